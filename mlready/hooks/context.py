@@ -1,0 +1,112 @@
+"""What a rule sees: one parsed file (`FileContext`) or the whole project (`ProjectContext`).
+
+Rules are pure functions of these. The engine parses each file exactly once and
+hands the same context to every selected rule; ``memo`` lets sibling rules share
+one analysis of a tree (for example, every seeding rule walks the tree once).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.names import NameResolver, module_name_for
+
+FileKind = Literal[
+    "python",  # .py, and notebooks' code cells (``notebook`` is set on the context)
+    "notebook",  # .ipynb as raw JSON, for notebook-hygiene rules
+    "requirements",  # requirements*.txt, constraints*.txt, *.in
+    "pyproject",  # pyproject.toml
+    "setup_cfg",  # setup.cfg
+    "config",  # .yaml / .yml / .json / .toml other than pyproject.toml
+    "other",
+]
+
+T = TypeVar("T")
+
+
+@dataclass
+class FileContext:
+    """One file, parsed once. ``tree`` is set for Python sources; ``data`` for parsed
+    structured files (TOML/YAML/JSON); ``parse_error`` says why parsing failed."""
+
+    path: str
+    kind: FileKind
+    source: str
+    root: Path = field(default_factory=Path.cwd)
+    tree: ast.Module | None = None
+    data: Any = None
+    parse_error: str | None = None
+    parse_error_line: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+    @cached_property
+    def module(self) -> str:
+        return module_name_for(self.path)
+
+    @cached_property
+    def resolver(self) -> NameResolver:
+        tree = self.tree if self.tree is not None else ast.Module(body=[], type_ignores=[])
+        return NameResolver(tree, self.module, self.path.endswith("__init__.py"))
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a per-file analysis once and share it between rules."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
+
+    def diagnostic(self, code: str, where: ast.AST | tuple[int, int], message: str,
+                   fix: str | None = None) -> Diagnostic:
+        """A finding at an AST node (its full span) or at a 1-based (line, col)."""
+        if isinstance(where, tuple):
+            line, col = where
+            return Diagnostic(self.path, line, col, code, message, fix=fix)
+        line = getattr(where, "lineno", 1)
+        col = getattr(where, "col_offset", 0) + 1
+        end_line = getattr(where, "end_lineno", None)
+        end_col = getattr(where, "end_col_offset", None)
+        return Diagnostic(self.path, line, col, code, message, end_line,
+                          end_col + 1 if end_col is not None else None, fix)
+
+    @classmethod
+    def from_source(cls, path: str, source: str, **kwargs: Any) -> FileContext:
+        """A Python file context straight from text (tests and notebooks use this)."""
+        tree = ast.parse(source, filename=path)
+        return cls(path=path, kind="python", source=source, tree=tree, **kwargs)
+
+
+@dataclass
+class ProjectContext:
+    """The whole project as facts: what each file's ``collect`` returned, per rule.
+
+    ``facts`` maps a file path to that rule's collected facts (JSON-serializable, so the
+    cache can keep them). ``files`` lists every project file the engine saw, checked or
+    not; ``targets`` are the files whose findings are reported (pre-commit passes only
+    changed files, but cross-file facts still come from the whole project).
+    """
+
+    root: Path
+    files: tuple[str, ...]
+    targets: frozenset[str]
+    facts: Mapping[str, Any]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def diagnostic(self, path: str, line: int, col: int, code: str, message: str,
+                   fix: str | None = None) -> Diagnostic:
+        return Diagnostic(path, line, col, code, message, fix=fix)
+
+
+Check = Callable[[FileContext], Iterable[Diagnostic]]
+Collect = Callable[[FileContext], Any]
+Finalize = Callable[[ProjectContext], Iterable[Diagnostic]]

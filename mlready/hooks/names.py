@@ -1,0 +1,85 @@
+"""Qualified-name resolution through imports and aliases.
+
+`import torch as T; T.optim.Adam` and `from torch import optim; optim.Adam` both
+resolve to ``torch.optim.Adam``, so that rules match on what the code means rather
+than on how it was spelled. Relative imports resolve against the file's own module.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def module_name_for(path: str) -> str:
+    """``pkg/sub/mod.py`` -> ``pkg.sub.mod``; ``pkg/__init__.py`` -> ``pkg``; ``src/`` is dropped."""
+    parts = path.removesuffix(".py").removesuffix(".ipynb").split("/")
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+class NameResolver:
+    """Maps local names bound by imports anywhere in a module to fully qualified names."""
+
+    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False) -> None:
+        self.module = module
+        self._package = module if is_package else module.rpartition(".")[0]
+        self.aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        # `import a.b` binds `a`, and `a.b.c` then resolves naturally.
+                        top = alias.name.split(".")[0]
+                        self.aliases[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                base = self._absolute(node.module, node.level)
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    target = f"{base}.{alias.name}" if base else alias.name
+                    self.aliases[alias.asname or alias.name] = target
+
+    def _absolute(self, module: str | None, level: int) -> str:
+        if level == 0:
+            return module or ""
+        parts = self._package.split(".") if self._package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        base = ".".join(parts)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    def qualname(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to, or None when it is not a plain name.
+
+        Calls resolve to their callee. Names bound by imports resolve through them;
+        builtins resolve to themselves (``range``); other local names resolve to
+        ``<module>.<name>`` when the module is known, so that project functions get
+        project-wide identities.
+        """
+        if isinstance(node, ast.Call):
+            return self.qualname(node.func)
+        if isinstance(node, ast.Name):
+            if node.id in self.aliases:
+                return self.aliases[node.id]
+            if node.id in _BUILTINS:
+                return node.id
+            return f"{self.module}.{node.id}" if self.module else node.id
+        if isinstance(node, ast.Attribute):
+            base = self.qualname(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def imports(self, prefix: str) -> bool:
+        """Whether any import in the module binds ``prefix`` or something under it."""
+        dotted = prefix + "."
+        return any(v == prefix or v.startswith(dotted) for v in self.aliases.values())

@@ -1,0 +1,75 @@
+"""The rule registry: an explicit list of rule modules, one rule per module.
+
+A rule module defines ``CODE``, ``NAME``, ``KINDS`` (the file kinds it reads), a
+module docstring with the sections What it does / Why is this bad? / Example /
+Use instead (Options and References when they apply), and either
+
+- ``check(ctx: FileContext) -> Iterable[Diagnostic]`` for a file-local rule, or
+- ``collect(ctx: FileContext) -> facts`` plus ``finalize(project: ProjectContext)
+  -> Iterable[Diagnostic]`` for a rule that needs cross-file facts.
+
+Optional: ``DEFAULT = False`` keeps it out of the default selection (MLR9xx);
+``OPTIONS`` a `mlready.config.Table` of its options under ``[tool.mlready.<family>]``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from mlready.config import Table
+from mlready.hooks.context import Check, Collect, Finalize, FileKind
+
+# Module names under mlready.hooks.rules, in code order. Add new rules here.
+RULE_MODULES: tuple[str, ...] = (
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kinds: frozenset[FileKind]
+    doc: str
+    module: ModuleType
+    check: Check | None
+    collect: Collect | None
+    finalize: Finalize | None
+    default: bool
+    options: Table | None
+
+    @property
+    def summary(self) -> str:
+        """The first line of the docstring's "What it does" text, for tables."""
+        text = self.doc.split("## What it does", 1)[-1].strip()
+        return text.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def _load(name: str) -> Rule:
+    module = importlib.import_module(f"{__name__}.{name}")
+    get: Any = getattr
+    return Rule(
+        code=module.CODE,
+        name=module.NAME,
+        kinds=frozenset(module.KINDS),
+        doc=module.__doc__ or "",
+        module=module,
+        check=get(module, "check", None),
+        collect=get(module, "collect", None),
+        finalize=get(module, "finalize", None),
+        default=get(module, "DEFAULT", True),
+        options=get(module, "OPTIONS", None),
+    )
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code."""
+    return tuple(sorted((_load(name) for name in RULE_MODULES), key=lambda r: r.code))
+
+
+def by_code() -> dict[str, Rule]:
+    return {rule.code: rule for rule in all_rules()}

@@ -1,0 +1,1 @@
+"""Scorecard: merges static findings and runtime results into weighted categories and a readiness level."""
