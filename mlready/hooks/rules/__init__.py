@@ -24,8 +24,14 @@ from mlready.config import Table
 from mlready.hooks.context import Check, Collect, Finalize, FileKind
 
 # Module names under mlready.hooks.rules, in code order. Add new rules here.
-RULE_MODULES: tuple[str, ...] = (
-)
+# Each family keeps its own tuple so that families can grow independently.
+SEEDS: tuple[str, ...] = ()  # MLR0xx reproducibility
+HPARAMS: tuple[str, ...] = ()  # MLR1xx hard-coded hyper-parameters
+CONFIG_FILES: tuple[str, ...] = ()  # MLR1xx config files
+DEPS: tuple[str, ...] = ()  # MLR2xx dependencies
+TYPES: tuple[str, ...] = ()  # MLR4xx typing
+MISC: tuple[str, ...] = ()  # MLR3xx checkpoints, MLR5xx notebooks, ...
+RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
 
 
 @dataclass(frozen=True)
