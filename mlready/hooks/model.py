@@ -10,7 +10,11 @@ from typing import Any
 class Diagnostic:
     """One finding. Lines and columns are 1-based; ``path`` is POSIX, relative to the root.
 
-    Ordering is (path, line, col, code), which is the order every surface prints in.
+    Columns count characters, not bytes. For a notebook's code cells, ``cell`` is the
+    1-based cell number among all cells and ``line`` the line inside that cell (as in
+    ruff), so that the position means something to a person looking at the notebook.
+    Ordering is (path, line, col, code); renderers sort with `sort_key`, which puts
+    a notebook's cells in order.
     """
 
     path: str
@@ -21,10 +25,22 @@ class Diagnostic:
     end_line: int | None = None
     end_col: int | None = None
     fix: str | None = None  # a one-line hint of what to do, shown by the `full` format
+    cell: int | None = None  # notebooks: 1-based cell number; ``line`` is inside the cell
+
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        return (self.path, self.cell or 0, self.line, self.col, self.code, self.message)
+
+    @property
+    def location(self) -> str:
+        """``path:line:col``, or ``path:cell N:line:col`` for a notebook cell (as ruff)."""
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.col}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
-        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+        fields: dict[str, Any] = {key: data[key] for key in cls.__dataclass_fields__
+                                  if key in data}
+        return cls(**fields)
