@@ -28,8 +28,10 @@ from mlready.hooks.context import Check, Collect, Finalize, FileKind
 SEEDS: tuple[str, ...] = ()  # MLR0xx reproducibility
 HPARAMS: tuple[str, ...] = ()  # MLR1xx hard-coded hyper-parameters
 CONFIG_FILES: tuple[str, ...] = ()  # MLR1xx config files
-DEPS: tuple[str, ...] = ()  # MLR2xx dependencies
-TYPES: tuple[str, ...] = ()  # MLR4xx typing
+DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
+                         "missing_requirements_include", "unpinned_project_dependency",
+                         "no_dependency_manifest")
+TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
 MISC: tuple[str, ...] = ()  # MLR3xx checkpoints, MLR5xx notebooks, ...
 RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
 

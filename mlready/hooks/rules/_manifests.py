@@ -1,0 +1,241 @@
+"""Dependency lists of ``pyproject.toml`` and ``setup.cfg``, with the line of each item.
+
+``tomllib`` and ``configparser`` give values without positions, yet a finding must
+point at the line of the dependency string inside the array. So the values come from
+the parsed document (the truth) and the positions from a small scanner over the text
+that only understands what it needs: table headers, keys, strings, brackets and
+comments. The scanner's items are matched to the parsed items by order; when they
+disagree (an unusual layout), a finding falls back to the key's line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from typing import Any, TypedDict
+
+from packaging.utils import canonicalize_name
+
+from mlready.hooks.rules._requirements import Entry, string_entry
+
+
+class GroupInclude(TypedDict):
+    """A PEP 735 ``{include-group = "..."}`` item."""
+
+    line: int
+    col: int
+    group: str
+    target: str
+    exists: bool
+
+
+class ManifestFacts(TypedDict):
+    kind: str  # "pyproject" or "setup_cfg"
+    entries: list[Entry]
+    group_includes: list[GroupInclude]
+
+
+_HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)"""
+_KEY_RE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*")
+_PART_RE = re.compile(_KEY_PART)
+Position = tuple[int, int]
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _PART_RE.findall(dotted))
+
+
+def _skip_string(lines: list[str], row: int, col: int) -> Position:
+    """The position just after the TOML string that starts at (row, col)."""
+    quote = lines[row][col]
+    triple = lines[row].startswith(quote * 3, col)
+    closing = quote * 3 if triple else quote
+    col += len(closing)
+    while row < len(lines):
+        text = lines[row]
+        while col < len(text):
+            if quote == '"' and text[col] == "\\":
+                col += 2
+                continue
+            if text.startswith(closing, col):
+                return row, col + len(closing)
+            col += 1
+        if not triple:
+            return row, len(text)
+        row, col = row + 1, 0
+    return row, 0
+
+
+def _array_items(lines: list[str], row: int, col: int) -> list[Position]:
+    """1-based (line, column) of each top-level item of the array opening at (row, col)."""
+    items: list[Position] = []
+    depth = braces = 0
+    while row < len(lines):
+        text = lines[row]
+        while col < len(text):
+            char = text[col]
+            top = depth == 1 and braces == 0
+            if char == "#":
+                break
+            if char in "\"'":
+                if top:
+                    items.append((row + 1, col + 1))
+                row, col = _skip_string(lines, row, col)
+                text = lines[row] if row < len(lines) else ""
+                continue
+            if char in "[{" and top:
+                items.append((row + 1, col + 1))
+            depth += char == "["
+            depth -= char == "]"
+            braces += char == "{"
+            braces -= char == "}"
+            if depth == 0:
+                return items
+            col += 1
+        row, col = row + 1, 0
+    return items
+
+
+def locate_array(lines: list[str], path: tuple[str, ...]) -> tuple[int, list[Position]]:
+    """The key's 1-based line and its array items' positions, for a dotted ``path``."""
+    table: tuple[str, ...] = ()
+    for row, text in enumerate(lines):
+        header = _HEADER_RE.match(text)
+        if header:
+            table = ("[[",) if text.lstrip().startswith("[[") else _parts(header.group(1))
+            continue
+        key = _KEY_RE.match(text)
+        if key is None or table + _parts(key.group(1)) != path:
+            continue
+        start = key.end()
+        if start < len(text) and text[start] == "[":
+            return row + 1, _array_items(lines, row, start)
+        return row + 1, []
+    return 0, []
+
+
+def _items(lines: list[str], path: tuple[str, ...], values: list[Any]) -> Iterator[
+        tuple[Position, Any]]:
+    key_line, positions = locate_array(lines, path)
+    if len(positions) != len(values):
+        positions = [(key_line or 1, 1)] * len(values)
+    yield from zip(positions, values, strict=True)
+
+
+def _entries(lines: list[str], path: tuple[str, ...], values: object) -> list[Entry]:
+    if not isinstance(values, list):
+        return []
+    entries: list[Entry] = []
+    for (line, col), value in _items(lines, path, values):
+        entry = string_entry(line, col, value) if isinstance(value, str) else None
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _tables(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+    value: Any = data
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def _group_includes(lines: list[str], groups: Mapping[str, Any]) -> list[GroupInclude]:
+    known = {canonicalize_name(name) for name in groups}
+    found: list[GroupInclude] = []
+    for group, values in groups.items():
+        if not isinstance(values, list):
+            continue
+        for (line, col), value in _items(lines, ("dependency-groups", group), values):
+            target = value.get("include-group") if isinstance(value, Mapping) else None
+            if isinstance(target, str):
+                found.append(GroupInclude(line=line, col=col, group=group, target=target,
+                                          exists=canonicalize_name(target) in known))
+    return found
+
+
+def pyproject_facts(source: str, data: object) -> ManifestFacts:
+    """Entries of ``[project]`` dependencies, optional dependencies and dependency groups."""
+    if not isinstance(data, Mapping):
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError:
+            return ManifestFacts(kind="pyproject", entries=[], group_includes=[])
+    lines = source.splitlines()
+    project = _tables(data, "project")
+    entries = _entries(lines, ("project", "dependencies"), project.get("dependencies"))
+    for extra, values in _tables(project, "optional-dependencies").items():
+        entries += _entries(lines, ("project", "optional-dependencies", extra), values)
+    groups = _tables(data, "dependency-groups")
+    for group, values in groups.items():
+        entries += _entries(lines, ("dependency-groups", group), values)
+    return ManifestFacts(kind="pyproject", entries=entries,
+                         group_includes=_group_includes(lines, groups))
+
+
+_CFG_SECTION_RE = re.compile(r"^\[\s*([^\]]+?)\s*\]")
+_CFG_KEY_RE = re.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
+
+
+CfgValue = tuple[int, int, str]
+
+
+def _cfg_values(lines: list[str]) -> Iterator[tuple[str, str, bool, list[CfgValue]]]:
+    """(section, key, inline, [(line, col, text)]) for every key of an INI file.
+
+    ``inline`` says the value is one line written after the key, which setuptools
+    splits on ``;`` rather than on lines.
+    """
+    section = ""
+    key: str | None = None
+    values: list[CfgValue] = []
+    inline = False
+    for number, text in enumerate(lines, start=1):
+        stripped = text.strip()
+        if stripped.startswith(("#", ";")):
+            continue
+        if text[:1].isspace() and key is not None:
+            if stripped:
+                values.append((number, len(text) - len(text.lstrip()) + 1, stripped))
+                inline = False
+            continue
+        if key is not None:
+            yield section, key, inline, values
+            key, values = None, []
+        if match := _CFG_SECTION_RE.match(text):
+            section = match.group(1)
+        elif match := _CFG_KEY_RE.match(text):
+            key = match.group(1).lower().replace("-", "_")
+            inline = bool(match.group(2).strip())
+            if inline:
+                values = [(number, match.start(2) + 1, match.group(2).strip())]
+    if key is not None:
+        yield section, key, inline, values
+
+
+def setup_cfg_facts(source: str) -> ManifestFacts:
+    """Entries of ``[options] install_requires`` and ``[options.extras_require]``.
+
+    As setuptools reads them: one requirement per line, or ``;``-separated on one line;
+    ``file:`` values point at requirement files that are checked on their own.
+    """
+    entries: list[Entry] = []
+    for section, key, inline, values in _cfg_values(source.splitlines()):
+        wanted = (section == "options" and key == "install_requires") or \
+            section == "options.extras_require"
+        if not wanted or (values and values[0][2].startswith("file:")):
+            continue
+        items = values
+        if inline:
+            line, col, text = values[0]
+            items = []
+            for part in text.split(";"):
+                items.append((line, col + len(part) - len(part.lstrip()), part))
+                col += len(part) + 1
+        for line, col, text in items:
+            entry = string_entry(line, col, text) if text.strip() else None
+            if entry is not None:
+                entries.append(entry)
+    return ManifestFacts(kind="setup_cfg", entries=entries, group_includes=[])
