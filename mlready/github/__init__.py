@@ -1,1 +1,1 @@
-"""The only network code: the PR comment upsert against the GitHub REST API, step summary and outputs."""
+"""The only network code: the PR comment upsert (GitHub REST), step summary and outputs."""

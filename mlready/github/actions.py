@@ -1,0 +1,213 @@
+"""The Actions runner's file protocol: the environment, the event payload, outputs, summary.
+
+Kept apart from the HTTP client because none of it touches the network, and apart from
+the CLI so that the e2e test and the action's plumbing steps share one implementation.
+
+What we read, and how far we trust it:
+
+- ``pull_request`` / ``pull_request_target`` / ``issue_comment`` payloads come from
+  GitHub: the PR number and head SHA in them are trusted.
+- ``workflow_run``: ``workflow_run.head_sha`` is trusted, and so is
+  ``workflow_run.pull_requests`` (but GitHub leaves it empty for PRs from forks).
+- A ``pr.json`` inside a downloaded artifact was written by a job that ran PR code: it
+  is *untrusted*. `read_pr_file` validates its shape; the caller must confirm through the
+  API that the PR's head is the run's ``head_sha`` before acting on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlready.github.api import DEFAULT_API_URL
+
+SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step summary over 1 MiB
+SUMMARY_TRUNCATED = "\n\n_mlready: the summary was truncated to fit GitHub's 1 MiB limit._\n"
+PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review",
+             "pull_request_review_comment")
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+_OUTPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+class ActionsConfigError(Exception):
+    """A missing or malformed piece of the runner's environment; the message names it."""
+
+
+@dataclass(frozen=True)
+class ActionsEnv:
+    """What `mlready comment` needs from the environment. The token never reaches ``repr``."""
+
+    token: str = field(repr=False)
+    repository: str
+    api_url: str
+    event_name: str
+    event_path: str | None
+    workflow: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> ActionsEnv:
+        """Read ``GITHUB_*``; raise `ActionsConfigError` naming the first missing variable."""
+        token = environ.get("GITHUB_TOKEN", "").strip()
+        if not token:
+            raise ActionsConfigError(
+                "GITHUB_TOKEN is not set: pass `token` to the action, or "
+                "`env: GITHUB_TOKEN: ${{ github.token }}` to the step")
+        repository = environ.get("GITHUB_REPOSITORY", "").strip()
+        if not repository:
+            raise ActionsConfigError("GITHUB_REPOSITORY is not set: expected owner/name "
+                                     "(the Actions runner sets it)")
+        return cls(
+            token=token,
+            repository=repository,
+            api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).strip().rstrip("/"),
+            event_name=environ.get("GITHUB_EVENT_NAME", "").strip(),
+            event_path=environ.get("GITHUB_EVENT_PATH") or None,
+            workflow=environ.get("GITHUB_WORKFLOW", "").strip(),
+        )
+
+
+def load_event(path: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """The event payload as a dict; an empty dict when there is no event file."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ActionsConfigError(f"GITHUB_EVENT_PATH points to a missing file: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise ActionsConfigError(f"GITHUB_EVENT_PATH {path}: unreadable event: {exc}") from None
+    if not isinstance(data, dict):
+        raise ActionsConfigError(f"GITHUB_EVENT_PATH {path}: the event is not a JSON object")
+    return data
+
+
+@dataclass(frozen=True)
+class PullRequestRef:
+    """A PR to comment on. ``verified`` is False when the number came from an artifact."""
+
+    number: int
+    head_sha: str | None
+    verified: bool = True
+
+
+def _positive_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        return int(value)
+    return None
+
+
+def _sha(value: object) -> str | None:
+    return value if isinstance(value, str) and _SHA.match(value) else None
+
+
+def pr_from_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestRef | None:
+    """The PR an event is about, when the event itself says so (trusted)."""
+    if event_name in PR_EVENTS or (not event_name and "pull_request" in payload):
+        pr = payload.get("pull_request")
+        if isinstance(pr, dict) and (number := _positive_int(pr.get("number"))):
+            head = pr.get("head")
+            return PullRequestRef(number, _sha(head.get("sha")) if isinstance(head, dict) else None)
+        return None
+    if event_name == "issue_comment":
+        issue = payload.get("issue")
+        if isinstance(issue, dict) and "pull_request" in issue:
+            number = _positive_int(issue.get("number"))
+            return PullRequestRef(number, None) if number else None
+        return None
+    if event_name == "workflow_run":
+        run = payload.get("workflow_run")
+        if not isinstance(run, dict):
+            return None
+        head_sha = _sha(run.get("head_sha"))
+        candidates = [p for p in run.get("pull_requests") or [] if isinstance(p, dict)]
+        # Prefer the PR whose head is this run's commit; the list can name several.
+        candidates.sort(key=lambda p: (p.get("head") or {}).get("sha") != head_sha)
+        for candidate in candidates:
+            if number := _positive_int(candidate.get("number")):
+                return PullRequestRef(number, head_sha)
+    return None
+
+
+def workflow_run_head_sha(payload: Mapping[str, Any]) -> str | None:
+    run = payload.get("workflow_run")
+    return _sha(run.get("head_sha")) if isinstance(run, dict) else None
+
+
+def workflow_run_name(payload: Mapping[str, Any]) -> str | None:
+    run = payload.get("workflow_run")
+    name = run.get("name") if isinstance(run, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def pr_record(event_name: str, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a producing job stores next to its results so a later report can find the PR."""
+    ref = pr_from_event(event_name, payload)
+    if ref is None:
+        return None
+    return {"number": ref.number, "head_sha": ref.head_sha, "event": event_name}
+
+
+def read_pr_file(path: str | os.PathLike[str]) -> PullRequestRef:
+    """An *untrusted* ``pr.json`` from an artifact: a positive number and an optional SHA.
+
+    Anything else is refused; the number is returned unverified, for the caller to check.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8")[:10_000])
+    except (OSError, ValueError) as exc:
+        raise ActionsConfigError(f"{path}: cannot read the PR record: {exc}") from None
+    number = _positive_int(data.get("number")) if isinstance(data, dict) else None
+    if number is None:
+        raise ActionsConfigError(f"{path}: `number` must be a positive integer")
+    return PullRequestRef(number, _sha(data.get("head_sha")), verified=False)
+
+
+def write_outputs(path: str | os.PathLike[str], values: Mapping[str, str]) -> None:
+    """Append step outputs to ``$GITHUB_OUTPUT`` with the runner's heredoc syntax.
+
+    The delimiter is random and checked against the value, as GitHub's docs ask, so a
+    value can never end the heredoc early and inject another output.
+    """
+    lines: list[str] = []
+    for name, value in values.items():
+        if not _OUTPUT_NAME.match(name):
+            raise ValueError(f"invalid output name {name!r}")
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        while delimiter in value:  # pragma: no cover - 128 random bits
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        lines += [f"{name}<<{delimiter}", value, delimiter]
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def append_summary(path: str | os.PathLike[str], markdown: str,
+                   limit: int = SUMMARY_LIMIT) -> bool:
+    """Append to ``$GITHUB_STEP_SUMMARY`` within its size limit; True when it all fit.
+
+    The limit counts bytes already in the file (earlier writes by this step); what does
+    not fit is cut at a line boundary and replaced by a note.
+    """
+    target = Path(path)
+    used = target.stat().st_size if target.exists() else 0
+    data = markdown if markdown.endswith("\n") else markdown + "\n"
+    encoded = data.encode("utf-8")
+    fits = used + len(encoded) <= limit
+    if not fits:
+        room = max(0, limit - used - len(SUMMARY_TRUNCATED.encode()))
+        cut = encoded[:room].decode("utf-8", "ignore")
+        data = (cut[: cut.rfind("\n") + 1] if "\n" in cut else "") + SUMMARY_TRUNCATED
+        if used + len(data.encode()) > limit:
+            return False
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(data)
+    return fits

@@ -1,0 +1,114 @@
+"""`mlready comment`: post the scorecard as one PR comment, updated in place.
+
+Exit codes: 0 when the comment was created, updated or already current, and also when
+the token is read-only (a fork PR: one line says so, the job summary still has the
+scorecard) or when artifact results turn out stale; 1 when the API call failed;
+2 for configuration errors (a missing variable is named).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from mlready.github.actions import (
+    ActionsConfigError,
+    ActionsEnv,
+    PullRequestRef,
+    load_event,
+    pr_from_event,
+    read_pr_file,
+    workflow_run_head_sha,
+    workflow_run_name,
+)
+from mlready.github.api import GitHubClient, GitHubError, Repo, RetryPolicy, redact
+from mlready.github.comment import marker, resolve_author, upsert
+
+DOCS_FORKS = "https://github.com/org/mlready-action/blob/main/docs/action.md#fork-pull-requests"
+
+
+def _say(line: str, token: str, *, err: bool = False) -> None:
+    click.echo(redact(line, token), err=err)
+
+
+def _pick_pr(pr: int | None, pr_file: Path | None, env: ActionsEnv,
+             payload: dict[str, object]) -> PullRequestRef:
+    if pr is not None:
+        return PullRequestRef(pr, None)
+    from_event = pr_from_event(env.event_name, payload)
+    if from_event is not None:
+        return from_event
+    if pr_file is not None:
+        return read_pr_file(pr_file)
+    event = env.event_name or "unknown"
+    raise ActionsConfigError(f"no pull request to comment on: the `{event}` event names none; "
+                             "pass --pr N (or --pr-file from a results artifact)")
+
+
+def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef,
+            head_sha: str | None) -> str | None:
+    """None when PR ``ref.number`` really is at ``head_sha``; else why we will not comment."""
+    if head_sha is None:
+        return ("the PR number comes from a results file and there is no trusted head SHA "
+                "to check it against (run on `workflow_run`, or pass --head-sha)")
+    data = client.request("GET", f"{repo.path}/pulls/{ref.number}").data
+    head = (data.get("head") or {}) if isinstance(data, dict) else {}
+    actual = head.get("sha") if isinstance(head, dict) else None
+    if actual != head_sha:
+        return (f"PR #{ref.number} is at {str(actual)[:12]}, these results are for "
+                f"{head_sha[:12]}: stale or not this PR's results, not commenting")
+    return None
+
+
+@click.command()
+@click.option("--body-file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Markdown to post (the scorecard); `-` reads standard input.")
+@click.option("--pr", type=click.IntRange(min=1), help="PR number (default: from the event).")
+@click.option("--pr-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="pr.json from a results artifact (untrusted: checked against the head SHA).")
+@click.option("--head-sha", help="Trusted head SHA for --pr-file (default: workflow_run's).")
+@click.option("--marker", "marker_name",
+              help="Comment ID, one per workflow/config (default: the workflow's name).")
+@click.option("--author", help="Login that writes our comments (default: the token's identity).")
+@click.option("--dry-run", is_flag=True, help="Read, decide and print; write nothing.")
+@click.option("--retry-base-delay", type=click.FloatRange(min=0.001), default=1.0, hidden=True,
+              envvar="MLREADY_RETRY_BASE_DELAY", help="First backoff step in seconds (tests).")
+def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str | None,
+            marker_name: str | None, author: str | None, dry_run: bool,
+            retry_base_delay: float) -> int:
+    """Create or update this workflow's scorecard comment on a pull request."""
+    token = os.environ.get("GITHUB_TOKEN", "")
+    try:
+        env = ActionsEnv.from_environ(os.environ)
+        payload = load_event(env.event_path)
+        ref = _pick_pr(pr, pr_file, env, payload)
+        repo = Repo.parse(env.repository)
+        content = (sys.stdin.read() if str(body_file) == "-"
+                   else body_file.read_text(encoding="utf-8"))
+    except (ActionsConfigError, ValueError, OSError) as exc:
+        _say(f"mlready comment: error: {exc}", token, err=True)
+        return 2
+    name = marker_name or workflow_run_name(payload) or env.workflow or "mlready"
+    client = GitHubClient(env.token, env.api_url, retry=RetryPolicy.scaled(retry_base_delay))
+    try:
+        if not ref.verified:
+            why_not = _verify(client, repo, ref, head_sha or workflow_run_head_sha(payload))
+            if why_not is not None:
+                _say(f"mlready: {why_not}", token)
+                return 0
+        rule = resolve_author(client, author)
+        result = upsert(client, repo, ref.number, marker(name), content, rule, dry_run=dry_run)
+    except GitHubError as exc:
+        if exc.read_only:
+            _say(f"mlready: the token cannot comment on PR #{ref.number} (read-only: a PR from "
+                 f"a fork?); the scorecard is in the job summary. See {DOCS_FORKS}", token)
+            return 0
+        _say(f"mlready comment: error: {exc}", token, err=True)
+        return 1
+    _say(result.describe(ref.number), token)
+    if dry_run:
+        _say(content.rstrip("\n"), token)
+    return 0

@@ -1,0 +1,1 @@
+"""Tests for the GitHub surfaces: the REST client, the comment, the Action, `mlready init`."""

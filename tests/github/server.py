@@ -1,0 +1,262 @@
+"""A real HTTP server on 127.0.0.1 that implements the GitHub REST endpoints mlready uses.
+
+Not a mock of the client: the client under test opens real sockets, parses real
+headers and follows real ``Link`` URLs. The server implements
+
+- ``GET  /user`` (a personal token's login; 403 for an Actions/installation token),
+- ``GET  /repos/{o}/{r}/issues/{n}/comments`` with ``per_page``/``page`` and ``Link``,
+- ``POST /repos/{o}/{r}/issues/{n}/comments``,
+- ``PATCH /repos/{o}/{r}/issues/comments/{id}``,
+- ``GET  /repos/{o}/{r}/pulls/{n}`` (the head SHA, to verify artifact PR numbers),
+
+under an optional prefix (``/api/v3`` makes it look like GitHub Enterprise), plus
+error injection (`Fault`) and a record of every request so tests can assert what was
+sent, and that the token shows up nowhere but the ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+BOT = {"login": "github-actions[bot]", "type": "Bot", "id": 41898282}
+READ_ONLY = "Resource not accessible by integration"
+
+
+@dataclass
+class Fault:
+    """Answer the next ``times`` matching requests with ``status`` instead of serving them.
+
+    ``after=True`` serves the request first and then answers with the fault (a 5xx that
+    GitHub did process, the case that makes creating a comment non-idempotent).
+    """
+
+    method: str
+    path: str  # regex searched in the path (without the query)
+    status: int
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = "Server Error"
+    after: bool = False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    status: int
+
+
+@dataclass
+class State:
+    """Everything the fake GitHub knows. Tests seed and inspect it directly."""
+
+    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> identity
+    comments: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> comment
+    pulls: dict[int, dict[str, Any]] = field(default_factory=dict)  # number -> PR
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    next_id: int = 1000
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class FakeGitHub:
+    """The server plus helpers; use `serve` to run it for the length of a ``with`` block."""
+
+    def __init__(self, prefix: str = "", repo: str = "octo/charlm") -> None:
+        self.prefix = prefix.rstrip("/")
+        self.repo = repo
+        self.state = State()
+        self.base_url = ""
+
+    # -- seeding -------------------------------------------------------------------
+    def add_token(self, token: str, *, login: str | None = None,
+                  read_only: bool = False) -> None:
+        """``login=None``: an Actions token (comments by the bot, ``/user`` forbidden)."""
+        self.state.tokens[token] = {"login": login, "read_only": read_only}
+
+    def add_comment(self, issue: int, body: str, user: dict[str, Any] | None = None) -> int:
+        with self.state.lock:
+            cid = self.state.next_id
+            self.state.next_id += 1
+            self.state.comments[cid] = self._comment(cid, issue, body, user or BOT)
+        return cid
+
+    def add_pull(self, number: int, head_sha: str) -> None:
+        self.state.pulls[number] = {"number": number, "state": "open",
+                                    "head": {"sha": head_sha, "ref": "feature"}}
+
+    def comments_on(self, issue: int) -> list[dict[str, Any]]:
+        return [c for c in sorted(self.state.comments.values(), key=lambda c: c["id"])
+                if c["issue"] == issue]
+
+    def _comment(self, cid: int, issue: int, body: str, user: dict[str, Any]) -> dict[str, Any]:
+        return {"id": cid, "issue": issue, "body": body, "user": dict(user),
+                "html_url": f"https://github.example/{self.repo}/pull/{issue}#issuecomment-{cid}",
+                "created_at": "2026-01-01T00:00:00Z"}
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.state.requests if r.method in ("POST", "PATCH", "DELETE")]
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    state = fake.state
+    repo_path = f"/repos/{fake.repo}"
+    routes = [
+        ("GET", re.compile(r"^/user$"), "user"),
+        ("GET", re.compile(rf"^{repo_path}/issues/(\d+)/comments$"), "list"),
+        ("POST", re.compile(rf"^{repo_path}/issues/(\d+)/comments$"), "create"),
+        ("PATCH", re.compile(rf"^{repo_path}/issues/comments/(\d+)$"), "update"),
+        ("GET", re.compile(rf"^{repo_path}/pulls/(\d+)$"), "pull"),
+    ]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            state.log.append(format % args)
+
+        def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+            payload = json.dumps(data).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _handle(self, method: str) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            query = urllib.parse.parse_qs(url.query)
+            status, data, headers = self._route(method, url.path, query, body)
+            with state.lock:  # recorded before answering, so a test never races the log
+                headers_seen = {k.lower(): v for k, v in self.headers.items()}
+                state.requests.append(Recorded(method, url.path, query, headers_seen, body,
+                                               status))
+            self._send(status, data, headers)
+
+        def _route(self, method: str, full_path: str, query: dict[str, list[str]],
+                   body: Any) -> tuple[int, Any, dict[str, str]]:
+            if not full_path.startswith(fake.prefix):
+                return 404, {"message": "Not Found"}, {}
+            path = full_path[len(fake.prefix):] or "/"
+            fault = self._take_fault(method, path)
+            failure = (fault.status, {"message": fault.message,
+                                      "documentation_url": "https://docs.github.com/rest"},
+                       fault.headers) if fault else None
+            if fault is not None and failure is not None and not fault.after:
+                return failure
+            auth = self.headers.get("Authorization", "")
+            identity = state.tokens.get(auth.removeprefix("Bearer ")) if auth.startswith(
+                "Bearer ") else None
+            if (self.headers.get("Accept") != "application/vnd.github+json"
+                    or self.headers.get("X-GitHub-Api-Version") != "2022-11-28"):
+                return 415, {"message": "Unsupported Accept or API version"}, {}
+            if identity is None:
+                return 401, {"message": "Bad credentials"}, {}
+            result: tuple[int, Any, dict[str, str]] = (404, {"message": "Not Found"}, {})
+            for route_method, pattern, name in routes:
+                match = pattern.match(path)
+                if match and route_method == method:
+                    number = int(match.group(1)) if match.groups() else 0
+                    result = getattr(self, f"_{name}")(identity, number, query, body)
+                    break
+            # fault.after: the request was processed, then failed; the client cannot tell.
+            return failure if failure is not None else result
+
+        def _take_fault(self, method: str, path: str) -> Fault | None:
+            with state.lock:
+                for fault in state.faults:
+                    if fault.times > 0 and fault.method == method and re.search(fault.path, path):
+                        fault.times -= 1
+                        return fault
+            return None
+
+        # -- endpoints: (identity, number, query, body) -> (status, json, headers) -----
+        def _user(self, identity: dict[str, Any], _n: int, _q: Any, _b: Any) -> Any:
+            if identity["login"] is None:
+                return 403, {"message": READ_ONLY}, {}
+            return 200, {"login": identity["login"], "type": "User"}, {}
+
+        def _list(self, _i: Any, issue: int, query: dict[str, list[str]], _b: Any) -> Any:
+            per_page = min(100, int(query.get("per_page", ["30"])[0]))
+            page = int(query.get("page", ["1"])[0])
+            items = fake.comments_on(issue)
+            chunk = items[(page - 1) * per_page: page * per_page]
+            last = max(1, -(-len(items) // per_page))
+            links = []
+            base = f"{fake.base_url}{repo_path}/issues/{issue}/comments"
+            if page < last:
+                links.append(f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"')
+                links.append(f'<{base}?per_page={per_page}&page={last}>; rel="last"')
+            if page > 1:
+                links.append(f'<{base}?per_page={per_page}&page={page - 1}>; rel="prev"')
+            return 200, chunk, {"Link": ", ".join(links)} if links else {}
+
+        def _author(self, identity: dict[str, Any]) -> dict[str, Any]:
+            login = identity["login"]
+            return dict(BOT) if login is None else {"login": login, "type": "User"}
+
+        def _create(self, identity: dict[str, Any], issue: int, _q: Any, body: Any) -> Any:
+            if identity["read_only"]:
+                return 403, {"message": READ_ONLY}, {}
+            if not isinstance(body, dict) or not isinstance(body.get("body"), str):
+                return 422, {"message": "Validation Failed"}, {}
+            cid = fake.add_comment(issue, body["body"], self._author(identity))
+            return 201, state.comments[cid], {}
+
+        def _update(self, identity: dict[str, Any], cid: int, _q: Any, body: Any) -> Any:
+            if identity["read_only"]:
+                return 403, {"message": READ_ONLY}, {}
+            comment = state.comments.get(cid)
+            if comment is None:
+                return 404, {"message": "Not Found"}, {}
+            comment["body"] = body["body"]
+            return 200, comment, {}
+
+        def _pull(self, _i: Any, number: int, _q: Any, _b: Any) -> Any:
+            pull = state.pulls.get(number)
+            return (200, pull, {}) if pull else (404, {"message": "Not Found"}, {})
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def do_PATCH(self) -> None:
+            self._handle("PATCH")
+
+    return Handler
+
+
+@contextmanager
+def serve(prefix: str = "", repo: str = "octo/charlm") -> Iterator[FakeGitHub]:
+    """Run a `FakeGitHub` on 127.0.0.1 (a free port) for the ``with`` block."""
+    fake = FakeGitHub(prefix, repo)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    host, port = server.server_address[:2]
+    fake.base_url = f"http://{host!s}:{port}{fake.prefix}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
