@@ -235,6 +235,7 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
                 items.append((line, col + len(part) - len(part.lstrip()), part))
                 col += len(part) + 1
         for line, col, text in items:
+            text = text.partition(" #")[0]  # setuptools drops inline comments this way
             entry = string_entry(line, col, text) if text.strip() else None
             if entry is not None:
                 entries.append(entry)
