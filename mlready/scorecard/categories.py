@@ -1,0 +1,117 @@
+"""Which category every rule and every runtime check feeds, and how items are scored.
+
+Categories and weights are the scoring table of the research checklist (checklist 000).
+Every rule code maps to exactly one category: an explicit entry in `RULE_CATEGORIES`
+when its family is split across categories, otherwise its family's default in
+`FAMILY_CATEGORIES` (MLR0xx reproducibility, MLR1xx config, MLR2xx dependencies, ...);
+a code outside every family falls back to code organization. Every runtime check id
+maps through `CHECK_CATEGORIES`, with testing & validation as the fallback.
+
+Scoring method (docs/scorecard.md says the same for users):
+
+1. *Items.* A selected rule is an item: it passes with no findings and fails with
+   some; a failing rule keeps ``1 / (1 + log2(1 + n))`` of its credit for ``n``
+   findings (1 finding: 1/2, 3: 1/3, 7: 1/4), so the first finding costs the most and
+   a hundred copies of one issue cannot sink a category on their own. A rule that
+   reports a coverage ratio in the check metrics (type-hint coverage) earns that ratio
+   instead. A runtime check is an item from its outcome: pass 1, fail 0;
+   ``not_applicable`` and ``skipped`` are shown but not scored; ``error`` (the harness
+   failed, not the user's code) is shown as not measured. A runtime check weighs
+   `CHECK_WEIGHT` rules: it proves behaviour where a rule only suggests it.
+2. *Categories.* A category's score is the weighted mean credit of its scored items,
+   times 100. A category with no scored item is "not measured" (score None).
+3. *Overall.* The score is the weighted mean of the *measured* categories, with the
+   weights renormalised over them; ``coverage`` says how much of the total weight that
+   is. An unmeasured category therefore neither drags the score to zero nor lends it
+   full marks, and because a mean over part of the table is weaker evidence, the level
+   is capped at "nearly ready" unless every category was measured (see `scoring`).
+4. *Weakest.* The measured category with the lowest score (ties: the heavier one).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    weight: float
+
+
+REPRODUCIBILITY = Category("reproducibility", "Reproducibility & experiment management", 25)
+TRAINING = Category("training", "Model & training quality", 20)
+PERFORMANCE = Category("performance", "Performance & scalability", 15)
+TESTING = Category("testing", "Testing & validation", 10)
+CODE = Category("code", "Code organization", 10)
+LOGGING = Category("logging", "Logging & monitoring", 10)
+DOCUMENTATION = Category("documentation", "Documentation", 10)
+
+CATEGORIES: tuple[Category, ...] = (
+    REPRODUCIBILITY, TRAINING, PERFORMANCE, TESTING, CODE, LOGGING, DOCUMENTATION,
+)
+BY_KEY = MappingProxyType({c.key: c for c in CATEGORIES})
+
+# Family prefix (first four characters of the code) -> category key.
+FAMILY_CATEGORIES = MappingProxyType({
+    "MLR0": REPRODUCIBILITY.key,  # seeds, determinism
+    "MLR1": REPRODUCIBILITY.key,  # config & hyper-parameters: "configuration management"
+    "MLR2": CODE.key,  # dependencies: pinned, declared
+    "MLR3": REPRODUCIBILITY.key,  # checkpoints & serialization: "checkpointing & versioning"
+    "MLR4": CODE.key,  # typing & code quality
+    "MLR5": CODE.key,  # notebooks
+    "MLR6": CODE.key,  # repository hygiene
+    "MLR7": TRAINING.key,  # training-loop hygiene
+    "MLR9": CODE.key,  # opinionated, off by default
+})
+FALLBACK_RULE_CATEGORY = CODE.key
+
+# Rules whose family default is the wrong category for them. Add entries as rules land.
+RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
+    "MLR000": CODE.key,  # syntax-error: a file that does not parse is a code problem
+})
+
+CHECK_CATEGORIES = MappingProxyType({
+    "smoke": TESTING.key,  # "full training loop can run (smoke test)"
+    "reproducibility": REPRODUCIBILITY.key,  # "same seed produces same results"
+    "resume": REPRODUCIBILITY.key,  # "can resume training seamlessly from checkpoint"
+    "checkpoint": REPRODUCIBILITY.key,  # "checkpoint includes optimizer/scheduler state"
+    "eval": TRAINING.key,  # the trained model meets its thresholds
+    "distributed": PERFORMANCE.key,  # "multi-GPU training configured"
+    "throughput": PERFORMANCE.key,  # "training speed measured"
+    "memory": PERFORMANCE.key,  # "no memory leaks"
+})
+FALLBACK_CHECK_CATEGORY = TESTING.key
+
+# Derived items: the smoke run reported metrics ("loss curves logged").
+METRICS_LOGGED_ITEM = "smoke.metrics-logged"
+METRICS_LOGGED_CATEGORY = LOGGING.key
+
+CHECK_WEIGHT = 3.0
+RULE_WEIGHT = 1.0
+METRIC_WEIGHT = 1.0
+
+
+def category_for_rule(code: str) -> str:
+    """The category key a rule code feeds: explicit entry, then family, then fallback."""
+    if code in RULE_CATEGORIES:
+        return RULE_CATEGORIES[code]
+    return FAMILY_CATEGORIES.get(code[:4].upper(), FALLBACK_RULE_CATEGORY)
+
+
+def category_for_check(check: str) -> str:
+    """The category key a runtime check id feeds."""
+    return CHECK_CATEGORIES.get(check, FALLBACK_CHECK_CATEGORY)
+
+
+def rule_credit(findings: int) -> float:
+    """Credit kept by a rule with ``findings`` findings: 1, 1/2, ~0.39, 1/3, ...
+
+    Diminishing: each doubling of the count costs less than the one before.
+    """
+    if findings <= 0:
+        return 1.0
+    return 1.0 / (1.0 + math.log2(1.0 + findings))

@@ -1,0 +1,164 @@
+"""`mlready scorecard`: merge the two halves' JSON into one scorecard and render it.
+
+Exit codes: 0 rendered (and at or above ``--min-score`` when given), 1 below
+``--min-score`` (or nothing measured while a minimum is asked for), 2 a missing or
+malformed input file or configuration, reported as one line naming the file.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlready.config import ConfigError, Field, Table, find_pyproject, section, validate
+from mlready.gpu_runner.results import RunReport
+from mlready.scorecard import baseline as base_mod
+from mlready.scorecard import scoring
+from mlready.scorecard.categories import CATEGORIES
+from mlready.scorecard.inputs import InputError, StaticReport, load_run, load_static
+from mlready.scorecard.levels import display_score
+from mlready.scorecard.model import Scorecard
+
+FORMATS = ("markdown", "summary", "json", "badge", "annotations", "sarif")
+
+SCHEMA = Table(
+    help="[tool.mlready.scorecard]",
+    fields={
+        "min-score": Field((float,), "fail (exit 1) below this overall score, 0-100"),
+        "weights": Table(
+            help="override category weights (relative numbers)",
+            fields={c.key: Field((float,), f"weight of {c.name} (default {c.weight:g})")
+                    for c in CATEGORIES},
+        ),
+    },
+)
+
+
+def read_config(start: Path) -> tuple[dict[str, Any], Path | None]:
+    """``[tool.mlready.scorecard]`` of the nearest pyproject.toml, validated."""
+    path = find_pyproject(start)
+    if path is None:
+        return {}, None
+    table = section(path, "scorecard")
+    validate(table, SCHEMA, path, "tool.mlready.scorecard")
+    min_score = table.get("min-score")
+    if min_score is not None and not 0 <= float(min_score) <= 100:
+        raise ConfigError(path, "`tool.mlready.scorecard.min-score` must be between 0 and 100")
+    weights = {c.key: c.weight for c in CATEGORIES} | table.get("weights", {})
+    if any(float(w) < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ConfigError(path, "`tool.mlready.scorecard.weights` must be non-negative "
+                                "with a positive total")
+    return table, path
+
+
+def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
+            head_sha: str | None, changed: Mapping[str, set[int]] | None) -> str:
+    if fmt == "markdown":
+        from mlready.scorecard.render.markdown import render_comment
+
+        return render_comment(card, marker, repo_url=repo_url, head_sha=head_sha)
+    if fmt == "summary":
+        from mlready.scorecard.render.markdown import render_summary
+
+        return render_summary(card, repo_url=repo_url, head_sha=head_sha)
+    if fmt == "json":
+        from mlready.scorecard.render.json import render as as_json
+
+        text: str = as_json(card)
+        return text
+    if fmt == "badge":
+        from mlready.scorecard.render.badge import render as badge
+
+        return badge(card)
+    if fmt == "annotations":
+        from mlready.scorecard.render.annotations import render as annotate
+
+        return annotate(card, changed)
+    from mlready.scorecard.render.sarif import render as sarif
+
+    return sarif(card, changed)
+
+
+@click.command("scorecard")
+@click.option("--check", "check_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON from `mlready check --output-format json`.")
+@click.option("--run", "run_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON written by `mlready run`.")
+@click.option("--base", "base_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The base branch's scorecard JSON, to show the change.")
+@click.option("--base-ref", help="Compute the base by checking the merge base with this ref "
+                                 "(e.g. origin/main) in a temporary git worktree.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path(),
+              show_default=True, help="Project root (for --base-ref and the configuration).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown",
+              show_default=True, help="markdown: the PR comment; summary: the job summary.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of standard output.")
+@click.option("--head-sha", help="Commit the findings link to (the PR head).")
+@click.option("--repo-url", help="https://github.com/OWNER/REPO, for links to findings.")
+@click.option("--marker", default="", help="A hidden marker line to put first in the comment.")
+@click.option("--min-score", type=click.FloatRange(0, 100),
+              help="Exit 1 below this score (overrides tool.mlready.scorecard.min-score).")
+def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | None,
+              base_ref: str | None, root: Path, fmt: str, output: Path | None,
+              head_sha: str | None, repo_url: str | None, marker: str,
+              min_score: float | None) -> int:
+    """Merge static findings and runtime results into a scored, levelled scorecard."""
+    if base_path is not None and base_ref is not None:
+        raise click.UsageError("give either --base or --base-ref, not both")
+    try:
+        config, _ = read_config(root)
+        static: StaticReport | None = load_static(check_path) if check_path else None
+        run: RunReport | None = load_run(run_path) if run_path else None
+        weights = {k: float(v) for k, v in config.get("weights", {}).items()}
+        card = scoring.build(static, run, weights=weights)
+        changed = None
+        if base_path is not None:
+            card = _with_baseline(card, base_mod.load_base(base_path), str(base_path))
+        elif base_ref is not None:
+            base_static, sha = base_mod.static_at_merge_base(root, base_ref)
+            base_card = scoring.build(base_static, None, weights=weights)
+            head_static = scoring.build(static, None, weights=weights)
+            delta = base_mod.compare(head_static, base_card, base_ref, sha)
+            card = _attach(card, delta)
+            from mlready.scorecard.diff import changed_lines
+
+            changed = changed_lines(root, base_ref)
+    except (InputError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    text = _render(fmt, card, marker=marker, repo_url=repo_url, head_sha=head_sha,
+                   changed=changed)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
+    threshold = min_score if min_score is not None else config.get("min-score")
+    if threshold is None:
+        return 0
+    if card.score is None or card.score < float(threshold):
+        shown = "not measured" if card.score is None else display_score(card.score)
+        click.echo(f"mlready scorecard: score {shown} is below the minimum "
+                   f"{float(threshold):g}", err=True)
+        return 1
+    return 0
+
+
+def _with_baseline(card: Scorecard, base: Scorecard, ref: str) -> Scorecard:
+    return _attach(card, base_mod.compare(card, base, ref))
+
+
+def _attach(card: Scorecard, delta: Any) -> Scorecard:
+    from dataclasses import replace
+
+    return replace(card, baseline=delta)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(scorecard.main(standalone_mode=True))

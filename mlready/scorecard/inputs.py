@@ -1,0 +1,134 @@
+"""Reading the two halves' JSON files, with one-line errors that name the file.
+
+The static half writes ``mlready check --output-format json``; the runtime half writes
+``RunReport.to_json()``. Either file may be absent (the scorecard then says which
+categories were not measured), but a file that is given and cannot be read is an
+error: a silently empty half would look like a clean one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlready.gpu_runner.results import RunReport
+from mlready.hooks.model import Diagnostic
+
+CHECK_SCHEMA_VERSION = 1
+
+
+class InputError(Exception):
+    """An input file that is missing or malformed: ``<file>: <what is wrong>``."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
+@dataclass(frozen=True)
+class StaticReport:
+    """The parts of the check JSON the scorecard uses.
+
+    ``rules`` lists the codes that were selected, when the engine says so; without it
+    the scorecard assumes the default selection of the rule registry.
+    """
+
+    diagnostics: tuple[Diagnostic, ...]
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    root: str | None = None
+    files_checked: int | None = None
+    errors: tuple[str, ...] = ()
+    rules: tuple[str, ...] | None = None
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; every failure is an `InputError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+
+
+def _rule_codes(value: object) -> tuple[str, ...] | None:
+    """``rules`` as a list of codes or of ``{"code": ...}`` objects."""
+    if not isinstance(value, list):
+        return None
+    codes = [item.get("code") if isinstance(item, dict) else item for item in value]
+    return tuple(str(code) for code in codes if code)
+
+
+def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticReport:
+    """Validate and convert the check JSON (``kind == "check"``)."""
+    if not isinstance(data, dict) or data.get("kind") != "check":
+        raise InputError(path, 'not a `mlready check --output-format json` file (kind != "check")')
+    version = data.get("schema_version")
+    if version != CHECK_SCHEMA_VERSION:
+        raise InputError(path, f"unsupported check schema_version {version!r} "
+                               f"(this mlready reads {CHECK_SCHEMA_VERSION})")
+    raw = data.get("diagnostics", [])
+    if not isinstance(raw, list):
+        raise InputError(path, "`diagnostics` must be a list")
+    try:
+        diagnostics = tuple(_diagnostic(item) for item in raw)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(path, f"malformed diagnostic: {exc}") from None
+    metrics = data.get("metrics", {})
+    errors = data.get("errors", [])
+    files = data.get("files_checked")
+    return StaticReport(
+        diagnostics=tuple(sorted(diagnostics)),
+        metrics=metrics if isinstance(metrics, dict) else {},
+        root=str(data["root"]) if data.get("root") is not None else None,
+        files_checked=files if isinstance(files, int) else None,
+        errors=tuple(_error_text(e) for e in errors) if isinstance(errors, list) else (),
+        rules=_rule_codes(data.get("rules")),
+    )
+
+
+def _diagnostic(item: Any) -> Diagnostic:
+    if not isinstance(item, dict):
+        raise TypeError(f"expected an object, got {type(item).__name__}")
+    diagnostic = Diagnostic.from_json(item)
+    if not isinstance(diagnostic.path, str) or not isinstance(diagnostic.code, str):
+        raise ValueError("`path` and `code` must be strings")
+    return Diagnostic(
+        path=diagnostic.path,
+        line=int(diagnostic.line or 1),
+        col=int(diagnostic.col or 1),
+        code=diagnostic.code,
+        message=str(diagnostic.message or ""),
+        end_line=int(diagnostic.end_line) if diagnostic.end_line is not None else None,
+        end_col=int(diagnostic.end_col) if diagnostic.end_col is not None else None,
+        fix=str(diagnostic.fix) if diagnostic.fix is not None else None,
+    )
+
+
+def _error_text(error: object) -> str:
+    if isinstance(error, dict):
+        parts = [str(error.get(key)) for key in ("path", "message") if error.get(key)]
+        return ": ".join(parts) or json.dumps(error, sort_keys=True)
+    return str(error)
+
+
+def load_static(path: Path) -> StaticReport:
+    return static_from_json(read_json(path), path)
+
+
+def load_run(path: Path) -> RunReport:
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("kind") != "run":
+        raise InputError(path, 'not a `mlready run` results file (kind != "run")')
+    try:
+        return RunReport.from_json(data)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(path, f"malformed run results: {exc}") from None

@@ -1,0 +1,68 @@
+"""Findings as GitHub workflow commands (``::warning file=...::message``).
+
+GitHub shows at most 10 annotations of each level per step (and 50 per job), dropping
+the rest silently, so this renderer chooses which ten: findings on lines the PR changed
+first, then the rest in the usual order; a notice says how many were left out and
+where to find them. Failed runtime checks are errors (they have no file location).
+Escaping follows the actions toolkit: ``%``, CR and LF in the message; additionally
+``:`` and ``,`` in properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+
+from mlready.gpu_runner.results import Outcome
+from mlready.hooks.model import Diagnostic
+from mlready.scorecard.model import Scorecard
+
+PER_LEVEL = 10
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, message: str, **properties: object) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}"
+                     for key, value in properties.items() if value is not None)
+    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]]) -> list[Diagnostic]:
+    """Findings on changed lines first (stable), then the rest."""
+    def on_change(d: Diagnostic) -> bool:
+        lines = changed.get(d.path) or frozenset()
+        return any(line in lines for line in range(d.line, max(d.line, d.end_line or 0) + 1))
+
+    return sorted(findings, key=lambda d: (not on_change(d), d))
+
+
+def finding_command(d: Diagnostic) -> str:
+    message = d.message + (f" ({d.fix})" if d.fix else "")
+    return command("warning", message, file=d.path, line=d.line, col=d.col,
+                   endLine=d.end_line, title=f"mlready {d.code}")
+
+
+def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None,
+           per_level: int = PER_LEVEL, pointer: str = "see the job summary") -> str:
+    """Workflow command lines, at most ``per_level`` per level plus overflow notices."""
+    lines: list[str] = []
+    findings = rank(list(card.findings), changed or {})
+    shown = findings[:per_level]
+    lines += [finding_command(d) for d in shown]
+    failed = [c for c in card.checks if c.outcome is Outcome.FAIL]
+    lines += [command("error", c.summary or "failed", title=f"mlready check {c.check}")
+              for c in failed[:per_level]]
+    notices = []
+    if len(findings) > len(shown):
+        notices.append(f"{len(findings) - len(shown)} more mlready findings are not shown "
+                       f"as annotations (GitHub shows {per_level} per level): {pointer}")
+    if len(failed) > per_level:
+        notices.append(f"{len(failed) - per_level} more failed mlready checks: {pointer}")
+    lines += [command("notice", text, title="mlready") for text in notices]
+    return "".join(line + "\n" for line in lines)

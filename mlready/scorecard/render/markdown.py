@@ -1,0 +1,354 @@
+"""The scorecard as GitHub markdown: the PR comment and the job summary.
+
+Both are the same document at two size limits. GitHub rejects a comment body over
+65,536 characters and a step summary over 1 MiB, so the renderer degrades in a fixed
+order until the document fits: finding rows from the end (least important first: other
+findings, then fixed, then introduced), then failing checks' log tails, then the loss
+chart. A dropped part leaves a one-line note pointing at the job summary (from the
+comment) or the JSON artifact (from the summary). Whole tables and code blocks are kept
+or dropped, never cut.
+
+Everything that comes from the user's repository or run goes through
+`mlready.scorecard.escape`; links are built only from the ``--repo-url`` and head SHA
+given on the command line, with the path percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import quote
+
+from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
+from mlready.hooks.model import Diagnostic
+from mlready.scorecard import escape
+from mlready.scorecard.levels import Level, display_score
+from mlready.scorecard.model import CategoryScore, Scorecard, Status
+from mlready.scorecard.render.mermaid import xychart
+
+COMMENT_LIMIT = 65_536  # characters, GitHub's limit on an issue comment body
+SUMMARY_LIMIT = 1024 * 1024  # bytes, GitHub's limit on one step's summary
+COMMENT_POINTER = "see the job summary"
+SUMMARY_POINTER = "see the scorecard JSON artifact"
+
+LEVEL_ICONS = {
+    Level.PRODUCTION_READY: "\U0001f7e2",  # green circle
+    Level.NEARLY_READY: "\U0001f7e2",
+    Level.SOLID_RESEARCH: "\U0001f7e1",  # yellow circle
+    Level.PROTOTYPE: "\U0001f534",  # red circle
+    Level.NOT_MEASURED: "\u26aa",  # white circle
+}
+OUTCOME_LABELS = {
+    Outcome.PASS: "\u2705 pass",
+    Outcome.FAIL: "\u274c fail",
+    Outcome.NOT_APPLICABLE: "\u2796 not applicable",
+    Outcome.SKIPPED: "\u23ed\ufe0f skipped",
+    Outcome.ERROR: "\u26a0\ufe0f error",
+}
+# Friendly labels for metrics the runner reports; anything else shows under its own name.
+METRIC_LABELS = {
+    "steps_per_s": "steps/s",
+    "steps_per_sec": "steps/s",
+    "samples_per_s": "samples/s",
+    "peak_memory_bytes": "peak memory",
+    "peak_gpu_memory_bytes": "peak GPU memory",
+    "peak_rss_bytes": "peak RSS",
+    "max_abs_diff": "max |\u0394|",
+    "max_divergence": "divergence",
+    "resume_divergence": "resume divergence",
+}
+MAX_METRICS_PER_CHECK = 8
+LOG_TAIL_LINES = 30
+LOG_TAIL_CHARS = 3000
+_SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render. ``max_findings`` None means all; the fitting loop lowers it."""
+
+    repo_url: str | None = None
+    head_sha: str | None = None
+    marker: str = ""
+    max_findings: int | None = None
+    log_tails: bool = True
+    chart: bool = True
+    pointer: str = COMMENT_POINTER
+    title: str = "mlready scorecard"
+
+
+# ---------------------------------------------------------------- small formatters
+
+
+def score_text(score: float | None) -> str:
+    return "not measured" if score is None else display_score(score)
+
+
+def delta_text(delta: float | None) -> str:
+    if delta is None:
+        return ""
+    if abs(delta) < 0.05:
+        return "\u00b10.0"
+    sign = "+" if delta > 0 else "\u2212"
+    return f"{sign}{abs(delta):.1f}"
+
+
+def metric_value(name: str, value: Scalar) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, int | float):
+        if name.endswith("_bytes"):
+            return bytes_text(float(value))
+        if isinstance(value, int):
+            return str(value)
+        return f"{value:.4g}"
+    return str(value)
+
+
+def bytes_text(value: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(value) < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"  # pragma: no cover
+
+
+def finding_url(options: Options, path: str, line: int) -> str | None:
+    """``<repo>/blob/<sha>/<path>#L<line>``, or None without a safe repo URL and SHA."""
+    base = escape.safe_url(options.repo_url or "")
+    if base is None or not options.head_sha or not _SHA.match(options.head_sha):
+        return None
+    return f"{base}/blob/{options.head_sha}/{quote(path, safe='/')}#L{max(1, int(line))}"
+
+
+# ---------------------------------------------------------------- sections
+
+
+def header(card: Scorecard, options: Options) -> list[str]:
+    icon = LEVEL_ICONS[card.level]
+    if card.score is None:
+        headline = f"## {icon} {options.title}: not measured"
+    else:
+        headline = (f"## {icon} {options.title}: {display_score(card.score)} / 100 "
+                    f"\u00b7 {card.level.label}")
+    facts = []
+    if card.weakest is not None:
+        weak = card.category(card.weakest)
+        facts.append(f"**Weakest:** {weak.name} ({score_text(weak.score)})")
+    unmeasured = [c.name for c in card.categories if c.score is None]
+    facts.append(f"**Measured:** {card.coverage:.0%} of the weight"
+                 + (f" (not measured: {', '.join(unmeasured)})" if unmeasured else ""))
+    if card.baseline is not None:
+        change = delta_text(card.baseline.score_delta) or "n/a"
+        facts.append(f"**Change vs {escape.code(card.baseline.ref or 'base')}:** {change}")
+    lines = [headline, "", " \u00b7 ".join(facts)]
+    if card.level is Level.NEARLY_READY and card.score is not None and card.score >= 90:
+        lines += ["", "_Capped at nearly ready: production-ready needs every category "
+                      "measured._"]
+    return lines
+
+
+def _item_counts(category: CategoryScore) -> str:
+    parts = []
+    for status, word in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
+                         (Status.SKIPPED, "skipped"), (Status.NOT_APPLICABLE, "n/a"),
+                         (Status.ERROR, "errored"), (Status.NOT_MEASURED, "not measured")):
+        count = category.count(status)
+        if count:
+            parts.append(f"{count} {word}")
+    return ", ".join(parts) or "no items"
+
+
+def category_table(card: Scorecard) -> list[str]:
+    with_delta = card.baseline is not None
+    head = "| Category | Weight | Score |" + (" Change |" if with_delta else "") + " Items |"
+    rule = "| --- | ---: | ---: |" + (" ---: |" if with_delta else "") + " --- |"
+    rows = [head, rule]
+    for c in card.categories:
+        name = f"**{c.name}**" if c.key == card.weakest else c.name
+        delta = ""
+        if card.baseline is not None:
+            delta = f" {delta_text(card.baseline.categories.get(c.key))} |"
+        rows.append(f"| {name} | {c.weight:g} | {score_text(c.score)} |{delta} "
+                    f"{_item_counts(c)} |")
+    return rows
+
+
+def _metrics_cell(check: CheckResult) -> str:
+    shown = []
+    for name, value in list(check.metrics.items())[:MAX_METRICS_PER_CHECK]:
+        label = METRIC_LABELS.get(name, name)
+        shown.append(f"{escape.text(label, 60)} {escape.text(metric_value(name, value), 60)}")
+    more = len(check.metrics) - MAX_METRICS_PER_CHECK
+    if more > 0:
+        shown.append(f"\u2026 {more} more")
+    return " \u00b7 ".join(shown)
+
+
+def checks_section(card: Scorecard) -> list[str]:
+    if not card.inputs.runtime:
+        return ["### Runtime checks", "",
+                "_Not measured: no runtime results were given (`mlready run` did not run "
+                "or its results were not passed with `--run`)._"]
+    if not card.checks:
+        return ["### Runtime checks", "", "_The run reported no checks._"]
+    rows = ["### Runtime checks", "", "| Check | Outcome | Time | Metrics | Summary |",
+            "| --- | --- | ---: | --- | --- |"]
+    for check in card.checks:
+        rows.append(f"| {escape.code(check.check, 60)} | {OUTCOME_LABELS[check.outcome]} | "
+                    f"{check.duration_s:.1f} s | {_metrics_cell(check)} | "
+                    f"{escape.message(check.summary)} |")
+    return rows
+
+
+def _fence(body: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`{3,}", body)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def log_tail_block(check: CheckResult) -> list[str]:
+    """The end of a failed command's output, verbatim inside a long enough fence."""
+    lines = check.log_tail.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tail = "\n".join(lines[-LOG_TAIL_LINES:])[-LOG_TAIL_CHARS:]
+    tail = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", tail).strip("\n")
+    if not tail:
+        return []
+    fence = _fence(tail)
+    return ["<details><summary>Output of the " + escape.text(check.check, 60)
+            + " check</summary>", "", fence + "text", tail, fence, "", "</details>"]
+
+
+def loss_chart(card: Scorecard) -> list[str]:
+    smoke = next((c for c in card.checks if c.check == "smoke"), None)
+    if smoke is None or not smoke.series:
+        return []
+    name = "loss" if "loss" in smoke.series else sorted(smoke.series)[0]
+    chart = xychart(smoke.series[name], series=name)
+    if chart is None:
+        return []
+    return ["<details><summary>Smoke run: " + escape.text(name, 60) + " curve</summary>",
+            "", "```mermaid", chart, "```", "", "</details>"]
+
+
+def finding_row(diagnostic: Diagnostic, options: Options) -> str:
+    where = escape.code(f"{diagnostic.path}:{diagnostic.line}")
+    url = finding_url(options, diagnostic.path, diagnostic.line)
+    location = escape.link(where, url)
+    return (f"| {location} | {escape.code(diagnostic.code, 20)} | "
+            f"{escape.message(diagnostic.message)} |")
+
+
+def findings_table(title: str, findings: Sequence[Diagnostic], options: Options,
+                   limit: int) -> tuple[list[str], int]:
+    """A table of at most ``limit`` findings; returns the lines and how many were left out."""
+    if not findings:
+        return [], 0
+    shown = list(findings[: max(0, limit)])
+    lines = [f"### {title} ({len(findings)})", ""]
+    if shown:
+        lines += ["| Location | Rule | Message |", "| --- | --- | --- |"]
+        lines += [finding_row(d, options) for d in shown]
+    return lines, len(findings) - len(shown)
+
+
+def split_findings(card: Scorecard) -> tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic]]:
+    """(introduced, other, fixed): with a baseline, the PR's own findings come first."""
+    if card.baseline is None:
+        return [], list(card.findings), []
+    introduced = list(card.baseline.introduced)
+    pending = Counter(introduced)
+    other = []
+    for d in card.findings:
+        if pending[d] > 0:
+            pending[d] -= 1
+        else:
+            other.append(d)
+    return introduced, other, list(card.baseline.fixed)
+
+
+def notes(card: Scorecard) -> list[str]:
+    lines = []
+    if not card.inputs.static:
+        lines.append("_Static checks: not measured (no `mlready check` JSON was given)._")
+    for error in card.inputs.static_errors[:10]:
+        lines.append(f"- \u26a0\ufe0f {escape.text(error)}")
+    return lines
+
+
+# ---------------------------------------------------------------- document
+
+
+def _document(card: Scorecard, options: Options) -> str:
+    blocks: list[list[str]] = []
+    if options.marker:
+        blocks.append([options.marker])
+    blocks.append(header(card, options))
+    blocks.append(category_table(card))
+    blocks.append(checks_section(card))
+    if options.chart:
+        blocks.append(loss_chart(card))
+    if options.log_tails:
+        for check in card.checks:
+            if check.outcome in (Outcome.FAIL, Outcome.ERROR) and check.log_tail:
+                blocks.append(log_tail_block(check))
+    introduced, other, fixed = split_findings(card)
+    budget = options.max_findings if options.max_findings is not None else 1 << 62
+    left_out = 0
+    titles = ("New findings in this PR", "Findings" if card.baseline is None
+              else "Findings already on the base branch", "Fixed in this PR")
+    for title, findings in zip(titles, (introduced, other, fixed), strict=True):
+        table, dropped = findings_table(title, findings, options, budget)
+        budget = max(0, budget - (len(findings) - dropped))
+        left_out += dropped
+        blocks.append(table)
+    if left_out:
+        blocks.append([f"_\u2026 {left_out} more finding{'s' if left_out != 1 else ''}: "
+                       f"{options.pointer}._"])
+    blocks.append(notes(card))
+    return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
+
+
+def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: int) -> str:
+    """The most detailed document whose ``size`` is within ``limit``."""
+    text = _document(card, options)
+    if size(text) <= limit:
+        return text
+    total = len(card.findings) + (len(card.baseline.fixed) if card.baseline else 0)
+    lo, hi = 0, total  # binary search the number of finding rows that fit
+    best: str | None = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = _document(card, replace(options, max_findings=mid))
+        if size(candidate) <= limit:
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    if best is not None:
+        return best
+    for reduced in (replace(options, max_findings=0, log_tails=False),
+                    replace(options, max_findings=0, log_tails=False, chart=False)):
+        text = _document(card, reduced)
+        if size(text) <= limit:
+            return text
+    # Cannot happen with bounded cells; keep the promise anyway with the bare minimum.
+    return "\n\n".join("\n".join(b) for b in (
+        [options.marker] if options.marker else [], header(card, options),
+        category_table(card), [f"_Details did not fit: {options.pointer}._"]) if b) + "\n"
+
+
+def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = None,
+                   head_sha: str | None = None, limit: int = COMMENT_LIMIT) -> str:
+    """The PR comment: ``marker`` (the GitHub code's hidden upsert marker) first, at most
+    ``limit`` characters, overflow pointing at the job summary."""
+    options = Options(repo_url=repo_url, head_sha=head_sha, marker=marker,
+                      pointer=COMMENT_POINTER)
+    return fit(card, options, len, limit)
+
+
+def render_summary(card: Scorecard, *, repo_url: str | None = None,
+                   head_sha: str | None = None, limit: int = SUMMARY_LIMIT) -> str:
+    """The job summary (``$GITHUB_STEP_SUMMARY``): at most ``limit`` UTF-8 bytes."""
+    options = Options(repo_url=repo_url, head_sha=head_sha, pointer=SUMMARY_POINTER)
+    return fit(card, options, lambda text: len(text.encode("utf-8")), limit)

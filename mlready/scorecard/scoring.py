@@ -1,0 +1,242 @@
+"""From the two halves' results to a `Scorecard`: pure functions, no I/O.
+
+The method is described in `mlready.scorecard.categories` and docs/scorecard.md. This
+module only applies it: build the items, score each category, combine the measured
+categories, pick the level and the weakest category.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
+from mlready.scorecard import categories as cats
+from mlready.scorecard.inputs import StaticReport
+from mlready.scorecard.levels import Level, level_for
+from mlready.scorecard.model import (
+    Baseline,
+    CategoryScore,
+    Inputs,
+    ItemResult,
+    Scorecard,
+    Source,
+    Status,
+)
+
+# The checks the runner is expected to report; listed as "not measured" without a run.
+EXPECTED_CHECKS: tuple[str, ...] = (
+    "smoke", "reproducibility", "resume", "checkpoint", "eval", "distributed",
+)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What the scorecard needs to know about a rule: its code and name."""
+
+    code: str
+    name: str = ""
+
+
+def registry_rules() -> tuple[RuleInfo, ...]:
+    """The default-selected rules of the static half's registry.
+
+    Imported lazily: the registry pulls in every rule module. Used only when the check
+    JSON does not list the rules it ran.
+    """
+    from mlready.hooks.rules import all_rules  # lazy on purpose
+
+    return tuple(RuleInfo(rule.code, rule.name) for rule in all_rules() if rule.default)
+
+
+def _names_from_registry() -> dict[str, str]:
+    try:
+        from mlready.hooks.rules import all_rules  # lazy on purpose
+
+        return {rule.code: rule.name for rule in all_rules()}
+    except ImportError:  # pragma: no cover - a rule module mid-edit must not kill the card
+        return {}
+
+
+def selected_rules(static: StaticReport, known: Sequence[RuleInfo] | None = None) -> list[RuleInfo]:
+    """The rules that ran: the check JSON's list, else the registry's default selection,
+    plus any code that has findings (a rule that reported something certainly ran)."""
+    names = {rule.code: rule.name for rule in known} if known is not None else None
+    if static.rules is not None:
+        names = names if names is not None else _names_from_registry()
+        rules = [RuleInfo(code, names.get(code, "")) for code in static.rules]
+    else:
+        rules = list(known) if known is not None else list(registry_rules())
+        names = names if names is not None else {r.code: r.name for r in rules}
+    seen = {rule.code for rule in rules}
+    for code in sorted({d.code for d in static.diagnostics} - seen):
+        rules.append(RuleInfo(code, names.get(code, "")))
+    return sorted(rules, key=lambda r: r.code)
+
+
+def _coverage_ratio(metrics: Mapping[str, Any], name: str) -> tuple[float, str] | None:
+    """A rule's project-wide coverage ratio from the check metrics, if it reports one."""
+    entry = metrics.get(name) if name else None
+    project = entry.get("project") if isinstance(entry, dict) else None
+    if not isinstance(project, dict):
+        return None
+    total = project.get("total")
+    annotated = project.get("annotated")
+    ratio = project.get("ratio")
+    if not isinstance(total, int | float) or total <= 0 or isinstance(ratio, bool):
+        return None
+    if not isinstance(ratio, int | float):
+        return None
+    ratio = min(1.0, max(0.0, float(ratio)))
+    return ratio, f"{ratio:.0%} covered ({annotated}/{total})"
+
+
+def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResult]:
+    """One item per selected rule: pass without findings, partial credit with some."""
+    counts = Counter(d.code for d in static.diagnostics)
+    items = []
+    for rule in rules:
+        n = counts.get(rule.code, 0)
+        coverage = _coverage_ratio(static.metrics, rule.name)
+        credit = coverage[0] if coverage else cats.rule_credit(n)
+        detail = f"{n} finding{'s' if n != 1 else ''}" if n else "no findings"
+        if coverage:
+            detail = f"{coverage[1]}; {detail}"
+        items.append(ItemResult(
+            id=rule.code, category=cats.category_for_rule(rule.code),
+            status=Status.FAIL if n else Status.PASS, detail=detail, source=Source.RULE,
+            credit=credit, weight=cats.RULE_WEIGHT, findings=n, title=rule.name,
+        ))
+    return items
+
+
+def unmeasured_rule_items(rules: Iterable[RuleInfo]) -> list[ItemResult]:
+    return [ItemResult(rule.code, cats.category_for_rule(rule.code), Status.NOT_MEASURED,
+                       "static checks were not run", Source.RULE, weight=cats.RULE_WEIGHT,
+                       title=rule.name) for rule in rules]
+
+
+_OUTCOME_STATUS = {
+    Outcome.PASS: Status.PASS,
+    Outcome.FAIL: Status.FAIL,
+    Outcome.NOT_APPLICABLE: Status.NOT_APPLICABLE,
+    Outcome.SKIPPED: Status.SKIPPED,
+    Outcome.ERROR: Status.ERROR,
+}
+
+
+def check_item(result: CheckResult) -> ItemResult:
+    """A runtime check's item: pass 1, fail 0, anything else unscored."""
+    status = _OUTCOME_STATUS[result.outcome]
+    credit = {Status.PASS: 1.0, Status.FAIL: 0.0}.get(status)
+    return ItemResult(result.check, cats.category_for_check(result.check), status,
+                      result.summary, Source.CHECK, credit, cats.CHECK_WEIGHT,
+                      title=result.check)
+
+
+def metrics_logged_item(checks: Sequence[CheckResult]) -> ItemResult:
+    """Derived from the smoke run: did the training script report its metrics?"""
+    smoke = next((c for c in checks if c.check == "smoke"), None)
+
+    def item(status: Status, detail: str, credit: float | None = None) -> ItemResult:
+        return ItemResult(cats.METRICS_LOGGED_ITEM, cats.METRICS_LOGGED_CATEGORY, status,
+                          detail, Source.METRIC, credit, cats.METRIC_WEIGHT,
+                          title="metrics logged")
+
+    if smoke is None or smoke.outcome not in (Outcome.PASS, Outcome.FAIL):
+        return item(Status.NOT_MEASURED, "no smoke run")
+    names = sorted(name for name, points in smoke.series.items() if points)
+    if names:
+        return item(Status.PASS, "smoke run reported " + ", ".join(names), 1.0)
+    return item(Status.FAIL, "smoke run reported no metric series", 0.0)
+
+
+def check_items(run: RunReport | None) -> list[ItemResult]:
+    if run is None:
+        return [ItemResult(check, cats.category_for_check(check), Status.NOT_MEASURED,
+                           "runtime checks were not run", Source.CHECK,
+                           weight=cats.CHECK_WEIGHT, title=check)
+                for check in EXPECTED_CHECKS] + [metrics_logged_item(())]
+    return [check_item(result) for result in run.checks] + [metrics_logged_item(run.checks)]
+
+
+def category_score(items: Sequence[ItemResult]) -> float | None:
+    """Weighted mean credit of the scored items, times 100; None when none is scored."""
+    scored = [item for item in items if item.status.scored and item.credit is not None]
+    total = sum(item.weight for item in scored)
+    if not scored or total <= 0:
+        return None
+    return 100.0 * sum(item.weight * (item.credit or 0.0) for item in scored) / total
+
+
+def combine(categories: Sequence[CategoryScore]) -> tuple[float | None, float]:
+    """(score, coverage): the weighted mean over measured categories, renormalised, and
+    the measured share of the total weight."""
+    total = sum(c.weight for c in categories)
+    measured = [c for c in categories if c.score is not None and c.weight > 0]
+    weight = sum(c.weight for c in measured)
+    if not measured or weight <= 0 or total <= 0:
+        return None, 0.0
+    score = sum(c.weight * (c.score or 0.0) for c in measured) / weight
+    return score, weight / total
+
+
+def level_of(score: float | None, coverage: float) -> Level:
+    """The checklist's level, capped at "nearly ready" while part of the table is
+    unmeasured: production-ready is a claim about every category."""
+    level = level_for(score)
+    if level is Level.PRODUCTION_READY and coverage < 1.0:
+        return Level.NEARLY_READY
+    return level
+
+
+def weakest(categories: Sequence[CategoryScore]) -> str | None:
+    """Lowest measured score; ties go to the heavier category, then table order."""
+    measured = [(c.score, -c.weight, i, c.key) for i, c in enumerate(categories)
+                if c.score is not None and c.weight > 0]
+    return min(measured)[3] if measured else None
+
+
+def build(static: StaticReport | None, run: RunReport | None, *,
+          weights: Mapping[str, float] | None = None,
+          rules: Sequence[RuleInfo] | None = None,
+          baseline: Baseline | None = None) -> Scorecard:
+    """The scorecard of one commit. ``rules`` overrides the registry (tests, baselines);
+    ``weights`` overrides category weights by key."""
+    weights = dict(weights or {})
+    if static is not None:
+        items = rule_items(static, selected_rules(static, rules))
+    else:
+        items = unmeasured_rule_items(rules if rules is not None else _safe_registry())
+    items += check_items(run)
+    by_category: dict[str, list[ItemResult]] = {c.key: [] for c in cats.CATEGORIES}
+    for item in items:
+        by_category[item.category].append(item)
+    categories = tuple(
+        CategoryScore(c.key, c.name, float(weights.get(c.key, c.weight)),
+                      category_score(by_category[c.key]), tuple(by_category[c.key]))
+        for c in cats.CATEGORIES
+    )
+    score, coverage = combine(categories)
+    inputs = Inputs(
+        static=static is not None, runtime=run is not None,
+        static_root=static.root if static else None,
+        files_checked=static.files_checked if static else None,
+        static_errors=static.errors if static else (),
+        environment=dict(run.environment) if run else {},
+    )
+    return Scorecard(
+        score=score, level=level_of(score, coverage), coverage=coverage,
+        weakest=weakest(categories), categories=categories,
+        findings=static.diagnostics if static else (),
+        checks=run.checks if run else (), inputs=inputs, baseline=baseline,
+    )
+
+
+def _safe_registry() -> tuple[RuleInfo, ...]:
+    try:
+        return registry_rules()
+    except ImportError:  # pragma: no cover
+        return ()
