@@ -8,12 +8,24 @@ command configured), ``skipped`` (could not run here, e.g. needs a GPU) and ``er
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
 
 Scalar = float | int | str | bool | None
+
+
+def json_safe(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as the strings "nan", "inf", "-inf"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 class Outcome(enum.StrEnum):
@@ -51,9 +63,9 @@ class CheckResult:
             "outcome": self.outcome.value,
             "summary": self.summary,
             "reason": self.reason,
-            "metrics": dict(self.metrics),
-            "series": {k: [list(p) for p in v] for k, v in self.series.items()},
-            "details": dict(self.details),
+            "metrics": json_safe(dict(self.metrics)),
+            "series": {k: [json_safe(list(p)) for p in v] for k, v in self.series.items()},
+            "details": json_safe(dict(self.details)),
             "log_tail": self.log_tail,
             "duration_s": self.duration_s,
         }
@@ -74,6 +86,50 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class RunRecord:
+    """One command the runner started: which, why, how it ended and what it cost.
+
+    ``status`` is ``ok``, ``exit``, ``timeout``, ``not_found`` or ``spawn_error``;
+    ``argv`` is the rendered command (the environment is never recorded: it may hold
+    secrets). The sum of ``wall_s`` is what the runner's overhead is measured against.
+    """
+
+    id: str
+    purpose: str
+    argv: list[str]
+    status: str
+    exit_code: int | None = None
+    wall_s: float = 0.0
+    peak_rss_bytes: int | None = None
+    peak_gpu_bytes: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "purpose": self.purpose,
+            "argv": list(self.argv),
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "wall_s": self.wall_s,
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "peak_gpu_bytes": self.peak_gpu_bytes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        return cls(
+            id=str(data["id"]),
+            purpose=str(data.get("purpose", "")),
+            argv=[str(a) for a in data.get("argv", [])],
+            status=str(data.get("status", "")),
+            exit_code=data.get("exit_code"),
+            wall_s=float(data.get("wall_s", 0.0)),
+            peak_rss_bytes=data.get("peak_rss_bytes"),
+            peak_gpu_bytes=data.get("peak_gpu_bytes"),
+        )
+
+
+@dataclass(frozen=True)
 class RunReport:
     """Everything `mlready run` produced, as written to ``mlready-run.json``."""
 
@@ -82,6 +138,9 @@ class RunReport:
     config: dict[str, Any] = field(default_factory=dict)  # the effective runner config
     duration_s: float = 0.0
     schema_version: int = SCHEMA_VERSION
+    runs: tuple[RunRecord, ...] = ()  # every command started, in order
+    commands_wall_s: float = 0.0  # sum of the runs' wall times
+    interrupted: bool = False  # Ctrl-C: checks not reached are `skipped`/`interrupted`
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,7 +150,10 @@ class RunReport:
             "environment": dict(self.environment),
             "config": dict(self.config),
             "duration_s": self.duration_s,
+            "commands_wall_s": self.commands_wall_s,
+            "interrupted": self.interrupted,
             "checks": [c.to_json() for c in self.checks],
+            "runs": [r.to_json() for r in self.runs],
         }
 
     @classmethod
@@ -106,4 +168,17 @@ class RunReport:
             config=dict(data.get("config", {})),
             duration_s=float(data.get("duration_s", 0.0)),
             schema_version=version,
+            runs=tuple(RunRecord.from_json(r) for r in data.get("runs", [])),
+            commands_wall_s=float(data.get("commands_wall_s", 0.0)),
+            interrupted=bool(data.get("interrupted", False)),
         )
+
+    @property
+    def exit_code(self) -> int:
+        """0 all pass / not applicable / skipped, 1 any fail, 2 any error, 130 interrupted."""
+        if self.interrupted:
+            return 130
+        outcomes = {c.outcome for c in self.checks}
+        if Outcome.ERROR in outcomes:
+            return 2
+        return 1 if Outcome.FAIL in outcomes else 0

@@ -1,0 +1,298 @@
+"""Checkpoints: the only place the runner touches torch, imported lazily.
+
+Loading is always ``torch.load(weights_only=True)``: a checkpoint that needs full
+unpickling can run arbitrary code, and saying so is a finding, never a reason to
+load it unsafely. Files are memory-mapped where the format allows and compared key
+by key in fixed-size chunks, so comparing two checkpoints needs about one chunk of
+extra memory on top of the mapped files (well under 2x the larger checkpoint).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHUNK = 1 << 20  # elements per comparison chunk
+
+CATEGORIES = ("model", "optimizer", "scheduler", "scaler", "step", "rng", "config")
+
+_MODEL_KEYS = re.compile(r"^(model|models|state_dict|model_state(_dict)?|net|network|policy|"
+                         r"actor|critic|module|ema|weights|params|q_net|value)$", re.I)
+_STEP_KEYS = re.compile(r"^(step|steps|global_step|iteration|iter|epoch|epochs|update|"
+                        r"updates|num_timesteps|timestep|total_steps|n_iter)$", re.I)
+_CONFIG_KEYS = re.compile(r"^(config|cfg|args|hparams|hyper_?parameters|settings|conf)$", re.I)
+_RNG_KEYS = re.compile(r"(rng|random|generator)", re.I)
+CPU_RNG_STATE_BYTES = 5056  # torch.get_rng_state() of the CPU Mersenne Twister
+
+
+class CheckpointError(Exception):
+    """A checkpoint could not be read; ``reason`` is ``needs_full_unpickling`` or ``corrupted``."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        self.message = message
+        super().__init__(message)
+
+
+def prewarm() -> None:
+    """Import torch now (e.g. in a thread while a training run works) so comparing later is fast."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "Failed to initialize NumPy" without numpy
+        with contextlib.suppress(Exception):  # reported when a checkpoint is loaded
+            import torch  # noqa: F401
+
+
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def find(pattern: str) -> list[Path]:
+    """Files matching a rendered checkpoint glob (``**`` allowed), sorted."""
+    matches = glob.glob(pattern, recursive=True)  # noqa: PTH207 - absolute, user-given pattern
+    return sorted(Path(p) for p in matches if Path(p).is_file())
+
+
+def load(path: Path) -> Any:
+    """``torch.load(path, weights_only=True)`` on CPU; raises `CheckpointError` on failure."""
+    try:
+        import torch
+    except ImportError:
+        raise CheckpointError("torch_missing", "torch is not installed; install "
+                                               "mlready-action[runner] to inspect checkpoints") \
+            from None
+    try:
+        try:
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError as exc:
+            if "mmap" not in str(exc):
+                raise
+            return torch.load(path, map_location="cpu", weights_only=True)  # legacy format
+    except Exception as exc:
+        text = str(exc)
+        if "weights_only" in text or "Weights only load failed" in text:
+            glob_match = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
+            what = f"it pickles `{glob_match.group(1)}`" if glob_match else \
+                "it holds objects beyond tensors and plain containers"
+            raise CheckpointError("needs_full_unpickling",
+                                  f"{path.name} needs full unpickling ({what}); save plain "
+                                  "state dicts, numbers and strings (e.g. vars(args))") from None
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise CheckpointError("corrupted", f"{path.name} cannot be read: {first[:200]}") \
+            from None
+
+
+def _is_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "dtype")
+
+
+def flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted key, leaf) pairs; leaves are tensors, numbers, strings, bytes or None."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(obj, list | tuple):
+        for i, value in enumerate(obj):
+            yield from flatten(value, f"{prefix}.{i}" if prefix else str(i))
+    else:
+        yield prefix, obj
+
+
+def _looks_like_state_dict(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(_is_tensor(v) for v in value.values())
+
+
+def categorize(key: str, value: Any) -> str:
+    """The category of a top-level checkpoint entry."""
+    low = key.lower()
+    if isinstance(value, dict) and "state" in value and "param_groups" in value:
+        return "optimizer"
+    if "optim" in low:
+        return "optimizer"
+    if "sched" in low or (isinstance(value, dict) and "last_epoch" in value):
+        return "scheduler"
+    if "scaler" in low or (isinstance(value, dict) and "_growth_tracker" in value):
+        return "scaler"
+    if _RNG_KEYS.search(low):
+        return "rng"
+    if _is_tensor(value) and str(value.dtype) == "torch.uint8" \
+            and value.numel() == CPU_RNG_STATE_BYTES:
+        return "rng"
+    if _STEP_KEYS.match(low) and isinstance(value, int | float) and not isinstance(value, bool):
+        return "step"
+    if _CONFIG_KEYS.match(low):
+        return "config"
+    if _MODEL_KEYS.match(low) or _looks_like_state_dict(value):
+        return "model"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a checkpoint holds, by category."""
+
+    size_bytes: int
+    keys: dict[str, list[str]]  # category -> top-level keys
+    rng_parts: list[str] = field(default_factory=list)  # python / numpy / torch / cuda
+    step: float | None = None
+    tensors: int = 0
+    tensor_bytes: int = 0
+
+    def has(self, category: str) -> bool:
+        return bool(self.keys.get(category))
+
+
+def classify(obj: Any, size_bytes: int) -> Contents:
+    """Sort a loaded checkpoint's top-level keys into `CATEGORIES` (plus ``other``)."""
+    keys: dict[str, list[str]] = {}
+    step: float | None = None
+    rng_parts: set[str] = set()
+    items: list[tuple[str, Any]]
+    if _looks_like_state_dict(obj):
+        items = [("<state_dict>", obj)]
+        keys["model"] = ["<state_dict>"]
+    else:
+        items = list(obj.items()) if isinstance(obj, dict) else [("<root>", obj)]
+        for key, value in items:
+            cat = categorize(str(key), value)
+            keys.setdefault(cat, []).append(str(key))
+            if cat == "step" and step is None:
+                step = float(value)
+            if cat == "rng":
+                for sub, _ in flatten(value, str(key)):
+                    for part in ("python", "numpy", "torch", "cuda", "cpu", "env"):
+                        if part in sub.lower():
+                            rng_parts.add(part)
+                if not rng_parts:
+                    rng_parts.add("torch")
+    tensors = 0
+    tensor_bytes = 0
+    for _, leaf in flatten(obj):
+        if _is_tensor(leaf):
+            tensors += 1
+            tensor_bytes += int(leaf.numel()) * int(leaf.element_size())
+    return Contents(size_bytes, keys, sorted(rng_parts), step, tensors, tensor_bytes)
+
+
+@dataclass(frozen=True)
+class CategoryDiff:
+    """Comparison of one category of two checkpoints."""
+
+    compared: int = 0
+    differing: int = 0
+    max_abs_diff: float = 0.0
+    first_key: str | None = None
+    only_in_a: int = 0
+    only_in_b: int = 0
+
+    @property
+    def bitwise(self) -> bool:
+        return self.differing == 0 and self.max_abs_diff == 0.0 and not self.only_in_b \
+            and not self.only_in_a
+
+
+def _leaf_diff(a: Any, b: Any) -> tuple[bool, float]:
+    """(bitwise equal, max abs difference) of two leaves, chunked for tensors."""
+    if _is_tensor(a) and _is_tensor(b):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False, math.inf
+        if a.numel() == 0:
+            return True, 0.0
+        flat_a = a.reshape(-1)
+        flat_b = b.reshape(-1)
+        equal = True
+        worst = 0.0
+        floating = a.is_floating_point() or a.is_complex()
+        for start in range(0, flat_a.numel(), CHUNK):
+            ca = flat_a[start:start + CHUNK]
+            cb = flat_b[start:start + CHUNK]
+            if bool((ca == cb).all()):
+                continue
+            equal = False
+            if floating or str(a.dtype) not in ("torch.bool",):
+                diff = (ca.double() - cb.double()).abs()
+                nan_mismatch = bool((ca.isnan() != cb.isnan()).any()) if floating else False
+                value = math.inf if nan_mismatch else float(diff.nan_to_num(0.0).max())
+                worst = max(worst, value)
+            else:
+                worst = max(worst, 1.0)
+        return equal, worst
+    if _is_tensor(a) or _is_tensor(b):
+        return False, math.inf
+    if isinstance(a, int | float) and isinstance(b, int | float) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        if a == b or (isinstance(a, float) and isinstance(b, float)
+                      and math.isnan(a) and math.isnan(b)):
+            return True, 0.0
+        return False, abs(float(a) - float(b))
+    return (a == b), 0.0 if a == b else math.inf
+
+
+def compare(a: Any, b: Any) -> dict[str, CategoryDiff]:
+    """Per category, how ``b`` differs from ``a`` (streaming over ``a``'s leaves)."""
+    cats_a = _leaf_categories(a)
+    cats_b = _leaf_categories(b)
+    leaves_b = dict(flatten(b))
+    seen: set[str] = set()
+    acc: dict[str, dict[str, Any]] = {}
+    for key, leaf in flatten(a):
+        cat = cats_a.get(key.split(".", 1)[0], "model")
+        entry = acc.setdefault(cat, {"compared": 0, "differing": 0, "max": 0.0, "first": None,
+                                     "only_a": 0, "only_b": 0})
+        if key not in leaves_b:
+            entry["only_a"] += 1
+            continue
+        seen.add(key)
+        equal, diff = _leaf_diff(leaf, leaves_b[key])
+        entry["compared"] += 1
+        if not equal:
+            entry["differing"] += 1
+            entry["max"] = max(entry["max"], diff)
+            if entry["first"] is None:
+                entry["first"] = key
+    for key in leaves_b:
+        if key not in seen:
+            cat = cats_b.get(key.split(".", 1)[0], "model")
+            entry = acc.setdefault(cat, {"compared": 0, "differing": 0, "max": 0.0,
+                                         "first": None, "only_a": 0, "only_b": 0})
+            entry["only_b"] += 1
+    return {cat: CategoryDiff(e["compared"], e["differing"], e["max"], e["first"], e["only_a"],
+                              e["only_b"]) for cat, e in acc.items()}
+
+
+def _leaf_categories(obj: Any) -> dict[str, str]:
+    if _looks_like_state_dict(obj) or not isinstance(obj, dict):
+        return {}
+    return {str(k): categorize(str(k), v) for k, v in obj.items()}
+
+
+def counters(obj: Any) -> dict[str, float]:
+    """Progress counters a resume must restore: step, optimizer step, scheduler epoch."""
+    out: dict[str, float] = {}
+    if not isinstance(obj, dict) or _looks_like_state_dict(obj):
+        return out
+    for key, value in obj.items():
+        cat = categorize(str(key), value)
+        if cat == "step" and "step" not in out:
+            out["step"] = float(value)
+        elif cat == "optimizer" and "optimizer_step" not in out:
+            for leaf_key, leaf in flatten(value):
+                if leaf_key.endswith(".step") and ".state." in f".{leaf_key}":
+                    number = float(leaf.item()) if _is_tensor(leaf) else float(leaf)
+                    out["optimizer_step"] = number
+                    break
+        elif (cat == "scheduler" and "scheduler_epoch" not in out and isinstance(value, dict)
+              and isinstance(value.get("last_epoch"), int | float)):
+            out["scheduler_epoch"] = float(value["last_epoch"])
+    return out

@@ -1,0 +1,95 @@
+"""smoke: the training command runs, reports finite metrics, and its objective improves.
+
+Measures wall time, steps/s (between the first and the last metric written, so start-up
+is not counted) and the peak memory of the whole process tree: CPU RSS always, GPU
+memory through NVML when a GPU is there ("not measured" otherwise, never zero).
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from mlready.gpu_runner.checks._common import fmt, mb, series
+from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
+from mlready.gpu_runner.session import Session
+
+ID = "smoke"
+TITLE = "training runs, metrics finite, objective improves"
+
+
+def _window(n: int) -> int:
+    return max(1, n // 4)
+
+
+def check(session: Session) -> CheckResult:
+    cfg = session.config
+    ref = session.run("ref")
+    if ref.problem is not None:
+        return ref.problem.result(ID)
+    assert ref.process is not None
+    proc = ref.process
+    traj = ref.trajectory
+    steps_logged = len({r.step for r in traj.records})
+    metrics: dict[str, Scalar] = {
+        "wall_s": round(proc.wall_s, 3),
+        "steps_requested": ref.steps,
+        "steps_logged": steps_logged,
+        "peak_rss_mb": mb(proc.memory.rss_bytes),
+        "peak_gpu_mb": mb(proc.memory.gpu_bytes),
+    }
+    first, last = proc.memory.first_output_s, proc.memory.last_output_s
+    if steps_logged > 1 and first is not None and last is not None and last > first:
+        metrics["steps_per_s"] = round((steps_logged - 1) / (last - first), 3)
+    details = {"gpu_memory": "measured with NVML" if proc.memory.gpu_bytes is not None
+               else "not measured (no NVIDIA GPU or driver here)",
+               "metrics_seen": traj.names}
+
+    def result(outcome: Outcome, summary: str, reason: str | None = None,
+               tail: str = "") -> CheckResult:
+        return CheckResult(check=ID, outcome=outcome, summary=summary, reason=reason,
+                           metrics=metrics, series=curves, details=details, log_tail=tail)
+
+    curves = {cfg.objective: series(traj.series(cfg.objective))} \
+        if cfg.objective and cfg.objective in traj.names else {}
+    if not traj.records:
+        if cfg.metrics_regex is not None:
+            text = (f"no output line matched `tool.mlready.runner.metrics` "
+                    f"= {cfg.metrics!r}; check the regex against the log tail")
+        else:
+            text = ("no metrics: $MLREADY_METRICS_FILE stayed empty; call "
+                    "mlready.log_metrics(step=..., loss=...) each step, or set "
+                    "`tool.mlready.runner.metrics` to a regex over the output")
+        return result(Outcome.FAIL, text, "no_metrics", proc.tail)
+    bad = traj.first_nonfinite()
+    if bad is not None:
+        step, name, value = bad
+        metrics["first_nonfinite_step"] = step
+        return result(Outcome.FAIL, f"{name} is {value} at step {step}: training diverged "
+                                    "or a metric is computed on empty input",
+                      "nonfinite_metric", proc.tail)
+    speed = f"{steps_logged} steps in {proc.wall_s:.1f}s"
+    if "steps_per_s" in metrics:
+        speed += f" ({metrics['steps_per_s']} steps/s)"
+    if not cfg.objective:
+        details["objective"] = "not applicable: no objective declared"
+        return result(Outcome.PASS, f"{speed}; no objective declared, improvement not checked")
+    points = [v for _, v in traj.series(cfg.objective)]
+    if not points:
+        return result(Outcome.FAIL, f"objective `{cfg.objective}` never reported (metrics "
+                                    f"seen: {', '.join(traj.names)}); set "
+                                    "`tool.mlready.runner.objective`", "objective_missing")
+    if len(points) < 2:
+        details["objective"] = "not applicable: a single value cannot improve"
+        return result(Outcome.PASS, f"{speed}; only one {cfg.objective} value, improvement "
+                                    "not checked")
+    w = _window(len(points))
+    start, end = statistics.fmean(points[:w]), statistics.fmean(points[-w:])
+    metrics.update({"objective_first_window": start, "objective_last_window": end,
+                    "objective_window": w})
+    improved = end < start if cfg.direction == "minimize" else end > start
+    arrow = f"{cfg.objective} {fmt(start)} -> {fmt(end)} (mean of first/last {w})"
+    if not improved:
+        return result(Outcome.FAIL, f"{cfg.objective} did not improve ({cfg.direction}): "
+                                    f"{arrow}", "no_improvement", proc.tail)
+    rss = metrics["peak_rss_mb"]
+    return result(Outcome.PASS, f"{speed}; {arrow}; peak RSS {rss} MB")

@@ -1,0 +1,91 @@
+"""`mlready run [PROJECT_DIR]`: the click command; exit 0 pass, 1 fail, 2 error, 130 Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from mlready.config import ConfigError
+from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.checks import IDS
+from mlready.gpu_runner.render import text
+from mlready.gpu_runner.runner import execute
+
+
+def _sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """CI cancels with SIGTERM: treat it like Ctrl-C so the command tree is killed."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _sigterm)
+    except ValueError:  # not the main thread (e.g. some test runners)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _only(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in IDS]
+    if unknown:
+        raise click.BadParameter(f"unknown check {unknown[0]!r} (known: {', '.join(IDS)})",
+                                 param_hint="--only")
+    return chosen
+
+
+@click.command("run")
+@click.argument("project_dir", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="pyproject.toml (or TOML file) holding [tool.mlready.runner].")
+@click.option("--output", "-o", default="mlready-run.json", show_default=True,
+              help="Where to write the JSON results ('-' for stdout only).")
+@click.option("--only", help=f"Comma-separated checks to run ({', '.join(IDS)}).")
+@click.option("--steps", type=int, help="Override `steps` (N).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Override `device`.")
+@click.option("--timeout", type=float, help="Override `timeout` (seconds per command).")
+@click.option("--keep-run-dirs", is_flag=True, help="Keep the temporary run directories.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress lines on stderr (default: when stderr is a terminal).")
+def run(project_dir: Path, config_path: Path | None, output: str, only: str | None,
+        steps: int | None, device: str | None, timeout: float | None, keep_run_dirs: bool,
+        progress: bool | None) -> int:
+    """Run the project's training and eval briefly and prove smoke, reproducibility, resume,
+    checkpoint contents, eval thresholds and distributed launch with numbers."""
+    selected = _only(only)
+    try:
+        cfg = runner_config.load(project_dir, config_path).with_overrides(
+            steps=steps, device=device, timeout=timeout)
+    except ConfigError as exc:
+        click.echo(f"mlready run: {exc}", err=True)
+        return 2
+    with _sigterm_as_interrupt():
+        report = execute(cfg, selected, keep_run_dirs=keep_run_dirs, progress=progress)
+    payload = json.dumps(report.to_json(), indent=2, allow_nan=False, default=str)
+    written: str | None = None
+    if output == "-":
+        click.echo(payload)
+    else:
+        try:
+            Path(output).write_text(payload + "\n", encoding="utf-8")
+            written = output
+        except OSError as exc:
+            click.echo(f"mlready run: cannot write {output}: {exc.strerror or exc}", err=True)
+            click.echo(text(report), err=True)
+            return 2
+    click.echo(text(report, written), err=output == "-")
+    return report.exit_code

@@ -1,0 +1,332 @@
+"""`[tool.mlready.runner]`: the schema, its validation, and the frozen `RunnerConfig`.
+
+Everything the runner will do is decided here, before any process starts: a typo in
+a placeholder or a threshold should cost the user one line of output, not a
+two-minute training run that ends in a traceback. Commands are templates split
+with `shlex` *before* substitution, so a run directory or checkpoint path holding
+spaces or quotes stays one argument and no shell ever sees user values.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import shlex
+import string
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from mlready.config import ConfigError, Field, Table, find_pyproject, read_toml, section, validate
+
+PREFIX = "tool.mlready.runner"
+
+# Placeholders every command may use, and the extra ones that only make sense after a run.
+BASE_PLACEHOLDERS = ("python", "steps", "seed", "run_dir", "device", "metrics_file", "nproc")
+RESUME_PLACEHOLDERS = (*BASE_PLACEHOLDERS, "checkpoint")
+EVAL_PLACEHOLDERS = (*BASE_PLACEHOLDERS, "checkpoint")
+
+Device = Literal["auto", "cpu", "cuda"]
+Direction = Literal["minimize", "maximize"]
+
+_THRESHOLD_RE = re.compile(
+    r"^\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+SCHEMA = Table(
+    help="How `mlready run` trains, resumes and evaluates the project.",
+    fields={
+        "train": Field((str,), "train command template"),
+        "resume": Field((str, dict), "resume command template, or {args = ...} / {env = {...}}"),
+        "eval": Field((str,), "eval command template; writes a JSON object to {metrics_file}"),
+        "checkpoint": Field((str,), "glob for the checkpoint a run leaves, under {run_dir}"),
+        "steps": Field((int,), "N: training steps of the short runs"),
+        "seed": Field((int,), "seed of the reference runs"),
+        "timeout": Field((int, float), "seconds allowed per command"),
+        "nproc": Field((int,), "processes per run; >1 runs train under torchrun"),
+        "device": Field((str,), "auto, cpu or cuda", choices=("auto", "cpu", "cuda")),
+        "metrics": Field((str,), '"jsonl" or a regex with named groups over the output'),
+        "objective": Field((str,), 'metric that must improve in the smoke run; "" for none'),
+        "direction": Field((str,), "minimize or maximize", choices=("minimize", "maximize")),
+        "compare": Field((list,), "metrics compared between runs", item_types=(str,)),
+        "tolerance": Field((int, float), "relative tolerance of the non-bitwise tier"),
+        "thresholds": Table(open_keys=Field((str,), 'e.g. "< 0.5"')),
+        "env": Table(open_keys=Field((str,), "extra environment variable")),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A command as argv tokens with ``{placeholder}`` fields, plus leading ``VAR=value`` env.
+
+    ``key`` is the config key it came from, so that rendering errors name it too.
+    """
+
+    key: str
+    tokens: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+
+    def render(self, values: Mapping[str, str]) -> list[str]:
+        """The argv with every placeholder replaced by its value, one token per token."""
+        return [tok.format_map(values) for tok in self.tokens]
+
+    def render_env(self, values: Mapping[str, str]) -> dict[str, str]:
+        return {name: val.format_map(values) for name, val in self.env}
+
+    def display(self) -> str:
+        return " ".join(shlex.quote(t) for t in self.tokens)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``metric op value``, e.g. ``val_loss < 0.5``."""
+
+    metric: str
+    op: str
+    value: float
+
+    def holds(self, measured: float) -> bool:
+        return _OPS[self.op](measured, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How to resume: a full template, extra args appended to train, or extra env for train."""
+
+    template: Template | None = None
+    extra_args: tuple[str, ...] = ()
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """The validated, effective runner configuration (CLI overrides already applied)."""
+
+    source: Path
+    project_dir: Path
+    train: Template
+    resume: Resume | None = None
+    eval: Template | None = None
+    checkpoint: str = "{run_dir}/checkpoint*.pt"
+    steps: int = 20
+    seed: int = 0
+    timeout: float = 600.0
+    nproc: int = 1
+    device: Device = "auto"
+    metrics: str = "jsonl"
+    objective: str = "loss"
+    direction: Direction = "minimize"
+    compare: tuple[str, ...] = ()
+    tolerance: float = 1e-6
+    thresholds: tuple[Threshold, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    python: str = field(default_factory=lambda: sys.executable)
+
+    @property
+    def metrics_regex(self) -> re.Pattern[str] | None:
+        return None if self.metrics == "jsonl" else re.compile(self.metrics)
+
+    def with_overrides(self, *, steps: int | None = None, device: str | None = None,
+                       timeout: float | None = None) -> RunnerConfig:
+        """Apply CLI options, validated like the file's values."""
+        updated = self
+        if steps is not None:
+            if steps < 2:
+                raise ConfigError(self.source, f"--steps must be at least 2, got {steps}")
+            updated = replace(updated, steps=steps)
+        if device is not None:
+            updated = replace(updated, device=_device(self.source, device))
+        if timeout is not None:
+            updated = replace(updated, timeout=float(timeout))
+        return updated
+
+    def to_json(self) -> dict[str, Any]:
+        """The effective config as written to the results file (no environment values)."""
+        resume: Any = None
+        if self.resume is not None:
+            if self.resume.template is not None:
+                resume = self.resume.template.display()
+            elif self.resume.extra_args:
+                resume = {"args": " ".join(shlex.quote(a) for a in self.resume.extra_args)}
+            else:
+                resume = {"env": sorted(name for name, _ in self.resume.extra_env)}
+        return {
+            "source": str(self.source),
+            "train": self.train.display(),
+            "resume": resume,
+            "eval": self.eval.display() if self.eval else None,
+            "checkpoint": self.checkpoint,
+            "steps": self.steps,
+            "seed": self.seed,
+            "timeout": self.timeout,
+            "nproc": self.nproc,
+            "device": self.device,
+            "metrics": self.metrics,
+            "objective": self.objective,
+            "direction": self.direction,
+            "compare": list(self.compare),
+            "tolerance": self.tolerance,
+            "thresholds": {t.metric: f"{t.op} {t.value:g}" for t in self.thresholds},
+            "env": sorted(name for name, _ in self.env),  # names only: values may be secrets
+        }
+
+
+def _device(path: Path, value: str) -> Device:
+    if value == "auto":
+        return "auto"
+    if value == "cpu":
+        return "cpu"
+    if value == "cuda":
+        return "cuda"
+    raise ConfigError(path, f"`{PREFIX}.device` must be one of 'auto', 'cpu', 'cuda', "
+                            f"got {value!r}")
+
+
+def parse_template(path: Path, key: str, text: str, allowed: tuple[str, ...]) -> Template:
+    """Split ``text`` like a shell would, check its placeholders, peel leading VAR=value."""
+    dotted = f"{PREFIX}.{key}"
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise ConfigError(path, f"`{dotted}`: cannot split the command ({exc}); "
+                                "check its quotes") from None
+    env: list[tuple[str, str]] = []
+    while tokens and "=" in tokens[0] and _ENV_NAME_RE.match(tokens[0].split("=", 1)[0]):
+        name, value = tokens.pop(0).split("=", 1)
+        env.append((name, value))
+    if not tokens:
+        raise ConfigError(path, f"`{dotted}` is empty; give the command to run, e.g. "
+                                '"{python} train.py --max-steps {steps}"')
+    for tok in (*tokens, *(v for _, v in env)):
+        _check_placeholders(path, dotted, tok, allowed)
+    return Template(key=key, tokens=tuple(tokens), env=tuple(env))
+
+
+def _check_placeholders(path: Path, dotted: str, token: str, allowed: tuple[str, ...]) -> None:
+    try:
+        fields = [f for _, f, spec, conv in string.Formatter().parse(token) if f is not None]
+    except ValueError as exc:
+        raise ConfigError(path, f"`{dotted}`: bad placeholder in {token!r} ({exc}); "
+                                "write a literal brace as {{ or }}") from None
+    for name in fields:
+        if name not in allowed:
+            known = ", ".join("{" + a + "}" for a in allowed)
+            raise ConfigError(path, f"`{dotted}`: unknown placeholder {{{name}}} "
+                                    f"(known here: {known})")
+
+
+def parse_threshold(path: Path, metric: str, text: str) -> Threshold:
+    match = _THRESHOLD_RE.match(text)
+    if match is None:
+        raise ConfigError(path, f"`{PREFIX}.thresholds.{metric}` must read like \"< 0.5\" or "
+                                f"\">= 0.7\", got {text!r}")
+    return Threshold(metric=metric, op=match.group(1), value=float(match.group(2)))
+
+
+def _resume(path: Path, value: object) -> Resume:
+    if isinstance(value, str):
+        return Resume(template=parse_template(path, "resume", value, RESUME_PLACEHOLDERS))
+    assert isinstance(value, dict)
+    validate(value, Table(fields={"args": Field((str,)),
+                                  "env": Table(open_keys=Field((str,)))}),
+             path, f"{PREFIX}.resume")
+    if ("args" in value) == ("env" in value):
+        raise ConfigError(path, f"`{PREFIX}.resume` table needs exactly one of `args` "
+                                "(appended to train) or `env` (added to train's environment)")
+    if "args" in value:
+        extra = parse_template(path, "resume.args", "X " + value["args"], RESUME_PLACEHOLDERS)
+        return Resume(extra_args=extra.tokens[1:])
+    env = value["env"]
+    if not env:
+        raise ConfigError(path, f"`{PREFIX}.resume.env` is empty; name the variable the "
+                                'script reads, e.g. { RESUME_FROM = "{checkpoint}" }')
+    for name, val in env.items():
+        _check_placeholders(path, f"{PREFIX}.resume.env.{name}", val, RESUME_PLACEHOLDERS)
+    return Resume(extra_env=tuple(sorted(env.items())))
+
+
+def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> RunnerConfig:
+    """Validate ``[tool.mlready.runner]`` and build the config; raises `ConfigError`."""
+    validate(table, SCHEMA, source, PREFIX)
+    if "train" not in table:
+        raise ConfigError(source, f"`{PREFIX}.train` is required: the command that trains, "
+                                  'e.g. train = "{python} train.py --max-steps {steps} '
+                                  '--seed {seed} --out {run_dir}"')
+    train = parse_template(source, "train", table["train"], BASE_PLACEHOLDERS)
+    resume = _resume(source, table["resume"]) if "resume" in table else None
+    evaluate = (parse_template(source, "eval", table["eval"], EVAL_PLACEHOLDERS)
+                if table.get("eval") else None)
+    checkpoint = str(table.get("checkpoint", RunnerConfig.checkpoint))
+    _check_placeholders(source, f"{PREFIX}.checkpoint", checkpoint, BASE_PLACEHOLDERS)
+    steps = int(table.get("steps", RunnerConfig.steps))
+    if steps < 2:
+        raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")
+    timeout = float(table.get("timeout", RunnerConfig.timeout))
+    if timeout <= 0:
+        raise ConfigError(source, f"`{PREFIX}.timeout` must be positive, got {timeout:g}")
+    nproc = int(table.get("nproc", 1))
+    if nproc < 1:
+        raise ConfigError(source, f"`{PREFIX}.nproc` must be at least 1, got {nproc}")
+    metrics = str(table.get("metrics", "jsonl"))
+    if metrics != "jsonl":
+        try:
+            pattern = re.compile(metrics)
+        except re.error as exc:
+            raise ConfigError(source, f"`{PREFIX}.metrics` is not a valid regex ({exc}); "
+                                      'use "jsonl" or e.g. "step (?P<step>\\d+) loss '
+                                      '(?P<loss>\\S+)"') from None
+        if not pattern.groupindex:
+            raise ConfigError(source, f"`{PREFIX}.metrics` regex has no named groups; name "
+                                      "each value, e.g. (?P<loss>\\S+)")
+    tolerance = float(table.get("tolerance", RunnerConfig.tolerance))
+    if tolerance < 0:
+        raise ConfigError(source, f"`{PREFIX}.tolerance` must be >= 0, got {tolerance:g}")
+    thresholds = tuple(parse_threshold(source, k, v)
+                       for k, v in table.get("thresholds", {}).items())
+    if thresholds and evaluate is None:
+        raise ConfigError(source, f"`{PREFIX}.thresholds` needs `{PREFIX}.eval`, the command "
+                                  "whose metrics they apply to")
+    device_raw = str(table.get("device", "auto"))
+    direction: Direction = "maximize" if table.get("direction") == "maximize" else "minimize"
+    return RunnerConfig(
+        source=source, project_dir=project_dir, train=train, resume=resume, eval=evaluate,
+        checkpoint=checkpoint, steps=steps, seed=int(table.get("seed", 0)), timeout=timeout,
+        nproc=nproc, device=_device(source, device_raw), metrics=metrics,
+        objective=str(table.get("objective", "loss")), direction=direction,
+        compare=tuple(table.get("compare", ())), tolerance=tolerance, thresholds=thresholds,
+        env=tuple(sorted(table.get("env", {}).items())),
+    )
+
+
+def load(project_dir: Path, config_path: Path | None = None) -> RunnerConfig:
+    """Find and validate the runner config for ``project_dir`` (or the explicit file)."""
+    project_dir = project_dir.resolve()
+    if config_path is None:
+        found = find_pyproject(project_dir)
+        if found is None:
+            raise ConfigError(project_dir, "no pyproject.toml here or above; add "
+                                           "[tool.mlready.runner] or pass --config")
+        config_path = found
+    config_path = config_path.resolve()
+    if not config_path.is_file():
+        raise ConfigError(config_path, "config file not found; check --config")
+    if config_path.name == "pyproject.toml":
+        table = section(config_path, "runner")
+    else:  # a standalone TOML holding [tool.mlready.runner] or a bare runner table
+        data = read_toml(config_path)
+        tool = data.get("tool", {})
+        nested = tool.get("mlready", {}).get("runner") if isinstance(tool, dict) else None
+        table = nested if isinstance(nested, dict) else data
+    if not table:
+        raise ConfigError(config_path, f"no [{PREFIX}] table; add one with at least `train`")
+    return from_table(table, config_path, project_dir)

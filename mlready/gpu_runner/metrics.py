@@ -1,0 +1,210 @@
+"""Reading what a run reported: JSONL from `mlready.log_metrics`, or a regex over its output.
+
+Both sources become one `Trajectory` (records of step -> numeric values), so every
+check compares runs the same way whichever way the script reports. Values that are
+not finite are kept (as float nan/inf): finding them is the point.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Metrics that vary between identical runs by nature (clocks, throughput, memory):
+# never compared for reproducibility unless the user lists them in `compare`.
+TIMING_RE = re.compile(r"(time|elapsed|sec|per_s|_s$|throughput|speed|wall|mem|fps|eta"
+                       r"|samples_per|tokens_per|it_s|duration|timestamp)", re.IGNORECASE)
+RESERVED = frozenset({"step", "rank"})
+
+
+@dataclass(frozen=True)
+class Record:
+    step: int
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Every metric record of one run, rank 0 only, in the order written."""
+
+    records: tuple[Record, ...] = ()
+    bad_lines: int = 0  # lines that were not JSON objects / numbers
+    other_rank_records: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for rec in self.records:
+            seen.update(dict.fromkeys(rec.values))
+        return list(seen)
+
+    def series(self, name: str) -> list[tuple[int, float]]:
+        """(step, value) of ``name``, first value per step."""
+        out: dict[int, float] = {}
+        for rec in self.records:
+            if name in rec.values and rec.step not in out:
+                out[rec.step] = rec.values[name]
+        return list(out.items())
+
+    @property
+    def last_step(self) -> int | None:
+        return max((r.step for r in self.records), default=None)
+
+    @property
+    def first_step(self) -> int | None:
+        return min((r.step for r in self.records), default=None)
+
+    def first_nonfinite(self) -> tuple[int, str, float] | None:
+        for rec in self.records:
+            for name, value in rec.values.items():
+                if not math.isfinite(value):
+                    return rec.step, name, value
+        return None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)  # "nan", "inf", "1e-3"
+        except ValueError:
+            return None
+    return None
+
+
+def parse_jsonl(path: Path) -> Trajectory:
+    """Records of a ``MLREADY_METRICS_FILE``; a missing file is an empty trajectory."""
+    try:
+        handle = path.open("r", encoding="utf-8", errors="replace")
+    except OSError:
+        return Trajectory()
+    with handle:
+        return _collect(json_records(handle))
+
+
+def json_records(lines: Iterable[str]) -> Iterator[dict[str, object] | None]:
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            yield None
+            continue
+        yield data if isinstance(data, dict) else None
+
+
+def parse_regex(path: Path, pattern: re.Pattern[str]) -> Trajectory:
+    """Records from every output line where ``pattern`` matches (named groups = metrics)."""
+    try:
+        handle = path.open("r", encoding="utf-8", errors="replace")
+    except OSError:
+        return Trajectory()
+
+    def matches() -> Iterator[dict[str, object] | None]:
+        with handle:
+            for line in handle:
+                match = pattern.search(line)
+                if match is not None:
+                    yield {k: v for k, v in match.groupdict().items() if v is not None}
+
+    return _collect(matches())
+
+
+def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:
+    records: list[Record] = []
+    bad = 0
+    other_rank = 0
+    for data in raw:
+        if data is None:
+            bad += 1
+            continue
+        rank = _number(data.get("rank", 0))
+        if rank not in (None, 0.0):
+            other_rank += 1
+            continue
+        step_value = _number(data.get("step"))
+        step = int(step_value) if step_value is not None and math.isfinite(step_value) \
+            else len(records) + 1
+        values: dict[str, float] = {}
+        for key, value in data.items():
+            if key in RESERVED:
+                continue
+            number = _number(value)
+            if number is None:
+                if isinstance(value, str):
+                    bad += 1
+                continue
+            values[key] = number
+        if values:
+            records.append(Record(step, values))
+    return Trajectory(tuple(records), bad, other_rank)
+
+
+def comparable(a: Trajectory, b: Trajectory, wanted: tuple[str, ...]) -> list[str]:
+    """Metrics to compare: the configured ones, else all shared non-timing metrics."""
+    if wanted:
+        return [n for n in wanted if n in a.names and n in b.names]
+    return [n for n in a.names if n in b.names and not TIMING_RE.search(n)]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where two trajectories part, in the tiers the checks report."""
+
+    compared_points: int
+    max_abs_diff: float
+    bitwise: bool
+    within_tolerance: bool
+    first_step: int | None = None  # first step beyond tolerance
+    first_metric: str | None = None
+    first_diff: float | None = None
+    first_values: tuple[float, float] | None = None
+    missing_steps: list[int] = field(default_factory=list)  # in ref, absent in other
+
+
+def close(a: float, b: float, tolerance: float) -> bool:
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return True
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def compare(ref: Trajectory, other: Trajectory, names: list[str], tolerance: float,
+            steps: tuple[int, int] | None = None) -> Divergence:
+    """Compare ``names`` at the steps both runs logged (within ``steps`` inclusive)."""
+    lo, hi = steps if steps is not None else (-(2**62), 2**62)
+    points = 0
+    max_diff = 0.0
+    bitwise = True
+    first: tuple[int, str, float, float, float] | None = None
+    missing: set[int] = set()
+    for name in names:
+        theirs = dict(other.series(name))
+        for step, value in ref.series(name):
+            if not lo <= step <= hi:
+                continue
+            if step not in theirs:
+                missing.add(step)
+                continue
+            mine = theirs[step]
+            points += 1
+            same = value == mine or (math.isnan(value) and math.isnan(mine))
+            diff = abs(value - mine) if not same else 0.0
+            if math.isnan(diff):
+                diff = math.inf
+            bitwise = bitwise and same
+            max_diff = max(max_diff, diff)
+            if not close(value, mine, tolerance) and (first is None or step < first[0]):
+                first = (step, name, diff, value, mine)
+    if first is None:
+        return Divergence(points, max_diff, bitwise and not missing, not missing,
+                          missing_steps=sorted(missing))
+    return Divergence(points, max_diff, False, False, first[0], first[1], first[2],
+                      (first[3], first[4]), sorted(missing))

@@ -1,0 +1,178 @@
+"""Run one command: its own session, output to a log file, a timeout that kills everything.
+
+Each command starts in a new session (so a process group of its own, and the
+terminal's Ctrl-C reaches only the runner, which then decides). Output goes straight
+to a log file, not through a pipe: a grandchild that outlives its parent can never
+block us on a pipe, and the runner does no per-line work while training runs. On
+timeout, interruption or normal exit, the group *and* every process seen in the tree
+(a grandchild may have left the group with setsid) get SIGTERM, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from mlready.gpu_runner.memory import MemoryPeak, TreeSampler
+
+TERM_GRACE_S = 3.0
+TAIL_BYTES = 6000
+TAIL_LINES = 40
+
+
+class Status(StrEnum):
+    OK = "ok"  # exit code 0
+    EXIT = "exit"  # non-zero exit code (or killed by a signal it did not get from us)
+    TIMEOUT = "timeout"
+    NOT_FOUND = "not_found"
+    SPAWN_ERROR = "spawn_error"  # exists but cannot start (permissions, bad interpreter)
+
+
+class Interrupted(Exception):
+    """The runner got Ctrl-C (SIGINT) or SIGTERM while a command ran; the tree is dead."""
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What happened to one command."""
+
+    argv: tuple[str, ...]
+    status: Status
+    exit_code: int | None
+    wall_s: float
+    log_path: Path
+    tail: str
+    memory: MemoryPeak
+    message: str = ""  # spawn failures: the OS error
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+
+def read_tail(path: Path, max_bytes: int = TAIL_BYTES, max_lines: int = TAIL_LINES) -> str:
+    """The last lines of a log file, bounded in bytes and lines, decoded leniently."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - max_bytes))
+            data = handle.read()
+    except OSError:
+        return ""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if size > max_bytes and lines:
+        lines = lines[1:]  # the first line is probably cut
+    return "\n".join(lines[-max_lines:])
+
+
+def _signal_tree(pgid: int, procs: list[Any], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            if proc.is_running():
+                proc.send_signal(sig)
+
+
+def _tree(pid: int, seen: Mapping[int, Any]) -> list[Any]:
+    """Every process known to belong to the run: seen while sampling, or alive below pid now."""
+    procs = dict(seen)
+    try:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(pid).children(recursive=True):
+                procs.setdefault(child.pid, child)
+    except ImportError:  # pragma: no cover - psutil is a runner dependency
+        pass
+    return [p for p in procs.values() if p.pid != pid]
+
+
+def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float) -> None:
+    """SIGTERM the group and tree, wait ``grace`` seconds, then SIGKILL what is left."""
+    procs = _tree(proc.pid, sampler.procs)
+    _signal_tree(proc.pid, procs, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace)
+    for p in procs:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        with contextlib.suppress(Exception):
+            p.wait(timeout=remaining)
+    _signal_tree(proc.pid, procs, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace)
+
+
+def _reap_leftovers(proc: subprocess.Popen[bytes], sampler: TreeSampler) -> None:
+    """After a normal exit, nothing the command started may keep running (or hold the GPU)."""
+    procs = [p for p in _tree(proc.pid, sampler.procs) if _alive(p)]
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.kill()
+
+
+def _alive(proc: Any) -> bool:
+    try:
+        return bool(proc.is_running()) and proc.status() != "zombie"
+    except Exception:
+        return False
+
+
+def run_command(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
+                log_path: Path, watch: tuple[Path, ...] = (),
+                grace: float = TERM_GRACE_S) -> ProcessResult:
+    """Run ``argv`` to completion or timeout; raise `Interrupted` on Ctrl-C after cleanup.
+
+    Raises OSError (e.g. ENOSPC) only for failures of the runner's own files.
+    """
+    no_memory = MemoryPeak(None, None, 0, None, None)
+    with log_path.open("wb") as log:
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        except FileNotFoundError as exc:
+            missing = exc.filename if exc.filename else argv[0]
+            return ProcessResult(tuple(argv), Status.NOT_FOUND, None, 0.0, log_path, "",
+                                 no_memory, f"{missing}: command not found")
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise
+            return ProcessResult(tuple(argv), Status.SPAWN_ERROR, None, 0.0, log_path, "",
+                                 no_memory, f"{argv[0]}: cannot start ({exc.strerror or exc})")
+        sampler = TreeSampler(proc.pid, watch=(*watch, log_path))
+        sampler.__enter__()
+        timed_out = False
+        try:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                kill_tree(proc, sampler, grace)
+            else:
+                _reap_leftovers(proc, sampler)
+        except BaseException:  # Ctrl-C / SIGTERM of the runner: leave nothing behind
+            kill_tree(proc, sampler, grace=1.0)
+            sampler.stop()
+            raise Interrupted() from None
+        wall = time.monotonic() - start
+        peak = sampler.stop()
+    code = proc.returncode
+    status = Status.TIMEOUT if timed_out else (Status.OK if code == 0 else Status.EXIT)
+    return ProcessResult(tuple(argv), status, code, wall, log_path, read_tail(log_path), peak)

@@ -1,0 +1,23 @@
+"""The terminal view of a `RunReport`: one line per check, a header with timings."""
+
+from __future__ import annotations
+
+from mlready.gpu_runner.results import Outcome, RunReport
+
+LABELS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.NOT_APPLICABLE: "N/A ",
+          Outcome.SKIPPED: "SKIP", Outcome.ERROR: "ERR "}
+
+
+def text(report: RunReport, output: str | None = None) -> str:
+    """Plain text, stable for tests and CI logs (no colour, no terminal control)."""
+    device = report.environment.get("device", "?")
+    lines = [f"mlready run: {len(report.checks)} checks, {len(report.runs)} commands on "
+             f"{device}, {report.duration_s:.1f}s (commands {report.commands_wall_s:.1f}s)"]
+    width = max((len(c.check) for c in report.checks), default=5)
+    for check in report.checks:
+        lines.append(f"  {LABELS[check.outcome]}  {check.check:<{width}}  {check.summary}")
+    if report.interrupted:
+        lines.append("interrupted: the running command tree was killed")
+    if output:
+        lines.append(f"results: {output}")
+    return "\n".join(lines)

@@ -1,0 +1,278 @@
+"""One `mlready run`: starts the planned runs on demand, once each, and caches what they left.
+
+Checks ask the session for runs by id (see `plan`); the first ask starts the process,
+later asks get the cached `RunOutcome`. Loaded checkpoints are cached too, so two
+checks comparing the same file load it once. The session owns the temporary work
+directory (one sub-directory per run, logs and metrics files beside them) and every
+`RunRecord` for the results file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlready._metrics_log import METRICS_ENV
+from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner.config import RunnerConfig
+from mlready.gpu_runner.failures import Problem, describe
+from mlready.gpu_runner.metrics import Trajectory, parse_jsonl, parse_regex
+from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
+from mlready.gpu_runner.process import ProcessResult, run_command
+from mlready.gpu_runner.progress import Progress
+from mlready.gpu_runner.results import Outcome, RunRecord
+
+
+class DiskFull(Exception):
+    """The runner's own files could not be written (ENOSPC)."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A finished run: its process, what it logged and which checkpoint it left."""
+
+    spec: RunSpec
+    run_dir: Path
+    steps: int
+    seed: int
+    process: ProcessResult | None = None
+    problem: Problem | None = None  # set when the run failed or could not start
+    trajectory: Trajectory = field(default_factory=Trajectory)
+    checkpoints: tuple[Path, ...] = ()
+    output_file: Path | None = None  # eval: the {metrics_file} it was asked to write
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class Session:
+    """Lazily started, cached runs of one project under one config."""
+
+    def __init__(self, config: RunnerConfig, device: str, work_dir: Path,
+                 progress: Progress, *, needs_torch: bool = True) -> None:
+        self.config = config
+        self.device = device
+        self.work_dir = work_dir
+        self.progress = progress
+        self.records: list[RunRecord] = []
+        self._runs: dict[RunId, RunOutcome] = {}
+        self._loaded: dict[Path, Any] = {}
+        self._prewarm: threading.Thread | None = None
+        if needs_torch:
+            # Import torch while the first training run works, not after it: the import
+            # costs ~1-2 s that would otherwise count as runner overhead.
+            self._prewarm = threading.Thread(target=ckpt.prewarm, name="mlready-torch",
+                                             daemon=True)
+            self._prewarm.start()
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def run(self, run_id: RunId) -> RunOutcome:
+        """The outcome of ``run_id``, starting it first if no check has asked before."""
+        if run_id not in self._runs:
+            self._runs[run_id] = self._start(RUNS[run_id])
+        return self._runs[run_id]
+
+    def cached(self, run_id: RunId) -> RunOutcome | None:
+        return self._runs.get(run_id)
+
+    @property
+    def commands_wall_s(self) -> float:
+        return sum(r.wall_s for r in self.records)
+
+    def _values(self, run_dir: Path, steps: int, seed: int, metrics_file: Path,
+                checkpoint: Path | None = None) -> dict[str, str]:
+        values = {"python": self.config.python, "steps": str(steps), "seed": str(seed),
+                  "run_dir": str(run_dir), "device": self.device,
+                  "metrics_file": str(metrics_file), "nproc": str(self.config.nproc)}
+        if checkpoint is not None:
+            values["checkpoint"] = str(checkpoint)
+        return values
+
+    def _env(self, values: dict[str, str], metrics_file: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(dict(self.config.env))
+        env.update({METRICS_ENV: str(metrics_file), "MLREADY_RUN_DIR": values["run_dir"],
+                    "MLREADY_SEED": values["seed"], "MLREADY_STEPS": values["steps"],
+                    "MLREADY_DEVICE": self.device, "PYTHONUNBUFFERED": "1"})
+        if self.device == "cpu":
+            env["CUDA_VISIBLE_DEVICES"] = ""
+        if self.config.nproc > 1:
+            env["MLREADY_DIST_BACKEND"] = "nccl" if self.device == "cuda" else "gloo"
+        return env
+
+    def _torchrun(self, argv: list[str]) -> list[str] | Problem:
+        """Wrap a ``{python} script ...`` command in torchrun with ``nproc`` ranks."""
+        if self.config.nproc == 1:
+            return argv
+        name = Path(argv[0]).name
+        if name == "torchrun" or argv[1:3] == ["-m", "torch.distributed.run"]:
+            return argv
+        if argv[0] != self.config.python or len(argv) < 2 or argv[1] == "-c":
+            return Problem(Outcome.ERROR, "cannot_launch_distributed",
+                           "nproc > 1 needs `tool.mlready.runner.train` to start with "
+                           "{python} script.py (or -m module) so mlready can run it under "
+                           "torchrun")
+        launcher = [self.config.python, "-m", "torch.distributed.run", "--standalone",
+                    f"--nproc-per-node={self.config.nproc}"]
+        if self.config.metrics_regex is not None:
+            launcher += ["--tee=3", "--local-ranks-filter=0"]  # rank 0's lines only
+        return [*launcher, *argv[1:]]
+
+    def _start(self, spec: RunSpec) -> RunOutcome:
+        n = self.config.steps
+        steps = n * spec.steps_factor
+        seed = self.config.seed + spec.seed_offset
+        run_dir = self.work_dir / spec.id
+        metrics_file = self.work_dir / f"{spec.id}.metrics.jsonl"
+        log_path = self.work_dir / f"{spec.id}.log"
+        base = RunOutcome(spec, run_dir, steps, seed)
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            checkpoint: Path | None = None
+            copied: Path | None = None
+            if spec.resume_from is not None or spec.is_eval:
+                source = self.run(spec.resume_from or "ref")
+                found = self.single_checkpoint(source)
+                if isinstance(found, Problem):
+                    return _with_problem(base, Problem(
+                        Outcome.SKIPPED, "prerequisite_failed",
+                        f"needs the smoke run's checkpoint: {found.summary}"))
+                checkpoint = found
+                if spec.resume_from is not None:
+                    checkpoint, copied = self._copy_run_dir(source.run_dir, found, run_dir)
+            values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
+            output_file: Path | None = None
+            if spec.is_eval:
+                output_file = self.work_dir / "eval-metrics.json"
+                values["metrics_file"] = str(output_file)
+            argv, extra_env, key = self._argv(spec, values)
+            wrapped = argv if spec.is_eval else self._torchrun(argv)
+            if isinstance(wrapped, Problem):
+                return _with_problem(base, wrapped)
+            env = self._env(values, metrics_file)
+            env.update(extra_env)
+            self.progress.start(self._label(spec, steps, seed))
+            proc = run_command(wrapped, cwd=self.config.project_dir, env=env,
+                               timeout=self.config.timeout, log_path=log_path,
+                               watch=(metrics_file,))
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise DiskFull(str(self.work_dir)) from None
+            raise
+        self.progress.end(proc.status.value, proc.wall_s)
+        self.records.append(RunRecord(
+            id=spec.id, purpose=spec.purpose, argv=list(proc.argv), status=proc.status.value,
+            exit_code=proc.exit_code, wall_s=round(proc.wall_s, 4),
+            peak_rss_bytes=proc.memory.rss_bytes, peak_gpu_bytes=proc.memory.gpu_bytes))
+        what = "eval" if spec.is_eval else ("resume run" if spec.resume_from else "train run")
+        problem = describe(proc, f"{what} `{_short(proc.argv)}`", key, self.config.timeout)
+        regex = self.config.metrics_regex
+        trajectory = Trajectory() if spec.is_eval else (
+            parse_regex(log_path, regex) if regex is not None else parse_jsonl(metrics_file))
+        checkpoints: tuple[Path, ...] = ()
+        if not spec.is_eval:
+            checkpoints = tuple(self._matches(values, skip=copied))
+        return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
+                          output_file)
+
+    def _argv(self, spec: RunSpec, values: dict[str, str]) -> tuple[list[str], dict[str, str],
+                                                                    str]:
+        cfg = self.config
+        if spec.is_eval:
+            assert cfg.eval is not None
+            return cfg.eval.render(values), cfg.eval.render_env(values), "eval"
+        if spec.resume_from is not None:
+            assert cfg.resume is not None
+            resume = cfg.resume
+            if resume.template is not None:
+                return resume.template.render(values), resume.template.render_env(values), \
+                    "resume"
+            argv = cfg.train.render(values) + [a.format_map(values) for a in resume.extra_args]
+            env = cfg.train.render_env(values)
+            env.update({k: v.format_map(values) for k, v in resume.extra_env})
+            return argv, env, "resume"
+        return cfg.train.render(values), cfg.train.render_env(values), "train"
+
+    def _label(self, spec: RunSpec, steps: int, seed: int) -> str:
+        if spec.is_eval:
+            return "eval on the smoke checkpoint"
+        if spec.resume_from:
+            return f"resume to step {steps}"
+        return f"train {spec.id} (seed {seed}, {steps} steps)"
+
+    def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> tuple[Path, Path]:
+        """Resume in a copy of the smoke run's directory, leaving the original intact."""
+        shutil.copytree(source_dir, run_dir, dirs_exist_ok=True)
+        try:
+            relative = found.relative_to(source_dir)
+        except ValueError:  # checkpoint written outside {run_dir}: resume from it in place
+            return found, found
+        return run_dir / relative, run_dir / relative
+
+    def _matches(self, values: dict[str, str], skip: Path | None) -> list[Path]:
+        escaped = {k: _glob_escape(v) for k, v in values.items()}
+        pattern = self.config.checkpoint.format_map(escaped)
+        found = ckpt.find(pattern)
+        if skip is not None and len(found) > 1:
+            # The resumed run's directory holds the copied input checkpoint; when the run
+            # wrote a new file beside it (e.g. checkpoint_40.pt), the copy is not its output.
+            newer = [p for p in found if p != skip]
+            if newer:
+                found = sorted(newer, key=lambda p: p.stat().st_mtime)[-1:]
+        return found
+
+    def single_checkpoint(self, run: RunOutcome) -> Path | Problem:
+        """The one checkpoint ``run`` left, or the problem (run failed, 0 or >1 matches)."""
+        if run.problem is not None:
+            return run.problem
+        pattern = self.config.checkpoint
+        if not run.checkpoints:
+            present = sorted(p.name for p in run.run_dir.rglob("*") if p.is_file())[:8]
+            listing = ", ".join(present) if present else "it is empty"
+            return Problem(Outcome.FAIL, "checkpoint_missing",
+                           f"no file matches `tool.mlready.runner.checkpoint` = `{pattern}` "
+                           f"after the {run.spec.id} run (run dir holds: {listing})")
+        if len(run.checkpoints) > 1:
+            names = ", ".join(p.name for p in run.checkpoints[:6])
+            return Problem(Outcome.FAIL, "checkpoint_ambiguous",
+                           f"{len(run.checkpoints)} files match `tool.mlready.runner.checkpoint`"
+                           f" = `{pattern}` ({names}); make the glob match exactly one")
+        return run.checkpoints[0]
+
+    # -- checkpoints ----------------------------------------------------------------------
+
+    def load(self, path: Path) -> Any:
+        """The checkpoint at ``path`` (cached); raises `checkpoint.CheckpointError`."""
+        if self._prewarm is not None:
+            self._prewarm.join()
+        if path not in self._loaded:
+            try:
+                self._loaded[path] = ckpt.load(path)
+            except ckpt.CheckpointError as exc:
+                self._loaded[path] = exc
+        value = self._loaded[path]
+        if isinstance(value, ckpt.CheckpointError):
+            raise value
+        return value
+
+
+def _with_problem(base: RunOutcome, problem: Problem) -> RunOutcome:
+    return RunOutcome(base.spec, base.run_dir, base.steps, base.seed, None, problem)
+
+
+def _short(argv: tuple[str, ...]) -> str:
+    shown = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(argv[:4]))
+    return shown + (" ..." if len(argv) > 4 else "")
+
+
+def _glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
