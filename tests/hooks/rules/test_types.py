@@ -140,7 +140,7 @@ def test_positional_only_keyword_only_and_decorated_methods() -> None:
 
 
 def test_finalize_reports_only_targets() -> None:
-    project = ProjectContext(root=Path("."), files=("a.py", "b.py"), targets=frozenset({"b.py"}),
+    project = ProjectContext(root=Path(), files=("a.py", "b.py"), targets=frozenset({"b.py"}),
                              facts={"a.py": facts("def f(x): ...\n"),
                                     "b.py": facts("def g() -> None: ...\ndef h(): ...\n")})
     assert [(d.path, d.line, d.message) for d in rule.finalize(project)] == [
