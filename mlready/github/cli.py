@@ -35,17 +35,17 @@ def _say(line: str, token: str, *, err: bool = False) -> None:
 
 
 def _pick_pr(pr: int | None, pr_file: Path | None, env: ActionsEnv,
-             payload: dict[str, object]) -> PullRequestRef:
+             payload: dict[str, object]) -> PullRequestRef | None:
     if pr is not None:
         return PullRequestRef(pr, None)
     from_event = pr_from_event(env.event_name, payload)
     if from_event is not None:
         return from_event
-    if pr_file is not None:
+    if pr_file is not None and pr_file.exists():
         return read_pr_file(pr_file)
-    event = env.event_name or "unknown"
-    raise ActionsConfigError(f"no pull request to comment on: the `{event}` event names none; "
-                             "pass --pr N (or --pr-file from a results artifact)")
+    if pr_file is not None and env.event_name != "workflow_run":
+        raise ActionsConfigError(f"--pr-file {pr_file} does not exist")
+    return None
 
 
 def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef,
@@ -74,10 +74,12 @@ def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef,
               help="Comment ID, one per workflow/config (default: the workflow's name).")
 @click.option("--author", help="Login that writes our comments (default: the token's identity).")
 @click.option("--dry-run", is_flag=True, help="Read, decide and print; write nothing.")
+@click.option("--optional-pr", is_flag=True,
+              help="Exit 0 with a notice when the event names no PR (e.g. a push build).")
 @click.option("--retry-base-delay", type=click.FloatRange(min=0.001), default=1.0, hidden=True,
               envvar="MLREADY_RETRY_BASE_DELAY", help="First backoff step in seconds (tests).")
 def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str | None,
-            marker_name: str | None, author: str | None, dry_run: bool,
+            marker_name: str | None, author: str | None, dry_run: bool, optional_pr: bool,
             retry_base_delay: float) -> int:
     """Create or update this workflow's scorecard comment on a pull request."""
     token = os.environ.get("GITHUB_TOKEN", "")
@@ -85,6 +87,14 @@ def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str
         env = ActionsEnv.from_environ(os.environ)
         payload = load_event(env.event_path)
         ref = _pick_pr(pr, pr_file, env, payload)
+        if ref is None:
+            if optional_pr:
+                _say(f"mlready: no pull request in this `{env.event_name or 'unknown'}` "
+                     "event; no comment posted", token)
+                return 0
+            raise ActionsConfigError(
+                f"no pull request to comment on: the `{env.event_name or 'unknown'}` event "
+                "names none; pass --pr N (or --pr-file from a results artifact)")
         repo = Repo.parse(env.repository)
         content = (sys.stdin.read() if str(body_file) == "-"
                    else body_file.read_text(encoding="utf-8"))
