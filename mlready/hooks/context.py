@@ -164,3 +164,4 @@ class ProjectContext:
 Check = Callable[[FileContext], Iterable[Diagnostic]]
 Collect = Callable[[FileContext], Any]
 Finalize = Callable[[ProjectContext], Iterable[Diagnostic]]
+Summarize = Callable[[ProjectContext], Mapping[str, Any]]

@@ -1,0 +1,149 @@
+"""The per-file pass: read one file, parse it once, run every selected rule on it.
+
+This is the part that runs in worker processes, so everything it receives is plain
+data (`Job`, `Task`) and rules are looked up by code on the worker's side. Nothing in
+here raises: a rule that fails on a file becomes an internal-error line naming the
+rule and the file, and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from mlready.hooks.cache import Cache, digest
+from mlready.hooks.context import FileContext, FileKind
+from mlready.hooks.discovery import SourceFile
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.notebook import CellMap
+from mlready.hooks.parsing import Parsed, failed, parse
+from mlready.hooks.results import FileResult
+from mlready.hooks.rules import Rule, by_code
+from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
+from mlready.hooks.selection import family_of
+from mlready.hooks.suppression import Noqa, scan
+
+# A notebook is read as two contexts; these are the context kinds of each file kind.
+CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "notebook")}
+
+
+def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:
+    return CONTEXT_KINDS.get(kind, (kind,))
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every file of one run shares; plain data so it pickles to workers."""
+
+    root: str
+    check_codes: tuple[str, ...]  # every selected rule, run on the reported files
+    collect_codes: tuple[str, ...]  # the selected rules with `collect`, run on every file
+    options: Mapping[str, Mapping[str, Any]]  # family -> its options table
+    cache: Cache | None = None
+
+    def rules(self, full: bool) -> list[Rule]:
+        table = by_code()
+        return [table[c] for c in (self.check_codes if full else self.collect_codes)]
+
+    def wanted(self, full: bool) -> frozenset[FileKind]:
+        return frozenset(k for rule in self.rules(full) for k in rule.kinds)
+
+
+@dataclass(frozen=True)
+class Task:
+    file: SourceFile
+    full: bool  # run every selected rule, not only the cross-file rules' `collect`
+
+
+def _error(rule: Rule, path: str, exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{path}: internal error in rule {rule.code} ({rule.name}): {detail}"
+
+
+def to_cell(diagnostic: Diagnostic, cells: CellMap) -> Diagnostic:
+    start = cells.locate(diagnostic.line)
+    if start is None:
+        return diagnostic
+    end = cells.locate(diagnostic.end_line) if diagnostic.end_line is not None else None
+    same_cell = end is not None and end[0] == start[0]
+    return replace(diagnostic, cell=start[0], line=start[1],
+                   end_line=end[1] if end is not None and same_cell else None,
+                   end_col=diagnostic.end_col if same_cell else None)
+
+
+def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
+              options: Mapping[str, Mapping[str, Any]], facts: dict[str, Any],
+              errors: list[str]) -> list[Diagnostic]:
+    """Every applicable rule on one context; failures go to ``errors``."""
+    found: list[Diagnostic] = []
+    for rule in rules:
+        # A context that failed to parse goes to the syntax-error rule only, and only it.
+        failed_parse = ctx.parse_error is not None
+        if ctx.kind not in rule.kinds or failed_parse != (rule.code == SYNTAX_ERROR):
+            continue
+        ctx.options = options.get(family_of(rule), {})
+        try:
+            if full and rule.check is not None:
+                found.extend(rule.check(ctx))
+            if rule.collect is not None and rule.code not in facts:
+                value = rule.collect(ctx)
+                if value is not None:
+                    facts[rule.code] = value
+        except Exception as exc:  # one rule's bug must not hide the others' findings
+            errors.append(_error(rule, ctx.path, exc))
+    return found
+
+
+def _read(root: str, path: str) -> tuple[bytes | None, str | None]:
+    try:
+        return (Path(root) / path).read_bytes(), None
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}"
+
+
+def analyse(job: Job, task: Task) -> FileResult:
+    """One file through every rule that reads its kind. Never raises."""
+    path, kind = task.file.path, task.file.kind
+    rules = job.rules(task.full)
+    wanted = job.wanted(task.full)
+    data, why = _read(job.root, path)
+    root = Path(job.root)
+    errors: list[str] = []
+    try:
+        if data is None:
+            parsed = Parsed((failed(path, kind, root, why or "cannot read file"),))
+        else:
+            parsed = parse(path, kind, data, root, wanted)
+        facts: dict[str, Any] = {}
+        diagnostics: list[Diagnostic] = []
+        for ctx in parsed.contexts:
+            found = run_rules(ctx, rules, task.full, job.options, facts, errors)
+            if parsed.cells is not None and ctx.kind == "python":
+                found = [to_cell(d, parsed.cells) for d in found]
+            diagnostics.extend(found)
+        source = next((c.source for c in parsed.contexts if c.kind != "notebook"), "")
+        noqa = scan(source.splitlines()) if source else Noqa({})
+    except Exception as exc:  # a bug in the engine itself: still one line, still no crash
+        return FileResult(path, "", task.full,
+                          errors=(f"{path}: internal error while reading: "
+                                  f"{type(exc).__name__}: {exc}",))
+    # An unreadable file gets no digest, so it is never cached.
+    file_digest = digest(data) if data is not None else ""
+    return FileResult(path, file_digest, task.full, tuple(diagnostics), facts, noqa,
+                      parsed.cells, tuple(errors))
+
+
+def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
+    """A worker's chunk: analyse each file and store its result in the cache."""
+    results = []
+    for task in tasks:
+        result = analyse(job, task)
+        if job.cache is not None and result.digest:
+            with contextlib.suppress(Exception):
+                job.cache.put(task.file.kind, result)
+        results.append(result)
+    return results

@@ -1,0 +1,108 @@
+"""The per-file result cache: a second run over an unchanged tree parses nothing.
+
+An entry is keyed by the file's path, kind and content hash; the folder it lives in
+is keyed by everything else a result depends on (mlready's version, the stat of the
+engine and rule sources so that editing a rule invalidates it, the selected rules,
+their options). Entries are written to a temporary file and renamed into place, so
+concurrent runs never see half an entry; anything unreadable is a miss, never an
+error. The folder carries a CACHEDIR.TAG and a ``.gitignore`` of ``*``, and can be
+deleted at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlready.hooks.results import FileResult
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by mlready.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def salt(version: str, codes: Iterable[str], options: Mapping[str, Any],
+         sources: Iterable[str]) -> str:
+    """A key for everything besides the file that a file's result depends on."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(version.encode())
+    h.update(json.dumps(sorted(codes)).encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for source in sorted(sources):
+        try:
+            stat = Path(source).stat()
+        except OSError:
+            continue
+        h.update(f"{source}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Cache:
+    """A cache folder for one salt. Picklable, so worker processes can write to it."""
+
+    directory: Path
+    salt: str
+
+    def _entry(self, path: str, kind: str, file_digest: str) -> Path:
+        key = digest(f"{path}\0{kind}\0{file_digest}".encode("utf-8", "surrogateescape"))
+        return self.directory / self.salt / key[:2] / f"{key}.json"
+
+    def get(self, path: str, kind: str, file_digest: str, need_full: bool) -> FileResult | None:
+        """The stored result for this exact file content (by its `digest`), or None."""
+        try:
+            with open(self._entry(path, kind, file_digest), "rb") as handle:
+                result = FileResult.from_json(json.load(handle))
+        except Exception:  # a missing, truncated or foreign entry is just a miss
+            return None
+        if result.path != path or result.digest != file_digest or (need_full and not result.full):
+            return None
+        return result
+
+    def put(self, kind: str, result: FileResult) -> None:
+        """Store a result; silently does nothing when the folder is not writable."""
+        if result.errors:
+            return
+        target = self._entry(result.path, kind, result.digest)
+        try:
+            text = json.dumps(result.to_json(), separators=(",", ":"))
+        except (TypeError, ValueError):  # facts that are not JSON: do not cache
+            return
+        with contextlib.suppress(OSError):
+            self._prepare()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the cache from other users
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                Path(temp).replace(target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    Path(temp).unlink()
+                raise
+
+    def _prepare(self) -> None:
+        tag = self.directory / "CACHEDIR.TAG"
+        if tag.exists():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
+            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            Path(temp).replace(self.directory / name)

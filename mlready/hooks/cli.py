@@ -1,0 +1,130 @@
+"""`mlready check` and `mlready rule`: the command-line face of the static half.
+
+Flags mirror ruff's, so that users do not learn a second vocabulary. Everything a
+user can get wrong (a bad flag, an unknown key in ``[tool.mlready]``, a missing path)
+ends as one ``error:`` line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from mlready.config import ConfigError
+from mlready.hooks.discovery import DiscoveryError
+from mlready.hooks.selection import SelectionError
+from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
+
+
+def _codes(values: Sequence[str]) -> list[str]:
+    """``--select A,B --select C`` -> ``[A, B, C]``."""
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def _statistics(report_diagnostics: Sequence[object]) -> str:
+    from mlready.hooks.model import Diagnostic
+    from mlready.hooks.rules import by_code
+
+    counts = Counter(d.code for d in report_diagnostics if isinstance(d, Diagnostic))
+    names = {code: rule.name for code, rule in by_code().items()}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(f"{count:>{width}}\t{code}\t{names.get(code, '')}\n"
+                   for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Rules to enable (codes, prefixes, families, names, ALL); replaces `select`.")
+@click.option("--extend-select", multiple=True, metavar="CODES",
+              help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS),
+              help="How to print findings (default: concise).")
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the findings to this file instead of stdout.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The pyproject.toml to read instead of the project's own.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply excludes to paths given by name too (pre-commit passes this).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
+          ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
+          config_path: Path | None, no_cache: bool, force_exclude: bool | None,
+          exit_zero: bool, statistics: bool) -> int:
+    """Check files for production-readiness problems (default: the current folder).
+
+    Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+    """
+    from mlready.hooks import engine
+    from mlready.hooks.discovery import find_root
+    from mlready.hooks.output import renderer
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import load
+
+    overrides = Overrides(select=_codes(select) if select else None,
+                          extend_select=_codes(extend_select), ignore=_codes(ignore),
+                          output_format=output_format, no_cache=no_cache,
+                          force_exclude=force_exclude, config=config_path)
+    try:
+        root = find_root(list(paths) or [Path()])
+        settings = load(root, all_rules(), overrides)
+        report = engine.check_with(settings, list(paths) or [Path()])
+    except (ConfigError, DiscoveryError, SelectionError) as exc:
+        _error(str(exc))
+        return 2
+    fmt = settings.output_format
+    if statistics and fmt in ("concise", "full"):
+        text = _statistics(report.diagnostics)
+    elif fmt == "full":
+        from mlready.hooks.output.sources import read_lines
+
+        text = renderer(fmt)(report, read_lines(report.root, report.diagnostics))
+    else:
+        text = renderer(fmt)(report)
+    if output_file is not None:
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _error(f"{output_file}: cannot write: {exc.strerror or exc}")
+            return 2
+    else:
+        click.echo(text, nl=False)
+    for line in report.errors:
+        _error(line)
+    if report.errors:
+        return 2
+    return 0 if exit_zero else report.exit_code
+
+
+@click.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print the documentation of every rule.")
+def rule(code: str | None, show_all: bool) -> int:
+    """Explain a rule: `mlready rule MLR101` (a code or a name), or `mlready rule --all`."""
+    from mlready.hooks.docs import render_rule
+    from mlready.hooks.rules import all_rules
+
+    rules = all_rules()
+    if show_all:
+        click.echo("\n\n".join(render_rule(r) for r in rules), nl=False)
+        return 0
+    if not code:
+        _error("give a rule code (e.g. `mlready rule MLR000`) or --all")
+        return 2
+    wanted = code.strip()
+    found = [r for r in rules if wanted.upper() == r.code or wanted == r.name]
+    if not found:
+        _error(f"unknown rule `{code}`; `mlready rule --all` lists every rule")
+        return 2
+    click.echo(render_rule(found[0]), nl=False)
+    return 0

@@ -1,0 +1,177 @@
+"""Which files a check reads: the project root, the file list, and each file's kind.
+
+Inside a git work tree the list comes from ``git ls-files -co --exclude-standard`` so
+that ``.gitignore`` is honoured exactly as git reads it (nested ignore files, global
+excludes); elsewhere, or when git is unusable, a plain walk with the default excludes.
+Exclusion follows ruff: patterns without a slash match any file or folder name met
+while walking, patterns with one match the root-relative path; a path given on the
+command line is checked even when excluded, unless ``force-exclude`` is set (which is
+what the pre-commit hooks pass, because pre-commit hands over every changed file).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from mlready.hooks.context import FileKind
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
+    "build", "dist", ".tox", ".nox", ".eggs", "*.egg-info", ".mlready_cache", "site-packages",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
+)
+ROOT_MARKERS = ("pyproject.toml", ".git")
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line that cannot be checked (one line)."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceFile:
+    """A file to read: its POSIX path relative to the project root, and its kind."""
+
+    path: str
+    kind: FileKind
+
+
+def classify(path: str) -> FileKind | None:
+    """The kind of a file from its name alone, or None for files mlready does not read."""
+    pure = PurePosixPath(path)
+    name = pure.name
+    suffix = pure.suffix.lower()
+    if suffix == ".py":
+        return "python"
+    if suffix == ".ipynb":
+        return "notebook"
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "setup.cfg":
+        return "setup_cfg"
+    lower = name.lower()
+    if suffix == ".txt" and (lower.startswith(("requirements", "constraints"))
+                             or (len(pure.parts) > 1 and pure.parts[-2] == "requirements")):
+        return "requirements"
+    if suffix == ".in" and lower != "manifest.in":
+        return "requirements"
+    if suffix in (".yaml", ".yml", ".json", ".toml"):
+        return "config"
+    return None
+
+
+class Excluder:
+    """Decides whether a walked file or folder is excluded; caches folder decisions."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        cleaned = [p.strip().removeprefix("./").rstrip("/") for p in patterns]
+        self._names = tuple(p for p in cleaned if p and "/" not in p)
+        self._paths = tuple(p for p in cleaned if "/" in p)
+        self._dirs: dict[str, bool] = {}
+
+    def matches(self, relpath: str) -> bool:
+        """Whether this one entry (not its parents) matches a pattern."""
+        name = relpath.rsplit("/", 1)[-1]
+        if any(fnmatch.fnmatchcase(name, p) for p in self._names):
+            return True
+        return any(fnmatch.fnmatchcase(relpath, p) for p in self._paths)
+
+    def under(self, relpath: str, base: str) -> bool:
+        """Whether ``relpath`` or one of its folders strictly below ``base`` is excluded."""
+        parts = relpath.split("/")
+        start = len(base.split("/")) if base not in ("", ".") else 0
+        for depth in range(start + 1, len(parts)):
+            folder = "/".join(parts[:depth])
+            known = self._dirs.get(folder)
+            if known is None:
+                known = self._dirs[folder] = self.matches(folder)
+            if known:
+                return True
+        return self.matches(relpath)
+
+
+def absolute(path: Path | str) -> Path:
+    """An absolute, normalized path that does not resolve symlinks (names stay as given)."""
+    return Path(os.path.normpath(Path(path).absolute()))
+
+
+def find_root(paths: Sequence[Path]) -> Path:
+    """The nearest folder at or above the common folder of ``paths`` holding a
+    pyproject.toml or .git; the common folder itself when there is none."""
+    folders = [p if p.is_dir() else p.parent for p in (absolute(q) for q in paths)]
+    common = Path(os.path.commonpath([str(f) for f in folders])) if folders else Path.cwd()
+    for folder in (common, *common.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return common
+
+
+def relative(path: Path, root: Path) -> str:
+    """POSIX path of ``path`` relative to ``root`` (absolute when it lies outside)."""
+    rel = os.path.relpath(absolute(path), root)
+    if rel.startswith(".."):
+        return absolute(path).as_posix()
+    return PurePosixPath(Path(rel)).as_posix()
+
+
+def _in_git(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
+
+
+def _git_files(root: Path, folders: Sequence[str]) -> list[str] | None:
+    """Tracked and untracked-not-ignored files under ``folders``; None when git fails."""
+    args = ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z",
+            "--", *folders]
+    try:
+        done = subprocess.run(args, cwd=root, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _walk(root: Path, top: Path, excluder: Excluder) -> list[str]:
+    found: list[str] = []
+    for folder, dirs, files in os.walk(top):
+        rel_folder = relative(Path(folder), root)
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        dirs[:] = sorted(d for d in dirs if not excluder.matches(prefix + d))
+        found.extend(prefix + f for f in files if not excluder.matches(prefix + f))
+    return found
+
+
+def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
+             respect_gitignore: bool = True, force_exclude: bool = False) -> list[SourceFile]:
+    """Every readable file of a known kind under ``paths``, sorted, without duplicates."""
+    excluder = Excluder(excludes)
+    git = respect_gitignore and _in_git(root)
+    chosen: set[str] = set()
+    for path in paths:
+        full_path = absolute(path)
+        if not full_path.exists() and not full_path.is_symlink():
+            raise DiscoveryError(f"{path}: no such file or directory")
+        rel = relative(full_path, root)
+        if force_exclude and rel != "." and excluder.under(rel, ""):
+            continue
+        if not full_path.is_dir():
+            chosen.add(rel)
+            continue
+        listed = _git_files(root, [rel]) if git and not rel.startswith("/") else None
+        if not listed:  # not a git tree, git failed, or the folder itself is git-ignored
+            chosen.update(_walk(root, full_path, excluder))
+            continue
+        chosen.update(p for p in listed if not excluder.under(p, rel))
+    files: list[SourceFile] = []
+    for rel in sorted(chosen):
+        kind = classify(rel)
+        if kind is None:
+            continue
+        full = root / rel if not rel.startswith("/") else Path(rel)
+        if full.is_file():  # skips broken symlinks, sockets, deleted-but-tracked files
+            files.append(SourceFile(rel, kind))
+    return files

@@ -1,0 +1,110 @@
+"""Rule documentation, generated from the rules' docstrings (never hand-copied).
+
+`render_rule` is what ``mlready rule MLR101`` prints; `rules_table` is the README's
+rules table. ``python -m mlready.hooks.docs --write README.md`` rewrites the table
+between ``<!-- rules:start -->`` and ``<!-- rules:end -->``; ``--check`` exits 1 when
+the README is stale (the test suite asserts the same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlready.hooks.rules import Rule, all_rules
+from mlready.hooks.selection import family_of
+
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+def headline(rule: Rule) -> str:
+    """The docstring's first line without its ``CODE `name`:`` prefix."""
+    first = rule.doc.strip().splitlines()[0] if rule.doc.strip() else ""
+    return re.sub(r"^\s*[A-Z]+[0-9]+\s+`[^`]+`\s*:\s*", "", first).strip()
+
+
+def sections(rule: Rule) -> dict[str, str]:
+    """``## Heading`` -> text, in docstring order."""
+    body = textwrap.dedent("\n".join(rule.doc.strip().splitlines()[1:]))
+    found: dict[str, str] = {}
+    marks = list(_HEADING.finditer(body))
+    for index, mark in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
+        found[mark.group(1)] = body[mark.end():end].strip()
+    return found
+
+
+def missing_sections(rule: Rule) -> list[str]:
+    have = sections(rule)
+    return [name for name in REQUIRED_SECTIONS if not have.get(name)]
+
+
+def render_rule(rule: Rule) -> str:
+    """The text ``mlready rule CODE`` prints: title, summary, sections, how to enable."""
+    family = family_of(rule)
+    summary = headline(rule)
+    parts = [f"# {rule.name} ({rule.code})", summary[:1].upper() + summary[1:]]
+    parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
+    state = "on by default" if rule.default else f"off by default: `select = [\"{rule.code}\"]`"
+    parts.append(f"Family `{family}` (options under `[tool.mlready.{family}]`); {state}. "
+                 f"Silence one line with `# noqa: {rule.code}`.")
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_table(rules: Sequence[Rule]) -> str:
+    """The README table: code, name, family, default, one-line summary."""
+    rows = ["| Code | Name | Family | Default | What it flags |",
+            "| --- | --- | --- | --- | --- |"]
+    rows += [f"| {r.code} | `{r.name}` | {family_of(r)} | {'yes' if r.default else 'no'} | "
+             f"{_cell(headline(r))} |" for r in rules]
+    return "\n".join(rows) + "\n"
+
+
+def replace_table(readme: str, table: str) -> str:
+    """``readme`` with the text between the markers replaced by ``table``."""
+    start, end = readme.find(START), readme.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no `{START}` ... `{END}` markers")
+    return readme[: start + len(START)] + "\n" + table + readme[end:]
+
+
+def table_in(readme: str) -> str:
+    start, end = readme.find(START), readme.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no `{START}` ... `{END}` markers")
+    return readme[start + len(START): end].lstrip("\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlready.hooks.docs",
+                                     description="Generate the README rules table.")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--write", type=Path, metavar="README", help="rewrite the table")
+    group.add_argument("--check", type=Path, metavar="README", help="exit 1 when stale")
+    args = parser.parse_args(argv)
+    path: Path = args.write or args.check
+    text = path.read_text(encoding="utf-8")
+    updated = replace_table(text, rules_table(all_rules()))
+    if args.check:
+        if updated != text:
+            print(f"{path}: the rules table is stale; run "
+                  f"`python -m mlready.hooks.docs --write {path}`", file=sys.stderr)
+            return 1
+        return 0
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

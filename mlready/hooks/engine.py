@@ -1,0 +1,268 @@
+"""`mlready check` without the CLI: discover, analyse (cached, in parallel), finalize, suppress.
+
+Two phases. The per-file pass (`mlready.hooks.analysis`) parses each file once and runs
+every selected rule's ``check`` and ``collect`` on it; it runs in a process pool when
+there is enough uncached work to pay for one. Then, in this process, each cross-file
+rule's ``finalize`` sees the facts collected from the whole project, even when only a
+few files were named (pre-commit passes the changed files): findings are reported only
+for the named files. Suppressions (``noqa``, ``per-file-ignores``) apply last, to both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import mlready
+from mlready.hooks import cache as caching
+from mlready.hooks.analysis import Job, Task, analyse_many, context_kinds, to_cell
+from mlready.hooks.context import ProjectContext
+from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.results import FileResult
+from mlready.hooks.rules import Rule, all_rules
+from mlready.hooks.selection import family_of, ignored_by_path
+from mlready.hooks.settings import Overrides, Settings, load
+
+PARALLEL_MIN_BYTES = 1_000_000  # below this much uncached source, a pool costs more than it saves
+PARALLEL_MIN_FILES = 8
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one check: what the renderers print and the exit code derives from."""
+
+    root: Path
+    files_checked: int
+    diagnostics: tuple[Diagnostic, ...]
+    rules: tuple[Rule, ...]
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.diagnostics else 0
+
+
+def workers() -> int:
+    """CPUs this process may use (cgroup- and affinity-aware where the OS says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _sources() -> list[str]:
+    """Engine and rule sources, whose stat salts the cache (edits invalidate it)."""
+    hooks = Path(__file__).parent
+    return [str(p) for p in (*hooks.glob("*.py"), *hooks.glob("rules/*.py"))]
+
+
+def make_cache(settings: Settings) -> caching.Cache | None:
+    if settings.cache_dir is None:
+        return None
+    codes = [rule.code for rule in settings.rules]
+    used = {family_of(rule) for rule in settings.rules}
+    options = {k: v for k, v in settings.options.items() if k in used}
+    return caching.Cache(settings.cache_dir,
+                         caching.salt(mlready.__version__, codes, options, _sources()))
+
+
+def _lookup(cache: caching.Cache | None, root: Path, task: Task) -> FileResult | None:
+    if cache is None:
+        return None
+    try:
+        data = (root / task.file.path).read_bytes()
+    except OSError:
+        return None
+    return cache.get(task.file.path, task.file.kind, caching.digest(data), task.full)
+
+
+def _chunks(tasks: Sequence[Task], root: Path, count: int) -> list[list[Task]]:
+    """Split tasks into ``count`` chunks of similar total size (largest first)."""
+    def size(task: Task) -> int:
+        try:
+            return (root / task.file.path).stat().st_size
+        except OSError:
+            return 0
+
+    bins: list[tuple[int, list[Task]]] = [(0, []) for _ in range(count)]
+    for task in sorted(tasks, key=size, reverse=True):
+        total, members = min(bins, key=lambda b: b[0])
+        members.append(task)
+        bins[bins.index((total, members))] = (total + size(task), members)
+    return [members for _, members in bins if members]
+
+
+def _total_bytes(tasks: Sequence[Task], root: Path) -> int:
+    total = 0
+    for task in tasks:
+        with contextlib.suppress(OSError):
+            total += (root / task.file.path).stat().st_size
+    return total
+
+
+def _pool_context() -> Any:
+    # fork is cheap and the workers inherit the imported rules; elsewhere use the default.
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
+                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> tuple[list[FileResult], list[str]]:
+    """The per-file pass over ``tasks``: in this process, or in a pool when it pays."""
+    root = Path(job.root)
+    count = jobs if jobs is not None else workers()
+    if (count < 2 or len(tasks) < min(PARALLEL_MIN_FILES, 2 if jobs else PARALLEL_MIN_FILES)
+            or _total_bytes(tasks, root) < min_parallel_bytes):
+        return analyse_many(job, tasks), []
+    results: list[FileResult] = []
+    errors: list[str] = []
+    chunks = _chunks(tasks, root, count * 6)
+    with ProcessPoolExecutor(max_workers=count, mp_context=_pool_context()) as pool:
+        futures: list[tuple[list[Task], Future[list[FileResult]]]] = [
+            (chunk, pool.submit(analyse_many, job, chunk)) for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                results.extend(future.result())
+            except Exception as exc:  # a worker died (out of memory, killed): say where
+                names = ", ".join(t.file.path for t in chunk[:3])
+                more = f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
+                errors.append(f"{names}{more}: internal error: worker process failed "
+                              f"({type(exc).__name__})")
+    return results, errors
+
+
+def _tasks(targets: Sequence[SourceFile], others: Iterable[SourceFile], job: Job) -> list[Task]:
+    full_kinds, collect_kinds = job.wanted(True), job.wanted(False)
+    tasks = [Task(f, True) for f in targets if set(context_kinds(f.kind)) & full_kinds]
+    tasks += [Task(f, False) for f in others if set(context_kinds(f.kind)) & collect_kinds]
+    return tasks
+
+
+def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
+              options: Mapping[str, Any]) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
+    facts = {path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts}
+    project = ProjectContext(facts=facts, options=options, **project_args)
+    found: list[Diagnostic] = []
+    metrics: dict[str, Any] = {}
+    errors: list[str] = []
+    try:
+        if rule.finalize is not None:
+            found = list(rule.finalize(project))
+        if rule.summarize is not None:
+            metrics[rule.name] = dict(rule.summarize(project))
+    except Exception as exc:
+        text = " ".join(str(exc).split())[:300]
+        errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
+                      f"while finalizing: {type(exc).__name__}: {text}")
+    maps_cells = "python" in rule.kinds and "notebook" not in rule.kinds
+    mapped = []
+    for diagnostic in found:
+        result = results.get(diagnostic.path)
+        if maps_cells and result is not None and result.cells is not None \
+                and diagnostic.cell is None:
+            diagnostic = to_cell(diagnostic, result.cells)
+        mapped.append(diagnostic)
+    return mapped, metrics, errors
+
+
+def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
+                per_file_ignores: Mapping[str, Sequence[str]]) -> bool:
+    if ignored_by_path(diagnostic.path, per_file_ignores, diagnostic.code):
+        return True
+    if result is None:
+        return False
+    probe = diagnostic
+    if diagnostic.cell is not None and result.cells is not None:
+
+        joined = {pair: n for n, pair in enumerate(result.cells.lines, start=1)}
+        line = joined.get((diagnostic.cell, diagnostic.line))
+        end = joined.get((diagnostic.cell, diagnostic.end_line or diagnostic.line))
+        if line is None:
+            return bool(result.noqa.file) and result.noqa.suppresses(
+                replace(diagnostic, line=0, end_line=None))
+        probe = replace(diagnostic, line=line, end_line=end, cell=None)
+    return result.noqa.suppresses(probe)
+
+
+def run(settings: Settings, targets: Sequence[SourceFile],
+        project: Sequence[SourceFile] | None = None, *, jobs: int | None = None,
+        min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
+    """Check ``targets`` with facts from ``project`` (defaults to the targets)."""
+    rules = settings.rules
+    root = settings.root
+    cross = [r for r in rules if r.collect is not None or r.finalize is not None]
+    target_paths = {f.path for f in targets}
+    others = [f for f in (project or ()) if f.path not in target_paths] if cross else []
+    job = Job(str(root), tuple(r.code for r in rules),
+              tuple(r.code for r in rules if r.collect is not None),
+              {k: dict(v) for k, v in settings.options.items()}, make_cache(settings))
+    tasks = _tasks(targets, others, job)
+    results: dict[str, FileResult] = {}
+    misses: list[Task] = []
+    for task in tasks:
+        hit = _lookup(job.cache, root, task)
+        if hit is None:
+            misses.append(task)
+        else:
+            results[task.file.path] = hit
+    fresh, errors = analyse_all(job, misses, jobs, min_parallel_bytes)
+    for result in fresh:
+        results[result.path] = result
+        errors.extend(result.errors)
+    checked = {t.file.path for t in tasks if t.full}
+    found: list[Diagnostic] = [d for r in results.values() if r.path in checked
+                               for d in r.diagnostics]
+    metrics: dict[str, Any] = {}
+    project_args = {"root": root, "files": tuple(sorted({*target_paths,
+                                                          *(f.path for f in others)})),
+                    "targets": frozenset(target_paths)}
+    for rule in cross:
+        more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
+                                                    settings.options_for(rule))
+        found.extend(d for d in more if d.path in target_paths)
+        metrics.update(rule_metrics)
+        errors.extend(rule_errors)
+    kept = [d for d in found
+            if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
+    kept.sort(key=Diagnostic.sort_key)
+    return Report(root, len(checked), tuple(kept), rules, metrics, tuple(errors))
+
+
+def check(paths: Sequence[Path], overrides: Overrides | None = None, *,
+          jobs: int | None = None, min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
+    """Resolve the root and settings, discover the files, and run the check.
+
+    Raises `mlready.config.ConfigError`, `mlready.hooks.discovery.DiscoveryError` or
+    `mlready.hooks.selection.SelectionError` for usage problems (exit code 2).
+    """
+    paths = list(paths) or [Path()]
+    root = find_root(paths)
+    settings = load(root, all_rules(), overrides or Overrides())
+    return check_with(settings, paths, jobs=jobs, min_parallel_bytes=min_parallel_bytes)
+
+
+def check_with(settings: Settings, paths: Sequence[Path], *, jobs: int | None = None,
+               min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
+    root = settings.root
+    options = {"respect_gitignore": settings.respect_gitignore,
+               "force_exclude": settings.force_exclude}
+    targets = discover(root, paths, settings.excludes, **options)
+    whole = any(absolute(p) == root for p in paths)
+    needs_project = not whole and any(
+        r.collect is not None or r.finalize is not None for r in settings.rules)
+    project = (discover(root, [root], settings.excludes,
+                        respect_gitignore=settings.respect_gitignore)
+               if needs_project else targets)
+    return run(settings, targets, project, jobs=jobs, min_parallel_bytes=min_parallel_bytes)

@@ -1,0 +1,148 @@
+"""The check's settings: ``[tool.mlready]`` of the project's pyproject.toml, then CLI flags.
+
+The hooks own the top-level keys of ``[tool.mlready]`` and one table per rule family
+(``[tool.mlready.types]``), whose schema is the union of that family's rules'
+``OPTIONS``; the tables in `mlready.config.SECTIONS` belong to the runner and the
+scorecard and are accepted here without looking inside. Command-line flags win over
+the file: ``--select`` replaces ``select``; ``--extend-select`` and ``--ignore`` add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlready.config import PYPROJECT, SECTIONS, ConfigError, Field, Table, tool_table
+from mlready.config import validate as validate_table
+from mlready.hooks import selection
+from mlready.hooks.discovery import DEFAULT_EXCLUDES
+from mlready.hooks.rules import Rule
+
+OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
+CACHE_DIR = ".mlready_cache"
+_CODES = Field((list,), "rule selectors: codes, prefixes, families, names or ALL", (str,))
+_GLOBS = Field((list,), "glob patterns", (str,))
+
+TOP_LEVEL: dict[str, Field | Table] = {
+    "select": _CODES,
+    "extend-select": _CODES,
+    "ignore": _CODES,
+    "per-file-ignores": Table(help="glob -> rule selectors silenced in matching files",
+                              open_keys=_CODES),
+    "exclude": Field((list,), "replaces the default excludes", (str,)),
+    "extend-exclude": _GLOBS,
+    "force-exclude": Field((bool,), "exclude files even when passed by name (pre-commit)"),
+    "respect-gitignore": Field((bool,), "list files with git, honouring .gitignore"),
+    "output-format": Field((str,), "how findings are printed", choices=OUTPUT_FORMATS),
+    "cache-dir": Field((str,), "where the cache lives, relative to the project root"),
+    "no-cache": Field((bool,), "never read or write the cache"),
+}
+
+
+def schema(rules: Sequence[Rule]) -> Table:
+    """The full ``[tool.mlready]`` schema for the registered rules."""
+    fields: dict[str, Field | Table] = dict(TOP_LEVEL)
+    for family, members in selection.families(rules).items():
+        merged: dict[str, Field | Table] = {}
+        for rule in members:
+            if rule.options is not None:
+                for key, spec in rule.options.fields.items():
+                    merged.setdefault(key, spec)
+        fields[family] = Table(merged, help=f"options of the {family} rules")
+    for name in SECTIONS:
+        fields[name] = Field((dict,), f"[tool.mlready.{name}] (read by `mlready {name}`)")
+    return Table(fields)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; None means "not given"."""
+
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    output_format: str | None = None
+    no_cache: bool = False
+    force_exclude: bool | None = None
+    config: Path | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a check needs to know, resolved and validated."""
+
+    root: Path
+    config_path: Path | None
+    rules: tuple[Rule, ...]
+    excludes: tuple[str, ...] = DEFAULT_EXCLUDES
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    output_format: str = "concise"
+    cache_dir: Path | None = None  # None: no cache
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def options_for(self, rule: Rule) -> Mapping[str, Any]:
+        return self.options.get(selection.family_of(rule), {})
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Settings:
+    """Read, validate and merge the configuration; raise `ConfigError` (one line)."""
+    # The root is the nearest folder with a pyproject.toml or .git: its own pyproject is
+    # the configuration (never a parent project's, which may be someone else's).
+    own = root / PYPROJECT
+    path = overrides.config or (own if own.is_file() else None)
+    if overrides.config is not None and not overrides.config.is_file():
+        raise ConfigError(overrides.config, "no such configuration file")
+    table: dict[str, Any] = tool_table(path) if path is not None else {}
+    origin = path or Path("pyproject.toml")
+    validate_table(table, schema(all_rules), origin, "tool.mlready")
+    for key in ("select", "extend-select", "ignore"):
+        _check_selectors(_strings(table.get(key)), all_rules, origin, f"tool.mlready.{key}")
+    per_file = {str(k): _strings(v) for k, v in table.get("per-file-ignores", {}).items()}
+    for pattern, codes in per_file.items():
+        _check_selectors(codes, all_rules, origin,
+                         f"tool.mlready.per-file-ignores.{pattern!r}")
+    for key, given in (("--select", overrides.select or ()),
+                       ("--extend-select", overrides.extend_select),
+                       ("--ignore", overrides.ignore)):
+        _check_selectors(given, all_rules, None, key)
+    chosen = overrides.select if overrides.select is not None else (
+        _strings(table["select"]) if "select" in table else None)
+    rules = selection.select(
+        all_rules, chosen,
+        (*_strings(table.get("extend-select")), *overrides.extend_select),
+        (*_strings(table.get("ignore")), *overrides.ignore))
+    excludes = _strings(table["exclude"]) if "exclude" in table else DEFAULT_EXCLUDES
+    no_cache = overrides.no_cache or bool(table.get("no-cache", False))
+    cache_dir = None if no_cache else root / str(table.get("cache-dir", CACHE_DIR))
+    families = set(selection.families(all_rules))
+    return Settings(
+        root=root,
+        config_path=path,
+        rules=rules,
+        excludes=(*excludes, *_strings(table.get("extend-exclude"))),
+        per_file_ignores=per_file,
+        force_exclude=(overrides.force_exclude if overrides.force_exclude is not None
+                       else bool(table.get("force-exclude", False))),
+        respect_gitignore=bool(table.get("respect-gitignore", True)),
+        output_format=overrides.output_format or str(table.get("output-format", "concise")),
+        cache_dir=cache_dir,
+        options={k: v for k, v in table.items() if k in families and isinstance(v, dict)},
+    )
+
+
+def _check_selectors(selectors: Sequence[str], rules: Sequence[Rule], path: Path | None,
+                     key: str) -> None:
+    try:
+        selection.validate(selectors, rules, key)
+    except selection.SelectionError as exc:
+        if path is None:
+            raise
+        raise ConfigError(path, str(exc)) from None

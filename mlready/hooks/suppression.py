@@ -1,0 +1,87 @@
+"""``# noqa`` comments, as ruff reads them.
+
+- ``# noqa: MLR101, MLR102`` on a line silences those codes on that line;
+  a bare ``# noqa`` silences every code on it.
+- ``# mlready: noqa: MLR101`` anywhere in a file silences the code in the whole file;
+  a bare ``# mlready: noqa`` silences the whole file.
+
+Codes may be prefixes (``MLR1``), as in selections. The scan is a regular expression
+over the lines rather than a tokenizer pass: it is cheap, works for every file type
+with ``#`` comments (requirements, YAML, TOML), and a ``# noqa`` inside a string is
+rare enough not to pay a tokenizer for. The result is a plain JSON-friendly value so
+that the cache can keep it next to a file's findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mlready.hooks.model import Diagnostic
+
+_CODES = r"[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*"
+_LINE = re.compile(rf"(?i:#\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
+_FILE = re.compile(rf"(?i:#\s*mlready:\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
+ALL = ("*",)
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ALL
+    return tuple(code for code in re.split(r"[\s,]+", text.strip()) if code)
+
+
+def _covers(codes: tuple[str, ...], code: str) -> bool:
+    return codes == ALL or any(code.startswith(prefix) for prefix in codes)
+
+
+@dataclass(frozen=True, slots=True)
+class Noqa:
+    """The suppressions of one file: per line (1-based) and for the whole file."""
+
+    lines: dict[int, tuple[str, ...]]
+    file: tuple[str, ...] = ()
+
+    def suppresses(self, diagnostic: Diagnostic) -> bool:
+        if self.file and _covers(self.file, diagnostic.code):
+            return True
+        for line in {diagnostic.line, diagnostic.end_line or diagnostic.line}:
+            codes = self.lines.get(line)
+            if codes and _covers(codes, diagnostic.code):
+                return True
+        return False
+
+    def to_json(self) -> dict[str, object]:
+        return {"lines": {str(k): list(v) for k, v in self.lines.items()},
+                "file": list(self.file)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Noqa:
+        lines = data.get("lines", {})
+        file = data.get("file", [])
+        assert isinstance(lines, dict) and isinstance(file, list)
+        return cls({int(k): tuple(v) for k, v in lines.items()}, tuple(file))
+
+
+def scan(lines: Iterable[str]) -> Noqa:
+    """Read every ``noqa`` comment of a file."""
+    per_line: dict[int, tuple[str, ...]] = {}
+    file_codes: list[str] = []
+    file_all = False
+    for number, text in enumerate(lines, start=1):
+        if "noqa" not in text and "NOQA" not in text:
+            continue
+        whole = _FILE.search(text)
+        if whole:
+            codes = _codes(whole.group("codes"))
+            if codes == ALL:
+                file_all = True
+            else:
+                file_codes.extend(codes)
+            continue
+        match = _LINE.search(text)
+        if match:
+            per_line[number] = _codes(match.group("codes"))
+    file = ALL if file_all else tuple(dict.fromkeys(file_codes))
+    return Noqa(per_line, file)
