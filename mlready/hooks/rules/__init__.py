@@ -9,7 +9,10 @@ Use instead (Options and References when they apply), and either
   -> Iterable[Diagnostic]`` for a rule that needs cross-file facts.
 
 Optional: ``DEFAULT = False`` keeps it out of the default selection (MLR9xx);
-``OPTIONS`` a `mlready.config.Table` of its options under ``[tool.mlready.<family>]``.
+``OPTIONS`` a `mlready.config.Table` of its options under ``[tool.mlready.<family>]``;
+``summarize(project: ProjectContext) -> dict`` for a cross-file rule whose collected
+facts also make a metric: the result lands in ``mlready check --output-format json``
+under ``"metrics": {<NAME>: ...}`` (must be JSON-serializable).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from mlready.config import Table
-from mlready.hooks.context import Check, Collect, Finalize, FileKind
+from mlready.hooks.context import Check, Collect, Finalize, FileKind, Summarize
 
 # Module names under mlready.hooks.rules, in code order. Add new rules here.
 # Each family keeps its own tuple so that families can grow independently.
@@ -32,7 +35,7 @@ DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # 
                          "missing_requirements_include", "unpinned_project_dependency",
                          "no_dependency_manifest")
 TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
-MISC: tuple[str, ...] = ()  # MLR3xx checkpoints, MLR5xx notebooks, ...
+MISC: tuple[str, ...] = ("syntax_error",)  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
 RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
 
 
@@ -46,6 +49,7 @@ class Rule:
     check: Check | None
     collect: Collect | None
     finalize: Finalize | None
+    summarize: Summarize | None
     default: bool
     options: Table | None
 
@@ -68,6 +72,7 @@ def _load(name: str) -> Rule:
         check=get(module, "check", None),
         collect=get(module, "collect", None),
         finalize=get(module, "finalize", None),
+        summarize=get(module, "summarize", None),
         default=get(module, "DEFAULT", True),
         options=get(module, "OPTIONS", None),
     )
