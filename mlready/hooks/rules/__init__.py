@@ -35,7 +35,8 @@ DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # 
                          "missing_requirements_include", "unpinned_project_dependency",
                          "no_dependency_manifest")
 TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
-MISC: tuple[str, ...] = ("syntax_error",)  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
+MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
+                         "unsafe_torch_load", "notebook_output")
 RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
 
 

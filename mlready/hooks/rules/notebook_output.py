@@ -1,0 +1,137 @@
+"""MLR501 `notebook-output`: a notebook committed with outputs or execution counts.
+
+## What it does
+Flags a Jupyter notebook whose code cells hold outputs or execution counts, at the
+first such cell, with how many cells are affected. It follows nbstripout's rules for
+what to keep: a cell (or the whole notebook) with ``"keep_output": true`` metadata, a
+``keep_output`` tag, or an ``init_cell`` keeps its outputs. Nothing is reported when
+``.gitattributes`` (or ``.git/info/attributes``) routes the notebook through the
+``nbstripout`` git filter, because then git strips it on commit.
+
+## Why is this bad?
+Outputs make every re-run a diff of thousands of lines of base64 images and numbers,
+so reviews stop being possible; they bloat the history forever; they can leak data,
+paths and tokens; and a notebook whose outputs were produced by an older version of
+the code looks like evidence it no longer is. Execution counts alone make diffs noisy
+and hide the order cells were really run in.
+
+## Example
+```text
+"execution_count": 12,
+"outputs": [{"output_type": "stream", "text": ["loss 0.41\n"]}]
+```
+
+## Use instead
+```text
+"execution_count": null,
+"outputs": []
+```
+Run ``nbstripout notebook.ipynb`` once, then ``nbstripout --install --attributes
+.gitattributes`` (or the ``nbstripout`` pre-commit hook) so it never comes back.
+
+## References
+- [nbstripout](https://github.com/kynan/nbstripout)
+- [The Jupyter notebook format](https://nbformat.readthedocs.io/en/latest/format_description.html)
+- [gitattributes: filter](https://git-scm.com/docs/gitattributes#_filter)
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mlready.hooks.context import FileContext, ProjectContext
+from mlready.hooks.model import Diagnostic
+
+CODE = "MLR501"
+NAME = "notebook-output"
+KINDS = ("notebook",)
+
+_ATTRIBUTE_FILES = (".gitattributes", ".git/info/attributes")
+_FIX = ("run `nbstripout {path}`, then `nbstripout --install --attributes .gitattributes` or "
+        "add the nbstripout pre-commit hook")
+
+
+def _keeps_output(cell: Mapping[str, Any], default: bool) -> bool:
+    """nbstripout's ``determine_keep_output``, on plain JSON."""
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, Mapping):
+        return default
+    if "init_cell" in metadata:
+        return bool(metadata["init_cell"])
+    tags = metadata.get("tags")
+    tagged = isinstance(tags, list) and "keep_output" in tags
+    if "keep_output" in metadata or tagged:
+        return bool(metadata.get("keep_output", False)) or tagged
+    return default
+
+
+def collect(ctx: FileContext) -> dict[str, Any] | None:
+    """The first code cell (1-based, among all cells) with outputs or counts, and totals."""
+    data = ctx.data if isinstance(ctx.data, Mapping) else {}
+    cells = data.get("cells")
+    metadata = data.get("metadata")
+    default = isinstance(metadata, Mapping) and bool(metadata.get("keep_output", False))
+    first: int | None = None
+    outputs = counts = 0
+    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if not isinstance(cell, Mapping) or cell.get("cell_type") != "code" \
+                or _keeps_output(cell, default):
+            continue
+        has_output = bool(cell.get("outputs"))
+        has_count = cell.get("execution_count") is not None
+        outputs += has_output
+        counts += has_count
+        if (has_output or has_count) and first is None:
+            first = number
+    return None if first is None else {"cell": first, "outputs": outputs, "counts": counts}
+
+
+def _stripped_patterns(root: Path) -> list[str]:
+    """Patterns that git attributes send through the nbstripout filter."""
+    patterns: list[str] = []
+    for name in _ATTRIBUTE_FILES:
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) > 1 and not parts[0].startswith("#") and "filter=nbstripout" in parts:
+                patterns.append(parts[0])
+    return patterns
+
+
+def _matches(path: str, pattern: str) -> bool:
+    if "/" not in pattern.rstrip("/"):
+        return fnmatch.fnmatchcase(posixpath.basename(path), pattern)
+    return fnmatch.fnmatchcase(path, pattern.lstrip("/")) or \
+        fnmatch.fnmatchcase(path, pattern.lstrip("/").replace("**/", ""))
+
+
+def _what(facts: Mapping[str, Any]) -> str:
+    parts = []
+    if facts["outputs"]:
+        parts.append(f"outputs in {facts['outputs']} cell{'s' * (facts['outputs'] > 1)}")
+    if facts["counts"]:
+        parts.append(f"execution counts in {facts['counts']} cell{'s' * (facts['counts'] > 1)}")
+    return " and ".join(parts)
+
+
+def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
+    reported = [path for path in sorted(project.facts) if path in project.targets
+                and isinstance(project.facts[path], Mapping)]
+    if not reported:
+        return
+    # Read here rather than per file: the filter decides what git commits.
+    patterns = _stripped_patterns(project.root)
+    for path in reported:
+        if any(_matches(path, pattern) for pattern in patterns):
+            continue
+        facts = project.facts[path]
+        yield Diagnostic(path, 1, 1, CODE,
+                         f"`{posixpath.basename(path)}`: notebook is committed with "
+                         f"{_what(facts)}", fix=_FIX.format(path=path), cell=facts["cell"])
