@@ -129,8 +129,22 @@ def subprocess_runner(directory: Path) -> dict[str, Any]:
     return data
 
 
+def engine_runner(directory: Path) -> dict[str, Any]:
+    """Run the static engine in this process on ``directory`` (the engine is imported
+    here, not at module import, so the scorecard stays cheap to import)."""
+    from mlready.config import ConfigError
+    from mlready.hooks.discovery import DiscoveryError
+    from mlready.hooks.engine import check
+    from mlready.hooks.output.json_format import document
+
+    try:
+        return document(check([directory]))
+    except (ConfigError, DiscoveryError, ValueError, OSError) as exc:
+        raise InputError(directory, f"static checks failed on the base: {exc}") from None
+
+
 def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
-                         runner: StaticRunner = subprocess_runner
+                         runner: StaticRunner = engine_runner
                          ) -> tuple[StaticReport, str]:
     """The static half's report on the merge base of ``base_ref`` and ``head``.
 

@@ -47,19 +47,20 @@ OUTCOME_LABELS = {
     Outcome.SKIPPED: "\u23ed\ufe0f skipped",
     Outcome.ERROR: "\u26a0\ufe0f error",
 }
-# Friendly labels for metrics the runner reports; anything else shows under its own name.
+# The runner's metric names with a friendlier label, shown first in this order; other
+# metrics (the eval command's, for instance) follow under their own names.
 METRIC_LABELS = {
     "steps_per_s": "steps/s",
-    "steps_per_sec": "steps/s",
-    "samples_per_s": "samples/s",
-    "peak_memory_bytes": "peak memory",
-    "peak_gpu_memory_bytes": "peak GPU memory",
-    "peak_rss_bytes": "peak RSS",
+    "peak_rss_mb": "peak RSS",
+    "peak_gpu_mb": "peak GPU memory",
+    "tier": "match",
     "max_abs_diff": "max |\u0394|",
-    "max_divergence": "divergence",
-    "resume_divergence": "resume divergence",
+    "weights_max_abs_diff": "weights max |\u0394|",
+    "other_seed_max_abs_diff": "other seed max |\u0394|",
+    "size_mb": "size",
+    "wall_s": "wall time",
 }
-MAX_METRICS_PER_CHECK = 8
+MAX_METRICS_PER_CHECK = 6
 LOG_TAIL_LINES = 30
 LOG_TAIL_CHARS = 3000
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -101,9 +102,12 @@ def metric_value(name: str, value: Scalar) -> str:
     if isinstance(value, int | float):
         if name.endswith("_bytes"):
             return bytes_text(float(value))
-        if isinstance(value, int):
-            return str(value)
-        return f"{value:.4g}"
+        number = str(value) if isinstance(value, int) else f"{value:.4g}"
+        if name.endswith("_mb"):
+            return f"{number} MiB"
+        if name.endswith("_s") and not name.endswith("per_s"):
+            return f"{number} s"
+        return number
     return str(value)
 
 
@@ -158,7 +162,7 @@ def _item_counts(category: CategoryScore) -> str:
         count = category.count(status)
         if count:
             parts.append(f"{count} {word}")
-    return ", ".join(parts) or "no items"
+    return ", ".join(parts) or "nothing measures this yet"
 
 
 def category_table(card: Scorecard) -> list[str]:
@@ -177,11 +181,14 @@ def category_table(card: Scorecard) -> list[str]:
 
 
 def _metrics_cell(check: CheckResult) -> str:
-    shown = []
-    for name, value in list(check.metrics.items())[:MAX_METRICS_PER_CHECK]:
-        label = METRIC_LABELS.get(name, name)
-        shown.append(f"{escape.text(label, 60)} {escape.text(metric_value(name, value), 60)}")
-    more = len(check.metrics) - MAX_METRICS_PER_CHECK
+    """Key metrics first (steps/s, memory, divergence), then the rest; None values hidden."""
+    present = {k: v for k, v in check.metrics.items() if v is not None}
+    names = [k for k in METRIC_LABELS if k in present]
+    names += [k for k in present if k not in METRIC_LABELS]
+    shown = [f"{escape.text(METRIC_LABELS.get(name, name), 60)} "
+             f"{escape.text(metric_value(name, present[name]), 60)}"
+             for name in names[:MAX_METRICS_PER_CHECK]]
+    more = len(names) - MAX_METRICS_PER_CHECK
     if more > 0:
         shown.append(f"\u2026 {more} more")
     return " \u00b7 ".join(shown)
@@ -241,15 +248,24 @@ def finding_row(diagnostic: Diagnostic, options: Options) -> str:
 
 
 def findings_table(title: str, findings: Sequence[Diagnostic], options: Options,
-                   limit: int) -> tuple[list[str], int]:
-    """A table of at most ``limit`` findings; returns the lines and how many were left out."""
+                   limit: int, rows: dict[tuple[Diagnostic, str | None], str] | None = None
+                   ) -> tuple[list[str], int]:
+    """A table of at most ``limit`` findings; returns the lines and how many were left out.
+
+    ``rows`` caches rendered rows across the fitting loop's attempts.
+    """
     if not findings:
         return [], 0
+    cache = rows if rows is not None else {}
     shown = list(findings[: max(0, limit)])
     lines = [f"### {title} ({len(findings)})", ""]
     if shown:
         lines += ["| Location | Rule | Message |", "| --- | --- | --- |"]
-        lines += [finding_row(d, options) for d in shown]
+        for d in shown:
+            key = (d, options.head_sha)
+            if key not in cache:
+                cache[key] = finding_row(d, options)
+            lines.append(cache[key])
     return lines, len(findings) - len(shown)
 
 
@@ -280,7 +296,8 @@ def notes(card: Scorecard) -> list[str]:
 # ---------------------------------------------------------------- document
 
 
-def _document(card: Scorecard, options: Options) -> str:
+def _document(card: Scorecard, options: Options,
+              rows: dict[tuple[Diagnostic, str | None], str] | None = None) -> str:
     blocks: list[list[str]] = []
     if options.marker:
         blocks.append([options.marker])
@@ -298,8 +315,11 @@ def _document(card: Scorecard, options: Options) -> str:
     left_out = 0
     titles = ("New findings in this PR", "Findings" if card.baseline is None
               else "Findings already on the base branch", "Fixed in this PR")
-    for title, findings in zip(titles, (introduced, other, fixed), strict=True):
-        table, dropped = findings_table(title, findings, options, budget)
+    # Fixed findings exist only on the base: link them there, or not at all.
+    base_links = replace(options, head_sha=card.baseline.sha if card.baseline else None)
+    for title, findings, links in zip(titles, (introduced, other, fixed),
+                                      (options, options, base_links), strict=True):
+        table, dropped = findings_table(title, findings, links, budget, rows)
         budget = max(0, budget - (len(findings) - dropped))
         left_out += dropped
         blocks.append(table)
@@ -312,15 +332,30 @@ def _document(card: Scorecard, options: Options) -> str:
 
 def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: int) -> str:
     """The most detailed document whose ``size`` is within ``limit``."""
-    text = _document(card, options)
-    if size(text) <= limit:
-        return text
-    total = len(card.findings) + (len(card.baseline.fixed) if card.baseline else 0)
-    lo, hi = 0, total  # binary search the number of finding rows that fit
+    rows: dict[tuple[Diagnostic, str | None], str] = {}
+    # Render rows in display order only until they alone exceed the limit: with 10,000
+    # findings most rows can never be shown, and escaping them all would be wasted.
+    introduced, other, fixed = split_findings(card)
+    base_links = replace(options, head_sha=card.baseline.sha if card.baseline else None)
+    ordered = [(d, options) for d in (*introduced, *other)] + [(d, base_links) for d in fixed]
+    used, fitting = 0, 0
+    for d, links in ordered:
+        key = (d, links.head_sha)
+        if key not in rows:
+            rows[key] = finding_row(d, links)
+        used += size(rows[key]) + 1
+        if used > limit:
+            break
+        fitting += 1
+    if fitting == len(ordered):
+        text = _document(card, options, rows)
+        if size(text) <= limit:
+            return text
+    lo, hi = 0, fitting  # binary search the number of finding rows that fit
     best: str | None = None
     while lo <= hi:
         mid = (lo + hi) // 2
-        candidate = _document(card, replace(options, max_findings=mid))
+        candidate = _document(card, replace(options, max_findings=mid), rows)
         if size(candidate) <= limit:
             best, lo = candidate, mid + 1
         else:

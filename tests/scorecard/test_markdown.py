@@ -1,0 +1,162 @@
+"""The PR comment and the job summary: exact output, escaping, size limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from mlready.gpu_runner.results import Outcome
+from mlready.scorecard.baseline import compare
+from mlready.scorecard.render.markdown import (
+    COMMENT_LIMIT,
+    SUMMARY_LIMIT,
+    render_comment,
+    render_summary,
+)
+from mlready.scorecard.render.mermaid import downsample, label, xychart
+
+from .factories import REPO, SHA, card, check, diag, run, static
+
+GOLDEN = """<!-- mlready -->
+
+## \U0001f7e2 mlready scorecard: 91.6 / 100 \u00b7 Nearly ready
+
+**Weakest:** Reproducibility & experiment management (75.0) \u00b7 **Measured:** 75% of the weight \
+(not measured: Performance & scalability, Documentation)
+
+_Capped at nearly ready: production-ready needs every category measured._
+
+| Category | Weight | Score | Items |
+| --- | ---: | ---: | --- |
+| **Reproducibility & experiment management** | 25 | 75.0 | 1 passed, 1 failed |
+| Model & training quality | 20 | 100.0 | 1 passed |
+| Performance & scalability | 15 | not measured | nothing measures this yet |
+| Testing & validation | 10 | 100.0 | 1 passed |
+| Code organization | 10 | 100.0 | 2 passed |
+| Logging & monitoring | 10 | 100.0 | 1 passed |
+| Documentation | 10 | not measured | nothing measures this yet |
+
+### Runtime checks
+
+| Check | Outcome | Time | Metrics | Summary |
+| --- | --- | ---: | --- | --- |
+| `smoke` | \u2705 pass | 3.0 s | steps/s 6.5 \u00b7 peak RSS 512 MiB | 20 steps |
+
+<details><summary>Smoke run: loss curve</summary>
+
+```mermaid
+xychart-beta
+    title "Smoke run: loss"
+    x-axis "step" ["1", "2"]
+    y-axis "loss"
+    line [2.5, 0.5]
+```
+
+</details>
+
+### Findings (1)
+
+| Location | Rule | Message |
+| --- | --- | --- |
+| [`src/a\\|b.py:3`](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/\
+src/a%7Cb.py#L3) | `MLR001` | @\u200doctocat &#60;b&#62;hi&#60;/b&#62; |
+"""
+
+
+def small_card():  # type: ignore[no-untyped-def]
+    smoke = check("smoke", summary="20 steps", metrics={"steps_per_s": 6.5, "peak_rss_mb": 512.0,
+                                                        "peak_gpu_mb": None},
+                  series={"loss": [[1, 2.5], [2, 0.5]]}, details={"metrics_seen": ["loss"]},
+                  duration_s=3.0)
+    return card(static(diag("src/a|b.py", 3, "MLR001", "@octocat <b>hi</b>")), run(smoke))
+
+
+def test_comment_golden() -> None:
+    assert render_comment(small_card(), "<!-- mlready -->", repo_url=REPO, head_sha=SHA) == GOLDEN
+
+
+def test_no_links_without_a_safe_repo_url_or_sha() -> None:
+    text = render_comment(small_card(), repo_url="javascript:alert(1)", head_sha=SHA)
+    assert "](" not in text
+    text = render_comment(small_card(), repo_url=REPO, head_sha="main; rm -rf /")
+    assert "](" not in text
+
+
+def test_static_only_says_runtime_not_measured() -> None:
+    text = render_comment(card(static()))
+    assert "_Not measured: no runtime results were given" in text
+    assert "| Testing & validation | 10 | not measured |" in text
+
+
+def test_nothing_measured() -> None:
+    text = render_comment(card())
+    assert text.splitlines()[0] == "## \u26aa mlready scorecard: not measured"
+    assert "_Static checks: not measured" in text
+
+
+def test_baseline_sections_and_deltas() -> None:
+    head = card(static(diag(line=9), diag("new.py", 2, "MLR001", "unseeded")))
+    base = card(static(diag(line=7), diag("old.py", 1, "MLR201", "`torch` unpinned")))
+    text = render_comment(replace(head, baseline=compare(head, base, "main", "f" * 40)),
+                          repo_url=REPO, head_sha=SHA)
+    # head: reproducibility 50, training 100, code 100 -> 4250/55 = 77.27
+    # base: reproducibility 75, training 100, code 75  -> 4625/55 = 84.09
+    assert "**Change vs `main`:** \u22126.8" in text
+    assert "### New findings in this PR (1)" in text
+    assert "### Findings already on the base branch (1)" in text
+    assert "### Fixed in this PR (1)" in text
+    assert f"https://github.com/o/r/blob/{'f' * 40}/old.py#L1" in text  # fixed: base SHA
+    assert "| Code organization | 10 | 100.0 | +25.0 |" in text
+
+
+def test_failed_check_output_in_a_fence_that_cannot_be_closed_early() -> None:
+    failing = check("resume", Outcome.FAIL, "diverged", log_tail="a\n````\n</details>\n@x")
+    text = render_comment(card(None, run(failing)))
+    block = text[text.index("<details><summary>Output of the resume check"):]
+    assert "`````text\na\n````\n</details>\n@x\n`````" in block
+
+
+def test_ten_thousand_findings_fit_with_a_pointer() -> None:
+    findings = [diag(f"pkg/mod{i}.py", i + 1, "MLR101", f"`lr={i}`: literal " + "x" * 80)
+                for i in range(10_000)]
+    big = card(static(*findings), run(check("smoke", Outcome.FAIL, "no", log_tail="y" * 5000)))
+    text = render_comment(big, "<!-- mlready -->", repo_url=REPO, head_sha=SHA)
+    assert len(text) <= COMMENT_LIMIT
+    match = re.search(r"_\u2026 (\d+) more findings: see the job summary\._", text)
+    assert match is not None
+    shown = text.count("| [`pkg/mod")
+    assert shown + int(match.group(1)) == 10_000
+    assert shown > 100
+    assert text.startswith("<!-- mlready -->\n")
+    # tables are whole: every table line has the same number of cells as its header
+    assert text.count("```") % 2 == 0
+    last_row = [line for line in text.splitlines() if line.startswith("| [`pkg/")][-1]
+    assert last_row.endswith(" |")
+
+
+def test_summary_byte_limit() -> None:
+    findings = [diag(f"p/\u00e9{i}.py", 1, "MLR101", "\u00e9" * 250) for i in range(6_000)]
+    text = render_summary(card(static(*findings)))
+    assert len(text.encode("utf-8")) <= SUMMARY_LIMIT
+    assert "see the scorecard JSON artifact" in text
+
+
+def test_small_limit_drops_details_before_anything_else() -> None:
+    failing = check("resume", Outcome.FAIL, "diverged", log_tail="z" * 3000)
+    full = render_comment(card(static(diag()), run(failing)))
+    reduced = render_comment(card(static(diag()), run(failing)), limit=len(full) - 1)
+    assert "Output of the resume check" in reduced  # findings rows go first
+    assert "_\u2026 1 more finding: see the job summary._" in reduced
+
+
+def test_mermaid_chart_is_numbers_only() -> None:
+    points = [[i, 1.0 / (i + 1)] for i in range(500)] + [[501, float("nan")]]
+    chart = xychart(points, series='loss" ]\n<script>')
+    assert chart is not None
+    line = chart.splitlines()[-1]
+    assert line.startswith("    line [") and line.count(",") == 49
+    assert '"Smoke run: loss script"' in chart
+    assert "<" not in chart and "\n    line" in chart
+    assert xychart([[1, 2.0]]) is None
+    assert downsample([[0, 1], [1, 2], [2, 3]], 2) == [(0.0, 1.0), (2.0, 3.0)]
+    assert label("@@@") == "value"

@@ -1,0 +1,156 @@
+"""Scoring: items, categories, the overall score, levels, the weakest category."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mlready.gpu_runner.results import Outcome
+from mlready.scorecard import categories as cats
+from mlready.scorecard.levels import Level, display_score, level_for
+from mlready.scorecard.model import Status
+from mlready.scorecard.scoring import category_score, combine, level_of
+
+from .factories import all_passing_run, card, check, diag, run, static
+
+
+@pytest.mark.parametrize(("score", "level"), [
+    (0.0, Level.PROTOTYPE), (59.99, Level.PROTOTYPE), (60.0, Level.SOLID_RESEARCH),
+    (74.99, Level.SOLID_RESEARCH), (75.0, Level.NEARLY_READY), (89.99, Level.NEARLY_READY),
+    (90.0, Level.PRODUCTION_READY), (100.0, Level.PRODUCTION_READY),
+    (None, Level.NOT_MEASURED),
+])
+def test_level_boundaries(score: float | None, level: Level) -> None:
+    assert level_for(score) is level
+
+
+def test_display_never_rounds_across_a_boundary() -> None:
+    assert display_score(89.99) == "89.9"
+    assert display_score(90.0) == "90.0"
+    assert display_score(59.999) == "59.9"
+
+
+def test_rule_credit_diminishes() -> None:
+    credits = [cats.rule_credit(n) for n in (0, 1, 3, 7, 15)]
+    assert credits == [1.0, 0.5, pytest.approx(1 / 3), 0.25, 0.2]
+    costs = [a - b for a, b in zip(credits, credits[1:], strict=False)]
+    assert costs == sorted(costs, reverse=True)
+    assert cats.rule_credit(10_000) > 0
+
+
+def test_static_only_leaves_runtime_categories_not_measured() -> None:
+    result = card(static())
+    runtime_only = {"testing", "logging", "performance"}
+    for category in result.categories:
+        if category.key in runtime_only or category.key == "documentation":
+            assert category.score is None, category.key
+            assert all(i.status in (Status.NOT_MEASURED,) for i in category.items)
+    assert result.category("code").score == 100.0
+    assert result.score == 100.0  # renormalised over what was measured, not dragged to 0
+    assert result.coverage == pytest.approx(0.55)  # reproducibility, training (MLR7xx), code
+    assert result.level is Level.NEARLY_READY  # capped: not every category measured
+
+
+def test_runtime_only_leaves_static_categories_not_measured() -> None:
+    result = card(None, all_passing_run())
+    assert result.category("code").score is None
+    assert result.category("reproducibility").score == 100.0
+    assert not result.inputs.static and result.inputs.runtime
+    assert {i.status for i in result.category("code").items} == {Status.NOT_MEASURED}
+
+
+def test_nothing_measured() -> None:
+    result = card()
+    assert result.score is None
+    assert result.level is Level.NOT_MEASURED
+    assert result.weakest is None
+    assert result.coverage == 0.0
+
+
+def test_everything_passing_is_capped_while_documentation_is_unmeasured() -> None:
+    result = card(static(), all_passing_run())
+    assert result.score == 100.0
+    assert result.category("documentation").score is None
+    assert result.level is Level.NEARLY_READY
+
+
+def test_weights_override_can_opt_out_of_a_category() -> None:
+    result = card(static(), all_passing_run(), weights={"documentation": 0})
+    assert result.coverage == 1.0
+    assert result.level is Level.PRODUCTION_READY
+
+
+def test_weighted_mean_over_measured_categories() -> None:
+    # reproducibility: MLR001 fails once (credit 1/2) and MLR101 passes -> 75
+    # code: MLR201 and MLR401 pass -> 100; training: MLR701 passes -> 100
+    result = card(static(diag(code="MLR001", message="unseeded")))
+    assert result.category("reproducibility").score == 75.0
+    expected = (25 * 75 + 20 * 100 + 10 * 100) / 55
+    assert result.score == pytest.approx(expected)
+    assert result.weakest == "reproducibility"
+
+
+def test_checks_score_by_outcome_and_weigh_three_rules() -> None:
+    report = run(check("resume", Outcome.FAIL), check("reproducibility", Outcome.PASS),
+                 check("checkpoint", Outcome.SKIPPED), check("eval", Outcome.NOT_APPLICABLE),
+                 check("distributed", Outcome.ERROR))
+    result = card(static(), report)
+    repro = result.category("reproducibility")
+    # MLR001, MLR101 pass (weight 1 each); resume fails, reproducibility passes (3 each)
+    assert repro.score == pytest.approx(100 * (1 + 1 + 0 + 3) / 8)
+    statuses = {i.id: i.status for i in repro.items}
+    assert statuses["checkpoint"] is Status.SKIPPED
+    assert result.category("performance").score is None  # distributed errored: not measured
+    assert result.category("performance").items[0].status is Status.ERROR
+
+
+def test_error_is_never_zero_and_never_full() -> None:
+    result = card(None, run(check("distributed", Outcome.ERROR)))
+    assert result.category("performance").score is None
+
+
+def test_coverage_ratio_metric_gives_partial_credit() -> None:
+    metrics = {"missing-type-annotation": {"project": {"annotated": 3, "total": 4,
+                                                       "ratio": 0.75}, "files": {}}}
+    result = card(static(diag(code="MLR401", message="no annotation"), metrics=metrics))
+    item = next(i for i in result.category("code").items if i.id == "MLR401")
+    assert item.credit == 0.75
+    assert item.status is Status.FAIL
+    assert item.detail == "75% covered (3/4); 1 finding"
+
+
+def test_selected_rules_from_the_check_json_win_over_the_registry() -> None:
+    result = card(static(rules=("MLR101",)))
+    ids = [i.id for c in result.categories for i in c.items if i.source.value == "rule"]
+    assert ids == ["MLR101"]
+
+
+def test_a_code_with_findings_is_an_item_even_when_not_listed() -> None:
+    result = card(static(diag(code="MLR999", message="x"), rules=("MLR101",)))
+    assert any(i.id == "MLR999" for i in result.category("code").items)
+
+
+def test_metrics_logged_item_follows_the_smoke_run() -> None:
+    logged = card(None, all_passing_run()).category("logging")
+    assert logged.score == 100.0
+    silent = card(None, run(check("smoke", Outcome.FAIL, reason="no_metrics")))
+    assert silent.category("logging").score == 0.0
+    absent = card(None, run(check("resume")))
+    assert absent.category("logging").score is None
+
+
+def test_combine_and_cap_helpers() -> None:
+    assert category_score([]) is None
+    assert combine([]) == (None, 0.0)
+    assert level_of(95.0, 0.99) is Level.NEARLY_READY
+    assert level_of(95.0, 1.0) is Level.PRODUCTION_READY
+    assert level_of(50.0, 0.5) is Level.PROTOTYPE
+
+
+def test_weakest_ties_go_to_the_heavier_category() -> None:
+    result = card(static(diag(code="MLR001", message="a"), diag(code="MLR201", message="b"),
+                         diag(code="MLR101", message="c")))
+    # reproducibility 50 (w 25), code 75 (w 10): lowest wins
+    assert result.weakest == "reproducibility"
+    assert not math.isnan(result.score or 0)
