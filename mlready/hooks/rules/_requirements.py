@@ -44,6 +44,7 @@ class Include(TypedDict):
     col: int
     option: str  # "-r" or "-c"
     raw: str
+    written: str  # the option as written: ``-r x``, ``--requirement=x``, ``-rx``
     target: str | None  # POSIX path relative to the root; None when outside it or a URL
 
 
@@ -216,9 +217,9 @@ def parse_requirements(path: str, source: str) -> RequirementsFacts:
         for name, option in _INCLUDE_OPTIONS.items():
             value = _option_value(tokens, (name,))
             if value is not None:
-                target = resolve_include(path, value)
+                written = " ".join(tokens[:2]) if tokens[0] == name else tokens[0]
                 includes.append(Include(line=number, col=col, option=option, raw=value,
-                                        target=target))
+                                        written=written, target=resolve_include(path, value)))
                 break
         else:
             editable = _option_value(tokens, _EDITABLE_OPTIONS)

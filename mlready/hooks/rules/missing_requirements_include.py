@@ -57,7 +57,7 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
             if target is not None and not deps.exists(target):
                 yield project.diagnostic(
                     path, include["line"], include["col"], CODE,
-                    f"`{include['option']} {include['raw']}`: included file `{target}` "
+                    f"`{include['written']}`: included file `{target}` "
                     "does not exist",
                     fix="fix the path (it is relative to the including file) or remove "
                         "the line",

@@ -98,8 +98,13 @@ def _decorated(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
     return False
 
 
+_SHOWN = 5
+
+
 def _quote(names: list[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names)
+    """The names in backticks, at most five of them, so that the message stays one line."""
+    shown = ", ".join(f"`{name}`" for name in names[:_SHOWN])
+    return shown + (f" (and {len(names) - _SHOWN} more)" if len(names) > _SHOWN else "")
 
 
 def _message(qualname: str, params: list[str], returns: bool) -> tuple[str, str]:
