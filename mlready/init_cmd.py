@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -120,7 +121,7 @@ def _candidates(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: (len(p.parts), p.name != "train.py", str(p)))
 
 
-def _script_entrypoint(root: Path, project: dict[str, object]) -> Entrypoint | None:
+def _script_entrypoint(root: Path, project: Mapping[str, object]) -> Entrypoint | None:
     scripts = project.get("scripts")
     if not isinstance(scripts, dict):
         return None
@@ -139,7 +140,8 @@ def _script_entrypoint(root: Path, project: dict[str, object]) -> Entrypoint | N
     return None
 
 
-def detect_entrypoint(root: Path, pyproject: dict[str, object] | None = None) -> Entrypoint | None:
+def detect_entrypoint(root: Path,
+                      pyproject: Mapping[str, object] | None = None) -> Entrypoint | None:
     """The training entrypoint of the project at ``root``, if one can be found."""
     for rel in _candidates(root):
         tree = _parse(root / rel)
