@@ -187,8 +187,9 @@ def _split(options: str) -> list[str]:
 
 
 def resolve_include(including: str, target: str) -> str | None:
-    """A ``-r`` target as a root-relative POSIX path; None for URLs and paths outside."""
-    if "://" in target or target.startswith(("/", "~")):
+    """A ``-r`` target as a root-relative POSIX path; None for URLs, paths outside the
+    root and paths built from ``${VARIABLES}`` (pip expands them at install time)."""
+    if "://" in target or "${" in target or target.startswith(("/", "~")):
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(including), target))
     return None if joined == ".." or joined.startswith("../") else joined

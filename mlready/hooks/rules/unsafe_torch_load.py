@@ -2,8 +2,9 @@
 
 ## What it does
 Flags calls to ``torch.load`` (however imported: ``import torch as T``,
-``from torch import load``) that do not pass ``weights_only=True``: calls without the
-argument, and calls with ``weights_only=False``. A call that passes ``**kwargs`` or a
+``from torch import load``) and to ``torch.hub.load_state_dict_from_url`` that do not
+pass ``weights_only=True``: calls without the argument, and calls with
+``weights_only=False``. A call that passes ``**kwargs`` or a
 non-literal ``weights_only`` is left alone, since the value cannot be known.
 
 ## Why is this bad?
@@ -12,6 +13,8 @@ its author put in it, so a downloaded or shared checkpoint becomes remote code
 execution. PyTorch made ``weights_only=True`` the default only in 2.6; code that
 omits the argument is unsafe on every older ``torch`` it may be installed with, and
 its behaviour silently depends on the installed version.
+``torch.hub.load_state_dict_from_url`` still defaults to ``weights_only=False`` and
+unpickles whatever the URL serves.
 
 ## Example
 ```python
@@ -44,13 +47,22 @@ CODE = "MLR301"
 NAME = "unsafe-torch-load"
 KINDS = ("python",)
 
-_LOADS = frozenset({"torch.load", "torch.serialization.load"})
+# Callee -> the index of ``weights_only`` when passed positionally (None: keyword-only).
+_LOADS: dict[str, int | None] = {
+    "torch.load": None,
+    "torch.serialization.load": None,
+    # Downloads, then unpickles; its default stays weights_only=False even in torch 2.6+.
+    "torch.hub.load_state_dict_from_url": 6,
+    "torch.utils.model_zoo.load_url": 6,
+}
 _FIX = "pass `weights_only=True` (checkpoints of tensors and dicts load unchanged)"
 
 
-def _weights_only(call: ast.Call) -> tuple[bool, ast.expr | None]:
-    """(whether ``**kwargs`` may set it, the ``weights_only=`` value if given)."""
-    splat = False
+def _weights_only(call: ast.Call, position: int | None) -> tuple[bool, ast.expr | None]:
+    """(whether ``*args``/``**kwargs`` may set it, the ``weights_only`` value if given)."""
+    if position is not None and len(call.args) > position:
+        return False, call.args[position]
+    splat = position is not None and any(isinstance(a, ast.Starred) for a in call.args)
     for keyword in call.keywords:
         if keyword.arg is None:
             splat = True
@@ -63,9 +75,10 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
     if not ctx.resolver.imports("torch"):
         return
     for call in ctx.nodes(ast.Call):
-        if ctx.resolver.qualname(call.func) not in _LOADS:
+        name = ctx.resolver.qualname(call.func)
+        if name not in _LOADS:
             continue
-        splat, value = _weights_only(call)
+        splat, value = _weights_only(call, _LOADS[name])
         callee = ast.unparse(call.func)
         if value is None and not splat:
             yield ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "

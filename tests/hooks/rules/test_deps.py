@@ -267,3 +267,7 @@ def test_setup_cfg_lists_as_setuptools_splits_them() -> None:
     assert [(e["line"], e["col"], e["text"], e["status"]) for e in facts["entries"]] == [
         (2, 20, "torch>=2", "unpinned"), (2, 30, "numpy==1.26.4", "pinned"),
         (5, 5, "pytest", "unpinned"), (7, 5, "ruff==0.4", "pinned")]
+
+
+def test_includes_built_from_environment_variables_are_not_resolved() -> None:
+    assert resolve_include("requirements.txt", "${REQS_DIR}/base.txt") is None
