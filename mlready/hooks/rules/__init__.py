@@ -28,7 +28,11 @@ from mlready.hooks.context import Check, Collect, Finalize, FileKind, Summarize
 
 # Module names under mlready.hooks.rules, in code order. Add new rules here.
 # Each family keeps its own tuple so that families can grow independently.
-SEEDS: tuple[str, ...] = ()  # MLR0xx reproducibility
+SEEDS: tuple[str, ...] = (  # MLR0xx reproducibility
+    "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
+    "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
+    "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
+)
 HPARAMS: tuple[str, ...] = ()  # MLR1xx hard-coded hyper-parameters
 CONFIG_FILES: tuple[str, ...] = ()  # MLR1xx config files
 DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
