@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from mlready.gpu_runner.results import Outcome
 from mlready.scorecard.baseline import compare
+from mlready.scorecard.model import Scorecard
 from mlready.scorecard.render.markdown import (
     COMMENT_LIMIT,
     SUMMARY_LIMIT,
@@ -63,7 +64,7 @@ src/a%7Cb.py#L3) | `MLR001` | @\u200doctocat &#60;b&#62;hi&#60;/b&#62; |
 """
 
 
-def small_card():  # type: ignore[no-untyped-def]
+def small_card() -> Scorecard:
     smoke = check("smoke", summary="20 steps", metrics={"steps_per_s": 6.5, "peak_rss_mb": 512.0,
                                                         "peak_gpu_mb": None},
                   series={"loss": [[1, 2.5], [2, 0.5]]}, details={"metrics_seen": ["loss"]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -34,7 +35,7 @@ def test_display_never_rounds_across_a_boundary() -> None:
 def test_rule_credit_diminishes() -> None:
     credits = [cats.rule_credit(n) for n in (0, 1, 3, 7, 15)]
     assert credits == [1.0, 0.5, pytest.approx(1 / 3), 0.25, 0.2]
-    costs = [a - b for a, b in zip(credits, credits[1:], strict=False)]
+    costs = [a - b for a, b in itertools.pairwise(credits)]
     assert costs == sorted(costs, reverse=True)
     assert cats.rule_credit(10_000) > 0
 

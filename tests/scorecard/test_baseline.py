@@ -1,0 +1,101 @@
+"""The baseline: finding matching across commits, deltas, and a real git worktree."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlready.scorecard.baseline import compare, diff_findings, static_at_merge_base
+from mlready.scorecard.inputs import InputError
+from mlready.scorecard.scoring import build
+
+from .factories import card, check, diag, run, static
+
+
+def test_shifted_lines_are_neither_new_nor_fixed() -> None:
+    head = [diag(line=12), diag("a.py", 3, "MLR001", "x"), diag("a.py", 9, "MLR001", "x")]
+    base = [diag(line=7), diag("a.py", 3, "MLR001", "x"), diag("b.py", 1, "MLR201", "y")]
+    introduced, fixed = diff_findings(head, base)
+    assert introduced == (diag("a.py", 9, "MLR001", "x"),)  # a second copy is new
+    assert fixed == (diag("b.py", 1, "MLR201", "y"),)
+
+
+def test_deltas_only_between_measured_values() -> None:
+    head = card(static(diag()), run(check("smoke")))  # smoke feeds testing and logging
+    base = card(static())  # no runtime half on the base
+    delta = compare(head, base, "main")
+    assert delta.categories["testing"] is None  # measured on head only
+    assert delta.categories["logging"] is None
+    assert delta.categories["reproducibility"] == -25.0
+    assert delta.categories["code"] == 0.0
+    # the overall delta uses the categories both measured, not head's runtime-only ones
+    assert delta.score_delta == pytest.approx((25 * -25.0) / 55)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                           *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0.1"\n')
+    (root / "requirements.txt").write_text("torch\n")
+    (root / "train.py").write_text(
+        "import torch\n\n\ndef main(model: torch.nn.Module) -> None:\n"
+        "    opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n    print(opt)\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "checkout", "-qb", "feature")
+    (root / "requirements.txt").write_text("torch==2.1.0\n")  # fixes MLR201
+    (root / "train.py").write_text(  # shifts MLR101 down two lines, adds MLR102
+        '"""Train."""\n\nimport torch\n\n\n'
+        "def main(model: torch.nn.Module, data: list[int]) -> None:\n"
+        "    opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "    loader = torch.utils.data.DataLoader(data, batch_size=64)\n"
+        "    print(opt, loader)\n")
+    git(root, "commit", "-qam", "head")
+    return root
+
+
+def test_static_at_merge_base_with_the_real_engine(repo: Path) -> None:
+    from mlready.hooks.engine import check
+    from mlready.hooks.output.json_format import document
+    from mlready.scorecard.inputs import static_from_json
+
+    base_static, sha = static_at_merge_base(repo, "main")
+    assert sha == git(repo, "rev-parse", "main").strip()
+    assert "worktree" not in git(repo, "worktree", "list").split("\n", 1)[-1]
+    assert len(git(repo, "worktree", "list").strip().splitlines()) == 1  # cleaned up
+    head_static = static_from_json(document(check([repo])))
+    head, base = build(head_static, None), build(base_static, None)
+    delta = compare(head, base, "main", sha)
+    assert [(d.path, d.line, d.code) for d in delta.introduced] == [("train.py", 8, "MLR102")]
+    assert [(d.path, d.line, d.code) for d in delta.fixed] == [("requirements.txt", 1, "MLR201")]
+
+
+def test_unknown_ref_is_an_input_error(repo: Path) -> None:
+    with pytest.raises(InputError, match="merge base"):
+        static_at_merge_base(repo, "no-such-branch")
+    assert len(git(repo, "worktree", "list").strip().splitlines()) == 1
+
+
+def test_worktree_removed_when_the_engine_fails(repo: Path) -> None:
+    def boom(directory: Path) -> dict[str, object]:
+        assert (directory / "train.py").exists()
+        raise RuntimeError("engine crashed")
+
+    with pytest.raises(RuntimeError):
+        static_at_merge_base(repo, "main", runner=boom)
+    assert len(git(repo, "worktree", "list").strip().splitlines()) == 1
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not inside a git repository"):
+        static_at_merge_base(tmp_path, "main")

@@ -1,0 +1,49 @@
+"""Every rule and every runner check feeds exactly one category."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlready.gpu_runner.checks import IDS
+from mlready.hooks.rules import Rule, all_rules
+from mlready.scorecard import categories as cats
+from mlready.scorecard.scoring import EXPECTED_CHECKS
+
+
+def test_weights_are_the_checklist_table() -> None:
+    assert [(c.name, c.weight) for c in cats.CATEGORIES] == [
+        ("Reproducibility & experiment management", 25),
+        ("Model & training quality", 20),
+        ("Performance & scalability", 15),
+        ("Testing & validation", 10),
+        ("Code organization", 10),
+        ("Logging & monitoring", 10),
+        ("Documentation", 10),
+    ]
+    assert sum(c.weight for c in cats.CATEGORIES) == 100
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_every_registered_rule_maps_to_a_category(rule: Rule) -> None:
+    assert cats.category_for_rule(rule.code) in cats.BY_KEY
+
+
+@pytest.mark.parametrize("check_id", sorted({*IDS, *EXPECTED_CHECKS}))
+def test_every_runner_check_maps_explicitly(check_id: str) -> None:
+    assert check_id in cats.CHECK_CATEGORIES  # an explicit decision, not the fallback
+    assert cats.CHECK_CATEGORIES[check_id] in cats.BY_KEY
+
+
+def test_expected_checks_are_the_runner_registry() -> None:
+    assert set(EXPECTED_CHECKS) == set(IDS)
+
+
+def test_explicit_entries_and_fallbacks() -> None:
+    assert all(v in cats.BY_KEY for v in cats.RULE_CATEGORIES.values())
+    assert all(v in cats.BY_KEY for v in cats.FAMILY_CATEGORIES.values())
+    assert cats.category_for_rule("MLR000") == "code"  # syntax error: not reproducibility
+    assert cats.category_for_rule("MLR007") == "reproducibility"
+    assert cats.category_for_rule("MLR312") == "reproducibility"
+    assert cats.category_for_rule("MLR745") == "training"
+    assert cats.category_for_rule("E501") == "code"
+    assert cats.category_for_check("something-new") == "testing"

@@ -1,0 +1,50 @@
+"""SARIF within GitHub's upload limits."""
+
+from __future__ import annotations
+
+import json
+
+from mlready.scorecard.render import sarif
+
+from .factories import card, diag, static
+
+
+def test_minimal_document_shape() -> None:
+    doc = json.loads(sarif.render(card(static(diag("a.py", 3, "MLR101", "lit")))))
+    assert doc["version"] == "2.1.0"
+    result = doc["runs"][0]["results"][0]
+    assert result["ruleId"] == "MLR101"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_results_capped_with_changed_lines_first() -> None:
+    findings = tuple(diag(f"f{i}.py", 1, "MLR101", "x") for i in range(30))
+    doc = sarif.minimal_document(findings)
+    limited = sarif.apply_limits(doc, {"f29.py": {1}}, max_results=5)
+    run = limited["runs"][0]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]]
+    assert len(uris) == 5 and "f29.py" in uris
+    assert run["properties"]["mlreadyDroppedResults"] == 25
+
+
+def test_runs_locations_and_tags_trimmed() -> None:
+    result = {"ruleId": "X", "level": "warning", "message": {"text": "m"},
+              "locations": [{"physicalLocation": {}}] * 1500}
+    rule = {"id": "X", "properties": {"tags": [str(i) for i in range(30)]}}
+    doc = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t", "rules": [rule]}},
+                                         "results": [result]}] * 25}
+    limited = sarif.apply_limits(doc)
+    assert len(limited["runs"]) == sarif.MAX_RUNS
+    assert len(limited["runs"][0]["results"][0]["locations"]) == sarif.MAX_LOCATIONS
+    assert len(limited["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["tags"]) == 20
+
+
+def test_gzip_size_limit() -> None:
+    findings = tuple(diag(f"f{i}.py", 1, "MLR101", f"{i} " + "q" * 200) for i in range(400))
+    doc = sarif.minimal_document(findings)
+    limit = sarif.gzip_size(doc) // 3
+    limited = sarif.apply_limits(doc, max_gzip=limit)
+    assert sarif.gzip_size(limited) <= limit
+    run = limited["runs"][0]
+    assert len(run["results"]) + run["properties"]["mlreadyDroppedResults"] == 400
