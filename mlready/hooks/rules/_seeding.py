@@ -62,8 +62,9 @@ def collect(ctx: FileContext) -> Facts:
 def _collect(ctx: FileContext) -> Facts:
     facts: Facts = {"v": VERSION, "m": ctx.module, "nb": bool(ctx.notebook) or
                     ctx.path.endswith(".ipynb"), "guard": False, "units": {}}
-    # Without an import a file can neither draw from a library nor call another module.
-    if ctx.tree is None or "import" not in ctx.source:
+    # Without an import a file can neither draw from a library nor call another module;
+    # it can still hold a duck-typed training loop.
+    if ctx.tree is None or ("import" not in ctx.source and ".backward(" not in ctx.source):
         return facts
     return _Collector(ctx, facts).run()
 
@@ -398,7 +399,9 @@ class _Collector:
         if dotted is None:
             # `pl.Trainer(...).fit(model)`: the resolver sees through the inner call.
             through = self.resolver.qualname(call.func)
-            return through is not None and self._framework_method(unit, call, through)
+            if through is not None and self._framework_method(unit, call, through):
+                return True
+            return self._cuda_method(unit, call, final, "")
         if "." not in dotted:
             return False
         receiver = dotted.rpartition(".")[0]
@@ -446,7 +449,7 @@ class _Collector:
             self._event(unit, "d", call, qualname)
         if _literal_true(_keyword(call, "benchmark")):
             cond = 1 if _pos(call) in self.branches else 0
-            self._event(unit, "b", call, qualname, cond)
+            self._event(unit, "b", call, f"{qualname.rpartition('.')[2]}(benchmark=True)", cond)
 
     def _framework(self, unit: _Unit, call: ast.Call, qualname: str) -> bool:
         root, _, rest = qualname.partition(".")
@@ -559,22 +562,22 @@ class _Collector:
                 isinstance(workers.value, int) and workers.value > 0):
             return
         if _keyword(call, "worker_init_fn") is None and _keyword(call, "generator") is None:
-            self._event(self._unit_at(_pos(call)), "w", call, "torch.utils.data.DataLoader")
+            self._event(self._unit_at(_pos(call)), "w", call, "DataLoader(num_workers=...)")
 
     def _method_call(self, unit: _Unit, call: ast.Call, final: str, receiver: str,
                      bound: str | None, nested: bool) -> bool:
         """Calls recognised by method name on an object we cannot type precisely."""
         if final == "reset" and self._is_env(receiver, bound):
             if not _is_none(_keyword(call, "seed")):
-                self._event(unit, "s", call, f"{receiver}.reset", ["env"])
+                self._event(unit, "s", call, f"{receiver}.reset(seed=...)", ["env"])
             elif not nested and not _has_splat(call):
-                self._event(unit, "u", call, f"{receiver}.reset", "env")
+                self._event(unit, "u", call, f"{receiver}.reset()", "env")
             return True
         if final == "seed":
             return self._seed_method(unit, call, receiver, bound)
         if final == "sample" and api.is_space_name(receiver):
             if not nested:
-                self._event(unit, "u", call, f"{receiver}.sample", "space")
+                self._event(unit, "u", call, f"{receiver}.sample()", "space")
             return True
         if final in api.TENSOR_RANDOM_METHODS and self.imports_torch:
             if not nested and _keyword(call, "generator") is None:
@@ -589,8 +592,12 @@ class _Collector:
         if final == "step" and not self._is_env(receiver, bound):
             unit.steps += 1
             return False
+        return self._cuda_method(unit, call, final, receiver)
+
+    def _cuda_method(self, unit: _Unit, call: ast.Call, final: str, receiver: str) -> bool:
+        """``model.cuda()``, ``x.to("cuda")``: the run uses CUDA."""
         if final == "cuda" or (final == "to" and call.args and self._cuda_arg(call)):
-            self._event(unit, "g", call, f"{receiver}.{final}")
+            self._event(unit, "g", call, f"{receiver or '...'}.{final}")
             return True
         return False
 
@@ -628,7 +635,7 @@ class _Collector:
                 self._event(unit, "d", assign, qualname)
             elif target.attr == "benchmark" and _literal_true(assign.value):
                 cond = 1 if _pos(assign) in self.branches else 0
-                self._event(unit, "b", assign, qualname, cond)
+                self._event(unit, "b", assign, f"{qualname} = True", cond)
 
     def _cuda_strings(self) -> None:
         if not self.imports_torch:

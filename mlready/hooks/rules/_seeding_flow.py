@@ -470,8 +470,8 @@ def _benchmark(entry: Entry) -> Iterator[Diagnostic]:
         return
     asked = place(entry, det)
     at = f" (line {asked.frame.line})" if asked is not None else ""
-    message = (f"{_describe(entry, bench, where)} turns on `cudnn.benchmark` in entrypoint "
-               f"`{_label(entry, bench)}`, which asks for determinism{at}")
+    message = (f"{_describe(entry, bench, where)} in entrypoint `{_label(entry, bench)}`, "
+               f"which asks for determinism{at}; benchmark mode picks kernels by timing")
     yield _diagnostic(where, "MLR007", message,
                       "set `torch.backends.cudnn.benchmark = False` when determinism is on")
 
@@ -485,7 +485,7 @@ def _loaders(entry: Entry) -> Iterator[Diagnostic]:
         where = place(entry, loader)
         if where is None:
             continue
-        message = (f"{_describe(entry, loader, where)} with `num_workers` in seeded entrypoint "
+        message = (f"{_describe(entry, loader, where)} in seeded entrypoint "
                    f"`{_label(entry, loader)}` has neither `worker_init_fn` nor `generator`")
         fix = ("pass `generator=torch.Generator().manual_seed(seed)` and a `worker_init_fn` "
                "that seeds numpy and random from `torch.initial_seed()`")
