@@ -37,7 +37,7 @@ HPARAMS: tuple[str, ...] = ()  # MLR1xx hard-coded hyper-parameters
 CONFIG_FILES: tuple[str, ...] = ()  # MLR1xx config files
 DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
                          "missing_requirements_include", "unpinned_project_dependency",
-                         "no_dependency_manifest")
+                         "no_dependency_manifest", "unpinned_conda_dependency")
 TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
 MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
                          "unsafe_torch_load", "notebook_output")

@@ -17,12 +17,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.rules._manifests import pyproject_facts, setup_cfg_facts
+from mlready.hooks.rules._manifests import (
+    conda_facts,
+    is_conda_environment,
+    pyproject_facts,
+    setup_cfg_facts,
+)
 from mlready.hooks.rules._requirements import Entry, parse_requirements
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
-_PYLOCK_RE = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml")
+_PYLOCK_RE = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
 LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, `poetry lock`)"
 
 
@@ -38,6 +43,8 @@ def manifest_facts(ctx: FileContext) -> dict[str, Any] | None:
             return dict(pyproject_facts(ctx.source, ctx.data))
         if ctx.kind == "setup_cfg":
             return dict(setup_cfg_facts(ctx.source))
+        if ctx.kind == "config" and is_conda_environment(ctx.path, ctx.data):
+            return dict(conda_facts(ctx.path, ctx.source, ctx.data))
         return None
 
     return ctx.memo("mlready.deps.manifest", compute)
@@ -75,10 +82,13 @@ class DepsProject:
     def _lock_in(self, folder: str) -> bool:
         if folder not in self._checked:
             # Discovery lists only the files mlready parses, and ``uv.lock`` is none of
-            # them; a stat per lock name and folder is the cheap, exact fallback.
-            base = self.project.root / folder
+            # them; listing the folder once is the cheap, exact fallback.
+            try:
+                names = [entry.name for entry in (self.project.root / folder).iterdir()]
+            except OSError:
+                names = []
             self._checked[folder] = folder in self._lock_dirs or any(
-                (base / name).is_file() for name in LOCK_NAMES)
+                is_lock_file(name) for name in names)
         return self._checked[folder]
 
     def locked(self, path: str) -> bool:

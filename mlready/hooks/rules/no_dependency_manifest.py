@@ -50,7 +50,8 @@ KINDS = ("python",)
 
 _MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.cfg", "setup.py", "Pipfile"})
 _MANIFEST_GLOBS = ("requirements*.txt", "requirements*.in", "constraints*.txt",
-                   "environment*.yml", "environment*.yaml", "conda*.yml", "conda*.yaml")
+                   "environment*.yml", "environment*.yaml", "conda*.yml", "conda*.yaml",
+                   "env.yml", "env.yaml")
 _SHOWN = 5
 
 

@@ -6,8 +6,9 @@ Flags a direct reference that does not name one immutable artifact: a VCS URL
 rather than a full commit id, and a source-archive URL of a ref
 (``.../archive/main.zip``) without a hash. It reads requirements files (also ``-e``
 lines), ``[project]`` dependencies, optional dependencies and dependency groups in
-``pyproject.toml``, and ``setup.cfg``. In ``pyproject.toml`` and ``setup.cfg`` a lock
-file next to or above the manifest records the commit, so nothing is reported there.
+``pyproject.toml``, ``setup.cfg``, and the ``pip:`` list of a conda environment file.
+Outside requirements files, a lock file next to or above the manifest records the
+commit, so nothing is reported there.
 
 ## Why is this bad?
 A branch moves with every push and a tag can be re-pointed: two installs of the
@@ -45,7 +46,7 @@ from mlready.hooks.rules._requirements import Entry
 
 CODE = "MLR202"
 NAME = "unpinned-vcs-requirement"
-KINDS = ("requirements", "pyproject", "setup_cfg")
+KINDS = ("requirements", "pyproject", "setup_cfg", "config")
 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
@@ -63,7 +64,7 @@ def _message(entry: Entry) -> tuple[str, str]:
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     deps = DepsProject(project)
-    for path, entry in deps.entries(("requirements", "pyproject", "setup_cfg")):
+    for path, entry in deps.entries(("requirements", "pyproject", "setup_cfg", "conda")):
         if entry["status"] not in ("vcs-unpinned", "url-unpinned"):
             continue
         manifest = deps.facts[path]["kind"] != "requirements"

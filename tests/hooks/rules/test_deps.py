@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlready.hooks.engine import check
-from mlready.hooks.rules._manifests import pyproject_facts, setup_cfg_facts
+from mlready.hooks.rules._manifests import conda_status, pyproject_facts, setup_cfg_facts
 from mlready.hooks.rules._requirements import classify, parse_requirements, resolve_include
 from mlready.hooks.settings import Overrides
 
@@ -271,3 +271,26 @@ def test_setup_cfg_lists_as_setuptools_splits_them() -> None:
 
 def test_includes_built_from_environment_variables_are_not_resolved() -> None:
     assert resolve_include("requirements.txt", "${REQS_DIR}/base.txt") is None
+
+
+# --- conda ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("spec", "pinned"), [
+    ("pytorch=2.3.1", True), ("numpy==1.26.4=py311h_0", True), ("python=3.11", True),
+    ("conda-forge::pytorch=2.1.0", True), ("pytorch 2.1.0 py3.11_cuda12.1_0", True),
+    ("blas=*=mkl", True), ("pytorch", False), ("numpy>=1.24", False), ("cuda=12.*", False),
+    ("numpy>=1.2,<2", False), ("numpy 1.26.*", False),
+])
+def test_conda_match_specs(spec: str, pinned: bool) -> None:
+    assert conda_status(spec)[1] is pinned
+
+
+@pytest.mark.parametrize("lock", ["conda-lock.yml", "env.conda-lock.yml", "conda-linux-64.lock",
+                                  "pixi.lock"])
+def test_a_conda_lock_covers_the_environment(tmp_path: Path, lock: str) -> None:
+    env = "channels: [conda-forge]\ndependencies:\n  - pytorch\n"
+    root = project(tmp_path, {"environment.yml": env, lock: ""})
+    assert findings(root, "MLR206") == []
+    (root / lock).unlink()
+    assert findings(root, "MLR206") == [
+        "environment.yml:3:5 MLR206 `pytorch`: conda environment dependency has no exact version"]
