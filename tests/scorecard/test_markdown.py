@@ -5,18 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mlready.gpu_runner.results import Outcome
 from mlready.scorecard.baseline import compare
 from mlready.scorecard.model import Scorecard
 from mlready.scorecard.render.markdown import (
     COMMENT_LIMIT,
+    MARKER_RESERVE,
     SUMMARY_LIMIT,
+    Options,
+    finding_row,
     render_comment,
     render_summary,
 )
 from mlready.scorecard.render.mermaid import downsample, label, xychart
 
 from .factories import REPO, SHA, card, check, diag, run, static
+from .test_escape import gfm_cells
 
 GOLDEN = """<!-- mlready -->
 
@@ -135,6 +142,21 @@ def test_ten_thousand_findings_fit_with_a_pointer() -> None:
     assert last_row.endswith(" |")
 
 
+def test_without_a_marker_room_is_left_for_one() -> None:
+    findings = [diag(f"m{i}.py", 1, "MLR101", "x" * 200) for i in range(2_000)]
+    text = render_comment(card(static(*findings)))
+    assert COMMENT_LIMIT - MARKER_RESERVE - 400 < len(text) <= COMMENT_LIMIT - MARKER_RESERVE
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text(max_size=8), st.integers(min_value=-5, max_value=10**9))
+def test_finding_rows_keep_three_cells(path: str, message: str, code: str, line: int) -> None:
+    row = finding_row(diag(path, line, code, message), Options(repo_url=REPO, head_sha=SHA))
+    assert "\n" not in row
+    assert len(gfm_cells(row)) == 5  # "", location, rule, message, ""
+    assert row.count("](https://github.com/o/r/blob/") == 1
+
+
 def test_summary_byte_limit() -> None:
     findings = [diag(f"p/\u00e9{i}.py", 1, "MLR101", "\u00e9" * 250) for i in range(6_000)]
     text = render_summary(card(static(*findings)))
@@ -144,10 +166,11 @@ def test_summary_byte_limit() -> None:
 
 def test_small_limit_drops_details_before_anything_else() -> None:
     failing = check("resume", Outcome.FAIL, "diverged", log_tail="z" * 3000)
-    full = render_comment(card(static(diag()), run(failing)))
-    reduced = render_comment(card(static(diag()), run(failing)), limit=len(full) - 1)
+    full = render_comment(card(static(diag()), run(failing)), "<!-- m -->")
+    reduced = render_comment(card(static(diag()), run(failing)), "<!-- m -->",
+                             limit=len(full) - 1)
     assert "Output of the resume check" in reduced  # findings rows go first
-    assert "_\u2026 1 more finding: see the job summary._" in reduced
+    assert "### Findings (1)\n\n_\u2026 1 more finding: see the job summary._" in reduced
 
 
 def test_mermaid_chart_is_numbers_only() -> None:

@@ -30,6 +30,8 @@ from mlready.scorecard.render.mermaid import xychart
 
 COMMENT_LIMIT = 65_536  # characters, GitHub's limit on an issue comment body
 SUMMARY_LIMIT = 1024 * 1024  # bytes, GitHub's limit on one step's summary
+# Room left for a marker line that the comment code prepends when none is passed here.
+MARKER_RESERVE = 256
 COMMENT_POINTER = "see the job summary"
 SUMMARY_POINTER = "see the scorecard JSON artifact"
 
@@ -258,9 +260,9 @@ def findings_table(title: str, findings: Sequence[Diagnostic], options: Options,
         return [], 0
     cache = rows if rows is not None else {}
     shown = list(findings[: max(0, limit)])
-    lines = [f"### {title} ({len(findings)})", ""]
+    lines = [f"### {title} ({len(findings)})"]
     if shown:
-        lines += ["| Location | Rule | Message |", "| --- | --- | --- |"]
+        lines += ["", "| Location | Rule | Message |", "| --- | --- | --- |"]
         for d in shown:
             key = (d, options.head_sha)
             if key not in cache:
@@ -376,10 +378,14 @@ def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: in
 def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = None,
                    head_sha: str | None = None, limit: int = COMMENT_LIMIT) -> str:
     """The PR comment: ``marker`` (the GitHub code's hidden upsert marker) first, at most
-    ``limit`` characters, overflow pointing at the job summary."""
+    ``limit`` characters, overflow pointing at the job summary.
+
+    Without a marker, `MARKER_RESERVE` characters are left free, so that the comment
+    code can put its marker line in front without cutting the document.
+    """
     options = Options(repo_url=repo_url, head_sha=head_sha, marker=marker,
                       pointer=COMMENT_POINTER)
-    return fit(card, options, len, limit)
+    return fit(card, options, len, limit if marker else limit - MARKER_RESERVE)
 
 
 def render_summary(card: Scorecard, *, repo_url: str | None = None,
