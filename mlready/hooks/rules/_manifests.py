@@ -10,6 +10,7 @@ disagree (an unusual layout), a finding falls back to the key's line.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import Any, TypedDict
 
 from packaging.utils import canonicalize_name
 
-from mlready.hooks.rules._requirements import Entry, string_entry
+from mlready.hooks.rules._requirements import Entry, Status, is_commit, string_entry, url_status
 
 
 class GroupInclude(TypedDict):
@@ -157,7 +158,8 @@ def _group_includes(lines: list[str], groups: Mapping[str, Any]) -> list[GroupIn
 
 
 def pyproject_facts(source: str, data: object) -> ManifestFacts:
-    """Entries of ``[project]`` dependencies, optional dependencies and dependency groups."""
+    """Entries of ``[project]`` dependencies, optional dependencies, dependency groups
+    and Poetry's dependency tables."""
     if not isinstance(data, Mapping):
         try:
             data = tomllib.loads(source)
@@ -171,6 +173,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
     groups = _tables(data, "dependency-groups")
     for group, values in groups.items():
         entries += _entries(lines, ("dependency-groups", group), values)
+    entries += poetry_entries(lines, data)
     return ManifestFacts(kind="pyproject", entries=entries,
                          group_includes=_group_includes(lines, groups))
 
@@ -309,3 +312,75 @@ def conda_facts(path: str, source: str, data: Mapping[str, Any]) -> ManifestFact
                 if entry is not None:
                     entries.append(entry)
     return ManifestFacts(kind="conda", entries=entries, group_includes=[])
+
+
+_POETRY_EXACT_RE = re.compile(r"^\s*(?:===?|=)?\s*[0-9][0-9A-Za-z.+!_-]*\s*$")
+
+
+def _key_line(lines: list[str], table: tuple[str, ...], key: str) -> tuple[int, int]:
+    """1-based (line, column) of ``key = ...`` inside ``[table]`` (or of the table's header)."""
+    current: tuple[str, ...] = ()
+    for row, text in enumerate(lines):
+        header = _HEADER_RE.match(text)
+        if header:
+            current = _parts(header.group(1))
+            if current == (*table, key):
+                return row + 1, 1
+            continue
+        match = _KEY_RE.match(text)
+        if match and current == table and _parts(match.group(1)) == (key,):
+            return row + 1, len(text) - len(text.lstrip()) + 1
+    return 1, 1
+
+
+def poetry_status(value: object) -> tuple[Status, str | None] | None:
+    """(status, ref) of a Poetry dependency value; None for what is not a dependency."""
+    if isinstance(value, list):  # multiple constraints: pinned only if every one is
+        statuses = [poetry_status(item) for item in value]
+        known = [s for s in statuses if s is not None]
+        return ("pinned", None) if known and all(s[0] == "pinned" for s in known) \
+            else ("unpinned", None)
+    if isinstance(value, str):
+        return ("pinned" if _POETRY_EXACT_RE.match(value) else "unpinned"), None
+    if not isinstance(value, Mapping):
+        return None
+    if "path" in value:
+        return "local", None
+    if "git" in value:
+        ref = str(value.get("rev") or value.get("tag") or value.get("branch") or "")
+        return ("pinned" if is_commit(ref) else "vcs-unpinned"), ref
+    if "url" in value:
+        return url_status(str(value["url"]))
+    version = value.get("version")
+    return poetry_status(version) if isinstance(version, str) else ("unpinned", None)
+
+
+PoetryTable = tuple[tuple[str, ...], Mapping[str, Any]]
+
+
+def _poetry_tables(poetry: Mapping[str, Any]) -> Iterator[PoetryTable]:
+    base = ("tool", "poetry")
+    for key in ("dependencies", "dev-dependencies"):
+        table = poetry.get(key)
+        if isinstance(table, Mapping):
+            yield (*base, key), table
+    groups = poetry.get("group")
+    for group, spec in (groups.items() if isinstance(groups, Mapping) else ()):
+        table = spec.get("dependencies") if isinstance(spec, Mapping) else None
+        if isinstance(table, Mapping):
+            yield (*base, "group", group, "dependencies"), table
+
+
+def poetry_entries(lines: list[str], data: Mapping[str, Any]) -> list[Entry]:
+    """Entries of ``[tool.poetry.dependencies]``, dev-dependencies and groups."""
+    entries: list[Entry] = []
+    for path, table in _poetry_tables(_tables(data, "tool", "poetry")):
+        for name, value in table.items():
+            status = poetry_status(value) if name.lower() != "python" else None
+            if status is None:
+                continue
+            line, col = _key_line(lines, path, name)
+            text = f"{name} = {json.dumps(value)}" if isinstance(value, str) else name
+            entries.append(Entry(line=line, col=col, text=text, name=canonicalize_name(name),
+                                 status=status[0], ref=status[1]))
+    return entries

@@ -77,6 +77,11 @@ def is_exact(req: Requirement) -> bool:
     return False
 
 
+def is_commit(ref: str) -> bool:
+    """A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories)."""
+    return bool(_COMMIT_RE.fullmatch(ref))
+
+
 def _vcs_ref(url: str) -> str:
     """The ``@ref`` of a VCS URL (``""`` when it names none, i.e. the default branch)."""
     base = url.split("#", 1)[0]
@@ -98,7 +103,7 @@ def url_status(url: str, hashed: bool = False) -> tuple[Status, str | None]:
     fragment = url.partition("#")[2]
     if lowered.startswith(_VCS_SCHEMES):
         ref = _vcs_ref(url)
-        pinned = bool(_COMMIT_RE.fullmatch(ref)) or (lowered.startswith("svn+") and ref.isdigit())
+        pinned = is_commit(ref) or (lowered.startswith("svn+") and ref.isdigit())
         return ("pinned" if pinned else "vcs-unpinned"), ref
     if hashed or _HASH_FRAGMENT_RE.search(fragment) or _COMMIT_RE.search(url):
         return "pinned", None

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags a dependency in ``pyproject.toml`` (``[project] dependencies``,
-``[project.optional-dependencies]``, ``[dependency-groups]``) or ``setup.cfg``
+``[project.optional-dependencies]``, ``[dependency-groups]``, Poetry's
+``[tool.poetry.dependencies]`` and its groups) or ``setup.cfg``
 (``install_requires``, ``extras_require``) without an exact ``==`` version, when the
 project pins it nowhere: no lock file next to or above the manifest (``uv.lock``,
 ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, ``pixi.lock``, ``pylock.toml``), no
@@ -36,6 +37,7 @@ numpy==1.26.4
 - [PEP 621: dependencies](https://peps.python.org/pep-0621/#dependencies-optional-dependencies)
 - [PEP 735: Dependency Groups](https://peps.python.org/pep-0735/)
 - [PEP 751: pylock.toml](https://peps.python.org/pep-0751/)
+- [Poetry: committing your poetry.lock file](https://python-poetry.org/docs/basic-usage/#committing-your-poetrylock-file-to-version-control)
 """
 
 from __future__ import annotations

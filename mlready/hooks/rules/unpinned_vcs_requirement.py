@@ -5,8 +5,9 @@ Flags a direct reference that does not name one immutable artifact: a VCS URL
 (``git+``, ``hg+``, ``svn+``, ``bzr+``) whose ``@ref`` is a branch, a tag or missing
 rather than a full commit id, and a source-archive URL of a ref
 (``.../archive/main.zip``) without a hash. It reads requirements files (also ``-e``
-lines), ``[project]`` dependencies, optional dependencies and dependency groups in
-``pyproject.toml``, ``setup.cfg``, and the ``pip:`` list of a conda environment file.
+lines), ``[project]`` dependencies, optional dependencies, dependency groups and
+Poetry's ``git`` dependencies (``branch``/``tag``/``rev``) in ``pyproject.toml``,
+``setup.cfg``, and the ``pip:`` list of a conda environment file.
 Outside requirements files, a lock file next to or above the manifest records the
 commit, so nothing is reported there.
 
@@ -59,7 +60,8 @@ def _message(entry: Entry) -> tuple[str, str]:
                 "point at a commit's archive or append `#sha256=<hash>` to the URL")
     where = f"`{entry['ref']}` (a branch or tag)" if entry["ref"] else "the default branch"
     return (f"`{entry['text']}`: VCS requirement points at {where}, not a commit",
-            "pin the full 40-character commit id: `@<commit>` (`git rev-parse <ref>`)")
+            "pin the full commit id (`git rev-parse <ref>`): `@<commit>` in the URL, "
+            "`rev = \"<commit>\"` for Poetry")
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
