@@ -136,6 +136,16 @@ def _entries(lines: list[str], path: tuple[str, ...], values: object) -> list[En
     return entries
 
 
+def _own(entries: list[Entry], project: object) -> list[Entry]:
+    """``mypkg[viz]`` inside mypkg's own extras is the project itself, not a dependency."""
+    if isinstance(project, str) and project.strip():
+        own = canonicalize_name(project.strip())
+        for entry in entries:
+            if entry["name"] == own and entry["status"] == "unpinned":
+                entry["status"] = "local"
+    return entries
+
+
 def _tables(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
     value: Any = data
     for key in keys:
@@ -174,7 +184,8 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
     for group, values in groups.items():
         entries += _entries(lines, ("dependency-groups", group), values)
     entries += poetry_entries(lines, data)
-    return ManifestFacts(kind="pyproject", entries=entries,
+    name = project.get("name") or _tables(data, "tool", "poetry").get("name")
+    return ManifestFacts(kind="pyproject", entries=_own(entries, name),
                          group_includes=_group_includes(lines, groups))
 
 
@@ -225,7 +236,10 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
     ``file:`` values point at requirement files that are checked on their own.
     """
     entries: list[Entry] = []
+    name: str | None = None
     for section, key, inline, values in _cfg_values(source.splitlines()):
+        if section == "metadata" and key == "name" and values:
+            name = values[0][2]
         wanted = (section == "options" and key == "install_requires") or \
             section == "options.extras_require"
         if not wanted or (values and values[0][2].startswith("file:")):
@@ -242,7 +256,7 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
             entry = string_entry(line, col, text) if text.strip() else None
             if entry is not None:
                 entries.append(entry)
-    return ManifestFacts(kind="setup_cfg", entries=entries, group_includes=[])
+    return ManifestFacts(kind="setup_cfg", entries=_own(entries, name), group_includes=[])
 
 
 _CONDA_NAME_RE = re.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
