@@ -107,7 +107,10 @@ def url_status(url: str, hashed: bool = False) -> tuple[Status, str | None]:
         return ("pinned" if pinned else "vcs-unpinned"), ref
     if hashed or _HASH_FRAGMENT_RE.search(fragment) or _COMMIT_RE.search(url):
         return "pinned", None
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a URL pip could fetch either
+        return "local", None
     if any(part in path for part in _ARCHIVE_PARTS):
         return "url-unpinned", posixpath.basename(path)
     return "pinned", None

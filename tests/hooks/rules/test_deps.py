@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlready.hooks.engine import check
 from mlready.hooks.rules._manifests import (
@@ -326,3 +328,22 @@ def test_poetry_lock_covers_poetry_ranges(tmp_path: Path) -> None:
         "a pinned requirements file"]
     (root / "poetry.lock").write_text("")
     assert findings(root, "MLR204") == []
+
+
+# --- robustness: a rule must never raise on what a user wrote -------------------------------
+
+_PIECES = st.sampled_from([
+    "torch", "==", ">=", "2.1", "@", "git+https://h/o/r", "#", " ", "\\", "\n", "-r", "-c",
+    "--hash=sha256:ab", "-e", ".", "[", "]", ";", "python_version<'3'", '"', "'", "=", "{",
+    "}", "dependencies", "[project]", "http://[::1", "${X}", "\t", "::", "*", "pip:", "- ",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_parsers_never_raise(text: str) -> None:
+    parse_requirements("requirements.txt", text)
+    pyproject_facts(text, None)
+    setup_cfg_facts(text)
+    conda_status(text)
+    classify(text)
