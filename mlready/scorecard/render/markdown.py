@@ -55,14 +55,17 @@ METRIC_LABELS = {
     "steps_per_s": "steps/s",
     "peak_rss_mb": "peak RSS",
     "peak_gpu_mb": "peak GPU memory",
+    "steps_logged": "steps",
     "tier": "match",
-    "max_abs_diff": "max |\u0394|",
+    "max_abs_diff_after_resume": "divergence after resume",
     "weights_max_abs_diff": "weights max |\u0394|",
+    "max_abs_diff": "max |\u0394|",
     "other_seed_max_abs_diff": "other seed max |\u0394|",
     "size_mb": "size",
-    "wall_s": "wall time",
 }
-MAX_METRICS_PER_CHECK = 6
+# Shown elsewhere (the Time column) or duplicates of a labelled metric.
+HIDDEN_METRICS = frozenset({"wall_s", "size_bytes"})
+MAX_METRICS_PER_CHECK = 5
 LOG_TAIL_LINES = 30
 LOG_TAIL_CHARS = 3000
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -183,13 +186,17 @@ def category_table(card: Scorecard) -> list[str]:
 
 
 def _metrics_cell(check: CheckResult) -> str:
-    """Key metrics first (steps/s, memory, divergence), then the rest; None values hidden."""
-    present = {k: v for k, v in check.metrics.items() if v is not None}
+    """Key metrics first (steps/s, memory, divergence), then the rest; None values hidden.
+    Labelled metrics show their label; others their own name as code."""
+    present = {k: v for k, v in check.metrics.items()
+               if v is not None and k not in HIDDEN_METRICS}
     names = [k for k in METRIC_LABELS if k in present]
     names += [k for k in present if k not in METRIC_LABELS]
-    shown = [f"{escape.text(METRIC_LABELS.get(name, name), 60)} "
-             f"{escape.text(metric_value(name, present[name]), 60)}"
-             for name in names[:MAX_METRICS_PER_CHECK]]
+    shown = []
+    for name in names[:MAX_METRICS_PER_CHECK]:
+        label = escape.text(METRIC_LABELS[name]) if name in METRIC_LABELS else \
+            escape.code(name, 60)
+        shown.append(f"{label} {escape.text(metric_value(name, present[name]), 60)}")
     more = len(names) - MAX_METRICS_PER_CHECK
     if more > 0:
         shown.append(f"\u2026 {more} more")
