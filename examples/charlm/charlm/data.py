@@ -107,9 +107,17 @@ class ResumableSampler(DistributedSampler[int]):
 
 
 def make_loader(
-    dataset: TensorDataset, sampler: ResumableSampler, cfg: DataConfig, generator: torch.Generator
+    dataset: TensorDataset,
+    sampler: ResumableSampler,
+    cfg: DataConfig,
+    generator: torch.Generator,
+    pin_memory: bool,
 ) -> DataLoader[tuple[torch.Tensor, ...]]:
-    """Training loader: order from ``sampler``, worker seeds from ``generator``."""
+    """Training loader: order from ``sampler``, worker seeds from ``generator``.
+
+    ``pin_memory`` should be true only when batches go to a GPU (page-locked host memory
+    makes the ``non_blocking`` copies asynchronous).
+    """
     return DataLoader(
         dataset,
         batch_size=cfg.batch_size,
@@ -117,7 +125,7 @@ def make_loader(
         drop_last=True,
         num_workers=cfg.num_workers,
         generator=generator,
-        pin_memory=torch.cuda.is_available(),
+        pin_memory=pin_memory,
     )
 
 

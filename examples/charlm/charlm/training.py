@@ -123,13 +123,15 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
             f"parameters {parameter_count(model)} vocab {len(vocab)} from step {position.step}"
         )
     net: nn.Module = DistributedDataParallel(model) if ctx.is_distributed else model
-    loader = data.make_loader(train_set, sampler, cfg.data, generator)
+    loader = data.make_loader(
+        train_set, sampler, cfg.data, generator, pin_memory=ctx.device.type == "cuda"
+    )
     per_epoch = data.batches_per_epoch(sampler)
     losses: list[float] = []
+    net.train()
     while position.step < cfg.train.max_steps:
         sampler.set_position(position.epoch, position.batch)
         for batch in loader:
-            net.train()
             loss = train_step(net, batch, optimizer, scheduler, cfg, ctx.device)
             position.step += 1
             position.batch += 1
