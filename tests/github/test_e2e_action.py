@@ -1,0 +1,194 @@
+"""action.yml run the way the Actions runner runs it, on the bundled example project.
+
+What is real: every ``run:`` step of action.yml, in order, with ``bash -eo pipefail``,
+its ``env:`` evaluated from the inputs and the ``github`` context, a fresh
+``$GITHUB_OUTPUT`` per step, ``$GITHUB_STEP_SUMMARY``, an event payload file, and the
+local GitHub API server. The install step really runs ``pip install <action>[runner]``
+into a fresh virtual environment, from a copy of this repository as ``github.action_path``.
+
+What is emulated: ``actions/setup-python`` (a ``uses:`` step) is skipped; its effect, a
+Python first on PATH, is the fresh venv. To keep the test offline and fast that venv sees
+the test environment's site-packages through a ``.pth`` file (so pip finds torch and
+click already installed) and pip runs with ``PIP_NO_INDEX`` and no build isolation.
+The runtime half runs the ``smoke`` and ``eval`` checks only (input ``checks``), on CPU,
+with 4 steps from an e2e config file (input ``config``), to fit the time budget.
+
+Flow: a GPU-style run (mode ``all``) on a same-repo PR posts the comment; then the
+``workflow_run`` report job (mode ``report``) for a fork PR re-renders the downloaded
+results, verifies the PR number from the artifact against the head SHA, and updates
+the same comment; a read-only token still writes the job summary; and a score below
+``min-score`` fails the job only after the comment is posted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import TOKEN
+from .runner import ActionRun, base_env, run_composite
+from .server import FakeGitHub
+
+ROOT = Path(__file__).parents[2]
+EXAMPLE = ROOT / "examples" / "charlm"
+HEAD = "e2e0" * 10
+PR = 7
+MARKER = "<!-- mlready-comment:mlready-gpu -->"
+_IGNORE = shutil.ignore_patterns(".git", ".venv*", "node_modules", "__pycache__", "*.egg-info",
+                                 "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+                                 "tests", "examples", "bench", "mlready-results", "runs")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The action checkout, a fresh venv (the "setup-python" result) and the project."""
+    base = tmp_path_factory.mktemp("e2e")
+    action = base / "action"
+    shutil.copytree(ROOT, action, ignore=_IGNORE)
+    venv = base / "venv"
+    import venv as venv_module
+
+    venv_module.create(venv, with_pip=False, symlinks=True)
+    purelib = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    purelib.mkdir(parents=True, exist_ok=True)
+    (purelib / "mlready-e2e-host.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    project = base / "charlm"
+    shutil.copytree(EXAMPLE, project, ignore=_IGNORE)
+    runner_table = (EXAMPLE / "pyproject.toml").read_text().split("[tool.mlready.runner]", 1)[1]
+    quick = (runner_table.replace("steps = 20", "steps = 4")
+             .replace('val_loss = "< 1.5"', 'val_loss = "< 10"')
+             .replace('accuracy = ">= 0.5"', 'accuracy = ">= 0"'))
+    (project / "e2e.toml").write_text("[tool.mlready.runner]" + quick)
+    return {"base": base, "action": action, "venv": venv, "project": project}
+
+
+def _run(stage: dict[str, Path], github: FakeGitHub, *, event_name: str,
+         event: dict[str, Any], inputs: dict[str, str], workflow: str,
+         token: str = TOKEN) -> tuple[ActionRun, Path]:
+    temp = stage["base"] / f"runner-{event_name}-{len(list(stage['base'].iterdir()))}"
+    temp.mkdir()
+    event_path = temp / "event.json"
+    event_path.write_text(json.dumps(event))
+    summary = temp / "step_summary.md"
+    summary.write_text("")
+    venv_bin = stage["venv"] / "bin"
+    env = base_env({
+        "PATH": f"{venv_bin}:{Path(sys.executable).parent}:/usr/bin:/bin",
+        "VIRTUAL_ENV": str(stage["venv"]),
+        "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_API_URL": github.base_url,
+        "GITHUB_REPOSITORY": "octo/charlm", "GITHUB_WORKFLOW": workflow,
+        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": HEAD,
+        "GITHUB_WORKSPACE": str(stage["project"]), "RUNNER_TEMP": str(temp),
+        "MLREADY_RETRY_BASE_DELAY": "0.001",
+        "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    })
+    context = {"action_path": str(stage["action"]), "token": token, "event": event,
+               "event_name": event_name, "server_url": "https://github.com",
+               "repository": "octo/charlm", "sha": HEAD, "workflow": workflow}
+    action = yaml.safe_load((stage["action"] / "action.yml").read_text())
+    result = run_composite(action, inputs=inputs, github=context, env=env,
+                           workdir=stage["project"], timeout=240)
+    for step in result.steps:
+        assert TOKEN not in step.stdout + step.stderr, step.name
+    return result, summary
+
+
+def _explain(result: ActionRun) -> str:
+    return "\n".join(f"--- {s.name} rc={s.returncode}\n{s.stdout[-2000:]}\n{s.stderr[-3000:]}"
+                     for s in result.steps if s.ran)
+
+
+def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> None:
+    # 1. mode all (static + CPU runtime) on a same-repo PR, as in mlready-gpu.yml
+    pr_event = {"action": "labeled", "number": PR, "label": {"name": "mlready-gpu"},
+                "pull_request": {"number": PR, "head": {"sha": HEAD}}}
+    result, summary = _run(stage, github, event_name="pull_request_target", event=pr_event,
+                           workflow="mlready GPU", inputs={
+                               "mode": "all", "comment": "true", "config": "e2e.toml",
+                               "checks": "smoke,eval", "working-directory": str(stage["project"]),
+                               "min-score": "10"})
+    assert not result.failed, _explain(result)
+    ran = [s.name for s in result.steps if s.ran]
+    assert ran == ["Check inputs", "Install mlready", "Record the pull request", "Static checks",
+                   "Runtime checks", "Scorecard", "Comment on the pull request",
+                   "Minimum score"]
+    assert [s.name for s in result.steps if not s.ran] == ["Set up Python (uses: skipped)"]
+    results = stage["project"] / "mlready-results"
+    card = json.loads((results / "scorecard.json").read_text())
+    assert card["inputs"]["static"] and card["inputs"]["runtime"]
+    assert {c["check"] for c in json.loads((results / "run.json").read_text())["checks"]} == {
+        "smoke", "eval"}
+    from mlready.scorecard.levels import display_score
+
+    assert result.outputs == {"score": display_score(card["score"]), "level": card["level"]}
+    (comment,) = github.comments_on(PR)
+    assert comment["body"].startswith(MARKER + "\n")
+    assert comment["body"] == f"{MARKER}\n{(results / 'scorecard.md').read_text().rstrip()}\n"
+    assert result.outputs["score"] in comment["body"]
+    assert summary.read_text() == (results / "summary.md").read_text()
+    assert json.loads((results / "pr.json").read_text()) == {
+        "number": PR, "head_sha": HEAD, "event": "pull_request_target"}
+    first_id = comment["id"]
+
+    # 2. the workflow_run report job for a fork PR: results from the artifact (untrusted)
+    artifact = stage["base"] / "artifact"
+    shutil.copytree(results, artifact)
+    (artifact / "scorecard.md").write_text("forged markdown is never posted\n")
+    github.add_pull(PR, HEAD)
+    run_event = {"workflow_run": {"name": "mlready GPU", "head_sha": HEAD,
+                                  "event": "pull_request_target", "pull_requests": []}}
+    report, summary = _run(stage, github, event_name="workflow_run", event=run_event,
+                           workflow="mlready report", inputs={
+                               "mode": "report", "comment": "true", "python-version": "",
+                               "results-dir": str(artifact)})
+    assert not report.failed, _explain(report)
+    assert report.outputs == result.outputs
+    (comment,) = github.comments_on(PR)
+    assert comment["id"] == first_id
+    assert "forged" not in comment["body"]
+    step = next(s for s in report.steps if s.name == "Comment on the pull request")
+    assert step.stdout.startswith(f"mlready: comment already up to date on PR #{PR}")
+    assert [r.path for r in github.state.requests if r.method == "GET" and "pulls" in r.path] == [
+        f"/repos/octo/charlm/pulls/{PR}"]
+
+    # 3. a read-only token (a fork PR's own run): one line, summary still written, job passes
+    github.add_token("ghs_readonly", read_only=True)
+    readonly, summary = _run(stage, github, event_name="workflow_run", event=run_event,
+                             workflow="mlready report", token="ghs_readonly", inputs={
+                                 "mode": "report", "comment": "true", "python-version": "",
+                                 "results-dir": str(artifact), "marker": "other"})
+    assert not readonly.failed, _explain(readonly)
+    step = next(s for s in readonly.steps if s.name == "Comment on the pull request")
+    assert step.stdout.startswith(f"mlready: the token cannot comment on PR #{PR} (read-only")
+    assert step.stdout.count("\n") == 1
+    assert summary.read_text() == (artifact / "summary.md").read_text()
+    assert len(github.comments_on(PR)) == 1
+    assert all(TOKEN not in line for line in github.state.log)
+
+
+    # 4. below min-score: the comment is still posted, then the last step fails the job
+    static_only = stage["base"] / "artifact-static"
+    shutil.copytree(results, static_only)
+    (static_only / "run.json").unlink()
+    event = {"pull_request": {"number": PR, "head": {"sha": HEAD}}}
+    gated, _ = _run(stage, github, event_name="pull_request", event=event,
+                    workflow="mlready static", inputs={
+                        "mode": "report", "comment": "true", "python-version": "",
+                        "results-dir": str(static_only), "min-score": "100"})
+    assert gated.failed
+    last = gated.steps[-1]
+    assert (last.name, last.returncode) == ("Minimum score", 1), _explain(gated)
+    assert "is below the minimum 100" in last.stderr
+    assert github.comments_on(PR)[1]["body"].startswith(
+        "<!-- mlready-comment:mlready-static -->")
