@@ -14,7 +14,9 @@ Scoring method (docs/scorecard.md says the same for users):
    findings (1 finding: 1/2, 3: 1/3, 7: 1/4), so the first finding costs the most and
    a hundred copies of one issue cannot sink a category on their own. A rule that
    reports a coverage ratio in the check metrics (type-hint coverage) earns that ratio
-   instead. A runtime check is an item from its outcome: pass 1, fail 0;
+   instead; when the check JSON reports the file kinds it saw, a rule that reads none
+   of them is not applicable rather than a free pass. A runtime check is an item from
+   its outcome: pass 1, fail 0;
    ``not_applicable`` and ``skipped`` are shown but not scored; ``error`` (the harness
    failed, not the user's code) is shown as not measured. A runtime check weighs
    `CHECK_WEIGHT` rules: it proves behaviour where a rule only suggests it.

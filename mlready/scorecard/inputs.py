@@ -34,7 +34,9 @@ class StaticReport:
     """The parts of the check JSON the scorecard uses.
 
     ``rules`` lists the codes that were selected, when the engine says so; without it
-    the scorecard assumes the default selection of the rule registry.
+    the scorecard assumes the default selection of the rule registry. ``file_kinds``
+    (files seen per kind, e.g. ``{"python": 12, "requirements": 1}``), when present,
+    lets a rule with nothing to read count as not applicable instead of a free pass.
     """
 
     diagnostics: tuple[Diagnostic, ...]
@@ -43,6 +45,7 @@ class StaticReport:
     files_checked: int | None = None
     errors: tuple[str, ...] = ()
     rules: tuple[str, ...] | None = None
+    file_kinds: Mapping[str, int] | None = None  # files seen per kind, when the engine says
 
 
 def read_json(path: Path) -> Any:
@@ -92,7 +95,15 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
         files_checked=files if isinstance(files, int) else None,
         errors=tuple(_error_text(e) for e in errors) if isinstance(errors, list) else (),
         rules=_rule_codes(data.get("rules")),
+        file_kinds=_file_kinds(data.get("file_kinds")),
     )
+
+
+def _file_kinds(value: object) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(k): int(v) for k, v in value.items()
+            if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _diagnostic(item: Any) -> Diagnostic:

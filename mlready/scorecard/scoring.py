@@ -38,6 +38,7 @@ class RuleInfo:
 
     code: str
     name: str = ""
+    kinds: frozenset[str] = frozenset()  # the file kinds it reads; empty when unknown
 
 
 def registry_rules() -> tuple[RuleInfo, ...]:
@@ -48,14 +49,15 @@ def registry_rules() -> tuple[RuleInfo, ...]:
     """
     from mlready.hooks.rules import all_rules  # lazy on purpose
 
-    return tuple(RuleInfo(rule.code, rule.name) for rule in all_rules() if rule.default)
+    return tuple(RuleInfo(rule.code, rule.name, frozenset(rule.kinds))
+                 for rule in all_rules() if rule.default)
 
 
-def _names_from_registry() -> dict[str, str]:
+def _from_registry() -> dict[str, RuleInfo]:
     try:
         from mlready.hooks.rules import all_rules  # lazy on purpose
 
-        return {rule.code: rule.name for rule in all_rules()}
+        return {r.code: RuleInfo(r.code, r.name, frozenset(r.kinds)) for r in all_rules()}
     except ImportError:  # pragma: no cover - a rule module mid-edit must not kill the card
         return {}
 
@@ -63,16 +65,16 @@ def _names_from_registry() -> dict[str, str]:
 def selected_rules(static: StaticReport, known: Sequence[RuleInfo] | None = None) -> list[RuleInfo]:
     """The rules that ran: the check JSON's list, else the registry's default selection,
     plus any code that has findings (a rule that reported something certainly ran)."""
-    names = {rule.code: rule.name for rule in known} if known is not None else None
+    info = {r.code: r for r in known} if known is not None else None
     if static.rules is not None:
-        names = names if names is not None else _names_from_registry()
-        rules = [RuleInfo(code, names.get(code, "")) for code in static.rules]
+        info = info if info is not None else _from_registry()
+        rules = [info.get(code, RuleInfo(code)) for code in static.rules]
     else:
         rules = list(known) if known is not None else list(registry_rules())
-        names = names if names is not None else {r.code: r.name for r in rules}
+        info = info if info is not None else {r.code: r for r in rules}
     seen = {rule.code for rule in rules}
     for code in sorted({d.code for d in static.diagnostics} - seen):
-        rules.append(RuleInfo(code, names.get(code, "")))
+        rules.append(info.get(code, RuleInfo(code)))
     return sorted(rules, key=lambda r: r.code)
 
 
@@ -99,17 +101,32 @@ def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResu
     items = []
     for rule in rules:
         n = counts.get(rule.code, 0)
+        category = cats.category_for_rule(rule.code)
+        if n == 0 and _nothing_to_read(rule, static.file_kinds):
+            items.append(ItemResult(rule.code, category, Status.NOT_APPLICABLE,
+                                    "no file of the kinds it reads", Source.RULE,
+                                    weight=cats.RULE_WEIGHT, title=rule.name))
+            continue
         coverage = _coverage_ratio(static.metrics, rule.name)
         credit = coverage[0] if coverage else cats.rule_credit(n)
         detail = f"{n} finding{'s' if n != 1 else ''}" if n else "no findings"
         if coverage:
             detail = f"{coverage[1]}; {detail}"
         items.append(ItemResult(
-            id=rule.code, category=cats.category_for_rule(rule.code),
+            id=rule.code, category=category,
             status=Status.FAIL if n else Status.PASS, detail=detail, source=Source.RULE,
             credit=credit, weight=cats.RULE_WEIGHT, findings=n, title=rule.name,
         ))
     return items
+
+
+def _nothing_to_read(rule: RuleInfo, file_kinds: Mapping[str, int] | None) -> bool:
+    """True when the engine reported the files it saw and none is of a kind the rule
+    reads: a requirements rule in a project without requirements files has nothing to
+    say, which is not the same as passing."""
+    if file_kinds is None or not rule.kinds:
+        return False
+    return not any(file_kinds.get(kind, 0) > 0 for kind in rule.kinds)
 
 
 def unmeasured_rule_items(rules: Iterable[RuleInfo]) -> list[ItemResult]:

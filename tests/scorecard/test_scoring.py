@@ -155,3 +155,29 @@ def test_weakest_ties_go_to_the_heavier_category() -> None:
     # reproducibility 50 (w 25), code 75 (w 10): lowest wins
     assert result.weakest == "reproducibility"
     assert not math.isnan(result.score or 0)
+
+
+def test_a_rule_with_nothing_to_read_is_not_applicable() -> None:
+    from dataclasses import replace as dc_replace
+
+    from mlready.scorecard.scoring import RuleInfo, build
+
+    rules = (RuleInfo("MLR101", "hardcoded-learning-rate", frozenset({"python"})),
+             RuleInfo("MLR201", "unpinned-requirement", frozenset({"requirements"})))
+    report = dc_replace(static(), file_kinds={"python": 3, "requirements": 0})
+    result = build(report, None, rules=rules)
+    items = {i.id: i.status for c in result.categories for i in c.items}
+    assert items == {"MLR101": Status.PASS, "MLR201": Status.NOT_APPLICABLE,
+                     **{i.id: i.status for c in result.categories for i in c.items
+                        if i.source.value != "rule"}}
+    assert result.category("code").score is None  # nothing to judge, not a free 100
+    # without file kinds from the engine, the rule passes as before
+    assert build(static(), None, rules=rules).category("code").score == 100.0
+
+
+def test_file_kinds_read_from_the_check_json() -> None:
+    from mlready.scorecard.inputs import static_from_json
+
+    data = {"schema_version": 1, "kind": "check", "diagnostics": [],
+            "file_kinds": {"python": 2, "notebook": True}}
+    assert static_from_json(data).file_kinds == {"python": 2}
