@@ -23,10 +23,16 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 
+def markdown(text: str) -> str:
+    """Docstrings use reST literals (````x````); Markdown wants single backticks."""
+    return text.replace("``", "`")
+
+
 def headline(rule: Rule) -> str:
-    """The docstring's first line without its ``CODE `name`:`` prefix."""
-    first = rule.doc.strip().splitlines()[0] if rule.doc.strip() else ""
-    return re.sub(r"^\s*[A-Z]+[0-9]+\s+`[^`]+`\s*:\s*", "", first).strip()
+    """The docstring's first paragraph without its ``CODE `name`:`` prefix, capitalised."""
+    first = rule.doc.strip().split("\n\n", 1)[0] if rule.doc.strip() else ""
+    text = " ".join(re.sub(r"^\s*[A-Z]+[0-9]+\s+`[^`]+`\s*:\s*", "", first).split())
+    return markdown(text[:1].upper() + text[1:])
 
 
 def sections(rule: Rule) -> dict[str, str]:
@@ -48,8 +54,7 @@ def missing_sections(rule: Rule) -> list[str]:
 def render_rule(rule: Rule) -> str:
     """The text ``mlready rule CODE`` prints: title, summary, sections, how to enable."""
     family = family_of(rule)
-    summary = headline(rule)
-    parts = [f"# {rule.name} ({rule.code})", summary[:1].upper() + summary[1:]]
+    parts = [f"# {rule.name} ({rule.code})", headline(rule)]
     parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
     state = "on by default" if rule.default else f"off by default: `select = [\"{rule.code}\"]`"
     parts.append(f"Family `{family}` (options under `[tool.mlready.{family}]`); {state}. "

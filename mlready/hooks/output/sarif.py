@@ -1,0 +1,85 @@
+"""``sarif``: a SARIF 2.1.0 log, for GitHub code scanning and other SARIF consumers.
+
+One run; the driver lists the selected rules (id, name, short and full description,
+help text and URI, all from the rule docs) and each finding is a result pointing at
+a region of a file relative to ``%SRCROOT%`` (the project root). A notebook-cell
+finding has no region of the ``.ipynb`` file to point at: its message names the cell.
+Internal errors become tool execution notifications and mark the run unsuccessful.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlready import __version__
+from mlready.hooks.docs import headline, render_rule, sections
+from mlready.hooks.engine import Report
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules import Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+HOMEPAGE = "https://github.com/org/mlready-action"
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    what = sections(rule).get("What it does", headline(rule))
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": headline(rule) or rule.name},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": render_rule(rule), "markdown": render_rule(rule)},
+        "helpUri": f"{HOMEPAGE}#{rule.code.lower()}",
+        "defaultConfiguration": {"level": "error", "enabled": rule.default},
+    }
+
+
+def _region(diagnostic: Diagnostic) -> dict[str, int]:
+    region = {"startLine": diagnostic.line, "startColumn": diagnostic.col}
+    if diagnostic.end_line is not None:
+        region["endLine"] = diagnostic.end_line
+        if diagnostic.end_col is not None:
+            region["endColumn"] = diagnostic.end_col
+    return region
+
+
+def result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "artifactLocation": {"uri": diagnostic.path, "uriBaseId": "%SRCROOT%"}}
+    message = diagnostic.message
+    if diagnostic.cell is None:
+        location["region"] = _region(diagnostic)
+    else:
+        message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
+    found: dict[str, Any] = {"ruleId": diagnostic.code, "level": "error",
+                             "message": {"text": message},
+                             "locations": [{"physicalLocation": location}]}
+    if diagnostic.code in index:
+        found["ruleIndex"] = index[diagnostic.code]
+    return found
+
+
+def document(report: Report) -> dict[str, Any]:
+    index = {rule.code: n for n, rule in enumerate(report.rules)}
+    root = report.root.as_uri().rstrip("/") + "/"
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
+    if report.errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": line}} for line in report.errors]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "mlready", "version": __version__,
+                                "informationUri": HOMEPAGE,
+                                "rules": [rule_descriptor(r) for r in report.rules]}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
+            "invocations": [invocation],
+            "results": [result(d, index) for d in report.diagnostics],
+        }],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2) + "\n"
