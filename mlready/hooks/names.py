@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -26,11 +27,14 @@ def module_name_for(path: str) -> str:
 class NameResolver:
     """Maps local names bound by imports anywhere in a module to fully qualified names."""
 
-    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False) -> None:
+    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False,
+                 imports: Iterable[ast.Import | ast.ImportFrom] | None = None) -> None:
+        """``imports``: the module's import statements when the caller already has them
+        (the engine's shared node index), saving a walk of the whole tree."""
         self.module = module
         self._package = module if is_package else module.rpartition(".")[0]
         self.aliases: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in ast.walk(tree) if imports is None else imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
