@@ -33,7 +33,10 @@ SEEDS: tuple[str, ...] = (  # MLR0xx reproducibility
     "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
     "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
 )
-HPARAMS: tuple[str, ...] = ()  # MLR1xx hard-coded hyper-parameters
+HPARAMS: tuple[str, ...] = (  # MLR1xx hard-coded hyper-parameters
+    "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
+    "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule", "hardcoded_rl_hyperparameter",
+)
 CONFIG_FILES: tuple[str, ...] = ()  # MLR1xx config files
 DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
                          "missing_requirements_include", "unpinned_project_dependency",

@@ -34,6 +34,7 @@ from functools import cache
 from mlready.config import Field, Table
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.names import NameResolver
 
 LEARNING_RATE = "MLR101"
 BATCH_SIZE = "MLR102"
@@ -321,10 +322,16 @@ def match_family(qualname: str) -> Family | None:
     return None
 
 
-# Text prefilter: a file can only have findings if one of these words occurs in it.
-_CALLEE_WORDS = sorted({name for family in FAMILIES for name in family.names})
-PREFILTER = re.compile(r"\b(?:" + "|".join(_CALLEE_WORDS) + r"|total_timesteps|learn)\b")
-LOOP_PREFILTER = re.compile(r"\.backward\(|\.step\(|\b_?(?:train|fit)_\w+\(")
+# Text prefilters, plain substring tests (a regex alternation costs more than the
+# rules): a callee can only resolve into a family if its module's name occurs in the
+# import that binds it, and a loop can only train if one of the evidence words occurs.
+CALL_WORDS = ("optim", "DataLoader", "lightning", "transformers", "trl", "bitsandbytes",
+              "stable_baselines3", "sb3_contrib", ".learn(")
+LOOP_WORDS = (".backward(", ".step(", "train_", "fit_")
+
+
+def _mentions(source: str, words: tuple[str, ...]) -> bool:
+    return any(word in source for word in words)
 
 # --- training-loop evidence --------------------------------------------------------
 
@@ -647,49 +654,81 @@ def _analyse(ctx: FileContext) -> Iterator[Finding]:
         return
     if is_config_module(ctx.path, _option_modules(ctx)):
         return
-    calls = PREFILTER.search(ctx.source) is not None
-    loops = "range(" in ctx.source and LOOP_PREFILTER.search(ctx.source) is not None
+    calls = _mentions(ctx.source, CALL_WORDS)
+    loops = "range(" in ctx.source and _mentions(ctx.source, LOOP_WORDS)
     if not (calls or loops):
         return
-    walker = _Walker(ctx, calls, loops)
-    walker.visit(ctx.tree, (ctx.tree,))
-    yield from walker.found
+    yield from _Walker(ctx, calls, loops).found
 
 
 class _Walker:
-    """One recursive pass that knows the enclosing function scopes of every node."""
+    """Reads the engine's shared node index; scopes are found only for names to follow."""
 
     def __init__(self, ctx: FileContext, calls: bool, loops: bool) -> None:
         self.ctx = ctx
-        self.calls = calls
-        self.loops = loops
         self.resolver = _Resolver(module_is_config=False)
         self.found: list[Finding] = []
         self.self_roots = {ctx.module.split(".")[0], ctx.root.name}
-        self.imports_sb3 = calls and any(ctx.resolver.imports(r) for r in LEARN_ROOTS)
+        self._names: NameResolver | None = None
+        self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] | None = None
+        if calls:
+            names = _by_name()
+            for call in ctx.nodes(ast.Call):
+                func = call.func
+                final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if final in names or final == "learn":
+                    self._call(call)
+        if loops:
+            for loop in ctx.nodes(ast.For):
+                self._loop(loop)
+            for async_loop in ctx.nodes(ast.AsyncFor):
+                self._loop(async_loop)
 
-    def visit(self, node: ast.AST, scopes: tuple[Scope, ...]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                self.visit(child, (*scopes, child))
-                continue
-            if isinstance(child, ast.Call) and self.calls:
-                self._call(child, scopes)
-            elif isinstance(child, ast.For | ast.AsyncFor) and self.loops:
-                self._loop(child, scopes)
-            self.visit(child, scopes)
+    @property
+    def names(self) -> NameResolver:
+        """A resolver built from the file's import statements only.
+
+        ``ctx.resolver`` walks the whole tree (``ast.walk``), which costs more than
+        all of these rules together; the imports are already in the shared node index.
+        """
+        if self._names is None:
+            ctx = self.ctx
+            imports: list[ast.stmt] = [*ctx.nodes(ast.Import), *ctx.nodes(ast.ImportFrom)]
+            imports.sort(key=lambda node: (node.lineno, node.col_offset))
+            self._names = NameResolver(ast.Module(body=imports, type_ignores=[]), ctx.module,
+                                       ctx.path.endswith("__init__.py"))
+        return self._names
+
+    def _scopes_at(self, node: ast.AST) -> tuple[Scope, ...]:
+        """The module and the functions whose span contains ``node``, outermost first."""
+        if self._functions is None:
+            self._functions = self.ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        assert self.ctx.tree is not None
+        here = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        inside = [
+            f for f in self._functions
+            if (f.lineno, f.col_offset) < here <= (f.end_lineno or 0, f.end_col_offset or 0)
+        ]
+        return (self.ctx.tree, *inside)
+
+    def _follow(self, node: ast.AST) -> tuple[Value | None, Resolved | None]:
+        """A literal's value, or the value a name is bound to once; else (None, None)."""
+        value = literal_value(node)
+        if value is not None or not isinstance(node, ast.Name):
+            return value, None
+        resolved = self.resolver.resolve(node, self._scopes_at(node))
+        if resolved is None:
+            return None, None
+        return literal_value(resolved.value_node), resolved
 
     # calls
 
-    def _call(self, call: ast.Call, scopes: tuple[Scope, ...]) -> None:
+    def _call(self, call: ast.Call) -> None:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr == "learn":
-            self._learn(call, scopes)
+            self._learn(call)
             return
-        final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if final not in _by_name():
-            return
-        qualname = self.ctx.resolver.qualname(func)
+        qualname = self.names.qualname(func)
         if qualname is None:
             return
         family = match_family(qualname)
@@ -700,32 +739,27 @@ class _Walker:
                 break
             slot = family.slots.get(family.positional[index])
             if slot is not None:
-                self._check(qualname, family.positional[index], arg, slot, scopes, keyword=False)
+                self._check(qualname, family.positional[index], arg, slot, keyword=False)
         for keyword in call.keywords:
             slot = family.slots.get(keyword.arg or "")
             if keyword.arg is not None and slot is not None:
-                self._check(qualname, keyword.arg, keyword.value, slot, scopes, keyword=True)
+                self._check(qualname, keyword.arg, keyword.value, slot, keyword=True)
 
-    def _learn(self, call: ast.Call, scopes: tuple[Scope, ...]) -> None:
+    def _learn(self, call: ast.Call) -> None:
         target: tuple[ast.AST, bool] | None = None
         for keyword in call.keywords:
             if keyword.arg == "total_timesteps":
                 target = (keyword.value, True)
-        if target is None and call.args and self.imports_sb3:
+        if (target is None and call.args
+                and any(self.names.imports(root) for root in LEARN_ROOTS)):
             target = (call.args[0], False)
         if target is not None:
             callee = f"{source_text(self.ctx, call.func)}"
-            self._check(callee, "total_timesteps", target[0], TIMESTEPS, scopes,
-                        keyword=target[1])
+            self._check(callee, "total_timesteps", target[0], TIMESTEPS, keyword=target[1])
 
-    def _check(self, callee: str, param: str, node: ast.AST, slot: Slot,
-               scopes: tuple[Scope, ...], *, keyword: bool) -> None:
-        resolved: Resolved | None = None
-        value = literal_value(node)
-        if value is None and isinstance(node, ast.Name):
-            resolved = self.resolver.resolve(node, scopes)
-            if resolved is not None:
-                value = literal_value(resolved.value_node)
+    def _check(self, callee: str, param: str, node: ast.AST, slot: Slot, *,
+               keyword: bool) -> None:
+        value, resolved = self._follow(node)
         if value is None or is_neutral(value, slot):
             return
         text = source_text(self.ctx, node)
@@ -737,22 +771,17 @@ class _Walker:
 
     # loops
 
-    def _loop(self, loop: ast.For | ast.AsyncFor, scopes: tuple[Scope, ...]) -> None:
+    def _loop(self, loop: ast.For | ast.AsyncFor) -> None:
         if not _range_loop(loop):
             return
         call = loop.iter
         assert isinstance(call, ast.Call)
-        if self.ctx.resolver.qualname(call.func) != "range" or call.keywords:
+        if self.names.qualname(call.func) != "range" or call.keywords:
             return
         if not 1 <= len(call.args) <= 3 or any(isinstance(a, ast.Starred) for a in call.args):
             return
         bound = call.args[0] if len(call.args) == 1 else call.args[1]
-        resolved: Resolved | None = None
-        value = literal_value(bound)
-        if value is None and isinstance(bound, ast.Name):
-            resolved = self.resolver.resolve(bound, scopes)
-            if resolved is not None:
-                value = literal_value(resolved.value_node)
+        value, resolved = self._follow(bound)
         if value is None or isinstance(value, tuple) or is_neutral(value, LOOP_BOUND):
             return
         if not loop_trains(loop):
