@@ -39,7 +39,8 @@ def diff_findings(head: Iterable[Diagnostic], base: Iterable[Diagnostic]
                   ) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
     """(introduced, fixed): head findings beyond the base's count for their key, and base
     findings beyond the head's. Both sorted in the usual (path, line, col, code) order."""
-    head_list, base_list = sorted(head), sorted(base)
+    head_list = sorted(head, key=Diagnostic.sort_key)
+    base_list = sorted(base, key=Diagnostic.sort_key)
     base_left = Counter(FindingKey.of(d) for d in base_list)
     head_left = Counter(FindingKey.of(d) for d in head_list)
     introduced, fixed = [], []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
     errors = data.get("errors", [])
     files = data.get("files_checked")
     return StaticReport(
-        diagnostics=tuple(sorted(diagnostics)),
+        diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
         metrics=metrics if isinstance(metrics, dict) else {},
         root=str(data["root"]) if data.get("root") is not None else None,
         files_checked=files if isinstance(files, int) else None,
@@ -107,19 +107,24 @@ def _file_kinds(value: object) -> dict[str, int] | None:
 
 
 def _diagnostic(item: Any) -> Diagnostic:
+    """`Diagnostic.from_json` with the types checked: the file may be hand-edited or
+    written by another version, and a bad value must fail here, naming the file."""
     if not isinstance(item, dict):
         raise TypeError(f"expected an object, got {type(item).__name__}")
     diagnostic = Diagnostic.from_json(item)
     if not isinstance(diagnostic.path, str) or not isinstance(diagnostic.code, str):
         raise ValueError("`path` and `code` must be strings")
-    return Diagnostic(
-        path=diagnostic.path,
+
+    def optional_int(value: object) -> int | None:
+        return None if value is None else int(str(value))
+
+    return replace(
+        diagnostic,
         line=int(diagnostic.line or 1),
         col=int(diagnostic.col or 1),
-        code=diagnostic.code,
         message=str(diagnostic.message or ""),
-        end_line=int(diagnostic.end_line) if diagnostic.end_line is not None else None,
-        end_col=int(diagnostic.end_col) if diagnostic.end_col is not None else None,
+        end_line=optional_int(diagnostic.end_line),
+        end_col=optional_int(diagnostic.end_col),
         fix=str(diagnostic.fix) if diagnostic.fix is not None else None,
     )
 

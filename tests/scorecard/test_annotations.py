@@ -36,3 +36,11 @@ def test_failed_checks_are_errors() -> None:
 
 def test_nothing_to_say() -> None:
     assert render(card(static())) == ""
+
+
+def test_notebook_cell_annotation_names_the_cell() -> None:
+    from dataclasses import replace
+
+    cell = replace(diag("nb.ipynb", 2, "MLR501", "outputs committed"), cell=3)
+    assert render(card(static(cell))) == (
+        "::warning file=nb.ipynb,title=mlready MLR501::cell 3, line 2: outputs committed\n")

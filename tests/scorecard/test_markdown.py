@@ -184,3 +184,10 @@ def test_mermaid_chart_is_numbers_only() -> None:
     assert xychart([[1, 2.0]]) is None
     assert downsample([[0, 1], [1, 2], [2, 3]], 2) == [(0.0, 1.0), (2.0, 3.0)]
     assert label("@@@") == "value"
+
+
+def test_notebook_cell_findings_link_to_the_notebook_without_a_line() -> None:
+    cell = replace(diag("nb/x.ipynb", 2, "MLR501", "outputs committed"), cell=3)
+    assert finding_row(cell, Options(repo_url=REPO, head_sha=SHA)) == (
+        f"| [`nb/x.ipynb:cell 3:2`]({REPO}/blob/{SHA}/nb/x.ipynb) | `MLR501` | "
+        "outputs committed |")

@@ -48,3 +48,19 @@ def test_gzip_size_limit() -> None:
     assert sarif.gzip_size(limited) <= limit
     run = limited["runs"][0]
     assert len(run["results"]) + run["properties"]["mlreadyDroppedResults"] == 400
+
+
+def test_document_comes_from_the_engine_with_rule_help() -> None:
+    doc = json.loads(sarif.render(card(static(diag("a.py", 3, "MLR101", "lit")))))
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert "MLR101" in [r["id"] for r in rules]
+    assert all("help" in r for r in rules)
+
+
+def test_minimal_document_for_notebook_cells() -> None:
+    from dataclasses import replace
+
+    cell = replace(diag("nb.ipynb", 2, "MLR501", "outputs"), cell=4)
+    result = sarif.minimal_document((cell,))["runs"][0]["results"][0]
+    assert result["message"]["text"] == "cell 4, line 2: outputs"
+    assert "region" not in result["locations"][0]["physicalLocation"]

@@ -37,13 +37,20 @@ def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]]) -> list[Di
     """Findings on changed lines first (stable), then the rest."""
     def on_change(d: Diagnostic) -> bool:
         lines = changed.get(d.path) or frozenset()
+        if d.cell is not None:  # a cell's lines are not the file's: any change counts
+            return bool(lines)
         return any(line in lines for line in range(d.line, max(d.line, d.end_line or 0) + 1))
 
-    return sorted(findings, key=lambda d: (not on_change(d), d))
+    return sorted(findings, key=lambda d: (not on_change(d), d.sort_key()))
 
 
 def finding_command(d: Diagnostic) -> str:
+    """A warning at the finding; a notebook cell's line is not a line of the file, so
+    that annotation is on the file, with the cell named in the message."""
     message = d.message + (f" ({d.fix})" if d.fix else "")
+    if d.cell is not None:
+        return command("warning", f"cell {d.cell}, line {d.line}: {message}", file=d.path,
+                       title=f"mlready {d.code}")
     return command("warning", message, file=d.path, line=d.line, col=d.col,
                    endLine=d.end_line, title=f"mlready {d.code}")
 

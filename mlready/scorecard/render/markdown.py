@@ -124,12 +124,13 @@ def bytes_text(value: float) -> str:
     return f"{value:.1f} GiB"  # pragma: no cover
 
 
-def finding_url(options: Options, path: str, line: int) -> str | None:
+def finding_url(options: Options, path: str, line: int | None) -> str | None:
     """``<repo>/blob/<sha>/<path>#L<line>``, or None without a safe repo URL and SHA."""
     base = escape.safe_url(options.repo_url or "")
     if base is None or not options.head_sha or not _SHA.match(options.head_sha):
         return None
-    return f"{base}/blob/{options.head_sha}/{quote(path, safe='/')}#L{max(1, int(line))}"
+    url = f"{base}/blob/{options.head_sha}/{quote(path, safe='/')}"
+    return url if line is None else f"{url}#L{max(1, int(line))}"
 
 
 # ---------------------------------------------------------------- sections
@@ -249,8 +250,14 @@ def loss_chart(card: Scorecard) -> list[str]:
 
 
 def finding_row(diagnostic: Diagnostic, options: Options) -> str:
-    where = escape.code(f"{diagnostic.path}:{diagnostic.line}")
-    url = finding_url(options, diagnostic.path, diagnostic.line)
+    """One table row. A notebook finding's line counts inside its cell, so it links to
+    the notebook without a line anchor, which would point into the JSON."""
+    if diagnostic.cell is None:
+        where = escape.code(f"{diagnostic.path}:{diagnostic.line}")
+        url = finding_url(options, diagnostic.path, diagnostic.line)
+    else:
+        where = escape.code(f"{diagnostic.path}:cell {diagnostic.cell}:{diagnostic.line}")
+        url = finding_url(options, diagnostic.path, None)
     location = escape.link(where, url)
     return (f"| {location} | {escape.code(diagnostic.code, 20)} | "
             f"{escape.message(diagnostic.message)} |")

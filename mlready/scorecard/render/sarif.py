@@ -9,21 +9,22 @@ limits, choosing what to keep itself (errors first, then findings on changed lin
 file order) instead of letting GitHub drop results arbitrarily, and records what it
 dropped in the run's properties.
 
-When the static half ships its own SARIF writer (``mlready.hooks.output.sarif``) the
-document comes from there; `minimal_document` is the fallback used until then.
+The document itself comes from the static half's SARIF writer
+(``mlready.hooks.output.sarif``), so ``mlready check --output-format sarif`` and this
+agree; `minimal_document` is the fallback when the engine cannot be imported.
 """
 
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
 from collections.abc import Mapping, Set
+from pathlib import Path
 from typing import Any
 
 from mlready import __version__
 from mlready.hooks.model import Diagnostic
-from mlready.scorecard.model import Scorecard
+from mlready.scorecard.model import Scorecard, Source
 
 MAX_RUNS = 20
 MAX_RESULTS = 5_000  # kept per run (hard limit 25,000; GitHub stores only the top 5,000)
@@ -46,14 +47,18 @@ def minimal_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any]:
             region["endLine"] = max(d.end_line, region["startLine"])
         if d.end_col is not None and d.end_line is not None:
             region["endColumn"] = max(1, d.end_col)
+        location: dict[str, Any] = {"artifactLocation": {"uri": d.path,
+                                                         "uriBaseId": "%SRCROOT%"}}
+        message = d.message
+        if d.cell is None:
+            location["region"] = region
+        else:  # a cell's line is not a line of the .ipynb file
+            message = f"cell {d.cell}, line {d.line}: {message}"
         results.append({
             "ruleId": d.code,
             "level": "warning",
-            "message": {"text": d.message},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
-                "region": region,
-            }}],
+            "message": {"text": message},
+            "locations": [{"physicalLocation": location}],
         })
     return {
         "$schema": SARIF_SCHEMA,
@@ -70,20 +75,25 @@ def minimal_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any]:
     }
 
 
-def _engine_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any] | None:
-    """The static half's SARIF document, if its writer exists and has a known shape."""
+def _engine_document(card: Scorecard) -> dict[str, Any] | None:
+    """The static half's own SARIF document (rule help, notebook cells, tool errors),
+    built from the card's findings and rules; None if the engine cannot be imported."""
     try:
-        module = importlib.import_module("mlready.hooks.output.sarif")
-    except ImportError:
+        from mlready.hooks.engine import Report
+        from mlready.hooks.output.sarif import document
+        from mlready.hooks.rules import by_code
+    except ImportError:  # pragma: no cover - a half-installed or mid-edit engine
         return None
-    builder = getattr(module, "sarif_document", None) or getattr(module, "document", None)
-    if builder is None:
-        return None
-    try:
-        doc = builder(list(findings))
-    except TypeError:
-        return None
-    return doc if isinstance(doc, dict) and isinstance(doc.get("runs"), list) else None
+    registry = by_code()
+    codes = {item.id for c in card.categories for item in c.items if item.source is Source.RULE}
+    codes |= {d.code for d in card.findings}
+    rules = tuple(registry[code] for code in sorted(codes) if code in registry)
+    root = Path(card.inputs.static_root or ".").resolve()
+    report = Report(root=root, files_checked=card.inputs.files_checked or 0,
+                    diagnostics=card.findings, rules=rules,
+                    errors=tuple(card.inputs.static_errors))
+    doc: dict[str, Any] = document(report)
+    return doc
 
 
 def _on_changed(result: Mapping[str, Any], changed: Mapping[str, Set[int]]) -> bool:
@@ -164,5 +174,5 @@ def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = N
 
 def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None) -> str:
     """SARIF text for the card's findings, within GitHub's limits."""
-    doc = _engine_document(card.findings) or minimal_document(card.findings)
+    doc = _engine_document(card) or minimal_document(card.findings)
     return json.dumps(apply_limits(doc, changed), indent=2, ensure_ascii=False) + "\n"
