@@ -1,8 +1,9 @@
 """Rule documentation, generated from the rules' docstrings (never hand-copied).
 
 `render_rule` is what ``mlready rule MLR101`` prints; `rules_table` is the README's
-rules table. ``python -m mlready.hooks.docs --write README.md`` rewrites the table
-between ``<!-- rules:start -->`` and ``<!-- rules:end -->``; ``--check`` exits 1 when
+rules table, followed by the pre-commit hook ids of .pre-commit-hooks.yaml.
+``python -m mlready.hooks.docs --write README.md`` rewrites that block between
+``<!-- rules:start -->`` and ``<!-- rules:end -->``; ``--check`` exits 1 when
 the README is stale (the test suite asserts the same).
 """
 
@@ -12,8 +13,9 @@ import argparse
 import re
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from mlready.hooks.rules import Rule, all_rules
 from mlready.hooks.selection import family_of
@@ -75,6 +77,28 @@ def rules_table(rules: Sequence[Rule]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def hooks_line(hooks: Sequence[Mapping[str, Any]]) -> str:
+    """One sentence naming every pre-commit hook id, from .pre-commit-hooks.yaml."""
+    ids = ", ".join(f"`{hook['id']}`" for hook in hooks)
+    return (f"\nRules by concern as [pre-commit](https://pre-commit.com) hooks: {ids} "
+            "(`mlready` runs every default rule).\n")
+
+
+def generated(rules: Sequence[Rule], hooks: Sequence[Mapping[str, Any]]) -> str:
+    """Everything between the README markers."""
+    return rules_table(rules) + (hooks_line(hooks) if hooks else "")
+
+
+def read_hooks(path: Path) -> list[dict[str, Any]]:
+    """The hooks of a .pre-commit-hooks.yaml (empty when there is none)."""
+    if not path.is_file():
+        return []
+    import yaml
+
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [hook for hook in loaded or [] if isinstance(hook, dict)]
+
+
 def replace_table(readme: str, table: str) -> str:
     """``readme`` with the text between the markers replaced by ``table``."""
     start, end = readme.find(START), readme.find(END)
@@ -99,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path: Path = args.write or args.check
     text = path.read_text(encoding="utf-8")
-    updated = replace_table(text, rules_table(all_rules()))
+    hooks = read_hooks(path.resolve().parent / ".pre-commit-hooks.yaml")
+    updated = replace_table(text, generated(all_rules(), hooks))
     if args.check:
         if updated != text:
             print(f"{path}: the rules table is stale; run "

@@ -1,0 +1,227 @@
+"""`mlready check` end to end through `mlready.cli.main`, with test-only rules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlready.cli import main
+
+pytestmark = pytest.mark.usefixtures("fake_rules")
+
+Make = Callable[[dict[str, str | bytes]], Path]
+PY = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", "--no-cache", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_concise_output_and_exit_code(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"train.py": "import os\nprint(os.name)\n\n\nprint('done')\n",
+                    "clean.py": "x = 1\n", "broken.py": "def f(:\n"})
+    code, out, err = run(capsys, str(root))
+    assert (code, err) == (1, "")
+    assert out == (
+        f"broken.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python {PY})\n"
+        "train.py:2:1: MLR990 `print(...)`: use logging\n"
+        "train.py:5:1: MLR990 `print(...)`: use logging\n"
+        "Found 3 errors.\n")
+
+
+def test_clean_project_exits_zero(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"clean.py": "x = 1\n"})
+    assert run(capsys, str(root)) == (0, "All checks passed!\n", "")
+
+
+def test_exit_zero_and_statistics(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "print(1)\nprint(2)\n", "b.py": "def f(:\n"})
+    code, out, _ = run(capsys, "--exit-zero", "--statistics", str(root))
+    assert code == 0
+    assert out == "2\tMLR990\tprint-call\n1\tMLR000\tsyntax-error\n"
+
+
+def test_no_paths_checks_the_current_folder(project: Make, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project({"pkg/a.py": "print(1)\n"})
+    monkeypatch.chdir(root / "pkg")
+    code, out, _ = run(capsys)
+    assert (code, out) == (1, "pkg/a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+
+
+def test_select_ignore_and_prefixes(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "print(1)\n", "b.py": "def f(:\n"})
+    assert run(capsys, "--select", "MLR000", str(root))[1].startswith("b.py:1:1: MLR000")
+    assert run(capsys, "--ignore", "MLR0,MLR99", str(root))[:2] == (0, "All checks passed!\n")
+    # off-by-default rules need their own code (or ALL), a prefix is not enough
+    out = run(capsys, "--select", "MLR99", str(root))[1]
+    assert "MLR993" not in out and "MLR990" in out
+    out = run(capsys, "--select", "MLR990", "--extend-select", "MLR993", str(root))[1]
+    assert out == ("a.py:1:1: MLR990 `print(...)`: use logging\n"
+                   "a.py:1:1: MLR993 `print(...)`: use logging\nFound 2 errors.\n")
+    # names and families select too
+    assert run(capsys, "--select", "print-call", str(root))[1].count("MLR990") == 1
+    assert run(capsys, "--select", "fake", str(root))[:2] == (0, "All checks passed!\n")
+
+
+def test_unknown_selector_is_a_usage_error(project: Make,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "x = 1\n"})
+    assert run(capsys, "--select", "MLR999", str(root)) == (
+        2, "", "error: --select: unknown rule selector `MLR999`\n")
+    assert run(capsys, "--ignore", "XYZ", str(root)) == (
+        2, "", "error: --ignore: unknown rule selector `XYZ`\n")
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.py"
+    assert run(capsys, str(missing)) == (2, "", f"error: {missing}: no such file or directory\n")
+
+
+def test_noqa_line_and_file(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({
+        "a.py": "print(1)  # noqa: MLR990\nprint(2)  # noqa\nprint(3)  # noqa: MLR1\n"
+                "print(4)  # NOQA:MLR99\n",
+        "b.py": "# mlready: noqa: MLR990\nprint(1)\n",
+        "c.py": "# mlready: noqa\nprint(1)\ndef f(:\n",
+    })
+    code, out, _ = run(capsys, str(root))
+    assert (code, out) == (1, "a.py:3:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+
+
+def test_per_file_ignores(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({
+        "pyproject.toml": '[tool.mlready.per-file-ignores]\n"scripts/*" = ["MLR990"]\n'
+                          '"test_*.py" = ["ALL"]\n',
+        "scripts/run.py": "print(1)\n", "pkg/test_x.py": "print(1)\n", "pkg/y.py": "print(1)\n"})
+    assert run(capsys, str(root))[1] == (
+        "pkg/y.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+
+
+def test_config_select_extend_and_cli_override(project: Make,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"pyproject.toml": '[tool.mlready]\nselect = ["MLR000"]\n'
+                                      'extend-select = ["MLR993"]\n',
+                    "a.py": "print(1)\n"})
+    assert run(capsys, str(root))[1] == (
+        "a.py:1:1: MLR993 `print(...)`: use logging\nFound 1 error.\n")
+    assert run(capsys, "--select", "MLR990", str(root))[1].count("MLR99") == 2
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[tool.mlready]\nselekt = ["MLR1"]\n',
+     "unknown key `tool.mlready.selekt` (known keys: "),
+    ('[tool.mlready]\nselect = "MLR1"\n',
+     "`tool.mlready.select` must be an array, got str 'MLR1'"),
+    ('[tool.mlready]\nselect = ["MLR7777"]\n',
+     "tool.mlready.select: unknown rule selector `MLR7777`"),
+    ('[tool.mlready]\noutput-format = "xml"\n',
+     "`tool.mlready.output-format` must be one of 'concise', 'full', 'json', 'github', "
+     "'sarif', got 'xml'"),
+    ('[tool.mlready.fake]\nmax-lines = "ten"\n',
+     "`tool.mlready.fake.max-lines` must be an integer, got str 'ten'"),
+    ('[tool.mlready.fake]\nmin-lines = 3\n',
+     "unknown key `tool.mlready.fake.min-lines` (known keys: max-lines)"),
+    ('[tool.mlready\nselect = 1\n', "invalid TOML: "),
+])
+def test_configuration_errors_are_one_line(project: Make, capsys: pytest.CaptureFixture[str],
+                                           toml: str, message: str) -> None:
+    root = project({"pyproject.toml": toml, "a.py": "x = 1\n"})
+    code, out, err = run(capsys, str(root))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {root / 'pyproject.toml'}: {message}")
+    assert err.count("\n") == 1
+
+
+def test_runner_sections_and_family_options(project: Make,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"pyproject.toml": "[tool.mlready.runner]\nanything = 1\n"
+                                      "[tool.mlready.fake]\nmax-lines = 2\n",
+                    "a.py": "x = 1\ny = 2\nz = 3\n"})
+    assert run(capsys, str(root))[1] == (
+        "a.py:1:1: MLR996 file has 3 lines (> 2)\nFound 1 error.\n")
+
+
+def test_config_flag_reads_another_file(project: Make, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "print(1)\n"})
+    other = tmp_path / "other.toml"
+    other.write_text('[tool.mlready]\nignore = ["MLR990"]\n', encoding="utf-8")
+    assert run(capsys, "--config", str(other), str(root))[:2] == (0, "All checks passed!\n")
+    assert run(capsys, "--config", str(tmp_path / "missing.toml"), str(root)) == (
+        2, "", f"error: {tmp_path / 'missing.toml'}: no such configuration file\n")
+
+
+def test_a_failing_rule_is_an_internal_error_not_a_crash(
+        project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"boom.py": "print(1)\n", "ok.py": "print(2)\n"})
+    code, out, err = run(capsys, str(root))
+    assert code == 2
+    assert out == ("boom.py:1:1: MLR990 `print(...)`: use logging\n"
+                   "ok.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n")
+    assert err == ("error: boom.py: internal error in rule MLR995 (explode): "
+                   "RuntimeError: kaboom\n")
+
+
+def test_cross_file_rule_and_metrics_in_json(project: Make,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "def train():\n    pass\n", "b.py": "x = 1\n\n\ndef train():\n    pass\n"})
+    code, out, _ = run(capsys, "--output-format", "json", "--select", "MLR992", str(root))
+    document = json.loads(out)
+    assert code == 1
+    assert document["metrics"] == {"duplicate-function": {"functions": 2, "files": 2}}
+    assert [(d["path"], d["line"], d["message"]) for d in document["diagnostics"]] == [
+        ("a.py", 1, "`train` is also defined in b.py"),
+        ("b.py", 4, "`train` is also defined in a.py")]
+
+
+def test_named_files_use_whole_project_facts(repo: Make,
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit passes changed files; cross-file facts still come from every file."""
+    root = repo({"a.py": "def train():\n    pass\n", "b.py": "def train():\n    pass\n",
+                 "c.py": "print(1)\n"})
+    monkeypatch.chdir(root)
+    code, out, _ = run(capsys, "--select", "MLR992,MLR990", "b.py", "c.py")
+    assert (code, out) == (1, "b.py:1:1: MLR992 `train` is also defined in a.py\n"
+                              "c.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n")
+
+
+def test_force_exclude_applies_to_named_files(project: Make, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project({"pyproject.toml": '[tool.mlready]\nextend-exclude = ["legacy"]\n',
+                    "legacy/old.py": "print(1)\n", "new.py": "print(1)\n"})
+    monkeypatch.chdir(root)
+    assert run(capsys, "legacy/old.py")[0] == 1  # named explicitly: checked, like ruff
+    code, out, _ = run(capsys, "--force-exclude", "legacy/old.py", "new.py")
+    assert (code, out) == (1, "new.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    assert run(capsys, str(root))[1].count("MLR990") == 1  # walking skips it
+
+
+def test_output_file(project: Make, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "print(1)\n"})
+    target = tmp_path / "out.txt"
+    assert run(capsys, "--output-file", str(target), str(root)) == (1, "", "")
+    assert target.read_text(encoding="utf-8") == (
+        "a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+
+
+def test_full_format_shows_source_and_help(project: Make,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"a.py": "x = 1\nprint('héllo')\n"})
+    out = run(capsys, "--output-format", "full", "--select", "MLR990", str(root))[1]
+    assert out == (
+        "a.py:2:1: MLR990 `print(...)`: use logging\n"
+        "  |\n"
+        "2 | print('héllo')\n"
+        "  | ^^^^^^^^^^^^^^ MLR990\n"
+        "  |\n"
+        "  = help: log it\n"
+        "\n"
+        "Found 1 error.\n")

@@ -1,0 +1,80 @@
+"""Rule docs: `mlready rule`, the required docstring sections, and the README table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlready.cli import main
+from mlready.hooks import docs
+from mlready.hooks.rules import Rule, all_rules
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_every_rule_documents_the_required_sections(rule: Rule) -> None:
+    assert docs.missing_sections(rule) == [], (
+        f"{rule.code} ({rule.module.__name__}): the docstring needs `## What it does`, "
+        "`## Why is this bad?`, `## Example` and `## Use instead` sections")
+    assert docs.headline(rule), f"{rule.code}: the docstring's first line must summarise it"
+
+
+def test_readme_rules_table_is_generated() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    hooks = docs.read_hooks(REPO / ".pre-commit-hooks.yaml")
+    assert docs.table_in(readme) == docs.generated(all_rules(), hooks), (
+        "README.md is stale: run `python -m mlready.hooks.docs --write README.md`")
+
+
+def test_every_hook_id_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    missing = [hook["id"] for hook in hooks if f"`{hook['id']}`" not in readme]
+    assert missing == []
+
+
+def test_docs_write_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                              fake_rules: tuple[Rule, ...]) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- rules:start -->\nold\n<!-- rules:end -->\ntail\n",
+                      encoding="utf-8")
+    assert docs.main(["--check", str(readme)]) == 1
+    assert "the rules table is stale" in capsys.readouterr().err
+    assert docs.main(["--write", str(readme)]) == 0
+    assert docs.main(["--check", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# x\n\n<!-- rules:start -->\n| Code | Name | Family | Default |")
+    assert "| MLR993 | `opinionated` | misc | no | Off by default. |\n" in text
+    assert text.endswith("<!-- rules:end -->\ntail\n")
+
+
+def test_rule_command_prints_the_docs(capsys: pytest.CaptureFixture[str],
+                                      fake_rules: tuple[Rule, ...]) -> None:
+    assert main(["rule", "MLR990"]) == 0
+    assert capsys.readouterr().out == (
+        "# print-call (MLR990)\n\nA `print` call.\n\n## What it does\nTest rule.\n\n"
+        "## Why is this bad?\nTest rule.\n\n## Example\n```python\nx = 1\n```\n\n"
+        "## Use instead\n```python\nx = 2\n```\n\n"
+        "Family `misc` (options under `[tool.mlready.misc]`); on by default. "
+        "Silence one line with `# noqa: MLR990`.\n")
+    assert main(["rule", "print-call"]) == 0
+    assert capsys.readouterr().out.startswith("# print-call (MLR990)\n")
+    assert main(["rule", "MLR993"]) == 0
+    assert 'off by default: `select = ["MLR993"]`' in capsys.readouterr().out
+
+
+def test_rule_all_and_errors(capsys: pytest.CaptureFixture[str],
+                             fake_rules: tuple[Rule, ...]) -> None:
+    assert main(["rule", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("# ")] == [
+        f"# {r.name} ({r.code})" for r in fake_rules]
+    assert main(["rule", "MLR999"]) == 2
+    assert capsys.readouterr().err == (
+        "error: unknown rule `MLR999`; `mlready rule --all` lists every rule\n")
+    assert main(["rule"]) == 2
+    assert capsys.readouterr().err == (
+        "error: give a rule code (e.g. `mlready rule MLR000`) or --all\n")
