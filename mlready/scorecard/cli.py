@@ -119,17 +119,10 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
         changed = None
         if base_path is not None:
             card = _with_baseline(card, base_mod.load_base(base_path), str(base_path))
-        elif base_ref is not None:
-            base_static, sha = base_mod.static_at_merge_base(root, base_ref)
-            base_card = scoring.build(base_static, None, weights=weights)
-            head_static = scoring.build(static, None, weights=weights)
-            delta = base_mod.compare(head_static, base_card, base_ref, sha)
-            card = _attach(card, delta)
-            from mlready.scorecard.diff import changed_lines
-
-            changed = changed_lines(root, base_ref)
     except (InputError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
+    if base_ref is not None:
+        card, changed = _against_ref(card, static, root, base_ref, weights)
     text = _render(fmt, card, marker=marker, repo_url=repo_url, head_sha=head_sha,
                    changed=changed)
     if output is None:
@@ -148,6 +141,28 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
                    f"{float(threshold):g}", err=True)
         return 1
     return 0
+
+
+def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_ref: str,
+                 weights: Mapping[str, float]
+                 ) -> tuple[Scorecard, Mapping[str, set[int]] | None]:
+    """The card with its static-only change against the merge base, and the changed lines.
+
+    A base that cannot be computed (a shallow clone without the merge base, say) costs
+    the comparison, not the scorecard: one warning on stderr, and the card without it.
+    """
+    from mlready.scorecard.diff import changed_lines
+
+    try:
+        base_static, sha = base_mod.static_at_merge_base(root, base_ref)
+        changed = changed_lines(root, base_ref)
+    except InputError as exc:
+        click.echo(f"mlready scorecard: no comparison with {base_ref}: {exc} "
+                   "(in GitHub Actions, check out with fetch-depth: 0)", err=True)
+        return card, None
+    base_card = scoring.build(base_static, None, weights=weights)
+    head_static = scoring.build(static, None, weights=weights)
+    return _attach(card, base_mod.compare(head_static, base_card, base_ref, sha)), changed
 
 
 def _with_baseline(card: Scorecard, base: Scorecard, ref: str) -> Scorecard:

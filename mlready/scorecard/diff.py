@@ -62,7 +62,16 @@ def changed_lines(root: Path, base: str, head: str = "HEAD") -> dict[str, set[in
     repository root. gitpython is imported here only."""
     import git  # lazy
 
-    repo = git.Repo(root, search_parent_directories=True)
-    text = repo.git.diff("--unified=0", "--no-color", "--no-ext-diff", "--no-renames",
-                         f"{base}...{head}")
+    from mlready.scorecard.inputs import InputError
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        text = repo.git.diff("--unified=0", "--no-color", "--no-ext-diff", "--no-renames",
+                             f"{base}...{head}")
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(root, "not inside a git repository") from None
+    except git.GitCommandError as exc:
+        lines = str(exc.stderr or "").strip().splitlines()
+        raise InputError(root, f"git diff {base}...{head} failed: "
+                               f"{lines[-1].strip() if lines else 'git failed'}") from None
     return parse_unified_diff(str(text))

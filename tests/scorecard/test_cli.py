@@ -117,3 +117,26 @@ def test_importing_the_scorecard_imports_neither_torch_nor_gitpython() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_base_ref_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlready.hooks.engine import check as run_check
+    from mlready.hooks.output.json_format import document
+
+    head = repo.parent / "head.json"
+    head.write_text(json.dumps(document(run_check([repo]))))
+    args = ["scorecard", "--check", str(head), "--base-ref", "main", "--root", str(repo)]
+    assert main([*args, "--format", "annotations"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("::warning file=train.py,line=8,")  # on a changed line: first
+    assert main([*args, "--format", "markdown"]) == 0
+    assert "### New findings in this PR (1)" in capsys.readouterr().out
+
+
+def test_base_ref_that_cannot_be_resolved_warns_and_goes_on(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scorecard", "--base-ref", "nope", "--root", str(repo)]) == 0
+    captured = capsys.readouterr()
+    assert "no comparison with nope" in captured.err
+    assert "fetch-depth: 0" in captured.err
+    assert "## " in captured.out
