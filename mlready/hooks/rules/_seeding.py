@@ -662,9 +662,8 @@ class _Collector:
         live = self._live_units()
         units: dict[str, Any] = {}
         for name, unit in self.units.items():
-            events = [e for e in unit.events if e[0] != "c" or self._live_call(e[5], live)]
-            if events or (unit.entry and name in live):
-                events.sort(key=lambda e: (e[1], e[2]))
+            events = self._kept_events(unit, live)
+            if events and (name in live or any(e[0] == "c" for e in events)):
                 units[name] = {"ev": events, "entry": unit.entry}
         self.facts["units"] = units
         self.facts["classes"] = {c: b for c, b in self.classes.items()
@@ -672,9 +671,23 @@ class _Collector:
         self.facts["aliases"] = self._exports()
         return self.facts
 
+    def _kept_events(self, unit: _Unit, live: set[str]) -> list[Event]:
+        """The unit's events without calls that cannot matter: to same-file functions
+        with no events, and repeats of a call (only the first seeds or draws first)."""
+        kept: list[Event] = []
+        seen: set[tuple[str, int]] = set()
+        for event in sorted(unit.events, key=lambda e: (e[1], e[2])):
+            if event[0] == "c":
+                key = (event[5], event[6] & (_NESTED | _COND))
+                if key in seen or not self._live_call(event[5], live):
+                    continue
+                seen.add(key)
+            kept.append(event)
+        return kept
+
     def _live_units(self) -> set[str]:
-        """Units with a non-call event, closed over same-file calls (a fixpoint)."""
-        live = {n for n, u in self.units.items() if any(e[0] != "c" for e in u.events)}
+        """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
+        live = {n for n, u in self.units.items() if any(e[0] not in "cg" for e in u.events)}
         changed = True
         while changed:
             changed = False

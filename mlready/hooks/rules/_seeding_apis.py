@@ -15,13 +15,15 @@ extended) in one place. Generators are named by short keys:
 
 from __future__ import annotations
 
+import builtins
 import sys
 
 GLOBAL = ("random", "numpy", "torch", "cuda")
 EVERYTHING = (*GLOBAL, "env", "space")
 
-# Libraries whose calls are never project calls: the stdlib and the ML stack.
-EXTERNAL_ROOTS = (frozenset(sys.stdlib_module_names) - {"test"}) | frozenset({
+# Libraries whose calls are never project calls: builtins, the stdlib and the ML stack.
+_STDLIB = (frozenset(sys.stdlib_module_names) - {"test"}) | frozenset(dir(builtins))
+EXTERNAL_ROOTS = _STDLIB | frozenset({
     "numpy", "torch", "torchvision", "torchaudio", "torchtext", "gym", "gymnasium",
     "lightning", "pytorch_lightning", "lightning_fabric", "transformers", "accelerate",
     "datasets", "stable_baselines3", "sb3_contrib", "hydra", "omegaconf", "click",

@@ -252,18 +252,25 @@ class Project:
     # -- entrypoints --
 
     def entries(self, targets: frozenset[str]) -> Iterator[Entry]:
-        called = self._called()
-        for path in sorted(targets):
-            data = self.facts.get(path)
-            if data is None or is_test_path(path):
-                continue
-            yield from self._file_entries(path, data, called)
+        paths = [p for p in sorted(targets) if p in self.facts and not is_test_path(p)]
+        called = self._called(paths)
+        for path in paths:
+            yield from self._file_entries(path, self.facts[path], called)
 
-    def _called(self) -> set[str]:
+    def _called(self, paths: list[str]) -> set[str]:
+        """Which of the training functions in ``paths`` something in the project calls
+        (those are run by their callers, not entrypoints of their own)."""
+        names: set[str] = set()
+        for path in paths:
+            for name, unit in self.facts[path]["units"].items():
+                if "." not in name and any(e[0] == "t" for e in unit["ev"]):
+                    names.add(name)
         called: set[str] = set()
+        if not names:
+            return called
         for _, _, events in self.units.values():
             for event in events:
-                if event[0] == "c":
+                if event[0] == "c" and event[5].rpartition(".")[2] in names:
                     called.update(self.resolve(event[5]))
         return called
 
