@@ -56,15 +56,17 @@ def read_config(start: Path) -> tuple[dict[str, Any], Path | None]:
 
 
 def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
-            head_sha: str | None, changed: Mapping[str, set[int]] | None) -> str:
+            head_sha: str | None, changed: Mapping[str, set[int]] | None,
+            prefix: str) -> str:
     if fmt == "markdown":
         from mlready.scorecard.render.markdown import render_comment
 
-        return render_comment(card, marker, repo_url=repo_url, head_sha=head_sha)
+        return render_comment(card, marker, repo_url=repo_url, head_sha=head_sha,
+                              path_prefix=prefix)
     if fmt == "summary":
         from mlready.scorecard.render.markdown import render_summary
 
-        return render_summary(card, repo_url=repo_url, head_sha=head_sha)
+        return render_summary(card, repo_url=repo_url, head_sha=head_sha, path_prefix=prefix)
     if fmt == "json":
         from mlready.scorecard.render.json import render as as_json
 
@@ -77,10 +79,10 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
     if fmt == "annotations":
         from mlready.scorecard.render.annotations import render as annotate
 
-        return annotate(card, changed)
+        return annotate(card, changed, prefix=prefix)
     from mlready.scorecard.render.sarif import render as sarif
 
-    return sarif(card, changed)
+    return sarif(card, changed, prefix=prefix)
 
 
 @click.command("scorecard")
@@ -101,12 +103,14 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
 @click.option("--head-sha", help="Commit the findings link to (the PR head).")
 @click.option("--repo-url", help="https://github.com/OWNER/REPO, for links to findings.")
 @click.option("--marker", default="", help="A hidden marker line to put first in the comment.")
+@click.option("--path-prefix", help="The project's directory inside the repository, for links "
+                                    "and annotations (default: found from the project root).")
 @click.option("--min-score", type=click.FloatRange(0, 100),
               help="Exit 1 below this score (overrides tool.mlready.scorecard.min-score).")
 def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | None,
               base_ref: str | None, root: Path, fmt: str, output: Path | None,
               head_sha: str | None, repo_url: str | None, marker: str,
-              min_score: float | None) -> int:
+              path_prefix: str | None, min_score: float | None) -> int:
     """Merge static findings and runtime results into a scored, levelled scorecard."""
     if base_path is not None and base_ref is not None:
         raise click.UsageError("give either --base or --base-ref, not both")
@@ -123,8 +127,9 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
         raise click.ClickException(str(exc)) from None
     if base_ref is not None:
         card, changed = _against_ref(card, static, root, base_ref, weights)
+    prefix = _prefix(path_prefix, static, root)
     text = _render(fmt, card, marker=marker, repo_url=repo_url, head_sha=head_sha,
-                   changed=changed)
+                   changed=changed, prefix=prefix)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -163,6 +168,19 @@ def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_
     base_card = scoring.build(base_static, None, weights=weights)
     head_static = scoring.build(static, None, weights=weights)
     return _attach(card, base_mod.compare(head_static, base_card, base_ref, sha)), changed
+
+
+def _prefix(given: str | None, static: StaticReport | None, root: Path) -> str:
+    """The project's directory in its repository: as given, else from the root the static
+    half checked (when it exists here), else from ``--root``."""
+    from mlready.scorecard.paths import repo_prefix
+
+    if given is not None:
+        given = given.strip("/")
+        return f"{given}/" if given else ""
+    if static is not None and static.root and Path(static.root).is_dir():
+        return repo_prefix(Path(static.root))
+    return repo_prefix(root)
 
 
 def _with_baseline(card: Scorecard, base: Scorecard, ref: str) -> Scorecard:

@@ -33,10 +33,12 @@ def command(level: str, message: str, **properties: object) -> str:
     return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]]) -> list[Diagnostic]:
-    """Findings on changed lines first (stable), then the rest."""
+def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]],
+         prefix: str = "") -> list[Diagnostic]:
+    """Findings on changed lines first (stable), then the rest. ``changed`` is keyed by
+    repository paths; ``prefix`` is the project's directory in the repository."""
     def on_change(d: Diagnostic) -> bool:
-        lines = changed.get(d.path) or frozenset()
+        lines = changed.get(prefix + d.path) or frozenset()
         if d.cell is not None:  # a cell's lines are not the file's: any change counts
             return bool(lines)
         return any(line in lines for line in range(d.line, max(d.line, d.end_line or 0) + 1))
@@ -44,24 +46,29 @@ def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]]) -> list[Di
     return sorted(findings, key=lambda d: (not on_change(d), d.sort_key()))
 
 
-def finding_command(d: Diagnostic) -> str:
+def finding_command(d: Diagnostic, prefix: str = "") -> str:
     """A warning at the finding; a notebook cell's line is not a line of the file, so
     that annotation is on the file, with the cell named in the message."""
     message = d.message + (f" ({d.fix})" if d.fix else "")
     if d.cell is not None:
-        return command("warning", f"cell {d.cell}, line {d.line}: {message}", file=d.path,
-                       title=f"mlready {d.code}")
-    return command("warning", message, file=d.path, line=d.line, col=d.col,
+        return command("warning", f"cell {d.cell}, line {d.line}: {message}",
+                       file=prefix + d.path, title=f"mlready {d.code}")
+    return command("warning", message, file=prefix + d.path, line=d.line, col=d.col,
                    endLine=d.end_line, title=f"mlready {d.code}")
 
 
 def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None,
-           per_level: int = PER_LEVEL, pointer: str = "see the job summary") -> str:
-    """Workflow command lines, at most ``per_level`` per level plus overflow notices."""
+           per_level: int = PER_LEVEL, pointer: str = "see the job summary",
+           prefix: str = "") -> str:
+    """Workflow command lines, at most ``per_level`` per level plus overflow notices.
+
+    GitHub resolves ``file=`` against the repository root, so a project in a
+    sub-directory passes that directory as ``prefix``.
+    """
     lines: list[str] = []
-    findings = rank(list(card.findings), changed or {})
+    findings = rank(list(card.findings), changed or {}, prefix)
     shown = findings[:per_level]
-    lines += [finding_command(d) for d in shown]
+    lines += [finding_command(d, prefix) for d in shown]
     failed = [c for c in card.checks if c.outcome is Outcome.FAIL]
     lines += [command("error", c.summary or "failed", title=f"mlready check {c.check}")
               for c in failed[:per_level]]

@@ -77,6 +77,7 @@ class Options:
 
     repo_url: str | None = None
     head_sha: str | None = None
+    path_prefix: str = ""  # the project's directory inside the repository, for links
     marker: str = ""
     max_findings: int | None = None
     log_tails: bool = True
@@ -129,7 +130,7 @@ def finding_url(options: Options, path: str, line: int | None) -> str | None:
     base = escape.safe_url(options.repo_url or "")
     if base is None or not options.head_sha or not _SHA.match(options.head_sha):
         return None
-    url = f"{base}/blob/{options.head_sha}/{quote(path, safe='/')}"
+    url = f"{base}/blob/{options.head_sha}/{quote(options.path_prefix + path, safe='/')}"
     return url if line is None else f"{url}#L{max(1, int(line))}"
 
 
@@ -390,20 +391,23 @@ def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: in
 
 
 def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = None,
-                   head_sha: str | None = None, limit: int = COMMENT_LIMIT) -> str:
+                   head_sha: str | None = None, path_prefix: str = "",
+                   limit: int = COMMENT_LIMIT) -> str:
     """The PR comment: ``marker`` (the GitHub code's hidden upsert marker) first, at most
     ``limit`` characters, overflow pointing at the job summary.
 
     Without a marker, `MARKER_RESERVE` characters are left free, so that the comment
     code can put its marker line in front without cutting the document.
     """
-    options = Options(repo_url=repo_url, head_sha=head_sha, marker=marker,
-                      pointer=COMMENT_POINTER)
+    options = Options(repo_url=repo_url, head_sha=head_sha, path_prefix=path_prefix,
+                      marker=marker, pointer=COMMENT_POINTER)
     return fit(card, options, len, limit if marker else limit - MARKER_RESERVE)
 
 
 def render_summary(card: Scorecard, *, repo_url: str | None = None,
-                   head_sha: str | None = None, limit: int = SUMMARY_LIMIT) -> str:
+                   head_sha: str | None = None, path_prefix: str = "",
+                   limit: int = SUMMARY_LIMIT) -> str:
     """The job summary (``$GITHUB_STEP_SUMMARY``): at most ``limit`` UTF-8 bytes."""
-    options = Options(repo_url=repo_url, head_sha=head_sha, pointer=SUMMARY_POINTER)
+    options = Options(repo_url=repo_url, head_sha=head_sha, path_prefix=path_prefix,
+                      pointer=SUMMARY_POINTER)
     return fit(card, options, lambda text: len(text.encode("utf-8")), limit)

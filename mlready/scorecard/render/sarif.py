@@ -96,10 +96,11 @@ def _engine_document(card: Scorecard) -> dict[str, Any] | None:
     return doc
 
 
-def _on_changed(result: Mapping[str, Any], changed: Mapping[str, Set[int]]) -> bool:
+def _on_changed(result: Mapping[str, Any], changed: Mapping[str, Set[int]],
+                prefix: str = "") -> bool:
     for location in result.get("locations", [])[:1]:
         physical = location.get("physicalLocation", {})
-        uri = physical.get("artifactLocation", {}).get("uri")
+        uri = f"{prefix}{physical.get('artifactLocation', {}).get('uri')}"
         line = physical.get("region", {}).get("startLine")
         if uri in changed and line in changed[uri]:
             return True
@@ -141,8 +142,8 @@ def gzip_size(doc: Mapping[str, Any]) -> int:
 
 
 def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = None,
-                 max_results: int = MAX_RESULTS, max_gzip: int = MAX_GZIP_BYTES
-                 ) -> dict[str, Any]:
+                 max_results: int = MAX_RESULTS, max_gzip: int = MAX_GZIP_BYTES,
+                 prefix: str = "") -> dict[str, Any]:
     """A copy of ``doc`` within GitHub's limits; each trimmed run notes what it dropped."""
     changed = changed or {}
     runs = []
@@ -150,7 +151,7 @@ def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = N
         results = [_trim_result(r) for r in run.get("results", [])]
         order = sorted(range(len(results)), key=lambda i: (
             _LEVEL_RANK.get(results[i].get("level", "warning"), 1),
-            not _on_changed(results[i], changed), i))
+            not _on_changed(results[i], changed, prefix), i))
         kept = [results[i] for i in sorted(order[:max_results])]
         new_run = {**run, "results": kept}
         if "tool" in run:
@@ -172,7 +173,10 @@ def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = N
     return limited
 
 
-def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None) -> str:
-    """SARIF text for the card's findings, within GitHub's limits."""
+def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None,
+           prefix: str = "") -> str:
+    """SARIF text for the card's findings, within GitHub's limits. ``changed`` is keyed
+    by repository paths, ``prefix`` the project's directory in the repository."""
     doc = _engine_document(card) or minimal_document(card.findings)
-    return json.dumps(apply_limits(doc, changed), indent=2, ensure_ascii=False) + "\n"
+    limited = apply_limits(doc, changed, prefix=prefix)
+    return json.dumps(limited, indent=2, ensure_ascii=False) + "\n"
