@@ -159,6 +159,12 @@ def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
     return found
 
 
+def _spelled(call: ast.Call) -> str:
+    """``scaler.scale(loss).backward()`` as written (arguments elided), for messages."""
+    text = f"{ast.unparse(call.func)}()"
+    return text if len(text) <= 48 else f"...{text[-45:]}"
+
+
 def _has_splat(call: ast.Call) -> bool:
     return any(k.arg is None for k in call.keywords)
 
@@ -401,7 +407,7 @@ class _Collector:
             through = self.resolver.qualname(call.func)
             if through is not None and self._framework_method(unit, call, through):
                 return True
-            return self._cuda_method(unit, call, final, "")
+            return self._method_call(unit, call, final, "", None, nested)
         if "." not in dotted:
             return False
         receiver = dotted.rpartition(".")[0]
@@ -587,7 +593,7 @@ class _Collector:
             if _pos(call) in self.loops:
                 unit.backward.append(_pos(call))
                 if unit.first_backward is None:
-                    unit.first_backward = (call, f"{receiver}.backward()")
+                    unit.first_backward = (call, _spelled(call))
             return True
         if final == "step" and not self._is_env(receiver, bound):
             unit.steps += 1
@@ -597,7 +603,7 @@ class _Collector:
     def _cuda_method(self, unit: _Unit, call: ast.Call, final: str, receiver: str) -> bool:
         """``model.cuda()``, ``x.to("cuda")``: the run uses CUDA."""
         if final == "cuda" or (final == "to" and call.args and self._cuda_arg(call)):
-            self._event(unit, "g", call, f"{receiver or '...'}.{final}")
+            self._event(unit, "g", call, _spelled(call))
             return True
         return False
 
