@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "scorecard": "mlready.scorecard.cli:scorecard",
     "comment": "mlready.github.cli:comment",
     "init": "mlready.init_cmd:init",
+    "ci": "mlready.pipeline:ci",
 }
 
 

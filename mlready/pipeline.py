@@ -1,0 +1,75 @@
+"""`mlready ci`: the main job in one command: static checks, CPU/GPU runtime checks, scorecard.
+
+It is what the README's first command and the Action's ``mode: all`` do, as plain calls of
+the three subcommands, so each half stays usable on its own and the outputs are the same
+files the Action uploads: ``check.json``, ``run.json``, ``scorecard.json``,
+``scorecard.md`` (the PR comment), ``summary.md`` (the job summary) and ``badge.svg``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+STATIC_ONLY = "static"
+ALL = "all"
+
+
+def _invoke(args: list[str]) -> int:
+    # Imported here: mlready.cli imports this module lazily, never the other way round.
+    from mlready.cli import main
+
+    return main(args)
+
+
+@click.command("ci")
+@click.argument("project", default=".", type=click.Path(exists=True, file_okay=False,
+                                                         path_type=Path))
+@click.option("-o", "--output-dir", default="mlready-results", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for check.json, run.json, scorecard.json/.md, summary.md, badge.svg.")
+@click.option("--mode", type=click.Choice([STATIC_ONLY, ALL]), default=ALL, show_default=True,
+              help="`static` skips the runtime checks (no training is run).")
+@click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 when the score is below this.")
+def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> int:
+    """Run the static checks, the runtime checks and the scorecard on PROJECT.
+
+    Exit codes: 0 done (findings and failed checks are reported in the scorecard, not as an
+    exit code), 1 the score is below --min-score, 2 a configuration or harness error.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    out = output_dir.resolve()
+    root = str(project)
+    click.secho(f"==> static checks: mlready check {root}", bold=True, err=True)
+    _invoke(["check", root, "--exit-zero"])
+    static_rc = _invoke(["check", root, "--output-format", "json",
+                         "--output-file", str(out / "check.json")])
+    if static_rc == 2:
+        click.echo("mlready ci: the static checks reported errors; see above", err=True)
+    card_inputs = ["--check", str(out / "check.json")]
+    if mode == ALL:
+        click.secho(f"==> runtime checks: mlready run {root}", bold=True, err=True)
+        run_rc = _invoke(["run", root, "--output", str(out / "run.json")])
+        if (out / "run.json").is_file():
+            card_inputs += ["--run", str(out / "run.json")]
+        elif run_rc == 2:
+            click.echo("mlready ci: the runtime checks could not start; scoring without them",
+                       err=True)
+    common = [*card_inputs, "--root", root]
+    for fmt, name in (("json", "scorecard.json"), ("markdown", "scorecard.md"),
+                      ("summary", "summary.md"), ("badge", "badge.svg")):
+        rc = _invoke(["scorecard", *common, "--format", fmt, "--output", str(out / name)])
+        if rc == 2:
+            return 2
+    card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
+    score, level, weakest = card["score"], card["level"], card.get("weakest")
+    click.secho(f"==> scorecard: {score} / 100 ({level}); weakest: {weakest}", bold=True)
+    written = " ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
+    click.echo(f"    outputs in {output_dir}/: {written}")
+    if min_score is not None and (score is None or float(score) < min_score):
+        click.echo(f"mlready ci: score {score} is below --min-score {min_score:g}", err=True)
+        return 1
+    return 0
