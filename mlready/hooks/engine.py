@@ -152,7 +152,8 @@ def _tasks(targets: Sequence[SourceFile], others: Iterable[SourceFile], job: Job
 
 def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
               options: Mapping[str, Any]) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
-    facts = {path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts}
+    facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
+             if rule.code in r.facts}  # path order, whatever order the workers finished in
     project = ProjectContext(facts=facts, options=options, **project_args)
     found: list[Diagnostic] = []
     metrics: dict[str, Any] = {}

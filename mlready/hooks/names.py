@@ -15,7 +15,7 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 def module_name_for(path: str) -> str:
-    """``pkg/sub/mod.py`` -> ``pkg.sub.mod``; ``pkg/__init__.py`` -> ``pkg``; ``src/`` is dropped."""
+    """``pkg/sub/mod.py`` -> ``pkg.sub.mod``; ``pkg/__init__.py`` -> ``pkg``; drops ``src/``."""
     parts = path.removesuffix(".py").removesuffix(".ipynb").split("/")
     if parts and parts[0] == "src" and len(parts) > 1:
         parts = parts[1:]

@@ -16,6 +16,7 @@ import re
 import sys
 import tokenize
 import tomllib
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,16 +36,21 @@ class Parsed:
     cells: nb.CellMap | None = None
 
 
-def decode_python(data: bytes) -> tuple[str | None, str | None]:
-    """Text of a Python file per PEP 263 (coding cookie, BOM), or (None, why)."""
+def decode_python(data: bytes) -> tuple[str | None, str | None, int]:
+    """Text of a Python file per PEP 263 (coding cookie, BOM), or (None, why, line)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, f"cannot decode file: {exc.msg}"
+        if "unknown encoding" in str(exc.msg):
+            return None, f"cannot decode file: {exc.msg}", 1
+        encoding = "utf-8"  # no usable cookie: the bytes are simply not UTF-8
     try:
-        return data.decode(encoding), None
-    except (UnicodeDecodeError, LookupError) as exc:
-        return None, f"cannot decode file as {encoding}: {exc}"
+        return data.decode(encoding), None, 0
+    except UnicodeDecodeError as exc:
+        return (None, f"cannot decode file as {encoding}: {exc.reason} (byte {exc.start})",
+                _line_of_byte(data, exc.start))
+    except LookupError as exc:
+        return None, f"cannot decode file: {exc}", 1
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
@@ -58,7 +64,9 @@ def parse_python(ctx: FileContext) -> None:
         ctx.parse_error_line = ctx.source.count("\n", 0, ctx.source.index("\0")) + 1
         return
     try:
-        ctx.tree = ast.parse(ctx.source, filename=ctx.path)
+        with warnings.catch_warnings():  # "invalid escape sequence" is not ours to print
+            warnings.simplefilter("ignore")
+            ctx.tree = ast.parse(ctx.source, filename=ctx.path)
     except SyntaxError as exc:
         # Newer syntax (PEP 695 generics, ...) fails on an older interpreter: say which.
         ctx.parse_error = f"SyntaxError: {exc.msg} (parsed as Python {_PYTHON})"
@@ -142,9 +150,9 @@ def parse(path: str, kind: FileKind, data: bytes, root: Path,
           wanted: Collection[FileKind]) -> Parsed:
     """The contexts of one file that some selected rule reads (``wanted`` kinds)."""
     if kind == "python":
-        text, why = decode_python(data)
+        text, why, line = decode_python(data)
         if text is None:
-            return Parsed((failed(path, kind, root, why or "cannot decode file"),))
+            return Parsed((failed(path, kind, root, why or "cannot decode file", line),))
         ctx = FileContext(path=path, kind="python", source=text, root=root)
         parse_python(ctx)
         return Parsed((ctx,))

@@ -171,7 +171,8 @@ def test_a_failing_rule_is_an_internal_error_not_a_crash(
 
 def test_cross_file_rule_and_metrics_in_json(project: Make,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    root = project({"a.py": "def train():\n    pass\n", "b.py": "x = 1\n\n\ndef train():\n    pass\n"})
+    root = project({"a.py": "def train():\n    pass\n",
+                    "b.py": "x = 1\n\n\ndef train():\n    pass\n"})
     code, out, _ = run(capsys, "--output-format", "json", "--select", "MLR992", str(root))
     document = json.loads(out)
     assert code == 1

@@ -42,7 +42,7 @@ def read_lines(root: Path, diagnostics: Iterable[Diagnostic]) -> Lines:
                 pass
             found[(path, None)] = data.decode("utf-8", "replace").splitlines()
             continue
-        text, _ = decode_python(data) if path.endswith(".py") else (None, None)
+        text = decode_python(data)[0] if path.endswith(".py") else None
         found[(path, None)] = (text if text is not None
                                else data.decode("utf-8", "replace")).splitlines()
     return found

@@ -1,0 +1,128 @@
+"""The result cache: a warm run parses nothing; bad entries are misses; writes are atomic."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlready.hooks import analysis, engine, parsing
+from mlready.hooks.cache import CACHEDIR_TAG
+from mlready.hooks.rules import Rule
+from mlready.hooks.settings import Overrides
+
+Make = Callable[[dict[str, str | bytes]], Path]
+PY = f"{sys.version_info.major}.{sys.version_info.minor}"
+FILES: dict[str, str | bytes] = {
+    "a.py": "def train():\n    print(1)\n", "b.py": "def train():\n    pass\n",
+    "broken.py": "def f(:\n", "conf.yaml": "bad: 1\n"}
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every file the engine parses."""
+    seen: list[str] = []
+    real = parsing.parse
+
+    def spy(path: str, *args: object, **kwargs: object) -> parsing.Parsed:
+        seen.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "parse", spy)
+    return seen
+
+
+def lines(report: engine.Report) -> list[str]:
+    return [f"{d.location}: {d.code} {d.message}" for d in report.diagnostics]
+
+
+def test_second_run_parses_nothing_and_reports_the_same(
+        project: Make, parses: list[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    first = engine.check([root], Overrides(select=["ALL"]))
+    assert sorted(parses) == ["a.py", "b.py", "broken.py", "conf.yaml", "pyproject.toml"]
+    parses.clear()
+    second = engine.check([root], Overrides(select=["ALL"]))
+    assert parses == []
+    assert lines(second) == lines(first)
+    assert second.metrics == first.metrics == {
+        "duplicate-function": {"functions": 2, "files": 2}}
+    assert "a.py:2:5: MLR990 `print(...)`: use logging" in lines(second)
+    cache = root / ".mlready_cache"
+    assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8") == CACHEDIR_TAG
+    assert (cache / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_changed_file_changed_rules_and_options_are_misses(
+        project: Make, parses: list[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    engine.check([root])
+    parses.clear()
+    (root / "a.py").write_text("print(2)\n", encoding="utf-8")
+    assert lines(engine.check([root])) == [
+        "a.py:1:1: MLR990 `print(...)`: use logging",
+        f"broken.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python {PY})",
+        "conf.yaml:1:1: MLR994 `bad`: a bad key"]
+    assert parses == ["a.py"]
+    parses.clear()
+    engine.check([root], Overrides(select=["MLR990"]))  # another rule set: another cache
+    assert sorted(parses) == ["a.py", "b.py", "broken.py"]
+    parses.clear()
+    engine.check([root], Overrides(no_cache=True))
+    assert len(parses) == 5
+
+
+def test_corrupted_entries_are_ignored(project: Make, parses: list[str],
+                                       fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    first = lines(engine.check([root]))
+    entries = sorted((root / ".mlready_cache").rglob("*.json"))
+    assert len(entries) == 5
+    entries[0].write_text("{not json", encoding="utf-8")
+    entries[1].write_bytes(b"")
+    entries[2].write_text(json.dumps({"format": 1, "path": 3}), encoding="utf-8")
+    entries[3].write_text("[]", encoding="utf-8")
+    parses.clear()
+    assert lines(engine.check([root])) == first
+    assert len(parses) == 4
+    parses.clear()
+    assert lines(engine.check([root])) == first  # and they were rewritten
+    assert parses == []
+
+
+def test_cache_dir_setting_and_unwritable_cache(project: Make, fake_rules: tuple[Rule, ...],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = ".cache/ml"\n'})
+    engine.check([root])
+    assert (root / ".cache" / "ml" / "CACHEDIR.TAG").is_file()
+    assert not (root / ".mlready_cache").exists()
+    blocked = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "file.txt"\n',
+                       "file.txt": "not a folder\n"})
+    assert lines(engine.check([blocked]))  # still works, silently uncached
+
+
+def _run_check(root: str) -> None:
+    engine.check([Path(root)], jobs=1)
+
+
+def test_concurrent_runs_do_not_corrupt_the_cache(project: Make, parses: list[str],
+                                                  fake_rules: tuple[Rule, ...]) -> None:
+    files: dict[str, str | bytes] = {f"m{i}.py": f"def f{i}():\n    print({i})\n"
+                                     for i in range(40)}
+    root = project(files)
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_run_check, args=(str(root),)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    assert not list((root / ".mlready_cache").rglob(".tmp-*"))
+    parses.clear()
+    report = engine.check([root])
+    assert parses == []
+    assert len(report.diagnostics) == 40
