@@ -16,6 +16,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,7 @@ class StepRecord:
     outputs: dict[str, str] = field(default_factory=dict)
     stdout: str = ""
     stderr: str = ""
+    duration: float = 0.0
 
 
 @dataclass
@@ -244,6 +246,7 @@ def run_composite(action: Mapping[str, Any], *, inputs: Mapping[str, str],
         shell = step.get("shell")
         assert shell == "bash", f"step {name}: only `shell: bash` is emulated, got {shell!r}"
         cwd = Path(substitute(str(step.get("working-directory", ".")), context))
+        started = time.monotonic()
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
             cwd=cwd if cwd.is_absolute() else workdir / cwd, env=step_env,
@@ -253,7 +256,8 @@ def run_composite(action: Mapping[str, Any], *, inputs: Mapping[str, str],
             context["steps"][step["id"]] = {
                 "outputs": outputs,
                 "outcome": "success" if proc.returncode == 0 else "failure"}
-        records.append(StepRecord(name, True, proc.returncode, outputs, proc.stdout, proc.stderr))
+        records.append(StepRecord(name, True, proc.returncode, outputs, proc.stdout, proc.stderr,
+                                  time.monotonic() - started))
         if proc.returncode != 0 and not step.get("continue-on-error"):
             context["job_status"] = "failure"
     action_outputs = {name: substitute(str(spec.get("value", "")), context)
