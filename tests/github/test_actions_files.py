@@ -86,3 +86,38 @@ def test_the_runner_emulation_evaluates_like_actions() -> None:
     assert condition("contains(fromJSON('[\"all\", \"static\"]'), inputs.mode)", context)
     assert not condition("inputs.mode == 'all'", {**context, "job_status": "failure"})
     assert condition("always() && inputs.mode == 'all'", {**context, "job_status": "failure"})
+
+
+def test_plumbing_record_pr_and_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mlready.github.plumbing import plumbing
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 4, "head": {"sha": SHA}}}))
+    output, summary = tmp_path / "output", tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    runner = CliRunner()
+    assert runner.invoke(plumbing, ["record-pr", str(tmp_path / "r" / "pr.json")]).exit_code == 0
+    assert read_pr_file(tmp_path / "r" / "pr.json") == PullRequestRef(4, SHA, verified=False)
+    card = tmp_path / "scorecard.json"
+    card.write_text(json.dumps({"kind": "scorecard", "score": 89.96, "level": "nearly-ready"}))
+    (tmp_path / "summary-in.md").write_text("## card\n")
+    result = runner.invoke(plumbing, ["publish", str(card), "--summary",
+                                      str(tmp_path / "summary-in.md")])
+    assert result.output == "mlready: score 89.9, level nearly-ready\n"
+    assert parse_output_file(output.read_text()) == {"score": "89.9", "level": "nearly-ready"}
+    assert summary.read_text() == "## card\n"
+    card.write_text(json.dumps({"kind": "scorecard", "score": None, "level": "not-measured"}))
+    assert runner.invoke(plumbing, ["publish", str(card)]).exit_code == 0
+    assert parse_output_file(output.read_text())["score"] == ""
+    card.write_text("{}")
+    assert "not a scorecard" in runner.invoke(plumbing, ["publish", str(card)]).output
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
+    event.write_text("{}")
+    result = runner.invoke(plumbing, ["record-pr", str(tmp_path / "push" / "pr.json")])
+    assert result.output == "mlready: no pull request in this event; pr.json not written\n"
+    assert not (tmp_path / "push").exists()
