@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = with_overrides(load_config(args.config), seed=args.seed, max_steps=args.max_steps)
     ctx = distributed.setup(args.device)
+    distributed.set_cpu_threads(cfg.train.num_threads)
     # Each rank gets its own stream (dropout masks must differ across ranks); DDP
     # broadcasts rank 0's initial weights, so the model is identical everywhere anyway.
     seed_everything(cfg.train.seed + ctx.rank, deterministic=cfg.train.deterministic)

@@ -119,7 +119,6 @@ def clean_env(metrics_file: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     env["MLREADY_METRICS_FILE"] = str(metrics_file)
     env["MLREADY_DEVICE"] = "cpu"  # bitwise comparisons below are a CPU guarantee
-    env["OMP_NUM_THREADS"] = "1"  # parallel jobs on few cores: avoid thread oversubscription
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     return env
 
@@ -263,7 +262,6 @@ TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent))
 def test_torchrun_two_processes_on_gloo(tmp_path: Path) -> None:
     out = tmp_path / "ddp"
     env = clean_env(tmp_path / "metrics.jsonl")
-    env["OMP_NUM_THREADS"] = "1"
     proc = subprocess.run(
         [str(TORCHRUN), "--standalone", "--nproc-per-node", "2", "train.py", "--config", str(SMOKE),
          "--max-steps", "4", "--out", str(out)],

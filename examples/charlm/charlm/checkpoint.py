@@ -9,6 +9,7 @@ the model without the YAML file. Only tensors, dicts, lists, numbers, strings an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from torch import nn
 
 CHECKPOINT_NAME = "checkpoint.pt"
 REQUIRED_KEYS = ("model", "optimizer", "scheduler", "step", "data", "rng", "config")
+EVAL_KEYS = ("model", "step", "config")
 
 
 def capture(
@@ -59,10 +61,15 @@ def save(state: dict[str, Any], out_dir: Path) -> Path:
     return path
 
 
-def load(path: str | Path) -> dict[str, Any]:
-    """Read a checkpoint onto the CPU with the safe (weights-only) unpickler."""
+def load(path: str | Path, required: Sequence[str] | None = None) -> dict[str, Any]:
+    """Read a checkpoint onto the CPU with the safe (weights-only) unpickler.
+
+    ``required`` names the keys the caller needs (default: everything a resume needs);
+    evaluation asks only for the model and config, so it also scores model-only files.
+    """
     state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
-    missing = [key for key in REQUIRED_KEYS if key not in state]
+    needed = REQUIRED_KEYS if required is None else required
+    missing = [key for key in needed if key not in state]
     if missing:
         raise KeyError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return state

@@ -61,6 +61,7 @@ class TrainConfig:
     max_steps: int
     save_every: int  # 0: save only at the end of the run
     deterministic: bool
+    num_threads: int  # intra-op CPU threads; 0 keeps torch's default (one per core)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ def evaluate_checkpoint(path: str | Path, device: torch.device) -> dict[str, flo
     The model runs in eval mode (dropout off) without gradients; the validation windows
     come from the tail of the corpus, which training never sees.
     """
-    state = checkpoint.load(path)
+    state = checkpoint.load(path, required=checkpoint.EVAL_KEYS)
     cfg = config_from_dict(state["config"])
     _, val_set, vocab = data.build_datasets(cfg.data)
     model = CharMLP(len(vocab), cfg.data.context, cfg.model).to(device)
