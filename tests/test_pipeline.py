@@ -1,0 +1,55 @@
+"""`mlready ci` on small real projects: files written, exit codes, --mode static."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlready.cli import main
+
+UNSEEDED = """\
+import torch
+
+
+def main() -> None:
+    weights = torch.randn(3)
+    print(weights)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "train.py").write_text(UNSEEDED)
+    (project / "requirements.txt").write_text("torch==2.13.0\n")
+    return project
+
+
+def test_static_mode_writes_the_scorecard_without_training(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path)
+    out = tmp_path / "out"
+    assert main(["ci", str(project), "-o", str(out), "--mode", "static"]) == 0
+    output = capsys.readouterr().out
+    assert "train.py:5:15: MLR003" in output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "badge.svg", "check.json", "scorecard.json", "scorecard.md", "summary.md"]
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["inputs"]["static"] is True and card["inputs"]["runtime"] is False
+    assert card["score"] < 100
+    assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in output
+
+
+def test_min_score_fails_the_job_below_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path)
+    out = tmp_path / "out"
+    args = ["ci", str(project), "-o", str(out), "--mode", "static", "--min-score", "99.9"]
+    assert main(args) == 1
+    assert "is below --min-score 99.9" in capsys.readouterr().err

@@ -1,0 +1,59 @@
+"""The README's promises: its first two commands, and that CI runs the second one verbatim."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _first_commands() -> list[str]:
+    block = re.search(r"```bash\n(.*?)```", README, re.S)
+    assert block is not None, "README must open with a bash block"
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    assert README.index("```bash") < README.index("## "), "the commands come before any section"
+    main_job, tests = _first_commands()
+    assert main_job.startswith("pip install ") and "mlready ci examples/charlm" in main_job
+    assert tests.startswith("pip install -r requirements-test.txt") and tests.endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = script.split("# readme-test-command:start\n", 1)[1]
+    block = block.split("# readme-test-command:end")[0]
+    assert block.strip() == _first_commands()[1]
+
+
+def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
+    """The part of command 1 after the install, run with the installed console script."""
+    main_job = _first_commands()[0]
+    args = main_job.split(" && ", 1)[1].split()
+    assert args[0] == "mlready"
+    exe = shutil.which("mlready", path=str(Path(sys.executable).parent)) or "mlready"
+    out = tmp_path / "results"
+    argv = [exe, *args[1:]]
+    argv[argv.index("-o") + 1] = str(out)
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=400,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name in ("check.json", "run.json", "scorecard.json", "scorecard.md", "summary.md",
+                 "badge.svg"):
+        assert (out / name).is_file(), name
+    run = json.loads((out / "run.json").read_text())
+    outcomes = {c["check"]: c["outcome"] for c in run["checks"]}
+    assert outcomes == {"smoke": "pass", "checkpoint": "pass", "eval": "pass",
+                        "reproducibility": "pass", "resume": "pass",
+                        "distributed": "not_applicable"}
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["inputs"]["static"] and card["inputs"]["runtime"]
+    assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in proc.stdout
