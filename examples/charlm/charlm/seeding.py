@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-# cuBLAS needs a fixed workspace size for deterministic results; it must be set before
-# the first CUDA call, which is why seeding happens before anything touches the GPU.
+# cuBLAS needs a fixed workspace size for deterministic results; it is read when the
+# first cuBLAS handle is made (the first GPU matmul), so seeding must precede the model.
 _CUBLAS_WORKSPACE = ":4096:8"
 
 

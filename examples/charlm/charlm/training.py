@@ -27,7 +27,7 @@ class Position:
 
     step: int = 0
     epoch: int = 0
-    batch: int = 0  # batches of ``epoch`` already consumed
+    batch: int = 0  # batches of ``epoch`` already consumed (may equal the epoch length)
 
 
 def build_optimizer(
@@ -130,6 +130,9 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
     losses: list[float] = []
     net.train()
     while position.step < cfg.train.max_steps:
+        if position.batch >= per_epoch:  # the epoch is used up: start the next one
+            position.epoch += 1
+            position.batch = 0
         sampler.set_position(position.epoch, position.batch)
         for batch in loader:
             loss = train_step(net, batch, optimizer, scheduler, cfg, ctx.device)
@@ -139,12 +142,9 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
             losses.append(mean_loss)
             if ctx.is_main:
                 metrics.log_step(position.step, mean_loss, scheduler.get_last_lr()[0])
-            if cfg.train.save_every and position.step % cfg.train.save_every == 0:
-                save_checkpoint(model, optimizer, scheduler, position, generator, cfg, ctx, out_dir)
             if position.step >= cfg.train.max_steps:
                 break
-        if position.batch >= per_epoch:
-            position.epoch += 1
-            position.batch = 0
+            if cfg.train.save_every and position.step % cfg.train.save_every == 0:
+                save_checkpoint(model, optimizer, scheduler, position, generator, cfg, ctx, out_dir)
     save_checkpoint(model, optimizer, scheduler, position, generator, cfg, ctx, out_dir)
     return losses
