@@ -20,7 +20,7 @@ from typing import Any
 
 CHUNK = 1 << 20  # elements per comparison chunk
 
-CATEGORIES = ("model", "optimizer", "scheduler", "scaler", "step", "rng", "config")
+CATEGORIES = ("model", "optimizer", "scheduler", "scaler", "step", "rng", "data", "config")
 
 _MODEL_KEYS = re.compile(r"^(model|models|state_dict|model_state(_dict)?|net|network|policy|"
                          r"actor|critic|module|ema|weights|params|q_net|value)$", re.I)
@@ -28,6 +28,8 @@ _STEP_KEYS = re.compile(r"^(step|steps|global_step|iteration|iter|epoch|epochs|u
                         r"updates|num_timesteps|timestep|total_steps|n_iter)$", re.I)
 _CONFIG_KEYS = re.compile(r"^(config|cfg|args|hparams|hyper_?parameters|settings|conf)$", re.I)
 _RNG_KEYS = re.compile(r"(rng|random|generator)", re.I)
+_DATA_KEYS = re.compile(r"(^data$|^data_|_data$|sampler|loader|dataset|data_position|iterator)",
+                        re.I)
 CPU_RNG_STATE_BYTES = 5056  # torch.get_rng_state() of the CPU Mersenne Twister
 
 
@@ -124,6 +126,8 @@ def categorize(key: str, value: Any) -> str:
         return "scheduler"
     if "scaler" in low or (isinstance(value, dict) and "_growth_tracker" in value):
         return "scaler"
+    if _DATA_KEYS.search(low):
+        return "data"
     if _RNG_KEYS.search(low):
         return "rng"
     if _is_tensor(value) and str(value.dtype) == "torch.uint8" \
@@ -217,7 +221,10 @@ def _leaf_diff(a: Any, b: Any) -> tuple[bool, float]:
         for start in range(0, flat_a.numel(), CHUNK):
             ca = flat_a[start:start + CHUNK]
             cb = flat_b[start:start + CHUNK]
-            if bool((ca == cb).all()):
+            same = ca == cb
+            if floating:
+                same |= ca.isnan() & cb.isnan()
+            if bool(same.all()):
                 continue
             equal = False
             if floating or str(a.dtype) not in ("torch.bool",):

@@ -58,18 +58,20 @@ def _only(value: str | None) -> tuple[str, ...] | None:
 @click.option("--steps", type=int, help="Override `steps` (N).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Override `device`.")
 @click.option("--timeout", type=float, help="Override `timeout` (seconds per command).")
+@click.option("--nproc", type=int, help="Override `nproc` (>1 runs train under torchrun).")
 @click.option("--keep-run-dirs", is_flag=True, help="Keep the temporary run directories.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress lines on stderr (default: when stderr is a terminal).")
 def run(project_dir: Path, config_path: Path | None, output: str, only: str | None,
-        steps: int | None, device: str | None, timeout: float | None, keep_run_dirs: bool,
+        steps: int | None, device: str | None, timeout: float | None, nproc: int | None,
+        keep_run_dirs: bool,
         progress: bool | None) -> int:
     """Run the project's training and eval briefly and prove smoke, reproducibility, resume,
     checkpoint contents, eval thresholds and distributed launch with numbers."""
     selected = _only(only)
     try:
         cfg = runner_config.load(project_dir, config_path).with_overrides(
-            steps=steps, device=device, timeout=timeout)
+            steps=steps, device=device, timeout=timeout, nproc=nproc)
     except ConfigError as exc:
         click.echo(f"mlready run: {exc}", err=True)
         return 2

@@ -137,7 +137,7 @@ class RunnerConfig:
         return None if self.metrics == "jsonl" else re.compile(self.metrics)
 
     def with_overrides(self, *, steps: int | None = None, device: str | None = None,
-                       timeout: float | None = None) -> RunnerConfig:
+                       timeout: float | None = None, nproc: int | None = None) -> RunnerConfig:
         """Apply CLI options, validated like the file's values."""
         updated = self
         if steps is not None:
@@ -147,7 +147,13 @@ class RunnerConfig:
         if device is not None:
             updated = replace(updated, device=_device(self.source, device))
         if timeout is not None:
+            if timeout <= 0:
+                raise ConfigError(self.source, f"--timeout must be positive, got {timeout:g}")
             updated = replace(updated, timeout=float(timeout))
+        if nproc is not None:
+            if nproc < 1:
+                raise ConfigError(self.source, f"--nproc must be at least 1, got {nproc}")
+            updated = replace(updated, nproc=nproc)
         return updated
 
     def to_json(self) -> dict[str, Any]:

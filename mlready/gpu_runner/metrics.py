@@ -148,11 +148,18 @@ def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:
     return Trajectory(tuple(records), bad, other_rank)
 
 
-def comparable(a: Trajectory, b: Trajectory, wanted: tuple[str, ...]) -> list[str]:
-    """Metrics to compare: the configured ones, else all shared non-timing metrics."""
+def comparable(a: Trajectory, b: Trajectory, wanted: tuple[str, ...],
+               first: str = "") -> list[str]:
+    """Metrics to compare: the configured ones, else all shared non-timing metrics.
+
+    ``first`` (the objective) leads, so that at a step where several metrics diverge
+    the report names the one the user watches.
+    """
     if wanted:
-        return [n for n in wanted if n in a.names and n in b.names]
-    return [n for n in a.names if n in b.names and not TIMING_RE.search(n)]
+        names = [n for n in wanted if n in a.names and n in b.names]
+    else:
+        names = [n for n in a.names if n in b.names and not TIMING_RE.search(n)]
+    return sorted(names, key=lambda n: n != first)
 
 
 @dataclass(frozen=True)

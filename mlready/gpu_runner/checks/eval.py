@@ -31,12 +31,20 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
     assert run.process is not None and run.output_file is not None
     tail = run.process.tail
     path = run.output_file
+    not_evaluated = ", ".join(str(t) for t in cfg.thresholds)
+    unchecked = f"; thresholds not evaluated: {not_evaluated}" if not_evaluated else ""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_no_metrics",
                            summary="eval exited 0 but wrote nothing to {metrics_file}; write "
-                                   "a JSON object of metrics there", log_tail=tail)
+                                   f"a JSON object of metrics there{unchecked}", log_tail=tail)
+    if not text.strip():
+        return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_no_metrics",
+                           summary="eval exited 0 but its {metrics_file} is empty (no JSON "
+                                   f"object of numeric metrics){unchecked}", log_tail=tail,
+                           details={"thresholds_not_evaluated": [str(t) for t in
+                                                                 cfg.thresholds]})
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -72,7 +72,7 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
         return repeat.problem.result(ID, "same-seed rerun: ")
     metrics: dict[str, Scalar] = {"seed": cfg.seed, "steps": cfg.steps}
     details: dict[str, Any] = {}
-    names = comparable(ref.trajectory, repeat.trajectory, cfg.compare)
+    names = comparable(ref.trajectory, repeat.trajectory, cfg.compare, cfg.objective)
     details["compared_metrics"] = names
     div = compare(ref.trajectory, repeat.trajectory, names, cfg.tolerance) if names else None
     if div is not None:

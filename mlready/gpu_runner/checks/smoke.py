@@ -64,8 +64,8 @@ def check(session: Session) -> CheckResult:
     if bad is not None:
         step, name, value = bad
         metrics["first_nonfinite_step"] = step
-        return result(Outcome.FAIL, f"{name} is {value} at step {step}: training diverged "
-                                    "or a metric is computed on empty input",
+        return result(Outcome.FAIL, f"non-finite {name} at step {step} ({value}): training "
+                                    "diverged or a metric is computed on empty input",
                       "nonfinite_metric", proc.tail)
     speed = f"{steps_logged} steps in {proc.wall_s:.1f}s"
     if "steps_per_s" in metrics:

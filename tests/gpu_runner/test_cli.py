@@ -1,0 +1,82 @@
+"""`mlready run` through the CLI: exit codes, the JSON file, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlready.cli import main
+
+from .helpers import project_toml
+
+pytestmark = pytest.mark.slow
+
+
+def test_config_error_exits_2_with_one_line(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mlready.runner]\ntrain = "x {oops}"\n')
+    assert main(["run", str(tmp_path), "-o", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"mlready run: {tmp_path / 'pyproject.toml'}: `tool.mlready.runner.train`: "
+                   "unknown placeholder {oops} (known here: {python}, {steps}, {seed}, "
+                   "{run_dir}, {device}, {metrics_file}, {nproc})")
+
+
+def test_failure_exits_1_and_writes_json(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(project_toml("nan"))
+    out = tmp_path / "r.json"
+    assert main(["run", str(tmp_path), "-o", str(out), "--only", "smoke", "--steps", "4"]) == 1
+    data = json.loads(out.read_text())
+    assert data["schema_version"] == 1 and data["kind"] == "run"
+    assert [c["check"] for c in data["checks"]] == ["smoke"]
+    assert data["checks"][0]["reason"] == "nonfinite_metric"
+    assert data["config"]["steps"] == 4
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  FAIL  smoke  non-finite loss at step 3 (nan)")
+    assert lines[-1] == f"results: {out}"
+
+
+def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(project_toml())
+    assert main(["run", str(tmp_path), "--only", "smok"]) == 2
+
+
+def test_ctrl_c_kills_the_run_and_reports(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(project_toml("hang", timeout=120))
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen([sys.executable, "-m", "mlready", "run", str(tmp_path), "-o",
+                             str(out), "--keep-run-dirs"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    pid_file = None
+    while time.monotonic() < deadline and pid_file is None:
+        tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+        found = list(tmp.glob("mlready-run-*/ref/grandchild.pid"))
+        fresh = [p for p in found if p.stat().st_mtime > time.time() - 20 and p.read_text()]
+        pid_file = fresh[0] if fresh else None
+        time.sleep(0.1)
+    assert pid_file is not None
+    grandchild = int(pid_file.read_text())
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert "interrupted (Ctrl-C) before this check finished" in stdout
+    data = json.loads(out.read_text())
+    assert data["interrupted"] is True
+    assert {c["reason"] for c in data["checks"]} == {"interrupted"}
+    time.sleep(0.5)
+    try:
+        os.kill(grandchild, 0)
+        with open(f"/proc/{grandchild}/stat") as handle:
+            assert handle.read().split()[2] == "Z"
+    except ProcessLookupError:
+        pass
