@@ -43,7 +43,9 @@ DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # 
                          "no_dependency_manifest", "unpinned_conda_dependency")
 TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
 MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
-                         "unsafe_torch_load", "notebook_output")
+                         "unsafe_torch_load", "notebook_output",
+                         "missing_readme", "readme_missing_usage",  # MLR6xx documentation
+                         "undocumented_entrypoint", "missing_docstring")
 RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
 
 

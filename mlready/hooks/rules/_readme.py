@@ -1,0 +1,103 @@
+"""Shared by the README rules (MLR601, MLR602): where the README is, where to report.
+
+The engine reads only files of the kinds it knows, and a README is none of them, so
+these rules look for it by name: in the project root, then in the folders above it up
+to the top of the git work tree (a package in ``repo/python/`` is documented by
+``repo/README.md``), or wherever ``[project] readme`` in the root pyproject.toml points.
+A finding about a missing or empty README has no line of its own, so it is reported on
+a project file that is always there: ``pyproject.toml`` (then ``setup.cfg``,
+``setup.py``, then the first top-level Python file), line 1.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mlready.hooks.context import FileContext, ProjectContext
+
+KINDS = ("pyproject", "setup_cfg", "python")
+_ANCHORS = ("pyproject.toml", "setup.cfg", "setup.py")
+_README_SUFFIXES = frozenset({"", ".md", ".markdown", ".rst", ".txt", ".adoc", ".org"})
+MAX_BYTES = 1_000_000  # a README larger than this is read only this far
+
+
+def collect(ctx: FileContext) -> dict[str, Any] | None:
+    """The root pyproject.toml's declared readme (``[project]`` or Poetry), if any."""
+    if ctx.kind != "pyproject" or ctx.path != "pyproject.toml" or not isinstance(ctx.data, dict):
+        return None
+    tool = ctx.data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    for table in (ctx.data.get("project"), poetry):
+        value = table.get("readme") if isinstance(table, dict) else None
+        if isinstance(value, dict):
+            value = value.get("file")
+        if isinstance(value, str) and value:
+            return {"readme": value}
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return {"readme": value[0]}  # Poetry allows a list of files
+    return None
+
+
+def _named_readme(folder: Path) -> Path | None:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return None
+    for entry in entries:
+        stem, dot, suffix = entry.name.partition(".")
+        if stem.lower() == "readme" and (dot + suffix).lower() in _README_SUFFIXES \
+                and entry.is_file():
+            return entry
+    return None
+
+
+def _folders(root: Path) -> list[Path]:
+    """The root, then its parents up to the top of the git work tree (none outside one)."""
+    chain = [root, *root.parents]
+    for depth, folder in enumerate(chain):
+        if (folder / ".git").exists():
+            return chain[: depth + 1]
+    return [root]
+
+
+def find(project: ProjectContext) -> Path | None:
+    """The project's README, or None when there is none."""
+    declared = project.facts.get("pyproject.toml")
+    name = declared.get("readme") if isinstance(declared, dict) else None
+    if isinstance(name, str):
+        path: Path = project.root / name
+        if path.is_file():
+            return path
+    for folder in _folders(project.root):
+        found = _named_readme(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def anchor(project: ProjectContext) -> str | None:
+    """The file a project-level finding is reported on, or None without a candidate."""
+    for name in _ANCHORS:
+        if name in project.files:
+            return name
+    top_level = [p for p in project.files if "/" not in p and p.endswith(".py")]
+    if top_level:
+        return top_level[0]
+    python = [p for p in project.files if p.endswith(".py")]
+    return python[0] if python else None
+
+
+def display(path: Path, root: Path) -> str:
+    """The README's path as the user sees it: relative to the root when it is inside."""
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def read(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES)
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace")
