@@ -9,7 +9,8 @@ into a fresh virtual environment, from a copy of this repository as ``github.act
 What is emulated: ``actions/setup-python`` (a ``uses:`` step) is skipped; its effect, a
 Python first on PATH, is the fresh venv. To keep the test offline and fast that venv sees
 the test environment's site-packages through a ``.pth`` file (so pip finds torch and
-click already installed) and pip runs with ``PIP_NO_INDEX`` and no build isolation.
+click already installed) and pip runs with ``PIP_NO_INDEX`` and no build isolation when
+setuptools is available here (see `_pip_offline`).
 The runtime half runs the ``smoke`` and ``eval`` checks only (input ``checks``), on CPU,
 with 4 steps from an e2e config file (input ``config``), to fit the time budget.
 
@@ -22,6 +23,7 @@ in one line, still writes the job summary, and fails only at the final gate.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -71,6 +73,18 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"base": base, "action": action, "venv": venv, "project": project}
 
 
+def _pip_offline() -> dict[str, str]:
+    """Build from the test environment's setuptools, without an index, when it has one.
+
+    ``PIP_NO_BUILD_ISOLATION=0`` is pip's spelling of ``--no-build-isolation``. Without
+    setuptools here (a fresh Python 3.12 venv has none), pip builds in isolation and
+    fetches setuptools from the configured index, as the real step does.
+    """
+    if importlib.util.find_spec("setuptools") is None:
+        return {}
+    return {"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0"}
+
+
 def _run(stage: dict[str, Path], github: FakeGitHub, *, event_name: str,
          event: dict[str, Any], inputs: dict[str, str], workflow: str,
          token: str = TOKEN) -> tuple[ActionRun, Path]:
@@ -89,9 +103,8 @@ def _run(stage: dict[str, Path], github: FakeGitHub, *, event_name: str,
         "GITHUB_REPOSITORY": "octo/charlm", "GITHUB_WORKFLOW": workflow,
         "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": HEAD,
         "GITHUB_WORKSPACE": str(stage["project"]), "RUNNER_TEMP": str(temp),
-        "MLREADY_RETRY_BASE_DELAY": "0.001",
-        "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0",
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "MLREADY_RETRY_BASE_DELAY": "0.001", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        **_pip_offline(),
     })
     context = {"action_path": str(stage["action"]), "token": token, "event": event,
                "event_name": event_name, "server_url": "https://github.com",
