@@ -10,7 +10,7 @@ template drifts from these values.
 from __future__ import annotations
 
 ACTION_REPO = "org/mlready-action"
-ACTION_SHA = "b5594aa311e45d4f8b13edae30e069ed9fca1998"
+ACTION_SHA = "5115b44fe83d900dff4504f9f7f0824c249bdc6c"
 ACTION_VERSION = "v0.1.0-dev"
 ACTION_USES = f"{ACTION_REPO}@{ACTION_SHA} # {ACTION_VERSION}"
 
