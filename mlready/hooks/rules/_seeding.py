@@ -201,6 +201,7 @@ class _Collector:
         self.imports_torch = self.resolver.imports("torch")
         self.imports_env = any(self.resolver.imports(root) for root in api.ENV_ROOTS)
         self.imports_cli = any(self.resolver.imports(root) for root in ("click", "typer"))
+        facts["ml"] = any(self.resolver.imports(root) for root in api.ML_ROOTS)
         self.vars: dict[tuple[str, str], str] = {}
         self.bound_names: set[str] = set()
 

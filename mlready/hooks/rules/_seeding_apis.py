@@ -34,6 +34,12 @@ EXTERNAL_ROOTS = _STDLIB | frozenset({
     "functorch", "torchgen", "triton", "sympy", "networkx", "requests",
 })
 
+# Libraries that make a script a machine-learning run: Python's `random` in a script that
+# imports none of them (a terminal demo, a load generator) is not a reproducibility bug.
+ML_ROOTS = ("numpy", "torch", "jax", "tensorflow", "keras", "sklearn", "gym", "gymnasium",
+            "lightning", "pytorch_lightning", "transformers", "accelerate", "datasets",
+            "stable_baselines3", "sb3_contrib", "pandas", "scipy")
+
 # Exact qualified names of seeding calls, and the generators each one seeds.
 SEEDERS: dict[str, tuple[str, ...]] = {
     "random.seed": ("random",),
@@ -112,7 +118,7 @@ TORCH_MODULES = frozenset({
 })
 TENSOR_RANDOM_METHODS = frozenset({
     "normal_", "uniform_", "bernoulli_", "random_", "exponential_", "geometric_",
-    "cauchy_", "log_normal_",
+    "cauchy_", "log_normal_", "multinomial", "bernoulli",
 })
 TORCH_SAMPLERS = frozenset({"RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
                             "random_split"})

@@ -76,7 +76,8 @@ class Summary:
     uses: dict[str, Hit] = field(default_factory=dict)
     det: Hit | None = None
     bench: Hit | None = None
-    train: Hit | None = None
+    train: Hit | None = None  # torch loops and Lightning: what MLR006 checks
+    runs: Hit | None = None  # any training, SB3 and Hugging Face included
     cuda: Hit | None = None
     loaders: list[Hit] = field(default_factory=list)
 
@@ -102,6 +103,8 @@ class Summary:
             self.bench = _earliest(self.bench, other.bench.shifted(pos, frame))
         if other.train is not None:
             self.train = _earliest(self.train, other.train.shifted(pos, frame))
+        if other.runs is not None:
+            self.runs = _earliest(self.runs, other.runs.shifted(pos, frame))
         room = _MAX_LOADERS - len(self.loaders)
         self.loaders.extend(hit.shifted(pos, frame) for hit in other.loaders[:room])
 
@@ -125,7 +128,7 @@ class Entry:
     label: str
     summary: Summary
     guard_statements: int = 0
-
+    ml: bool = True  # the entrypoint's file imports an ML library
 
 class Project:
     """The facts of every file, indexed by qualified name, with memoized summaries."""
@@ -242,6 +245,7 @@ class Project:
         elif kind == "b" and not extra:
             result.bench = _earliest(result.bench, hit)
         elif kind == "t":
+            result.runs = _earliest(result.runs, hit)
             if extra in ("torch", "lightning"):
                 result.train = _earliest(result.train, hit)
         elif kind == "g":
@@ -286,7 +290,15 @@ class Project:
                     frame = Frame(path, 0, 0, 0, 0, unit)
                     flow.absorb(self.summary(_key(module, unit)), (0, 0), frame, 0)
             yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
-                        data.get("gn", 0))
+                        data.get("gn", 0), bool(data.get("ml", True)))
+        elif MODULE_UNIT in units:
+            # A script without a guard whose top level trains (`for epoch ...: train()`).
+            module_key = _key(module, MODULE_UNIT)
+            if self.summary(module_key).runs is not None:
+                flow = self._prelude(data, own_module=None)
+                frame = Frame(path, 0, 0, 0, 0, MODULE_UNIT)
+                flow.absorb(self.summary(module_key), (0, 0), frame, 0)
+                yield Entry(path, basename, flow, ml=bool(data.get("ml", True)))
         for name, unit in units.items():
             if name in (MODULE_UNIT, GUARD_UNIT) or "." in name:
                 continue
@@ -296,7 +308,7 @@ class Project:
                 flow = self._prelude(data, own_module=_key(module, MODULE_UNIT))
                 frame = Frame(path, 0, 0, 0, 0, name)
                 flow.absorb(self.summary(key), (0, 0), frame, 0)
-                yield Entry(path, name, flow)
+                yield Entry(path, name, flow, ml=bool(data.get("ml", True)))
 
     def _prelude(self, data: dict[str, Any], own_module: str | None) -> Summary:
         """Seeds that happen before the entrypoint runs: at import time of the project
@@ -398,11 +410,19 @@ def _seeded_line(entry: Entry, seed: Hit) -> str:
     return f" (line {where.frame.line})"
 
 
+def _machine_learning(entry: Entry) -> bool:
+    """Whether the run is an ML run: its file imports an ML library, or its flow draws
+    from or seeds anything besides Python's `random`, or trains."""
+    summary = entry.summary
+    return entry.ml or summary.runs is not None \
+        or any(not lib.startswith("random") for lib in (*summary.uses, *summary.seeds))
+
+
 def _unseeded(entry: Entry, lib: str) -> Iterator[Diagnostic]:
     """MLR001-MLR005: a draw from ``lib`` with no seed of it earlier in the flow."""
     summary = entry.summary
     use = summary.uses.get(lib)
-    if use is None:
+    if use is None or (lib.startswith("random") and not _machine_learning(entry)):
         return
     seed = summary.seeds.get(lib)
     if seed is not None and seed.pos < use.pos:
