@@ -1,7 +1,7 @@
 """BROKEN ON PURPOSE: the checkpoint lacks RNG states and the data position.
 
 Model, optimizer, scheduler and step are saved and restored, but not `rng`,
-`rng_by_rank` or `data`. A resumed run restarts the data stream at epoch 0, batch 0,
+`rng_by_rank` or `data` (epoch and batch). A resumed run restarts the data stream at epoch 0, batch 0,
 and its dropout masks come from a freshly seeded generator instead of the interrupted
 run's stream, so N + resume to 2N != 2N (the losses differ from the first resumed step).
 """
@@ -51,7 +51,6 @@ def resume_without_rng(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    generator: torch.Generator,
     ctx: DistContext,
 ) -> training.Position:
     """BROKEN: continues at the saved step, but from the start of the data, fresh RNG."""

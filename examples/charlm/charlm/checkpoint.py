@@ -1,8 +1,8 @@
 """Checkpoints that resume a run exactly and load with ``torch.load(weights_only=True)``.
 
 A checkpoint holds everything the next step depends on: model, optimizer and scheduler
-state, the global step, the data position (epoch, batches consumed, the loader's
-generator) and every RNG state, plus the resolved config so that evaluation can rebuild
+state, the global step, the data position (epoch, batches consumed in it) and every
+RNG state, plus the resolved config so that evaluation can rebuild
 the model without the YAML file. Only tensors, dicts, lists, numbers, strings and
 ``None`` are stored, so loading never has to unpickle arbitrary objects.
 """

@@ -129,6 +129,20 @@ def make_loader(
     )
 
 
+def start_epoch(
+    sampler: ResumableSampler, generator: torch.Generator, epoch: int, batch: int
+) -> None:
+    """Point the sampler at ``batch`` of ``epoch`` and reseed the loader's generator.
+
+    The loader draws its worker base seed from ``generator`` once per ``iter()``. A
+    resumed run starts one extra iterator (mid-epoch), so a generator that merely kept
+    running would drift from the uninterrupted run; reseeding from ``seed + epoch`` makes
+    its state a function of the data position alone, like the sampler's permutation.
+    """
+    sampler.set_position(epoch, batch)
+    generator.manual_seed(sampler.seed + epoch)
+
+
 def batches_per_epoch(sampler: ResumableSampler) -> int:
     """Full batches one process sees in an epoch (the last partial batch is dropped)."""
     return sampler.num_samples // sampler.batch_size

@@ -1,8 +1,9 @@
 """The training loop: build everything from the config, optionally resume, train, checkpoint.
 
 The loop tracks its data position as (epoch, batches consumed in that epoch) next to the
-global step, so that a run stopped after N steps and resumed to 2N replays exactly the
-batches, dropout masks and updates of an uninterrupted 2N-step run.
+global step; the sampler's order and the loader's generator are functions of it. So a
+run stopped after N steps and resumed to 2N replays exactly the batches, dropout masks
+and updates of an uninterrupted 2N-step run.
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     position: Position,
-    generator: torch.Generator,
     cfg: Config,
     ctx: DistContext,
     out_dir: Path,
@@ -78,11 +78,7 @@ def save_checkpoint(
     """Gather every rank's RNG state, then let rank 0 alone write the checkpoint."""
     rng_by_rank = distributed.gather_to_all(seeding.capture_rng_state(), ctx)
     if ctx.is_main:
-        data_state: dict[str, Any] = {
-            "epoch": position.epoch,
-            "batch": position.batch,
-            "generator": generator.get_state(),
-        }
+        data_state: dict[str, Any] = {"epoch": position.epoch, "batch": position.batch}
         state = checkpoint.capture(
             model, optimizer, scheduler, position.step, data_state, rng_by_rank, cfg.to_dict()
         )
@@ -95,13 +91,11 @@ def resume(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    generator: torch.Generator,
     ctx: DistContext,
 ) -> Position:
     """Restore training state and RNG streams from ``path``; return where to continue."""
     state = checkpoint.load(path)
     checkpoint.restore(state, model, optimizer, scheduler)
-    generator.set_state(state["data"]["generator"])
     seeding.restore_rng_state(checkpoint.rng_for_rank(state, ctx.rank, ctx.world_size))
     return Position(step=state["step"], epoch=state["data"]["epoch"], batch=state["data"]["batch"])
 
@@ -117,7 +111,7 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
     )
     position = Position()
     if resume_from:
-        position = resume(resume_from, model, optimizer, scheduler, generator, ctx)
+        position = resume(resume_from, model, optimizer, scheduler, ctx)
     if ctx.is_main:
         metrics.log_info(
             f"parameters {parameter_count(model)} vocab {len(vocab)} from step {position.step}"
@@ -133,7 +127,7 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
         if position.batch >= per_epoch:  # the epoch is used up: start the next one
             position.epoch += 1
             position.batch = 0
-        sampler.set_position(position.epoch, position.batch)
+        data.start_epoch(sampler, generator, position.epoch, position.batch)
         for batch in loader:
             loss = train_step(net, batch, optimizer, scheduler, cfg, ctx.device)
             position.step += 1
@@ -145,6 +139,6 @@ def run(cfg: Config, ctx: DistContext, out_dir: Path, resume_from: str | None) -
             if position.step >= cfg.train.max_steps:
                 break
             if cfg.train.save_every and position.step % cfg.train.save_every == 0:
-                save_checkpoint(model, optimizer, scheduler, position, generator, cfg, ctx, out_dir)
-    save_checkpoint(model, optimizer, scheduler, position, generator, cfg, ctx, out_dir)
+                save_checkpoint(model, optimizer, scheduler, position, cfg, ctx, out_dir)
+    save_checkpoint(model, optimizer, scheduler, position, cfg, ctx, out_dir)
     return losses
