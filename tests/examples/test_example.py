@@ -124,6 +124,7 @@ def clean_env(metrics_file: Path) -> dict[str, str]:
 
 
 def execute(job: Job, out: Path, outs: dict[str, Path]) -> Run:
+    """Run ``job`` in a fresh process, writing into ``out`` (``{NAME}`` resolved via ``outs``)."""
     out.mkdir(parents=True, exist_ok=True)
     args = [arg.format_map({name: str(path) for name, path in outs.items()}) for arg in job.args]
     if job.script == "train.py":
@@ -166,6 +167,7 @@ class Runs:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    """Every job of the module, started once; tests share the results."""
     all_runs = Runs(tmp_path_factory.mktemp("charlm"))
     yield all_runs
     all_runs.pool.shutdown(wait=True, cancel_futures=True)
@@ -195,6 +197,7 @@ def state_equal(a: object, b: object) -> bool:
 
 
 def weights_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Bitwise equality of two state dicts of tensors."""
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
