@@ -418,6 +418,9 @@ class _Collector:
         return self._method_call(unit, call, final, receiver, bound, nested)
 
     def _library_call(self, unit: _Unit, call: ast.Call, qualname: str, nested: bool) -> bool:
+        if qualname in api.CHECKPOINT_LOADERS:
+            self._event(unit, "k", call, qualname)
+            return True
         seeded = api.seeded_libraries(qualname)
         if seeded is not None:
             if qualname in api.NEEDS_ARGUMENT and (not call.args or _is_none(call.args[0])):
@@ -539,9 +542,11 @@ class _Collector:
         if parts[1:3] == ["nn", "functional"]:
             return "torch" if final in api.TORCH_FUNCTIONAL else None
         if parts[1:3] == ["nn", "init"]:
-            return "torch" if final in api.TORCH_INIT else None
+            return "torch_init" if final in api.TORCH_INIT else None
         if parts[1] == "nn":
-            return "torch" if final in api.TORCH_MODULES else None
+            if final in api.TORCH_DROPOUT_MODULES:
+                return "torch_dropout"
+            return "torch_init" if final in api.TORCH_MODULES else None
         if parts[1:3] == ["utils", "data"]:
             if final == "DataLoader":
                 self._loader(call)
@@ -558,7 +563,7 @@ class _Collector:
             return "torch" if final.startswith("Random") else None
         if parts[1] == "models" and final[:1].islower() and final not in api.TORCHVISION_NOT_MODELS:
             pretrained = _keyword(call, "weights") or _keyword(call, "pretrained")
-            return "torch" if pretrained is None or _literal_false(pretrained) else ""
+            return "torch_init" if pretrained is None or _literal_false(pretrained) else ""
         return None
 
     def _loader(self, call: ast.Call) -> None:
@@ -582,6 +587,9 @@ class _Collector:
             return True
         if final == "seed":
             return self._seed_method(unit, call, receiver, bound)
+        if final in api.CHECKPOINT_METHODS:
+            self._event(unit, "k", call, _spelled(call))
+            return True
         if final == "sample" and api.is_space_name(receiver):
             if not nested:
                 self._event(unit, "u", call, f"{receiver}.sample()", "space")

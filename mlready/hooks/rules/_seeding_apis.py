@@ -8,6 +8,9 @@ extended) in one place. Generators are named by short keys:
 - ``random``: Python's ``random`` module state;
 - ``numpy``: NumPy's legacy global ``np.random`` state;
 - ``torch``: torch's default CPU generator; ``cuda``: torch's CUDA generators;
+- ``torch_init``: a draw of torch's generator for initial weights only (building a
+  module, ``nn.init``), which a later checkpoint load makes irrelevant;
+  ``torch_dropout``: a dropout layer, which draws only while training;
 - ``env``: a Gym/Gymnasium environment's RNG; ``space``: its action/observation spaces;
 - ``random_rng`` / ``numpy_rng``: a generator object created *without* a seed, which no
   global seeding can make reproducible.
@@ -116,6 +119,12 @@ TORCH_MODULES = frozenset({
     "TransformerDecoderLayer", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "AlphaDropout", "FeatureAlphaDropout", "RReLU",
 })
+TORCH_DROPOUT_MODULES = frozenset({"Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
+                                   "AlphaDropout", "FeatureAlphaDropout", "RReLU"})
+# Loading weights overwrites random initial weights: an evaluation script that builds a
+# model and loads a checkpoint needs no seed for the initialisation.
+CHECKPOINT_LOADERS = frozenset({"safetensors.torch.load_model"})  # not `torch.load`: data too
+CHECKPOINT_METHODS = frozenset({"load_state_dict", "load_from_checkpoint", "from_pretrained"})
 TENSOR_RANDOM_METHODS = frozenset({
     "normal_", "uniform_", "bernoulli_", "random_", "exponential_", "geometric_",
     "cauchy_", "log_normal_", "multinomial", "bernoulli",
@@ -141,13 +150,13 @@ SEEDER_GETTERS = ("get_", "initial_", "_get", "manual_seed", "seed_sequence")
 INTERESTING_NAMES = (
     frozenset(q.rpartition(".")[2] for q in SEEDERS)
     | RANDOM_FUNCS | TORCH_FUNCS | TORCH_FUNCTIONAL | TORCH_INIT | TORCH_MODULES
-    | TENSOR_RANDOM_METHODS | TORCH_SAMPLERS | SB3_ALGOS | ENV_MAKERS
+    | TENSOR_RANDOM_METHODS | TORCH_SAMPLERS | SB3_ALGOS | ENV_MAKERS | CHECKPOINT_METHODS
     | frozenset(name for name in NUMPY_NOT_DRAWS if name[0].islower())
     | frozenset({
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
         "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer",
         "Seq2SeqTrainer", "TrainingArguments", "use_deterministic_algorithms", "flags",
-        "is_available", "Random", "RandomState", "default_rng", "get_model",
+        "is_available", "Random", "RandomState", "default_rng", "get_model", "load_model",
     })
 )
 

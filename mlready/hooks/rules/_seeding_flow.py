@@ -79,6 +79,7 @@ class Summary:
     train: Hit | None = None  # torch loops and Lightning: what MLR006 checks
     runs: Hit | None = None  # any training, SB3 and Hugging Face included
     cuda: Hit | None = None
+    loads: Hit | None = None  # a checkpoint load: initial weights do not matter
     loaders: list[Hit] = field(default_factory=list)
 
     def seed(self, lib: str, hit: Hit) -> None:
@@ -95,6 +96,8 @@ class Summary:
             self.det = _earliest(self.det, other.det.shifted(pos, frame))
         if other.cuda is not None:
             self.cuda = _earliest(self.cuda, other.cuda.shifted(pos, frame))
+        if other.loads is not None:
+            self.loads = _earliest(self.loads, other.loads.shifted(pos, frame))
         if flags & _NESTED:
             return
         for lib, hit in other.uses.items():
@@ -250,6 +253,8 @@ class Project:
                 result.train = _earliest(result.train, hit)
         elif kind == "g":
             result.cuda = _earliest(result.cuda, hit)
+        elif kind == "k":
+            result.loads = _earliest(result.loads, hit)
         elif kind == "w" and len(result.loaders) < _MAX_LOADERS:
             result.loaders.append(hit)
 
@@ -418,10 +423,24 @@ def _machine_learning(entry: Entry) -> bool:
         or any(not lib.startswith("random") for lib in (*summary.uses, *summary.seeds))
 
 
+def _torch_use(summary: Summary) -> Hit | None:
+    """The first draw from torch's generator. Initial weights count unless the run
+    loads a checkpoint over them; dropout layers count unless the run only evaluates
+    a loaded checkpoint (they draw only while training)."""
+    use = summary.uses.get("torch")
+    init = summary.uses.get("torch_init")
+    dropout = summary.uses.get("torch_dropout")
+    if init is not None and summary.loads is None:
+        use = _earliest(use, init)
+    if dropout is not None and (summary.loads is None or summary.runs is not None):
+        use = _earliest(use, dropout)
+    return use
+
+
 def _unseeded(entry: Entry, lib: str) -> Iterator[Diagnostic]:
     """MLR001-MLR005: a draw from ``lib`` with no seed of it earlier in the flow."""
     summary = entry.summary
-    use = summary.uses.get(lib)
+    use = _torch_use(summary) if lib == "torch" else summary.uses.get(lib)
     if use is None or (lib.startswith("random") and not _machine_learning(entry)):
         return
     seed = summary.seeds.get(lib)
@@ -453,7 +472,7 @@ def _unseeded(entry: Entry, lib: str) -> Iterator[Diagnostic]:
 def _unseeded_cuda(entry: Entry) -> Iterator[Diagnostic]:
     """MLR004: torch draws on CUDA when only the CPU generator was seeded before them."""
     summary = entry.summary
-    use, cpu = summary.uses.get("torch"), summary.seeds.get("torch")
+    use, cpu = _torch_use(summary), summary.seeds.get("torch")
     if use is None or summary.cuda is None or cpu is None or cpu.pos > use.pos:
         return  # no draw, no CUDA, or MLR003's finding already covers it
     cuda = summary.seeds.get("cuda")
