@@ -13,13 +13,16 @@ Scoring method (docs/scorecard.md says the same for users):
    some; a failing rule keeps ``1 / (1 + log2(1 + n))`` of its credit for ``n``
    findings (1 finding: 1/2, 3: 1/3, 7: 1/4), so the first finding costs the most and
    a hundred copies of one issue cannot sink a category on their own. A rule that
-   reports a coverage ratio in the check metrics (type-hint coverage) earns that ratio
-   instead; when the check JSON reports the file kinds it saw, a rule that reads none
-   of them is not applicable rather than a free pass. A runtime check is an item from
+   reports a coverage ratio in the check metrics (type-hint coverage for MLR401,
+   docstring coverage for MLR603) earns that ratio instead; when the check JSON reports
+   the file kinds it saw, a rule that reads none of them is not applicable rather than
+   a free pass. A runtime check is an item from
    its outcome: pass 1, fail 0;
    ``not_applicable`` and ``skipped`` are shown but not scored; ``error`` (the harness
    failed, not the user's code) is shown as not measured. A runtime check weighs
-   `CHECK_WEIGHT` rules: it proves behaviour where a rule only suggests it.
+   `CHECK_WEIGHT` rules: it proves behaviour where a rule only suggests it. A derived
+   item (`DERIVED_ITEMS`: metrics logged; throughput and peak memory measured) reads
+   the smoke run's measurements and weighs `METRIC_WEIGHT`.
 2. *Categories.* A category's score is the weighted mean credit of its scored items,
    times 100. A category with no scored item is "not measured" (score None).
 3. *Overall.* The score is the weighted mean of the *measured* categories, with the
@@ -27,7 +30,8 @@ Scoring method (docs/scorecard.md says the same for users):
    is. An unmeasured category therefore neither drags the score to zero nor lends it
    full marks, and because a mean over part of the table is weaker evidence, the level
    is capped at "nearly ready" unless every category was measured (see `scoring`).
-4. *Weakest.* The measured category with the lowest score (ties: the heavier one).
+4. *Weakest.* The measured category with the lowest score (ties: the heavier one);
+   none when every measured category scores 100, since then nothing is weak.
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ FALLBACK_RULE_CATEGORY = CODE.key
 # Rules whose family default is the wrong category for them. Add entries as rules land.
 RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
     "MLR000": CODE.key,  # syntax-error: a file that does not parse is a code problem
+    "MLR601": DOCUMENTATION.key,  # missing-readme: "README"
+    "MLR602": DOCUMENTATION.key,  # readme-missing-usage: "installation, quick start, commands"
+    "MLR603": DOCUMENTATION.key,  # undocumented-entrypoint; docstring coverage as its credit
+    "MLR901": DOCUMENTATION.key,  # missing-docstring: "public functions documented"
 })
 
 CHECK_CATEGORIES = MappingProxyType({
@@ -88,9 +96,26 @@ CHECK_CATEGORIES = MappingProxyType({
 })
 FALLBACK_CHECK_CATEGORY = TESTING.key
 
-# Derived items: the smoke run reported metrics ("loss curves logged").
-METRICS_LOGGED_ITEM = "smoke.metrics-logged"
-METRICS_LOGGED_CATEGORY = LOGGING.key
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An item derived from what a runtime check measured, rather than from its outcome."""
+
+    id: str
+    category: str
+    title: str
+
+
+# The smoke run reported metrics ("loss curves logged").
+METRICS_LOGGED = Derived("smoke.metrics-logged", LOGGING.key, "metrics logged")
+# The smoke run measured steps/s and peak memory ("training speed measured", "efficient
+# GPU memory usage"): a measurement the card can show, not a verdict on the numbers.
+THROUGHPUT_MEASURED = Derived("smoke.throughput-measured", PERFORMANCE.key,
+                              "throughput and peak memory measured")
+DERIVED_ITEMS: tuple[Derived, ...] = (METRICS_LOGGED, THROUGHPUT_MEASURED)
+METRICS_LOGGED_ITEM = METRICS_LOGGED.id
+METRICS_LOGGED_CATEGORY = METRICS_LOGGED.category
 
 CHECK_WEIGHT = 3.0
 RULE_WEIGHT = 1.0

@@ -2,13 +2,13 @@
 
 The method is described in `mlready.scorecard.categories` and docs/scorecard.md. This
 module only applies it: build the items, score each category, combine the measured
-categories, pick the level and the weakest category.
+categories, pick the level and the weakest category (if any is below 100).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +78,11 @@ def selected_rules(static: StaticReport, known: Sequence[RuleInfo] | None = None
     return sorted(rules, key=lambda r: r.code)
 
 
+# The count a coverage metric's "project" entry gives next to "total": MLR401 counts
+# annotated slots, MLR603 documented definitions.
+_COVERED_KEYS = ("annotated", "documented", "covered")
+
+
 def _coverage_ratio(metrics: Mapping[str, Any], name: str) -> tuple[float, str] | None:
     """A rule's project-wide coverage ratio from the check metrics, if it reports one."""
     entry = metrics.get(name) if name else None
@@ -85,14 +90,14 @@ def _coverage_ratio(metrics: Mapping[str, Any], name: str) -> tuple[float, str] 
     if not isinstance(project, dict):
         return None
     total = project.get("total")
-    annotated = project.get("annotated")
+    covered = next((project[key] for key in _COVERED_KEYS if key in project), None)
     ratio = project.get("ratio")
     if not isinstance(total, int | float) or total <= 0 or isinstance(ratio, bool):
         return None
     if not isinstance(ratio, int | float):
         return None
     ratio = min(1.0, max(0.0, float(ratio)))
-    return ratio, f"{ratio:.0%} covered ({annotated}/{total})"
+    return ratio, f"{ratio:.0%} covered ({covered}/{total})"
 
 
 def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResult]:
@@ -153,32 +158,80 @@ def check_item(result: CheckResult) -> ItemResult:
                       title=result.check)
 
 
+def _derived(spec: cats.Derived, status: Status, detail: str,
+             credit: float | None = None) -> ItemResult:
+    return ItemResult(spec.id, spec.category, status, detail, Source.METRIC, credit,
+                      cats.METRIC_WEIGHT, title=spec.title)
+
+
+def _smoke_run(checks: Sequence[CheckResult]) -> CheckResult | None:
+    """The smoke check when it ran the training command to a verdict (pass or fail)."""
+    smoke = next((c for c in checks if c.check == "smoke"), None)
+    if smoke is None or smoke.outcome not in (Outcome.PASS, Outcome.FAIL):
+        return None
+    return smoke
+
+
 def metrics_logged_item(checks: Sequence[CheckResult]) -> ItemResult:
     """Derived from the smoke run: did the training script report its metrics?"""
-    smoke = next((c for c in checks if c.check == "smoke"), None)
-
-    def item(status: Status, detail: str, credit: float | None = None) -> ItemResult:
-        return ItemResult(cats.METRICS_LOGGED_ITEM, cats.METRICS_LOGGED_CATEGORY, status,
-                          detail, Source.METRIC, credit, cats.METRIC_WEIGHT,
-                          title="metrics logged")
-
-    if smoke is None or smoke.outcome not in (Outcome.PASS, Outcome.FAIL):
-        return item(Status.NOT_MEASURED, "no smoke run")
+    spec = cats.METRICS_LOGGED
+    smoke = _smoke_run(checks)
+    if smoke is None:
+        return _derived(spec, Status.NOT_MEASURED, "no smoke run")
     seen = smoke.details.get("metrics_seen")
     logged = {str(n) for n in seen if n} if isinstance(seen, list) else set()
     names = sorted(logged | {name for name, points in smoke.series.items() if points})
     if names and smoke.reason != "no_metrics":
-        return item(Status.PASS, "smoke run reported " + ", ".join(names), 1.0)
-    return item(Status.FAIL, "the smoke run reported no metrics", 0.0)
+        return _derived(spec, Status.PASS, "smoke run reported " + ", ".join(names), 1.0)
+    return _derived(spec, Status.FAIL, "the smoke run reported no metrics", 0.0)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)
+
+
+def throughput_item(checks: Sequence[CheckResult]) -> ItemResult:
+    """Derived from the smoke run: were steps/s and peak memory measured?
+
+    Steps/s needs metrics at two or more steps: a script that reports once, at the end,
+    fails the item (its speed cannot be known). A smoke run without any metrics, or
+    without a memory reading (the harness could not sample it), measured nothing, which
+    the metrics-logged and smoke items already score.
+    """
+    spec = cats.THROUGHPUT_MEASURED
+    smoke = _smoke_run(checks)
+    if smoke is None:
+        return _derived(spec, Status.NOT_MEASURED, "no smoke run")
+    rss = _number(smoke.metrics.get("peak_rss_mb"))
+    gpu = _number(smoke.metrics.get("peak_gpu_mb"))
+    if smoke.reason == "no_metrics" or (rss is None and gpu is None):
+        return _derived(spec, Status.NOT_MEASURED, "the smoke run measured no "
+                        + ("steps" if smoke.reason == "no_metrics" else "memory"))
+    speed = _number(smoke.metrics.get("steps_per_s"))
+    if speed is None or speed <= 0:
+        return _derived(spec, Status.FAIL, "steps/s not measured: the smoke run reported "
+                        "metrics at fewer than two steps", 0.0)
+    memory = [f"peak RSS {rss:g} MB"] if rss is not None else []
+    memory += [f"peak GPU {gpu:g} MB"] if gpu is not None else []
+    return _derived(spec, Status.PASS, f"{speed:g} steps/s; " + ", ".join(memory), 1.0)
+
+
+# Items derived from the smoke run's measurements, one per `cats.DERIVED_ITEMS` entry.
+DERIVED: tuple[Callable[[Sequence[CheckResult]], ItemResult], ...] = (
+    metrics_logged_item, throughput_item,
+)
 
 
 def check_items(run: RunReport | None) -> list[ItemResult]:
+    derived = [item(run.checks if run else ()) for item in DERIVED]
     if run is None:
         return [ItemResult(check, cats.category_for_check(check), Status.NOT_MEASURED,
                            "runtime checks were not run", Source.CHECK,
                            weight=cats.CHECK_WEIGHT, title=check)
-                for check in EXPECTED_CHECKS] + [metrics_logged_item(())]
-    return [check_item(result) for result in run.checks] + [metrics_logged_item(run.checks)]
+                for check in EXPECTED_CHECKS] + derived
+    return [check_item(result) for result in run.checks] + derived
 
 
 def category_score(items: Sequence[ItemResult]) -> float | None:
@@ -212,9 +265,12 @@ def level_of(score: float | None, coverage: float) -> Level:
 
 
 def weakest(categories: Sequence[CategoryScore]) -> str | None:
-    """Lowest measured score; ties go to the heavier category, then table order."""
+    """Lowest measured score below 100; ties go to the heavier category, then table
+    order. None when nothing was measured or everything measured scored 100: naming a
+    perfect category "weakest" would send the reader looking for a problem that is not
+    there."""
     measured = [(c.score, -c.weight, i, c.key) for i, c in enumerate(categories)
-                if c.score is not None and c.weight > 0]
+                if c.score is not None and c.weight > 0 and c.score < 100.0]
     return min(measured)[3] if measured else None
 
 

@@ -47,3 +47,13 @@ def test_explicit_entries_and_fallbacks() -> None:
     assert cats.category_for_rule("MLR745") == "training"
     assert cats.category_for_rule("E501") == "code"
     assert cats.category_for_check("something-new") == "testing"
+
+
+@pytest.mark.parametrize("code", ["MLR601", "MLR602", "MLR603", "MLR901"])
+def test_documentation_rules_feed_documentation(code: str) -> None:
+    assert cats.category_for_rule(code) == "documentation"
+
+
+def test_derived_items_feed_logging_and_performance() -> None:
+    assert [(d.id, d.category) for d in cats.DERIVED_ITEMS] == [
+        ("smoke.metrics-logged", "logging"), ("smoke.throughput-measured", "performance")]

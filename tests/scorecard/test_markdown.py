@@ -27,10 +27,10 @@ from .test_escape import gfm_cells
 
 GOLDEN = """<!-- mlready -->
 
-## \U0001f7e2 mlready scorecard: 91.6 / 100 \u00b7 Nearly ready
+## \U0001f7e2 mlready scorecard: 93.0 / 100 \u00b7 Nearly ready
 
-**Weakest:** Reproducibility & experiment management (75.0) \u00b7 **Measured:** 75% of the weight \
-(not measured: Performance & scalability, Documentation)
+**Weakest:** Reproducibility & experiment management (75.0) \u00b7 **Measured:** 90% of the weight \
+(not measured: Documentation)
 
 _Capped at nearly ready: production-ready needs every category measured._
 
@@ -38,7 +38,7 @@ _Capped at nearly ready: production-ready needs every category measured._
 | --- | ---: | ---: | --- |
 | **Reproducibility & experiment management** | 25 | 75.0 | 1 passed, 1 failed |
 | Model & training quality | 20 | 100.0 | 1 passed |
-| Performance & scalability | 15 | not measured | nothing measures this yet |
+| Performance & scalability | 15 | 100.0 | 1 passed |
 | Testing & validation | 10 | 100.0 | 1 passed |
 | Code organization | 10 | 100.0 | 2 passed |
 | Logging & monitoring | 10 | 100.0 | 1 passed |
@@ -100,6 +100,15 @@ def test_nothing_measured() -> None:
     text = render_comment(card())
     assert text.splitlines()[0] == "## \u26aa mlready scorecard: not measured"
     assert "_Static checks: not measured" in text
+
+
+def test_a_perfect_card_names_no_weakest_category() -> None:
+    smoke = check("smoke", metrics={"steps_per_s": 2.0, "peak_rss_mb": 100.0},
+                  details={"metrics_seen": ["loss"]})
+    text = render_comment(card(static(), run(smoke)))
+    assert text.splitlines()[2] == "**Measured:** 90% of the weight (not measured: Documentation)"
+    assert "**Weakest:**" not in text
+    assert "| **" not in text  # no category row is bold
 
 
 def test_baseline_sections_and_deltas() -> None:

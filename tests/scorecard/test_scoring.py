@@ -7,13 +7,13 @@ import math
 
 import pytest
 
-from mlready.gpu_runner.results import Outcome
+from mlready.gpu_runner.results import CheckResult, Outcome
 from mlready.scorecard import categories as cats
 from mlready.scorecard.levels import Level, display_score, level_for
 from mlready.scorecard.model import Status
-from mlready.scorecard.scoring import category_score, combine, level_of
+from mlready.scorecard.scoring import RuleInfo, build, category_score, combine, level_of
 
-from .factories import all_passing_run, card, check, diag, run, static
+from .factories import RULES, all_passing_run, card, check, diag, run, static
 
 
 @pytest.mark.parametrize(("score", "level"), [
@@ -181,3 +181,68 @@ def test_file_kinds_read_from_the_check_json() -> None:
     data = {"schema_version": 1, "kind": "check", "diagnostics": [],
             "file_kinds": {"python": 2, "notebook": True}}
     assert static_from_json(data).file_kinds == {"python": 2}
+
+
+def test_weakest_is_none_when_every_measured_category_is_perfect() -> None:
+    result = card(static(), all_passing_run())
+    assert [c.score for c in result.categories if c.score is not None] == [100.0] * 6
+    assert result.weakest is None
+    one_dip = card(static(diag(code="MLR201", message="b")), all_passing_run())
+    assert one_dip.weakest == "code"
+
+
+def test_throughput_item_reads_the_smoke_measurements() -> None:
+    def item(*checks: CheckResult) -> tuple[Status, str, float | None]:
+        found = next(i for i in card(None, run(*checks)).category("performance").items
+                     if i.id == cats.THROUGHPUT_MEASURED.id)
+        assert found.title == "throughput and peak memory measured"
+        return found.status, found.detail, found.credit
+
+    measured = {"steps_per_s": 2.985, "peak_rss_mb": 298.8, "peak_gpu_mb": None}
+    assert item(check("smoke", metrics=measured)) == (
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB", 1.0)
+    assert item(check("smoke", Outcome.FAIL, metrics={**measured, "peak_gpu_mb": 1024.5})) == (
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB, peak GPU 1024.5 MB", 1.0)
+    assert item(check("smoke", metrics={"steps_logged": 1, "peak_rss_mb": 300.0})) == (
+        Status.FAIL, "steps/s not measured: the smoke run reported metrics at fewer than two "
+                     "steps", 0.0)
+    assert item(check("smoke", Outcome.FAIL, reason="no_metrics",
+                      metrics={"peak_rss_mb": 300.0}))[0] is Status.NOT_MEASURED
+    assert item(check("smoke", metrics={"steps_per_s": 3.0, "peak_rss_mb": None}))[:2] == (
+        Status.NOT_MEASURED, "the smoke run measured no memory")
+    assert item(check("smoke", Outcome.ERROR, metrics=measured))[0] is Status.NOT_MEASURED
+    assert item(check("resume")) == (Status.NOT_MEASURED, "no smoke run", None)
+
+
+def test_smoke_alone_measures_performance() -> None:
+    smoke = check("smoke", metrics={"steps_per_s": 6.5, "peak_rss_mb": 512.0},
+                  details={"metrics_seen": ["loss"]})
+    result = card(None, run(smoke))
+    assert result.category("performance").score == 100.0
+    assert result.category("logging").score == 100.0
+    assert card(None, None).category("performance").score is None
+
+
+def test_docstring_coverage_is_the_documentation_credit() -> None:
+    rules = (*RULES, RuleInfo("MLR601", "missing-readme"),
+             RuleInfo("MLR603", "undocumented-entrypoint"))
+    metrics = {"undocumented-entrypoint": {"project": {"documented": 3, "total": 5,
+                                                       "ratio": 0.6}, "files": {}}}
+    result = build(static(metrics=metrics), all_passing_run(), rules=rules)
+    docs = result.category("documentation")
+    items = {i.id: (i.status, i.credit, i.detail) for i in docs.items}
+    assert items == {"MLR601": (Status.PASS, 1.0, "no findings"),
+                     "MLR603": (Status.PASS, 0.6, "60% covered (3/5); no findings")}
+    assert docs.score == pytest.approx(80.0)
+    assert result.coverage == 1.0  # every category measured: production-ready reachable
+    assert result.level is Level.PRODUCTION_READY
+    assert result.weakest == "documentation"
+
+
+def test_every_category_measured_and_perfect_is_production_ready() -> None:
+    rules = (*RULES, RuleInfo("MLR603", "undocumented-entrypoint"))
+    metrics = {"undocumented-entrypoint": {"project": {"documented": 5, "total": 5,
+                                                       "ratio": 1.0}, "files": {}}}
+    result = build(static(metrics=metrics), all_passing_run(), rules=rules)
+    assert (result.score, result.coverage, result.weakest) == (100.0, 1.0, None)
+    assert result.level is Level.PRODUCTION_READY
