@@ -16,7 +16,8 @@ c     calls (or passes as a callback) a possible project function
       bit 2 = inside an ``if``)
 d     asks for deterministic algorithms
 b     turns on ``cudnn.benchmark`` (``extra``: 1 when inside an ``if``)
-t     runs a training loop (``extra``: ``torch``, ``lightning``, ``sb3``, ``hf``)
+t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outside
+      a loop, ``lightning``, ``sb3``, ``hf``)
 g     uses CUDA
 w     builds a multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
 ====  ======================================================================
@@ -178,7 +179,7 @@ class _Unit:
     cls: str | None = None
     entry: str = ""
     events: list[Event] = field(default_factory=list)
-    backward: list[tuple[int, int]] = field(default_factory=list)
+    backward_in_loop: bool = False
     steps: int = 0
     first_backward: tuple[ast.Call, str] | None = None
 
@@ -426,7 +427,10 @@ class _Collector:
             if qualname in api.NEEDS_ARGUMENT and (not call.args or _is_none(call.args[0])):
                 return True
             self._event(unit, "s", call, qualname, list(seeded))
-            if qualname in api.FULL_DETERMINISM:
+            deterministic = _keyword(call, "deterministic")
+            if qualname in api.FULL_DETERMINISM or (
+                    deterministic is not None and not _literal_false(deterministic)):
+                # `accelerate.utils.set_seed(seed, deterministic=True)`
                 self._event(unit, "d", call, qualname)
             return True
         return self._determinism(unit, call, qualname) or self._framework(
@@ -599,10 +603,10 @@ class _Collector:
                 self._event(unit, "u", call, f"Tensor.{final}", "torch")
             return True
         if final == "backward":
-            if _pos(call) in self.loops:
-                unit.backward.append(_pos(call))
-                if unit.first_backward is None:
-                    unit.first_backward = (call, _spelled(call))
+            in_loop = _pos(call) in self.loops
+            if unit.first_backward is None or (in_loop and not unit.backward_in_loop):
+                unit.first_backward = (call, _spelled(call))
+                unit.backward_in_loop = in_loop
             return True
         if final == "step" and not self._is_env(receiver, bound):
             unit.steps += 1
@@ -665,11 +669,14 @@ class _Collector:
                     self._event(unit, "g", constant, repr(value))
 
     def _training_loops(self) -> None:
-        """A unit that calls ``.backward()`` inside a loop and some ``.step()`` trains."""
+        """A unit that calls ``.backward()`` inside a loop and some ``.step()`` trains
+        (``torch``); without the loop it is one training step (``step``), which trains
+        its callers' flows but does not make the function an entrypoint."""
         for unit in self.units.values():
             if unit.first_backward is not None and unit.steps:
                 node, name = unit.first_backward
-                self._event(unit, "t", node, name, "torch")
+                self._event(unit, "t", node, name,
+                            "torch" if unit.backward_in_loop else "step")
 
     # -- output --
 

@@ -249,7 +249,7 @@ class Project:
             result.bench = _earliest(result.bench, hit)
         elif kind == "t":
             result.runs = _earliest(result.runs, hit)
-            if extra in ("torch", "lightning"):
+            if extra in ("torch", "step", "lightning"):
                 result.train = _earliest(result.train, hit)
         elif kind == "g":
             result.cuda = _earliest(result.cuda, hit)
@@ -272,7 +272,7 @@ class Project:
         names: set[str] = set()
         for path in paths:
             for name, unit in self.facts[path]["units"].items():
-                if "." not in name and any(e[0] == "t" for e in unit["ev"]):
+                if "." not in name and any(e[0] == "t" and e[6] != "step" for e in unit["ev"]):
                     names.add(name)
         called: set[str] = set()
         if not names:
@@ -308,7 +308,7 @@ class Project:
             if name in (MODULE_UNIT, GUARD_UNIT) or "." in name:
                 continue
             key = _key(module, name)
-            trains = any(e[0] == "t" for e in unit["ev"])
+            trains = any(e[0] == "t" and e[6] != "step" for e in unit["ev"])
             if unit["entry"] or (trains and key not in called):
                 flow = self._prelude(data, own_module=_key(module, MODULE_UNIT))
                 frame = Frame(path, 0, 0, 0, 0, name)
