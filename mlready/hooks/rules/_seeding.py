@@ -13,7 +13,7 @@ s     seeds generators (``extra``: their keys, see `_seeding_apis`)
 u     draws from a generator (``extra``: its key)
 c     calls (or passes as a callback) a possible project function
       (``api``: its qualified name; ``extra``: bit 1 = named like a seeder,
-      bit 2 = inside an ``if``)
+      bit 2 = inside an ``if``, bit 4 = inside a nested function or lambda)
 d     asks for deterministic algorithms
 b     turns on ``cudnn.benchmark`` (``extra``: 1 when inside an ``if``)
 t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outside

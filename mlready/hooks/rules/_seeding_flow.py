@@ -157,6 +157,7 @@ class Project:
         self._summaries: dict[str, Summary] = {}
         self._active: set[str] = set()
         self._resolved: dict[str, tuple[str, ...]] = {}
+        self._imported_modules: set[str] | None = None
 
     # -- names --
 
@@ -294,8 +295,11 @@ class Project:
                 if unit in units:
                     frame = Frame(path, 0, 0, 0, 0, unit)
                     flow.absorb(self.summary(_key(module, unit)), (0, 0), frame, 0)
-            yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
-                        data.get("gn", 0), bool(data.get("ml", True)))
+            # A library module's self-check block (`model.py`'s shape test) is not a run
+            # unless it trains: other project files import the module.
+            if data.get("nb") or flow.runs is not None or module not in self._imported():
+                yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
+                            data.get("gn", 0), bool(data.get("ml", True)))
         elif MODULE_UNIT in units:
             # A script without a guard whose top level trains (`for epoch ...: train()`).
             module_key = _key(module, MODULE_UNIT)
@@ -314,6 +318,16 @@ class Project:
                 frame = Frame(path, 0, 0, 0, 0, name)
                 flow.absorb(self.summary(key), (0, 0), frame, 0)
                 yield Entry(path, name, flow, ml=bool(data.get("ml", True)))
+
+    def _imported(self) -> set[str]:
+        """Project modules that some project file imports at module level."""
+        if self._imported_modules is None:
+            found: set[str] = set()
+            for data in self.facts.values():
+                for target in data.get("aliases", {}).values():
+                    found.update((target, target.rpartition(".")[0]))
+            self._imported_modules = found & set(self.modules)
+        return self._imported_modules
 
     def _prelude(self, data: dict[str, Any], own_module: str | None) -> Summary:
         """Seeds that happen before the entrypoint runs: at import time of the project
