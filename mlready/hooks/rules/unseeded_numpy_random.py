@@ -29,7 +29,7 @@ if __name__ == "__main__":
 ```
 
 ## Options
-None. Test files are never entrypoints; a seeding call inside an ``if`` counts.
+None. Entrypoints are as in MLR001; a seeding call inside an ``if`` counts.
 
 ## References
 - https://numpy.org/doc/stable/reference/random/index.html

@@ -3,9 +3,12 @@
 ## What it does
 Flags the first draw from Python's global ``random`` state (``random.random``,
 ``randint``, ``choice``, ``shuffle``, ``sample``, ...), and any ``random.Random()``
-created without a seed, in an entrypoint (a ``__main__`` block, a notebook, a
-click/typer/hydra main, or a function that runs a training loop) when nothing seeds
-``random`` before it. The entrypoint's calls are followed across the project, so a
+created without a seed, in an entrypoint of an ML run when nothing seeds ``random``
+before it. Entrypoints are ``__main__`` blocks, notebooks, click/typer/hydra mains,
+functions that run a training loop and nothing in the project calls, and scripts
+whose top level trains. A run is an ML run when its file imports an ML library
+(numpy, torch, jax, gym, ...) or its flow uses one; a terminal demo drawing from
+``random`` is not a finding. The entrypoint's calls are followed across the project, so a
 helper such as ``utils/seed.py::seed_everything`` counts wherever it is defined.
 Seeding through ``random.seed``, ``lightning.seed_everything``, ``transformers`` or
 ``accelerate``'s ``set_seed``, Stable-Baselines3's ``set_random_seed`` or an
@@ -31,9 +34,10 @@ def main() -> None:
 ```
 
 ## Options
-None. Test files are never entrypoints. A seeding call inside an ``if`` counts (the
-rule prefers a miss to a false alarm); draws at import time of library modules and
-inside nested functions do not count.
+None. Test files are never entrypoints, nor is the ``__main__`` self-check of a module
+that other project files import (unless it trains). A seeding call inside an ``if``
+counts (the rule prefers a miss to a false alarm); draws at import time of library
+modules and inside nested functions do not count.
 
 ## References
 - https://docs.python.org/3/library/random.html#random.seed

@@ -34,7 +34,10 @@ def main(cfg: DictConfig) -> None:
 ```
 
 ## Options
-None. Test files are never entrypoints; a seeding call inside an ``if`` counts.
+None. Entrypoints are as in MLR001; a seeding call inside an ``if`` counts. Building
+modules does not need a seed when the run then loads weights over them
+(``load_state_dict``, ``load_from_checkpoint``, ``from_pretrained``), and dropout
+layers do not when such a run only evaluates.
 
 ## References
 - https://pytorch.org/docs/stable/notes/randomness.html

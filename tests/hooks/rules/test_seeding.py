@@ -269,3 +269,62 @@ def test_rule_docstrings_have_the_required_sections(code: str) -> None:
         assert section in rule.doc, f"{code}: missing {section}"
     assert rule.kinds == frozenset({"python"})
     assert rule.name.startswith(("unseeded-", "nondeterministic-", "cudnn-"))
+
+
+# --- precision guards found by the sweeps ------------------------------------------------
+
+
+def test_library_self_check_block_is_not_a_run() -> None:
+    model = ("import torch\n\nclass Net(torch.nn.Module):\n    pass\n\n"
+             "if __name__ == '__main__':\n    print(torch.randn(2))\n")
+    train = ("import torch\nfrom model import Net\n\nif __name__ == '__main__':\n"
+             "    torch.manual_seed(0)\n    Net()\n")
+    assert check({"model.py": model, "train.py": train}) == []
+    assert [d.code for d in check({"model.py": model})] == ["MLR003"]
+
+
+def test_python_random_alone_in_a_non_ml_script_is_not_a_finding() -> None:
+    demo = "import random\n\nif __name__ == '__main__':\n    print(random.random())\n"
+    assert check({"demo.py": demo}) == []
+    ml = "import numpy as np\n" + demo
+    assert [d.code for d in check({"demo.py": ml})] == ["MLR001"]
+
+
+def test_evaluation_that_loads_weights_needs_no_seed_for_initialisation() -> None:
+    source = ("import torch\n\nif __name__ == '__main__':\n"
+              "    model = torch.nn.Linear(2, 2)\n"
+              "    model.load_state_dict(torch.load('m.pt', weights_only=True))\n")
+    assert check({"evaluate.py": source}) == []
+
+
+def test_cuda_only_seeding_is_named_in_the_message() -> None:
+    source = ("import torch\n\nif __name__ == '__main__':\n"
+              "    torch.cuda.manual_seed_all(0)\n    torch.rand(2)\n")
+    assert lines(check({"train.py": source})) == [
+        "train.py:5:5: MLR003 `torch.rand` used in entrypoint `__main__` but `torch` is never "
+        "seeded (only the CUDA generators are seeded); call `torch.manual_seed(seed)` first",
+    ]
+
+
+def test_cpu_only_seed_with_cuda_is_mlr004_not_mlr003() -> None:
+    source = ("import torch\n\nif __name__ == '__main__':\n"
+              "    torch.set_rng_state(torch.load('rng.pt'))\n"
+              "    x = torch.rand(2, device='cuda')\n")
+    assert lines(check({"train.py": source})) == [
+        "train.py:5:9: MLR004 `torch.rand` used with CUDA in entrypoint `__main__` but only the "
+        "CPU generator is seeded (`torch.set_rng_state`); call "
+        "`torch.cuda.manual_seed_all(seed)`",
+    ]
+
+
+def test_benchmark_and_determinism_in_different_helpers() -> None:
+    helpers = ("import torch\n\ndef fast():\n    torch.backends.cudnn.benchmark = True\n\n"
+               "def exact():\n    torch.use_deterministic_algorithms(True)\n")
+    train = ("from helpers import exact, fast\n\nif __name__ == '__main__':\n"
+             "    exact()\n    fast()\n")
+    found = check({"helpers.py": helpers, "train.py": train}, codes=["MLR007"])
+    assert lines(found) == [
+        "train.py:5:5: MLR007 `torch.backends.cudnn.benchmark = True` (via `fast`) in "
+        "entrypoint `__main__`, which asks for determinism (line 4); benchmark mode picks "
+        "kernels by timing",
+    ]
