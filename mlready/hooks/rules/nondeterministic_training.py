@@ -4,11 +4,12 @@
 Flags the training of an entrypoint (``loss.backward()`` with an optimizer step,
 directly or in a helper it calls, or Lightning's ``trainer.fit``) when its flow,
 followed across files, never asks for determinism: neither
-``torch.use_deterministic_algorithms(...)`` nor ``torch.backends.cudnn.deterministic = ...`` (both also count with a config value,
-``use_deterministic_algorithms(cfg.deterministic)``, or inside ``if cfg.deterministic:``),
-nor ``Trainer(deterministic=...)``, ``TrainingArguments(full_determinism=True)`` or
-``transformers.enable_full_determinism`` or accelerate's
-``set_seed(seed, deterministic=True)``.
+``torch.use_deterministic_algorithms(...)`` nor
+``torch.backends.cudnn.deterministic = ...`` (both also count with a config value,
+``use_deterministic_algorithms(cfg.deterministic)``, or inside
+``if cfg.deterministic:``), nor ``Trainer(deterministic=...)``,
+``TrainingArguments(full_determinism=True)``, ``transformers.enable_full_determinism``
+or accelerate's ``set_seed(seed, deterministic=True)``.
 
 ## Why is this bad?
 Seeding is not enough on a GPU: cuDNN and many CUDA kernels pick non-deterministic
