@@ -132,6 +132,7 @@ class Entry:
     summary: Summary
     guard_statements: int = 0
     ml: bool = True  # the entrypoint's file imports an ML library
+    notebook: bool = False  # line numbers in messages would not match the cells
 
 class Project:
     """The facts of every file, indexed by qualified name, with memoized summaries."""
@@ -299,7 +300,8 @@ class Project:
             # unless it trains: other project files import the module.
             if data.get("nb") or flow.runs is not None or module not in self._imported():
                 yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
-                            data.get("gn", 0), bool(data.get("ml", True)))
+                            data.get("gn", 0), bool(data.get("ml", True)),
+                            bool(data.get("nb")))
         elif MODULE_UNIT in units:
             # A script without a guard whose top level trains (`for epoch ...: train()`).
             module_key = _key(module, MODULE_UNIT)
@@ -424,7 +426,7 @@ def _diagnostic(where: Place, code: str, message: str, fix: str) -> Diagnostic:
 
 def _seeded_line(entry: Entry, seed: Hit) -> str:
     where = place(entry, seed)
-    if where is None:
+    if where is None or entry.notebook:
         return ""
     return f" (line {where.frame.line})"
 
@@ -529,7 +531,7 @@ def _benchmark(entry: Entry) -> Iterator[Diagnostic]:
     if where is None:
         return
     asked = place(entry, det)
-    at = f" (line {asked.frame.line})" if asked is not None else ""
+    at = f" (line {asked.frame.line})" if asked is not None and not entry.notebook else ""
     message = (f"{_describe(entry, bench, where)} in entrypoint `{_label(entry, bench)}`, "
                f"which asks for determinism{at}; benchmark mode picks kernels by timing")
     yield _diagnostic(where, "MLR007", message,
