@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from mlready.config import Table
-from mlready.hooks.context import Check, Collect, Finalize, FileKind, Summarize
+from mlready.hooks.context import Check, Collect, FileKind, Finalize, Summarize
 
 # Module names under mlready.hooks.rules, in code order. Add new rules here.
 # Each family keeps its own tuple so that families can grow independently.
