@@ -205,6 +205,7 @@ class _Collector:
         facts["ml"] = any(self.resolver.imports(root) for root in api.ML_ROOTS)
         self.vars: dict[tuple[str, str], str] = {}
         self.bound_names: set[str] = set()
+        self.star = self._star_imports(ctx)
 
     # -- structure --
 
@@ -353,12 +354,39 @@ class _Collector:
         target = self.aliases.get(base)
         if target is not None:
             return not api.is_external(target)
-        return base in self.local_defs
+        return base in self.local_defs or (bool(self.star) and base not in api.EXTERNAL_ROOTS)
+
+    def _star_imports(self, ctx: FileContext) -> list[str]:
+        """Project modules imported with ``from x import *`` at the top level: a name
+        that nothing else binds may come from any of them."""
+        tree = ctx.tree
+        assert tree is not None
+        package = ctx.module if ctx.path.endswith("__init__.py") else ctx.module.rpartition(".")[0]
+        found: list[str] = []
+        for statement in tree.body:
+            if isinstance(statement, ast.ImportFrom) \
+                    and any(alias.name == "*" for alias in statement.names):
+                parts = package.split(".") if package else []
+                if statement.level > 1:
+                    parts = parts[: max(len(parts) - statement.level + 1, 0)]
+                base = ".".join(parts) if statement.level else ""
+                module = ".".join(p for p in (base, statement.module or "") if p)
+                if module and not api.is_external(module):
+                    found.append(module)
+        return found
 
     def _project_call(self, unit: _Unit, call: ast.Call, final: str, base: str | None,
                       dotted: str | None, qualname: str | None, pos: tuple[int, int],
                       nested: bool) -> None:
         target: str | None = None
+        if base is not None and self.star and base not in self.aliases \
+                and base not in self.local_defs and base not in api.EXTERNAL_ROOTS \
+                and dotted is not None:
+            # `from utils import *; seed_all(0)`: a call into each star-imported module.
+            flags = (_COND if pos in self.branches else 0) | (_NESTED if nested else 0)
+            for module in self.star:
+                self._event(unit, "c", call, f"{module}.{dotted}", flags)
+            return
         if base is not None and dotted is not None and qualname is not None \
                 and self._project_base(base):
             target = qualname

@@ -328,3 +328,13 @@ def test_benchmark_and_determinism_in_different_helpers() -> None:
         "entrypoint `__main__`, which asks for determinism (line 4); benchmark mode picks "
         "kernels by timing",
     ]
+
+
+def test_star_import_of_a_seeding_helper() -> None:
+    helper = "import torch\n\ndef setup(seed):\n    torch.manual_seed(seed)\n"
+    train = ("import torch\nfrom common.setup import *\n\nif __name__ == '__main__':\n"
+             "    setup(0)\n    torch.rand(2)\n")
+    assert check({"common/setup.py": helper, "train.py": train}) == []
+    helper_without = "import torch\n\ndef setup(seed):\n    print(seed)\n"
+    found = check({"common/setup.py": helper_without, "train.py": train})
+    assert [(d.line, d.code) for d in found] == [(6, "MLR003")]
