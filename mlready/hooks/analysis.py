@@ -9,6 +9,7 @@ rule and the file, and the other rules still run.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -98,6 +99,21 @@ def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
     return found
 
 
+def _plain_facts(facts: dict[str, Any], rules: Sequence[Rule], path: str,
+                 errors: list[str]) -> dict[str, Any]:
+    """Facts as the cache will give them back (JSON: tuples become lists), so that a
+    rule's ``finalize`` sees the same values on a cold run and on a warm one."""
+    plain: dict[str, Any] = {}
+    for code, value in facts.items():
+        try:
+            plain[code] = json.loads(json.dumps(value))
+        except (TypeError, ValueError) as exc:
+            rule = next(r for r in rules if r.code == code)
+            errors.append(_error(rule, path, TypeError(f"collect() returned facts that are "
+                                                       f"not JSON-serializable: {exc}")))
+    return plain
+
+
 def _read(root: str, path: str) -> tuple[bytes | None, str | None]:
     try:
         return (Path(root) / path).read_bytes(), None
@@ -125,6 +141,7 @@ def analyse(job: Job, task: Task) -> FileResult:
             if parsed.cells is not None and ctx.kind == "python":
                 found = [to_cell(d, parsed.cells) for d in found]
             diagnostics.extend(found)
+        facts = _plain_facts(facts, rules, path, errors)
         source = next((c.source for c in parsed.contexts if c.kind != "notebook"), "")
         noqa = scan(source.splitlines()) if source else Noqa({})
     except Exception as exc:  # a bug in the engine itself: still one line, still no crash
@@ -139,7 +156,7 @@ def analyse(job: Job, task: Task) -> FileResult:
 
 def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
     """A worker's chunk: analyse each file and store its result in the cache."""
-    results = []
+    results: list[FileResult] = []
     for task in tasks:
         result = analyse(job, task)
         if job.cache is not None and result.digest:

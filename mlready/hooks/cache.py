@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +80,8 @@ class Cache:
             text = json.dumps(result.to_json(), separators=(",", ":"))
         except (TypeError, ValueError):  # facts that are not JSON: do not cache
             return
+        import tempfile  # only runs that write pay for it
+
         with contextlib.suppress(OSError):
             self._prepare()
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +97,8 @@ class Cache:
                 raise
 
     def _prepare(self) -> None:
+        import tempfile
+
         tag = self.directory / "CACHEDIR.TAG"
         if tag.exists():
             return

@@ -169,6 +169,21 @@ class ProjectContext:
     targets: frozenset[str]
     facts: Mapping[str, Any]
     options: Mapping[str, Any] = field(default_factory=dict)
+    # Shared by every rule's finalize in one run (the engine passes the same dict), so
+    # that sibling rules build one project-wide analysis instead of one each.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a project-wide analysis once per run and share it between rules.
+
+        Key it by what it reads (e.g. ``f"seeding:{sorted(codes)}"``): each rule's
+        ``facts`` are its own, so an analysis of one rule's facts must not be reused
+        for another's unless their ``collect`` functions return the same thing.
+        """
+        if key not in self.shared:
+            self.shared[key] = compute()
+        value: T = self.shared[key]
+        return value
 
     def diagnostic(self, path: str, line: int, col: int, code: str, message: str,
                    fix: str | None = None) -> Diagnostic:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -124,6 +123,8 @@ def _in_git(root: Path) -> bool:
 
 def _git_files(root: Path, folders: Sequence[str]) -> list[str] | None:
     """Tracked and untracked-not-ignored files under ``folders``; None when git fails."""
+    import subprocess  # only inside a git work tree
+
     args = ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z",
             "--", *folders]
     try:

@@ -9,13 +9,11 @@ a finding on that file; the engine runs no other rule on a context that failed.
 from __future__ import annotations
 
 import ast
-import configparser
 import io
 import json
 import re
 import sys
 import tokenize
-import tomllib
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -93,8 +91,13 @@ def _yaml(text: str) -> Any:
 
 
 def _setup_cfg(text: str) -> dict[str, dict[str, str]]:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
-    parser.read_string(text)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise ValueError(str(exc)) from None
     return {name: dict(parser[name]) for name in parser.sections()}
 
 
@@ -120,12 +123,14 @@ def parse_data(ctx: FileContext) -> None:
         if ctx.kind == "setup_cfg":
             ctx.data = _setup_cfg(ctx.source)
         elif suffix == ".toml":
+            import tomllib
+
             ctx.data = tomllib.loads(ctx.source)
         elif suffix == ".json":
             ctx.data = json.loads(ctx.source)
         elif suffix in (".yaml", ".yml"):
             ctx.data = _yaml(ctx.source)
-    except (ValueError, configparser.Error, RecursionError, MemoryError) as exc:
+    except (ValueError, RecursionError, MemoryError) as exc:
         ctx.parse_error = f"invalid {suffix.lstrip('.').upper() or 'file'}: {_first_line(exc)}"
         ctx.parse_error_line = _error_line(exc)
     except Exception as exc:  # yaml.YAMLError and friends, without importing yaml here

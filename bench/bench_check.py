@@ -1,0 +1,173 @@
+"""Benchmark `mlready check` against baselines measured in the same run; prints ratios.
+
+    python bench/bench_check.py [--tree PATH] [--repeat N]
+
+By default the tree is the installed torch package's Python sources (~2,300 files,
+~1.2M lines), the largest realistic Python tree at hand. Four numbers, each against
+a baseline measured here and now, so that machine speed and load cancel out:
+
+(a) cold: ``mlready check`` (every default rule, empty cache) vs a bare single-process
+    ``ast.parse`` of the same files: target <= 1.0x (two cores, one parse per file).
+(b) warm: the same check again over the unchanged tree vs (a): target <= 0.2x.
+(c) hook: a one-file check in a small project, as pre-commit runs it (warm cache), vs
+    ``python -c "import click"``: target <= 1.5x (start-up imports stay minimal).
+(d) peak RSS of the cold run, the process and its workers together: target <= 300 MB.
+
+This is a script, not a test: timings belong on a quiet machine, not in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+PYTHON = sys.executable
+DEFAULT_TREE = Path(__file__).resolve().parents[1] / ".venv/lib/python3.11/site-packages/torch"
+PARSE_ALL = """
+import ast, sys, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+for path in sorted(Path(sys.argv[1]).rglob("*.py")):
+    try:
+        ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        pass
+"""
+
+
+def _tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants (Linux /proc, no psutil needed)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as handle:
+                pending.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(command: Sequence[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS of the process tree in bytes, exit code)."""
+    peak = 0
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return elapsed, peak, code
+
+
+def best(command: Sequence[str], repeat: int, cwd: Path | None = None) -> float:
+    return min(timed(command, cwd)[0] for _ in range(repeat))
+
+
+def small_project(folder: Path) -> Path:
+    """A typical research repository: a package, scripts, configs and requirements."""
+    (folder / "src" / "proj").mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\ndependencies = ["torch==2.3.1"]\n', encoding="utf-8")
+    (folder / "requirements.txt").write_text("torch==2.3.1\nnumpy==1.26.4\n", encoding="utf-8")
+    (folder / "configs").mkdir()
+    (folder / "configs" / "train.yaml").write_text("lr: 0.001\nbatch_size: 32\n",
+                                                   encoding="utf-8")
+    for i in range(30):
+        (folder / "src" / "proj" / f"module_{i}.py").write_text(
+            "import torch\n\n\n"
+            f"def block_{i}(x: torch.Tensor) -> torch.Tensor:\n"
+            "    return torch.relu(x) * 2\n" * 5, encoding="utf-8")
+    (folder / "train.py").write_text(
+        "import torch\n\nfrom proj.module_0 import block_0\n\n\n"
+        "def main(lr: float) -> None:\n"
+        "    torch.manual_seed(0)\n"
+        "    model = torch.nn.Linear(4, 4)\n"
+        "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n"
+        "    opt.step()\n", encoding="utf-8")
+    return folder
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the start-up timings")
+    args = parser.parse_args(argv)
+    tree: Path = args.tree.resolve()
+    if not tree.is_dir():
+        print(f"error: {tree}: not a folder (install torch, or pass --tree)", file=sys.stderr)
+        return 2
+    from mlready.hooks.rules import all_rules
+
+    rules = [r.code for r in all_rules() if r.default]
+    files = sum(1 for _ in tree.rglob("*.py"))
+    print(f"tree: {tree} ({files} .py files)")
+    print(f"rules: {len(rules)} default rules: {' '.join(rules)}")
+    print(f"cpus: {len(os.sched_getaffinity(0))}, python {sys.version.split()[0]}\n")
+
+    with tempfile.TemporaryDirectory(prefix="mlready-bench-") as temp:
+        work = Path(temp)
+        project = work / "tree"
+        project.mkdir()
+        # The tree becomes the whole project (a symlink: nothing is copied); no excludes,
+        # so mlready reads exactly the files the baseline parses.
+        (project / "pyproject.toml").write_text(
+            f'[tool.mlready]\nexclude = []\ncache-dir = "{work / "cache"}"\n', encoding="utf-8")
+        (project / "src").symlink_to(tree)
+        check = [PYTHON, "-m", "mlready", "check", "--exit-zero", "--output-format", "json",
+                 "src"]
+
+        parse_time, parse_rss, _ = timed([PYTHON, "-c", PARSE_ALL, str(tree)])
+        cold, cold_rss, cold_code = timed(check, cwd=project)
+        warm, _, warm_code = timed(check, cwd=project)
+        if cold_code or warm_code:
+            print(f"error: mlready check exited {cold_code}/{warm_code}", file=sys.stderr)
+            return 2
+
+        small = small_project(work / "small")
+        hook = [PYTHON, "-m", "mlready", "check", "--force-exclude", "train.py"]
+        timed(hook, cwd=small)  # prime the cache, as any earlier commit would have
+        hook_time = best(hook, args.repeat, cwd=small)
+        click_time = best([PYTHON, "-c", "import click"], args.repeat)
+
+    mib = 1024 * 1024
+    rows = [
+        ("(a) cold check vs ast.parse", f"{cold:.2f} s", f"{parse_time:.2f} s",
+         cold / parse_time, 1.0),
+        ("(b) warm check vs cold check", f"{warm:.2f} s", f"{cold:.2f} s", warm / cold, 0.2),
+        ("(c) one-file hook vs import click", f"{hook_time * 1000:.0f} ms",
+         f"{click_time * 1000:.0f} ms", hook_time / click_time, 1.5),
+        ("(d) peak RSS (with workers), MB", f"{cold_rss / mib:.0f}", "300",
+         cold_rss / mib / 300, 1.0),
+    ]
+    print(f"{'measure':36} {'mlready':>10} {'baseline':>10} {'ratio':>7} {'target':>7}  ok")
+    for name, ours, base, ratio, target in rows:
+        print(f"{name:36} {ours:>10} {base:>10} {ratio:>6.2f}x {target:>6.2f}x  "
+              f"{'yes' if ratio <= target else 'NO'}")
+    print(f"\n(baseline parse RSS: {parse_rss / mib:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
