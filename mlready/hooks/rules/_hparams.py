@@ -34,7 +34,6 @@ from functools import cache
 from mlready.config import Field, Table
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.names import NameResolver
 
 LEARNING_RATE = "MLR101"
 BATCH_SIZE = "MLR102"
@@ -360,23 +359,25 @@ def _mentions_loss(node: ast.AST) -> bool:
     )
 
 
-def is_training_call(call: ast.Call) -> bool:
-    """``optimizer.step()``, ``scaler.step(opt)``, ``loss.backward()``, ``train_one_epoch(...)``.
-
-    A bare ``.backward()`` is not enough (benchmarks and gradient checks call it on
-    anything); it must be a loss, as the name says.
-    """
+def is_step_call(call: ast.Call) -> bool:
+    """``optimizer.step()``, ``scaler.step(opt)``, ``train_one_epoch(...)``: an update."""
     func = call.func
     if isinstance(func, ast.Attribute):
         receiver = _terminal_name(func.value).lower()
         if func.attr == "step" and ("opt" in receiver or "scaler" in receiver):
             return True
-        if func.attr == "backward":
-            return _mentions_loss(func.value) or any(_mentions_loss(a) for a in call.args)
         return bool(_TRAIN_FUNCTION.match(func.attr))
     if isinstance(func, ast.Name):
         return bool(_TRAIN_FUNCTION.match(func.id))
     return False
+
+
+def is_loss_backward(call: ast.Call) -> bool:
+    """``loss.backward()``, ``(loss / n).backward()``, ``accelerator.backward(loss)``."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "backward"):
+        return False
+    return _mentions_loss(func.value) or any(_mentions_loss(arg) for arg in call.args)
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -389,11 +390,14 @@ def _range_loop(node: ast.AST) -> bool:
 
 
 def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
-    """Whether the loop body (not nested functions) calls a training step.
+    """Whether the loop body (not nested functions) takes training steps.
 
-    Nested ``range`` loops are their own candidates: ``for seed in range(3): for epoch
-    in range(cfg.epochs): ...`` must not blame the seed loop. Only a loop whose variable
-    reads as a counter of epochs or steps looks through a nested ``range`` loop.
+    An optimizer step or a ``train_one_epoch``-style call is enough. A bare
+    ``loss.backward()`` is enough only in a loop whose variable reads as a counter of
+    epochs or steps: gradient checks and tests call it in ``for i in range(10)``.
+    Nested ``range`` loops are their own candidates (``for seed in range(3): for epoch
+    in range(cfg.epochs): ...`` must not blame the seed loop); only a counter-named loop
+    looks through them.
     """
     counter = isinstance(loop.target, ast.Name) and bool(_COUNTER_NAME.search(loop.target.id))
     stack: list[ast.AST] = list(loop.body)
@@ -401,7 +405,8 @@ def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
         node = stack.pop()
         if isinstance(node, _SCOPES) or (not counter and _range_loop(node)):
             continue
-        if isinstance(node, ast.Call) and is_training_call(node):
+        if isinstance(node, ast.Call) and (
+                is_step_call(node) or (counter and is_loss_backward(node))):
             return True
         stack.extend(ast.iter_child_nodes(node))
     return False
@@ -598,8 +603,7 @@ class Resolved:
 class _Resolver:
     """Follows a name through the enclosing function scopes to a single literal binding."""
 
-    def __init__(self, module_is_config: bool) -> None:
-        self.module_is_config = module_is_config
+    def __init__(self) -> None:
         self._cache: dict[int, _Bindings] = {}
 
     def bindings(self, scope: Scope) -> _Bindings:
@@ -618,8 +622,6 @@ class _Resolver:
                 continue
             value = info.simple.get(name.id)
             if count != 1 or value is None or literal_value(value) is None:
-                return None
-            if isinstance(scope, ast.Module) and self.module_is_config:
                 return None
             return Resolved(name.id, value, getattr(value, "lineno", 0))
         return None
@@ -666,10 +668,9 @@ class _Walker:
 
     def __init__(self, ctx: FileContext, calls: bool, loops: bool) -> None:
         self.ctx = ctx
-        self.resolver = _Resolver(module_is_config=False)
+        self.resolver = _Resolver()
         self.found: list[Finding] = []
         self.self_roots = {ctx.module.split(".")[0], ctx.root.name}
-        self._names: NameResolver | None = None
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] | None = None
         if calls:
             names = _by_name()
@@ -683,21 +684,6 @@ class _Walker:
                 self._loop(loop)
             for async_loop in ctx.nodes(ast.AsyncFor):
                 self._loop(async_loop)
-
-    @property
-    def names(self) -> NameResolver:
-        """A resolver built from the file's import statements only.
-
-        ``ctx.resolver`` walks the whole tree (``ast.walk``), which costs more than
-        all of these rules together; the imports are already in the shared node index.
-        """
-        if self._names is None:
-            ctx = self.ctx
-            imports: list[ast.stmt] = [*ctx.nodes(ast.Import), *ctx.nodes(ast.ImportFrom)]
-            imports.sort(key=lambda node: (node.lineno, node.col_offset))
-            self._names = NameResolver(ast.Module(body=imports, type_ignores=[]), ctx.module,
-                                       ctx.path.endswith("__init__.py"))
-        return self._names
 
     def _scopes_at(self, node: ast.AST) -> tuple[Scope, ...]:
         """The module and the functions whose span contains ``node``, outermost first."""
@@ -728,7 +714,7 @@ class _Walker:
         if isinstance(func, ast.Attribute) and func.attr == "learn":
             self._learn(call)
             return
-        qualname = self.names.qualname(func)
+        qualname = self.ctx.resolver.qualname(func)
         if qualname is None:
             return
         family = match_family(qualname)
@@ -751,7 +737,7 @@ class _Walker:
             if keyword.arg == "total_timesteps":
                 target = (keyword.value, True)
         if (target is None and call.args
-                and any(self.names.imports(root) for root in LEARN_ROOTS)):
+                and any(self.ctx.resolver.imports(root) for root in LEARN_ROOTS)):
             target = (call.args[0], False)
         if target is not None:
             callee = f"{source_text(self.ctx, call.func)}"
@@ -776,7 +762,7 @@ class _Walker:
             return
         call = loop.iter
         assert isinstance(call, ast.Call)
-        if self.names.qualname(call.func) != "range" or call.keywords:
+        if self.ctx.resolver.qualname(call.func) != "range" or call.keywords:
             return
         if not 1 <= len(call.args) <= 3 or any(isinstance(a, ast.Starred) for a in call.args):
             return

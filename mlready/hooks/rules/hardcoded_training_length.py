@@ -7,7 +7,9 @@ Flags a numeric literal that fixes how long training runs: Lightning's
 ``num_train_epochs`` and ``max_steps``, Stable-Baselines3's
 ``model.learn(total_timesteps=...)``, and the literal bound of a ``for ... in
 range(...)`` loop whose body trains: it calls ``optimizer.step()`` (or
-``scaler.step(opt)``), ``loss.backward()``, or a ``train_one_epoch``-style function.
+``scaler.step(opt)``) or a ``train_one_epoch``-style function, or ``loss.backward()``
+in a loop over ``epoch``/``step``/``it``... (gradient checks call ``backward`` in
+``for i in range(10)`` too, so a bare ``backward`` needs the counter's name).
 
 ## Why is this bad?
 A smoke test, a resumed run and a full run need different lengths; with a literal each
