@@ -475,13 +475,17 @@ def _unseeded(entry: Entry, lib: str) -> Iterator[Diagnostic]:
         message = (f"{what} used in entrypoint `{label}` before `{name}` is seeded"
                    f"{_seeded_line(entry, seed)}; seed at the start of the run")
     elif lib in ("env", "space"):
+        vec = " (`vec_env.seed(seed)` for a VecEnv)" if lib == "env" else ""
         message = (f"{what} used in entrypoint `{label}` but {name} is never seeded; "
-                   f"call `{_SEED_CALLS[lib]}` first")
+                   f"call `{_SEED_CALLS[lib]}` first{vec}")
     else:
         only_cuda = " (only the CUDA generators are seeded)" \
             if lib == "torch" and "cuda" in summary.seeds else ""
+        call = f"call `{_SEED_CALLS[lib]}` first"
+        if use.api.partition(".")[0] in api.SB3_ROOTS:
+            call = "pass `seed=` to the algorithm"
         message = (f"{what} used in entrypoint `{label}` but `{name}` is never seeded"
-                   f"{only_cuda}; call `{_SEED_CALLS[lib]}` first")
+                   f"{only_cuda}; {call}")
     yield _diagnostic(where, CODES[lib], message, FIXES[lib])
 
 
