@@ -46,6 +46,9 @@ class Report:
     rules: tuple[Rule, ...]
     metrics: Mapping[str, Any] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
+    # Named files per context kind (a notebook counts as "python" and "notebook"), so
+    # that a consumer can tell "no findings" from "nothing of that kind to read".
+    file_kinds: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -254,7 +257,12 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     kept = [d for d in found
             if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
     kept.sort(key=Diagnostic.sort_key)
-    return Report(root, len(checked), tuple(kept), rules, metrics, tuple(errors))
+    kinds: dict[str, int] = {}
+    for file in targets:
+        for kind in context_kinds(file.kind):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return Report(root, len(checked), tuple(kept), rules, metrics, tuple(errors),
+                  dict(sorted(kinds.items())))
 
 
 def check(paths: Sequence[Path], overrides: Overrides | None = None, *,

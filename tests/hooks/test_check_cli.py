@@ -177,6 +177,8 @@ def test_cross_file_rule_and_metrics_in_json(project: Make,
     document = json.loads(out)
     assert code == 1
     assert document["metrics"] == {"duplicate-function": {"functions": 2, "files": 2}}
+    assert (document["files_checked"], document["file_kinds"]) == (2, {"pyproject": 1,
+                                                                        "python": 2})
     assert [(d["path"], d["line"], d["message"]) for d in document["diagnostics"]] == [
         ("a.py", 1, "`train` is also defined in b.py"),
         ("b.py", 4, "`train` is also defined in a.py")]

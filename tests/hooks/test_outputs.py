@@ -25,7 +25,8 @@ DIAGNOSTICS = (
 @pytest.fixture
 def report(fake_rules: tuple[Rule, ...]) -> Report:
     return Report(Path("/work/proj"), 7, DIAGNOSTICS, fake_rules,
-                  {"duplicate-function": {"functions": 2}}, ())
+                  {"duplicate-function": {"functions": 2}}, (),
+                  {"notebook": 1, "python": 6, "requirements": 1})
 
 
 def test_concise(report: Report) -> None:
@@ -51,6 +52,7 @@ def test_json_document(report: Report) -> None:
     assert document == {
         "schema_version": 1, "tool": "mlready", "version": document["version"],
         "kind": "check", "root": "/work/proj", "files_checked": 7,
+        "file_kinds": {"notebook": 1, "python": 6, "requirements": 1},
         "rules": ["MLR000", "MLR990", "MLR992", "MLR993", "MLR994", "MLR995", "MLR996"],
         "diagnostics": [d.to_json() for d in DIAGNOSTICS],
         "metrics": {"duplicate-function": {"functions": 2}}, "errors": []}

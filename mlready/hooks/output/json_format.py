@@ -22,6 +22,7 @@ def document(report: Report) -> dict[str, object]:
         "kind": "check",
         "root": report.root.as_posix(),
         "files_checked": report.files_checked,
+        "file_kinds": dict(report.file_kinds),
         "rules": [rule.code for rule in report.rules],
         "diagnostics": [d.to_json() for d in report.diagnostics],
         "metrics": dict(report.metrics),
