@@ -143,7 +143,7 @@ def analyse(job: Job, task: Task) -> FileResult:
             diagnostics.extend(found)
         facts = _plain_facts(facts, rules, path, errors)
         source = next((c.source for c in parsed.contexts if c.kind != "notebook"), "")
-        noqa = scan(source.splitlines()) if source else Noqa({})
+        noqa = scan(source) if source else Noqa({})
     except Exception as exc:  # a bug in the engine itself: still one line, still no crash
         return FileResult(path, "", task.full,
                           errors=(f"{path}: internal error while reading: "

@@ -1,0 +1,77 @@
+"""Selection semantics and noqa parsing, as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlready.hooks import selection
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules import Rule
+from mlready.hooks.suppression import ALL, Noqa, scan
+
+
+def codes(rules: tuple[Rule, ...]) -> list[str]:
+    return [rule.code for rule in rules]
+
+
+def test_selection_specificity(fake_rules: tuple[Rule, ...]) -> None:
+    default = ["MLR000", "MLR990", "MLR992", "MLR994", "MLR995", "MLR996"]
+    assert codes(selection.select(fake_rules, None, (), ())) == default
+    assert codes(selection.select(fake_rules, ["ALL"], (), ())) == [
+        "MLR000", "MLR990", "MLR992", "MLR993", "MLR994", "MLR995", "MLR996"]
+    # a more specific select beats a less specific ignore, and the reverse
+    assert codes(selection.select(fake_rules, ["MLR990"], (), ["MLR9"])) == ["MLR990"]
+    assert codes(selection.select(fake_rules, ["MLR9"], (), ["MLR990"])) == [
+        "MLR992", "MLR994", "MLR995", "MLR996"]
+    # on a tie, ignore wins
+    assert codes(selection.select(fake_rules, ["MLR99"], (), ["MLR99"])) == []
+    assert codes(selection.select(fake_rules, None, ["MLR993"], ["misc"])) == [
+        "MLR993", "MLR996"]
+    assert codes(selection.select(fake_rules, ["fake", "bad-key"], (), ())) == [
+        "MLR994", "MLR996"]
+
+
+@pytest.mark.parametrize("selector", ["MLR", "MLR9", "MLR99", "MLR990", "ALL", "seeds",
+                                      "print-call", "fake", "MLR1"])
+def test_valid_selectors(fake_rules: tuple[Rule, ...], selector: str) -> None:
+    selection.validate([selector], fake_rules, "--select")
+
+
+@pytest.mark.parametrize("selector", ["MLR999", "E501", "mlr990", "MLR9900", "all", ""])
+def test_invalid_selectors(fake_rules: tuple[Rule, ...], selector: str) -> None:
+    with pytest.raises(selection.SelectionError, match=f"unknown rule selector `{selector}`"):
+        selection.validate([selector], fake_rules, "--select")
+
+
+def test_per_file_ignores() -> None:
+    table = {"tests/*": ["MLR1"], "*.ipynb": ["ALL"], "./scripts/run.py": ["MLR990"]}
+    assert selection.ignored_by_path("tests/unit/test_a.py", table, "MLR101")
+    assert not selection.ignored_by_path("tests/unit/test_a.py", table, "MLR201")
+    assert selection.ignored_by_path("nb/x.ipynb", table, "MLR000")
+    assert selection.ignored_by_path("scripts/run.py", table, "MLR990")
+    assert not selection.ignored_by_path("src/tests/a.py", table, "MLR101")
+
+
+def test_noqa_scan() -> None:
+    source = ("a = 1\n"
+              "b = 2  # noqa: MLR101, MLR2\n"
+              "# mlready: noqa: MLR3\n"
+              "c  # NOQA\n"
+              "d  # noqa:MLR4 because of reasons\n"
+              "e = '# not a noqa'\n")
+    noqa = scan(source)
+    assert noqa == Noqa({2: ("MLR101", "MLR2"), 4: ALL, 5: ("MLR4",)}, ("MLR3",))
+    assert scan("x = 1\n# mlready: noqa\n").file == ALL
+    assert scan("x = 1\n") == Noqa({})
+
+
+def test_noqa_suppresses() -> None:
+    noqa = Noqa({2: ("MLR101", "MLR2"), 4: ALL}, ("MLR3",))
+
+    def hit(line: int, code: str, end: int | None = None) -> bool:
+        return noqa.suppresses(Diagnostic("a.py", line, 1, code, "m", end_line=end))
+
+    assert hit(2, "MLR101") and hit(2, "MLR205") and not hit(2, "MLR102")
+    assert hit(4, "MLR999") and hit(9, "MLR301") and not hit(9, "MLR401")
+    assert hit(1, "MLR101", end=2)  # a multi-line span: noqa on its last line counts
+    assert Noqa.from_json(noqa.to_json()) == noqa
