@@ -567,12 +567,27 @@ def _entry_findings(entry: Entry) -> Iterator[Diagnostic]:
     yield from _loaders(entry)
 
 
+MEMO_KEY = "mlready.rules._seeding_flow"
+
+
 def findings(project: ProjectContext, code: str) -> list[Diagnostic]:
-    """``code``'s diagnostics over the project's target entrypoints, deduplicated."""
+    """``code``'s diagnostics over the project's target entrypoints.
+
+    Every seeding rule collects the same facts (`_seeding.collect`), so one analysis,
+    shared through ``project.memo``, serves all eight finalizers of a run.
+    """
+    return project.memo(MEMO_KEY, lambda: _all_findings(project)).get(code, [])
+
+
+def _all_findings(project: ProjectContext) -> dict[str, list[Diagnostic]]:
+    """Every seeding rule's diagnostics, by code, deduplicated by place."""
     index = Project(project.facts)
-    found: dict[tuple[str, int, int], Diagnostic] = {}
+    found: dict[tuple[str, str, int, int], Diagnostic] = {}
     for entry in index.entries(project.targets):
         for diagnostic in _entry_findings(entry):
-            if diagnostic.code == code:
-                found.setdefault((diagnostic.path, diagnostic.line, diagnostic.col), diagnostic)
-    return sorted(found.values())
+            key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.col)
+            found.setdefault(key, diagnostic)
+    by_code: dict[str, list[Diagnostic]] = {}
+    for diagnostic in sorted(found.values()):
+        by_code.setdefault(diagnostic.code, []).append(diagnostic)
+    return by_code
