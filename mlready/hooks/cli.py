@@ -15,6 +15,7 @@ import click
 
 from mlready.config import ConfigError
 from mlready.hooks.discovery import DiscoveryError
+from mlready.hooks.rules import Rule
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
 
@@ -26,6 +27,19 @@ def _codes(values: Sequence[str]) -> list[str]:
 
 def _error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
+
+
+def _registry() -> tuple[Rule, ...] | None:
+    """Every registered rule, or None after one error line when a rule module cannot be
+    imported (a broken installation: a missing dependency, a syntax error in a rule)."""
+    from mlready.hooks.rules import all_rules
+
+    try:
+        return all_rules()
+    except Exception as exc:
+        _error(f"cannot load the rules: {type(exc).__name__}: {exc} "
+               "(reinstall mlready; if it persists, please report it)")
+        return None
 
 
 def _statistics(report_diagnostics: Sequence[object]) -> str:
@@ -68,16 +82,18 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     from mlready.hooks import engine
     from mlready.hooks.discovery import find_root
     from mlready.hooks.output import renderer
-    from mlready.hooks.rules import all_rules
     from mlready.hooks.settings import load
 
     overrides = Overrides(select=_codes(select) if select else None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore),
                           output_format=output_format, no_cache=no_cache,
                           force_exclude=force_exclude, config=config_path)
+    rules = _registry()
+    if rules is None:
+        return 2
     try:
         root = find_root(list(paths) or [Path()])
-        settings = load(root, all_rules(), overrides)
+        settings = load(root, rules, overrides)
         report = engine.check_with(settings, list(paths) or [Path()])
     except (ConfigError, DiscoveryError, SelectionError) as exc:
         _error(str(exc))
@@ -112,9 +128,10 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
 def rule(code: str | None, show_all: bool) -> int:
     """Explain a rule: `mlready rule MLR101` (a code or a name), or `mlready rule --all`."""
     from mlready.hooks.docs import render_rule
-    from mlready.hooks.rules import all_rules
 
-    rules = all_rules()
+    rules = _registry()
+    if rules is None:
+        return 2
     if show_all:
         click.echo("\n\n".join(render_rule(r) for r in rules), nl=False)
         return 0

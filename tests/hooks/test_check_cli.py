@@ -228,3 +228,19 @@ def test_full_format_shows_source_and_help(project: Make,
         "  = help: log it\n"
         "\n"
         "Found 1 error.\n")
+
+
+def test_a_rule_module_that_cannot_load_is_one_error_line(
+        project: Make, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlready.hooks import rules
+
+    def broken() -> tuple[object, ...]:
+        raise ModuleNotFoundError("No module named 'packaging'")
+
+    monkeypatch.setattr(rules, "all_rules", broken)
+    root = project({"a.py": "x = 1\n"})
+    message = ("error: cannot load the rules: ModuleNotFoundError: No module named 'packaging' "
+               "(reinstall mlready; if it persists, please report it)\n")
+    assert run(capsys, str(root)) == (2, "", message)
+    assert main(["rule", "--all"]) == 2
+    assert capsys.readouterr().err == message
