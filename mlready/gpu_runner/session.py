@@ -1,10 +1,10 @@
 """One `mlready run`: starts the planned runs on demand, once each, and caches what they left.
 
 Checks ask the session for runs by id (see `plan`); the first ask starts the process,
-later asks get the cached `RunOutcome`. Loaded checkpoints are cached too, so two
-checks comparing the same file load it once. The session owns the temporary work
-directory (one sub-directory per run, logs and metrics files beside them) and every
-`RunRecord` for the results file.
+later asks get the cached `RunOutcome`. The two most recently loaded checkpoints are
+cached (memory-mapped), so consecutive checks comparing the same files load them once.
+The session owns the temporary work directory (one sub-directory per run, logs and
+metrics files beside them) and every `RunRecord` for the results file.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ class Session:
                         f"needs the smoke run's checkpoint: {found.summary}"))
                 checkpoint = found
                 if spec.resume_from is not None:
-                    checkpoint, copied = self._copy_run_dir(source.run_dir, found, run_dir)
+                    checkpoint = copied = self._copy_run_dir(source.run_dir, found, run_dir)
             values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
             output_file: Path | None = None
             if spec.is_eval:
@@ -207,14 +207,17 @@ class Session:
             return f"resume to step {steps}"
         return f"train {spec.id} (seed {seed}, {steps} steps)"
 
-    def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> tuple[Path, Path]:
-        """Resume in a copy of the smoke run's directory, leaving the original intact."""
+    def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> Path:
+        """Resume in a copy of the smoke run's directory, leaving the original intact.
+
+        Returns the checkpoint to resume from: the copy, or ``found`` itself when the
+        run wrote it outside ``{run_dir}``.
+        """
         shutil.copytree(source_dir, run_dir, dirs_exist_ok=True)
         try:
-            relative = found.relative_to(source_dir)
-        except ValueError:  # checkpoint written outside {run_dir}: resume from it in place
-            return found, found
-        return run_dir / relative, run_dir / relative
+            return run_dir / found.relative_to(source_dir)
+        except ValueError:
+            return found
 
     def _matches(self, values: dict[str, str], skip: Path | None) -> list[Path]:
         escaped = {k: _glob_escape(v) for k, v in values.items()}
@@ -253,10 +256,16 @@ class Session:
         if self._prewarm is not None:
             self._prewarm.join()
         if path not in self._loaded:
+            # Keep at most two checkpoints mapped: a comparison needs two, and memory must
+            # stay within 2x the largest checkpoint however many runs left one.
+            while len(self._loaded) >= 2:
+                del self._loaded[next(iter(self._loaded))]
             try:
                 self._loaded[path] = ckpt.load(path)
             except ckpt.CheckpointError as exc:
                 self._loaded[path] = exc
+        else:
+            self._loaded[path] = self._loaded.pop(path)  # most recently used last
         value = self._loaded[path]
         if isinstance(value, ckpt.CheckpointError):
             raise value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,9 +41,11 @@ def test_nonzero_exit_names_the_last_error_line(make_project: MakeProject) -> No
 
 
 def test_hang_kills_the_process_group_and_grandchild(make_project: MakeProject,
-                                                     tmp_path: Path) -> None:
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from mlready.gpu_runner.runner import execute
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # kept run dirs land here
     cfg = make_project("hang", timeout=3)
     started = time.monotonic()
     report = execute(cfg, ("smoke",), keep_run_dirs=True, progress=False)

@@ -1,0 +1,82 @@
+"""Checkpoint classification and comparison, in process (torch is imported by the tests)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlready.gpu_runner import checkpoint as ckpt
+
+torch = pytest.importorskip("torch")
+
+
+def state(shift: float = 0.0, opt_step: int = 3) -> dict[str, Any]:
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    with torch.no_grad():
+        model.weight.add_(shift)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    return {"model": model.state_dict(),
+            "optimizer": {"state": {0: {"step": torch.tensor(float(opt_step))}},
+                          "param_groups": opt.state_dict()["param_groups"]},
+            "lr_scheduler": {"last_epoch": 3, "base_lrs": [0.1]},
+            "global_step": 3, "rng": {"torch": torch.get_rng_state(),
+                                      "python": random.getstate()},
+            "sampler": {"epoch": 0, "offset": 96}, "hparams": {"lr": 0.1}}
+
+
+def test_classify_sorts_keys_into_categories(tmp_path: Path) -> None:
+    contents = ckpt.classify(state(), 123)
+    assert contents.keys == {"model": ["model"], "optimizer": ["optimizer"],
+                             "scheduler": ["lr_scheduler"], "step": ["global_step"],
+                             "rng": ["rng"], "data": ["sampler"], "config": ["hparams"]}
+    assert contents.rng_parts == ["python", "torch"] and contents.step == 3.0
+    bare = ckpt.classify({"weight": torch.zeros(2), "bias": torch.zeros(1)}, 1)
+    assert bare.keys == {"model": ["<state_dict>"]}
+
+
+def test_compare_is_per_category_and_finds_counters() -> None:
+    diffs = ckpt.compare(state(), state(shift=0.5, opt_step=5))
+    assert diffs["model"].differing == 1 and math.isclose(diffs["model"].max_abs_diff, 0.5,
+                                                           rel_tol=1e-6)
+    assert diffs["model"].first_key == "model.weight"
+    assert diffs["rng"].bitwise and diffs["data"].bitwise
+    assert ckpt.counters(state(opt_step=5)) == {"optimizer_step": 5.0, "scheduler_epoch": 3.0,
+                                                "step": 3.0}
+    same = ckpt.compare(state(), state())
+    assert all(d.bitwise for d in same.values())
+
+
+def test_nan_weights_in_both_count_as_equal() -> None:
+    a = {"model": {"w": torch.tensor([float("nan"), 1.0])}}
+    assert ckpt.compare(a, {"model": {"w": torch.tensor([float("nan"), 1.0])}})["model"].bitwise
+    diff = ckpt.compare(a, {"model": {"w": torch.tensor([0.0, 1.0])}})["model"]
+    assert diff.max_abs_diff == math.inf
+
+
+def test_chunked_compare_of_large_tensor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ckpt, "CHUNK", 1000)
+    a = torch.zeros(10_000)
+    b = a.clone()
+    b[9_999] = 2.0
+    diff = ckpt.compare({"model": {"w": a}}, {"model": {"w": b}})["model"]
+    assert (diff.differing, diff.max_abs_diff) == (1, 2.0)
+
+
+def test_load_refuses_full_unpickling_and_names_the_class(tmp_path: Path) -> None:
+    path = tmp_path / "c.pt"
+    torch.save({"model": {}, "args": argparse.Namespace(lr=1)}, path)
+    with pytest.raises(ckpt.CheckpointError) as info:
+        ckpt.load(path)
+    assert info.value.reason == "needs_full_unpickling"
+    assert "it pickles `argparse.Namespace`" in info.value.message
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ckpt.CheckpointError) as info:
+        ckpt.load(path)
+    assert info.value.reason == "corrupted"
+    assert info.value.message.startswith("c.pt cannot be read: ")
