@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,24 @@ def test_ignored_seed_is_caught_by_the_other_seed_run(make_project: MakeProject)
     assert (result.outcome, result.reason) == (Outcome.FAIL, "seed_ignored")
     assert result.summary == ("seed 1 reproduced seed 0 exactly: the seed does not reach the "
                               "randomness")
+
+
+def test_runner_disk_full_is_an_error_and_run_dirs_are_removed(
+        make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    from mlready.gpu_runner import session
+
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(session.shutil, "copytree", full)  # copying ref's dir for the resume
+    result = run(make_project(), "resume")["resume"]
+    assert (result.outcome, result.reason) == (Outcome.ERROR, "disk_full")
+    assert result.summary.startswith("no space left in the run directory ")
+    assert list(work.iterdir()) == []  # the temporary run directories are gone

@@ -169,6 +169,9 @@ def diagnose(src: ckpt.Contents, diffs: dict[str, ckpt.CategoryDiff] | None,
     if not src.has("scheduler") and uses_scheduler:
         add("scheduler", "missing_scheduler_state", "checkpoint has no scheduler state: the "
             "learning-rate schedule restarts")
+    if not src.has("scaler") and diffs is not None and "scaler" in diffs:
+        add("scaler", "missing_scaler_state", "checkpoint has no grad scaler state: the AMP "
+            "loss scale restarts from its initial value")
     if restarted:
         add("step", "step_counter_not_restored", "the step counter is not restored from the "
             "checkpoint, so the run starts over")
@@ -182,6 +185,10 @@ def diagnose(src: ckpt.Contents, diffs: dict[str, ckpt.CategoryDiff] | None,
             if key in long_c and key in res_c and long_c[key] != res_c[key]:
                 add(category, code, f"{what} is saved but not restored on resume (ends at "
                     f"{res_c[key]:g} after resume vs {long_c[key]:g} uninterrupted)")
+    if diffs is not None and "scaler" in diffs and not diffs["scaler"].bitwise \
+            and src.has("scaler"):
+        add("scaler", "scaler_not_restored", "grad scaler state is saved but not restored on "
+            "resume: the AMP loss scale differs")
     if diffs is not None and "rng" in diffs and not diffs["rng"].bitwise and src.has("rng"):
         add("rng", "rng_not_restored", "RNG state is saved but not restored on resume: the "
             "random stream after the resume differs")
