@@ -205,6 +205,7 @@ class _Collector:
         facts["ml"] = any(self.resolver.imports(root) for root in api.ML_ROOTS)
         self.vars: dict[tuple[str, str], str] = {}
         self.bound_names: set[str] = set()
+        self.seed_draws: set[int] = set()
         self.star = self._star_imports(ctx)
 
     # -- structure --
@@ -289,6 +290,10 @@ class _Collector:
             if not isinstance(assign.value, ast.Call) or len(assign.targets) != 1:
                 continue
             _, dotted = _chain(assign.targets[0])
+            if dotted is not None and "seed" in dotted.rpartition(".")[2].lower():
+                # `opt.manualSeed = random.randint(1, 10000)`: drawing the run's seed
+                # (to print and reuse) is how a seed is chosen, not an unseeded draw.
+                self.seed_draws.update(id(n) for n in ast.walk(assign.value))
             _, callee = _chain(assign.value.func)
             if dotted is None or callee is None:
                 continue
@@ -539,7 +544,7 @@ class _Collector:
         found = self._draw_kind(call, qualname)
         if found is None:
             return False
-        if found and not nested:
+        if found and not nested and id(call) not in self.seed_draws:
             self._event(unit, "u", call, qualname, found)
         return True
 

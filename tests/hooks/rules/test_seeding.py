@@ -338,3 +338,11 @@ def test_star_import_of_a_seeding_helper() -> None:
     helper_without = "import torch\n\ndef setup(seed):\n    print(seed)\n"
     found = check({"common/setup.py": helper_without, "train.py": train})
     assert [(d.line, d.code) for d in found] == [(6, "MLR003")]
+
+
+def test_drawing_the_seed_itself_is_not_an_unseeded_draw() -> None:
+    source = ("import random\nimport numpy as np\n\nif __name__ == '__main__':\n"
+              "    seed = None\n    if seed is None:\n"
+              "        seed = random.randint(1, 10000)\n    random.seed(seed)\n"
+              "    print(random.random())\n")
+    assert check({"train.py": source}) == []
