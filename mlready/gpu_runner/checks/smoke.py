@@ -36,6 +36,7 @@ def check(session: Session) -> CheckResult:
         "steps_logged": steps_logged,
         "peak_rss_mb": mb(proc.memory.rss_bytes),
         "peak_gpu_mb": mb(proc.memory.gpu_bytes),
+        "unparsed_lines": traj.bad_lines,  # JSONL lines that were not objects of numbers
     }
     first, last = proc.memory.first_output_s, proc.memory.last_output_s
     if steps_logged > 1 and first is not None and last is not None and last > first:
