@@ -478,7 +478,9 @@ class _Collector:
         if qualname == "torch.backends.cudnn.flags":
             self._trainer_flags(unit, call, qualname)
             return True
-        if qualname in ("torch.cuda.is_available", "torch.device") and self._cuda_arg(call):
+        if (qualname == "torch.device" and self._cuda_arg(call)) \
+                or (qualname.startswith("torch.cuda.") and qualname not in api.SEEDERS):
+            # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`
             self._event(unit, "g", call, qualname)
             return True
         return False

@@ -156,7 +156,8 @@ INTERESTING_NAMES = (
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
         "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer",
         "Seq2SeqTrainer", "TrainingArguments", "use_deterministic_algorithms", "flags",
-        "is_available", "Random", "RandomState", "default_rng", "get_model", "load_model",
+        "is_available", "set_device", "device_count", "current_device", "Random",
+        "RandomState", "default_rng", "get_model", "load_model",
     })
 )
 

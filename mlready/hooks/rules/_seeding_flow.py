@@ -512,10 +512,12 @@ def _nondeterministic(entry: Entry) -> Iterator[Diagnostic]:
     train = entry.summary.train
     if train is None or entry.summary.det is not None:
         return
+    lightning = train.api.endswith(".fit")
+    if not lightning and entry.summary.cuda is None:
+        return  # on the CPU, torch's kernels are deterministic already
     where = place(entry, train)
     if where is None:
         return
-    lightning = train.api.endswith(".fit")
     hint = "pass `Trainer(deterministic=True)`" if lightning else \
         "call `torch.use_deterministic_algorithms(True)`"
     message = (f"{_describe(entry, train, where)} trains in entrypoint "

@@ -36,7 +36,10 @@ def main(cfg):
 ```
 
 ## Options
-None. Stable-Baselines3 and Hugging Face ``Trainer`` runs are not checked here.
+None. Only runs that use CUDA (``.cuda()``, ``.to("cuda")``, ``torch.device("cuda")``,
+``torch.cuda.*``) or Lightning's ``Trainer`` are checked: on the CPU torch's kernels
+are deterministic already. Stable-Baselines3 and Hugging Face ``Trainer`` runs are not
+checked here.
 
 ## References
 - https://pytorch.org/docs/stable/notes/randomness.html

@@ -219,7 +219,7 @@ def test_notebook_is_an_entrypoint() -> None:
 
 def test_training_function_called_by_an_entrypoint_is_not_its_own_entrypoint() -> None:
     loop = ("import torch\n\ndef fit(model, loader, opt):\n    for b in loader:\n"
-            "        model(b).sum().backward()\n        opt.step()\n")
+            "        model(b.cuda()).sum().backward()\n        opt.step()\n")
     train = ("import torch\nfrom loop import fit\n\nif __name__ == '__main__':\n"
              "    torch.manual_seed(0)\n    torch.use_deterministic_algorithms(True)\n"
              "    fit(torch.nn.Linear(1, 1), [], None)\n")
