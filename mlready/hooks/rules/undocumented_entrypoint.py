@@ -2,11 +2,12 @@
 
 ## What it does
 Flags a command-line entry point that does not start with a docstring. A module is an
-entry point when it is a ``__main__.py``, or when it has a top-level
-``if __name__ == "__main__":`` block *and* reads its command line (it imports
+entry point when it is run as a program (a ``__main__.py``, or a module with a
+top-level ``if __name__ == "__main__":`` block) *and* reads its command line (it imports
 ``argparse``, ``click``, ``typer``, ``fire``, ``hydra``, ``absl``, ``jsonargparse``,
 ``tyro``, ``simple_parsing``, ``docopt`` or ``optparse``, or reads ``sys.argv``). A
-``model.py`` whose ``__main__`` block is a quick shape check is not an entry point.
+``model.py`` whose ``__main__`` block is a quick shape check is not an entry point, nor
+is a ``__main__.py`` that only calls ``main()`` from a module documented elsewhere.
 Tests, notebooks, private and generated modules are not checked.
 
 The rule also measures *docstring coverage*: the share of public functions, classes
@@ -96,12 +97,12 @@ def _reads_command_line(ctx: FileContext) -> bool:
 
 
 def is_entrypoint(ctx: FileContext) -> bool:
-    """A ``__main__.py``, or a ``__main__``-guarded module that reads its command line."""
+    """A ``__main__.py`` or ``__main__``-guarded module that reads its command line."""
     if ctx.tree is None:
         return False
-    if ctx.path.rsplit("/", 1)[-1] == "__main__.py":
-        return True
-    return any(_is_main_guard(node) for node in ctx.tree.body) and _reads_command_line(ctx)
+    runs = ctx.path.rsplit("/", 1)[-1] == "__main__.py" or any(
+        _is_main_guard(node) for node in ctx.tree.body)
+    return runs and _reads_command_line(ctx)
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:

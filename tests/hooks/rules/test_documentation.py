@@ -157,7 +157,7 @@ def test_entrypoint_message_names_the_file() -> None:
 @pytest.mark.parametrize(("source", "path"), [
     ("from sys import argv\nif __name__ == '__main__':\n    print(argv)\n", "train.py"),
     ("import hydra.main\nif __name__ == '__main__':\n    pass\n", "train.py"),
-    ("print(1)\n", "pkg/__main__.py"),
+    ("import sys\nprint(sys.argv)\n", "pkg/__main__.py"),
 ])
 def test_entry_points(source: str, path: str) -> None:
     assert len(entrypoint(source, path)) == 1
@@ -170,6 +170,7 @@ def test_entry_points(source: str, path: str) -> None:
     ("import argparse\nif __name__ == '__main__':\n    pass\n", "tests/run.py"),
     ("import argparse\nif __name__ == '__main__':\n    pass\n", "pkg/_cli.py"),
     ("import argparse\nif __name__ != '__main__':\n    pass\n", "train.py"),
+    ("from pkg.cli import main\nmain()\n", "pkg/__main__.py"),  # a shim: cli.py documents it
 ])
 def test_not_entry_points_or_documented(source: str, path: str) -> None:
     assert entrypoint(source, path) == []
