@@ -51,7 +51,7 @@ WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch", "dump"})
 OPTIONAL_ERRORS = frozenset({"FileNotFoundError", "OSError", "IOError", "Exception",
                              "EnvironmentError", "BaseException"})
 
-_PREFILTER = (".yaml", ".yml", ".json", ".toml", "config_path", "config_name")
+_PREFILTER = (".yaml", ".yml", ".json", ".toml", "config_path", "config_name", "ConfigStore")
 
 
 @dataclass(frozen=True, slots=True)
