@@ -3,9 +3,10 @@
 ## What it does
 Reports the project's README (found as for MLR601 `missing-readme`) when it holds no
 sign of instructions at all: no code block (a Markdown fence or indented block after
-a blank line, a reStructuredText ``::`` literal block or ``code-block`` directive), no
-line or inline code span that is a command (``pip install``, ``python train.py``,
-``conda``, ``uv``, ``torchrun``, ``make``, ``docker``, ...), no heading such as
+a blank line, a reStructuredText ``::`` literal block or ``code-block`` directive, an
+HTML ``<pre>`` or ``<code>``), no line or inline code span that is a command
+(``pip install``, ``python train.py``, ``conda``, ``uv``, ``torchrun``, ``make``,
+``docker``, ...), no heading such as
 *Installation*, *Usage*, *Quick start*, *Getting started*, *Training*, *Evaluation* or
 *Examples*, and no link to instructions kept elsewhere (a line with a link that
 mentions documentation, docs, a wiki, a guide, installation, usage or a tutorial).
@@ -60,7 +61,7 @@ KINDS = _readme.KINDS
 
 collect = _readme.collect
 
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
 _RST_BLOCK = re.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
 _COMMAND = (r"(?:\$ |> )?(?:pip3? install|python3? |python -m|conda |mamba |uv |poetry |pipx "
             r"|make\b|bash |sh |\./|torchrun |accelerate launch|deepspeed |docker |git clone "
@@ -71,6 +72,7 @@ _HEADING_WORDS = re.compile(
     r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
     r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
     r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
 _LINK = re.compile(r"https?://|\]\(|\]:\s|`_")
 _POINTER_WORDS = re.compile(
@@ -79,9 +81,11 @@ _POINTER_WORDS = re.compile(
 
 
 def _heading_texts(lines: list[str]) -> Iterator[str]:
-    """Markdown ATX and setext headings, bold-only lines, reStructuredText titles."""
+    """Markdown ATX and setext headings, bold-only lines, reStructuredText titles, HTML
+    ``<h1>``-``<h6>``."""
     for number, line in enumerate(lines):
         stripped = line.strip()
+        yield from _HTML_HEADING.findall(stripped)
         if stripped.startswith("#"):
             yield stripped.lstrip("#")
         elif stripped.startswith(("**", "__")) and stripped.endswith(("**", "__", ":")):

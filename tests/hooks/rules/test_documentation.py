@@ -101,6 +101,8 @@ def test_reported_only_when_the_anchor_is_checked(tmp_path: Path) -> None:
     "demo\n\nGetting started\n---------------\n\nAsk around.\n",
     "# demo\n\nSee the [documentation](https://demo.readthedocs.io) for everything.\n",
     "# demo\n\nFor more information see: https://demo.example.org/\n",
+    '<h1 align="center">demo</h1>\n<h2>Quick start</h2>\n<p>Ask.</p>\n',
+    "<p>demo</p>\n<pre>python train.py</pre>\n",
 ])
 def test_any_sign_of_instructions_is_enough(text: str) -> None:
     assert has_instructions(text)
@@ -112,6 +114,7 @@ def test_any_sign_of_instructions_is_enough(text: str) -> None:
     "# demo\n\nA model.\n\n## Results\n\n| model | loss |\n| --- | --- |\n| mlp | 0.9 |\n",
     "# demo\n\n- a list item\n\n    continued in the list\n\n![plot](https://x.org/a.png)\n",
     "# demo\n\nWe use `torch` and `numpy`; see [the paper](https://arxiv.org/abs/1).\n",
+    '<h1 align="center">demo</h1>\n<p align="center"><img src="logo.png"></p>\n',
 ])
 def test_descriptions_without_instructions_are_not_enough(text: str) -> None:
     assert not has_instructions(text)
