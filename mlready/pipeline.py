@@ -66,7 +66,8 @@ def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> i
             return 2
     card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
     score, level, weakest = card["score"], card["level"], card.get("weakest")
-    click.secho(f"==> scorecard: {score} / 100 ({level}); weakest: {weakest}", bold=True)
+    weak = f"; weakest: {weakest}" if weakest else ""
+    click.secho(f"==> scorecard: {score} / 100 ({level}){weak}", bold=True)
     written = " ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
     click.echo(f"    outputs in {output_dir}/: {written}")
     if min_score is not None and (score is None or float(score) < min_score):
