@@ -191,8 +191,7 @@ class _Collector:
         self.ctx = ctx
         self.facts = facts
         self.module = ctx.module
-        cached = vars(ctx).get("resolver")
-        self.resolver: NameResolver = cached if cached is not None else ctx.resolver
+        self.resolver: NameResolver = ctx.resolver  # shared with every rule of the file
         self.aliases = self.resolver.aliases
         self.units: dict[str, _Unit] = {MODULE_UNIT: _Unit(MODULE_UNIT)}
         self.starts: list[tuple[int, int]] = []
