@@ -104,20 +104,31 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
 
 
 def _config_source(ctx: FileContext) -> str:
-    """Why this file makes the project configurable, or "" when it does not."""
+    """Why this file makes the project configurable, or "" when it does not.
+
+    Cheap tests first (the imported top-level packages, substrings of the source):
+    most files pass none, and for them no name is resolved.
+    """
+    source = ctx.source
+    imported = {target.partition(".")[0] for target in ctx.resolver.aliases.values()}
     for library in CONFIG_LIBRARIES:
-        if ctx.resolver.imports(library):
+        if library.partition(".")[0] in imported and ctx.resolver.imports(library):
             return f"imports {library}"
-    for decorator in _decorators(ctx):
-        if (ctx.resolver.qualname(decorator) or "").endswith(("dataclass", "define")):
-            return "a dataclass"
-    for node in ctx.nodes(ast.Attribute):
-        if node.attr in ("argv", "environ") and ctx.resolver.qualname(node) in (
-                "sys.argv", "os.environ"):
-            return f"reads {node.attr}"
-    for call in ctx.nodes(ast.Call):
-        if ctx.resolver.qualname(call.func) in CONFIG_CALLS:
-            return "reads the environment"
+    if "dataclass" in source or "define" in source:
+        for decorator in _decorators(ctx):
+            if (ctx.resolver.qualname(decorator) or "").endswith(("dataclass", "define")):
+                return "a dataclass"
+    if "argv" in source or "environ" in source:
+        for node in ctx.nodes(ast.Attribute):
+            if node.attr in ("argv", "environ") and ctx.resolver.qualname(node) in (
+                    "sys.argv", "os.environ"):
+                return f"reads {node.attr}"
+    if "getenv" in source or "environ" in source:
+        for call in ctx.nodes(ast.Call):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr in ("getenv", "get") \
+                    and ctx.resolver.qualname(func) in CONFIG_CALLS:
+                return "reads the environment"
     return ""
 
 
