@@ -121,12 +121,16 @@ def _read(root: str, path: str) -> tuple[bytes | None, str | None]:
         return None, f"cannot read file: {exc.strerror or exc}"
 
 
-def analyse(job: Job, task: Task) -> FileResult:
-    """One file through every rule that reads its kind. Never raises."""
+def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | None = None
+            ) -> FileResult:
+    """One file through every rule that reads its kind. Never raises.
+
+    ``content`` is the file's bytes (or None and why not) when the caller already read it.
+    """
     path, kind = task.file.path, task.file.kind
     rules = job.rules(task.full)
     wanted = job.wanted(task.full)
-    data, why = _read(job.root, path)
+    data, why = content if content is not None else _read(job.root, path)
     root = Path(job.root)
     errors: list[str] = []
     try:
@@ -155,10 +159,19 @@ def analyse(job: Job, task: Task) -> FileResult:
 
 
 def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
-    """A worker's chunk: analyse each file and store its result in the cache."""
+    """A chunk of files: each one from the cache when its content was seen before with
+    the same rules and options, else analysed and stored. Cache look-ups happen here,
+    in the workers, so that reading and hashing the files is parallel too."""
     results: list[FileResult] = []
     for task in tasks:
-        result = analyse(job, task)
+        content = _read(job.root, task.file.path)
+        data = content[0]
+        if job.cache is not None and data is not None:
+            hit = job.cache.get(task.file.path, task.file.kind, digest(data), task.full)
+            if hit is not None:
+                results.append(hit)
+                continue
+        result = analyse(job, task, content)
         if job.cache is not None and result.digest:
             with contextlib.suppress(Exception):
                 job.cache.put(task.file.kind, result)

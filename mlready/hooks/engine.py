@@ -10,7 +10,6 @@ for the named files. Suppressions (``noqa``, ``per-file-ignores``) apply last, t
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,7 +31,7 @@ from mlready.hooks.settings import Overrides, Settings, load
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-PARALLEL_MIN_BYTES = 1_000_000  # below this much uncached source, a pool costs more than it saves
+PARALLEL_MIN_BYTES = 1_000_000  # below this much source, a pool costs more than it saves
 PARALLEL_MIN_FILES = 8
 
 
@@ -81,38 +80,28 @@ def make_cache(settings: Settings) -> caching.Cache | None:
                          caching.salt(mlready.__version__, codes, options, _sources()))
 
 
-def _lookup(cache: caching.Cache | None, root: Path, task: Task) -> FileResult | None:
-    if cache is None:
-        return None
-    try:
-        data = (root / task.file.path).read_bytes()
-    except OSError:
-        return None
-    return cache.get(task.file.path, task.file.kind, caching.digest(data), task.full)
-
-
-def _chunks(tasks: Sequence[Task], root: Path, count: int) -> list[list[Task]]:
-    """Split tasks into ``count`` chunks of similar total size (largest first)."""
-    def size(task: Task) -> int:
-        try:
-            return (root / task.file.path).stat().st_size
-        except OSError:
-            return 0
-
-    bins: list[tuple[int, list[Task]]] = [(0, []) for _ in range(count)]
-    for task in sorted(tasks, key=size, reverse=True):
-        total, members = min(bins, key=lambda b: b[0])
-        members.append(task)
-        bins[bins.index((total, members))] = (total + size(task), members)
-    return [members for _, members in bins if members]
-
-
-def _total_bytes(tasks: Sequence[Task], root: Path) -> int:
-    total = 0
+def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:
+    sizes = []
     for task in tasks:
-        with contextlib.suppress(OSError):
-            total += (root / task.file.path).stat().st_size
-    return total
+        try:
+            sizes.append((root / task.file.path).stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
+def _chunks(tasks: Sequence[Task], sizes: Sequence[int], count: int) -> list[list[Task]]:
+    """Split tasks into at most ``count`` chunks of similar total size: largest file
+    first, each into the lightest chunk so far (so one huge file does not end last)."""
+    import heapq
+
+    heap: list[tuple[int, int]] = [(0, n) for n in range(count)]
+    chunks: list[list[Task]] = [[] for _ in range(count)]
+    for size, index in sorted(((s, i) for i, s in enumerate(sizes)), reverse=True):
+        total, slot = heapq.heappop(heap)
+        chunks[slot].append(tasks[index])
+        heapq.heappush(heap, (total + size, slot))
+    return [chunk for chunk in chunks if chunk]
 
 
 def _pool_context() -> Any:
@@ -139,14 +128,16 @@ def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
     """The per-file pass over ``tasks``: in this process, or in a pool when it pays."""
     root = Path(job.root)
     count = jobs if jobs is not None else workers()
-    if (count < 2 or len(tasks) < min(PARALLEL_MIN_FILES, 2 if jobs else PARALLEL_MIN_FILES)
-            or _total_bytes(tasks, root) < min_parallel_bytes):
+    if count < 2 or len(tasks) < (2 if jobs else PARALLEL_MIN_FILES):
+        return analyse_many(job, tasks), []
+    sizes = _sizes(tasks, root)
+    if sum(sizes) < min_parallel_bytes:
         return analyse_many(job, tasks), []
     from concurrent.futures import ProcessPoolExecutor
 
     results: list[FileResult] = []
     errors: list[str] = []
-    chunks = _chunks(tasks, root, count * 6)
+    chunks = _chunks(tasks, sizes, count * 6)
     with ProcessPoolExecutor(max_workers=count, mp_context=_pool_context(),
                              initializer=worker_start) as pool:
         futures: list[tuple[list[Task], Future[list[FileResult]]]] = [
@@ -230,14 +221,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
               {k: dict(v) for k, v in settings.options.items()}, make_cache(settings))
     tasks = _tasks(targets, others, job)
     results: dict[str, FileResult] = {}
-    misses: list[Task] = []
-    for task in tasks:
-        hit = _lookup(job.cache, root, task)
-        if hit is None:
-            misses.append(task)
-        else:
-            results[task.file.path] = hit
-    fresh, errors = analyse_all(job, misses, jobs, min_parallel_bytes)
+    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
     for result in fresh:
         results[result.path] = result
         errors.extend(result.errors)
