@@ -15,6 +15,7 @@ import errno
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -133,6 +134,34 @@ def _alive(proc: Any) -> bool:
         return False
 
 
+class _DeferSignals:
+    """Hold back Ctrl-C / SIGTERM while the tree is being spawned or killed.
+
+    A KeyboardInterrupt that lands between the fork and the point where we hold the
+    child's pid (or in the middle of killing the tree) would leak a whole process
+    tree in its own session. Signals that arrive meanwhile are remembered in
+    ``pending`` and re-raised by the caller at a safe point. Only the main thread can
+    set handlers; elsewhere this does nothing.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def _remember(self, signum: int, _frame: object) -> None:
+        self.pending.append(signum)
+
+    def __enter__(self) -> _DeferSignals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._remember)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
 def run_command(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
                 log_path: Path, watch: tuple[Path, ...] = (),
                 grace: float = TERM_GRACE_S) -> ProcessResult:
@@ -143,33 +172,41 @@ def run_command(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: 
     no_memory = MemoryPeak(None, None, 0, None, None)
     with log_path.open("wb") as log:
         start = time.monotonic()
-        try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        except FileNotFoundError as exc:
-            missing = exc.filename if exc.filename else argv[0]
-            return ProcessResult(tuple(argv), Status.NOT_FOUND, None, 0.0, log_path, "",
-                                 no_memory, f"{missing}: command not found")
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise
-            return ProcessResult(tuple(argv), Status.SPAWN_ERROR, None, 0.0, log_path, "",
-                                 no_memory, f"{argv[0]}: cannot start ({exc.strerror or exc})")
-        sampler = TreeSampler(proc.pid, watch=(*watch, log_path))
-        sampler.__enter__()
+        with _DeferSignals() as deferred:
+            try:
+                proc = subprocess.Popen(argv, cwd=cwd, env=dict(env),
+                                        stdin=subprocess.DEVNULL, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+            except FileNotFoundError as exc:
+                missing = exc.filename if exc.filename else argv[0]
+                return ProcessResult(tuple(argv), Status.NOT_FOUND, None, 0.0, log_path, "",
+                                     no_memory, f"{missing}: command not found")
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise
+                return ProcessResult(tuple(argv), Status.SPAWN_ERROR, None, 0.0, log_path,
+                                     "", no_memory,
+                                     f"{argv[0]}: cannot start ({exc.strerror or exc})")
+            sampler = TreeSampler(proc.pid, watch=(*watch, log_path))
+            sampler.__enter__()
         timed_out = False
         try:
+            if deferred.pending:
+                raise KeyboardInterrupt
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                kill_tree(proc, sampler, grace)
+                with _DeferSignals() as late:
+                    kill_tree(proc, sampler, grace)
+                if late.pending:
+                    raise KeyboardInterrupt from None
             else:
                 _reap_leftovers(proc, sampler)
         except BaseException:  # Ctrl-C / SIGTERM of the runner: leave nothing behind
-            kill_tree(proc, sampler, grace=1.0)
-            sampler.stop()
+            with _DeferSignals():
+                kill_tree(proc, sampler, grace=1.0)
+                sampler.stop()
             raise Interrupted() from None
         wall = time.monotonic() - start
         peak = sampler.stop()
