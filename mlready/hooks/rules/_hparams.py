@@ -677,7 +677,7 @@ class _Walker:
             for call in ctx.nodes(ast.Call):
                 func = call.func
                 final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if final in names or final == "learn":
+                if final in names or final in ("learn", "partial"):
                     self._call(call)
         if loops:
             for loop in ctx.nodes(ast.For):
@@ -715,12 +715,16 @@ class _Walker:
             self._learn(call)
             return
         qualname = self.ctx.resolver.qualname(func)
+        args: list[ast.expr] = call.args
+        if qualname == "functools.partial" and args:
+            # partial(torch.optim.Adam, lr=1e-3): the same call, made later.
+            qualname, args = self.ctx.resolver.qualname(args[0]), args[1:]
         if qualname is None:
             return
         family = match_family(qualname)
         if family is None or qualname.split(".")[0] in self.self_roots:
             return
-        for index, arg in enumerate(call.args):
+        for index, arg in enumerate(args):
             if isinstance(arg, ast.Starred) or index >= len(family.positional):
                 break
             slot = family.slots.get(family.positional[index])

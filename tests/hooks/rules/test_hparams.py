@@ -228,3 +228,20 @@ def test_source_text_falls_back_to_unparse_for_multiline_literals() -> None:
     source = "import torch\ntorch.optim.Adam(p, betas=(0.9,\n    0.999))\n"
     assert "`torch.optim.Adam(betas=(0.9, 0.999))`" in findings(source)[0]
     ast.parse(source)
+
+
+def test_functools_partial_is_the_same_call_made_later() -> None:
+    assert findings("""\
+        import functools, torch
+        from functools import partial
+        make = functools.partial(torch.optim.AdamW, lr=1e-3, weight_decay=0.05)
+        make_sgd = partial(torch.optim.SGD, momentum=0.9)
+        other = partial(print, lr=1e-3)
+    """) == [
+        "3:48 MLR101 `torch.optim.AdamW(lr=1e-3)`: learning rate is a literal; read it from "
+        "the config",
+        "3:67 MLR104 `torch.optim.AdamW(weight_decay=0.05)`: weight decay is a literal; read "
+        "it from the config",
+        "4:46 MLR104 `torch.optim.SGD(momentum=0.9)`: momentum is a literal; read it from the "
+        "config",
+    ]
