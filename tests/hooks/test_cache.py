@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,13 @@ PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 FILES: dict[str, str | bytes] = {
     "a.py": "def train():\n    print(1)\n", "b.py": "def train():\n    pass\n",
     "broken.py": "def f(:\n", "conf.yaml": "bad: 1\n"}
+
+
+@pytest.fixture(autouse=True)
+def stable_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key includes the stat of the rule sources, so that editing a rule
+    invalidates it; a rule edited while these tests run must not make them flaky."""
+    monkeypatch.setattr(engine, "_sources", list)
 
 
 @pytest.fixture
@@ -126,3 +134,17 @@ def test_concurrent_runs_do_not_corrupt_the_cache(project: Make, parses: list[st
     report = engine.check([root])
     assert parses == []
     assert len(report.diagnostics) == 40
+
+
+def test_salt_changes_with_version_rules_options_and_rule_sources(tmp_path: Path) -> None:
+    from mlready.hooks.cache import salt
+
+    source = tmp_path / "rule.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    base = salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)])
+    assert salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)]) == base
+    assert salt("0.1.1", ["MLR000"], {"types": {"a": 1}}, [str(source)]) != base
+    assert salt("0.1.0", ["MLR001"], {"types": {"a": 1}}, [str(source)]) != base
+    assert salt("0.1.0", ["MLR000"], {"types": {"a": 2}}, [str(source)]) != base
+    os.utime(source, ns=(1, 1))
+    assert salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)]) != base
