@@ -1,11 +1,12 @@
 """`mlready check` without the CLI: discover, analyse (cached, in parallel), finalize, suppress.
 
-Two phases. The per-file pass (`mlready.hooks.analysis`) parses each file once and runs
-every selected rule's ``check`` and ``collect`` on it; it runs in a process pool when
-there is enough uncached work to pay for one. Then, in this process, each cross-file
-rule's ``finalize`` sees the facts collected from the whole project, even when only a
-few files were named (pre-commit passes the changed files): findings are reported only
-for the named files. Suppressions (``noqa``, ``per-file-ignores``) apply last, to both.
+Two phases. The per-file pass (`mlready.hooks.analysis`) looks each file up in the
+cache, else parses it once and runs every selected rule's ``check`` and ``collect`` on
+it; it runs in a process pool when there is enough source to pay for one. Then, in this
+process, each cross-file rule's ``finalize`` sees the facts collected from the whole
+project, even when only a few files were named (pre-commit passes the changed files):
+findings are reported only for the named files. Suppressions (``noqa``,
+``per-file-ignores``) apply last, to both.
 """
 
 from __future__ import annotations
