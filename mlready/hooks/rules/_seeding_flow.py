@@ -30,7 +30,7 @@ from typing import Any
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _seeding_apis as api
-from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT
+from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, unpack
 
 Position = tuple[tuple[int, int], ...]
 _HEUR, _COND, _NESTED = 1, 2, 4
@@ -139,7 +139,7 @@ class Project:
 
     def __init__(self, facts: Mapping[str, Any]) -> None:
         self.facts = {p: f for p, f in facts.items() if isinstance(f, dict) and "units" in f}
-        self.units: dict[str, tuple[str, str, list[list[Any]]]] = {}
+        self.units: dict[str, tuple[str, str, str]] = {}  # key -> (path, unit, packed)
         self.classes: dict[str, list[str]] = {}
         self.modules: dict[str, str] = {}
         self.aliases: dict[str, dict[str, str]] = {}
@@ -221,9 +221,9 @@ class Project:
         if key in self._active or len(self._active) > _MAX_DEPTH:
             return Summary()  # recursion: what a cycle adds is already being counted
         self._active.add(key)
-        path, name, events = self.units[key]
+        path, name, packed = self.units[key]
         result = Summary()
-        for event in events:
+        for event in unpack(packed):
             self._event(result, path, name, event)
         self._active.discard(key)
         self._summaries[key] = result
@@ -274,13 +274,15 @@ class Project:
         names: set[str] = set()
         for path in paths:
             for name, unit in self.facts[path]["units"].items():
-                if "." not in name and any(e[0] == "t" and e[6] != "step" for e in unit["ev"]):
+                if "." not in name and unit.get("loop"):
                     names.add(name)
         called: set[str] = set()
         if not names:
             return called
-        for _, _, events in self.units.values():
-            for event in events:
+        for _, _, packed in self.units.values():
+            if not any(f"{name}\t" in packed for name in names):
+                continue  # cheap test before unpacking
+            for event in unpack(packed):
                 if event[0] == "c" and event[5].rpartition(".")[2] in names:
                     called.update(self.resolve(event[5]))
         return called
@@ -314,8 +316,7 @@ class Project:
             if name in (MODULE_UNIT, GUARD_UNIT) or "." in name:
                 continue
             key = _key(module, name)
-            trains = any(e[0] == "t" and e[6] != "step" for e in unit["ev"])
-            if unit["entry"] or (trains and key not in called):
+            if unit["entry"] or (unit.get("loop") and key not in called):
                 flow = self._prelude(data, own_module=_key(module, MODULE_UNIT))
                 frame = Frame(path, 0, 0, 0, 0, name)
                 flow.absorb(self.summary(key), (0, 0), frame, 0)
