@@ -697,11 +697,27 @@ class _Walker:
         ]
         return (self.ctx.tree, *inside)
 
+    def _comprehension_binds(self, name: ast.Name) -> bool:
+        """Whether a comprehension around ``name`` binds it (``[f(lr=lr) for lr in grid]``)."""
+        here = (name.lineno, name.col_offset)
+        comps: list[ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp] = [
+            *self.ctx.nodes(ast.ListComp), *self.ctx.nodes(ast.SetComp),
+            *self.ctx.nodes(ast.DictComp), *self.ctx.nodes(ast.GeneratorExp)]
+        for comp in comps:
+            if (comp.lineno, comp.col_offset) <= here <= (comp.end_lineno or 0,
+                                                          comp.end_col_offset or 0):
+                targets = (sub for gen in comp.generators for sub in ast.walk(gen.target))
+                if any(isinstance(t, ast.Name) and t.id == name.id for t in targets):
+                    return True
+        return False
+
     def _follow(self, node: ast.AST) -> tuple[Value | None, Resolved | None]:
         """A literal's value, or the value a name is bound to once; else (None, None)."""
         value = literal_value(node)
         if value is not None or not isinstance(node, ast.Name):
             return value, None
+        if self._comprehension_binds(node):
+            return None, None
         resolved = self.resolver.resolve(node, self._scopes_at(node))
         if resolved is None:
             return None, None

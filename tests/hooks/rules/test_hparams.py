@@ -77,6 +77,8 @@ def test_a_name_bound_once_to_a_literal_is_followed_and_its_line_named() -> None
     "lr = cfg.lr * 2\ntorch.optim.Adam(p, lr=lr)\n",
     "torch.optim.Adam(p, lr=3e-4 * args.world_size)\n",
     "torch.optim.Adam(p, lr=float(os.environ['LR']))\n",
+    # bound by a comprehension, not by the module's literal
+    "lr = 1e-3\nopts = [torch.optim.Adam(p, lr=lr) for lr in grid]\n",
     # unpacked from a tuple: not a single literal binding
     "lr, wd = 1e-3, 0.1\ntorch.optim.AdamW(p, lr=lr, weight_decay=wd)\n",
     # neutral values
