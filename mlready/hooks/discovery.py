@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -64,20 +65,25 @@ def classify(path: str) -> FileKind | None:
 
 
 class Excluder:
-    """Decides whether a walked file or folder is excluded; caches folder decisions."""
+    """Decides whether a walked file or folder is excluded; caches folder decisions.
+
+    The patterns are compiled into two regular expressions (one for names, one for
+    paths), so a decision is one C-level match however many patterns there are.
+    """
 
     def __init__(self, patterns: Iterable[str]) -> None:
         cleaned = [p.strip().removeprefix("./").rstrip("/") for p in patterns]
-        self._names = tuple(p for p in cleaned if p and "/" not in p)
-        self._paths = tuple(p for p in cleaned if "/" in p)
+        names = [p for p in cleaned if p and "/" not in p]
+        paths = [p for p in cleaned if "/" in p]
+        self._names = re.compile("|".join(map(fnmatch.translate, names))) if names else None
+        self._paths = re.compile("|".join(map(fnmatch.translate, paths))) if paths else None
         self._dirs: dict[str, bool] = {}
 
     def matches(self, relpath: str) -> bool:
         """Whether this one entry (not its parents) matches a pattern."""
-        name = relpath.rsplit("/", 1)[-1]
-        if any(fnmatch.fnmatchcase(name, p) for p in self._names):
+        if self._names is not None and self._names.match(relpath.rsplit("/", 1)[-1]):
             return True
-        return any(fnmatch.fnmatchcase(relpath, p) for p in self._paths)
+        return self._paths is not None and self._paths.match(relpath) is not None
 
     def under(self, relpath: str, base: str) -> bool:
         """Whether ``relpath`` or one of its folders strictly below ``base`` is excluded."""
