@@ -7,7 +7,7 @@ base rates of ``OneCycleLR``/``CyclicLR`` and ``SWALR``'s ``swa_lr``, Hugging Fa
 ``TrainingArguments(learning_rate=...)`` and TRL's configs, bitsandbytes optimizers,
 and Stable-Baselines3 algorithms (``PPO(policy, env, 3e-4)``, ``learning_rate=``). A
 name bound once to a literal in the same function or module (``lr = 3e-4``) counts
-as the literal.
+as the literal, and ``functools.partial(torch.optim.AdamW, lr=1e-3)`` as the call.
 
 ## Why is this bad?
 The learning rate is the hyper-parameter most often tuned and the first one a reader

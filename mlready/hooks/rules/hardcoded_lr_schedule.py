@@ -31,7 +31,8 @@ scheduler = get_linear_schedule_with_warmup(optimizer, cfg.warmup_steps, total_s
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
 - ``config-modules``: extra module names whose literals are configuration.
 
-``0`` (no warm-up, ``eta_min=0``) and ``T_mult=1`` are not findings.
+``0`` (no warm-up, ``eta_min=0``), ``T_mult=1`` and ``step_size=1`` (decay every
+epoch, as in ``StepLR(opt, step_size=1, gamma=args.gamma)``) are not findings.
 
 ## References
 - Checklist 000, "Training Loop": learning-rate scheduling configured.
