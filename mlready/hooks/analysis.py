@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +44,36 @@ class Job:
     collect_codes: tuple[str, ...]  # the selected rules with `collect`, run on every file
     options: Mapping[str, Mapping[str, Any]]  # family -> its options table
     cache: Cache | None = None
+    _plans: dict[bool, Plan] = field(default_factory=dict, compare=False, repr=False)
 
-    def rules(self, full: bool) -> list[Rule]:
-        table = by_code()
-        return [table[c] for c in (self.check_codes if full else self.collect_codes)]
+    def plan(self, full: bool) -> Plan:
+        """The rules to run and their options, worked out once per process."""
+        if full not in self._plans:
+            table = by_code()
+            rules = tuple(table[c] for c in (self.check_codes if full else self.collect_codes))
+            self._plans[full] = Plan(
+                rules, frozenset(k for rule in rules for k in rule.kinds),
+                {r.code: self.options.get(family_of(r), {}) for r in rules})
+        return self._plans[full]
+
+    def rules(self, full: bool) -> tuple[Rule, ...]:
+        return self.plan(full).rules
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Plans hold rule modules, which do not pickle: workers work them out again.
+        state = dict(self.__dict__)
+        state["_plans"] = {}
+        return state
 
     def wanted(self, full: bool) -> frozenset[FileKind]:
-        return frozenset(k for rule in self.rules(full) for k in rule.kinds)
+        return self.plan(full).wanted
+
+
+@dataclass(frozen=True)
+class Plan:
+    rules: tuple[Rule, ...]
+    wanted: frozenset[FileKind]  # the context kinds these rules read
+    options: Mapping[str, Mapping[str, Any]]  # rule code -> its family's options
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,7 @@ def to_cell(diagnostic: Diagnostic, cells: CellMap) -> Diagnostic:
 def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
               options: Mapping[str, Mapping[str, Any]], facts: dict[str, Any],
               errors: list[str]) -> list[Diagnostic]:
+    """``options`` maps rule codes to their options."""
     """Every applicable rule on one context; failures go to ``errors``."""
     found: list[Diagnostic] = []
     for rule in rules:
@@ -86,7 +110,7 @@ def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
         failed_parse = ctx.parse_error is not None
         if ctx.kind not in rule.kinds or failed_parse != (rule.code == SYNTAX_ERROR):
             continue
-        ctx.options = options.get(family_of(rule), {})
+        ctx.options = options.get(rule.code, {})
         try:
             if full and rule.check is not None:
                 found.extend(rule.check(ctx))
@@ -128,8 +152,8 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
     ``content`` is the file's bytes (or None and why not) when the caller already read it.
     """
     path, kind = task.file.path, task.file.kind
-    rules = job.rules(task.full)
-    wanted = job.wanted(task.full)
+    plan = job.plan(task.full)
+    rules, wanted = plan.rules, plan.wanted
     data, why = content if content is not None else _read(job.root, path)
     root = Path(job.root)
     errors: list[str] = []
@@ -141,7 +165,7 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
         facts: dict[str, Any] = {}
         diagnostics: list[Diagnostic] = []
         for ctx in parsed.contexts:
-            found = run_rules(ctx, rules, task.full, job.options, facts, errors)
+            found = run_rules(ctx, rules, task.full, plan.options, facts, errors)
             if parsed.cells is not None and ctx.kind == "python":
                 found = [to_cell(d, parsed.cells) for d in found]
             diagnostics.extend(found)
