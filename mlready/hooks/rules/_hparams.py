@@ -670,7 +670,15 @@ class _Walker:
         self.ctx = ctx
         self.resolver = _Resolver()
         self.found: list[Finding] = []
+        # A library's own sources call its API with its own defaults: torch/ calling
+        # torch.optim is not a user's choice. Seen from the module name, the root's
+        # name, or the package folder right under site-packages (when checked from a
+        # root above it).
+        folders = ctx.path.split("/")[:-1]
         self.self_roots = {ctx.module.split(".")[0], ctx.root.name}
+        for marker in ("site-packages", "dist-packages"):
+            if marker in folders[:-1]:
+                self.self_roots.add(folders[folders.index(marker) + 1])
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] | None = None
         if calls:
             names = _by_name()

@@ -148,6 +148,7 @@ def test_a_library_calling_its_own_api_is_not_a_user_choice() -> None:
     source = "import torch\nopt = torch.optim.SGD(p, lr=0.01)\n"
     assert findings(source, path="torch/_inductor/numeric_utils.py") == []
     assert findings(source, path="_inductor/numeric_utils.py", root=Path("/site/torch")) == []
+    assert findings(source, path=".venv/lib/site-packages/torch/_inductor/numeric_utils.py") == []
     assert len(findings(source, path="mytool/numeric_utils.py")) == 1
 
 
