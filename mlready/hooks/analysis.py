@@ -105,6 +105,7 @@ def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
     """``options`` maps rule codes to their options."""
     """Every applicable rule on one context; failures go to ``errors``."""
     found: list[Diagnostic] = []
+    gave_up: list[str] = []
     for rule in rules:
         # A context that failed to parse goes to the syntax-error rule only, and only it.
         failed_parse = ctx.parse_error is not None
@@ -118,8 +119,15 @@ def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
                 value = rule.collect(ctx)
                 if value is not None:
                     facts[rule.code] = value
+        except RecursionError:  # the file's nesting, not a bug: say so on the file
+            gave_up.append(rule.code)
         except Exception as exc:  # one rule's bug must not hide the others' findings
             errors.append(_error(rule, ctx.path, exc))
+    if gave_up and full and any(rule.code == SYNTAX_ERROR for rule in rules):
+        found.append(ctx.diagnostic(
+            SYNTAX_ERROR, (1, 1),
+            f"code is nested too deeply to analyse: {', '.join(gave_up)} skipped this file",
+            fix="flatten the deepest expression (split it into named steps)"))
     return found
 
 

@@ -70,18 +70,24 @@ class NameResolver:
         ``<module>.<name>`` when the module is known, so that project functions get
         project-wide identities.
         """
-        if isinstance(node, ast.Call):
-            return self.qualname(node.func)
-        if isinstance(node, ast.Name):
-            if node.id in self.aliases:
-                return self.aliases[node.id]
-            if node.id in _BUILTINS:
-                return node.id
-            return f"{self.module}.{node.id}" if self.module else node.id
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
+        attrs: list[str] = []
+        while True:  # a loop, not recursion: `a.b.c...` may be thousands of levels deep
+            if isinstance(node, ast.Call):
+                node = node.func
+            elif isinstance(node, ast.Attribute):
+                attrs.append(node.attr)
+                node = node.value
+            else:
+                break
+        if not isinstance(node, ast.Name):
+            return None
+        if node.id in self.aliases:
+            base = self.aliases[node.id]
+        elif node.id in _BUILTINS:
+            base = node.id
+        else:
+            base = f"{self.module}.{node.id}" if self.module else node.id
+        return ".".join([base, *reversed(attrs)]) if attrs else base
 
     def imports(self, prefix: str) -> bool:
         """Whether any import in the module binds ``prefix`` or something under it."""

@@ -142,6 +142,8 @@ def _key_check(ctx: FileContext) -> Iterator[Diagnostic]:
 def _explode(ctx: FileContext) -> Iterator[Diagnostic]:
     if ctx.path.endswith("boom.py"):
         raise RuntimeError("kaboom")
+    if ctx.path.endswith("deep.py"):
+        raise RecursionError("maximum recursion depth exceeded")
     return iter(())
 
 

@@ -244,3 +244,12 @@ def test_a_rule_module_that_cannot_load_is_one_error_line(
     assert run(capsys, str(root)) == (2, "", message)
     assert main(["rule", "--all"]) == 2
     assert capsys.readouterr().err == message
+
+
+def test_a_rule_out_of_stack_is_a_finding_on_the_file(
+        project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    """Pathological nesting is the file's problem, not an internal error."""
+    root = project({"deep.py": "print(1)\n"})
+    assert run(capsys, str(root)) == (1, (
+        "deep.py:1:1: MLR000 code is nested too deeply to analyse: MLR995 skipped this file\n"
+        "deep.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n"), "")

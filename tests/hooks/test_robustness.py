@@ -103,6 +103,9 @@ def test_every_rule_survives_arbitrary_text(tmp_path: Path, kind: FileKind, text
     (b"x = " + b"-" * 100_000 + b"1\n", "SyntaxError: "),
     (b"x = 1" + b" + 1" * 200_000 + b"\n", "SyntaxError: "),
     (b"type Point = tuple[float, float]\n", "SyntaxError: "),
+    (b"import torch\nx = torch" + b".a" * 1500 + b"(lr=1e-3)\n", None),
+    (b"import torch\n" + b"".join(b"    " * i + b"if x:\n" for i in range(90))
+     + b"    " * 90 + b"torch.optim.Adam(p, lr=f(g(h(1))))\n", None),
 ])
 def test_hostile_python_files(project: Make, content: bytes, message: str | None) -> None:
     root = project({"f.py": content})
