@@ -4,7 +4,8 @@
 Reports every file that mlready was asked to check but could not analyse: Python
 with a syntax error (including syntax newer than the Python mlready runs on),
 undecodable bytes (the PEP 263 coding cookie is honoured), null bytes, code nested
-too deeply for the parser, a notebook that is not valid JSON, an invalid
+too deeply for the parser (or for a rule to analyse: the finding names the rules that
+skipped the file), a notebook that is not valid JSON, an invalid
 TOML/YAML/JSON/``setup.cfg`` file, or a file that cannot be read at all
 (permission denied). The finding names the parser's complaint and its line.
 
