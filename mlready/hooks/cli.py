@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlready.config import ConfigError
 from mlready.hooks.discovery import DiscoveryError
 from mlready.hooks.rules import Rule
+
+if TYPE_CHECKING:
+    from mlready.hooks.engine import Report
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
 
@@ -51,6 +55,25 @@ def _statistics(report_diagnostics: Sequence[object]) -> str:
     width = max((len(str(n)) for n in counts.values()), default=1)
     return "".join(f"{count:>{width}}\t{code}\t{names.get(code, '')}\n"
                    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _cwd_path(root: Path, path: str) -> str:
+    import os
+
+    return Path(os.path.relpath(root / path)).as_posix()
+
+
+def _from_cwd(report: Report) -> Report:
+    """Standing in a sub-folder of the project, paths print relative to it (as a person
+    types them, as ruff prints them); from the root or from outside the project they
+    stay relative to the project root."""
+    from dataclasses import replace
+
+    cwd = Path.cwd()
+    if cwd == report.root or report.root not in cwd.parents:
+        return report
+    return replace(report, diagnostics=tuple(
+        replace(d, path=_cwd_path(report.root, d.path)) for d in report.diagnostics))
 
 
 @click.command("check")
@@ -104,8 +127,14 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     elif fmt == "full":
         from mlready.hooks.output.sources import read_lines
 
-        text = renderer(fmt)(report, read_lines(report.root, report.diagnostics))
-    else:
+        lines = read_lines(report.root, report.diagnostics)
+        shown = _from_cwd(report)
+        moved = lines if shown is report else {
+            (_cwd_path(report.root, path), cell): text for (path, cell), text in lines.items()}
+        text = renderer(fmt)(shown, moved)
+    elif fmt == "concise":
+        text = renderer(fmt)(_from_cwd(report))
+    else:  # machine formats keep root-relative paths (GitHub, SARIF and JSON want them)
         text = renderer(fmt)(report)
     if output_file is not None:
         try:

@@ -49,10 +49,18 @@ def test_exit_zero_and_statistics(project: Make, capsys: pytest.CaptureFixture[s
 
 def test_no_paths_checks_the_current_folder(project: Make, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project({"pkg/a.py": "print(1)\n"})
+    root = project({"pkg/a.py": "print(1)\n", "b.py": "print(2)\n"})
     monkeypatch.chdir(root / "pkg")
     code, out, _ = run(capsys)
-    assert (code, out) == (1, "pkg/a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    assert (code, out) == (1, "a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    # paths print relative to where the user stands, like ruff; JSON keeps root-relative
+    assert run(capsys, "..")[1] == ("../b.py:1:1: MLR990 `print(...)`: use logging\n"
+                                    "a.py:1:1: MLR990 `print(...)`: use logging\n"
+                                    "Found 2 errors.\n")
+    assert "`print(...)`: use logging\n  |\n1 | print(1)" in run(
+        capsys, "--output-format", "full", "a.py")[1]
+    document = json.loads(run(capsys, "--output-format", "json", "..")[1])
+    assert [d["path"] for d in document["diagnostics"]] == ["b.py", "pkg/a.py"]
 
 
 def test_select_ignore_and_prefixes(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
