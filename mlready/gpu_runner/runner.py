@@ -12,7 +12,6 @@ import errno
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -126,7 +125,3 @@ def _one(check: Check, session: Session, smoke_selected: bool) -> CheckResult:
         return CheckResult(check=check.id, outcome=Outcome.ERROR, reason="internal_error",
                            summary=f"mlready internal error in the {check.id} check: "
                                    f"{type(exc).__name__}: {exc}{where}; please report it")
-
-
-def default_stream() -> TextIO:
-    return sys.stderr
