@@ -197,7 +197,7 @@ def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
         return False
     probe = diagnostic
     if diagnostic.cell is not None and result.cells is not None:
-
+        # Suppression comments are indexed by line of the joined cells: translate back.
         joined = {pair: n for n, pair in enumerate(result.cells.lines, start=1)}
         line = joined.get((diagnostic.cell, diagnostic.line))
         end = joined.get((diagnostic.cell, diagnostic.end_line or diagnostic.line))
@@ -223,7 +223,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     tasks = _tasks(targets, others, job)
     results: dict[str, FileResult] = {}
     fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
-    for result in fresh:
+    for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
         results[result.path] = result
         errors.extend(result.errors)
     checked = {t.file.path for t in tasks if t.full}
