@@ -35,8 +35,10 @@ def _plain(value: object) -> object:
 def log_metrics(step: int | None = None, **metrics: object) -> None:
     """Append ``{"step": step, **metrics}`` as one JSON line to ``$MLREADY_METRICS_FILE``.
 
-    Does nothing when the variable is unset. Non-finite floats are written as the
-    strings ``"nan"``, ``"inf"`` or ``"-inf"`` so that the file stays valid JSON.
+    Does nothing when the variable is unset. Under torchrun each record also carries
+    ``rank`` (from ``RANK``), so scripts where every rank logs still give one series.
+    Non-finite floats are written as the strings ``"nan"``, ``"inf"`` or ``"-inf"`` so
+    that the file stays valid JSON.
     """
     path = os.environ.get(METRICS_ENV)
     if not path:
@@ -44,6 +46,9 @@ def log_metrics(step: int | None = None, **metrics: object) -> None:
     record: dict[str, object] = {}
     if step is not None:
         record["step"] = int(step)
+    rank = os.environ.get("RANK")  # set by torchrun: the runner keeps rank 0's records
+    if rank is not None and rank.isdigit():
+        record["rank"] = int(rank)
     for key, value in metrics.items():
         record[key] = _plain(value)
     line = json.dumps(record, allow_nan=False) + "\n"
