@@ -20,6 +20,8 @@ Precision comes first, because a false positive costs more than a miss:
   ``configs/``...) *are* the configuration, test files are skipped unless the
   ``include-tests`` option is set, and a library's own calls to its own API (torch's
   sources calling ``DataLoader``) are library defaults, not a user's choices.
+
+``functools.partial(torch.optim.AdamW, lr=1e-3)`` is read as the call it stands for.
 """
 
 from __future__ import annotations
@@ -332,6 +334,7 @@ LOOP_WORDS = (".backward(", ".step(", "train_", "fit_")
 def _mentions(source: str, words: tuple[str, ...]) -> bool:
     return any(word in source for word in words)
 
+
 # --- training-loop evidence --------------------------------------------------------
 
 _TRAIN_FUNCTION = re.compile(
@@ -499,6 +502,8 @@ TEST_DIRS = frozenset({"test", "tests", "testing"})
 
 
 def is_test_path(path: str) -> bool:
+    """tests/, test/, testing/ folders, ``test_*.py``, ``*_test.py`` and ``conftest.py``:
+    tests pin small values on purpose (a two-step run, a tiny batch)."""
     parts = path.split("/")
     name = parts[-1]
     return (any(part in TEST_DIRS for part in parts[:-1]) or name.startswith("test_")
@@ -506,6 +511,9 @@ def is_test_path(path: str) -> bool:
 
 
 def is_config_module(path: str, extra: frozenset[str] = frozenset()) -> bool:
+    """``config.py``, ``settings.py``, ``hparams.py``..., ``*_config.py``, a package of
+    that name, or any file under configs/, conf/, cfg/: such a module *is* the config,
+    and its literals (even in calls, as in python-style config files) are the settings."""
     parts = path.removesuffix(".py").split("/")
     stem = parts[-1]
     if stem == "__init__" and len(parts) > 1:
