@@ -6,7 +6,9 @@ optimizer steps, calls ``trainer.fit``/``trainer.train``, a ``train_one_epoch``-
 function or SB3's ``learn``) in a project that has no way to set hyper-parameters from
 outside the code: no config file (YAML/JSON/TOML other than tool files such as
 ``.pre-commit-config.yaml`` or ``.github/``), no config class (``@dataclass``, pydantic
-models) and no command-line or environment parsing (argparse, click, typer, Hydra,
+models), no config module (``config.py``, ``hparams.py``, ``settings.py``... or a file
+under ``configs/``: its constants are the configuration) and no command-line or
+environment parsing (argparse, click, typer, Hydra,
 OmegaConf, fire, tyro, jsonargparse, simple-parsing, ml_collections, gin, absl flags,
 LightningCLI, ``HfArgumentParser``, ``sys.argv``, ``os.environ``...) anywhere in the
 project.
@@ -61,7 +63,7 @@ from mlready.config import Field, Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules._hparams import is_step_call, is_test_path
+from mlready.hooks.rules._hparams import is_config_module, is_step_call, is_test_path
 
 CODE = "MLR111"
 NAME = "no-training-config"
@@ -109,6 +111,8 @@ def _config_source(ctx: FileContext) -> str:
     Cheap tests first (the imported top-level packages, substrings of the source):
     most files pass none, and for them no name is resolved.
     """
+    if is_config_module(ctx.path):
+        return "a config module"
     source = ctx.source
     imported = {target.partition(".")[0] for target in ctx.resolver.aliases.values()}
     for library in CONFIG_LIBRARIES:

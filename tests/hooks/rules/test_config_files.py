@@ -197,6 +197,8 @@ def test_a_training_script_without_any_config_is_reported(tmp_path: Path) -> Non
     ("env.py", "import os\nLR = os.getenv('LR', '0.1')\n"),
     ("args.py", "import sys\nLR = float(sys.argv[1])\n"),
     ("hf.py", "from transformers import HfArgumentParser\n"),
+    ("mypkg/config.py", "LR = 3e-4\n"),
+    ("hparams.py", "EPOCHS = 10\n"),
 ])
 def test_any_config_source_in_the_project_is_enough(tmp_path: Path, name: str, text: str) -> None:
     root = project(tmp_path, {"train.py": TRAIN, name: text})
