@@ -5,13 +5,12 @@ Reports a script that trains (it has an ``if __name__ == "__main__":`` block and
 optimizer steps, calls ``trainer.fit``/``trainer.train``, a ``train_one_epoch``-style
 function or SB3's ``learn``) in a project that has no way to set hyper-parameters from
 outside the code: no config file (YAML/JSON/TOML other than tool files such as
-``.pre-commit-config.yaml`` or ``.github/``), no config class (``@dataclass``, pydantic
-models), no config module (``config.py``, ``hparams.py``, ``settings.py``... or a file
-under ``configs/``: its constants are the configuration) and no command-line or
-environment parsing (argparse, click, typer, Hydra,
-OmegaConf, fire, tyro, jsonargparse, simple-parsing, ml_collections, gin, absl flags,
-LightningCLI, ``HfArgumentParser``, ``sys.argv``, ``os.environ``...) anywhere in the
-project.
+``.pre-commit-config.yaml`` or ``.github/``), no config class (``@dataclass``,
+pydantic models), no config module (``config.py``, ``hparams.py``, ``settings.py``...
+or a file under ``configs/``: its constants are the configuration) and no command-line
+or environment parsing (argparse, click, typer, Hydra, OmegaConf, fire, tyro,
+jsonargparse, simple-parsing, ml_collections, gin, absl flags, LightningCLI,
+``HfArgumentParser``, ``sys.argv``, ``os.environ``...) anywhere in the project.
 
 ## Why is this bad?
 Every experiment is an edit of the code: runs cannot be compared, swept or reproduced
