@@ -58,20 +58,24 @@ _COND = 2
 _NESTED = 4
 
 
-def pack(events: list[Event]) -> str:
-    """Events as one string: a line per event, tab-separated fields."""
+def pack(events: list[Event], calls: dict[str, int]) -> str:
+    """Events as one string: a line per event, tab-separated fields; a call's target is
+    an index into the file's table ``calls`` (filled here), the end line is relative."""
     rows = []
     for kind, line, col, end_line, end_col, name, extra in events:
         if isinstance(extra, list):
             extra = ",".join(extra)
-        text = name.replace("\t", " ").replace("\n", " ")
-        rows.append(f"{kind}\t{line}\t{col}\t{end_line}\t{end_col}\t{text}\t"
+        if kind == "c":
+            text = str(calls.setdefault(name, len(calls)))
+        else:
+            text = name.replace("\t", " ").replace("\n", " ")
+        rows.append(f"{kind}\t{line}\t{col}\t{end_line - line}\t{end_col}\t{text}\t"
                     f"{'' if extra is None else extra}")
     return "\n".join(rows)
 
 
-def unpack(text: str) -> list[Event]:
-    """The events `pack` packed, with ``extra`` typed again by kind."""
+def unpack(text: str, calls: list[str]) -> list[Event]:
+    """The events `pack` packed, with call targets and ``extra`` restored."""
     events: list[Event] = []
     for row in text.split("\n") if text else ():
         kind, line, col, end_line, end_col, name, raw = row.split("\t")
@@ -80,8 +84,22 @@ def unpack(text: str) -> list[Event]:
             extra = raw.split(",")
         elif kind in "cb":
             extra = int(raw)
-        events.append([kind, int(line), int(col), int(end_line), int(end_col), name, extra])
+        if kind == "c":
+            name = calls[int(name)]
+        start = int(line)
+        events.append([kind, start, int(col), start + int(end_line), int(end_col), name, extra])
     return events
+
+
+def unit_header(text: str) -> tuple[str, bool, str]:
+    """A packed unit's (entry kind, trains in a loop, packed events).
+
+    A unit is ``"<entry>\\t<0|1>\\n"`` followed by its packed events: the entry kind
+    (``click``, ``hydra``, ... or empty) and whether it trains in a loop of its own.
+    """
+    header, _, packed = text.partition("\n")
+    entry, _, loop = header.partition("\t")
+    return entry, loop == "1", packed
 
 
 def collect(ctx: FileContext) -> Facts:
@@ -90,8 +108,11 @@ def collect(ctx: FileContext) -> Facts:
 
 
 def _collect(ctx: FileContext) -> Facts:
-    facts: Facts = {"v": VERSION, "m": ctx.module, "nb": bool(ctx.notebook) or
-                    ctx.path.endswith(".ipynb"), "guard": False, "units": {}}
+    """Facts keep only keys that say something (``nb``, ``guard``, ``ml``... are absent
+    when false or empty): the engine holds every file's facts once per rule."""
+    facts: Facts = {"v": VERSION, "m": ctx.module, "units": {}}
+    if ctx.notebook or ctx.path.endswith(".ipynb"):
+        facts["nb"] = True
     # Without an import a file can neither draw from a library nor call another module;
     # it can still hold a duck-typed training loop.
     if ctx.tree is None or ("import" not in ctx.source and ".backward(" not in ctx.source):
@@ -230,7 +251,8 @@ class _Collector:
         self.imports_torch = self.resolver.imports("torch")
         self.imports_env = any(self.resolver.imports(root) for root in api.ENV_ROOTS)
         self.imports_cli = any(self.resolver.imports(root) for root in ("click", "typer"))
-        facts["ml"] = any(self.resolver.imports(root) for root in api.ML_ROOTS)
+        if any(self.resolver.imports(root) for root in api.ML_ROOTS):
+            facts["ml"] = True
         self.vars: dict[tuple[str, str], str] = {}
         self.bound_names: set[str] = set()
         self.seed_draws: set[int] = set()
@@ -746,15 +768,20 @@ class _Collector:
     def _finish(self) -> Facts:
         live = self._live_units()
         units: dict[str, Any] = {}
+        calls: dict[str, int] = {}
         for name, unit in self.units.items():
             events = self._kept_events(unit, live)
             if events and (name in live or any(e[0] == "c" for e in events)):
                 loop = any(e[0] == "t" and e[6] != "step" for e in events)
-                units[name] = {"ev": pack(events), "entry": unit.entry, "loop": loop}
+                units[name] = f"{unit.entry}\t{int(loop)}\n{pack(events, calls)}"
         self.facts["units"] = units
-        self.facts["classes"] = {c: b for c, b in self.classes.items()
-                                 if b or any(u.startswith(c + ".") for u in units)}
-        self.facts["aliases"] = self._exports()
+        optional = {
+            "calls": "\n".join(calls),  # one string: one object in memory
+            "classes": {c: b for c, b in self.classes.items()
+                        if b or any(u.startswith(c + ".") for u in units)},
+            "aliases": self._exports(),
+        }
+        self.facts.update((key, value) for key, value in optional.items() if value)
         return self.facts
 
     def _kept_events(self, unit: _Unit, live: set[str]) -> list[Event]:

@@ -30,7 +30,7 @@ from typing import Any
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _seeding_apis as api
-from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, unpack
+from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, unit_header, unpack
 
 Position = tuple[tuple[int, int], ...]
 _HEUR, _COND, _NESTED = 1, 2, 4
@@ -131,7 +131,7 @@ class Entry:
     label: str
     summary: Summary
     guard_statements: int = 0
-    ml: bool = True  # the entrypoint's file imports an ML library
+    ml: bool = False  # the entrypoint's file imports an ML library
     notebook: bool = False  # line numbers in messages would not match the cells
 
 class Project:
@@ -140,6 +140,8 @@ class Project:
     def __init__(self, facts: Mapping[str, Any]) -> None:
         self.facts = {p: f for p, f in facts.items() if isinstance(f, dict) and "units" in f}
         self.units: dict[str, tuple[str, str, str]] = {}  # key -> (path, unit, packed)
+        self.calls: dict[str, str] = {}  # path -> the file's call targets, one per line
+        self._tables: dict[str, list[str]] = {}
         self.classes: dict[str, list[str]] = {}
         self.modules: dict[str, str] = {}
         self.aliases: dict[str, dict[str, str]] = {}
@@ -151,8 +153,9 @@ class Project:
             parts = module.split(".")
             for i in range(1, len(parts)):
                 self.suffixes.setdefault(".".join(parts[i:]), set()).add(module)
+            self.calls[path] = data.get("calls", "")
             for name, unit in data["units"].items():
-                self.units[_key(module, name)] = (path, name, unit["ev"])
+                self.units[_key(module, name)] = (path, name, unit_header(unit)[2])
             for name, bases in data.get("classes", {}).items():
                 self.classes[_key(module, name)] = bases
         self._summaries: dict[str, Summary] = {}
@@ -214,6 +217,13 @@ class Project:
 
     # -- summaries --
 
+    def _table(self, path: str) -> list[str]:
+        table = self._tables.get(path)
+        if table is None:
+            text = self.calls.get(path, "")
+            table = self._tables[path] = text.split("\n") if text else []
+        return table
+
     def summary(self, key: str) -> Summary:
         done = self._summaries.get(key)
         if done is not None:
@@ -223,7 +233,7 @@ class Project:
         self._active.add(key)
         path, name, packed = self.units[key]
         result = Summary()
-        for event in unpack(packed):
+        for event in unpack(packed, self._table(path)):
             self._event(result, path, name, event)
         self._active.discard(key)
         self._summaries[key] = result
@@ -274,17 +284,16 @@ class Project:
         names: set[str] = set()
         for path in paths:
             for name, unit in self.facts[path]["units"].items():
-                if "." not in name and unit.get("loop"):
+                if "." not in name and unit_header(unit)[1]:
                     names.add(name)
         called: set[str] = set()
         if not names:
             return called
-        for _, _, packed in self.units.values():
-            if not any(f"{name}\t" in packed for name in names):
-                continue  # cheap test before unpacking
-            for event in unpack(packed):
-                if event[0] == "c" and event[5].rpartition(".")[2] in names:
-                    called.update(self.resolve(event[5]))
+        for path, table in self.calls.items():
+            if any(name in table for name in names):  # cheap test before splitting
+                for target in self._table(path):
+                    if target.rpartition(".")[2] in names:
+                        called.update(self.resolve(target))
         return called
 
     def _file_entries(self, path: str, data: dict[str, Any],
@@ -302,7 +311,7 @@ class Project:
             # unless it trains: other project files import the module.
             if data.get("nb") or flow.runs is not None or module not in self._imported():
                 yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
-                            data.get("gn", 0), bool(data.get("ml", True)),
+                            data.get("gn", 0), bool(data.get("ml")),
                             bool(data.get("nb")))
         elif MODULE_UNIT in units:
             # A script without a guard whose top level trains (`for epoch ...: train()`).
@@ -311,16 +320,17 @@ class Project:
                 flow = self._prelude(data, own_module=None)
                 frame = Frame(path, 0, 0, 0, 0, MODULE_UNIT)
                 flow.absorb(self.summary(module_key), (0, 0), frame, 0)
-                yield Entry(path, basename, flow, ml=bool(data.get("ml", True)))
+                yield Entry(path, basename, flow, ml=bool(data.get("ml")))
         for name, unit in units.items():
             if name in (MODULE_UNIT, GUARD_UNIT) or "." in name:
                 continue
             key = _key(module, name)
-            if unit["entry"] or (unit.get("loop") and key not in called):
+            entry, loop, _ = unit_header(unit)
+            if entry or (loop and key not in called):
                 flow = self._prelude(data, own_module=_key(module, MODULE_UNIT))
                 frame = Frame(path, 0, 0, 0, 0, name)
                 flow.absorb(self.summary(key), (0, 0), frame, 0)
-                yield Entry(path, name, flow, ml=bool(data.get("ml", True)))
+                yield Entry(path, name, flow, ml=bool(data.get("ml")))
 
     def _imported(self) -> set[str]:
         """Project modules that some project file imports at module level."""
