@@ -609,9 +609,16 @@ class Resolved:
 
 
 class _Resolver:
-    """Follows a name through the enclosing function scopes to a single literal binding."""
+    """Follows a name through the enclosing function scopes to a single literal binding.
 
-    def __init__(self) -> None:
+    ``dynamic_globals``: the module rewrites its globals at run time (nanoGPT's
+    ``exec(open("configurator.py").read())`` overrides them from the command line and
+    config files; ``globals().update(...)`` likewise), so a module-level literal there
+    is only a default.
+    """
+
+    def __init__(self, dynamic_globals: bool = False) -> None:
+        self.dynamic_globals = dynamic_globals
         self._cache: dict[int, _Bindings] = {}
 
     def bindings(self, scope: Scope) -> _Bindings:
@@ -630,6 +637,8 @@ class _Resolver:
                 continue
             value = info.simple.get(name.id)
             if count != 1 or value is None or literal_value(value) is None:
+                return None
+            if self.dynamic_globals and isinstance(scope, ast.Module):
                 return None
             return Resolved(name.id, value, getattr(value, "lineno", 0))
         return None
@@ -671,12 +680,20 @@ def _analyse(ctx: FileContext) -> Iterator[Finding]:
     yield from _Walker(ctx, calls, loops).found
 
 
+def _rewrites_globals(ctx: FileContext) -> bool:
+    """``exec(...)`` or ``globals()`` at module level or anywhere: globals are not fixed."""
+    if "exec(" not in ctx.source and "globals()" not in ctx.source:
+        return False
+    return any(isinstance(call.func, ast.Name) and call.func.id in ("exec", "globals")
+               for call in ctx.nodes(ast.Call))
+
+
 class _Walker:
     """Reads the engine's shared node index; scopes are found only for names to follow."""
 
     def __init__(self, ctx: FileContext, calls: bool, loops: bool) -> None:
         self.ctx = ctx
-        self.resolver = _Resolver()
+        self.resolver = _Resolver(dynamic_globals=_rewrites_globals(ctx))
         self.found: list[Finding] = []
         # A library's own sources call its API with its own defaults: torch/ calling
         # torch.optim is not a user's choice. Seen from the module name, the root's

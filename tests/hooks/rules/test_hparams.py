@@ -77,6 +77,9 @@ def test_a_name_bound_once_to_a_literal_is_followed_and_its_line_named() -> None
     "lr = cfg.lr * 2\ntorch.optim.Adam(p, lr=lr)\n",
     "torch.optim.Adam(p, lr=3e-4 * args.world_size)\n",
     "torch.optim.Adam(p, lr=float(os.environ['LR']))\n",
+    # nanoGPT: module globals are overridden from the command line by exec()
+    "lr = 6e-4\nexec(open('configurator.py').read())\ntorch.optim.AdamW(p, lr=lr)\n",
+    "lr = 6e-4\nglobals().update(overrides)\ntorch.optim.AdamW(p, lr=lr)\n",
     # bound by a comprehension, not by the module's literal
     "lr = 1e-3\nopts = [torch.optim.Adam(p, lr=lr) for lr in grid]\n",
     # unpacked from a tuple: not a single literal binding
