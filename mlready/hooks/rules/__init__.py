@@ -37,7 +37,9 @@ HPARAMS: tuple[str, ...] = (  # MLR1xx hard-coded hyper-parameters
     "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
     "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule", "hardcoded_rl_hyperparameter",
 )
-CONFIG_FILES: tuple[str, ...] = ("missing_config_file", "no_training_config")  # MLR1xx configs
+CONFIG_FILES: tuple[str, ...] = (  # MLR1xx config files
+    "missing_config_file", "no_training_config", "duplicate_config_key",
+)
 DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
                          "missing_requirements_include", "unpinned_project_dependency",
                          "no_dependency_manifest", "unpinned_conda_dependency")

@@ -9,7 +9,7 @@ import pytest
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
-from mlready.hooks.rules import _configrefs
+from mlready.hooks.rules import _configrefs, duplicate_config_key
 from mlready.hooks.settings import Overrides
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
@@ -217,3 +217,43 @@ def test_lightning_and_hf_trainers_count_as_training(tmp_path: Path) -> None:
               'if __name__ == "__main__":\n    trainer.fit(model)\n')
     root = project(tmp_path, {"fit.py": source})
     assert [f.split(" ")[0] for f in findings(root, "MLR111")] == ["fit.py:3:1-None"]
+
+
+# --- MLR112 duplicate-config-key -------------------------------------------------------
+
+
+def duplicates(path: str, text: str) -> list[str]:
+    ctx = FileContext(path=path, kind="config", source=text)
+    return [f"{d.line}:{d.col} {d.message}" for d in duplicate_config_key.check(ctx)]
+
+
+def test_duplicate_yaml_key_names_the_key_and_its_first_line() -> None:
+    assert duplicates("c.yaml", "lr: 1\nbs: 2\nlr: 3\n") == [
+        "3:1 `lr`: key repeated in the same mapping (first on line 1); the last value "
+        "silently wins"]
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {k: 1}\nb: *x\nc: *x\n",  # aliases share one node: not duplicates
+    "base: &b\n  k: 1\nderived:\n  <<: *b\n  k: 2\n",  # merge keys override on purpose
+    "a: &a [*a]\n",  # a recursive anchor does not loop
+    "1: int\n'1': str\n",
+    "a: [\n",  # a syntax error is MLR000's
+])
+def test_yaml_not_duplicates(text: str) -> None:
+    assert duplicates("c.yml", text) == []
+
+
+def test_json_duplicates_only_where_the_line_is_certain() -> None:
+    assert duplicates("c.json", '{\n "lr": 1,\n "lr": 2\n}\n') == [
+        "3:2 `lr`: key repeated in the same object (first on line 2); the last value "
+        "silently wins"]
+    # the key also occurs in another object: which line is the duplicate is unclear
+    assert duplicates("c.json", '{\n "a": {"lr": 0},\n "lr": 1,\n "lr": 2\n}\n') == []
+    assert duplicates("c.json", '{"lr": 1, "lr": 2}') == []  # one line: no position
+    assert duplicates("c.toml", "a = 1\n") == []
+
+
+def test_huge_config_files_are_skipped() -> None:
+    text = "lr: 1\nlr: 2\n" + "# padding\n" * (duplicate_config_key.MAX_BYTES // 10)
+    assert duplicates("big.yaml", text) == []
