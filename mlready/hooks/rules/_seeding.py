@@ -19,16 +19,18 @@ b     turns on ``cudnn.benchmark`` (``extra``: 1 when inside an ``if``)
 t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outside
       a loop, ``lightning``, ``sb3``, ``hf``)
 g     uses CUDA
+k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``)
 w     builds a multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
 ====  ======================================================================
 
 An event is ``[kind, line, col, end_line, end_col, api, extra]`` with 1-based
 character columns. Units without events are dropped, and so are calls to functions of
 the same file that turned out to have none, so a library file's facts stay small.
-Each unit's events travel packed in one string (`pack`; `unpack` reverses it): the
-engine keeps every rule's facts for every file in memory, and over torch's 2,300 files
-one string per unit takes a third of the memory of a list per event. `_seeding_flow`
-unpacks only the units an entrypoint reaches, resolves the calls and decides.
+Each unit travels as one string (`unit_header`, `pack`; `unpack` reverses it) and
+call targets as one per-file table: the engine keeps every rule's facts for every file
+in memory, and over torch's 2,300 files this takes 6 MB instead of 17 MB of objects
+per rule. `_seeding_flow` unpacks only the units an entrypoint reaches, resolves the
+calls and decides.
 """
 
 from __future__ import annotations
