@@ -275,6 +275,11 @@ FAMILIES: tuple[Family, ...] = (
                                "get_constant_schedule_with_warmup"),
            _HF_WARMUP, ("optimizer", "num_warmup_steps", "num_training_steps")),
     Family(("transformers",), ("get_scheduler",), _HF_WARMUP),
+    # torch.nn.utils.clip_grad_norm_(parameters, max_norm, ...) and clip_grad_value_.
+    Family(("torch.nn.utils",), ("clip_grad_norm_", "clip_grad_norm"),
+           {"max_norm": GRAD_CLIP}, ("parameters", "max_norm")),
+    Family(("torch.nn.utils",), ("clip_grad_value_",),
+           {"clip_value": GRAD_CLIP}, ("parameters", "clip_value")),
     # torch.utils.data.DataLoader(dataset, batch_size=1, ...)
     Family(("torch.utils.data",), ("DataLoader",), {"batch_size": BATCH},
            ("dataset", "batch_size")),
@@ -327,7 +332,7 @@ def match_family(qualname: str) -> Family | None:
 # rules): a callee can only resolve into a family if its module's name occurs in the
 # import that binds it, and a loop can only train if one of the evidence words occurs.
 CALL_WORDS = ("optim", "DataLoader", "lightning", "transformers", "trl", "bitsandbytes",
-              "stable_baselines3", "sb3_contrib", ".learn(")
+              "stable_baselines3", "sb3_contrib", ".learn(", "clip_grad")
 LOOP_WORDS = (".backward(", ".step(", "train_", "fit_")
 
 

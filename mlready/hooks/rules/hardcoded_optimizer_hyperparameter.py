@@ -5,8 +5,9 @@ Flags a numeric literal passed as ``weight_decay``, ``momentum``, ``dampening`` 
 ``betas`` of a ``torch.optim`` optimizer (also positional, with each constructor's own
 signature: ``SGD(params, lr, momentum, dampening, weight_decay)``, ``Adam(params, lr,
 betas, eps, weight_decay)``...), Hugging Face's ``weight_decay``, ``adam_beta1``,
-``adam_beta2`` and ``max_grad_norm``, Lightning's ``gradient_clip_val`` and
-Stable-Baselines3's ``max_grad_norm``.
+``adam_beta2`` and ``max_grad_norm``, Lightning's ``gradient_clip_val``,
+Stable-Baselines3's ``max_grad_norm``, and the threshold of
+``torch.nn.utils.clip_grad_norm_(params, 1.0)`` / ``clip_grad_value_``.
 
 ## Why is this bad?
 These values are tuned together with the learning rate; hard-coded, they are neither
