@@ -46,9 +46,11 @@ RL = "MLR106"
 
 MEMO_KEY = "mlready.rules._hparams"
 
+INCLUDE_TESTS = Field(
+    (bool,), "also check test files (tests/, testing/, test_*.py, *_test.py, conftest.py)")
 OPTIONS = Table(
     fields={
-        "include-tests": Field((bool,), "also check test files (tests/, test_*.py, conftest.py)"),
+        "include-tests": INCLUDE_TESTS,
         "config-modules": Field(
             (list,),
             "extra module names (last component) whose literals are configuration",

@@ -53,19 +53,17 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mlready.config import Field, Table
+from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _configrefs
-from mlready.hooks.rules._hparams import is_test_path
+from mlready.hooks.rules._hparams import INCLUDE_TESTS, is_test_path
 
 CODE = "MLR110"
 NAME = "missing-config-file"
 KINDS = ("python",)
-OPTIONS = Table(fields={
-    "include-tests": Field((bool,), "also check test files (tests/, test_*.py, conftest.py)"),
-})
+OPTIONS = Table(fields={"include-tests": INCLUDE_TESTS})
 _FIX = ("create the file or fix the path (relative to the project root or to this "
         "script's folder)")
 _EXCLUDED = frozenset(name for name in DEFAULT_EXCLUDES if "*" not in name)

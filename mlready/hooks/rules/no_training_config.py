@@ -58,18 +58,21 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from mlready.config import Field, Table
+from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules._hparams import is_config_module, is_step_call, is_test_path
+from mlready.hooks.rules._hparams import (
+    INCLUDE_TESTS,
+    is_config_module,
+    is_step_call,
+    is_test_path,
+)
 
 CODE = "MLR111"
 NAME = "no-training-config"
 KINDS = ("python",)
-OPTIONS = Table(fields={
-    "include-tests": Field((bool,), "also check test files (tests/, test_*.py, conftest.py)"),
-})
+OPTIONS = Table(fields={"include-tests": INCLUDE_TESTS})
 
 CONFIG_LIBRARIES = (
     "argparse", "click", "typer", "hydra", "omegaconf", "fire", "tyro", "jsonargparse",
