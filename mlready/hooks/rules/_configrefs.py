@@ -32,6 +32,12 @@ _CONFIGISH = re.compile(r"conf|cfg|hparam|hyper|param|setting|experiment|recipe"
 _OUTPUTISH = re.compile(r"out|save|dump|export|write|log", re.I)
 _OPTION_NAME = re.compile(r"conf|cfg|hparam|param|setting|recipe", re.I)
 _TEMPLATE = re.compile(r"[{}%*?$~<>|\\]|://")
+# Folders of downloaded or produced artifacts: a model's config.json under pretrained/
+# or checkpoints/ arrives with the weights, it is not an experiment config to commit.
+_ARTIFACT_DIR = re.compile(
+    r"^(checkpoints?|ckpts?|pretrained\w*|weights|outputs?|runs|logs?|wandb|mlruns|"
+    r"lightning_logs|data|datasets?|\.?cache|models?|results|artifacts|saved\w*|"
+    r"downloads?|tmp|temp)$", re.IGNORECASE)
 
 OPEN_FUNCTIONS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
@@ -156,9 +162,10 @@ def _join(ctx: FileContext, args: Sequence[ast.expr]) -> tuple[str, str] | None:
 
 
 def usable(path: str) -> bool:
-    """A relative, literal, non-templated path."""
-    return bool(path) and not path.startswith("/") and _TEMPLATE.search(path) is None \
-        and not re.match(r"^[A-Za-z]:", path)
+    """A relative, literal, non-templated path outside artifact folders."""
+    if not path or path.startswith("/") or _TEMPLATE.search(path) or re.match(r"^[A-Za-z]:", path):
+        return False
+    return not any(_ARTIFACT_DIR.match(part) for part in path.split("/")[:-1])
 
 
 def is_config_path(path: str, strict: bool) -> bool:

@@ -39,8 +39,10 @@ paths and URLs, paths that leave the project, paths the project writes (``open(p
 ``.is_file()``), reads inside ``try: ... except FileNotFoundError`` (or ``OSError``,
 ``Exception``), ``.json`` files opened with ``open()`` whose name does not say config
 (they are usually data), Hydra ``config_name``s when the project registers structured
-configs with ``ConfigStore``, and paths under folders mlready never lists (``.venv``,
-``build``, ``env``...).
+configs with ``ConfigStore``, paths under folders of downloaded or produced artifacts
+(``pretrained/``, ``checkpoints/``, ``outputs/``, ``runs/``, ``data/``, ``models/``...: a
+model's ``config.json`` arrives with its weights), and paths under folders mlready
+never lists (``.venv``, ``build``, ``env``...).
 
 ## References
 - Checklist 001: every ``configs/*.yaml`` named in the training commands must exist.

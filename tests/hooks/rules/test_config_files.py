@@ -115,6 +115,9 @@ def test_tests_are_checked_only_when_asked(tmp_path: Path) -> None:
     'open("configs/*.yaml")',
     'open("../../outside/config.yaml")',
     'open(".venv/lib/config.yaml")',
+    'open("pretrained/bert/config.json")',  # arrives with downloaded weights
+    'open("checkpoints/run1/hparams.yaml")',
+    'parser.add_argument("--config", default="outputs/last/config.yaml")',
     'open("configs/" + name + ".yaml")',
     'open(cfg.path)',
     'parser.add_argument("--output-config", default="runs/config.yaml")',
