@@ -59,9 +59,23 @@ def classify(path: str) -> FileKind | None:
         return "requirements"
     if suffix == ".in" and lower != "manifest.in":
         return "requirements"
+    if suffix == ".json" and _is_json_with_comments(pure):
+        return None
     if suffix in (".yaml", ".yml", ".json", ".toml"):
         return "config"
     return None
+
+
+# Editor and TypeScript tooling files are JSON-with-comments (JSONC) by convention:
+# strict JSON parsing would report them as broken, which they are not.
+_JSONC_FOLDERS = frozenset({".vscode", ".devcontainer", ".idea"})
+_JSONC_NAMES = ("tsconfig", "jsconfig", "devcontainer", ".eslintrc")
+
+
+def _is_json_with_comments(pure: PurePosixPath) -> bool:
+    if _JSONC_FOLDERS.intersection(pure.parts[:-1]):
+        return True
+    return pure.name.lower().startswith(_JSONC_NAMES)
 
 
 class Excluder:

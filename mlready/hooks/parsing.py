@@ -9,6 +9,7 @@ a finding on that file; the engine runs no other rule on a context that failed.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import json
 import re
@@ -80,11 +81,37 @@ def parse_python(ctx: FileContext) -> None:
         ctx.parse_error_line = 1
 
 
-def _yaml(text: str) -> Any:
+@functools.cache
+def _yaml_loader() -> Any:
+    """A safe loader that accepts any tag and builds plain data from the tagged node.
+
+    Valid YAML often carries application tags (``!!python/name:`` in mkdocs.yml,
+    ``!!python/tuple`` in Lightning's hparams.yaml, CloudFormation's ``!Ref``). The safe
+    loader refuses to construct them, which is a question of trust, not of syntax: we
+    only need to know that the file parses, so such files must not be reported as broken.
+    """
     import yaml  # imported only when a YAML file is read: start-up stays cheap
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    documents = list(yaml.load_all(text, Loader=loader))
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class TagTolerantLoader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def construct_any(loader: Any, _suffix: str, node: Any) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node, deep=True)
+        return loader.construct_scalar(node)
+
+    TagTolerantLoader.add_multi_constructor("", construct_any)
+    return TagTolerantLoader
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    documents = list(yaml.load_all(text, Loader=_yaml_loader()))
     if not documents:
         return None
     return documents[0] if len(documents) == 1 else documents
