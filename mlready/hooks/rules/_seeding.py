@@ -171,12 +171,14 @@ def _is_main_guard(node: ast.stmt) -> bool:
 
 def _chain(func: ast.expr) -> tuple[str | None, str | None]:
     """``a.b.c`` -> (``a``, ``a.b.c``); (None, None) when the chain holds anything else."""
+    if type(func) is ast.Name:  # the common case, without building a list
+        return func.id, func.id
     parts: list[str] = []
     node = func
-    while isinstance(node, ast.Attribute):
+    while type(node) is ast.Attribute:
         parts.append(node.attr)
         node = node.value
-    if not isinstance(node, ast.Name):
+    if type(node) is not ast.Name:
         return None, None
     parts.append(node.id)
     return node.id, ".".join(reversed(parts))
@@ -249,6 +251,7 @@ class _Collector:
         self.starts: list[tuple[int, int]] = []
         self.spans: list[tuple[tuple[int, int], tuple[int, int], _Unit]] = []
         self.local_defs: set[str] = set()
+        self.project_names: set[str] = set()
         self.classes: dict[str, list[str]] = {}
         self.imports_torch = self.resolver.imports("torch")
         self.imports_env = any(self.resolver.imports(root) for root in api.ENV_ROOTS)
@@ -267,6 +270,8 @@ class _Collector:
         assert tree is not None
         for statement in tree.body:
             self._top_level(statement)
+        self.project_names = self.local_defs | {
+            name for name, target in self.aliases.items() if not api.is_external(target)}
         self.spans.sort(key=lambda item: item[0])
         self.starts = [start for start, _, _ in self.spans]
         unit_nodes = {id(node) for node in self._unit_nodes(tree)}
@@ -408,10 +413,10 @@ class _Collector:
             "random" in target or "random" in (dotted or "") or target.startswith("torchvision"))
 
     def _project_base(self, base: str) -> bool:
-        target = self.aliases.get(base)
-        if target is not None:
-            return not api.is_external(target)
-        return base in self.local_defs or (bool(self.star) and base not in api.EXTERNAL_ROOTS)
+        """Whether a name may refer to a project function (imported or defined here)."""
+        if base in self.project_names:
+            return True
+        return bool(self.star) and base not in self.aliases and base not in api.EXTERNAL_ROOTS
 
     def _star_imports(self, ctx: FileContext) -> list[str]:
         """Project modules imported with ``from x import *`` at the top level: a name
@@ -472,7 +477,7 @@ class _Collector:
         can only add seeding before later uses, never a finding.
         """
         for value in (*call.args, *(k.value for k in call.keywords)):
-            if isinstance(value, ast.Name) and self._project_base(value.id):
+            if type(value) is ast.Name and self._project_base(value.id):
                 target = self.resolver.qualname(value)
                 if target is not None:
                     pos = _pos(value)
