@@ -16,9 +16,14 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
 
-from packaging.utils import canonicalize_name
-
-from mlready.hooks.rules._requirements import Entry, Status, is_commit, string_entry, url_status
+from mlready.hooks.rules._requirements import (
+    Entry,
+    Status,
+    canonicalize_name,
+    is_commit,
+    string_entry,
+    url_status,
+)
 
 
 class GroupInclude(TypedDict):

@@ -17,11 +17,11 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterator
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 from urllib.parse import urlsplit
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 Status = Literal["pinned", "unpinned", "vcs-unpinned", "url-unpinned", "local"]
 
@@ -67,6 +67,17 @@ _COMPILED_HEADER_RE = re.compile(
 _INCLUDE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
 _EDITABLE_OPTIONS = ("-e", "--editable")
 _ARCHIVE_PARTS = ("/archive/", "/tarball/", "/zipball/", "/-/archive/")
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 name normalisation, by `packaging`.
+
+    `packaging` is imported on first use, not at start-up: it costs more than the rest of
+    the rules together, and a one-file hook run on a Python file never needs it.
+    """
+    from packaging.utils import canonicalize_name as canonical
+
+    return str(canonical(name))
 
 
 def is_exact(req: Requirement) -> bool:
@@ -124,8 +135,8 @@ def _looks_local(text: str) -> bool:
 def classify(text: str, hashed: bool = False) -> tuple[str | None, Status, str | None] | None:
     """(canonical name, status, ref) of one requirement string; None when unparseable."""
     try:
-        req = Requirement(text)
-    except InvalidRequirement:
+        req = _requirement(text)
+    except ValueError:  # packaging's InvalidRequirement
         if "://" in text:
             egg = _EGG_RE.search(text.partition("#")[2])
             name = canonicalize_name(egg.group(1)) if egg else None
@@ -201,6 +212,12 @@ def resolve_include(including: str, target: str) -> str | None:
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(including), target))
     return None if joined == ".." or joined.startswith("../") else joined
+
+
+def _requirement(text: str) -> Requirement:
+    from packaging.requirements import Requirement
+
+    return Requirement(text)
 
 
 def parse_requirements(path: str, source: str) -> RequirementsFacts:
