@@ -47,7 +47,7 @@ from mlready.hooks.names import NameResolver
 from mlready.hooks.rules import _seeding_apis as api
 
 MEMO_KEY = "mlready.rules._seeding"
-VERSION = 1
+VERSION = 2  # bump when the layout changes: `_seeding_flow` ignores other versions
 MODULE_UNIT = "<module>"
 GUARD_UNIT = "__main__"
 

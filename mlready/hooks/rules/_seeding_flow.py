@@ -30,7 +30,7 @@ from typing import Any
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _seeding_apis as api
-from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, unit_header, unpack
+from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, VERSION, unit_header, unpack
 
 Position = tuple[tuple[int, int], ...]
 _HEUR, _COND, _NESTED = 1, 2, 4
@@ -138,7 +138,9 @@ class Project:
     """The facts of every file, indexed by qualified name, with memoized summaries."""
 
     def __init__(self, facts: Mapping[str, Any]) -> None:
-        self.facts = {p: f for p, f in facts.items() if isinstance(f, dict) and "units" in f}
+        # Facts of another layout (a cache written by an older mlready) are skipped.
+        self.facts = {p: f for p, f in facts.items()
+                      if isinstance(f, dict) and f.get("v") == VERSION}
         self.units: dict[str, tuple[str, str, str]] = {}  # key -> (path, unit, packed)
         self.calls: dict[str, str] = {}  # path -> the file's call targets, one per line
         self._tables: dict[str, list[str]] = {}

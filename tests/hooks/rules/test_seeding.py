@@ -346,3 +346,13 @@ def test_drawing_the_seed_itself_is_not_an_unseeded_draw() -> None:
               "        seed = random.randint(1, 10000)\n    random.seed(seed)\n"
               "    print(random.random())\n")
     assert check({"train.py": source}) == []
+
+
+def test_facts_of_another_layout_are_ignored_not_fatal() -> None:
+    rule = _rule("MLR003")
+    assert rule.finalize is not None
+    stale = {"v": 1, "m": "train", "guard": True,
+             "units": {"__main__": {"ev": [["u", 1, 1, 1, 5, "torch.rand", "torch"]]}}}
+    project = ProjectContext(root=Path(), files=("train.py",),
+                             targets=frozenset({"train.py"}), facts={"train.py": stale})
+    assert list(rule.finalize(project)) == []
