@@ -136,9 +136,14 @@ def _plain_facts(facts: dict[str, Any], rules: Sequence[Rule], path: str,
     """Facts as the cache will give them back (JSON: tuples become lists), so that a
     rule's ``finalize`` sees the same values on a cold run and on a warm one."""
     plain: dict[str, Any] = {}
+    # Sibling rules (the eight seeding rules) return one shared, memoized object: convert
+    # it once and hand every code the same plain copy.
+    converted: dict[int, Any] = {}
     for code, value in facts.items():
         try:
-            plain[code] = json.loads(json.dumps(value))
+            if id(value) not in converted:
+                converted[id(value)] = json.loads(json.dumps(value))
+            plain[code] = converted[id(value)]
         except (TypeError, ValueError) as exc:
             rule = next(r for r in rules if r.code == code)
             errors.append(_error(rule, path, TypeError(f"collect() returned facts that are "
