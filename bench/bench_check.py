@@ -100,7 +100,11 @@ def snapshot(into: Path) -> dict[str, str]:
     package = Path(mlready.__file__).parent
     shutil.copytree(package, into / "mlready",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return {**os.environ, "PYTHONPATH": str(into)}
+    # An installed package has bytecode (pip compiles it; pre-commit installs with pip),
+    # and so has the click baseline: compile the copy, and let nothing turn bytecode off.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(into / "mlready")], check=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(into)}
 
 
 def small_project(folder: Path) -> Path:
