@@ -14,6 +14,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,11 @@ from mlready.hooks.selection import family_of
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
-_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+@cache
+def _heading_re() -> re.Pattern[str]:
+    return re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 
 def markdown(text: str) -> str:
@@ -41,7 +46,7 @@ def sections(rule: Rule) -> dict[str, str]:
     """``## Heading`` -> text, in docstring order."""
     body = textwrap.dedent("\n".join(rule.doc.strip().splitlines()[1:]))
     found: dict[str, str] = {}
-    marks = list(_HEADING.finditer(body))
+    marks = list(_heading_re().finditer(body))
     for index, mark in enumerate(marks):
         end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
         found[mark.group(1)] = body[mark.end():end].strip()

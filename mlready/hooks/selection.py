@@ -15,6 +15,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
@@ -28,7 +29,11 @@ FAMILY_TUPLES: dict[str, str] = {
     "TYPES": "types",
     "MISC": "misc",
 }
-_CODE = re.compile(r"^MLR[0-9]{0,3}$")
+
+
+@cache
+def _code_re() -> re.Pattern[str]:
+    return re.compile(r"^MLR[0-9]{0,3}$")
 
 
 class SelectionError(ValueError):
@@ -65,7 +70,7 @@ def _match(selector: str, rule: Rule) -> _Match | None:
         return _Match(0, True)
     if selector in (rule.code, rule.name):
         return _Match(10, True)
-    if _CODE.match(selector) and rule.code.startswith(selector):
+    if _code_re().match(selector) and rule.code.startswith(selector):
         return _Match(len(selector), False)
     if selector == family_of(rule):
         return _Match(4, False)
@@ -81,7 +86,7 @@ def validate(selectors: Iterable[str], rules: Sequence[Rule], origin: str) -> No
     for selector in selectors:
         if selector == "ALL" or selector in names or selector in codes:
             continue
-        if _CODE.match(selector) and len(selector) < 6:
+        if _code_re().match(selector) and len(selector) < 6:
             continue
         raise SelectionError(f"{origin}: unknown rule selector `{selector}`")
 

@@ -16,12 +16,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from mlready.hooks.model import Diagnostic
 
 _CODES = r"[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*"
-_LINE = re.compile(rf"(?i:#\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
-_FILE = re.compile(rf"(?i:#\s*mlready:\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
+
+
+@cache
+def _line_re() -> re.Pattern[str]:
+    return re.compile(rf"(?i:#\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
+
+
+@cache
+def _file_re() -> re.Pattern[str]:
+    return re.compile(rf"(?i:#\s*mlready:\s*noqa)(?::\s*(?P<codes>{_CODES}))?")
+
+
 ALL = ("*",)
 
 
@@ -63,7 +74,9 @@ class Noqa:
         return cls({int(k): tuple(v) for k, v in lines.items()}, tuple(file))
 
 
-_ANY = re.compile(r"(?i)#\s*(?:mlready:\s*)?noqa")
+@cache
+def _any_re() -> re.Pattern[str]:
+    return re.compile(r"(?i)#\s*(?:mlready:\s*)?noqa")
 
 
 def scan(source: str) -> Noqa:
@@ -73,7 +86,7 @@ def scan(source: str) -> Noqa:
     file_codes: list[str] = []
     file_all = False
     last_end, number = 0, 1
-    for hit in _ANY.finditer(source):
+    for hit in _any_re().finditer(source):
         start = source.rfind("\n", 0, hit.start()) + 1
         if start < last_end:
             continue  # a second `noqa` on a line already read
@@ -81,7 +94,7 @@ def scan(source: str) -> Noqa:
         end = source.find("\n", hit.start())
         last_end = len(source) if end < 0 else end
         text = source[start:last_end]
-        whole = _FILE.search(text)
+        whole = _file_re().search(text)
         if whole:
             codes = _codes(whole.group("codes"))
             if codes == ALL:
@@ -89,7 +102,7 @@ def scan(source: str) -> Noqa:
             else:
                 file_codes.extend(codes)
             continue
-        match = _LINE.search(text)
+        match = _line_re().search(text)
         if match:
             per_line[number] = _codes(match.group("codes"))
     file = ALL if file_all else tuple(dict.fromkeys(file_codes))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
@@ -27,7 +28,13 @@ from mlready.hooks.rules._requirements import Entry, parse_requirements
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
-_PYLOCK_RE = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
+
+
+@cache
+def _pylock_re() -> re.Pattern[str]:
+    return re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
+
+
 LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, `poetry lock`)"
 
 
@@ -53,7 +60,7 @@ def manifest_facts(ctx: FileContext) -> dict[str, Any] | None:
 def is_lock_file(path: str) -> bool:
     """A lock file by name: uv, Poetry, PDM, Pipenv, pixi, conda-lock, PEP 751."""
     name = posixpath.basename(path)
-    return name in LOCK_NAMES or bool(_PYLOCK_RE.fullmatch(name))
+    return name in LOCK_NAMES or bool(_pylock_re().fullmatch(name))
 
 
 def _lock_dirs(files: Iterable[str]) -> frozenset[str]:

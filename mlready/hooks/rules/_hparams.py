@@ -344,10 +344,16 @@ def _mentions(source: str, words: tuple[str, ...]) -> bool:
 
 # --- training-loop evidence --------------------------------------------------------
 
-_TRAIN_FUNCTION = re.compile(
-    r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$"
-)
-_COUNTER_NAME = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
+@cache
+def _train_function_re() -> re.Pattern[str]:
+    return re.compile(
+        r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$"
+    )
+
+
+@cache
+def _counter_name_re() -> re.Pattern[str]:
+    return re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
 
 
 def _terminal_name(node: ast.AST) -> str:
@@ -376,9 +382,9 @@ def is_step_call(call: ast.Call) -> bool:
         receiver = _terminal_name(func.value).lower()
         if func.attr == "step" and ("opt" in receiver or "scaler" in receiver):
             return True
-        return bool(_TRAIN_FUNCTION.match(func.attr))
+        return bool(_train_function_re().match(func.attr))
     if isinstance(func, ast.Name):
-        return bool(_TRAIN_FUNCTION.match(func.id))
+        return bool(_train_function_re().match(func.id))
     return False
 
 
@@ -409,7 +415,7 @@ def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
     in range(cfg.epochs): ...`` must not blame the seed loop); only a counter-named loop
     looks through them.
     """
-    counter = isinstance(loop.target, ast.Name) and bool(_COUNTER_NAME.search(loop.target.id))
+    counter = isinstance(loop.target, ast.Name) and bool(_counter_name_re().search(loop.target.id))
     stack: list[ast.AST] = list(loop.body)
     while stack:
         node = stack.pop()

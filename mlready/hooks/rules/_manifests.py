@@ -14,6 +14,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, TypedDict
 
 from mlready.hooks.rules._requirements import (
@@ -42,15 +43,29 @@ class ManifestFacts(TypedDict):
     group_includes: list[GroupInclude]
 
 
-_HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+@cache
+def _header_re() -> re.Pattern[str]:
+    return re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
 _KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)"""
-_KEY_RE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*")
-_PART_RE = re.compile(_KEY_PART)
+
+
+@cache
+def _key_re() -> re.Pattern[str]:
+    return re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*")
+
+
+@cache
+def _part_re() -> re.Pattern[str]:
+    return re.compile(_KEY_PART)
+
+
 Position = tuple[int, int]
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(part.strip("\"'") for part in _PART_RE.findall(dotted))
+    return tuple(part.strip("\"'") for part in _part_re().findall(dotted))
 
 
 def _skip_string(lines: list[str], row: int, col: int) -> Position:
@@ -108,11 +123,11 @@ def locate_array(lines: list[str], path: tuple[str, ...]) -> tuple[int, list[Pos
     """The key's 1-based line and its array items' positions, for a dotted ``path``."""
     table: tuple[str, ...] = ()
     for row, text in enumerate(lines):
-        header = _HEADER_RE.match(text)
+        header = _header_re().match(text)
         if header:
             table = ("[[",) if text.lstrip().startswith("[[") else _parts(header.group(1))
             continue
-        key = _KEY_RE.match(text)
+        key = _key_re().match(text)
         if key is None or table + _parts(key.group(1)) != path:
             continue
         start = key.end()
@@ -194,8 +209,14 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
                          group_includes=_group_includes(lines, groups))
 
 
-_CFG_SECTION_RE = re.compile(r"^\[\s*([^\]]+?)\s*\]")
-_CFG_KEY_RE = re.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
+@cache
+def _cfg_section_re() -> re.Pattern[str]:
+    return re.compile(r"^\[\s*([^\]]+?)\s*\]")
+
+
+@cache
+def _cfg_key_re() -> re.Pattern[str]:
+    return re.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
 
 
 CfgValue = tuple[int, int, str]
@@ -223,9 +244,9 @@ def _cfg_values(lines: list[str]) -> Iterator[tuple[str, str, bool, list[CfgValu
         if key is not None:
             yield section, key, inline, values
             key, values = None, []
-        if match := _CFG_SECTION_RE.match(text):
+        if match := _cfg_section_re().match(text):
             section = match.group(1)
-        elif match := _CFG_KEY_RE.match(text):
+        elif match := _cfg_key_re().match(text):
             key = match.group(1).lower().replace("-", "_")
             inline = bool(match.group(2).strip())
             if inline:
@@ -264,10 +285,22 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
     return ManifestFacts(kind="setup_cfg", entries=_own(entries, name), group_includes=[])
 
 
-_CONDA_NAME_RE = re.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
-_CONDA_SPEC_RE = re.compile(
-    r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<spec>[^#]*?)\s*(?:\[.*\])?$")
-_CONDA_EXACT_RE = re.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+_!]*(?:[=\s]\S+)?$")
+@cache
+def _conda_name_re() -> re.Pattern[str]:
+    return re.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
+
+
+@cache
+def _conda_spec_re() -> re.Pattern[str]:
+    return re.compile(
+        r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<spec>[^#]*?)\s*(?:\[.*\])?$")
+
+
+@cache
+def _conda_exact_re() -> re.Pattern[str]:
+    return re.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+_!]*(?:[=\s]\S+)?$")
+
+
 _CONDA_TOOLS = frozenset({"pip"})  # the installer itself: listed bare so `pip:` works
 
 
@@ -276,19 +309,19 @@ def is_conda_environment(path: str, data: object) -> bool:
     if not isinstance(data, Mapping) or not isinstance(data.get("dependencies"), list):
         return False
     name = path.rsplit("/", 1)[-1].lower()
-    return bool(_CONDA_NAME_RE.fullmatch(name)) or "channels" in data
+    return bool(_conda_name_re().fullmatch(name)) or "channels" in data
 
 
 def conda_status(spec: str) -> tuple[str | None, bool]:
     """(name, pinned) of a conda match spec: ``pytorch=2.3.1``, ``numpy==1.26.4=py311h_0``
     and ``python=3.11`` pin one release; ``pytorch``, ``numpy>=1.24``, ``cuda=12.*`` do not."""
-    match = _CONDA_SPEC_RE.match(spec.strip())
+    match = _conda_spec_re().match(spec.strip())
     if match is None:
         return None, False
     version = match.group("spec")
     if version.startswith("=*="):  # `blas=*=mkl`: picks a build variant, not a version
         return match.group("name").lower(), True
-    return match.group("name").lower(), bool(_CONDA_EXACT_RE.match(version)) and \
+    return match.group("name").lower(), bool(_conda_exact_re().match(version)) and \
         not any(char in version for char in "*<>|,!~")
 
 
@@ -333,20 +366,22 @@ def conda_facts(path: str, source: str, data: Mapping[str, Any]) -> ManifestFact
     return ManifestFacts(kind="conda", entries=entries, group_includes=[])
 
 
-_POETRY_EXACT_RE = re.compile(r"^\s*(?:===?|=)?\s*[0-9][0-9A-Za-z.+!_-]*\s*$")
+@cache
+def _poetry_exact_re() -> re.Pattern[str]:
+    return re.compile(r"^\s*(?:===?|=)?\s*[0-9][0-9A-Za-z.+!_-]*\s*$")
 
 
 def _key_line(lines: list[str], table: tuple[str, ...], key: str) -> tuple[int, int]:
     """1-based (line, column) of ``key = ...`` inside ``[table]`` (or of the table's header)."""
     current: tuple[str, ...] = ()
     for row, text in enumerate(lines):
-        header = _HEADER_RE.match(text)
+        header = _header_re().match(text)
         if header:
             current = _parts(header.group(1))
             if current == (*table, key):
                 return row + 1, 1
             continue
-        match = _KEY_RE.match(text)
+        match = _key_re().match(text)
         if match and current == table and _parts(match.group(1)) == (key,):
             return row + 1, len(text) - len(text.lstrip()) + 1
     return 1, 1
@@ -360,7 +395,7 @@ def poetry_status(value: object) -> tuple[Status, str | None] | None:
         return ("pinned", None) if known and all(s[0] == "pinned" for s in known) \
             else ("unpinned", None)
     if isinstance(value, str):
-        return ("pinned" if _POETRY_EXACT_RE.match(value) else "unpinned"), None
+        return ("pinned" if _poetry_exact_re().match(value) else "unpinned"), None
     if not isinstance(value, Mapping):
         return None
     if "path" in value:
