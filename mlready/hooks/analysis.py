@@ -13,19 +13,23 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.context import FileContext, FileKind
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.notebook import CellMap
-from mlready.hooks.parsing import Parsed, failed, parse
 from mlready.hooks.results import FileResult
 from mlready.hooks.rules import Rule, by_code
 from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
 from mlready.hooks.selection import family_of
 from mlready.hooks.suppression import Noqa, scan
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from mlready.hooks.parsing import Parsed
 
 # A notebook is read as two contexts; these are the context kinds of each file kind.
 CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "notebook")}
@@ -158,6 +162,15 @@ def _read(root: str, path: str) -> tuple[bytes | None, str | None]:
         return None, f"cannot read file: {exc.strerror or exc}"
 
 
+def parse(path: str, kind: FileKind, data: bytes, root: Path,
+          wanted: Collection[FileKind]) -> Parsed:
+    """`mlready.hooks.parsing.parse`, imported on first use: a run that finds every file
+    in the cache (the one-file pre-commit hook, mostly) never parses."""
+    from mlready.hooks.parsing import parse as parse_file
+
+    return parse_file(path, kind, data, root, wanted)
+
+
 def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | None = None
             ) -> FileResult:
     """One file through every rule that reads its kind. Never raises.
@@ -172,6 +185,8 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
     errors: list[str] = []
     try:
         if data is None:
+            from mlready.hooks.parsing import Parsed, failed
+
             parsed = Parsed((failed(path, kind, root, why or "cannot read file"),))
         else:
             parsed = parse(path, kind, data, root, wanted)

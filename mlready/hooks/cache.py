@@ -12,7 +12,6 @@ deleted at any time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,11 @@ from typing import Any
 
 from mlready.hooks.results import FileResult
 
+try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~2.5 ms of start-up)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without _blake2
+    from hashlib import blake2b
+
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mlready.\n"
@@ -30,13 +34,13 @@ CACHEDIR_TAG = (
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def salt(version: str, codes: Iterable[str], options: Mapping[str, Any],
          sources: Iterable[str]) -> str:
     """A key for everything besides the file that a file's result depends on."""
-    h = hashlib.blake2b(digest_size=8)
+    h = blake2b(digest_size=8)
     h.update(version.encode())
     h.update(json.dumps(sorted(codes)).encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())

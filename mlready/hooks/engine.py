@@ -136,6 +136,8 @@ def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
         return analyse_many(job, tasks), []
     from concurrent.futures import ProcessPoolExecutor
 
+    import mlready.hooks.parsing  # noqa: F401  (here, once: the forked workers inherit it)
+
     results: list[FileResult] = []
     errors: list[str] = []
     chunks = _chunks(tasks, sizes, count * 6)
