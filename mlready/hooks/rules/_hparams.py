@@ -33,32 +33,20 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from mlready.config import Field, Table
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
-
-LEARNING_RATE = "MLR101"
-BATCH_SIZE = "MLR102"
-TRAINING_LENGTH = "MLR103"
-OPTIMIZER = "MLR104"
-SCHEDULE = "MLR105"
-RL = "MLR106"
+from mlready.hooks.rules._hparams_base import BATCH_SIZE as BATCH_SIZE
+from mlready.hooks.rules._hparams_base import INCLUDE_TESTS as INCLUDE_TESTS
+from mlready.hooks.rules._hparams_base import LEARNING_RATE as LEARNING_RATE
+from mlready.hooks.rules._hparams_base import OPTIMIZER as OPTIMIZER
+from mlready.hooks.rules._hparams_base import OPTIONS as OPTIONS
+from mlready.hooks.rules._hparams_base import RL as RL
+from mlready.hooks.rules._hparams_base import SCHEDULE as SCHEDULE
+from mlready.hooks.rules._hparams_base import TEST_DIRS as TEST_DIRS
+from mlready.hooks.rules._hparams_base import TRAINING_LENGTH as TRAINING_LENGTH
+from mlready.hooks.rules._hparams_base import is_test_path as is_test_path
 
 MEMO_KEY = "mlready.rules._hparams"
-
-INCLUDE_TESTS = Field(
-    (bool,), "also check test files (tests/, testing/, test_*.py, *_test.py, conftest.py)")
-OPTIONS = Table(
-    fields={
-        "include-tests": INCLUDE_TESTS,
-        "config-modules": Field(
-            (list,),
-            "extra module names (last component) whose literals are configuration",
-            item_types=(str,),
-        ),
-    },
-    help="options of the hard-coded hyper-parameter rules (MLR101-MLR106)",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,18 +499,6 @@ CONFIG_MODULES = frozenset({
     "hyperparameters", "constants", "consts", "defaults",
 })
 CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "hparams"})
-TEST_DIRS = frozenset({"test", "tests", "testing"})
-
-
-def is_test_path(path: str) -> bool:
-    """tests/, test/, testing/ folders, ``test_*.py``, ``*_test.py`` and ``conftest.py``:
-    tests pin small values on purpose (a two-step run, a tiny batch)."""
-    parts = path.split("/")
-    name = parts[-1]
-    return (any(part in TEST_DIRS for part in parts[:-1]) or name.startswith("test_")
-            or name.endswith("_test.py") or name == "conftest.py")
-
-
 def is_config_module(path: str, extra: frozenset[str] = frozenset()) -> bool:
     """``config.py``, ``settings.py``, ``hparams.py``..., ``*_config.py``, a package of
     that name, or any file under configs/, conf/, cfg/: such a module *is* the config,

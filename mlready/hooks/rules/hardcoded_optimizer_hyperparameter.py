@@ -42,13 +42,15 @@ from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _hparams
+from mlready.hooks.rules import _hparams_base
 
-CODE = _hparams.OPTIMIZER
+CODE = _hparams_base.OPTIMIZER
 NAME = "hardcoded-optimizer-hyperparameter"
 KINDS = ("python",)
-OPTIONS = _hparams.OPTIONS
+OPTIONS = _hparams_base.OPTIONS
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
+    from mlready.hooks.rules import _hparams  # the analysis: only when a file is checked
+
     return _hparams.diagnostics(ctx, CODE)

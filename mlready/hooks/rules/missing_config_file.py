@@ -60,7 +60,7 @@ from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _configrefs
-from mlready.hooks.rules._hparams import INCLUDE_TESTS, is_test_path
+from mlready.hooks.rules._hparams_base import INCLUDE_TESTS, is_test_path
 
 CODE = "MLR110"
 NAME = "missing-config-file"

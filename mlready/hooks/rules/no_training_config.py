@@ -62,12 +62,7 @@ from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules._hparams import (
-    INCLUDE_TESTS,
-    is_config_module,
-    is_step_call,
-    is_test_path,
-)
+from mlready.hooks.rules._hparams_base import INCLUDE_TESTS, is_test_path
 
 CODE = "MLR111"
 NAME = "no-training-config"
@@ -113,6 +108,8 @@ def _config_source(ctx: FileContext) -> str:
     Cheap tests first (the imported top-level packages, substrings of the source):
     most files pass none, and for them no name is resolved.
     """
+    from mlready.hooks.rules._hparams import is_config_module  # with the analysis only
+
     if is_config_module(ctx.path):
         return "a config module"
     source = ctx.source
@@ -155,6 +152,8 @@ def _main_line(tree: ast.Module) -> int:
 
 def _training_line(ctx: FileContext) -> int:
     """The first call that trains: an optimizer step, ``trainer.fit``/``.train()``..."""
+    from mlready.hooks.rules._hparams import is_step_call  # with the analysis only
+
     for call in ctx.nodes(ast.Call):
         func = call.func
         if is_step_call(call):
