@@ -19,7 +19,6 @@ from mlready.hooks.cache import Cache, digest
 from mlready.hooks.context import FileContext, FileKind
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.notebook import CellMap
 from mlready.hooks.results import FileResult
 from mlready.hooks.rules import Rule, by_code
 from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
@@ -29,6 +28,7 @@ from mlready.hooks.suppression import Noqa, scan
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+    from mlready.hooks.notebook import CellMap
     from mlready.hooks.parsing import Parsed
 
 # A notebook is read as two contexts; these are the context kinds of each file kind.

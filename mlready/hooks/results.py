@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.notebook import CellMap
 from mlready.hooks.suppression import Noqa
+
+if TYPE_CHECKING:
+    from mlready.hooks.notebook import CellMap
 
 FORMAT = 1  # bump when the stored shape changes
 
@@ -51,6 +53,11 @@ class FileResult:
         if data["format"] != FORMAT:
             raise ValueError("old cache format")
         cells = data["cells"]
+        cell_map: CellMap | None = None
+        if cells:  # notebooks only: a run over .py files never imports the notebook code
+            from mlready.hooks.notebook import CellMap
+
+            cell_map = CellMap(tuple((int(c), int(n)) for c, n in cells))
         return cls(
             path=str(data["path"]),
             digest=str(data["digest"]),
@@ -58,5 +65,5 @@ class FileResult:
             diagnostics=tuple(Diagnostic.from_json(d) for d in data["diagnostics"]),
             facts=dict(data["facts"]),
             noqa=Noqa.from_json(data["noqa"]),
-            cells=CellMap(tuple((int(c), int(n)) for c, n in cells)) if cells else None,
+            cells=cell_map,
         )

@@ -49,7 +49,6 @@ from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _docstrings
 
 CODE = "MLR901"
 NAME = "missing-docstring"
@@ -58,6 +57,8 @@ DEFAULT = False
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
+    from mlready.hooks.rules import _docstrings  # the analysis: only when a file is read
+
     for definition in _docstrings.definitions(ctx):
         if not definition.documented:
             yield ctx.diagnostic(

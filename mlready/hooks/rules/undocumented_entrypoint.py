@@ -61,7 +61,6 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _docstrings
 
 CODE = "MLR603"
 NAME = "undocumented-entrypoint"
@@ -106,6 +105,8 @@ def is_entrypoint(ctx: FileContext) -> bool:
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
+    from mlready.hooks.rules import _docstrings  # the analysis: only when a file is read
+
     if ctx.tree is None or not _docstrings.in_scope(ctx):
         return
     if _docstrings.has_docstring(ctx.tree) or not is_entrypoint(ctx):
@@ -120,6 +121,8 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
 
 def collect(ctx: FileContext) -> dict[str, int] | None:
     """Documented and total public definitions of one file; None when out of scope."""
+    from mlready.hooks.rules import _docstrings  # the analysis: only when a file is read
+
     found = _docstrings.definitions(ctx)
     if not found:
         return None
