@@ -38,76 +38,30 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.names import NameResolver
 from mlready.hooks.rules import _seeding_apis as api
+from mlready.hooks.rules._seeding_facts import GUARD_UNIT as GUARD_UNIT
+from mlready.hooks.rules._seeding_facts import MODULE_UNIT as MODULE_UNIT
+from mlready.hooks.rules._seeding_facts import VERSION as VERSION
+from mlready.hooks.rules._seeding_facts import Event as Event
+from mlready.hooks.rules._seeding_facts import Facts as Facts
+from mlready.hooks.rules._seeding_facts import pack as pack
+from mlready.hooks.rules._seeding_facts import unit_header as unit_header
+from mlready.hooks.rules._seeding_facts import unpack as unpack
 
 MEMO_KEY = "mlready.rules._seeding"
-VERSION = 2  # bump when the layout changes: `_seeding_flow` ignores other versions
-MODULE_UNIT = "<module>"
-GUARD_UNIT = "__main__"
 
-Facts = dict[str, Any]
-Event = list[Any]
 Span = tuple[tuple[int, int], tuple[int, int]]
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _HEUR = 1
 _COND = 2
 _NESTED = 4
-
-
-def pack(events: list[Event], calls: dict[str, int],
-         column: Callable[[int, int], int] | None = None) -> str:
-    """Events as one string: a line per event, tab-separated fields; a call's target is
-    an index into the file's table ``calls`` (filled here), the end line is relative.
-    ``column`` turns AST byte offsets into 1-based character columns (done here, for
-    the events that are kept, rather than for every event found)."""
-    rows = []
-    for kind, line, col, end_line, end_col, name, extra in events:
-        if column is not None:
-            col, end_col = column(line, col), column(end_line, end_col)
-        if isinstance(extra, list):
-            extra = ",".join(extra)
-        if kind == "c":
-            text = str(calls.setdefault(name, len(calls)))
-        else:
-            text = name.replace("\t", " ").replace("\n", " ")
-        rows.append(f"{kind}\t{line}\t{col}\t{end_line - line}\t{end_col}\t{text}\t"
-                    f"{'' if extra is None else extra}")
-    return "\n".join(rows)
-
-
-def unpack(text: str, calls: list[str]) -> list[Event]:
-    """The events `pack` packed, with call targets and ``extra`` restored."""
-    events: list[Event] = []
-    for row in text.split("\n") if text else ():
-        kind, line, col, end_line, end_col, name, raw = row.split("\t")
-        extra: Any = raw
-        if kind == "s":
-            extra = raw.split(",")
-        elif kind in "cb":
-            extra = int(raw)
-        if kind == "c":
-            name = calls[int(name)]
-        start = int(line)
-        events.append([kind, start, int(col), start + int(end_line), int(end_col), name, extra])
-    return events
-
-
-def unit_header(text: str) -> tuple[str, bool, str]:
-    """A packed unit's (entry kind, trains in a loop, packed events).
-
-    A unit is ``"<entry>\\t<0|1>\\n"`` followed by its packed events: the entry kind
-    (``click``, ``hydra``, ... or empty) and whether it trains in a loop of its own.
-    """
-    header, _, packed = text.partition("\n")
-    entry, _, loop = header.partition("\t")
-    return entry, loop == "1", packed
 
 
 def collect(ctx: FileContext) -> Facts:

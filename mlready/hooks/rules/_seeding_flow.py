@@ -30,7 +30,13 @@ from typing import Any
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _seeding_apis as api
-from mlready.hooks.rules._seeding import GUARD_UNIT, MODULE_UNIT, VERSION, unit_header, unpack
+from mlready.hooks.rules._seeding_facts import (
+    GUARD_UNIT,
+    MODULE_UNIT,
+    VERSION,
+    unit_header,
+    unpack,
+)
 
 Position = tuple[tuple[int, int], ...]
 _HEUR, _COND, _NESTED = 1, 2, 4

@@ -51,7 +51,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _seeding, _seeding_flow
+from mlready.hooks.rules import _seeding_flow
 
 CODE = "MLR003"
 NAME = "unseeded-torch-random"
@@ -60,6 +60,8 @@ KINDS = frozenset({"python"})
 
 def collect(ctx: FileContext) -> dict[str, Any]:
     """The shared per-file seeding facts (one analysis for MLR001-MLR008)."""
+    from mlready.hooks.rules import _seeding  # the analysis: only when a file is read
+
     return _seeding.collect(ctx)
 
 
