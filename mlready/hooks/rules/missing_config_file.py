@@ -59,7 +59,6 @@ from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _configrefs
 from mlready.hooks.rules._hparams_base import INCLUDE_TESTS, is_test_path
 
 CODE = "MLR110"
@@ -74,6 +73,8 @@ _EXCLUDED = frozenset(name for name in DEFAULT_EXCLUDES if "*" not in name)
 def collect(ctx: FileContext) -> dict[str, Any] | None:
     if not ctx.options.get("include-tests", False) and is_test_path(ctx.path):
         return None
+    from mlready.hooks.rules import _configrefs  # imported when a file is read
+
     return _configrefs.collect(ctx)
 
 
@@ -112,6 +113,8 @@ def _present(path: str, ref: Mapping[str, Any], files: frozenset[str],
     raw = posixpath.normpath(str(ref["path"]))
     if raw in optional or (ref["kind"] == "name" and configstore):
         return True
+    from mlready.hooks.rules import _configrefs  # imported only where a file has refs
+
     places = list(_configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
     if not places:
         return True  # outside the project: not ours to judge
