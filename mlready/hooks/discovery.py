@@ -141,19 +141,63 @@ def _in_git(root: Path) -> bool:
     return any((folder / ".git").exists() for folder in (root, *root.parents))
 
 
+GIT_TIMEOUT = 60.0  # seconds
+
+
+def _output(args: list[str], cwd: Path) -> bytes | None:
+    """The standard output of a command that exits 0 within `GIT_TIMEOUT`, else None
+    (stderr is discarded). Spawned with ``os.posix_spawnp`` where the OS has it: on a
+    one-file hook run, importing `subprocess` cost more than running git itself."""
+    if not hasattr(os, "posix_spawnp"):  # pragma: no cover - Windows
+        import subprocess
+
+        try:
+            done = subprocess.run(args, cwd=cwd, capture_output=True, check=False,
+                                  timeout=GIT_TIMEOUT)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+    import select
+    import time
+
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.posix_spawnp(args[0], args, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, write_end, 1),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+    except OSError:  # git missing, not executable
+        os.close(read_end)
+        return None
+    finally:
+        os.close(write_end)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + GIT_TIMEOUT
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, 9)  # SIGKILL, as subprocess.run does on a timeout
+                os.waitpid(pid, 0)
+                return None
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+
+
 def _git_files(root: Path, folders: Sequence[str]) -> list[str] | None:
     """Tracked and untracked-not-ignored files under ``folders``; None when git fails."""
-    import subprocess  # only inside a git work tree
-
-    args = ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z",
-            "--", *folders]
-    try:
-        done = subprocess.run(args, cwd=root, capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.SubprocessError):
+    # -C root: folders are relative to the root (posix_spawn has no working directory)
+    args = ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-co",
+            "--exclude-standard", "-z", "--", *folders]
+    stdout = _output(args, root)
+    if stdout is None:
         return None
-    if done.returncode != 0:
-        return None
-    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return [p for p in stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _walk(root: Path, top: Path, excluder: Excluder) -> list[str]:
