@@ -75,6 +75,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Plan:
+    """The rules one kind of pass runs (full or collect-only), worked out once."""
+
     rules: tuple[Rule, ...]
     wanted: frozenset[FileKind]  # the context kinds these rules read
     options: Mapping[str, Mapping[str, Any]]  # rule code -> its family's options
@@ -82,6 +84,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Task:
+    """One file of the per-file pass."""
+
     file: SourceFile
     full: bool  # run every selected rule, not only the cross-file rules' `collect`
 

@@ -61,6 +61,8 @@ def families(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
 
 @dataclass(frozen=True, slots=True)
 class _Match:
+    """How specifically a selector names a rule."""
+
     specificity: int
     explicit: bool  # names this very rule (or ALL): may enable an off-by-default rule
 

@@ -53,6 +53,8 @@ RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES,
 
 @dataclass(frozen=True)
 class Rule:
+    """One registered rule: its metadata and the functions of its module."""
+
     code: str
     name: str
     kinds: frozenset[FileKind]
