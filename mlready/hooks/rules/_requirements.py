@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Literal, TypedDict
@@ -222,6 +221,8 @@ def _option_value(tokens: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _split(options: str) -> list[str]:
+    import shlex  # only for option lines (``-r file``, ``--hash ...``)
+
     try:
         return shlex.split(options)
     except ValueError:
