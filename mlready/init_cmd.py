@@ -29,6 +29,7 @@ from pathlib import Path
 import click
 
 from mlready.github import pins
+from mlready.hooks.syntax import main_guard
 
 WORKFLOW = Path(".github/workflows/mlready.yml")
 PRE_COMMIT = Path(".pre-commit-config.yaml")
@@ -73,13 +74,7 @@ class Entrypoint:
 
 
 def _has_main_guard(tree: ast.Module) -> bool:
-    for node in tree.body:
-        if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
-                and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"
-                and any(isinstance(c, ast.Constant) and c.value == "__main__"
-                        for c in node.test.comparators)):
-            return True
-    return False
+    return main_guard(tree) is not None
 
 
 def _declared_flags(tree: ast.AST) -> set[str]:

@@ -54,3 +54,22 @@ def test_columns_count_characters() -> None:
     found = ctx.diagnostic("MLR990", call, "m")
     assert (found.col, found.end_col) == (14, 18)  # bytes would say 15 and 19
     assert ctx.resolver.qualname(call) == "m.f"
+
+
+def test_main_guard_is_recognised_in_either_order_and_nothing_else() -> None:
+    import ast
+
+    from mlready.hooks.syntax import is_main_guard, main_guard
+
+    def first(source: str) -> ast.stmt:
+        return ast.parse(source).body[0]
+
+    assert is_main_guard(first('if __name__ == "__main__":\n    pass\n'))
+    assert is_main_guard(first('if "__main__" == __name__:\n    pass\n'))
+    assert not is_main_guard(first('if __name__ != "__main__":\n    pass\n'))
+    assert not is_main_guard(first('if __name__ == "__main__" == x:\n    pass\n'))
+    assert not is_main_guard(first('if name == "__main__":\n    pass\n'))
+    tree = ast.parse('import os\n\nif __name__ == "__main__":\n    os.getcwd()\n')
+    guard = main_guard(tree)
+    assert guard is not None and guard.lineno == 3
+    assert main_guard(ast.parse("x = 1\n")) is None

@@ -53,6 +53,7 @@ from mlready.hooks.rules._seeding_facts import Facts as Facts
 from mlready.hooks.rules._seeding_facts import pack as pack
 from mlready.hooks.rules._seeding_facts import unit_header as unit_header
 from mlready.hooks.rules._seeding_facts import unpack as unpack
+from mlready.hooks.syntax import is_main_guard
 
 MEMO_KEY = "mlready.rules._seeding"
 
@@ -115,18 +116,6 @@ class _Spans:
     def __contains__(self, pos: tuple[int, int]) -> bool:
         i = bisect_right(self._starts, pos) - 1
         return i >= 0 and pos <= self._ends[i]
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    test = node.test
-    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = (test.left, test.comparators[0])
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names and mains)
 
 
 def _chain(func: ast.expr) -> tuple[str | None, str | None]:
@@ -242,7 +231,7 @@ class _Collector:
         self.loops = _Spans((_pos(n), _end(n)) for n in
                             self.ctx.nodes(ast.For, ast.While, ast.AsyncFor))
         self.branches = _Spans((_pos(n), _end(n)) for n in self.ctx.nodes(ast.If)
-                               if not _is_main_guard(n))
+                               if not is_main_guard(n))
         self._bind_variables()
         for call in self.ctx.nodes(ast.Call):
             self._call(call)
@@ -273,7 +262,7 @@ class _Collector:
                 if isinstance(item, _DEFS):
                     self._add_unit(item, _Unit(f"{statement.name}.{item.name}",
                                                cls=statement.name))
-        elif isinstance(statement, ast.If) and _is_main_guard(statement):
+        elif isinstance(statement, ast.If) and is_main_guard(statement):
             self.facts["guard"] = True
             self.facts["gn"] = len(statement.body)
             self._add_unit(statement, _Unit(GUARD_UNIT))

@@ -63,6 +63,7 @@ from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules._hparams_base import INCLUDE_TESTS, is_test_path
+from mlready.hooks.syntax import main_guard
 
 CODE = "MLR111"
 NAME = "no-training-config"
@@ -141,13 +142,8 @@ def _decorators(ctx: FileContext) -> Iterator[ast.expr]:
 
 
 def _main_line(tree: ast.Module) -> int:
-    for node in tree.body:
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
-            names = [node.test.left, *node.test.comparators]
-            if any(isinstance(n, ast.Name) and n.id == "__name__" for n in names) and any(
-                    isinstance(n, ast.Constant) and n.value == "__main__" for n in names):
-                return node.lineno
-    return 0
+    guard = main_guard(tree)
+    return guard.lineno if guard is not None else 0
 
 
 def _training_line(ctx: FileContext) -> int:

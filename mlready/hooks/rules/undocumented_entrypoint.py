@@ -61,6 +61,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.syntax import is_main_guard
 
 CODE = "MLR603"
 NAME = "undocumented-entrypoint"
@@ -68,18 +69,6 @@ KINDS = ("python",)
 
 _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "hydra", "absl",
                           "jsonargparse", "tyro", "simple_parsing", "docopt", "optparse"})
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    test = node.test
-    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = (test.left, test.comparators[0])
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    texts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names) and bool(texts)
 
 
 def _reads_command_line(ctx: FileContext) -> bool:
@@ -100,7 +89,7 @@ def is_entrypoint(ctx: FileContext) -> bool:
     if ctx.tree is None:
         return False
     runs = ctx.path.rsplit("/", 1)[-1] == "__main__.py" or any(
-        _is_main_guard(node) for node in ctx.tree.body)
+        is_main_guard(node) for node in ctx.tree.body)
     return runs and _reads_command_line(ctx)
 
 
