@@ -41,6 +41,8 @@ def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> i
     exit code), 1 the score is below --min-score, 2 a configuration or harness error.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
+    # Our own output is not the project's code: keep git (and so the checks) out of it.
+    (output_dir / ".gitignore").write_text("*\n", encoding="utf-8")
     out = output_dir.resolve()
     root = str(project)
     click.secho(f"==> static checks: mlready check {root}", bold=True, err=True)
@@ -68,7 +70,8 @@ def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> i
     score, level, weakest = card["score"], card["level"], card.get("weakest")
     weak = f"; weakest: {weakest}" if weakest else ""
     click.secho(f"==> scorecard: {score} / 100 ({level}){weak}", bold=True)
-    written = " ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
+    written = " ".join(sorted(p.name for p in out.iterdir()
+                              if p.is_file() and not p.name.startswith(".")))
     click.echo(f"    outputs in {output_dir}/: {written}")
     if min_score is not None and (score is None or float(score) < min_score):
         click.echo(f"mlready ci: score {score} is below --min-score {min_score:g}", err=True)

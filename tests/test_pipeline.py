@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def test_static_mode_writes_the_scorecard_without_training(
     output = capsys.readouterr().out
     assert "train.py:5:15: MLR003" in output
     assert sorted(p.name for p in out.iterdir()) == [
-        "badge.svg", "check.json", "scorecard.json", "scorecard.md", "summary.md"]
+        ".gitignore", "badge.svg", "check.json", "scorecard.json", "scorecard.md", "summary.md"]
+    assert (out / ".gitignore").read_text() == "*\n"
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] is True and card["inputs"]["runtime"] is False
     assert card["score"] < 100
@@ -53,3 +55,20 @@ def test_min_score_fails_the_job_below_it(
     args = ["ci", str(project), "-o", str(out), "--mode", "static", "--min-score", "99.9"]
     assert main(args) == 1
     assert "is below --min-score 99.9" in capsys.readouterr().err
+
+
+def test_results_inside_the_project_are_never_checked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    out = project / "ci-out"  # a custom name: kept out through the .gitignore ci writes
+    args = ["ci", str(project), "-o", str(out), "--mode", "static"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    assert "ci-out" not in output.replace(str(out), "")
+    card = json.loads((out / "scorecard.json").read_text())
+    check = json.loads((out / "check.json").read_text())
+    assert {d["path"] for d in check["diagnostics"]} == {"train.py"}
+    assert card["inputs"]["files_checked"] == 2

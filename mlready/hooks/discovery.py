@@ -24,6 +24,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
     "build", "dist", ".tox", ".nox", ".eggs", "*.egg-info", ".mlready_cache", "site-packages",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
+    "mlready-results",  # what `mlready ci` and the Action write: results, not code
 )
 ROOT_MARKERS = ("pyproject.toml", ".git")
 

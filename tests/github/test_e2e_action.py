@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from pathlib import Path
@@ -87,7 +89,9 @@ def _pip_offline() -> dict[str, str]:
 
 def _run(stage: dict[str, Path], github: FakeGitHub, *, event_name: str,
          event: dict[str, Any], inputs: dict[str, str], workflow: str,
-         token: str = TOKEN) -> tuple[ActionRun, Path]:
+         token: str = TOKEN, project: Path | None = None,
+         base_ref: str = "") -> tuple[ActionRun, Path]:
+    project = project or stage["project"]
     temp = stage["base"] / f"runner-{event_name}-{len(list(stage['base'].iterdir()))}"
     temp.mkdir()
     event_path = temp / "event.json"
@@ -102,16 +106,17 @@ def _run(stage: dict[str, Path], github: FakeGitHub, *, event_name: str,
         "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_API_URL": github.base_url,
         "GITHUB_REPOSITORY": "octo/charlm", "GITHUB_WORKFLOW": workflow,
         "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": HEAD,
-        "GITHUB_WORKSPACE": str(stage["project"]), "RUNNER_TEMP": str(temp),
+        "GITHUB_WORKSPACE": str(project), "RUNNER_TEMP": str(temp),
         "MLREADY_RETRY_BASE_DELAY": "0.001", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         **_pip_offline(),
     })
     context = {"action_path": str(stage["action"]), "token": token, "event": event,
                "event_name": event_name, "server_url": "https://github.com",
-               "repository": "octo/charlm", "sha": HEAD, "workflow": workflow}
+               "repository": "octo/charlm", "sha": HEAD, "workflow": workflow,
+               "base_ref": base_ref}
     action = yaml.safe_load((stage["action"] / "action.yml").read_text())
     result = run_composite(action, inputs=inputs, github=context, env=env,
-                           workdir=stage["project"], timeout=240)
+                           workdir=project, timeout=240)
     for step in result.steps:
         assert TOKEN not in step.stdout + step.stderr, step.name
     print(f"{event_name} {inputs.get('mode')}: " + ", ".join(
@@ -182,6 +187,12 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     static_only = stage["base"] / "artifact-static"
     shutil.copytree(results, static_only)
     (static_only / "run.json").unlink()
+    static = json.loads((static_only / "check.json").read_text())
+    static["diagnostics"].append({  # the fork PR dropped a seed: one finding to score
+        "path": "train.py", "line": 5, "col": 15, "code": "MLR003", "end_line": None,
+        "end_col": None, "fix": None, "cell": None,
+        "message": "`torch.randn` used in entrypoint `main` but `torch` is never seeded"})
+    (static_only / "check.json").write_text(json.dumps(static))
     github.add_token("ghs_readonly", read_only=True)
     event = {"pull_request": {"number": PR, "head": {"sha": HEAD}}}
     gated, summary = _run(stage, github, event_name="pull_request", event=event,
@@ -200,3 +211,51 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     assert json.loads((static_only / "scorecard.json").read_text())["inputs"]["runtime"] is False
     assert len(github.comments_on(PR)) == 1
     assert all(TOKEN not in line for line in github.state.log)
+
+
+SEEDED = """\
+import torch
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    print(torch.randn(3))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"})
+
+
+def test_a_pull_request_is_compared_with_its_base_branch(
+        stage: dict[str, Path], github: FakeGitHub, tmp_path: Path) -> None:
+    """With the base branch fetched (fetch-depth: 0), the card names what the PR introduced."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "requirements.txt").write_text("torch==2.13.0\n")
+    (repo / "train.py").write_text(SEEDED)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    _git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")  # what a full fetch leaves
+    _git(repo, "checkout", "-qb", "feature")
+    (repo / "train.py").write_text(SEEDED.replace("    torch.manual_seed(0)\n", ""))
+    _git(repo, "commit", "-qam", "drop the seed")
+    event = {"action": "synchronize", "number": PR + 1,
+             "pull_request": {"number": PR + 1, "head": {"sha": HEAD}}}
+    result, _ = _run(stage, github, event_name="pull_request", event=event, workflow="mlready",
+                     project=repo, base_ref="main",
+                     inputs={"mode": "static", "comment": "true", "working-directory": str(repo)})
+    assert not result.failed, _explain(result)
+    card = json.loads((repo / "mlready-results" / "scorecard.json").read_text())
+    assert card["baseline"]["ref"] == "origin/main"
+    introduced = {(d["path"], d["code"]) for d in card["baseline"]["introduced"]}
+    assert introduced == {("train.py", "MLR003")}
+    (comment,) = github.comments_on(PR + 1)
+    assert "New findings in this PR" in comment["body"]
