@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
@@ -16,12 +17,7 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": PYPROJECT, **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write(tmp_path / "proj", {"pyproject.toml": PYPROJECT, **files})
 
 
 def findings(root: Path, select: str, *paths: str) -> list[str]:

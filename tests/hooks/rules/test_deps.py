@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from project_files import write
 
 from mlready.hooks.engine import check
 from mlready.hooks.rules._manifests import (
@@ -22,12 +23,7 @@ COMMIT = "8f3c2a1d9e0b4c5f6a7b8c9d0e1f2a3b4c5d6e7f"
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write(tmp_path / "proj", files)
 
 
 def findings(root: Path, select: str, *paths: str) -> list[str]:

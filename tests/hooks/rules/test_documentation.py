@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
@@ -18,11 +19,7 @@ TRAIN = '"""Train."""\n\nimport torch\n'
 
 
 def project(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write(root, files)
 
 
 def run(paths: list[Path], select: str) -> tuple[list[str], dict[str, Any]]:

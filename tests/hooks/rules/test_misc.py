@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
@@ -51,11 +52,7 @@ MARKDOWN = {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]}
 
 
 def run(tmp_path: Path, files: dict[str, str]) -> list[str]:
-    root = tmp_path / "proj"
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    root = write(tmp_path / "proj", files)
     report = check([root], Overrides(select=["MLR501"], no_cache=True), jobs=1)
     assert report.errors == ()
     return [f"{d.location} {d.message} | {d.fix}" for d in report.diagnostics]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from project_files import write
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.engine import check
@@ -39,12 +40,7 @@ TESTS = "def test_it(tmp_path):\n    pass\n"
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write(tmp_path / "proj", files)
 
 
 def run(root: Path) -> tuple[list[str], Any]:

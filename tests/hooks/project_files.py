@@ -1,0 +1,24 @@
+"""Writing small projects to disk: one helper for the engine's and the rules' tests.
+
+A plain module rather than a fixture so that rule tests can call it with their own
+roots; tests/hooks is on sys.path through its conftest, as for fixture_harness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+Files = Mapping[str, str | bytes]
+
+
+def write(root: Path, files: Files) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root``; return ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
