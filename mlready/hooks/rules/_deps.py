@@ -79,7 +79,10 @@ class DepsProject:
                              if facts.get("kind") == "requirements"}
         self._files = frozenset(project.files)
         self._lock_dirs = _lock_dirs(project.files)
-        self._checked: dict[str, bool] = {}
+        # Which folders hold a lock file depends only on the project's files, not on a
+        # rule's facts: one answer per folder for all the MLR2xx rules of a run, so each
+        # folder is listed once rather than once per rule.
+        self._checked: dict[str, bool] = project.memo("deps:lock-folders", dict)
         self.compiled = any(facts.get("compiled") for facts in self.requirements.values())
         self.constraints = frozenset(
             include["target"] for facts in self.requirements.values()
