@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, digest
-from mlready.hooks.context import FileContext, FileKind
+from mlready.hooks.context import FileContext
 from mlready.hooks.discovery import SourceFile
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.model import Diagnostic, FileKind
 from mlready.hooks.results import FileResult
 from mlready.hooks.rules import Rule, by_code
 from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
-from mlready.hooks.selection import family_of
 from mlready.hooks.suppression import Noqa, scan
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ class Job:
             rules = tuple(table[c] for c in (self.check_codes if full else self.collect_codes))
             self._plans[full] = Plan(
                 rules, frozenset(k for rule in rules for k in rule.kinds),
-                {r.code: self.options.get(family_of(r), {}) for r in rules})
+                {r.code: self.options.get(r.family, {}) for r in rules})
         return self._plans[full]
 
     def rules(self, full: bool) -> tuple[Rule, ...]:

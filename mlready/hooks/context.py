@@ -12,20 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.model import Diagnostic, FileKind
 from mlready.hooks.names import NameResolver, module_name_for
-
-FileKind = Literal[
-    "python",  # .py, and notebooks' code cells (``notebook`` is set on the context)
-    "notebook",  # .ipynb as raw JSON, for notebook-hygiene rules
-    "requirements",  # requirements*.txt, constraints*.txt, *.in
-    "pyproject",  # pyproject.toml
-    "setup_cfg",  # setup.cfg
-    "config",  # .yaml / .yml / .json / .toml other than pyproject.toml
-    "other",
-]
 
 T = TypeVar("T")
 N = TypeVar("N", bound=ast.AST)

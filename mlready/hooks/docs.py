@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from mlready.hooks.rules import Rule, all_rules
-from mlready.hooks.selection import family_of
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -60,7 +59,7 @@ def missing_sections(rule: Rule) -> list[str]:
 
 def render_rule(rule: Rule) -> str:
     """The text ``mlready rule CODE`` prints: title, summary, sections, how to enable."""
-    family = family_of(rule)
+    family = rule.family
     parts = [f"# {rule.name} ({rule.code})", headline(rule)]
     parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
     state = "on by default" if rule.default else f"off by default: `select = [\"{rule.code}\"]`"
@@ -77,7 +76,7 @@ def rules_table(rules: Sequence[Rule]) -> str:
     """The README table: code, name, family, default, one-line summary."""
     rows = ["| Code | Name | Family | Default | What it flags |",
             "| --- | --- | --- | --- | --- |"]
-    rows += [f"| {r.code} | `{r.name}` | {family_of(r)} | {'yes' if r.default else 'no'} | "
+    rows += [f"| {r.code} | `{r.name}` | {r.family} | {'yes' if r.default else 'no'} | "
              f"{_cell(headline(r))} |" for r in rules]
     return "\n".join(rows) + "\n"
 

@@ -26,7 +26,7 @@ from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.results import FileResult
 from mlready.hooks.rules import Rule, all_rules
-from mlready.hooks.selection import family_of, ignored_by_path
+from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     if settings.cache_dir is None:
         return None
     codes = [rule.code for rule in settings.rules]
-    used = {family_of(rule) for rule in settings.rules}
+    used = {rule.family for rule in settings.rules}
     options = {k: v for k, v in settings.options.items() if k in used}
     return caching.Cache(settings.cache_dir,
                          caching.salt(mlready.__version__, codes, options, _sources()))
@@ -216,11 +216,11 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     """Check ``targets`` with facts from ``project`` (defaults to the targets)."""
     rules = settings.rules
     root = settings.root
-    cross = [r for r in rules if r.collect is not None or r.finalize is not None]
+    cross = [r for r in rules if r.cross]
     target_paths = {f.path for f in targets}
     others = [f for f in (project or ()) if f.path not in target_paths] if cross else []
     job = Job(str(root), tuple(r.code for r in rules),
-              tuple(r.code for r in rules if r.collect is not None),
+              tuple(r.code for r in rules if r.collects),
               {k: dict(v) for k, v in settings.options.items()}, make_cache(settings))
     tasks = _tasks(targets, others, job)
     results: dict[str, FileResult] = {}
@@ -272,8 +272,7 @@ def check_with(settings: Settings, paths: Sequence[Path], *, jobs: int | None = 
                "force_exclude": settings.force_exclude}
     targets = discover(root, paths, settings.excludes, **options)
     whole = any(absolute(p) == root for p in paths)
-    needs_project = not whole and any(
-        r.collect is not None or r.finalize is not None for r in settings.rules)
+    needs_project = not whole and any(r.cross for r in settings.rules)
     project = (discover(root, [root], settings.excludes,
                         respect_gitignore=settings.respect_gitignore)
                if needs_project else targets)

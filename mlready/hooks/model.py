@@ -1,9 +1,19 @@
-"""The static half's findings model: one `Diagnostic` per finding."""
+"""The static half's findings model: one `Diagnostic` per finding, and the kinds of file."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
+
+FileKind = Literal[
+    "python",  # .py, and notebooks' code cells (``notebook`` is set on the context)
+    "notebook",  # .ipynb as raw JSON, for notebook-hygiene rules
+    "requirements",  # requirements*.txt, constraints*.txt, *.in
+    "pyproject",  # pyproject.toml
+    "setup_cfg",  # setup.cfg
+    "config",  # .yaml / .yml / .json / .toml other than pyproject.toml
+    "other",
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)

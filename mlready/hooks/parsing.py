@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from mlready.hooks import notebook as nb
-from mlready.hooks.context import FileContext, FileKind
+from mlready.hooks.context import FileContext
+from mlready.hooks.model import FileKind
 
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 

@@ -20,16 +20,6 @@ from functools import cache
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
 
-# Registry tuple -> family name used in selectors and as `[tool.mlready.<family>]`.
-FAMILY_TUPLES: dict[str, str] = {
-    "SEEDS": "seeds",
-    "HPARAMS": "hparams",
-    "CONFIG_FILES": "config",
-    "DEPS": "deps",
-    "TYPES": "types",
-    "MISC": "misc",
-}
-
 
 @cache
 def _code_re() -> re.Pattern[str]:
@@ -40,22 +30,10 @@ class SelectionError(ValueError):
     """An unknown selector (one line)."""
 
 
-def family_of(rule: Rule) -> str:
-    """A rule's family: its module's ``FAMILY`` if set, else the registry tuple it is in."""
-    explicit = getattr(rule.module, "FAMILY", None)
-    if isinstance(explicit, str):
-        return explicit
-    module = rule.module.__name__.rsplit(".", 1)[-1]
-    for attr, family in FAMILY_TUPLES.items():
-        if module in getattr(registry, attr, ()):
-            return family
-    return "misc"
-
-
 def families(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
     grouped: dict[str, list[Rule]] = {}
     for rule in rules:
-        grouped.setdefault(family_of(rule), []).append(rule)
+        grouped.setdefault(rule.family, []).append(rule)
     return grouped
 
 
@@ -74,7 +52,7 @@ def _match(selector: str, rule: Rule) -> _Match | None:
         return _Match(10, True)
     if _code_re().match(selector) and rule.code.startswith(selector):
         return _Match(len(selector), False)
-    if selector == family_of(rule):
+    if selector == rule.family:
         return _Match(4, False)
     return None
 
@@ -83,7 +61,7 @@ def validate(selectors: Iterable[str], rules: Sequence[Rule], origin: str) -> No
     """Raise `SelectionError` for a selector that is neither a code prefix, a known
     code, a family nor a rule name. Prefixes that match no rule yet are accepted, so
     that configurations survive rules being added."""
-    names = {r.name for r in rules} | {family_of(r) for r in rules} | set(FAMILY_TUPLES.values())
+    names = {r.name for r in rules} | {r.family for r in rules} | set(registry.FAMILIES)
     codes = {r.code for r in rules}
     for selector in selectors:
         if selector == "ALL" or selector in names or selector in codes:

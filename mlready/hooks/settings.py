@@ -9,7 +9,7 @@ the file: ``--select`` replaces ``select``; ``--extend-select`` and ``--ignore``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +41,17 @@ TOP_LEVEL: dict[str, Field | Table] = {
 }
 
 
-def schema(rules: Sequence[Rule]) -> Table:
-    """The full ``[tool.mlready]`` schema for the registered rules."""
+def schema(rules: Sequence[Rule], given: Collection[str] | None = None) -> Table:
+    """The ``[tool.mlready]`` schema for the registered rules.
+
+    A family's options live in its rule modules; with ``given`` (the keys the file
+    has), only the families that appear are read, so that validating a configuration
+    imports no rule module it does not configure.
+    """
     fields: dict[str, Field | Table] = dict(TOP_LEVEL)
     for family, members in selection.families(rules).items():
         merged: dict[str, Field | Table] = {}
-        for rule in members:
+        for rule in members if given is None or family in given else ():
             if rule.options is not None:
                 for key, spec in rule.options.fields.items():
                     merged.setdefault(key, spec)
@@ -85,7 +90,7 @@ class Settings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
-        return self.options.get(selection.family_of(rule), {})
+        return self.options.get(rule.family, {})
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -102,7 +107,7 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         raise ConfigError(overrides.config, "no such configuration file")
     table: dict[str, Any] = tool_table(path) if path is not None else {}
     origin = path or Path("pyproject.toml")
-    validate_table(table, schema(all_rules), origin, "tool.mlready")
+    validate_table(table, schema(all_rules, table), origin, "tool.mlready")
     for key in ("select", "extend-select", "ignore"):
         _check_selectors(_strings(table.get(key)), all_rules, origin, f"tool.mlready.{key}")
     per_file = {str(k): _strings(v) for k, v in table.get("per-file-ignores", {}).items()}

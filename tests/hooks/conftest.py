@@ -159,13 +159,7 @@ def fake_modules() -> list[types.ModuleType]:
 
 
 def as_rule(module: types.ModuleType) -> registry.Rule:
-    get: Any = getattr
-    return registry.Rule(
-        code=module.CODE, name=module.NAME, kinds=frozenset(module.KINDS),
-        doc=module.__doc__ or "", module=module, check=get(module, "check", None),
-        collect=get(module, "collect", None), finalize=get(module, "finalize", None),
-        summarize=get(module, "summarize", None), default=get(module, "DEFAULT", True),
-        options=get(module, "OPTIONS", None))
+    return registry.from_module(module)
 
 
 @pytest.fixture

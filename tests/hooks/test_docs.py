@@ -29,6 +29,27 @@ def test_readme_rules_table_is_generated() -> None:
         "README.md is stale: run `python -m mlready.hooks.docs --write README.md`")
 
 
+def test_rule_index_is_generated_from_the_rule_modules() -> None:
+    from mlready.hooks.rules import __main__ as index_cli
+    from mlready.hooks.rules import index_source
+
+    assert index_cli.INDEX.read_text(encoding="utf-8") == index_source(), (
+        "mlready/hooks/rules/_index.py is stale: run `python -m mlready.hooks.rules --write`")
+    assert index_cli.main(["--check"]) == 0
+
+
+def test_rules_from_the_index_match_their_modules() -> None:
+    from mlready.hooks.rules import from_module
+
+    for rule in all_rules():
+        loaded = from_module(rule.module)
+        assert (loaded.code, loaded.name, loaded.family, loaded.kinds, loaded.default,
+                loaded.parts) == (rule.code, rule.name, rule.family, rule.kinds, rule.default,
+                                  rule.parts)
+        assert (rule.check is not None) == ("check" in rule.parts)
+        assert (rule.finalize is not None) == ("finalize" in rule.parts)
+
+
 def test_every_hook_id_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))

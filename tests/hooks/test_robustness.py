@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from mlready.hooks import engine
 from mlready.hooks.analysis import Job, Task, analyse
-from mlready.hooks.context import FileKind
 from mlready.hooks.discovery import SourceFile
+from mlready.hooks.model import FileKind
 from mlready.hooks.parsing import parse
 from mlready.hooks.rules import all_rules
 

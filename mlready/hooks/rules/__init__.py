@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlready.config import Table
-from mlready.hooks.context import Check, Collect, FileKind, Finalize, Summarize
+if TYPE_CHECKING:
+    from mlready.config import Table
+    from mlready.hooks.context import Check, Collect, Finalize, Summarize
+    from mlready.hooks.model import FileKind
 
 # Module names under mlready.hooks.rules, in code order. Add new rules here.
 # Each family keeps its own tuple so that families can grow independently.
@@ -49,23 +51,71 @@ MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, M
                          "missing_readme", "readme_missing_usage",  # MLR6xx documentation
                          "undocumented_entrypoint", "missing_docstring")
 RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
+# Family name (a selector, and the `[tool.mlready.<family>]` options table) -> its modules.
+# A module may set ``FAMILY`` to override the tuple it is listed in.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "seeds": SEEDS, "hparams": HPARAMS, "config": CONFIG_FILES, "deps": DEPS, "types": TYPES,
+    "misc": MISC,
+}
+PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One registered rule: its metadata and the functions of its module."""
+    """One registered rule: its metadata, and (loaded on first use) its module.
+
+    The metadata comes from `mlready.hooks.rules._index`, generated from the modules,
+    so that settings, selection and a run answered from the cache import no rule
+    module at all; ``check``, ``collect`` and the rest import it when first read.
+    """
 
     code: str
     name: str
+    family: str
     kinds: frozenset[FileKind]
-    doc: str
-    module: ModuleType
-    check: Check | None
-    collect: Collect | None
-    finalize: Finalize | None
-    summarize: Summarize | None
     default: bool
-    options: Table | None
+    parts: frozenset[str]  # which of `PARTS` the module defines
+    module_name: str
+
+    @property
+    def cross(self) -> bool:
+        """Whether the rule needs the whole project (it collects facts or finalizes)."""
+        return "collect" in self.parts or "finalize" in self.parts
+
+    @property
+    def collects(self) -> bool:
+        return "collect" in self.parts
+
+    @cached_property
+    def module(self) -> ModuleType:
+        return importlib.import_module(self.module_name)
+
+    def _part(self, name: str) -> Any:
+        return getattr(self.module, name, None) if name in self.parts else None
+
+    @cached_property
+    def check(self) -> Check | None:
+        return self._part("check")  # type: ignore[no-any-return]
+
+    @cached_property
+    def collect(self) -> Collect | None:
+        return self._part("collect")  # type: ignore[no-any-return]
+
+    @cached_property
+    def finalize(self) -> Finalize | None:
+        return self._part("finalize")  # type: ignore[no-any-return]
+
+    @cached_property
+    def summarize(self) -> Summarize | None:
+        return self._part("summarize")  # type: ignore[no-any-return]
+
+    @cached_property
+    def options(self) -> Table | None:
+        return getattr(self.module, "OPTIONS", None)
+
+    @cached_property
+    def doc(self) -> str:
+        return self.module.__doc__ or ""
 
     @property
     def summary(self) -> str:
@@ -74,29 +124,69 @@ class Rule:
         return text.split("\n\n", 1)[0].replace("\n", " ").strip()
 
 
-def _load(name: str) -> Rule:
-    module = importlib.import_module(f"{__name__}.{name}")
-    get: Any = getattr
-    return Rule(
+def family_of_module(module: ModuleType) -> str:
+    """A module's ``FAMILY`` if set, else the family whose tuple lists it, else misc."""
+    explicit = getattr(module, "FAMILY", None)
+    if isinstance(explicit, str):
+        return explicit
+    short = module.__name__.rsplit(".", 1)[-1]
+    return next((family for family, names in FAMILIES.items() if short in names), "misc")
+
+
+def from_module(module: ModuleType) -> Rule:
+    """A rule read from a loaded module (the index generator, and tests' own rules)."""
+    rule = Rule(
         code=module.CODE,
         name=module.NAME,
+        family=family_of_module(module),
         kinds=frozenset(module.KINDS),
-        doc=module.__doc__ or "",
-        module=module,
-        check=get(module, "check", None),
-        collect=get(module, "collect", None),
-        finalize=get(module, "finalize", None),
-        summarize=get(module, "summarize", None),
-        default=get(module, "DEFAULT", True),
-        options=get(module, "OPTIONS", None),
+        default=getattr(module, "DEFAULT", True),
+        parts=frozenset(p for p in PARTS if getattr(module, p, None) is not None),
+        module_name=module.__name__,
     )
+    rule.__dict__["module"] = module  # already loaded: never import it by name
+    return rule
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every registered rule, sorted by code."""
-    return tuple(sorted((_load(name) for name in RULE_MODULES), key=lambda r: r.code))
+    """Every registered rule, sorted by code (from the index: no rule module is imported)."""
+    from mlready.hooks.rules._index import RULES
+
+    return tuple(Rule(code, name, family, frozenset(kinds), default,  # type: ignore[arg-type]
+                      frozenset(parts), f"{__name__}.{module}")
+                 for module, code, name, family, kinds, default, parts in RULES)
 
 
 def by_code() -> dict[str, Rule]:
     return {rule.code: rule for rule in all_rules()}
+
+
+def index_source() -> str:
+    """The text of `mlready.hooks.rules._index`, from the rule modules themselves."""
+    rules = sorted((from_module(importlib.import_module(f"{__name__}.{name}"))
+                    for name in RULE_MODULES), key=lambda r: r.code)
+    lines = [
+        '"""The metadata of every rule, generated from the rule modules: do not edit.',
+        "",
+        "Regenerate with ``python -m mlready.hooks.rules --write`` (a test fails when this",
+        "file is stale). Reading it costs nothing, so choosing rules and answering a run",
+        "from the cache import no rule module.",
+        '"""',
+        "",
+        "# module, code, name, family, kinds, default, functions defined",
+        "RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (",
+    ]
+    for rule in rules:
+        module = rule.module_name.rsplit(".", 1)[-1]
+        kinds = tuple(sorted(rule.kinds))
+        parts = tuple(p for p in PARTS if p in rule.parts)
+        row = (module, rule.code, rule.name, rule.family, kinds, rule.default, parts)
+        lines.append(f"    {_literal(row)},")
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def _literal(value: object) -> str:
+    """``repr`` with double quotes (the index holds identifiers only: no quotes inside)."""
+    return repr(value).replace("'", '"')
