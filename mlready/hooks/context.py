@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from mlready.hooks.model import Diagnostic, FileKind
 from mlready.hooks.names import NameResolver, module_name_for
+from mlready.hooks.probes import Probes
 
 T = TypeVar("T")
 N = TypeVar("N", bound=ast.AST)
@@ -175,6 +176,9 @@ class ProjectContext:
     # Shared by every rule's finalize in one run (the engine passes the same dict), so
     # that sibling rules build one project-wide analysis instead of one each.
     shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The only way a finalize looks at the disk beyond the facts (see mlready.hooks.probes):
+    # what it asked is recorded, so that a remembered run is reused only while it holds.
+    disk: Probes = field(default_factory=Probes, repr=False)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a project-wide analysis once per run and share it between rules.

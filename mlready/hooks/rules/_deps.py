@@ -93,10 +93,7 @@ class DepsProject:
         if folder not in self._checked:
             # Discovery lists only the files mlready parses, and ``uv.lock`` is none of
             # them; listing the folder once is the cheap, exact fallback.
-            try:
-                names = [entry.name for entry in (self.project.root / folder).iterdir()]
-            except OSError:
-                names = []
+            names = self.project.disk.listdir(self.project.root / folder)
             self._checked[folder] = folder in self._lock_dirs or any(
                 is_lock_file(name) for name in names)
         return self._checked[folder]
@@ -113,7 +110,7 @@ class DepsProject:
 
     def exists(self, path: str) -> bool:
         """Whether a root-relative file exists, listed by discovery or not."""
-        return path in self._files or (self.project.root / path).is_file()
+        return path in self._files or self.project.disk.is_file(self.project.root / path)
 
     def is_constraints(self, path: str) -> bool:
         """A constraints file bounds versions of what is installed; ranges are its job."""

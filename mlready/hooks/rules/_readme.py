@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
+from mlready.hooks.probes import Probes
 
 KINDS = ("pyproject", "setup_cfg", "python")
 _ANCHORS = ("pyproject.toml", "setup.cfg", "setup.py")
@@ -40,24 +41,20 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
     return None
 
 
-def _named_readme(folder: Path) -> Path | None:
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return None
-    for entry in entries:
-        stem, dot, suffix = entry.name.partition(".")
+def _named_readme(disk: Probes, folder: Path) -> Path | None:
+    for name in disk.listdir(folder):
+        stem, dot, suffix = name.partition(".")
         if stem.lower() == "readme" and (dot + suffix).lower() in _README_SUFFIXES \
-                and entry.is_file():
-            return entry
+                and disk.is_file(folder / name):
+            return folder / name
     return None
 
 
-def _folders(root: Path) -> list[Path]:
+def _folders(disk: Probes, root: Path) -> list[Path]:
     """The root, then its parents up to the top of the git work tree (none outside one)."""
     chain = [root, *root.parents]
     for depth, folder in enumerate(chain):
-        if (folder / ".git").exists():
+        if disk.exists(folder / ".git"):
             return chain[: depth + 1]
     return [root]
 
@@ -68,10 +65,10 @@ def find(project: ProjectContext) -> Path | None:
     name = declared.get("readme") if isinstance(declared, dict) else None
     if isinstance(name, str):
         path: Path = project.root / name
-        if path.is_file():
+        if project.disk.is_file(path):
             return path
-    for folder in _folders(project.root):
-        found = _named_readme(folder)
+    for folder in _folders(project.disk, project.root):
+        found = _named_readme(project.disk, folder)
         if found is not None:
             return found
     return None
@@ -94,10 +91,6 @@ def display(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix()
 
 
-def read(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES)
-    except OSError:
-        return None
-    return data.decode("utf-8", "replace")
+def read(project: ProjectContext, path: Path) -> str | None:
+    data = project.disk.read(path, MAX_BYTES)
+    return data.decode("utf-8", "replace") if data is not None else None

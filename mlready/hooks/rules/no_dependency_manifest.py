@@ -107,7 +107,7 @@ def _local_names(files: tuple[str, ...]) -> frozenset[str]:
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     if any(_is_manifest(path) for path in project.files) or any(
-            (project.root / name).is_file() for name in (*_MANIFEST_NAMES, *LOCK_NAMES)):
+            project.disk.is_file(project.root / name) for name in (*_MANIFEST_NAMES, *LOCK_NAMES)):
         return
     local = _local_names(project.files)
     third_party: dict[str, list[list[Any]]] = {}

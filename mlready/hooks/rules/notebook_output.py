@@ -40,7 +40,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
@@ -90,14 +89,14 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
     return None if first is None else {"cell": first, "outputs": outputs, "counts": counts}
 
 
-def _stripped_patterns(root: Path) -> list[str]:
+def _stripped_patterns(project: ProjectContext) -> list[str]:
     """Patterns that git attributes send through the nbstripout filter."""
     patterns: list[str] = []
     for name in _ATTRIBUTE_FILES:
-        try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        data = project.disk.read(project.root / name, 1_000_000)
+        if data is None:
             continue
+        text = data.decode("utf-8", "replace")
         for line in text.splitlines():
             parts = line.split()
             if len(parts) > 1 and not parts[0].startswith("#") and "filter=nbstripout" in parts:
@@ -127,7 +126,7 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     if not reported:
         return
     # Read here rather than per file: the filter decides what git commits.
-    patterns = _stripped_patterns(project.root)
+    patterns = _stripped_patterns(project)
     for path in reported:
         if any(_matches(path, pattern) for pattern in patterns):
             continue

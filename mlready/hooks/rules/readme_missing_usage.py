@@ -171,7 +171,7 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     if where is None or where not in project.targets:
         return
     readme = _readme.find(project)
-    text = _readme.read(readme) if readme is not None else None
+    text = _readme.read(project, readme) if readme is not None else None
     if readme is None or text is None or has_instructions(text):
         return
     name = _readme.display(readme, project.root)
