@@ -30,14 +30,6 @@ if TYPE_CHECKING:
     from mlready.hooks.notebook import CellMap
     from mlready.hooks.parsing import Parsed
 
-# A notebook is read as two contexts; these are the context kinds of each file kind.
-CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "notebook")}
-
-
-def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:
-    return CONTEXT_KINDS.get(kind, (kind,))
-
-
 @dataclass(frozen=True)
 class Job:
     """What every file of one run shares; plain data so it pickles to workers."""

@@ -84,6 +84,10 @@ class Cache:
             text = json.dumps(result.to_json(), separators=(",", ":"))
         except (TypeError, ValueError):  # facts that are not JSON: do not cache
             return
+        self.write(target, text)
+
+    def write(self, target: Path, text: str) -> None:
+        """Write an entry atomically (temporary file, then rename); never raises OSError."""
         import tempfile  # only runs that write pay for it
 
         with contextlib.suppress(OSError):
@@ -99,6 +103,10 @@ class Cache:
                 with contextlib.suppress(OSError):
                     Path(temp).unlink()
                 raise
+
+    def run_entry(self, slot: str) -> Path:
+        """Where the remembered run for ``slot`` lives (see `mlready.hooks.memo`)."""
+        return self.directory / self.salt / "runs" / f"{slot}.json"
 
     def _prepare(self) -> None:
         import tempfile

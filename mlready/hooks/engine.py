@@ -20,17 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import mlready
 from mlready.hooks import cache as caching
-from mlready.hooks.analysis import Job, Task, analyse_many, context_kinds, to_cell
-from mlready.hooks.context import ProjectContext
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
-from mlready.hooks.model import Diagnostic
-from mlready.hooks.results import FileResult
+from mlready.hooks.memo import Memo
+from mlready.hooks.model import Diagnostic, context_kinds
 from mlready.hooks.rules import Rule, all_rules
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from mlready.hooks.analysis import Job, Task
+    from mlready.hooks.results import FileResult
 
 PARALLEL_MIN_BYTES = 1_000_000  # below this much source, a pool costs more than it saves
 PARALLEL_MIN_FILES = 8
@@ -127,6 +128,8 @@ def worker_start() -> None:
 def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
                 min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> tuple[list[FileResult], list[str]]:
     """The per-file pass over ``tasks``: in this process, or in a pool when it pays."""
+    from mlready.hooks.analysis import analyse_many
+
     root = Path(job.root)
     count = jobs if jobs is not None else workers()
     if count < 2 or len(tasks) < (2 if jobs else PARALLEL_MIN_FILES):
@@ -156,15 +159,22 @@ def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
     return results, errors
 
 
-def _tasks(targets: Sequence[SourceFile], others: Iterable[SourceFile], job: Job) -> list[Task]:
-    full_kinds, collect_kinds = job.wanted(True), job.wanted(False)
-    tasks = [Task(f, True) for f in targets if set(context_kinds(f.kind)) & full_kinds]
-    tasks += [Task(f, False) for f in others if set(context_kinds(f.kind)) & collect_kinds]
-    return tasks
+def _files(targets: Sequence[SourceFile], others: Iterable[SourceFile],
+           rules: Sequence[Rule]) -> list[tuple[SourceFile, bool]]:
+    """The files the per-file pass reads, each with whether it is reported (every
+    selected rule runs on it) or only read for the cross-file rules' facts."""
+    full_kinds = {kind for rule in rules for kind in rule.kinds}
+    collect_kinds = {kind for rule in rules if rule.collects for kind in rule.kinds}
+    files = [(f, True) for f in targets if full_kinds.intersection(context_kinds(f.kind))]
+    files += [(f, False) for f in others if collect_kinds.intersection(context_kinds(f.kind))]
+    return files
 
 
 def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
               options: Mapping[str, Any]) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
+    from mlready.hooks.analysis import to_cell
+    from mlready.hooks.context import ProjectContext
+
     facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
              if rule.code in r.facts}  # path order, whatever order the workers finished in
     project = ProjectContext(facts=facts, options=options, **project_args)
@@ -213,16 +223,53 @@ def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
 def run(settings: Settings, targets: Sequence[SourceFile],
         project: Sequence[SourceFile] | None = None, *, jobs: int | None = None,
         min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
-    """Check ``targets`` with facts from ``project`` (defaults to the targets)."""
+    """Check ``targets`` with facts from ``project`` (defaults to the targets).
+
+    A run whose inputs are all as they were last time is read back from the memo
+    (`mlready.hooks.memo`); otherwise the per-file pass, then each cross-file rule's
+    finalize, then suppressions.
+    """
     rules = settings.rules
-    root = settings.root
-    cross = [r for r in rules if r.cross]
     target_paths = {f.path for f in targets}
-    others = [f for f in (project or ()) if f.path not in target_paths] if cross else []
-    job = Job(str(root), tuple(r.code for r in rules),
-              tuple(r.code for r in rules if r.collects),
-              {k: dict(v) for k, v in settings.options.items()}, make_cache(settings))
-    tasks = _tasks(targets, others, job)
+    others = ([f for f in (project or ()) if f.path not in target_paths]
+              if any(r.cross for r in rules) else [])
+    files = _files(targets, others, rules)
+    # Every file the project has, read or not: what finalize sees as `project.files`.
+    names = tuple(sorted({*target_paths, *(f.path for f in others)}))
+    kinds: dict[str, int] = {}
+    for file in targets:
+        for kind in context_kinds(file.kind):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    cache = make_cache(settings)
+    memo = (Memo.open(cache, settings.root, settings.per_file_ignores, files, names)
+            if cache else None)
+    recalled = memo.recall() if memo is not None else None
+    if recalled is not None:
+        return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
+                      recalled.metrics, (), dict(sorted(kinds.items())))
+    from mlready.hooks.probes import Probes
+
+    disk = Probes()
+    project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
+                    "shared": {}, "disk": disk}
+    checked, found, metrics, errors = _analyse(settings, files, project_args, cache, jobs,
+                                               min_parallel_bytes)
+    if memo is not None and not errors:
+        memo.remember(checked, found, metrics, disk.seen)
+    return Report(settings.root, checked, tuple(found), rules, metrics, tuple(errors),
+                  dict(sorted(kinds.items())))
+
+
+def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
+             project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
+             min_parallel_bytes: int) -> tuple[int, list[Diagnostic], dict[str, Any], list[str]]:
+    """The work of a run: (files checked, findings kept, metrics, internal errors)."""
+    from mlready.hooks.analysis import Job, Task
+
+    rules, root = settings.rules, settings.root
+    job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
+              {k: dict(v) for k, v in settings.options.items()}, cache)
+    tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
     fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
     for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
@@ -232,24 +279,17 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     found: list[Diagnostic] = [d for r in results.values() if r.path in checked
                                for d in r.diagnostics]
     metrics: dict[str, Any] = {}
-    project_args = {"root": root, "files": tuple(sorted({*target_paths,
-                                                          *(f.path for f in others)})),
-                    "targets": frozenset(target_paths), "shared": {}}
-    for rule in cross:
+    targets = project_args["targets"]
+    for rule in (r for r in rules if r.cross):
         more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
                                                     settings.options_for(rule))
-        found.extend(d for d in more if d.path in target_paths)
+        found.extend(d for d in more if d.path in targets)
         metrics.update(rule_metrics)
         errors.extend(rule_errors)
     kept = [d for d in found
             if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
     kept.sort(key=Diagnostic.sort_key)
-    kinds: dict[str, int] = {}
-    for file in targets:
-        for kind in context_kinds(file.kind):
-            kinds[kind] = kinds.get(kind, 0) + 1
-    return Report(root, len(checked), tuple(kept), rules, metrics, tuple(errors),
-                  dict(sorted(kinds.items())))
+    return len(checked), kept, metrics, errors
 
 
 def check(paths: Sequence[Path], overrides: Overrides | None = None, *,

@@ -14,6 +14,12 @@ FileKind = Literal[
     "config",  # .yaml / .yml / .json / .toml other than pyproject.toml
     "other",
 ]
+# A notebook is read as two contexts; these are the context kinds of each file kind.
+CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "notebook")}
+
+
+def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:
+    return CONTEXT_KINDS.get(kind, (kind,))
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -1,0 +1,170 @@
+"""The run memo: an unchanged project is answered whole from the cache, and any change the
+rules could see (a file's content, a file on disk that only a finalize looks at) is seen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlready.hooks import engine
+from mlready.hooks.settings import Overrides
+
+Make = Callable[[dict[str, str | bytes]], Path]
+NOTEBOOK = json.dumps({
+    "cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["x = 1"],
+               "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1"]}]}],
+    "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+FILES: dict[str, str | bytes] = {
+    "pyproject.toml": '[project]\nname = "p"\ndependencies = ["numpy>=1.0"]\n',
+    "requirements.txt": "torch>=2\n-r extra.txt\n",
+    "train.py": 'import random\n\nif __name__ == "__main__":\n    print(random.random())\n',
+    "nb.ipynb": NOTEBOOK,
+}
+
+
+@pytest.fixture(autouse=True)
+def stable_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache salt includes the stat of the rule sources (see test_cache.py)."""
+    monkeypatch.setattr(engine, "_sources", list)
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that did the work (not answered by the memo)."""
+    calls: list[int] = []
+    real = engine._analyse
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_analyse", spy)
+    return calls
+
+
+def codes(root: Path, **flags: object) -> list[str]:
+    report = engine.check([root], Overrides(**flags))  # type: ignore[arg-type]
+    assert report.errors == ()
+    return [d.code for d in report.diagnostics]
+
+
+def test_unchanged_project_is_answered_from_the_memo(project: Make,
+                                                      analyses: list[int]) -> None:
+    root = project(FILES)
+    first = engine.check([root])
+    second = engine.check([root])
+    assert len(analyses) == 1
+    assert second.diagnostics == first.diagnostics
+    assert (second.files_checked, second.file_kinds) == (first.files_checked,
+                                                         first.file_kinds)
+    assert [d.code for d in second.diagnostics] == [
+        "MLR501", "MLR601", "MLR204", "MLR201", "MLR203"]
+
+
+@pytest.mark.parametrize(("change", "gone", "added"), [
+    # Files no rule parses, which only a finalize looks at on disk (mlready.hooks.probes):
+    ({"README.md": "# P\n"}, "MLR601", "MLR602"),
+    ({"uv.lock": "version = 1\n"}, "MLR204", None),
+    ({"extra.txt": "numpy==1.26.4\n"}, "MLR203", None),
+    ({".gitattributes": "*.ipynb filter=nbstripout\n"}, "MLR501", None),
+    # A parsed file:
+    ({"requirements.txt": "torch==2.3.1\n-r extra.txt\n"}, "MLR201", None),
+])
+def test_a_change_the_rules_can_see_is_not_answered_from_the_memo(
+        project: Make, analyses: list[int], change: dict[str, str | bytes], gone: str,
+        added: str | None) -> None:
+    root = project(FILES)
+    before = codes(root)
+    assert codes(root) == before and len(analyses) == 1
+    for name, text in change.items():  # not project(): it would rewrite pyproject.toml
+        (root / name).write_text(str(text), encoding="utf-8")
+    after = codes(root)
+    assert len(analyses) == 2
+    assert gone in before and gone not in after
+    assert added is None or (added not in before and added in after)
+    assert after == codes(root, no_cache=True)
+
+
+def test_an_edited_readme_is_seen_though_its_folder_is_unchanged(
+        project: Make, analyses: list[int]) -> None:
+    root = project({**FILES, "README.md": "# P\n"})
+    assert "MLR602" in codes(root)
+    (root / "README.md").write_text("# P\n\n## Usage\n\n```\npython train.py\n```\n",
+                                    encoding="utf-8")
+    assert "MLR602" not in codes(root)
+    assert len(analyses) == 2
+
+
+def test_named_files_and_per_file_ignores_key_the_memo(project: Make,
+                                                        analyses: list[int]) -> None:
+    root = project(FILES)
+    whole = codes(root)
+    one = [d.code for d in engine.check([root / "requirements.txt"]).diagnostics]
+    assert one == ["MLR201", "MLR203"] and len(analyses) == 2
+    (root / "pyproject.toml").write_text(
+        f'{FILES["pyproject.toml"]!s}[tool.mlready.per-file-ignores]\n'
+        '"requirements.txt" = ["MLR201"]\n', encoding="utf-8")
+    assert codes(root) == [c for c in whole if c != "MLR201"]
+    assert len(analyses) == 3
+
+
+def test_a_corrupted_memo_is_recomputed(project: Make, analyses: list[int]) -> None:
+    root = project(FILES)
+    first = codes(root)
+    (memo,) = (root / ".mlready_cache").rglob("runs/*.json")
+    for bad in ("{not json", "", "[]", json.dumps({"format": 1, "key": 3})):
+        memo.write_text(bad, encoding="utf-8")
+        assert codes(root) == first
+    assert len(analyses) == 5
+
+
+def test_a_fully_remembered_run_imports_no_rule_and_parses_nothing(project: Make) -> None:
+    """What keeps the one-file pre-commit run fast (bench/bench_check.py, measure (c))."""
+    root = project(FILES)
+    probe = (
+        "import sys\n"
+        "from mlready.cli import main\n"
+        "code = main(['check', '--force-exclude', 'requirements.txt'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('mlready.hooks.rules.')\n"
+        "                or m in ('mlready.hooks.analysis', 'mlready.hooks.parsing'))\n"
+        "print(code, loaded)\n")
+    run = [sys.executable, "-c", probe]
+    first = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
+    second = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
+    assert "mlready.hooks.rules.unpinned_requirement" in first.stdout
+    assert second.stdout.splitlines()[-1] == "1 ['mlready.hooks.rules._index']"
+    assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
+    assert "MLR201" in second.stdout
+
+
+DISK_CALLS = {"exists", "is_file", "is_dir", "iterdir", "glob", "rglob", "read_text",
+              "read_bytes", "listdir", "scandir", "stat", "walk", "open"}
+
+
+def test_rules_reach_the_disk_only_through_the_recorded_probes() -> None:
+    """A rule that looked at the disk itself would make a remembered run stale. Calls on
+    ``disk`` (the probes), ``deps`` (which asks them) and ``ast`` are fine."""
+    import io
+    import tokenize
+
+    import mlready.hooks.rules as rules
+
+    offenders = []
+    for source in sorted(Path(rules.__file__).parent.glob("*.py")):
+        if source.name == "__main__.py":  # the index generator, not a rule
+            continue
+        tokens = list(tokenize.generate_tokens(io.StringIO(source.read_text("utf-8")).readline))
+        for owner, dot, name, paren in zip(tokens, tokens[1:], tokens[2:], tokens[3:],
+                                           strict=False):
+            if name.type != tokenize.NAME or name.string not in DISK_CALLS \
+                    or paren.string != "(" or dot.string == "def":
+                continue
+            method = dot.string == "." and owner.string not in ("disk", "deps", "ast")
+            if method or (name.string == "open" and dot.string != "."):
+                offenders.append(f"{source.name}:{name.start[0]}: {name.string}(")
+    assert offenders == []
