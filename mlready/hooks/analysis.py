@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +93,7 @@ def to_cell(diagnostic: Diagnostic, cells: CellMap) -> Diagnostic:
         return diagnostic
     end = cells.locate(diagnostic.end_line) if diagnostic.end_line is not None else None
     same_cell = end is not None and end[0] == start[0]
-    return replace(diagnostic, cell=start[0], line=start[1],
+    return diagnostic._replace(cell=start[0], line=start[1],
                    end_line=end[1] if end is not None and same_cell else None,
                    end_col=diagnostic.end_col if same_cell else None)
 

@@ -17,9 +17,10 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlready.hooks.results import FileResult
+if TYPE_CHECKING:
+    from mlready.hooks.results import FileResult
 
 try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~2.5 ms of start-up)
     from _blake2 import blake2b
@@ -66,6 +67,8 @@ class Cache:
 
     def get(self, path: str, kind: str, file_digest: str, need_full: bool) -> FileResult | None:
         """The stored result for this exact file content (by its `digest`), or None."""
+        from mlready.hooks.results import FileResult  # only a run that is not remembered
+
         try:
             with open(self._entry(path, kind, file_digest), "rb") as handle:
                 result = FileResult.from_json(json.load(handle))

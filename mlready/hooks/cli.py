@@ -73,7 +73,7 @@ def _from_cwd(report: Report) -> Report:
     if cwd == report.root or report.root not in cwd.parents:
         return report
     return replace(report, diagnostics=tuple(
-        replace(d, path=_cwd_path(report.root, d.path)) for d in report.diagnostics))
+        d._replace(path=_cwd_path(report.root, d.path)) for d in report.diagnostics))
 
 
 @click.command("check")

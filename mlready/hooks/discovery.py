@@ -15,8 +15,8 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from mlready.hooks.model import FileKind
 
@@ -33,8 +33,7 @@ class DiscoveryError(Exception):
     """A path given on the command line that cannot be checked (one line)."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A file to read: its POSIX path relative to the project root, and its kind."""
 
     path: str

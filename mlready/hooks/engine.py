@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -215,8 +215,8 @@ def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
         end = joined.get((diagnostic.cell, diagnostic.end_line or diagnostic.line))
         if line is None:
             return bool(result.noqa.file) and result.noqa.suppresses(
-                replace(diagnostic, line=0, end_line=None))
-        probe = replace(diagnostic, line=line, end_line=end, cell=None)
+                diagnostic._replace(line=0, end_line=None))
+        probe = diagnostic._replace(line=line, end_line=end, cell=None)
     return result.noqa.suppresses(probe)
 
 

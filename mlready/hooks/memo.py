@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.discovery import SourceFile
@@ -33,8 +32,7 @@ FORMAT = 1
 MAX_BYTES = 4_000_000
 
 
-@dataclass(frozen=True)
-class Recalled:
+class Recalled(NamedTuple):
     """A remembered report, minus what the caller knows already."""
 
     files_checked: int

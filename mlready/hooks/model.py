@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 FileKind = Literal[
     "python",  # .py, and notebooks' code cells (``notebook`` is set on the context)
@@ -22,15 +21,15 @@ def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:
     return CONTEXT_KINDS.get(kind, (kind,))
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding. Lines and columns are 1-based; ``path`` is POSIX, relative to the root.
 
     Columns count characters, not bytes. For a notebook's code cells, ``cell`` is the
     1-based cell number among all cells and ``line`` the line inside that cell (as in
     ruff), so that the position means something to a person looking at the notebook.
     Ordering is (path, line, col, code); renderers sort with `sort_key`, which puts
-    a notebook's cells in order.
+    a notebook's cells in order. A named tuple rather than a dataclass: immutable and
+    ordered all the same, and ten times cheaper to define, which every hook run pays.
     """
 
     path: str
@@ -53,10 +52,9 @@ class Diagnostic:
         return f"{self.path}:{cell}{self.line}:{self.col}"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
-        fields: dict[str, Any] = {key: data[key] for key in cls.__dataclass_fields__
-                                  if key in data}
+        fields: dict[str, Any] = {key: data[key] for key in cls._fields if key in data}
         return cls(**fields)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
@@ -37,8 +37,7 @@ def families(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
     return grouped
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
+class _Match(NamedTuple):
     """How specifically a selector names a rule."""
 
     specificity: int

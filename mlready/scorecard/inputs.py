@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +118,7 @@ def _diagnostic(item: Any) -> Diagnostic:
     def optional_int(value: object) -> int | None:
         return None if value is None else int(str(value))
 
-    return replace(
-        diagnostic,
+    return diagnostic._replace(
         line=int(diagnostic.line or 1),
         col=int(diagnostic.col or 1),
         message=str(diagnostic.message or ""),

@@ -39,8 +39,7 @@ def test_nothing_to_say() -> None:
 
 
 def test_notebook_cell_annotation_names_the_cell() -> None:
-    from dataclasses import replace
 
-    cell = replace(diag("nb.ipynb", 2, "MLR501", "outputs committed"), cell=3)
+    cell = diag("nb.ipynb", 2, "MLR501", "outputs committed")._replace(cell=3)
     assert render(card(static(cell))) == (
         "::warning file=nb.ipynb,title=mlready MLR501::cell 3, line 2: outputs committed\n")

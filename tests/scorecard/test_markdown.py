@@ -196,7 +196,7 @@ def test_mermaid_chart_is_numbers_only() -> None:
 
 
 def test_notebook_cell_findings_link_to_the_notebook_without_a_line() -> None:
-    cell = replace(diag("nb/x.ipynb", 2, "MLR501", "outputs committed"), cell=3)
+    cell = diag("nb/x.ipynb", 2, "MLR501", "outputs committed")._replace(cell=3)
     assert finding_row(cell, Options(repo_url=REPO, head_sha=SHA)) == (
         f"| [`nb/x.ipynb:cell 3:2`]({REPO}/blob/{SHA}/nb/x.ipynb) | `MLR501` | "
         "outputs committed |")

@@ -58,9 +58,8 @@ def test_document_comes_from_the_engine_with_rule_help() -> None:
 
 
 def test_minimal_document_for_notebook_cells() -> None:
-    from dataclasses import replace
 
-    cell = replace(diag("nb.ipynb", 2, "MLR501", "outputs"), cell=4)
+    cell = diag("nb.ipynb", 2, "MLR501", "outputs")._replace(cell=4)
     result = sarif.minimal_document((cell,))["runs"][0]["results"][0]
     assert result["message"]["text"] == "cell 4, line 2: outputs"
     assert "region" not in result["locations"][0]["physicalLocation"]
