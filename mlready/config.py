@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 PYPROJECT = "pyproject.toml"
 # Sub-tables of [tool.mlready] owned by other parts of the package; the hooks accept
@@ -30,8 +30,7 @@ class ConfigError(Exception):
         super().__init__(f"{self.path}: {message}")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One allowed key: the accepted Python types after TOML parsing, and a help text."""
 
     types: tuple[type, ...]
@@ -40,11 +39,10 @@ class Field:
     choices: tuple[object, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A nested table of known keys; ``open_keys`` allows user-chosen keys (e.g. globs)."""
 
-    fields: Mapping[str, Field | Table] = field(default_factory=dict)
+    fields: Mapping[str, Field | Table] = MappingProxyType({})
     help: str = ""
     open_keys: Field | None = None
 

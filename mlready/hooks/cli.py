@@ -67,12 +67,10 @@ def _from_cwd(report: Report) -> Report:
     """Standing in a sub-folder of the project, paths print relative to it (as a person
     types them, as ruff prints them); from the root or from outside the project they
     stay relative to the project root."""
-    from dataclasses import replace
-
     cwd = Path.cwd()
     if cwd == report.root or report.root not in cwd.parents:
         return report
-    return replace(report, diagnostics=tuple(
+    return report._replace(diagnostics=tuple(
         d._replace(path=_cwd_path(report.root, d.path)) for d in report.diagnostics))
 
 

@@ -10,9 +10,9 @@ the file: ``--select`` replaces ``select``; ``--extend-select`` and ``--ignore``
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from mlready.config import PYPROJECT, SECTIONS, ConfigError, Field, Table, tool_table
 from mlready.config import validate as validate_table
@@ -61,8 +61,7 @@ def schema(rules: Sequence[Rule], given: Collection[str] | None = None) -> Table
     return Table(fields)
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says; None means "not given"."""
 
     select: Sequence[str] | None = None
@@ -74,20 +73,19 @@ class Overrides:
     config: Path | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a check needs to know, resolved and validated."""
 
     root: Path
     config_path: Path | None
     rules: tuple[Rule, ...]
     excludes: tuple[str, ...] = DEFAULT_EXCLUDES
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     force_exclude: bool = False
     respect_gitignore: bool = True
     output_format: str = "concise"
     cache_dir: Path | None = None  # None: no cache
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         return self.options.get(rule.family, {})
