@@ -27,8 +27,13 @@ from mlready.hooks.suppression import Noqa, scan
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+    from mlready.hooks.context import Check, Collect
     from mlready.hooks.notebook import CellMap
     from mlready.hooks.parsing import Parsed
+
+# A rule with its check and collect functions, looked up once per process, not per file.
+Step = tuple[Rule, "Check | None", "Collect | None"]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -48,14 +53,15 @@ class Job:
             rules = tuple(table[c] for c in (self.check_codes if full else self.collect_codes))
             self._plans[full] = Plan(
                 rules, frozenset(k for rule in rules for k in rule.kinds),
-                {r.code: self.options.get(r.family, {}) for r in rules})
+                {r.code: self.options.get(r.family, {}) for r in rules},
+                tuple((r, r.check, r.collect) for r in rules))
         return self._plans[full]
 
     def rules(self, full: bool) -> tuple[Rule, ...]:
         return self.plan(full).rules
 
     def __getstate__(self) -> dict[str, Any]:
-        # Plans hold rule modules, which do not pickle: workers work them out again.
+        # Plans hold rule functions: workers look them up again (their own imports).
         state = dict(self.__dict__)
         state["_plans"] = {}
         return state
@@ -71,6 +77,7 @@ class Plan:
     rules: tuple[Rule, ...]
     wanted: frozenset[FileKind]  # the context kinds these rules read
     options: Mapping[str, Mapping[str, Any]]  # rule code -> its family's options
+    steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
@@ -98,31 +105,31 @@ def to_cell(diagnostic: Diagnostic, cells: CellMap) -> Diagnostic:
                    end_col=diagnostic.end_col if same_cell else None)
 
 
-def run_rules(ctx: FileContext, rules: Sequence[Rule], full: bool,
+def run_rules(ctx: FileContext, steps: Sequence[Step], full: bool,
               options: Mapping[str, Mapping[str, Any]], facts: dict[str, Any],
               errors: list[str]) -> list[Diagnostic]:
-    """``options`` maps rule codes to their options."""
-    """Every applicable rule on one context; failures go to ``errors``."""
+    """Every applicable rule on one context; failures go to ``errors``. ``options``
+    maps rule codes to their options."""
     found: list[Diagnostic] = []
     gave_up: list[str] = []
-    for rule in rules:
+    for rule, check, collect in steps:
         # A context that failed to parse goes to the syntax-error rule only, and only it.
         failed_parse = ctx.parse_error is not None
         if ctx.kind not in rule.kinds or failed_parse != (rule.code == SYNTAX_ERROR):
             continue
         ctx.options = options.get(rule.code, {})
         try:
-            if full and rule.check is not None:
-                found.extend(rule.check(ctx))
-            if rule.collect is not None and rule.code not in facts:
-                value = rule.collect(ctx)
+            if full and check is not None:
+                found.extend(check(ctx))
+            if collect is not None and rule.code not in facts:
+                value = collect(ctx)
                 if value is not None:
                     facts[rule.code] = value
         except RecursionError:  # the file's nesting, not a bug: say so on the file
             gave_up.append(rule.code)
         except Exception as exc:  # one rule's bug must not hide the others' findings
             errors.append(_error(rule, ctx.path, exc))
-    if gave_up and full and any(rule.code == SYNTAX_ERROR for rule in rules):
+    if gave_up and full and any(rule.code == SYNTAX_ERROR for rule, _, _ in steps):
         found.append(ctx.diagnostic(
             SYNTAX_ERROR, (1, 1),
             f"code is nested too deeply to analyse: {', '.join(gave_up)} skipped this file",
@@ -188,7 +195,7 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
         facts: dict[str, Any] = {}
         diagnostics: list[Diagnostic] = []
         for ctx in parsed.contexts:
-            found = run_rules(ctx, rules, task.full, plan.options, facts, errors)
+            found = run_rules(ctx, plan.steps, task.full, plan.options, facts, errors)
             if parsed.cells is not None and ctx.kind == "python":
                 found = [to_cell(d, parsed.cells) for d in found]
             diagnostics.extend(found)

@@ -18,10 +18,9 @@ under ``"metrics": {<NAME>: ...}`` (must be JSON-serializable).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from mlready.config import Table
@@ -60,13 +59,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One registered rule: its metadata, and (loaded on first use) its module.
 
     The metadata comes from `mlready.hooks.rules._index`, generated from the modules,
     so that settings, selection and a run answered from the cache import no rule
     module at all; ``check``, ``collect`` and the rest import it when first read.
+    A named tuple, not a dataclass: every hook run defines it, and pays for it.
     """
 
     code: str
@@ -86,34 +85,37 @@ class Rule:
     def collects(self) -> bool:
         return "collect" in self.parts
 
-    @cached_property
+    @property
     def module(self) -> ModuleType:
-        return importlib.import_module(self.module_name)
+        module = _LOADED.get(self.module_name)
+        if module is None:
+            module = _LOADED[self.module_name] = importlib.import_module(self.module_name)
+        return module
 
     def _part(self, name: str) -> Any:
         return getattr(self.module, name, None) if name in self.parts else None
 
-    @cached_property
+    @property
     def check(self) -> Check | None:
         return self._part("check")  # type: ignore[no-any-return]
 
-    @cached_property
+    @property
     def collect(self) -> Collect | None:
         return self._part("collect")  # type: ignore[no-any-return]
 
-    @cached_property
+    @property
     def finalize(self) -> Finalize | None:
         return self._part("finalize")  # type: ignore[no-any-return]
 
-    @cached_property
+    @property
     def summarize(self) -> Summarize | None:
         return self._part("summarize")  # type: ignore[no-any-return]
 
-    @cached_property
+    @property
     def options(self) -> Table | None:
         return getattr(self.module, "OPTIONS", None)
 
-    @cached_property
+    @property
     def doc(self) -> str:
         return self.module.__doc__ or ""
 
@@ -122,6 +124,11 @@ class Rule:
         """The first line of the docstring's "What it does" text, for tables."""
         text = self.doc.split("## What it does", 1)[-1].strip()
         return text.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+# Rule modules by import name, once loaded (and tests' own rule modules, which no
+# import could find: `from_module` registers them).
+_LOADED: dict[str, ModuleType] = {}
 
 
 def family_of_module(module: ModuleType) -> str:
@@ -135,7 +142,8 @@ def family_of_module(module: ModuleType) -> str:
 
 def from_module(module: ModuleType) -> Rule:
     """A rule read from a loaded module (the index generator, and tests' own rules)."""
-    rule = Rule(
+    _LOADED[module.__name__] = module  # already loaded: never import it by name
+    return Rule(
         code=module.CODE,
         name=module.NAME,
         family=family_of_module(module),
@@ -144,8 +152,6 @@ def from_module(module: ModuleType) -> Rule:
         parts=frozenset(p for p in PARTS if getattr(module, p, None) is not None),
         module_name=module.__name__,
     )
-    rule.__dict__["module"] = module  # already loaded: never import it by name
-    return rule
 
 
 @cache
