@@ -12,6 +12,7 @@ deleted at any time.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -61,7 +62,9 @@ class Cache(NamedTuple):
 
     def _entry(self, path: str, kind: str, file_digest: str) -> Path:
         key = digest(f"{path}\0{kind}\0{file_digest}".encode("utf-8", "surrogateescape"))
-        return self.directory / self.salt / key[:2] / f"{key}.json"
+        # One flat folder: on ext4, creating 256 two-letter shard folders made a cold
+        # run's writes four times as slow (bench/bench_check.py, (a)).
+        return self.directory / self.salt / f"{key}.json"
 
     def get(self, path: str, kind: str, file_digest: str, need_full: bool) -> FileResult | None:
         """The stored result for this exact file content (by its `digest`), or None."""
@@ -88,37 +91,44 @@ class Cache(NamedTuple):
         self.write(target, text)
 
     def write(self, target: Path, text: str) -> None:
-        """Write an entry atomically (temporary file, then rename); never raises OSError."""
-        import tempfile  # only runs that write pay for it
-
+        """Write an entry atomically (a temporary file, then a rename); a cache that
+        cannot be written is silently not written."""
         with contextlib.suppress(OSError):
-            self._prepare()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the cache from other users
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                Path(temp).replace(target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(temp).unlink()
-                raise
+            folder = target.parent
+            if folder not in _READY:  # once per folder and process, not once per entry
+                self._prepare()
+                folder.mkdir(parents=True, exist_ok=True)
+                _READY.add(folder)
+            _atomic_write(target, text)
 
     def run_entry(self, slot: str) -> Path:
         """Where the remembered run for ``slot`` lives (see `mlready.hooks.memo`)."""
         return self.directory / self.salt / "runs" / f"{slot}.json"
 
     def _prepare(self) -> None:
-        import tempfile
-
-        tag = self.directory / "CACHEDIR.TAG"
-        if tag.exists():
+        if (self.directory / "CACHEDIR.TAG").exists():
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
-            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            Path(temp).replace(self.directory / name)
+            _atomic_write(self.directory / name, text)
+
+
+# Folders this process has made sure exist (entries are written by the thousand).
+_READY: set[Path] = set()
+_TEMPORARY = itertools.count()
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target``, named by process and a
+    counter (unique without `tempfile`'s random names), then rename it into place, so
+    that a concurrent reader sees the old entry or the new one, never half of one."""
+    temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        temp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
