@@ -13,6 +13,11 @@ Optional: ``DEFAULT = False`` keeps it out of the default selection (MLR9xx);
 ``summarize(project: ProjectContext) -> dict`` for a cross-file rule whose collected
 facts also make a metric: the result lands in ``mlready check --output-format json``
 under ``"metrics": {<NAME>: ...}`` (must be JSON-serializable).
+
+``finalize`` reads the disk beyond the facts only through ``project.disk``
+(`mlready.hooks.probes`), so that a remembered run (`mlready.hooks.memo`) sees the
+change. Metadata (code, name, family, kinds, which functions exist) is read from the
+generated `mlready.hooks.rules._index`, so that choosing rules imports none of them.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ if TYPE_CHECKING:
     from mlready.hooks.context import Check, Collect, Finalize, Summarize
     from mlready.hooks.model import FileKind
 
-# Module names under mlready.hooks.rules, in code order. Add new rules here.
+# Module names under mlready.hooks.rules, in code order. Add new rules here, then
+# regenerate the index: ``python -m mlready.hooks.rules --write``.
 # Each family keeps its own tuple so that families can grow independently.
 SEEDS: tuple[str, ...] = (  # MLR0xx reproducibility
     "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
