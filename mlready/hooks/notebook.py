@@ -11,8 +11,7 @@ back into (cell, line) so findings point at something a person can find.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class NotebookError(ValueError):
@@ -23,8 +22,7 @@ class NotebookError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
-class CellMap:
+class CellMap(NamedTuple):
     """For each line of the joined source (0-based index), its (cell, line) pair."""
 
     lines: tuple[tuple[int, int], ...]
@@ -36,8 +34,7 @@ class CellMap:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Notebook:
+class Notebook(NamedTuple):
     data: Any
     source: str
     cells: CellMap

@@ -15,8 +15,8 @@ that the cache can keep it next to a file's findings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from mlready.hooks.model import Diagnostic
 
@@ -46,8 +46,7 @@ def _covers(codes: tuple[str, ...], code: str) -> bool:
     return codes == ALL or any(code.startswith(prefix) for prefix in codes)
 
 
-@dataclass(frozen=True, slots=True)
-class Noqa:
+class Noqa(NamedTuple):
     """The suppressions of one file: per line (1-based) and for the whole file."""
 
     lines: dict[int, tuple[str, ...]]

@@ -20,9 +20,8 @@ import ast
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.hooks.context import FileContext
 
@@ -84,8 +83,7 @@ OPTIONAL_ERRORS = frozenset({"FileNotFoundError", "OSError", "IOError", "Excepti
 _PREFILTER = (".yaml", ".yml", ".json", ".toml", "config_path", "config_name", "ConfigStore")
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A literal path read as a config file; ``anchor`` says what it is relative to.
 
     ``anchor`` is ``"any"`` (the project root, or the script's folder or one of its

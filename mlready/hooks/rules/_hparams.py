@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
@@ -49,8 +50,7 @@ from mlready.hooks.rules._hparams_base import is_test_path as is_test_path
 MEMO_KEY = "mlready.rules._hparams"
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     """A hyper-parameter slot: which rule owns it, what to call it, what is neutral."""
 
     code: str
@@ -58,8 +58,7 @@ class Slot:
     neutral: frozenset[float] = frozenset({0.0})
 
 
-@dataclass(frozen=True, slots=True)
-class Family:
+class Family(NamedTuple):
     """Callables sharing a signature: qualified-name roots, final names, their slots.
 
     ``positional`` names the parameters by position (index 0 is the first argument),
@@ -73,8 +72,7 @@ class Family:
     positional: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One hard-coded value, before it becomes a `Diagnostic` of its rule."""
 
     code: str
@@ -588,8 +586,7 @@ def _bind_targets(target: ast.AST, result: _Bindings) -> None:
             result.bind(sub.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     """A name that stands for a literal: the literal node and the binding's line."""
 
     name: str

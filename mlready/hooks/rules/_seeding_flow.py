@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
@@ -46,8 +46,7 @@ _TEST_DIRS = frozenset({"tests", "test", "testing"})
 _MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
     """One level of a call path: where, and in which unit (function) of which file."""
 
     path: str
@@ -58,8 +57,7 @@ class Frame:
     unit: str
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """An event reached from an entrypoint: its position, its API and the call path."""
 
     pos: Position
@@ -129,8 +127,7 @@ def _key(module: str, unit: str) -> str:
     return f"{module}.{unit}" if module else unit
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """An entrypoint: its file, its label in messages, and its flow."""
 
     path: str
@@ -395,8 +392,7 @@ CODES = {"random": "MLR001", "random_rng": "MLR001", "numpy": "MLR002",
          "space": "MLR005"}
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """Where a hit is reported in the entrypoint's file, and the helper it went through."""
 
     frame: Frame
