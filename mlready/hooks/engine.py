@@ -72,6 +72,12 @@ def _sources() -> list[str]:
             for entry in os.scandir(folder) if entry.name.endswith(".py")]
 
 
+def code_salt() -> str:
+    """A key for mlready's own code (version, and the stat of the engine and rule
+    sources): what a stored result computed by this code depends on besides its input."""
+    return caching.salt(mlready.__version__, (), {}, _sources())
+
+
 def make_cache(settings: Settings) -> caching.Cache | None:
     if settings.cache_dir is None:
         return None

@@ -145,13 +145,17 @@ def engine_runner(directory: Path) -> dict[str, Any]:
 
 
 def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
-                         runner: StaticRunner = engine_runner
+                         runner: StaticRunner = engine_runner, store: Path | None = None
                          ) -> tuple[StaticReport, str]:
     """The static half's report on the merge base of ``base_ref`` and ``head``.
 
     The merge base is checked out detached into a temporary worktree, which is removed
     whatever happens. ``root`` may be a sub-directory of the repository (a monorepo
     project); the same sub-directory of the worktree is checked.
+
+    With ``store`` (the project's cache folder), the report is kept there by commit,
+    sub-directory and mlready's code: a commit never changes, so the Action's several
+    scorecard formats (and a re-run of the job) check out and check the base once.
     """
     import git  # lazy: gitpython is only needed here
 
@@ -169,15 +173,48 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
     sha = str(bases[0].hexsha)
     top = Path(str(repo.working_tree_dir)).resolve()
     relative = root.resolve().relative_to(top)
+    origin = f"static checks of {sha[:12]}"
+    kept = _Kept(store, sha, relative) if store is not None else None
+    data = kept.read() if kept is not None else None
+    if data is not None:
+        with contextlib.suppress(InputError):  # a foreign or damaged entry: recompute
+            return static_from_json(data, origin), sha
     tmp = Path(tempfile.mkdtemp(prefix="mlready-base-"))
     worktree = tmp / "tree"
     try:
         repo.git.worktree("add", "--detach", str(worktree), sha)
-        report = static_from_json(runner(worktree / relative), f"static checks of {sha[:12]}")
+        data = runner(worktree / relative)
+        report = static_from_json(data, origin)
     finally:
         _remove_worktree(repo, worktree)
         shutil.rmtree(tmp, ignore_errors=True)
+    if kept is not None:
+        kept.write(data)
     return report, sha
+
+
+class _Kept:
+    """A computed base report in the project's cache folder (see `static_at_merge_base`)."""
+
+    def __init__(self, store: Path, sha: str, relative: Path) -> None:
+        from mlready.hooks.cache import Cache, digest
+        from mlready.hooks.engine import code_salt
+
+        key = digest(f"{sha}\0{relative.as_posix()}\0{code_salt()}".encode())
+        self.cache = Cache(store, "bases")
+        self.path = store / "bases" / f"{key}.json"
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def write(self, data: dict[str, Any]) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            self.cache.write(self.path, json.dumps(data, separators=(",", ":")))
 
 
 def _remove_worktree(repo: Any, worktree: Path) -> None:

@@ -159,7 +159,8 @@ def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_
     from mlready.scorecard.diff import changed_lines
 
     try:
-        base_static, sha = base_mod.static_at_merge_base(root, base_ref)
+        base_static, sha = base_mod.static_at_merge_base(root, base_ref,
+                                                         store=_cache_folder(root))
         changed = changed_lines(root, base_ref)
     except InputError as exc:
         click.echo(f"mlready scorecard: no comparison with {base_ref}: {exc} "
@@ -168,6 +169,20 @@ def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_
     base_card = scoring.build(base_static, None, weights=weights)
     head_static = scoring.build(static, None, weights=weights)
     return _attach(card, base_mod.compare(head_static, base_card, base_ref, sha)), changed
+
+
+def _cache_folder(root: Path) -> Path | None:
+    """The project's cache folder (``[tool.mlready] cache-dir``), None with ``no-cache``
+    or a configuration the static half would reject (it says so itself)."""
+    from mlready.hooks.discovery import find_root
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.selection import SelectionError
+    from mlready.hooks.settings import Overrides, load
+
+    try:
+        return load(find_root([root]), all_rules(), Overrides()).cache_dir
+    except (ConfigError, SelectionError):
+        return None
 
 
 def _prefix(given: str | None, static: StaticReport | None, root: Path) -> str:

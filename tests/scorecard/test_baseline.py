@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +50,34 @@ def test_static_at_merge_base_with_the_real_engine(repo: Path) -> None:
     delta = compare(head, base, "main", sha)
     assert [(d.path, d.line, d.code) for d in delta.introduced] == [("train.py", 8, "MLR102")]
     assert [(d.path, d.line, d.code) for d in delta.fixed] == [("requirements.txt", 1, "MLR201")]
+
+
+def test_a_computed_base_is_kept_by_commit(repo: Path, tmp_path: Path) -> None:
+    from mlready.scorecard.baseline import engine_runner
+
+    runs: list[Path] = []
+
+    def counting(directory: Path) -> dict[str, Any]:
+        runs.append(directory)
+        return engine_runner(directory)
+
+    store = tmp_path / "cache"
+    first, sha = static_at_merge_base(repo, "main", runner=counting, store=store)
+    again, same = static_at_merge_base(repo, "main", runner=counting, store=store)
+    assert len(runs) == 1 and (again, same) == (first, sha)
+    (entry,) = (store / "bases").glob("*.json")
+    assert (store / "CACHEDIR.TAG").is_file()
+    for damaged in ("{", "[]", '{"format": 99}'):
+        entry.write_text(damaged, encoding="utf-8")
+        recomputed = static_at_merge_base(repo, "main", runner=counting, store=store)[0]
+        # the same findings; only the (temporary, removed) worktree path differs
+        assert replace(recomputed, root=first.root) == first
+    assert len(runs) == 4
+    git(repo, "checkout", "-qb", "other", "feature")  # another merge base: computed anew
+    git(repo, "commit", "-q", "--allow-empty", "-m", "other")
+    assert static_at_merge_base(repo, "feature", runner=counting, store=store)[1] != sha
+    assert len(runs) == 5
+    assert len(git(repo, "worktree", "list").strip().splitlines()) == 1
 
 
 def test_unknown_ref_is_an_input_error(repo: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,10 +120,23 @@ def test_importing_the_scorecard_imports_neither_torch_nor_gitpython() -> None:
     assert out.strip() == "[]"
 
 
-def test_base_ref_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_base_ref_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
     from mlready.hooks.engine import check as run_check
     from mlready.hooks.output.json_format import document
+    from mlready.scorecard import baseline
 
+    checkouts: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def counting_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        path = real_mkdtemp(*args, **kwargs)
+        checkouts.append(path)
+        return path
+
+    monkeypatch.setattr(baseline.tempfile, "mkdtemp", counting_mkdtemp)
     head = repo.parent / "head.json"
     head.write_text(json.dumps(document(run_check([repo]))))
     args = ["scorecard", "--check", str(head), "--base-ref", "main", "--root", str(repo)]
@@ -131,6 +145,10 @@ def test_base_ref_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert first.startswith("::warning file=train.py,line=8,")  # on a changed line: first
     assert main([*args, "--format", "markdown"]) == 0
     assert "### New findings in this PR (1)" in capsys.readouterr().out
+    # The base commit was checked out and checked once; the second format read it back
+    # from the project's cache (as the Action's three formats do).
+    assert len(checkouts) == 1
+    assert len(list((repo / ".mlready_cache" / "bases").glob("*.json"))) == 1
 
 
 def test_base_ref_that_cannot_be_resolved_warns_and_goes_on(
