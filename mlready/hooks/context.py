@@ -183,6 +183,8 @@ class ProjectContext:
     # Shared by every rule's finalize in one run (the engine passes the same dict), so
     # that sibling rules build one project-wide analysis instead of one each.
     shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The project's exclude patterns: files under them exist but are not in ``files``.
+    excludes: tuple[str, ...] = ()
     # The only way a finalize looks at the disk beyond the facts (see mlready.hooks.probes):
     # what it asked is recorded, so that a remembered run is reused only while it holds.
     disk: Probes = field(default_factory=Probes, repr=False)

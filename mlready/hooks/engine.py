@@ -247,8 +247,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
         for kind in context_kinds(file.kind):
             kinds[kind] = kinds.get(kind, 0) + 1
     cache = make_cache(settings)
-    memo = (Memo.open(cache, settings.root, settings.per_file_ignores, files, names)
-            if cache else None)
+    memo = (Memo.open(cache, settings, files, names) if cache else None)
     recalled = memo.recall() if memo is not None else None
     if recalled is not None:
         return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
@@ -257,7 +256,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
 
     disk = Probes()
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
-                    "shared": {}, "disk": disk}
+                    "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     checked, found, metrics, errors = _analyse(settings, files, project_args, cache, jobs,
                                                min_parallel_bytes)
     if memo is not None and not errors:

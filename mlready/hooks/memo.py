@@ -5,10 +5,10 @@ The per-file cache already spares parsing, but a warm run would still import eve
 rule, load every file's cached facts and redo each cross-file rule's ``finalize``, about
 half of a one-file pre-commit run. The report of a run is a function of its inputs: the
 content of every file it reads (and which of them are reported), the rules and their
-options (the cache folder's salt), ``per-file-ignores``, and whatever the rules' finalize
-looked at on disk (recorded by `mlready.hooks.probes`). A memo stores the report under a
-key of all but the last, with the disk stamps beside it; it is used only when the key
-matches and every stamp still holds.
+options (the cache folder's salt), ``per-file-ignores`` and the exclude patterns, and
+whatever the rules' finalize looked at on disk (recorded by `mlready.hooks.probes`). A
+memo stores the report under a key of all but the last, with the disk stamps beside it;
+it is used only when the key matches and every stamp still holds.
 
 One memo per project root and set of named files (pre-commit names the changed files),
 overwritten by each run; only runs without internal errors are remembered. Projects
@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Stamp, unchanged
+
+if TYPE_CHECKING:
+    from mlready.hooks.settings import Settings
 
 FORMAT = 1
 MAX_BYTES = 4_000_000
@@ -47,12 +49,14 @@ class Memo:
         self.cache, self.slot, self.key = cache, slot, key
 
     @classmethod
-    def open(cls, cache: Cache, root: Path, per_file_ignores: Mapping[str, Sequence[str]],
-             files: Sequence[tuple[SourceFile, bool]], names: Sequence[str]) -> Memo | None:
+    def open(cls, cache: Cache, settings: Settings, files: Sequence[tuple[SourceFile, bool]],
+             names: Sequence[str]) -> Memo | None:
         """The memo for reading ``files`` (each with whether it is reported) of a project
         whose files are ``names``, or None when one cannot be kept: a file cannot be
         read, or there is too much source."""
-        key: list[Any] = [FORMAT, str(root), sorted(per_file_ignores.items()), list(names)]
+        root = settings.root
+        key: list[Any] = [FORMAT, str(root), sorted(settings.per_file_ignores.items()),
+                          list(settings.excludes), list(names)]
         total = 0
         for file, reported in files:
             try:

@@ -54,6 +54,10 @@ class Probes:
         result = self._look(path)
         return result is not None and stat.S_ISREG(result.st_mode)
 
+    def is_dir(self, path: Path) -> bool:
+        result = self._look(path)
+        return result is not None and stat.S_ISDIR(result.st_mode)
+
     def listdir(self, folder: Path) -> list[str]:
         """The names in ``folder``, sorted; empty when it cannot be listed."""
         if self._look(folder) is None:

@@ -113,6 +113,23 @@ def test_named_files_and_per_file_ignores_key_the_memo(project: Make,
     assert len(analyses) == 3
 
 
+def test_exclude_patterns_key_the_memo(project: Make, analyses: list[int]) -> None:
+    """With only MLR110 selected, pyproject.toml is not read, so its content is not in the
+    key: the excludes must be (a git-ignored config they cover changes the answer)."""
+    import subprocess
+
+    root = project({".gitignore": "configs/local.yaml\n", "configs/local.yaml": "lr: 1\n",
+                    "train.py": 'from omegaconf import OmegaConf\n'
+                                'OmegaConf.load("configs/local.yaml")\n'})
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert codes(root, select=["MLR110"]) == ["MLR110"]
+    (root / "pyproject.toml").write_text(
+        "[project]\nname = 'p'\n[tool.mlready]\nextend-exclude = ['configs']\n",
+        encoding="utf-8")
+    assert codes(root, select=["MLR110"]) == []
+    assert len(analyses) == 2
+
+
 def test_a_corrupted_memo_is_recomputed(project: Make, analyses: list[int]) -> None:
     root = project(FILES)
     first = codes(root)

@@ -41,8 +41,10 @@ paths and URLs, paths that leave the project, paths the project writes (``open(p
 (they are usually data), Hydra ``config_name``s when the project registers structured
 configs with ``ConfigStore``, paths under folders of downloaded or produced artifacts
 (``pretrained/``, ``checkpoints/``, ``outputs/``, ``runs/``, ``data/``, ``models/``...: a
-model's ``config.json`` arrives with its weights), and paths under folders mlready
-never lists (``.venv``, ``build``, ``env``...).
+model's ``config.json`` arrives with its weights), paths under folders mlready
+never lists (``.venv``, ``build``, ``env``...), and files that exist under the project's
+own ``exclude``/``extend-exclude`` patterns (not checked, but in the project; a
+git-ignored config is still reported: a fresh clone does not have it).
 
 ## References
 - Checklist 001: every ``configs/*.yaml`` named in the training commands must exist.
@@ -92,7 +94,8 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
         for ref in facts.get("refs", ()):
             if ref["kind"] == "name" and ref["line"] in missing_folders:
                 continue  # its Hydra config_path is already reported
-            if _present(path, ref, files, folders, optional, configstore):
+            if _present(path, ref, files, folders, optional, configstore) \
+                    or _excluded_but_there(project, path, ref):
                 continue
             if ref["kind"] == "dir":
                 missing_folders.add(ref["line"])
@@ -122,6 +125,21 @@ def _present(path: str, ref: Mapping[str, Any], files: frozenset[str],
         return True  # under a folder mlready never lists
     pool = folders if ref["kind"] == "dir" else files
     return any(place in pool for place in places)
+
+
+def _excluded_but_there(project: ProjectContext, path: str, ref: Mapping[str, Any]) -> bool:
+    """A config under the project's own ``exclude`` patterns is not listed, but it is in
+    the project: present when it is on disk. (A git-ignored one is neither listed nor
+    excluded, and stays a finding: a fresh clone does not have it.)"""
+    if not project.excludes:
+        return False
+    from mlready.hooks.discovery import Excluder
+    from mlready.hooks.rules import _configrefs
+
+    excluder = Excluder(project.excludes)
+    exists = project.disk.is_dir if ref["kind"] == "dir" else project.disk.is_file
+    return any(excluder.under(place, "") and exists(project.root / place)
+               for place in _configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
 
 
 def _message(path: str, ref: Mapping[str, Any]) -> str:

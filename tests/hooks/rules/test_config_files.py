@@ -52,6 +52,40 @@ def test_a_pre_commit_run_on_one_file_still_sees_the_whole_project(tmp_path: Pat
         "src/train.py:3:16-36"]
 
 
+def test_configs_under_the_projects_own_excludes_are_present_when_on_disk(
+        tmp_path: Path) -> None:
+    """Excluded from the check is not missing from the project (a git-ignored config
+    still is: test_git_ignored_config_is_reported)."""
+    root = project(tmp_path, {
+        "pyproject.toml": PYPROJECT + '[tool.mlready]\nextend-exclude = ["configs", "conf"]\n',
+        "configs/small.yaml": "lr: 1\n",
+        "conf/train.yaml": "lr: 1\n",
+        "train.py": 'import hydra\nfrom omegaconf import OmegaConf\n'
+                    'OmegaConf.load("configs/small.yaml")\n'
+                    'OmegaConf.load("configs/large.yaml")\n'
+                    '@hydra.main(config_path="conf", config_name="train")\n'
+                    'def main(cfg):\n    pass\n',
+    })
+    assert [f.split(": ", 1)[1] for f in findings(root, "MLR110")] == [
+        "config file `configs/large.yaml` is not in the project"]
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")  # nothing excluded
+    assert [f.split(": ", 1)[1] for f in findings(root, "MLR110")] == [
+        "config file `configs/large.yaml` is not in the project"]
+
+
+def test_git_ignored_config_is_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        ".gitignore": "configs/local.yaml\n",
+        "configs/local.yaml": "lr: 1\n",
+        "train.py": 'from omegaconf import OmegaConf\nOmegaConf.load("configs/local.yaml")\n',
+    })
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert [f.split(": ", 1)[1] for f in findings(root, "MLR110")] == [
+        "config file `configs/local.yaml` is not in the project"]
+
+
 def test_file_anchored_paths_resolve_against_the_file(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "pkg/configs/a.yaml": "x: 1\n",
