@@ -9,7 +9,6 @@ Keys are kebab-case, as in ruff.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -107,20 +106,37 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning every failure into a one-line `ConfigError`."""
+def read_bytes(path: Path) -> bytes:
+    """A configuration file's bytes, or a one-line `ConfigError`."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"invalid TOML: {exc}") from None
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def tool_table(path: Path) -> dict[str, Any]:
-    """``[tool.mlready]`` of the given pyproject.toml, or an empty table."""
-    data = read_toml(path)
+def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    """Parse TOML read from ``path``, turning every failure into a one-line `ConfigError`.
+    (tomllib is imported here: a hook run that finds the settings in its cache never
+    needs it.)"""
+    import tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: not UTF-8 ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: {exc}") from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read and parse a TOML file, turning every failure into a one-line `ConfigError`."""
+    return parse_toml(path, read_bytes(path))
+
+
+def tool_table(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """``[tool.mlready]`` of the given pyproject.toml (whose bytes are ``raw`` when the
+    caller has read them), or an empty table."""
+    data = parse_toml(path, raw if raw is not None else read_bytes(path))
     tool = data.get("tool", {})
     table = tool.get("mlready", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
