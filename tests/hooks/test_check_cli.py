@@ -147,6 +147,15 @@ def test_configuration_errors_are_one_line(project: Make, capsys: pytest.Capture
     assert err.count("\n") == 1
 
 
+def test_a_pyproject_that_is_not_utf8_is_one_line(project: Make,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"pyproject.toml": b"\xff\xfe[tool.mlready]\n", "a.py": "x = 1\n"})
+    code, out, err = run(capsys, str(root))
+    assert (code, out) == (2, "")
+    assert err == (f"error: {root / 'pyproject.toml'}: invalid TOML: not UTF-8 "
+                   "(invalid start byte)\n")
+
+
 def test_runner_sections_and_family_options(project: Make,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     root = project({"pyproject.toml": "[tool.mlready.runner]\nanything = 1\n"
