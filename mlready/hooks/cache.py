@@ -93,13 +93,20 @@ class Cache(NamedTuple):
     def write(self, target: Path, text: str) -> None:
         """Write an entry atomically (a temporary file, then a rename); a cache that
         cannot be written is silently not written."""
+        folder = target.parent
         with contextlib.suppress(OSError):
-            folder = target.parent
             if folder not in _READY:  # once per folder and process, not once per entry
-                self._prepare()
-                folder.mkdir(parents=True, exist_ok=True)
-                _READY.add(folder)
-            _atomic_write(target, text)
+                self._ready(folder)
+            try:
+                _atomic_write(target, text)
+            except FileNotFoundError:  # the folder was deleted since (it may be, any time)
+                self._ready(folder)
+                _atomic_write(target, text)
+
+    def _ready(self, folder: Path) -> None:
+        self._prepare()
+        folder.mkdir(parents=True, exist_ok=True)
+        _READY.add(folder)
 
     def run_entry(self, slot: str) -> Path:
         """Where the remembered run for ``slot`` lives (see `mlready.hooks.memo`)."""
@@ -122,7 +129,9 @@ def _atomic_write(target: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``target``, named by process and a
     counter (unique without `tempfile`'s random names), then rename it into place, so
     that a concurrent reader sees the old entry or the new one, never half of one."""
-    temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}")
+    # pid and counter make it unique here; the random part, across containers that share
+    # the cache folder and may reuse pids.
+    temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}-{os.urandom(4).hex()}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

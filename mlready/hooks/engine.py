@@ -23,7 +23,7 @@ from mlready.hooks import cache as caching
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import Rule, all_rules
+from mlready.hooks.rules import Rule, RuleLoadError, all_rules
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
@@ -68,8 +68,11 @@ def workers() -> int:
 def _sources() -> list[str]:
     """Engine and rule sources, whose stat salts the cache (edits invalidate it)."""
     hooks = Path(__file__).parent  # scandir, not glob: a Path per file costs more than its stat
-    return [entry.path for folder in (hooks, hooks / "rules")
-            for entry in os.scandir(folder) if entry.name.endswith(".py")]
+    try:
+        return [entry.path for folder in (hooks, hooks / "rules")
+                for entry in os.scandir(folder) if entry.name.endswith(".py")]
+    except OSError:  # not a folder on disk (a zip or frozen install): the version alone
+        return []
 
 
 def code_salt() -> str:
@@ -157,6 +160,8 @@ def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
         for chunk, future in futures:
             try:
                 results.extend(future.result())
+            except RuleLoadError:  # a broken installation, not a broken worker
+                raise
             except Exception as exc:  # a worker died (out of memory, killed): say where
                 names = ", ".join(t.file.path for t in chunk[:3])
                 more = f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
@@ -192,6 +197,8 @@ def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fi
             found = list(rule.finalize(project))
         if rule.summarize is not None:
             metrics[rule.name] = dict(rule.summarize(project))
+    except RuleLoadError:
+        raise
     except Exception as exc:
         text = " ".join(str(exc).split())[:300]
         errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
@@ -257,18 +264,20 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     disk = Probes()
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
-    checked, found, metrics, errors = _analyse(settings, files, project_args, cache, jobs,
-                                               min_parallel_bytes)
+    checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
+                                                         jobs, min_parallel_bytes)
     if memo is not None and not errors:
-        memo.remember(checked, found, metrics, disk.seen)
+        memo.remember(checked, found, metrics, disk.seen, analysed)
     return Report(settings.root, checked, tuple(found), rules, metrics, tuple(errors),
                   dict(sorted(kinds.items())))
 
 
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
-             min_parallel_bytes: int) -> tuple[int, list[Diagnostic], dict[str, Any], list[str]]:
-    """The work of a run: (files checked, findings kept, metrics, internal errors)."""
+             min_parallel_bytes: int
+             ) -> tuple[int, list[Diagnostic], dict[str, Any], list[str], dict[str, str]]:
+    """The work of a run: (files checked, findings kept, metrics, internal errors, and the
+    content digest each file was analysed at)."""
     from mlready.hooks.analysis import Job, Task
 
     rules, root = settings.rules, settings.root
@@ -294,7 +303,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     kept = [d for d in found
             if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
     kept.sort(key=Diagnostic.sort_key)
-    return len(checked), kept, metrics, errors
+    return len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()}
 
 
 def check(paths: Sequence[Path], overrides: Overrides | None = None, *,

@@ -7,8 +7,8 @@ half of a one-file pre-commit run. The report of a run is a function of its inpu
 content of every file it reads (and which of them are reported), the rules and their
 options (the cache folder's salt), ``per-file-ignores`` and the exclude patterns, and
 whatever the rules' finalize looked at on disk (recorded by `mlready.hooks.probes`). A
-memo stores the report under a key of all but the last, with the disk stamps beside it;
-it is used only when the key matches and every stamp still holds.
+memo stores the report under a key of all but the last, with the disk questions and their
+answers beside it; it is used only when the key matches and every answer still holds.
 
 One memo per project root and set of named files (pre-commit names the changed files),
 overwritten by each run; only runs without internal errors are remembered. Projects
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.probes import Stamp, unchanged
+from mlready.hooks.probes import Answer, unchanged
 
 if TYPE_CHECKING:
     from mlready.hooks.settings import Settings
@@ -45,8 +45,9 @@ class Recalled(NamedTuple):
 class Memo:
     """The memo slot of one run: `recall` it before the work, `remember` after."""
 
-    def __init__(self, cache: Cache, slot: str, key: str) -> None:
+    def __init__(self, cache: Cache, slot: str, key: str, digests: dict[str, str]) -> None:
         self.cache, self.slot, self.key = cache, slot, key
+        self.digests = digests  # path -> content digest, as keyed
 
     @classmethod
     def open(cls, cache: Cache, settings: Settings, files: Sequence[tuple[SourceFile, bool]],
@@ -57,6 +58,7 @@ class Memo:
         root = settings.root
         key: list[Any] = [FORMAT, str(root), sorted(settings.per_file_ignores.items()),
                           list(settings.excludes), list(names)]
+        digests: dict[str, str] = {}
         total = 0
         for file, reported in files:
             try:
@@ -66,11 +68,12 @@ class Memo:
             total += len(data)
             if total > MAX_BYTES:
                 return None
-            key.append([file.path, file.kind, reported, digest(data)])
+            digests[file.path] = digest(data)
+            key.append([file.path, file.kind, reported, digests[file.path]])
         named = sorted(file.path for file, reported in files if reported)
         slot = digest(json.dumps([str(root), named]).encode("utf-8", "surrogateescape"))
         text = json.dumps(key, default=list).encode("utf-8", "surrogateescape")
-        return cls(cache, slot, digest(text))
+        return cls(cache, slot, digest(text), digests)
 
     def recall(self) -> Recalled | None:
         """The remembered report, when the inputs and everything probed are unchanged."""
@@ -79,9 +82,7 @@ class Memo:
                 entry = json.load(handle)
             if entry["format"] != FORMAT or entry["key"] != self.key:
                 return None
-            disk = {path: None if value is None else tuple(value)
-                    for path, value in entry["disk"].items()}
-            if not unchanged(disk):
+            if not unchanged(entry["disk"]):
                 return None
             return Recalled(int(entry["files_checked"]),
                             tuple(Diagnostic.from_json(d) for d in entry["diagnostics"]),
@@ -90,7 +91,13 @@ class Memo:
             return None
 
     def remember(self, files_checked: int, diagnostics: Sequence[Diagnostic],
-                 metrics: Mapping[str, Any], disk: Mapping[str, Stamp]) -> None:
+                 metrics: Mapping[str, Any], disk: Mapping[str, Answer],
+                 analysed: Mapping[str, str]) -> None:
+        """Keep a report, unless a file changed between keying and analysis (an editor
+        saved it meanwhile): ``analysed`` maps paths to the digests the report came from,
+        and a report is never stored under content it was not computed from."""
+        if any(analysed.get(path) != value for path, value in self.digests.items()):
+            return
         try:
             text = json.dumps({"format": FORMAT, "key": self.key, "disk": disk,
                                "files_checked": files_checked,

@@ -4,10 +4,11 @@ A rule's ``finalize`` reads the project as facts, but a few rules also look at t
 directly: a lock file in a folder (MLR2xx), a README (MLR601/602), ``.gitattributes``
 (MLR501). Those answers are in no file's facts, so the run memo (`mlready.hooks.memo`)
 could not see them change. Rules therefore ask through `Probes`, reached as
-``project.disk``, which notes a stamp of every path it answered about (type, size,
-modification time; a folder's time changes when an entry is added or removed). A
-remembered run is reused only while every stamp is still the same: the file system
-answers cheaply what would otherwise mean re-running every rule.
+``project.disk``, which records each question with its answer: a path's file type, a
+folder's names (as a digest), a file's first bytes (as a digest). A remembered run is
+reused only while every question still gets the same answer. Answers, not timestamps:
+a file replaced with the same size and time (``cp -p``, an unpacked archive) is still
+seen, and git touching ``.git/`` does not count as a change to "is there a ``.git``".
 
 Rule modules never call ``Path.exists``/``iterdir``/``read_*`` themselves in
 ``finalize``; a test sweeps the rule sources for it.
@@ -17,67 +18,89 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Mapping
-from os import stat_result
 from pathlib import Path
 
-Stamp = tuple[int, int, int] | None  # (file type bits, size, mtime in ns); None: missing
+from mlready.hooks.cache import digest
+
+# Question ("type:<path>", "list:<path>", "read:<limit>:<path>") -> its answer.
+Answer = int | str | None
 
 
-def _stamp(result: stat_result | None) -> Stamp:
-    if result is None:
-        return None
-    return (stat.S_IFMT(result.st_mode), result.st_size, result.st_mtime_ns)
-
-
-def _stat(path: Path | str) -> stat_result | None:
+def _type(path: Path) -> int | None:
     try:
-        return Path(path).stat()
+        return stat.S_IFMT(path.stat().st_mode)
     except (OSError, ValueError):  # ValueError: a NUL byte in a name taken from a file
         return None
 
 
+def _names(folder: Path) -> list[str] | None:
+    try:
+        return sorted(entry.name for entry in folder.iterdir())
+    except (OSError, ValueError):
+        return None
+
+
+def _head(path: Path, limit: int) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except (OSError, ValueError):
+        return None
+
+
+def _listing(names: list[str] | None) -> str | None:
+    return None if names is None else digest("\0".join(names).encode("utf-8", "surrogateescape"))
+
+
+def _content(data: bytes | None) -> str | None:
+    return None if data is None else digest(data)
+
+
 class Probes:
-    """File-system questions that leave a trace in `seen` (absolute path -> stamp)."""
+    """File-system questions that leave a trace in `seen` (question -> answer)."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, Stamp] = {}
+        self.seen: dict[str, Answer] = {}
 
-    def _look(self, path: Path) -> stat_result | None:
-        result = _stat(path)
-        self.seen.setdefault(str(path), _stamp(result))
-        return result
+    def _type(self, path: Path) -> int | None:
+        answer = _type(path)
+        self.seen.setdefault(f"type:{path}", answer)
+        return answer
 
     def exists(self, path: Path) -> bool:
-        return self._look(path) is not None
+        return self._type(path) is not None
 
     def is_file(self, path: Path) -> bool:
-        result = self._look(path)
-        return result is not None and stat.S_ISREG(result.st_mode)
+        return self._type(path) == stat.S_IFREG
 
     def is_dir(self, path: Path) -> bool:
-        result = self._look(path)
-        return result is not None and stat.S_ISDIR(result.st_mode)
+        return self._type(path) == stat.S_IFDIR
 
     def listdir(self, folder: Path) -> list[str]:
         """The names in ``folder``, sorted; empty when it cannot be listed."""
-        if self._look(folder) is None:
-            return []
-        try:
-            return sorted(entry.name for entry in folder.iterdir())
-        except OSError:
-            return []
+        names = _names(folder)
+        self.seen.setdefault(f"list:{folder}", _listing(names))
+        return names or []
 
     def read(self, path: Path, limit: int) -> bytes | None:
         """At most ``limit`` bytes of a file, or None when it cannot be read."""
-        if self._look(path) is None:
-            return None
-        try:
-            with open(path, "rb") as handle:
-                return handle.read(limit)
-        except OSError:
-            return None
+        data = _head(path, limit)
+        self.seen.setdefault(f"read:{limit}:{path}", _content(data))
+        return data
 
 
-def unchanged(seen: Mapping[str, Stamp]) -> bool:
-    """Whether every recorded path still has its recorded stamp."""
-    return all(_stamp(_stat(path)) == recorded for path, recorded in seen.items())
+def _answer(question: str) -> Answer:
+    kind, _, rest = question.partition(":")
+    if kind == "type":
+        return _type(Path(rest))
+    if kind == "list":
+        return _listing(_names(Path(rest)))
+    if kind == "read":
+        limit, _, path = rest.partition(":")
+        return _content(_head(Path(path), int(limit)))
+    raise ValueError(f"unknown question {question!r}")
+
+
+def unchanged(seen: Mapping[str, Answer]) -> bool:
+    """Whether every recorded question still gets its recorded answer."""
+    return all(_answer(question) == answer for question, answer in seen.items())

@@ -246,3 +246,69 @@ def test_a_remembered_run_does_not_import_the_toml_parser(project: Make) -> None
     second = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
     assert first.stdout.splitlines()[-1] == "True"
     assert second.stdout.splitlines()[-1] == "False"
+
+
+def test_a_file_saved_during_a_run_is_not_remembered_at_the_wrong_content(
+        project: Make, analyses: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo is keyed by the bytes hashed before analysis; an editor saving a file in
+    between must not leave the new content's findings under the old content's key."""
+    from mlready.hooks import analysis
+
+    root = project(FILES)
+    old = (root / "requirements.txt").read_text(encoding="utf-8")
+    real = analysis.analyse_many
+    saves = ["torch==2.3.1\n-r extra.txt\n"]
+
+    def save_first(*args: object, **kwargs: object) -> object:
+        if saves:
+            (root / "requirements.txt").write_text(saves.pop(), encoding="utf-8")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "analyse_many", save_first)
+    assert "MLR201" not in codes(root)  # computed from the saved content
+    (root / "requirements.txt").write_text(old, encoding="utf-8")
+    assert codes(root) == codes(root, no_cache=True)
+    assert "MLR201" in codes(root)
+
+
+def test_a_file_replaced_with_the_same_size_and_time_is_seen(project: Make,
+                                                              analyses: list[int]) -> None:
+    """``cp -p``, an unpacked archive: answers are compared, not timestamps."""
+    import os
+
+    usage = "# P\n\n```\npython train.py\n```\n"
+    root = project({**FILES, "README.md": usage})
+    assert "MLR602" not in codes(root)
+    readme = root / "README.md"
+    before = readme.stat()
+    readme.write_text("# P" + " " * (len(usage) - 4) + "\n", encoding="utf-8")
+    os.utime(readme, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert readme.stat().st_size == before.st_size
+    assert "MLR602" in codes(root)
+    assert len(analyses) == 2
+
+
+def test_git_writing_its_own_folder_keeps_the_memo(project: Make, analyses: list[int]) -> None:
+    """The README rules ask whether ``.git`` exists; git writing its index must not
+    count as a change (every commit would otherwise recompute)."""
+    root = project(FILES)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    (root / ".git" / "info" / "exclude").write_text(".mlready_cache/\n", encoding="utf-8")
+    first = codes(root)
+    (root / ".git" / "index.lock").write_text("x", encoding="utf-8")
+    (root / ".git" / "index.lock").unlink()
+    assert codes(root) == first
+    assert len(analyses) == 1
+
+
+def test_a_cache_folder_deleted_during_a_process_is_recreated(project: Make,
+                                                              analyses: list[int]) -> None:
+    import shutil
+
+    root = project(FILES)
+    codes(root)
+    shutil.rmtree(root / ".mlready_cache")
+    codes(root)
+    assert list((root / ".mlready_cache").rglob("runs/*.json"))
+    codes(root)
+    assert len(analyses) == 2
