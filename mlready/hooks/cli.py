@@ -16,7 +16,7 @@ import click
 
 from mlready.config import ConfigError
 from mlready.hooks.discovery import DiscoveryError
-from mlready.hooks.rules import Rule
+from mlready.hooks.rules import Rule, RuleLoadError
 
 if TYPE_CHECKING:
     from mlready.hooks.engine import Report
@@ -34,16 +34,22 @@ def _error(message: str) -> None:
 
 
 def _registry() -> tuple[Rule, ...] | None:
-    """Every registered rule, or None after one error line when a rule module cannot be
-    imported (a broken installation: a missing dependency, a syntax error in a rule)."""
+    """Every registered rule, or None after one error line when the registry cannot be
+    read (a broken installation)."""
     from mlready.hooks.rules import all_rules
 
     try:
         return all_rules()
     except Exception as exc:
-        _error(f"cannot load the rules: {type(exc).__name__}: {exc} "
-               "(reinstall mlready; if it persists, please report it)")
+        _cannot_load(f"{type(exc).__name__}: {exc}")
         return None
+
+
+def _cannot_load(detail: object) -> None:
+    """A rule module that cannot be imported: a missing dependency, a syntax error in a
+    rule. Rule modules load when first used, so this can come at any point of a run."""
+    _error(f"cannot load the rules: {detail} "
+           "(reinstall mlready; if it persists, please report it)")
 
 
 def _statistics(report_diagnostics: Sequence[object]) -> str:
@@ -119,6 +125,9 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     except (ConfigError, DiscoveryError, SelectionError) as exc:
         _error(str(exc))
         return 2
+    except RuleLoadError as exc:
+        _cannot_load(exc)
+        return 2
     fmt = settings.output_format
     if statistics and fmt in ("concise", "full"):
         text = _statistics(report.diagnostics)
@@ -160,7 +169,11 @@ def rule(code: str | None, show_all: bool) -> int:
     if rules is None:
         return 2
     if show_all:
-        click.echo("\n\n".join(render_rule(r) for r in rules), nl=False)
+        try:
+            click.echo("\n\n".join(render_rule(r) for r in rules), nl=False)
+        except RuleLoadError as exc:
+            _cannot_load(exc)
+            return 2
         return 0
     if not code:
         _error("give a rule code (e.g. `mlready rule MLR000`) or --all")
@@ -170,5 +183,9 @@ def rule(code: str | None, show_all: bool) -> int:
     if not found:
         _error(f"unknown rule `{code}`; `mlready rule --all` lists every rule")
         return 2
-    click.echo(render_rule(found[0]), nl=False)
+    try:
+        click.echo(render_rule(found[0]), nl=False)
+    except RuleLoadError as exc:
+        _cannot_load(exc)
+        return 2
     return 0

@@ -188,7 +188,7 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
     finally:
         _remove_worktree(repo, worktree)
         shutil.rmtree(tmp, ignore_errors=True)
-    if kept is not None:
+    if kept is not None and not data.get("errors"):  # a base that failed is tried again
         kept.write(data)
     return report, sha
 

@@ -263,6 +263,34 @@ def test_a_rule_module_that_cannot_load_is_one_error_line(
     assert capsys.readouterr().err == message
 
 
+@pytest.mark.parametrize("command", [["check", "--no-cache"], ["rule", "MLR998"]])
+def test_a_rule_module_that_fails_to_import_when_used_is_one_error_line(
+        project: Make, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, command: list[str]) -> None:
+    """Rule modules load on first use (the registry is a generated index), so a broken
+    install surfaces mid-run: still one line and exit 2, never a traceback or exit 1."""
+    from mlready.hooks import analysis, engine, rules
+
+    (tmp_path / "mlready_test_broken_rule.py").write_text(
+        "import not_installed_dependency\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    broken = rules.Rule("MLR998", "broken", "misc", frozenset({"python"}), True,
+                        frozenset({"check"}), "mlready_test_broken_rule")
+    table = {**rules.by_code(), "MLR998": broken}
+    everything = tuple(sorted(table.values(), key=lambda r: r.code))
+    for module in (rules, engine):
+        monkeypatch.setattr(module, "all_rules", lambda: everything)
+    for module in (rules, analysis):
+        monkeypatch.setattr(module, "by_code", lambda: table)
+    root = project({"a.py": "x = 1\n"})
+    monkeypatch.chdir(root)
+    assert main(command) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("error: cannot load the rules: ModuleNotFoundError: No module named "
+                            "'not_installed_dependency' (reinstall mlready; if it persists, "
+                            "please report it)\n")
+
+
 def test_a_rule_out_of_stack_is_a_finding_on_the_file(
         project: Make, capsys: pytest.CaptureFixture[str]) -> None:
     """Pathological nesting is the file's problem, not an internal error."""

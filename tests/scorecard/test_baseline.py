@@ -80,6 +80,21 @@ def test_a_computed_base_is_kept_by_commit(repo: Path, tmp_path: Path) -> None:
     assert len(git(repo, "worktree", "list").strip().splitlines()) == 1
 
 
+def test_a_base_that_failed_is_not_kept(repo: Path, tmp_path: Path) -> None:
+    from mlready.scorecard.baseline import engine_runner
+
+    def failing(directory: Path) -> dict[str, Any]:
+        data = engine_runner(directory)
+        return {**data, "errors": ["a.py: internal error: worker process failed"]}
+
+    store = tmp_path / "cache"
+    failed, _ = static_at_merge_base(repo, "main", runner=failing, store=store)
+    assert failed.errors
+    assert list(store.rglob("bases/*.json")) == []
+    good, _ = static_at_merge_base(repo, "main", store=store)
+    assert good.errors == ()
+
+
 def test_unknown_ref_is_an_input_error(repo: Path) -> None:
     with pytest.raises(InputError, match="merge base"):
         static_at_merge_base(repo, "no-such-branch")

@@ -95,7 +95,11 @@ class Rule(NamedTuple):
     def module(self) -> ModuleType:
         module = _LOADED.get(self.module_name)
         if module is None:
-            module = _LOADED[self.module_name] = importlib.import_module(self.module_name)
+            try:
+                module = importlib.import_module(self.module_name)
+            except Exception as exc:  # a broken installation: one line, not a traceback
+                raise RuleLoadError(f"{type(exc).__name__}: {exc}") from exc
+            _LOADED[self.module_name] = module
         return module
 
     def _part(self, name: str) -> Any:
@@ -130,6 +134,10 @@ class Rule(NamedTuple):
         """The first line of the docstring's "What it does" text, for tables."""
         text = self.doc.split("## What it does", 1)[-1].strip()
         return text.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+class RuleLoadError(Exception):
+    """A rule module that cannot be imported (a missing dependency, a damaged install)."""
 
 
 # Rule modules by import name, once loaded (and tests' own rule modules, which no
