@@ -75,20 +75,29 @@ def _sources() -> list[str]:
         return []
 
 
+def _code_version() -> str:
+    """mlready's version and the Python that runs it: what a file parses as (and the
+    syntax-error message) depends on the interpreter, and one install may serve two."""
+    return f"{mlready.__version__} python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
 def code_salt() -> str:
-    """A key for mlready's own code (version, and the stat of the engine and rule
+    """A key for mlready's own code (version, Python, and the stat of the engine and rule
     sources): what a stored result computed by this code depends on besides its input."""
-    return caching.salt(mlready.__version__, (), {}, _sources())
+    return caching.salt(_code_version(), (), {}, _sources())
 
 
 def make_cache(settings: Settings) -> caching.Cache | None:
+    """The cache folder for this run's salt: the code, the rules and their options, and
+    the project's root (a rule may read the root's name, and a ``cache-dir`` outside the
+    project may be shared by several)."""
     if settings.cache_dir is None:
         return None
     codes = [rule.code for rule in settings.rules]
     used = {rule.family for rule in settings.rules}
     options = {k: v for k, v in settings.options.items() if k in used}
-    return caching.Cache(settings.cache_dir,
-                         caching.salt(mlready.__version__, codes, options, _sources()))
+    version = f"{_code_version()} root {settings.root}"
+    return caching.Cache(settings.cache_dir, caching.salt(version, codes, options, _sources()))
 
 
 def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:

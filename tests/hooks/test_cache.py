@@ -153,3 +153,28 @@ def test_salt_changes_with_version_rules_options_and_rule_sources(tmp_path: Path
     assert salt("0.1.0", ["MLR000"], {"types": {"a": 2}}, [str(source)]) != base
     os.utime(source, ns=(1, 1))
     assert salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)]) != base
+
+
+def test_projects_sharing_a_cache_dir_do_not_share_results(tmp_path: Path,
+                                                           project: Make) -> None:
+    """A rule may read the project's root name (MLR1xx's own-package check), so a
+    ``cache-dir`` shared by two projects keeps them apart; so does the Python version,
+    which decides what parses."""
+    import sys as system
+
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import load
+
+    shared = tmp_path / "shared-cache"
+    salts = set()
+    for name in ("one", "two"):
+        root = tmp_path / name
+        root.mkdir()
+        (root / "pyproject.toml").write_text(
+            f'[tool.mlready]\ncache-dir = "{shared}"\n', encoding="utf-8")
+        cache = engine.make_cache(load(root, all_rules(), Overrides()))
+        assert cache is not None and cache.directory == shared
+        salts.add(cache.salt)
+    assert len(salts) == 2
+    major, minor = system.version_info[:2]
+    assert f"python {major}.{minor}" in engine._code_version()
