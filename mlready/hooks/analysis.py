@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.context import FileContext
@@ -70,8 +70,7 @@ class Job:
         return self.plan(full).wanted
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """The rules one kind of pass runs (full or collect-only), worked out once."""
 
     rules: tuple[Rule, ...]
@@ -80,8 +79,7 @@ class Plan:
     steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     """One file of the per-file pass."""
 
     file: SourceFile
@@ -203,7 +201,7 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
         source = next((c.source for c in parsed.contexts if c.kind != "notebook"), "")
         noqa = scan(source) if source else Noqa({})
     except Exception as exc:  # a bug in the engine itself: still one line, still no crash
-        return FileResult(path, "", task.full,
+        return FileResult(path, "", task.full, (), {}, Noqa({}),
                           errors=(f"{path}: internal error while reading: "
                                   f"{type(exc).__name__}: {exc}",))
     # An unreadable file gets no digest, so it is never cached.

@@ -17,9 +17,8 @@ import sys
 import tokenize
 import warnings
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.hooks import notebook as nb
 from mlready.hooks.context import FileContext
@@ -28,8 +27,7 @@ from mlready.hooks.model import FileKind
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A file's contexts (a notebook has two) and, for notebooks, the cell line map."""
 
     contexts: tuple[FileContext, ...]

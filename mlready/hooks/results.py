@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.suppression import Noqa
@@ -14,8 +14,7 @@ if TYPE_CHECKING:
 FORMAT = 1  # bump when the stored shape changes
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """One file after the per-file pass.
 
     ``diagnostics`` come from file-local rules, before suppression (``noqa`` keeps what
@@ -29,9 +28,11 @@ class FileResult:
     path: str
     digest: str
     full: bool
-    diagnostics: tuple[Diagnostic, ...] = ()
-    facts: dict[str, Any] = field(default_factory=dict)
-    noqa: Noqa = field(default_factory=lambda: Noqa({}))
+    # No defaults for these: a result crosses to the parent process by pickle, and a
+    # shared, picklable empty mapping is not a thing; each result gets its own.
+    diagnostics: tuple[Diagnostic, ...]
+    facts: Mapping[str, Any]
+    noqa: Noqa
     cells: CellMap | None = None
     errors: tuple[str, ...] = ()
 
@@ -42,7 +43,7 @@ class FileResult:
             "digest": self.digest,
             "full": self.full,
             "diagnostics": [d.to_json() for d in self.diagnostics],
-            "facts": self.facts,
+            "facts": dict(self.facts),
             "noqa": self.noqa.to_json(),
             "cells": [list(pair) for pair in self.cells.lines] if self.cells else None,
         }

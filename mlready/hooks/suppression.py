@@ -15,6 +15,7 @@ that the cache can keep it next to a file's findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
 
@@ -49,7 +50,7 @@ def _covers(codes: tuple[str, ...], code: str) -> bool:
 class Noqa(NamedTuple):
     """The suppressions of one file: per line (1-based) and for the whole file."""
 
-    lines: dict[int, tuple[str, ...]]
+    lines: Mapping[int, tuple[str, ...]]
     file: tuple[str, ...] = ()
 
     def suppresses(self, diagnostic: Diagnostic) -> bool:

@@ -60,3 +60,23 @@ def test_process_pool_gives_the_same_report(project: Make,
     assert len(serial.diagnostics) == 30 + 30 + 30 + 1  # print x2 rules, duplicates, syntax
     assert serial.errors == ("pkg/boom.py: internal error in rule MLR995 (explode): "
                              "RuntimeError: kaboom",)
+
+
+def test_an_engine_failure_in_a_worker_is_the_files_own_error_line(
+        project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result crosses back from a worker by pickle; the result of an engine failure on
+    one file must too, so the line names that file rather than "worker process failed"."""
+    from mlready.hooks import analysis
+
+    real = analysis.parse
+
+    def failing(path: str, *args: object) -> object:
+        if path == "pkg/m3.py":
+            raise RuntimeError("parser exploded")
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "parse", failing)  # the forked workers inherit it
+    root = project({f"pkg/m{i}.py": f"x = {i}\n" for i in range(12)})
+    report = engine.check([root], engine.Overrides(no_cache=True), jobs=2, min_parallel_bytes=0)
+    assert report.errors == ("pkg/m3.py: internal error while reading: RuntimeError: "
+                             "parser exploded",)
