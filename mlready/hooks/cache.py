@@ -7,6 +7,10 @@ their options). Entries are written to a temporary file and renamed into place, 
 concurrent runs never see half an entry; anything unreadable is a miss, never an
 error. The folder carries a CACHEDIR.TAG and a ``.gitignore`` of ``*``, and can be
 deleted at any time.
+
+It does not grow without bound: a run that writes prunes, at most once a day, whatever
+nothing has written for `PRUNE_AFTER_S` (the folders of older mlready versions or other
+interpreters, entries of files long since edited). A pruned entry is only a miss.
 """
 
 from __future__ import annotations
@@ -107,6 +111,8 @@ class Cache(NamedTuple):
         self._prepare()
         folder.mkdir(parents=True, exist_ok=True)
         _READY.add(folder)
+        if folder != self.directory:  # a run's entries, not the settings beside them
+            prune(self.directory, keep=folder)
 
     def run_entry(self, slot: str) -> Path:
         """Where the remembered run for ``slot`` lives (see `mlready.hooks.memo`)."""
@@ -118,6 +124,56 @@ class Cache(NamedTuple):
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
             _atomic_write(self.directory / name, text)
+
+
+PRUNE_AFTER_S = 30 * 24 * 3600  # unwritten this long: an old version's, or an old edit's
+PRUNE_EVERY_S = 24 * 3600
+_PRUNED = ".pruned"  # its modification time says when the folder was last pruned
+
+
+def prune(directory: Path, keep: Path | None = None, now: float | None = None) -> None:
+    """Delete what nothing has written into ``directory`` for `PRUNE_AFTER_S`, at most
+    once every `PRUNE_EVERY_S`: whole salt folders (never the one holding ``keep``, about
+    to be written), then single entries. Never raises; a concurrent run that loses an
+    entry just computes it again."""
+    import shutil
+    import time
+
+    now = time.time() if now is None else now
+    marker = directory / _PRUNED
+    with contextlib.suppress(OSError):
+        if now - marker.stat().st_mtime < PRUNE_EVERY_S:
+            return
+    with contextlib.suppress(OSError):
+        marker.touch()
+        os.utime(marker, (now, now))
+    cutoff = now - PRUNE_AFTER_S
+    for folder in _entries(directory, dirs=True):
+        in_use = keep is not None and (keep == folder or folder in keep.parents)
+        if not in_use and _older(folder, cutoff):  # nothing written into it for a month
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        for sub in (folder, folder / "runs", folder / "bases"):
+            for entry in _entries(sub, dirs=False):
+                if _older(entry, cutoff):
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+
+
+def _entries(folder: Path, *, dirs: bool) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(folder)
+                if e.is_dir(follow_symlinks=False) == dirs and not e.name.startswith(".")
+                and (dirs or e.name.endswith(".json"))]
+    except OSError:
+        return []
+
+
+def _older(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime < cutoff
+    except OSError:
+        return False
 
 
 # Folders this process has made sure exist (entries are written by the thousand).

@@ -178,3 +178,40 @@ def test_projects_sharing_a_cache_dir_do_not_share_results(tmp_path: Path,
     assert len(salts) == 2
     major, minor = system.version_info[:2]
     assert f"python {major}.{minor}" in engine._code_version()
+
+
+def test_old_salts_and_entries_are_pruned_once_a_day(project: Make,
+                                                    fake_rules: tuple[Rule, ...]) -> None:
+    import os
+    import time
+
+    from mlready.hooks import cache as caching
+
+    root = project(FILES)
+    engine.check([root])
+    cache_dir = root / ".mlready_cache"
+    (current,) = [p for p in cache_dir.iterdir() if p.is_dir()]
+    month_ago = time.time() - caching.PRUNE_AFTER_S - 3600
+    old_salt = cache_dir / "0123456789abcdef"
+    old_salt.mkdir()
+    (old_salt / "x.json").write_text("{}", encoding="utf-8")
+    old_entry = current / "stale.json"
+    old_entry.write_text("{}", encoding="utf-8")
+    for path in (old_entry, old_salt / "x.json", old_salt):
+        os.utime(path, (month_ago, month_ago))
+    os.utime(current, (month_ago, month_ago))  # read for a month, never written
+    (cache_dir / ".pruned").unlink()
+    caching._READY.clear()  # as a new process would
+    (root / "a.py").write_text("print(3)\n", encoding="utf-8")  # a run that writes
+    engine.check([root])
+    assert not old_salt.exists() and not old_entry.exists()
+    assert current.is_dir() and len(list(current.glob("*.json"))) == 6  # 5 files + a.py's new
+    # Pruned at most once a day: a second stale folder waits for tomorrow.
+    old_salt.mkdir()
+    os.utime(old_salt, (month_ago, month_ago))
+    caching._READY.clear()
+    (root / "a.py").write_text("print(4)\n", encoding="utf-8")
+    engine.check([root])
+    assert old_salt.exists()
+    caching.prune(cache_dir, now=time.time() + caching.PRUNE_EVERY_S + 1)
+    assert not old_salt.exists()
