@@ -20,7 +20,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic, FileKind
 from mlready.hooks.results import FileResult
-from mlready.hooks.rules import Rule, by_code
+from mlready.hooks.rules import Rule, by_code, kinds_read
 from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
 from mlready.hooks.suppression import Noqa, scan
 
@@ -52,22 +52,16 @@ class Job:
             table = by_code()
             rules = tuple(table[c] for c in (self.check_codes if full else self.collect_codes))
             self._plans[full] = Plan(
-                rules, frozenset(k for rule in rules for k in rule.kinds),
+                rules, kinds_read(rules),
                 {r.code: self.options.get(r.family, {}) for r in rules},
                 tuple((r, r.check, r.collect) for r in rules))
         return self._plans[full]
-
-    def rules(self, full: bool) -> tuple[Rule, ...]:
-        return self.plan(full).rules
 
     def __getstate__(self) -> dict[str, Any]:
         # Plans hold rule functions: workers look them up again (their own imports).
         state = dict(self.__dict__)
         state["_plans"] = {}
         return state
-
-    def wanted(self, full: bool) -> frozenset[FileKind]:
-        return self.plan(full).wanted
 
 
 class Plan(NamedTuple):

@@ -23,7 +23,7 @@ from mlready.hooks import cache as caching
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import Rule, RuleLoadError, all_rules
+from mlready.hooks.rules import Rule, RuleLoadError, all_rules, kinds_read
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
@@ -183,8 +183,8 @@ def _files(targets: Sequence[SourceFile], others: Iterable[SourceFile],
            rules: Sequence[Rule]) -> list[tuple[SourceFile, bool]]:
     """The files the per-file pass reads, each with whether it is reported (every
     selected rule runs on it) or only read for the cross-file rules' facts."""
-    full_kinds = {kind for rule in rules for kind in rule.kinds}
-    collect_kinds = {kind for rule in rules if rule.collects for kind in rule.kinds}
+    full_kinds = kinds_read(rules)
+    collect_kinds = kinds_read(rule for rule in rules if rule.collects)
     files = [(f, True) for f in targets if full_kinds.intersection(context_kinds(f.kind))]
     files += [(f, False) for f in others if collect_kinds.intersection(context_kinds(f.kind))]
     return files
@@ -258,16 +258,17 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     files = _files(targets, others, rules)
     # Every file the project has, read or not: what finalize sees as `project.files`.
     names = tuple(sorted({*target_paths, *(f.path for f in others)}))
-    kinds: dict[str, int] = {}
+    counts: dict[str, int] = {}
     for file in targets:
         for kind in context_kinds(file.kind):
-            kinds[kind] = kinds.get(kind, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
+    kinds = dict(sorted(counts.items()))
     cache = make_cache(settings)
-    memo = (Memo.open(cache, settings, files, names) if cache else None)
+    memo = Memo.open(cache, settings, files, names) if cache else None
     recalled = memo.recall() if memo is not None else None
     if recalled is not None:
         return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
-                      recalled.metrics, (), dict(sorted(kinds.items())))
+                      recalled.metrics, (), kinds)
     from mlready.hooks.probes import Probes
 
     disk = Probes()
@@ -277,8 +278,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
                                                          jobs, min_parallel_bytes)
     if memo is not None and not errors:
         memo.remember(checked, found, metrics, disk.seen, analysed)
-    return Report(settings.root, checked, tuple(found), rules, metrics, tuple(errors),
-                  dict(sorted(kinds.items())))
+    return Report(settings.root, checked, tuple(found), rules, metrics, tuple(errors), kinds)
 
 
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],

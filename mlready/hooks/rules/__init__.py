@@ -28,6 +28,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from mlready.config import Table
     from mlready.hooks.context import Check, Collect, Finalize, Summarize
     from mlready.hooks.model import FileKind
@@ -176,6 +178,11 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(Rule(code, name, family, frozenset(kinds), default,  # type: ignore[arg-type]
                       frozenset(parts), f"{__name__}.{module}")
                  for module, code, name, family, kinds, default, parts in RULES)
+
+
+def kinds_read(rules: Iterable[Rule]) -> frozenset[FileKind]:
+    """The context kinds at least one of ``rules`` reads: which files a pass must open."""
+    return frozenset(kind for rule in rules for kind in rule.kinds)
 
 
 def by_code() -> dict[str, Rule]:
