@@ -55,6 +55,7 @@ from typing import Any
 from mlready.config import Field, Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules import _coverage
 
 CODE = "MLR401"
 NAME = "missing-type-annotation"
@@ -209,24 +210,9 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
                 yield project.diagnostic(path, line, col, CODE, message, fix=fix)
 
 
-def _ratio(annotated: int, total: int) -> float | None:
-    return round(annotated / total, 4) if total else None
-
-
 def summarize(project: ProjectContext) -> dict[str, Any]:
     """Annotation coverage per file (files with at least one slot) and for the project.
 
     ``ratio`` is ``null`` when there is nothing to annotate.
     """
-    files: dict[str, dict[str, Any]] = {}
-    annotated = total = 0
-    for path in sorted(project.facts):
-        facts = project.facts[path]
-        if not isinstance(facts, dict) or not facts["total"]:
-            continue
-        annotated += facts["annotated"]
-        total += facts["total"]
-        files[path] = {"annotated": facts["annotated"], "total": facts["total"],
-                       "ratio": _ratio(facts["annotated"], facts["total"])}
-    return {"project": {"annotated": annotated, "total": total,
-                        "ratio": _ratio(annotated, total)}, "files": files}
+    return _coverage.summarize(project, "annotated")

@@ -61,6 +61,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules import _coverage
 from mlready.hooks.syntax import is_main_guard
 
 CODE = "MLR603"
@@ -118,24 +119,9 @@ def collect(ctx: FileContext) -> dict[str, int] | None:
     return {"documented": sum(d.documented for d in found), "total": len(found)}
 
 
-def _ratio(documented: int, total: int) -> float | None:
-    return round(documented / total, 4) if total else None
-
-
 def summarize(project: ProjectContext) -> dict[str, Any]:
     """Docstring coverage per file (files with a public definition) and for the project.
 
     ``ratio`` is ``null`` when the project has no public definition.
     """
-    files: dict[str, dict[str, Any]] = {}
-    documented = total = 0
-    for path in sorted(project.facts):
-        facts = project.facts[path]
-        if not isinstance(facts, dict) or not facts.get("total"):
-            continue
-        documented += facts["documented"]
-        total += facts["total"]
-        files[path] = {"documented": facts["documented"], "total": facts["total"],
-                       "ratio": _ratio(facts["documented"], facts["total"])}
-    return {"project": {"documented": documented, "total": total,
-                        "ratio": _ratio(documented, total)}, "files": files}
+    return _coverage.summarize(project, "documented")
