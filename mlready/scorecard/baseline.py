@@ -41,22 +41,21 @@ def diff_findings(head: Iterable[Diagnostic], base: Iterable[Diagnostic]
     findings beyond the head's. Both sorted in the usual (path, line, col, code) order."""
     head_list = sorted(head, key=Diagnostic.sort_key)
     base_list = sorted(base, key=Diagnostic.sort_key)
-    base_left = Counter(FindingKey.of(d) for d in base_list)
-    head_left = Counter(FindingKey.of(d) for d in head_list)
-    introduced, fixed = [], []
-    for d in head_list:
+    return _beyond(head_list, base_list), _beyond(base_list, head_list)
+
+
+def _beyond(findings: Sequence[Diagnostic], other: Sequence[Diagnostic]
+            ) -> tuple[Diagnostic, ...]:
+    """The findings left once each of ``other``'s has cancelled one with its key."""
+    left = Counter(FindingKey.of(d) for d in other)
+    extra = []
+    for d in findings:
         key = FindingKey.of(d)
-        if base_left[key] > 0:
-            base_left[key] -= 1
+        if left[key] > 0:
+            left[key] -= 1
         else:
-            introduced.append(d)
-    for d in base_list:
-        key = FindingKey.of(d)
-        if head_left[key] > 0:
-            head_left[key] -= 1
-        else:
-            fixed.append(d)
-    return tuple(introduced), tuple(fixed)
+            extra.append(d)
+    return tuple(extra)
 
 
 def _mean_over(card: Scorecard, keys: set[str]) -> float | None:
