@@ -9,7 +9,6 @@ lower is better), ``accuracy`` (next-character, higher is better) and ``step``.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,12 +23,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint.pt to score")
     parser.add_argument("--output", type=Path, required=True, help="where to write metrics JSON")
     parser.add_argument("--seed", type=int, default=0, help="seeds any randomness (none today)")
-    parser.add_argument(
-        "--device",
-        default=os.environ.get("MLREADY_DEVICE", "auto"),
-        choices=distributed.DEVICE_CHOICES,
-        help="auto picks CUDA when available (default: $MLREADY_DEVICE or auto)",
-    )
+    distributed.add_device_option(parser)
     return parser.parse_args(argv)
 
 

@@ -12,7 +12,6 @@ override the config's defaults. The run ends with ``<out>/checkpoint.pt``.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,12 +29,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=None, help="overrides train.seed")
     parser.add_argument("--max-steps", type=int, default=None, help="overrides train.max_steps")
     parser.add_argument("--resume-from", default=None, help="checkpoint to continue from")
-    parser.add_argument(
-        "--device",
-        default=os.environ.get("MLREADY_DEVICE", "auto"),
-        choices=distributed.DEVICE_CHOICES,
-        help="auto picks CUDA when available (default: $MLREADY_DEVICE or auto)",
-    )
+    distributed.add_device_option(parser)
     return parser.parse_args(argv)
 
 

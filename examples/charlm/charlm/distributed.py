@@ -6,6 +6,7 @@ what is the mean loss across ranks?) without sprinkling ``torch.distributed`` ca
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import io
 import os
@@ -15,6 +16,16 @@ import torch
 from torch import distributed as dist
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    """``--device``, shared by train.py and evaluate.py; `mlready run` sets ``MLREADY_DEVICE``."""
+    parser.add_argument(
+        "--device",
+        default=os.environ.get("MLREADY_DEVICE", "auto"),
+        choices=DEVICE_CHOICES,
+        help="auto picks CUDA when available (default: $MLREADY_DEVICE or auto)",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
