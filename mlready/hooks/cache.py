@@ -3,25 +3,25 @@
 An entry is keyed by the file's path, kind and content hash; the folder it lives in
 is keyed by everything else a result depends on (mlready's version, the stat of the
 engine and rule sources so that editing a rule invalidates it, the selected rules,
-their options). Entries are written to a temporary file and renamed into place, so
-concurrent runs never see half an entry; anything unreadable is a miss, never an
-error. The folder carries a CACHEDIR.TAG and a ``.gitignore`` of ``*``, and can be
-deleted at any time.
-
-It does not grow without bound: a run that writes prunes, at most once a day, whatever
-nothing has written for `PRUNE_AFTER_S` (the folders of older mlready versions or other
-interpreters, entries of files long since edited). A pruned entry is only a miss.
+their options) and by this machine's secret (`mlready.hooks.machine_key`): the folder's
+name is a MAC, so an entry that anyone else wrote (a ``.mlready_cache/`` committed to
+the repository, say) is never found, let alone read. Entries are written to a temporary
+file and renamed into place, so concurrent runs never see half an entry; anything
+unreadable is a miss, never an error. Where the folder is, what mlready may write and
+delete in it, and its pruning: `mlready.hooks.cache_dir`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mlready.hooks import cache_dir
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
@@ -31,30 +31,37 @@ try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~2.5 ms of start
 except ImportError:  # pragma: no cover - a Python built without _blake2
     from hashlib import blake2b
 
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by mlready.\n"
-    "# For information about cache directory tags see https://bford.info/cachedir/\n"
-)
+CACHEDIR_TAG = cache_dir.CACHEDIR_TAG
+prune = cache_dir.prune
+PRUNE_AFTER_S = cache_dir.PRUNE_AFTER_S
+PRUNE_EVERY_S = cache_dir.PRUNE_EVERY_S
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def digest(data: bytes) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
 
+def mac(key: bytes, data: bytes) -> str:
+    """A name for ``data`` that only the holder of ``key`` can compute."""
+    return blake2b(data, digest_size=16, key=key).hexdigest()
+
+
 def salt(version: str, codes: Iterable[str], options: Mapping[str, Any],
-         sources: Iterable[str]) -> str:
-    """A key for everything besides the file that a file's result depends on."""
-    h = blake2b(digest_size=8)
+         sources: Iterable[str], *, key: bytes) -> str:
+    """A key for everything besides the file that a file's result depends on, under this
+    machine's ``key``: the name of the folder of its entries."""
+    h = blake2b(digest_size=8, key=key)
     h.update(version.encode())
     h.update(json.dumps(sorted(codes)).encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     for source in sorted(sources):
         try:
-            stat = os.stat(source)  # noqa: PTH116 - a Path per source file costs more than the stat
+            info = os.stat(source)  # noqa: PTH116 - a Path per source file costs more than the stat
         except OSError:
             continue
-        h.update(f"{source}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+        h.update(f"{source}:{info.st_mtime_ns}:{info.st_size}".encode())
     return h.hexdigest()
 
 
@@ -74,10 +81,12 @@ class Cache(NamedTuple):
         """The stored result for this exact file content (by its `digest`), or None."""
         from mlready.hooks.results import FileResult  # only a run that is not remembered
 
+        data = read_entry(self._entry(path, kind, file_digest))
+        if data is None:
+            return None
         try:
-            with open(self._entry(path, kind, file_digest), "rb") as handle:
-                result = FileResult.from_json(json.load(handle))
-        except Exception:  # a missing, truncated or foreign entry is just a miss
+            result = FileResult.from_json(json.loads(data))
+        except Exception:  # a truncated or foreign entry is just a miss
             return None
         if result.path != path or result.digest != file_digest or (need_full and not result.full):
             return None
@@ -96,104 +105,55 @@ class Cache(NamedTuple):
 
     def write(self, target: Path, text: str) -> None:
         """Write an entry atomically (a temporary file, then a rename); a cache that
-        cannot be written is silently not written."""
+        cannot be written, or may not be (`cache_dir.ready`), is silently not written."""
         folder = target.parent
         with contextlib.suppress(OSError):
-            if folder not in _READY:  # once per folder and process, not once per entry
-                self._ready(folder)
+            if not self._ready(folder):
+                return
             try:
-                _atomic_write(target, text)
+                cache_dir.atomic_write(target, text)
             except FileNotFoundError:  # the folder was deleted since (it may be, any time)
-                self._ready(folder)
-                _atomic_write(target, text)
+                _READY.pop(folder, None)
+                if self._ready(folder):
+                    cache_dir.atomic_write(target, text)
 
-    def _ready(self, folder: Path) -> None:
-        self._prepare()
-        folder.mkdir(parents=True, exist_ok=True)
-        _READY.add(folder)
-        if folder != self.directory:  # a run's entries, not the settings beside them
-            prune(self.directory, keep=folder)
+    def _ready(self, folder: Path) -> bool:
+        """Once per folder and process, not once per entry (they are written by the
+        thousand): whether the folder may be written; prunes the cache when it may."""
+        if folder not in _READY:
+            _READY[folder] = cache_dir.ready(self.directory, folder)
+            if _READY[folder]:
+                prune(self.directory, keep=folder)
+        return _READY[folder]
 
     def run_entry(self, slot: str) -> Path:
         """Where the remembered run for ``slot`` lives (see `mlready.hooks.memo`)."""
         return self.directory / self.salt / "runs" / f"{slot}.json"
 
-    def _prepare(self) -> None:
-        if (self.directory / "CACHEDIR.TAG").exists():
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
-            _atomic_write(self.directory / name, text)
+
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a file larger than this is not one we wrote
 
 
-PRUNE_AFTER_S = 30 * 24 * 3600  # unwritten this long: an old version's, or an old edit's
-PRUNE_EVERY_S = 24 * 3600
-_PRUNED = ".pruned"  # its modification time says when the folder was last pruned
-
-
-def prune(directory: Path, keep: Path | None = None, now: float | None = None) -> None:
-    """Delete what nothing has written into ``directory`` for `PRUNE_AFTER_S`, at most
-    once every `PRUNE_EVERY_S`: whole salt folders (never the one holding ``keep``, about
-    to be written), then single entries. Never raises; a concurrent run that loses an
-    entry just computes it again."""
-    import shutil
-    import time
-
-    now = time.time() if now is None else now
-    marker = directory / _PRUNED
-    with contextlib.suppress(OSError):
-        if now - marker.stat().st_mtime < PRUNE_EVERY_S:
-            return
-    with contextlib.suppress(OSError):
-        marker.touch()
-        os.utime(marker, (now, now))
-    cutoff = now - PRUNE_AFTER_S
-    for folder in _entries(directory, dirs=True):
-        in_use = keep is not None and (keep == folder or folder in keep.parents)
-        if not in_use and _older(folder, cutoff):  # nothing written into it for a month
-            shutil.rmtree(folder, ignore_errors=True)
-            continue
-        for sub in (folder, folder / "runs", folder / "bases"):
-            for entry in _entries(sub, dirs=False):
-                if _older(entry, cutoff):
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
-
-
-def _entries(folder: Path, *, dirs: bool) -> list[Path]:
+def read_entry(path: Path) -> bytes | None:
+    """An entry's bytes, or None: missing, or not a regular file (a link is not followed,
+    and a FIFO does not block)."""
     try:
-        return [Path(e.path) for e in os.scandir(folder)
-                if e.is_dir(follow_symlinks=False) == dirs and not e.name.startswith(".")
-                and (dirs or e.name.endswith(".json"))]
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError:
-        return []
-
-
-def _older(path: Path, cutoff: float) -> bool:
+        return None
     try:
-        return path.stat().st_mtime < cutoff
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            return None
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
     except OSError:
-        return False
+        return None
+    finally:
+        os.close(fd)
 
 
-# Folders this process has made sure exist (entries are written by the thousand).
-_READY: set[Path] = set()
-_TEMPORARY = itertools.count()
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target``, named by process and a
-    counter (unique without `tempfile`'s random names), then rename it into place, so
-    that a concurrent reader sees the old entry or the new one, never half of one."""
-    # pid and counter make it unique here; the random part, across containers that share
-    # the cache folder and may reuse pids.
-    temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}-{os.urandom(4).hex()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        temp.replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+# Folders this process has looked at, and whether they may be written.
+_READY: dict[Path, bool] = {}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import mlready
 from mlready.hooks import cache as caching
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
+from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
 from mlready.hooks.rules import Rule, RuleLoadError, all_rules, kinds_read
@@ -83,21 +84,27 @@ def _code_version() -> str:
 
 def code_salt() -> str:
     """A key for mlready's own code (version, Python, and the stat of the engine and rule
-    sources): what a stored result computed by this code depends on besides its input."""
-    return caching.salt(_code_version(), (), {}, _sources())
+    sources): what a stored result computed by this code depends on besides its input.
+    Not secret: `mlready.hooks.cache.mac` it with the machine key to name an entry."""
+    return caching.salt(_code_version(), (), {}, _sources(), key=b"")
 
 
 def make_cache(settings: Settings) -> caching.Cache | None:
     """The cache folder for this run's salt: the code, the rules and their options, and
     the project's root (a rule may read the root's name, and a ``cache-dir`` outside the
-    project may be shared by several)."""
+    project may be shared by several), under this machine's key (no key, no cache: an
+    entry must be one this machine wrote, `mlready.hooks.machine_key`)."""
     if settings.cache_dir is None:
+        return None
+    key = machine_key(settings.root)
+    if key is None:
         return None
     codes = [rule.code for rule in settings.rules]
     used = {rule.family for rule in settings.rules}
     options = {k: v for k, v in settings.options.items() if k in used}
     version = f"{_code_version()} root {settings.root}"
-    return caching.Cache(settings.cache_dir, caching.salt(version, codes, options, _sources()))
+    return caching.Cache(settings.cache_dir,
+                         caching.salt(version, codes, options, _sources(), key=key))
 
 
 def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:

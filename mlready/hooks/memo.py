@@ -11,9 +11,11 @@ memo stores the report under a key of all but the last, with the disk questions 
 answers beside it; it is used only when the key matches and every answer still holds.
 
 One memo per project root and set of named files (pre-commit names the changed files),
-overwritten by each run; only runs without internal errors are remembered. Projects
-with more source than `MAX_BYTES` are not memoized: hashing them on every run would
-cost a cold run more than the memo can save (the per-file cache still serves them).
+overwritten by each run; only runs without internal errors are remembered. It lives in
+the cache's salt folder, whose name only this machine can compute, so a memo anyone
+else wrote (committed to the repository, say) is never read. Projects with more source
+than `MAX_BYTES` are not memoized: hashing them on every run would cost a cold run more
+than the memo can save (the per-file cache still serves them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlready.hooks.cache import Cache, digest
+from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
@@ -77,9 +79,11 @@ class Memo:
 
     def recall(self) -> Recalled | None:
         """The remembered report, when the inputs and everything probed are unchanged."""
+        data = read_entry(self.cache.run_entry(self.slot))
+        if data is None:
+            return None
         try:
-            with open(self.cache.run_entry(self.slot), "rb") as handle:
-                entry = json.load(handle)
+            entry = json.loads(data)
             if entry["format"] != FORMAT or entry["key"] != self.key:
                 return None
             if not unchanged(entry["disk"]):

@@ -20,16 +20,15 @@ from mlready.config import (
     ConfigError,
     Field,
     Table,
-    read_bytes,
     tool_table,
 )
 from mlready.config import validate as validate_table
 from mlready.hooks import selection
+from mlready.hooks.cache_dir import locate as cache_location
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.rules import Rule
 
 OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
-CACHE_DIR = ".mlready_cache"
 _CODES = Field((list,), "rule selectors: codes, prefixes, families, names or ALL", (str,))
 _GLOBS = Field((list,), "glob patterns", (str,))
 
@@ -44,7 +43,8 @@ TOP_LEVEL: dict[str, Field | Table] = {
     "force-exclude": Field((bool,), "exclude files even when passed by name (pre-commit)"),
     "respect-gitignore": Field((bool,), "list files with git, honouring .gitignore"),
     "output-format": Field((str,), "how findings are printed", choices=OUTPUT_FORMATS),
-    "cache-dir": Field((str,), "where the cache lives, relative to the project root"),
+    "cache-dir": Field((str,), "where the cache lives, relative to the project root "
+                               "($MLREADY_CACHE_DIR wins)"),
     "no-cache": Field((bool,), "never read or write the cache"),
 }
 
@@ -111,10 +111,9 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
     path = overrides.config or (own if own.is_file() else None)
     if overrides.config is not None and not overrides.config.is_file():
         raise ConfigError(overrides.config, "no such configuration file")
-    table: dict[str, Any] = {}
-    if path is not None:
-        own_file = overrides.config is None and not overrides.no_cache
-        table = _project_table(root, path) if own_file else tool_table(path)
+    # Parsed on every run: the table is never read back from the cache, which a
+    # repository could have committed (a memo of it saved about 3 ms of a hook run).
+    table = tool_table(path) if path is not None else {}
     origin = path or Path("pyproject.toml")
     validate_table(table, schema(all_rules, table), origin, "tool.mlready")
     for key in ("select", "extend-select", "ignore"):
@@ -135,7 +134,8 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         (*_strings(table.get("ignore")), *overrides.ignore))
     excludes = _strings(table["exclude"]) if "exclude" in table else DEFAULT_EXCLUDES
     no_cache = overrides.no_cache or bool(table.get("no-cache", False))
-    cache_dir = None if no_cache else root / str(table.get("cache-dir", CACHE_DIR))
+    configured = str(table["cache-dir"]) if "cache-dir" in table else None
+    cache_dir = None if no_cache else cache_location(root, configured, origin)
     families = set(selection.families(all_rules))
     return Settings(
         root=root,
@@ -150,41 +150,6 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         cache_dir=cache_dir,
         options={k: v for k, v in table.items() if k in families and isinstance(v, dict)},
     )
-
-
-TABLE_MEMO = "tool-table.json"  # in the default cache folder
-
-
-def _project_table(root: Path, path: Path) -> dict[str, Any]:
-    """``[tool.mlready]`` of the project's own pyproject.toml, read back from the default
-    cache folder while the file is byte for byte the one parsed last time.
-
-    Most hook runs then never import the TOML parser (about 3 ms, a twentieth of a
-    one-file run). Kept only where the table itself says the cache is the default
-    folder and is on: a configuration that moves or disables the cache is never
-    written there.
-    """
-    import json
-
-    from mlready.hooks.cache import Cache, digest
-
-    raw = read_bytes(path)
-    key = digest(raw)
-    folder = root / CACHE_DIR
-    try:
-        stored = json.loads((folder / TABLE_MEMO).read_bytes())
-        if stored["digest"] == key and isinstance(stored["table"], dict):
-            return dict(stored["table"])
-    except (OSError, ValueError, TypeError, KeyError):
-        pass  # none yet, or damaged: parse
-    table = tool_table(path, raw)
-    if "cache-dir" not in table and not table.get("no-cache", False):
-        try:
-            text = json.dumps({"digest": key, "table": table}, separators=(",", ":"))
-        except (TypeError, ValueError):  # a TOML date: not worth keeping
-            return table
-        Cache(folder, "").write(folder / TABLE_MEMO, text)
-    return table
 
 
 def _check_selectors(selectors: Sequence[str], rules: Sequence[Rule], path: Path | None,

@@ -154,7 +154,9 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
 
     With ``store`` (the project's cache folder), the report is kept there by commit,
     sub-directory and mlready's code: a commit never changes, so the Action's several
-    scorecard formats (and a re-run of the job) check out and check the base once.
+    scorecard formats (and a re-run of the job) check out and check the base once. The
+    entry's name is a MAC under this machine's key (`mlready.hooks.machine_key`): a
+    report that anyone else put there, committed in the pull request, is never read.
     """
     import git  # lazy: gitpython is only needed here
 
@@ -173,7 +175,7 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
     top = Path(str(repo.working_tree_dir)).resolve()
     relative = root.resolve().relative_to(top)
     origin = f"static checks of {sha[:12]}"
-    kept = _Kept(store, sha, relative) if store is not None else None
+    kept = _Kept.open(store, sha, relative, root) if store is not None else None
     data = kept.read() if kept is not None else None
     if data is not None:
         with contextlib.suppress(InputError):  # a foreign or damaged entry: recompute
@@ -195,19 +197,31 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
 class _Kept:
     """A computed base report in the project's cache folder (see `static_at_merge_base`)."""
 
-    def __init__(self, store: Path, sha: str, relative: Path) -> None:
-        from mlready.hooks.cache import Cache, digest
-        from mlready.hooks.engine import code_salt
+    def __init__(self, store: Path, name: str) -> None:
+        from mlready.hooks.cache import Cache
 
-        key = digest(f"{sha}\0{relative.as_posix()}\0{code_salt()}".encode())
         self.cache = Cache(store, "bases")
-        self.path = store / "bases" / f"{key}.json"
+        self.path = store / "bases" / f"{name}.json"
+
+    @classmethod
+    def open(cls, store: Path, sha: str, relative: Path, root: Path) -> _Kept | None:
+        """The entry for a commit, or None without a machine key (then nothing is kept)."""
+        from mlready.hooks.cache import mac
+        from mlready.hooks.engine import code_salt
+        from mlready.hooks.machine_key import machine_key
+
+        key = machine_key(root)
+        if key is None:
+            return None
+        return cls(store, mac(key, f"{sha}\0{relative.as_posix()}\0{code_salt()}".encode()))
 
     def read(self) -> dict[str, Any] | None:
+        from mlready.hooks.cache import read_entry
+
+        raw = read_entry(self.path)
         try:
-            with open(self.path, "rb") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+            data = json.loads(raw) if raw is not None else None
+        except (ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 

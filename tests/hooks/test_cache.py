@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mlready.config import ConfigError
 from mlready.hooks import analysis, engine, parsing
 from mlready.hooks.cache import CACHEDIR_TAG
 from mlready.hooks.rules import Rule
@@ -113,9 +114,16 @@ def test_cache_dir_setting_and_unwritable_cache(project: Make, fake_rules: tuple
     engine.check([root])
     assert (root / ".cache" / "ml" / "CACHEDIR.TAG").is_file()
     assert not (root / ".mlready_cache").exists()
-    blocked = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "file.txt"\n',
-                       "file.txt": "not a folder\n"})
-    assert lines(engine.check([blocked]))  # still works, silently uncached
+    # A folder that cannot be made (/proc takes none, not even from root): uncached.
+    blocked = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "/proc/mlc"\n'})
+    assert lines(engine.check([blocked])) == lines(engine.check([blocked], Overrides(
+        no_cache=True)))
+    # A file where the folder should be is a configuration error, not a silent miss.
+    clash = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "file.txt"\n',
+                     "file.txt": "not a folder\n"})
+    with pytest.raises(ConfigError, match=r"file\.txt: cannot be the cache folder \(cache-dir "
+                                          r"in .*pyproject\.toml\): it is not a folder$"):
+        engine.check([clash])
 
 
 def _run_check(root: str) -> None:
@@ -141,9 +149,12 @@ def test_concurrent_runs_do_not_corrupt_the_cache(project: Make, parses: list[st
     assert len(report.diagnostics) == 40
 
 
-def test_salt_changes_with_version_rules_options_and_rule_sources(tmp_path: Path) -> None:
-    from mlready.hooks.cache import salt
+def test_salt_changes_with_version_rules_options_rule_sources_and_key(tmp_path: Path) -> None:
+    from functools import partial
 
+    from mlready.hooks import cache
+
+    salt = partial(cache.salt, key=b"k" * 32)
     source = tmp_path / "rule.py"
     source.write_text("x = 1\n", encoding="utf-8")
     base = salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)])
@@ -151,6 +162,8 @@ def test_salt_changes_with_version_rules_options_and_rule_sources(tmp_path: Path
     assert salt("0.1.1", ["MLR000"], {"types": {"a": 1}}, [str(source)]) != base
     assert salt("0.1.0", ["MLR001"], {"types": {"a": 1}}, [str(source)]) != base
     assert salt("0.1.0", ["MLR000"], {"types": {"a": 2}}, [str(source)]) != base
+    assert cache.salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)],
+                      key=b"K" * 32) != base  # another machine's folder
     os.utime(source, ns=(1, 1))
     assert salt("0.1.0", ["MLR000"], {"types": {"a": 1}}, [str(source)]) != base
 
@@ -194,10 +207,10 @@ def test_old_salts_and_entries_are_pruned_once_a_day(project: Make,
     month_ago = time.time() - caching.PRUNE_AFTER_S - 3600
     old_salt = cache_dir / "0123456789abcdef"
     old_salt.mkdir()
-    (old_salt / "x.json").write_text("{}", encoding="utf-8")
-    old_entry = current / "stale.json"
+    (old_salt / f"{'a' * 32}.json").write_text("{}", encoding="utf-8")
+    old_entry = current / f"{'b' * 32}.json"
     old_entry.write_text("{}", encoding="utf-8")
-    for path in (old_entry, old_salt / "x.json", old_salt):
+    for path in (old_entry, old_salt / f"{'a' * 32}.json", old_salt):
         os.utime(path, (month_ago, month_ago))
     os.utime(current, (month_ago, month_ago))  # read for a month, never written
     (cache_dir / ".pruned").unlink()

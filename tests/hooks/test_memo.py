@@ -187,65 +187,23 @@ def test_rules_reach_the_disk_only_through_the_recorded_probes() -> None:
     assert offenders == []
 
 
-def test_the_project_table_is_read_back_while_pyproject_is_unchanged(
-        project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``[tool.mlready]`` is kept beside the cache, keyed by pyproject.toml's bytes."""
+def test_the_project_table_is_parsed_on_every_run(project: Make) -> None:
+    """``[tool.mlready]`` is never read back from the cache (which a repository could
+    commit, `test_cache_safety.py`): an edit counts at once, and so does an error."""
     from mlready import config
     from mlready.hooks.rules import all_rules
-    from mlready.hooks.settings import TABLE_MEMO, load
+    from mlready.hooks.settings import load
 
-    parses: list[Path] = []
-    real = config.parse_toml
-
-    def counting(path: Path, data: bytes) -> dict[str, object]:
-        parses.append(path)
-        return real(path, data)
-
-    monkeypatch.setattr(config, "parse_toml", counting)
     root = project({"pyproject.toml": '[tool.mlready]\nignore = ["MLR201"]\n'})
-    first = load(root, all_rules(), Overrides())
-    again = load(root, all_rules(), Overrides())
-    assert len(parses) == 1 and again == first
-    assert "MLR201" not in {r.code for r in again.rules}
-    # Edited: parsed again, and the edit is what counts.
+    assert "MLR201" not in {r.code for r in load(root, all_rules(), Overrides()).rules}
     (root / "pyproject.toml").write_text('[tool.mlready]\nignore = ["MLR203"]\n',
                                          encoding="utf-8")
-    edited = load(root, all_rules(), Overrides())
-    assert len(parses) == 2 and "MLR201" in {r.code for r in edited.rules}
-    # A damaged memo is parsed around; --no-cache and --config never touch it.
-    (root / ".mlready_cache" / TABLE_MEMO).write_text("{", encoding="utf-8")
-    load(root, all_rules(), Overrides())
-    load(root, all_rules(), Overrides(no_cache=True))
-    load(root, all_rules(), Overrides(config=root / "pyproject.toml"))
-    assert len(parses) == 5
-    # An error in the table is still an error when the table comes from the memo.
+    assert "MLR201" in {r.code for r in load(root, all_rules(), Overrides()).rules}
     (root / "pyproject.toml").write_text('[tool.mlready]\nselekt = ["MLR1"]\n',
                                          encoding="utf-8")
     for _ in range(2):
         with pytest.raises(config.ConfigError, match=r"unknown key `tool\.mlready\.selekt`"):
             load(root, all_rules(), Overrides())
-
-
-def test_a_moved_or_disabled_cache_keeps_no_table_memo(project: Make) -> None:
-    from mlready.hooks.rules import all_rules
-    from mlready.hooks.settings import TABLE_MEMO, load
-
-    for table in ('cache-dir = ".cache/ml"', "no-cache = true"):
-        root = project({"pyproject.toml": f"[tool.mlready]\n{table}\n"})
-        load(root, all_rules(), Overrides())
-        assert not (root / ".mlready_cache" / TABLE_MEMO).exists()
-
-
-def test_a_remembered_run_does_not_import_the_toml_parser(project: Make) -> None:
-    root = project(FILES)
-    probe = ("import sys\nfrom mlready.cli import main\n"
-             "main(['check', '--force-exclude', 'train.py'])\n"
-             "print('tomllib' in sys.modules)\n")
-    run = [sys.executable, "-c", probe]
-    first = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
-    second = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
-    assert first.stdout.splitlines()[-1] == "True"
-    assert second.stdout.splitlines()[-1] == "False"
 
 
 def test_a_file_saved_during_a_run_is_not_remembered_at_the_wrong_content(
