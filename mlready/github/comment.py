@@ -142,10 +142,11 @@ def _result(action: str, comment: Mapping[str, Any] | None, removed: int = 0) ->
 
 @dataclass(frozen=True)
 class _Created:
-    """What a create left: whether our POST was answered, its ``id``, our comments after."""
+    """What a create left: whether our POST was answered, the comment it answered with
+    (when that has a usable ``id``), and our comments listed afterwards."""
 
     answered: bool
-    comment_id: int | None
+    comment: dict[str, Any] | None
     ours: list[dict[str, Any]]
 
 
@@ -173,7 +174,8 @@ def _create(client: GitHubClient, repo: Repo, pr: int, body: str, marker_line: s
             continue
         client.sleep(client.retry.settle)
         ours = list_ours(client, repo, pr, marker_line, author)
-        return _Created(True, comment_id(created) if isinstance(created, dict) else None, ours)
+        usable = created if isinstance(created, dict) and comment_id(created) else None
+        return _Created(True, usable, ours)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -206,17 +208,18 @@ def upsert(
     created: _Created | None = None
     if not ours:
         created = _create(client, repo, pr, body, marker_line, author)
-        ours = created.ours
+        # A list that does not show our new comment yet falls back on the create's answer.
+        ours = created.ours or ([created.comment] if created.comment else [])
         if not ours:
             raise UnexpectedResponse(
                 "POST", f"{repo.path}/issues/{pr}/comments", 0,
-                "the comment was created but is not in the list"
-                + ("" if created.comment_id else " and the answer had no comment id"))
+                "the comment was created but is not in the list and the answer had no "
+                "comment id")
     keep, newer = ours[0], ours[1:]
     removed = sum(_delete(client, repo, duplicate) for duplicate in newer)
     if keep.get("body") == body:
         ours_survives = created is not None and created.answered and (
-            created.comment_id in (None, comment_id(keep)))
+            created.comment is None or comment_id(created.comment) == comment_id(keep))
         return _result("created" if ours_survives else "unchanged", keep, removed)
     updated = client.request("PATCH", f"{repo.path}/issues/comments/{comment_id(keep)}",
                              body={"body": body}).data

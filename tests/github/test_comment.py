@@ -299,3 +299,14 @@ def test_a_duplicate_already_deleted_by_another_run_is_fine(client: GitHubClient
     github.state.faults.append(Fault("DELETE", f"/comments/{twin}$", 404, message="Not Found"))
     result = upsert(client, REPO, 5, STATIC, "x", BOT_RULE)
     assert (result.action, result.removed) == ("unchanged", 0)
+
+
+def test_a_list_that_does_not_show_the_new_comment_yet_uses_the_answer(
+        client: GitHubClient, github: FakeGitHub) -> None:
+    """The re-list after a create is answered from a replica that lags: the create's own
+    answer names the comment, so the run succeeds instead of calling it missing."""
+    github.state.faults.append(Fault("GET", "/comments$", times=2, body="[]"))
+    result = upsert(client, REPO, 5, STATIC, "once", BOT_RULE)
+    (comment,) = github.comments_on(5)
+    assert (result.action, result.comment_id, result.url) == (
+        "created", comment["id"], comment["html_url"])
