@@ -86,7 +86,8 @@ def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef, head_sha: str
               help="pr.json from a results artifact (untrusted: checked against the head SHA).")
 @click.option("--head-sha", help="Trusted head SHA for --pr-file (default: workflow_run's).")
 @click.option("--marker", "marker_name",
-              help="Comment ID, one per workflow/config (default: the workflow's name).")
+              help="Comment ID, one per workflow/config (default: the workflow's name; on "
+                   "`workflow_run`, the card's).")
 @click.option("--author", help="Login that writes our comments (default: the token's identity).")
 @click.option("--dry-run", is_flag=True, help="Read, decide and print; write nothing.")
 @click.option("--optional-pr", is_flag=True,
