@@ -8,7 +8,9 @@ What we read, and how far we trust it:
 - ``pull_request`` / ``pull_request_target`` / ``issue_comment`` payloads come from
   GitHub: the PR number and head SHA in them are trusted.
 - ``workflow_run``: ``workflow_run.head_sha`` is trusted, and so is
-  ``workflow_run.pull_requests`` (but GitHub leaves it empty for PRs from forks).
+  ``workflow_run.pull_requests`` (but GitHub leaves it empty for PRs from forks). Its
+  ``name`` is not an identity (any workflow, a PR's own included, can take any name):
+  `mlready.github.provenance` decides from the workflow file's path and event.
 - A ``pr.json`` inside a downloaded artifact was written by a job that ran PR code: it
   is *untrusted*. `read_pr_file` validates its shape; the caller must confirm through the
   API that the PR's head is the run's ``head_sha`` before acting on it.
@@ -82,6 +84,9 @@ def load_event(path: str | os.PathLike[str] | None) -> dict[str, Any]:
         raise ActionsConfigError(f"GITHUB_EVENT_PATH points to a missing file: {path}") from None
     except (OSError, ValueError) as exc:
         raise ActionsConfigError(f"GITHUB_EVENT_PATH {path}: unreadable event: {exc}") from None
+    except RecursionError:
+        raise ActionsConfigError(f"GITHUB_EVENT_PATH {path}: unreadable event: "
+                                 "nested too deeply") from None
     if not isinstance(data, dict):
         raise ActionsConfigError(f"GITHUB_EVENT_PATH {path}: the event is not a JSON object")
     return data
@@ -89,11 +94,16 @@ def load_event(path: str | os.PathLike[str] | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class PullRequestRef:
-    """A PR to comment on. ``verified`` is False when the number came from an artifact."""
+    """A PR to comment on. ``verified`` is False when the number came from an artifact.
+
+    ``base_ref`` is the branch the PR targets, when the event says (the GPU card is only
+    posted for PRs into the default branch, whose workflow file is the one we trust).
+    """
 
     number: int
     head_sha: str | None
     verified: bool = True
+    base_ref: str | None = None
 
 
 def _positive_int(value: object) -> int | None:
@@ -134,19 +144,19 @@ def pr_from_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestRef
         candidates.sort(key=lambda p: (p.get("head") or {}).get("sha") != head_sha)
         for candidate in candidates:
             if number := _positive_int(candidate.get("number")):
-                return PullRequestRef(number, head_sha)
+                return PullRequestRef(number, head_sha, base_ref=_base_ref(candidate))
     return None
+
+
+def _base_ref(pull: Mapping[str, Any]) -> str | None:
+    base = pull.get("base")
+    ref = base.get("ref") if isinstance(base, dict) else None
+    return ref if isinstance(ref, str) and ref else None
 
 
 def workflow_run_head_sha(payload: Mapping[str, Any]) -> str | None:
     run = payload.get("workflow_run")
     return _sha(run.get("head_sha")) if isinstance(run, dict) else None
-
-
-def workflow_run_name(payload: Mapping[str, Any]) -> str | None:
-    run = payload.get("workflow_run")
-    name = run.get("name") if isinstance(run, dict) else None
-    return name if isinstance(name, str) and name else None
 
 
 def pr_record(event_name: str, payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -157,15 +167,25 @@ def pr_record(event_name: str, payload: Mapping[str, Any]) -> dict[str, Any] | N
     return {"number": ref.number, "head_sha": ref.head_sha, "event": event_name}
 
 
+PR_FILE_LIMIT = 10_000  # bytes; ours is under 200
+
+
 def read_pr_file(path: str | os.PathLike[str]) -> PullRequestRef:
     """An *untrusted* ``pr.json`` from an artifact: a positive number and an optional SHA.
 
-    Anything else is refused; the number is returned unverified, for the caller to check.
+    Anything else is refused (a file over `PR_FILE_LIMIT`, or nested too deeply for the
+    JSON parser, included); the number is returned unverified, for the caller to check.
     """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8")[:10_000])
+        with open(path, "rb") as handle:
+            raw = handle.read(PR_FILE_LIMIT + 1)
+        if len(raw) > PR_FILE_LIMIT:
+            raise ActionsConfigError(f"{path}: the PR record is over {PR_FILE_LIMIT} bytes")
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ActionsConfigError(f"{path}: cannot read the PR record: {exc}") from None
+    except RecursionError:
+        raise ActionsConfigError(f"{path}: cannot read the PR record: nested too deeply") from None
     number = _positive_int(data.get("number")) if isinstance(data, dict) else None
     if number is None:
         raise ActionsConfigError(f"{path}: `number` must be a positive integer")

@@ -17,12 +17,18 @@ Enterprise alike, and must survive the API's transient failures without a human.
   rate-limit documentation asks. Attempts and the total wait are both bounded.
 - Errors carry the status and GitHub's ``message``, never headers, and every string
   leaving this module passes through `redact`.
+- Nothing the server sends can raise anything but `GitHubError`: an unparsable
+  ``retry-after`` falls back to our own backoff, a body nested too deeply for the JSON
+  parser is "not JSON", a dropped connection is a network error, and a list longer than
+  ``max_pages`` pages is refused rather than read forever.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
+import math
 import random
 import re
 import time
@@ -37,6 +43,7 @@ from mlready import __version__
 
 API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
+MAX_PAGES = 100  # 10,000 items at per_page=100: far beyond any PR's comments
 READ_ONLY_MESSAGE = "Resource not accessible by integration"
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
@@ -58,6 +65,7 @@ class RetryPolicy:
     max_delay: float = 60.0  # cap on one computed (not server-specified) backoff
     max_total_wait: float = 180.0  # give up rather than wait longer than this in total
     secondary_wait: float = 60.0  # wait for a secondary limit that names no time
+    settle: float = 1.0  # pause after creating a comment before re-reading the list
 
     @classmethod
     def scaled(cls, base_delay: float) -> RetryPolicy:
@@ -68,7 +76,7 @@ class RetryPolicy:
         factor = base_delay / cls.base_delay
         return cls(base_delay=base_delay, max_delay=cls.max_delay * factor,
                    max_total_wait=cls.max_total_wait * factor,
-                   secondary_wait=cls.secondary_wait * factor)
+                   secondary_wait=cls.secondary_wait * factor, settle=cls.settle * factor)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,24 @@ class GitHubError(Exception):
         return self.status == 403 and READ_ONLY_MESSAGE.lower() in self.message.lower()
 
 
+class UnexpectedResponse(GitHubError):
+    """A request that succeeded but answered with data we cannot act on (a comment without
+    an ``id``, a list that is not a list, too many pages).
+
+    Kept apart from a failed call: retrying will not help, and the CLI reports it as an
+    internal problem (exit 2) rather than as the API being down (exit 1).
+    """
+
+
+def _seconds(text: str) -> float | None:
+    """A header's number of seconds, or None when it is not a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
@@ -117,7 +143,7 @@ def _message(body: bytes) -> str:
     """GitHub's error ``message`` (plus validation errors), or the start of the body."""
     try:
         data = json.loads(body.decode("utf-8", "replace"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return body.decode("utf-8", "replace").strip()[:200] or "no response body"
     if not isinstance(data, dict):
         return str(data)[:200]
@@ -205,16 +231,23 @@ class GitHubClient:
                 status = int(raw.status)
         except urllib.error.HTTPError as exc:
             headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-            error = GitHubError(method, shown, exc.code, self.redact(_message(exc.read())))
+            try:
+                text = _message(exc.read())
+            except (OSError, http.client.HTTPException):
+                text = "no response body (connection lost)"
+            error = GitHubError(method, shown, exc.code, self.redact(text))
             raise self._classify(error, headers) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except (OSError, http.client.HTTPException) as exc:
+            # URLError, timeouts, resets and a connection closed without an answer
+            # (RemoteDisconnected, IncompleteRead) alike: the request may or may not
+            # have been processed.
+            reason = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
             error = GitHubError(method, shown, 0, self.redact(f"network error: {reason}"))
             raise _Retry(error, None) from None
         try:
             data = json.loads(payload) if payload else None
-        except ValueError:
-            raise GitHubError(method, shown, status, "response is not JSON") from None
+        except (ValueError, RecursionError):
+            raise UnexpectedResponse(method, shown, status, "response is not JSON") from None
         return Response(status, headers, data)
 
     def _classify(self, error: GitHubError, headers: Mapping[str, str]) -> Exception:
@@ -239,20 +272,24 @@ class GitHubClient:
         return error
 
     def _server_wait(self, headers: Mapping[str, str]) -> float | None:
-        """Seconds the server asked us to wait: ``retry-after`` or the primary limit reset."""
+        """Seconds the server asked us to wait: ``retry-after`` or the primary limit reset.
+
+        None when the server named no usable time (``retry-after: soon``, ``inf``, a
+        malformed date): the caller then falls back to its own jittered backoff.
+        """
         retry_after = headers.get("retry-after")
         if retry_after is not None:
-            try:
-                return max(0.0, float(retry_after))
-            except ValueError:
-                when = email.utils.parsedate_to_datetime(retry_after)
-                if when is not None:
-                    return max(0.0, when.timestamp() - self._clock())
+            seconds = _seconds(retry_after)
+            if seconds is None:
+                try:
+                    when = email.utils.parsedate_to_datetime(retry_after).timestamp()
+                except (TypeError, ValueError, IndexError, OverflowError):
+                    return None
+                seconds = when - self._clock()
+            return max(0.0, seconds) if math.isfinite(seconds) else None
         if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-            try:
-                return max(0.0, float(headers["x-ratelimit-reset"]) - self._clock())
-            except ValueError:
-                return None
+            reset = _seconds(headers["x-ratelimit-reset"])
+            return None if reset is None else max(0.0, reset - self._clock())
         return None
 
     def sleep(self, seconds: float) -> None:
@@ -299,8 +336,13 @@ class GitHubClient:
                 self.sleep(wait)
                 attempt += 1
 
-    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
-        """Every item of a list endpoint, page by page (``per_page=100``), following ``Link``."""
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None, *,
+                 max_pages: int = MAX_PAGES) -> Iterator[Any]:
+        """Every item of a list endpoint, page by page (``per_page=100``), following ``Link``.
+
+        At most ``max_pages`` pages: a server that keeps linking new pages gets an
+        `UnexpectedResponse`, not an endless loop (a silent stop could hide our comment).
+        """
         query = {"per_page": 100, **(params or {})}
         url: str | None = self._url(path, query)
         origin = _origin(self.api_url)
@@ -308,11 +350,14 @@ class GitHubClient:
         while url is not None:
             if url in seen:  # a server that links a page to itself must not loop us forever
                 return
+            if len(seen) >= max_pages:
+                raise UnexpectedResponse("GET", self._display(url), 0,
+                                         f"more than {max_pages} pages; stopped reading")
             seen.add(url)
             response = self.request("GET", url)
             if not isinstance(response.data, list):
-                raise GitHubError("GET", self._display(url), response.status,
-                                  "expected a JSON array")
+                raise UnexpectedResponse("GET", self._display(url), response.status,
+                                         "expected a JSON array")
             yield from response.data
             url = next_link(response.headers.get("link"))
             if url is not None and _origin(url) != origin:

@@ -2,8 +2,10 @@
 
 Exit codes: 0 when the comment was created, updated or already current, and also when
 the token is read-only (a fork PR: one line says so, the job summary still has the
-scorecard) or when artifact results turn out stale; 1 when the API call failed;
-2 for configuration errors (a missing variable is named).
+scorecard), when artifact results turn out stale, or when a ``workflow_run``'s results
+do not come from one of mlready's workflows (`mlready.github.provenance`; one line says
+why, nothing is posted); 1 when the API call failed; 2 for configuration errors (a
+missing variable is named) and for API answers we cannot act on.
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ from mlready.github.actions import (
     pr_from_event,
     read_pr_file,
     workflow_run_head_sha,
-    workflow_run_name,
 )
-from mlready.github.api import GitHubClient, GitHubError, Repo, RetryPolicy, redact
+from mlready.github.api import (
+    GitHubClient,
+    GitHubError,
+    Repo,
+    RetryPolicy,
+    UnexpectedResponse,
+    redact,
+)
 from mlready.github.comment import marker, resolve_author, upsert
+from mlready.github.provenance import GPU_WORKFLOW, STATIC_WORKFLOW, Verdict, base_problem, judge
+from mlready.github.provenance import sources as known_sources
 
 DOCS_FORKS = "https://github.com/org/mlready-action/blob/main/docs/action.md#fork-pull-requests"
 
@@ -48,19 +58,24 @@ def _pick_pr(pr: int | None, pr_file: Path | None, env: ActionsEnv,
     return None
 
 
-def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef,
-            head_sha: str | None) -> str | None:
-    """None when PR ``ref.number`` really is at ``head_sha``; else why we will not comment."""
+def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef, head_sha: str | None,
+            verdict: Verdict | None) -> str | None:
+    """None when PR ``ref.number`` really is at ``head_sha`` (and targets the branch the
+    card needs); else why we will not comment. Reads the PR from the API, not the event."""
     if head_sha is None:
         return ("the PR number comes from a results file and there is no trusted head SHA "
                 "to check it against (run on `workflow_run`, or pass --head-sha)")
     data = client.request("GET", f"{repo.path}/pulls/{ref.number}").data
-    head = (data.get("head") or {}) if isinstance(data, dict) else {}
+    pull = data if isinstance(data, dict) else {}
+    head, base = pull.get("head"), pull.get("base")
     actual = head.get("sha") if isinstance(head, dict) else None
     if actual != head_sha:
         return (f"PR #{ref.number} is at {str(actual)[:12]}, these results are for "
                 f"{head_sha[:12]}: stale or not this PR's results, not commenting")
-    return None
+    base_ref = base.get("ref") if isinstance(base, dict) else None
+    problem = None if verdict is None else base_problem(
+        verdict, ref.number, base_ref if isinstance(base_ref, str) else None)
+    return None if problem is None else f"not posting: {problem}"
 
 
 @click.command()
@@ -71,21 +86,36 @@ def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef,
               help="pr.json from a results artifact (untrusted: checked against the head SHA).")
 @click.option("--head-sha", help="Trusted head SHA for --pr-file (default: workflow_run's).")
 @click.option("--marker", "marker_name",
-              help="Comment ID, one per workflow/config (default: the workflow's name).")
+              help="Comment ID, one per workflow/config (default: the workflow's name; on "
+                   "`workflow_run`, the card's).")
 @click.option("--author", help="Login that writes our comments (default: the token's identity).")
 @click.option("--dry-run", is_flag=True, help="Read, decide and print; write nothing.")
 @click.option("--optional-pr", is_flag=True,
               help="Exit 0 with a notice when the event names no PR (e.g. a push build).")
+@click.option("--gpu-workflow", default=GPU_WORKFLOW, show_default=True,
+              envvar="MLREADY_GPU_WORKFLOW",
+              help="On `workflow_run`: the workflow file whose `pull_request_target` runs "
+                   "give the GPU card.")
+@click.option("--static-workflow", default=STATIC_WORKFLOW, show_default=True,
+              envvar="MLREADY_STATIC_WORKFLOW",
+              help="On `workflow_run`: the workflow file whose `pull_request` runs give the "
+                   "static card.")
 @click.option("--retry-base-delay", type=click.FloatRange(min=0.001), default=1.0, hidden=True,
               envvar="MLREADY_RETRY_BASE_DELAY", help="First backoff step in seconds (tests).")
 def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str | None,
             marker_name: str | None, author: str | None, dry_run: bool, optional_pr: bool,
-            retry_base_delay: float) -> int:
+            gpu_workflow: str, static_workflow: str, retry_base_delay: float) -> int:
     """Create or update this workflow's scorecard comment on a pull request."""
     token = os.environ.get("GITHUB_TOKEN", "")
+    verdict: Verdict | None = None
     try:
         env = ActionsEnv.from_environ(os.environ)
         payload = load_event(env.event_path)
+        if env.event_name == "workflow_run":
+            verdict = judge(payload, env.repository, known_sources(gpu_workflow, static_workflow))
+            if verdict.source is None:
+                _say(f"mlready: not posting: {verdict.reason}", token)
+                return 0
         ref = _pick_pr(pr, pr_file, env, payload)
         if ref is None:
             if optional_pr:
@@ -101,16 +131,23 @@ def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str
     except (ActionsConfigError, ValueError, OSError) as exc:
         _say(f"mlready comment: error: {exc}", token, err=True)
         return 2
-    name = marker_name or workflow_run_name(payload) or env.workflow or "mlready"
+    source = verdict.source if verdict is not None else None
+    name = marker_name or (source.marker if source else env.workflow) or "mlready"
     client = GitHubClient(env.token, env.api_url, retry=RetryPolicy.scaled(retry_base_delay))
     try:
-        if not ref.verified:
-            why_not = _verify(client, repo, ref, head_sha or workflow_run_head_sha(payload))
+        # A workflow_run's PR is always read back from the API: its head must be the
+        # tested commit, and its base the branch whose workflow file produced the card.
+        if not ref.verified or verdict is not None:
+            why_not = _verify(client, repo, ref, head_sha or workflow_run_head_sha(payload),
+                              verdict)
             if why_not is not None:
                 _say(f"mlready: {why_not}", token)
                 return 0
         rule = resolve_author(client, author)
         result = upsert(client, repo, ref.number, marker(name), content, rule, dry_run=dry_run)
+    except UnexpectedResponse as exc:
+        _say(f"mlready comment: error: {exc}", token, err=True)
+        return 2
     except GitHubError as exc:
         if exc.read_only:
             _say(f"mlready: the token cannot comment on PR #{ref.number} (read-only: a PR from "

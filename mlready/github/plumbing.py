@@ -8,6 +8,9 @@ tested Python, keeps action.yml's ``run:`` blocks to plain command lines.
   results, for a later ``workflow_run`` report (which treats it as untrusted).
 - ``publish SCORECARD_JSON [--summary MD]``: set the ``score`` and ``level`` outputs and
   append the summary markdown to ``$GITHUB_STEP_SUMMARY``.
+- ``origin``: on ``workflow_run``, decide whether the downloaded results may become a
+  card at all (`mlready.github.provenance`), before anything renders them; set the
+  ``accepted`` output and, when not, say why in the log and the job summary.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from mlready.github.actions import (
     pr_record,
     write_outputs,
 )
+from mlready.github.provenance import GPU_WORKFLOW, STATIC_WORKFLOW, judge, sources
+
+_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+-.!|~"})
 
 
 @click.group()
@@ -81,3 +87,35 @@ def publish(scorecard_json: Path, summary_md: Path | None) -> None:
         click.echo("mlready: the job summary was truncated to GitHub's 1 MiB limit", err=True)
     shown = values["score"] or "not measured"
     click.echo(f"mlready: score {shown}, level {values['level']}")
+
+
+@plumbing.command("origin")
+@click.option("--gpu-workflow", default=GPU_WORKFLOW, envvar="MLREADY_GPU_WORKFLOW",
+              show_default=True, help="The workflow file of the GPU card.")
+@click.option("--static-workflow", default=STATIC_WORKFLOW, envvar="MLREADY_STATIC_WORKFLOW",
+              show_default=True, help="The workflow file of the static card.")
+def origin(gpu_workflow: str, static_workflow: str) -> None:
+    """Set ``accepted`` (true/false) and ``marker`` for a report's results."""
+    event_name = os.environ.get("GITHUB_EVENT_NAME", "")
+    try:
+        payload = load_event(os.environ.get("GITHUB_EVENT_PATH"))
+    except ActionsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    values = {"accepted": "true", "marker": ""}
+    if event_name == "workflow_run":
+        verdict = judge(payload, os.environ.get("GITHUB_REPOSITORY", ""),
+                        sources(gpu_workflow, static_workflow))
+        if verdict.source is None:
+            line = f"mlready: not posting: {verdict.reason}"
+            values["accepted"] = "false"
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                append_summary(summary, line.translate(_MARKDOWN_SPECIAL) + "\n")
+        else:
+            values["marker"] = verdict.source.marker
+            line = (f"mlready: results of {verdict.source.path} "
+                    f"({verdict.source.event}): the {verdict.source.marker!r} card")
+        click.echo(line)
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        write_outputs(output, values)

@@ -214,7 +214,8 @@ def run_composite(action: Mapping[str, Any], *, inputs: Mapping[str, str],
     ``GITHUB_OUTPUT`` file, and ``GITHUB_STEP_SUMMARY`` is whatever ``env`` says.
     """
     context: dict[str, Any] = {"github": dict(github), "steps": {}, "env": dict(env),
-                               "runner": {"os": "Linux", "temp": str(workdir)},
+                               "runner": {"os": "Linux",
+                                          "temp": env.get("RUNNER_TEMP", str(workdir))},
                                "job_status": "success"}
     declared = action.get("inputs", {}) or {}
     resolved = {name: substitute(str(spec.get("default", "")), context)

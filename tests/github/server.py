@@ -7,11 +7,16 @@ headers and follows real ``Link`` URLs. The server implements
 - ``GET  /repos/{o}/{r}/issues/{n}/comments`` with ``per_page``/``page`` and ``Link``,
 - ``POST /repos/{o}/{r}/issues/{n}/comments``,
 - ``PATCH /repos/{o}/{r}/issues/comments/{id}``,
-- ``GET  /repos/{o}/{r}/pulls/{n}`` (the head SHA, to verify artifact PR numbers),
+- ``DELETE /repos/{o}/{r}/issues/comments/{id}`` (204, no body),
+- ``GET  /repos/{o}/{r}/pulls/{n}`` (head SHA and base branch, to verify PR numbers),
 
 under an optional prefix (``/api/v3`` makes it look like GitHub Enterprise), plus
-error injection (`Fault`) and a record of every request so tests can assert what was
-sent, and that the token shows up nowhere but the ``Authorization`` header.
+error injection (`Fault`: a status, a connection dropped without an answer, a delay
+that outlasts the client's timeout while the request is still processed, or a
+hand-written answer body, or a rendezvous that holds requests until several are in
+flight, so concurrent clients interleave as they can against github.com), and a record
+of every request so tests can assert what was sent, and that the token shows up
+nowhere but the ``Authorization`` header.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +34,14 @@ from typing import Any
 
 BOT = {"login": "github-actions[bot]", "type": "Bot", "id": 41898282}
 READ_ONLY = "Resource not accessible by integration"
+_DROP = -1  # internal status: close the connection without answering
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """An answer body sent exactly as written (malformed or hostile JSON)."""
+
+    raw: bytes
 
 
 @dataclass
@@ -36,15 +50,23 @@ class Fault:
 
     ``after=True`` serves the request first and then answers with the fault (a 5xx that
     GitHub did process, the case that makes creating a comment non-idempotent).
+    ``status=0`` serves the request normally, with the fault's other effects:
+    ``delay`` seconds of waiting before the request is processed, ``drop`` to close the
+    connection instead of answering, ``body`` to answer with this raw JSON text instead,
+    ``rendezvous`` to wait until as many requests as the barrier's parties have arrived.
     """
 
     method: str
     path: str  # regex searched in the path (without the query)
-    status: int
+    status: int = 0
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     message: str = "Server Error"
     after: bool = False
+    drop: bool = False
+    delay: float = 0.0
+    body: str | None = None
+    rendezvous: threading.Barrier | None = None
 
 
 @dataclass(frozen=True)
@@ -93,13 +115,16 @@ class FakeGitHub:
             self.state.comments[cid] = self._comment(cid, issue, body, user or BOT)
         return cid
 
-    def add_pull(self, number: int, head_sha: str) -> None:
-        self.state.pulls[number] = {"number": number, "state": "open",
-                                    "head": {"sha": head_sha, "ref": "feature"}}
+    def add_pull(self, number: int, head_sha: str, base: str = "main") -> None:
+        self.state.pulls[number] = {
+            "number": number, "state": "open",
+            "head": {"sha": head_sha, "ref": "feature"},
+            "base": {"ref": base, "repo": {"full_name": self.repo}}}
 
     def comments_on(self, issue: int) -> list[dict[str, Any]]:
-        return [c for c in sorted(self.state.comments.values(), key=lambda c: c["id"])
-                if c["issue"] == issue]
+        with self.state.lock:  # by the key: a test may have spoiled a comment's own "id"
+            comments = [dict(self.state.comments[cid]) for cid in sorted(self.state.comments)]
+        return [c for c in comments if c["issue"] == issue]
 
     def _comment(self, cid: int, issue: int, body: str, user: dict[str, Any]) -> dict[str, Any]:
         return {"id": cid, "issue": issue, "body": body, "user": dict(user),
@@ -108,6 +133,13 @@ class FakeGitHub:
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.state.requests if r.method in ("POST", "PATCH", "DELETE")]
+
+    def wait_for(self, issue: int, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The comments on ``issue`` once there are ``count`` (a delayed request landing)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.comments_on(issue)) != count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return found
 
 
 def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
@@ -118,6 +150,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         ("GET", re.compile(rf"^{repo_path}/issues/(\d+)/comments$"), "list"),
         ("POST", re.compile(rf"^{repo_path}/issues/(\d+)/comments$"), "create"),
         ("PATCH", re.compile(rf"^{repo_path}/issues/comments/(\d+)$"), "update"),
+        ("DELETE", re.compile(rf"^{repo_path}/issues/comments/(\d+)$"), "delete"),
         ("GET", re.compile(rf"^{repo_path}/pulls/(\d+)$"), "pull"),
     ]
 
@@ -128,14 +161,18 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             state.log.append(format % args)
 
         def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-            payload = json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            payload = b"" if status == 204 else (
+                data.raw if isinstance(data, _Raw) else json.dumps(data).encode())
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:  # the client gave up waiting (a delayed answer): nothing to do
+                self.close_connection = True
 
         def _handle(self, method: str) -> None:
             url = urllib.parse.urlsplit(self.path)
@@ -148,6 +185,9 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 headers_seen = {k.lower(): v for k, v in self.headers.items()}
                 state.requests.append(Recorded(method, url.path, query, headers_seen, body,
                                                status))
+            if status == _DROP:
+                self.close_connection = True  # no status line at all: RemoteDisconnected
+                return
             self._send(status, data, headers)
 
         def _route(self, method: str, full_path: str, query: dict[str, list[str]],
@@ -156,9 +196,19 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return 404, {"message": "Not Found"}, {}
             path = full_path[len(fake.prefix):] or "/"
             fault = self._take_fault(method, path)
-            failure = (fault.status, {"message": fault.message,
-                                      "documentation_url": "https://docs.github.com/rest"},
-                       fault.headers) if fault else None
+            failure: tuple[int, Any, dict[str, str]] | None = None
+            if fault is not None:
+                if fault.rendezvous is not None:
+                    fault.rendezvous.wait(timeout=10)
+                time.sleep(fault.delay)
+                if fault.drop:
+                    failure = (_DROP, None, {})
+                elif fault.status:
+                    data: Any = {"message": fault.message,
+                                 "documentation_url": "https://docs.github.com/rest"}
+                    if fault.body is not None:
+                        data = _Raw(fault.body.encode())
+                    failure = (fault.status, data, fault.headers)
             if fault is not None and failure is not None and not fault.after:
                 return failure
             auth = self.headers.get("Authorization", "")
@@ -177,6 +227,8 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     result = getattr(self, f"_{name}")(identity, number, query, body)
                     break
             # fault.after: the request was processed, then failed; the client cannot tell.
+            if failure is None and fault is not None and fault.body is not None:
+                return result[0], _Raw(fault.body.encode()), result[2]
             return failure if failure is not None else result
 
         def _take_fault(self, method: str, path: str) -> Fault | None:
@@ -229,6 +281,13 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             comment["body"] = body["body"]
             return 200, comment, {}
 
+        def _delete(self, identity: dict[str, Any], cid: int, _q: Any, _b: Any) -> Any:
+            if identity["read_only"]:
+                return 403, {"message": READ_ONLY}, {}
+            with state.lock:
+                gone = state.comments.pop(cid, None)
+            return (204, None, {}) if gone else (404, {"message": "Not Found"}, {})
+
         def _pull(self, _i: Any, number: int, _q: Any, _b: Any) -> Any:
             pull = state.pulls.get(number)
             return (200, pull, {}) if pull else (404, {"message": "Not Found"}, {})
@@ -241,6 +300,9 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 
         def do_PATCH(self) -> None:
             self._handle("PATCH")
+
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
 
     return Handler
 

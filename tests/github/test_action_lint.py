@@ -150,3 +150,25 @@ def test_templates_use_the_pinned_references() -> None:
                 continue
             assert match.group(1) in pinned, f"{path.name}: {line.strip()} is not in pins.py"
             assert match.group(2) == pinned[match.group(1)], f"{path.name}: {line.strip()}"
+
+
+def test_every_template_runs_one_job_per_pull_request_at_a_time() -> None:
+    """Two runs for one PR could each create the comment; the templates queue them instead
+    (the comment client also removes duplicates, for the races no group prevents)."""
+    for path in WORKFLOWS:
+        data = yaml.safe_load(path.read_text())
+        for name, job in data["jobs"].items():
+            if not any("mlready-action" in str(step.get("uses", "")) for step in job["steps"]):
+                continue
+            group = str((job.get("concurrency") or data.get("concurrency") or {}).get("group"))
+            assert ("github.event.pull_request.number" in group
+                    or "github.event.workflow_run.head_branch" in group), (path.name, name, group)
+
+
+def test_every_step_that_runs_mlready_keeps_its_cache_outside_the_checkout() -> None:
+    steps = yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+    running = [s for s in steps if re.search(r"^\s*mlready \w", str(s.get("run", "")), re.M)]
+    assert {s["name"] for s in running} >= {"Static checks", "Runtime checks", "Scorecard",
+                                            "Comment on the pull request", "Minimum score"}
+    for step in running:
+        assert step["env"]["MLREADY_CACHE_DIR"] == "${{ runner.temp }}/mlready-cache", step["name"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from mlready.github.actions import (
     write_outputs,
 )
 
+from .events import gpu_fork_run
 from .runner import condition, parse_output_file, substitute
 
 SHA = "c" * 40
@@ -121,3 +123,55 @@ def test_plumbing_record_pr_and_publish(tmp_path: Path, monkeypatch: pytest.Monk
     result = runner.invoke(plumbing, ["record-pr", str(tmp_path / "push" / "pr.json")])
     assert result.output == "mlready: no pull request in this event; pr.json not written\n"
     assert not (tmp_path / "push").exists()
+
+
+def _origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event_name: str,
+            payload: dict[str, object]) -> tuple[str, dict[str, str], str]:
+    """Run `plumbing origin`: (its output, its step outputs, the job summary)."""
+    from click.testing import CliRunner
+
+    from mlready.github.plumbing import plumbing
+
+    event, output, summary = tmp_path / "event.json", tmp_path / "output", tmp_path / "sum.md"
+    event.write_text(json.dumps(payload))
+    for name, value in {"GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event),
+                        "GITHUB_REPOSITORY": "octo/charlm", "GITHUB_OUTPUT": str(output),
+                        "GITHUB_STEP_SUMMARY": str(summary)}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(plumbing, ["origin"])
+    assert result.exit_code == 0, result.output
+    return (result.output, parse_output_file(output.read_text()),
+            summary.read_text() if summary.exists() else "")
+
+
+def test_origin_accepts_the_gpu_workflow_on_pull_request_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, values, summary = _origin(tmp_path, monkeypatch, "workflow_run", gpu_fork_run())
+    assert values == {"accepted": "true", "marker": "mlready GPU"}
+    assert out == ("mlready: results of .github/workflows/mlready-gpu.yml "
+                   "(pull_request_target): the 'mlready GPU' card\n")
+    assert summary == ""
+
+
+def test_origin_refuses_a_forged_card_in_the_log_and_the_summary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    forged = gpu_fork_run({"workflow_run.path": ".github/workflows/evil.yml",
+                           "workflow.path": ".github/workflows/evil.yml",
+                           "workflow_run.event": "pull_request",
+                           "workflow_run.name": "mlready GPU <img src=x>"})
+    out, values, summary = _origin(tmp_path, monkeypatch, "workflow_run", forged)
+    assert values == {"accepted": "false", "marker": ""}
+    assert out == ("mlready: not posting: .github/workflows/evil.yml (named 'mlready GPU "
+                   "<img src=x>') is not one of mlready's workflows (.github/workflows/"
+                   "mlready-gpu.yml, .github/workflows/mlready-static.yml): its results are "
+                   "not a card\n")
+    assert summary.count("\n") == 1
+    assert r"GPU \<img src=x\>" in summary
+    assert re.search(r"(?<!\\)[<>\[\]]", summary) is None  # markdown cannot render it as HTML
+
+
+def test_origin_has_nothing_to_judge_outside_workflow_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, values, summary = _origin(tmp_path, monkeypatch, "pull_request",
+                                   {"pull_request": {"number": 4}})
+    assert (out, values, summary) == ("", {"accepted": "true", "marker": ""}, "")

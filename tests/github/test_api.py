@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from mlready.github.api import GitHubClient, GitHubError, RetryPolicy, next_link, redact
+from mlready.github.api import (
+    MAX_PAGES,
+    GitHubClient,
+    GitHubError,
+    RetryPolicy,
+    UnexpectedResponse,
+    next_link,
+    redact,
+)
 
 from .conftest import FAST, TOKEN
 from .server import FakeGitHub, Fault, serve
@@ -176,3 +184,61 @@ def test_helpers() -> None:
     assert redact("a secret b secret", "secret", "") == "a *** b ***"
     with pytest.raises(ValueError, match="token is required"):
         GitHubClient("")
+
+
+@pytest.mark.parametrize("value", ["soon", "inf", "nan", "1e999", "", "Mon, 99 Foo 2026"])
+def test_an_unusable_retry_after_falls_back_to_our_backoff(value: str,
+                                                           github: FakeGitHub) -> None:
+    github.state.faults.append(Fault("GET", "/user", 429, headers={"Retry-After": value},
+                                     message="Too Many Requests"))
+    github.add_token("ghp_pat", login="alice")
+    sleeps = Sleeps()
+    client = GitHubClient("ghp_pat", github.base_url, sleep=sleeps)
+    assert client.request("GET", "/user").data["login"] == "alice"
+    (wait,) = sleeps.calls
+    assert 0.5 <= wait <= 1.0  # the first jittered step of the default policy
+
+
+def test_an_unusable_rate_limit_reset_falls_back_to_our_backoff(github: FakeGitHub) -> None:
+    github.state.faults.append(Fault(
+        "GET", "/user", 403, message="API rate limit exceeded",
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "whenever"}))
+    sleeps = Sleeps()
+    client = GitHubClient(TOKEN, github.base_url, sleep=sleeps)
+    with pytest.raises(GitHubError, match="HTTP 403"):  # then /user is forbidden for real
+        client.request("GET", "/user")
+    assert len(sleeps.calls) == 1 and 0.5 <= sleeps.calls[0] <= 1.0
+
+
+def test_a_dropped_connection_is_retried(client: GitHubClient, github: FakeGitHub) -> None:
+    github.state.faults.append(Fault("GET", "/comments$", drop=True, times=2))
+    assert list(client.paginate("/repos/octo/charlm/issues/7/comments")) == []
+    assert len(github.state.requests) == 3
+
+
+def test_a_body_nested_too_deeply_is_not_json(client: GitHubClient, github: FakeGitHub) -> None:
+    github.state.faults.append(Fault("GET", "/comments$", body="[" * 100_000))
+    with pytest.raises(UnexpectedResponse, match="response is not JSON"):
+        list(client.paginate("/repos/octo/charlm/issues/7/comments"))
+    github.state.faults.append(Fault("GET", "/user", 400, body="[" * 100_000))
+    with pytest.raises(GitHubError, match="HTTP 400"):
+        client.request("GET", "/user")
+
+
+def test_pagination_stops_at_the_page_cap(client: GitHubClient, github: FakeGitHub) -> None:
+    for i in range(5):
+        github.add_comment(7, f"c{i}")
+    pages = client.paginate("/repos/octo/charlm/issues/7/comments", {"per_page": 1},
+                            max_pages=3)
+    with pytest.raises(UnexpectedResponse, match="more than 3 pages; stopped reading"):
+        list(pages)
+    assert len(github.state.requests) == 3
+
+
+def test_the_default_page_cap(client: GitHubClient, github: FakeGitHub) -> None:
+    """One page more than MAX_PAGES is refused, not read: the list cannot run us forever."""
+    for i in range(MAX_PAGES + 1):
+        github.add_comment(7, f"c{i}")
+    with pytest.raises(UnexpectedResponse, match=f"more than {MAX_PAGES} pages"):
+        list(client.paginate("/repos/octo/charlm/issues/7/comments", {"per_page": 1}))
+    assert len(github.state.requests) == MAX_PAGES

@@ -37,12 +37,12 @@ import pytest
 import yaml
 
 from .conftest import TOKEN
+from .events import HEAD, gpu_fork_run
 from .runner import ActionRun, base_env, run_composite
 from .server import FakeGitHub
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "charlm"
-HEAD = "e2e0" * 10
 PR = 7
 MARKER = "<!-- mlready-comment:mlready-gpu -->"
 _IGNORE = shutil.ignore_patterns(".git", ".venv*", "node_modules", "__pycache__", "*.egg-info",
@@ -143,7 +143,8 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     assert ran == ["Check inputs", "Install mlready", "Record the pull request", "Static checks",
                    "Runtime checks", "Scorecard", "Comment on the pull request",
                    "Minimum score"]
-    assert [s.name for s in result.steps if not s.ran] == ["Set up Python (uses: skipped)"]
+    assert [s.name for s in result.steps if not s.ran] == ["Set up Python (uses: skipped)",
+                                                           "Check where the results come from"]
     results = stage["project"] / "mlready-results"
     card = json.loads((results / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]
@@ -166,13 +167,14 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     shutil.copytree(results, artifact)
     (artifact / "scorecard.md").write_text("forged markdown is never posted\n")
     github.add_pull(PR, HEAD)
-    run_event = {"workflow_run": {"name": "mlready GPU", "head_sha": HEAD,
-                                  "event": "pull_request_target", "pull_requests": []}}
+    run_event = gpu_fork_run({"workflow_run.head_sha": HEAD})
     report, summary = _run(stage, github, event_name="workflow_run", event=run_event,
                            workflow="mlready report", inputs={
                                "mode": "report", "comment": "true", "python-version": "",
                                "results-dir": str(artifact)})
     assert not report.failed, _explain(report)
+    origin = next(s for s in report.steps if s.name == "Check where the results come from")
+    assert origin.outputs == {"accepted": "true", "marker": "mlready GPU"}
     assert report.outputs == result.outputs
     (comment,) = github.comments_on(PR)
     assert comment["id"] == first_id
@@ -181,6 +183,26 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     assert step.stdout.startswith(f"mlready: comment already up to date on PR #{PR}")
     assert [r.path for r in github.state.requests if r.method == "GET" and "pulls" in r.path] == [
         f"/repos/octo/charlm/pulls/{PR}"]
+
+    # 2b. the same artifact from a fork's own workflow named "mlready GPU" (here: our file,
+    #     edited by the PR to run on `pull_request`): nothing renders, nothing is posted.
+    requests = len(github.state.requests)
+    forged = gpu_fork_run({"workflow_run.head_sha": HEAD, "workflow_run.event": "pull_request"})
+    refused, summary = _run(stage, github, event_name="workflow_run", event=forged,
+                            workflow="mlready report", inputs={
+                                "mode": "report", "comment": "true", "python-version": "",
+                                "results-dir": str(artifact), "min-score": "100"})
+    assert not refused.failed, _explain(refused)
+    assert [s.name for s in refused.steps if s.ran] == [
+        "Check inputs", "Install mlready", "Check where the results come from"]
+    line = ("mlready: not posting: .github/workflows/mlready-gpu.yml ran on `pull_request`; the "
+            "'mlready GPU' card is only taken from `pull_request_target` runs, whose workflow "
+            "file a pull request cannot change\n")
+    check = next(s for s in refused.steps if s.name == "Check where the results come from")
+    assert (check.stdout, check.outputs) == (line, {"accepted": "false", "marker": ""})
+    assert summary.read_text().count("\n") == 1 and "not posting" in summary.read_text()
+    assert refused.outputs == {"score": "", "level": ""}
+    assert len(github.state.requests) == requests
 
     # 3. a fork PR's own run: read-only token, static results only, below min-score. The
     #    comment step says so in one line, the summary is written, then the gate fails.
