@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from mlready._metrics_log import log_metrics
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "log_metrics"]
+# Where mlready lives (OWNER/NAME on GitHub): every URL we print, write or link derives
+# from it (the pre-commit `repo:`, workflow `uses:`, SARIF, docs links). RELEASING.md.
+REPOSITORY = "org/mlready-action"
+REPOSITORY_URL = f"https://github.com/{REPOSITORY}"
+__all__ = ["REPOSITORY", "REPOSITORY_URL", "__version__", "log_metrics"]
 
 
 def __getattr__(name: str) -> object:

@@ -34,7 +34,7 @@ from mlready.hooks.syntax import main_guard
 WORKFLOW = Path(".github/workflows/mlready.yml")
 PRE_COMMIT = Path(".pre-commit-config.yaml")
 PYPROJECT = Path("pyproject.toml")
-HOOK_REPO = f"https://github.com/{pins.ACTION_REPO}"
+HOOK_REPO = pins.HOOK_REPO
 _SKIP_DIRS = {"node_modules", "site-packages", "build", "dist", "venv", "env", "__pycache__"}
 _MAX_DEPTH = 3
 

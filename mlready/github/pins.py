@@ -1,18 +1,29 @@
-"""The pinned references every workflow template and `mlready init` writes.
+"""The pinned references every workflow template, the README and `mlready init` write.
 
 zizmor (and GitHub's hardening guide) require third-party actions pinned to a full
 commit SHA: a tag can be moved, a SHA cannot. The version comment keeps the pin
-readable and lets Dependabot or Renovate update it. The release process rewrites
-`ACTION_SHA` to the tagged release commit; tests/github/test_action_lint.py fails when a
-template drifts from these values.
+readable and lets Dependabot or Renovate update it.
+
+Our own pin comes from one place: `ACTION_SHA` is the commit tagged
+``v{mlready.__version__}`` (RELEASING.md), and the version comment is derived from the
+package version, so the README, the templates, ``examples/workflows/`` and what
+``mlready init`` writes cannot disagree: `rewrite` brings a file's references in line,
+and tests/test_release.py fails when one drifts, or when the pinned commit lacks
+``.pre-commit-hooks.yaml`` or ``action.yml``.
 """
 
 from __future__ import annotations
 
-ACTION_REPO = "org/mlready-action"
-ACTION_SHA = "5115b44fe83d900dff4504f9f7f0824c249bdc6c"
-ACTION_VERSION = "v0.1.0-dev"
+import re
+
+from mlready import REPOSITORY, REPOSITORY_URL, __version__
+
+ACTION_REPO = REPOSITORY
+ACTION_SHA = "e6d3aca705340204630e0a447428675783e6a30b"
+ACTION_VERSION = f"v{__version__}"
 ACTION_USES = f"{ACTION_REPO}@{ACTION_SHA} # {ACTION_VERSION}"
+HOOK_REPO = REPOSITORY_URL
+HOOK_REV = f"{ACTION_SHA} # frozen: {ACTION_VERSION}"  # as `pre-commit autoupdate --freeze`
 
 CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
 SETUP_PYTHON = "actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c # v6.0.0"
@@ -20,3 +31,12 @@ UPLOAD_ARTIFACT = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607f
 DOWNLOAD_ARTIFACT = "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0"
 
 ALL = (ACTION_USES, CHECKOUT, SETUP_PYTHON, UPLOAD_ARTIFACT, DOWNLOAD_ARTIFACT)
+
+_USES = re.compile(rf"{re.escape(ACTION_REPO)}@[^\s#]+(?:[ \t]*#[ \t]*\S+)?")
+_REV = re.compile(rf"(^[ \t-]*repo:[ \t]*{re.escape(HOOK_REPO)}[ \t]*\n[ \t]*rev:[ \t]*)[^\n]*",
+                  re.MULTILINE)
+
+
+def rewrite(text: str) -> str:
+    """``text`` with every reference to our action and hook repository at today's pin."""
+    return _REV.sub(lambda m: m.group(1) + HOOK_REV, _USES.sub(ACTION_USES, text))

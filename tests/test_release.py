@@ -1,0 +1,78 @@
+"""One version and one repository name behind everything a user pins (RELEASING.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+import mlready
+from mlready.cli import main
+from mlready.github import pins
+
+ROOT = Path(__file__).resolve().parents[1]
+DERIVED = [ROOT / "README.md", ROOT / "mlready" / "github" / "templates" / "mlready.yml",
+           *sorted((ROOT / "examples" / "workflows").glob("*.yml"))]
+
+
+def test_the_package_version_is_one_number() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == mlready.__version__
+    assert f"v{mlready.__version__}" == pins.ACTION_VERSION
+    assert pyproject["project"]["urls"]["Homepage"] == mlready.REPOSITORY_URL
+
+
+@pytest.mark.parametrize("path", DERIVED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_file_that_pins_us_is_at_todays_pin(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert pins.rewrite(text) == text, f"{path.name}: run `python -m mlready.dev generate`"
+    assert pins.ACTION_USES in text or pins.HOOK_REV in text
+
+
+def test_the_readme_shows_what_init_writes(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path), "--yes"]) == 0
+    written = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
+    assert written["repo"] == mlready.REPOSITORY_URL
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"  - repo: {written['repo']}\n    rev: {pins.HOOK_REV}\n" in readme
+    workflow = (tmp_path / ".github" / "workflows" / "mlready.yml").read_text()
+    assert f"uses: {pins.ACTION_USES}" in workflow
+
+
+def test_no_file_names_another_home_for_us() -> None:
+    """The repository is one constant: nothing spells a different owner/name."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=False).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout: cannot list the tracked files")
+    name = mlready.REPOSITORY.split("/")[1]
+    for rel in tracked:
+        if not rel.endswith((".py", ".md", ".yml", ".yaml", ".toml", ".json")):
+            continue
+        text = (ROOT / rel).read_text(encoding="utf-8", errors="replace")
+        for line in text.splitlines():
+            if "github.com/" in line and f"/{name}" in line:
+                assert mlready.REPOSITORY_URL in line or f"{mlready.REPOSITORY}" in line, (
+                    f"{rel}: {line.strip()}")
+
+
+def test_the_pinned_commit_carries_both_manifests() -> None:
+    """pre-commit reads `.pre-commit-hooks.yaml` at `rev`; the runner reads `action.yml`
+    at the `uses:` ref. A pin at a commit without them fails for every user."""
+    def has(path: str) -> bool:
+        done = subprocess.run(["git", "cat-file", "-e", f"{pins.ACTION_SHA}:{path}"], cwd=ROOT,
+                              capture_output=True, check=False)
+        return done.returncode == 0
+
+    known = subprocess.run(["git", "cat-file", "-e", f"{pins.ACTION_SHA}^{{commit}}"],
+                           cwd=ROOT, capture_output=True, check=False)
+    if known.returncode != 0:
+        pytest.skip(f"{pins.ACTION_SHA} is not in this clone's history (a shallow clone?)")
+    assert has(".pre-commit-hooks.yaml")
+    assert has("action.yml")
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", pins.ACTION_SHA, "HEAD"],
+                              cwd=ROOT, capture_output=True, check=False)
+    assert ancestor.returncode == 0, "the pinned commit is not on this branch's history"
