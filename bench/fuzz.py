@@ -92,8 +92,7 @@ def _mutated(document: Any) -> st.SearchStrategy[str]:
     walk(document, ())
 
     def replace(path: tuple[Any, ...], value: Any) -> str:
-        deep = value if isinstance(value, int) and not isinstance(value, bool) and (
-            value < 0) else None
+        deep = value.depth if isinstance(value, _Deep) else None
         marker = "\u0001deep\u0001"
         new = marker if deep is not None else value
         copy = json.loads(json.dumps(document))
@@ -106,12 +105,19 @@ def _mutated(document: Any) -> st.SearchStrategy[str]:
             copy = new
         text = json.dumps(copy, allow_nan=True)
         if deep is not None:
-            text = text.replace(json.dumps(marker), "[" * -deep + "]" * -deep)
+            text = text.replace(json.dumps(marker), "[" * deep + "]" * deep)
         return text
 
     return st.tuples(st.sampled_from(paths), st.one_of(
-        _json_values(), st.integers(min_value=-20000, max_value=-100))).map(
+        _json_values(), st.integers(min_value=100, max_value=20000).map(_Deep))).map(
         lambda pv: replace(*pv))
+
+
+@dataclass(frozen=True)
+class _Deep:
+    """Stands for an array nested ``depth`` levels deep in `_mutated`."""
+
+    depth: int
 
 
 def _json_text() -> st.SearchStrategy[str]:
