@@ -3,8 +3,12 @@
 It writes three things, and never overwrites anything without asking:
 
 - ``.pre-commit-config.yaml`` with mlready's hooks at a pinned revision (a full commit
-  SHA, frozen, so a moved tag cannot change what runs on commit);
-- ``.github/workflows/mlready.yml``: static checks and the scorecard comment per PR;
+  SHA, frozen, so a moved tag cannot change what runs on commit). A project that has
+  one already gets our repo entry added at the end of its ``repos:`` list, as text, so
+  the user's comments, order and formatting stay as they were;
+- ``.github/workflows/mlready.yml``: static checks and the scorecard comment per PR, on
+  pushes to the repository's own default branch (``master`` in many older projects).
+  A workflow folder that already runs mlready gets no second one;
 - ``[tool.mlready]`` and ``[tool.mlready.runner]`` appended to ``pyproject.toml`` (created
   when missing), with the training command filled in when we can find the entrypoint.
 
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import subprocess
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 import click
+import yaml
 
 from mlready.github import pins
 from mlready.hooks.syntax import main_guard
@@ -188,20 +195,115 @@ def tool_section(entry: Entrypoint | None) -> str:
     return "\n".join(lines)
 
 
+def _repo_entry(indent: str) -> str:
+    """Our entry of a ``repos:`` list, its dash at ``indent``."""
+    inner = indent + "  "
+    return (f"{indent}- repo: {HOOK_REPO}\n"
+            f"{inner}rev: {pins.ACTION_SHA} # frozen: {pins.ACTION_VERSION}\n"
+            f"{inner}hooks:\n"
+            f"{inner}  - id: mlready\n")
+
+
 def pre_commit_config() -> str:
-    return (
-        "# Written by `mlready init`. Update the pin with `pre-commit autoupdate --freeze`.\n"
-        "repos:\n"
-        f"  - repo: {HOOK_REPO}\n"
-        f"    rev: {pins.ACTION_SHA} # frozen: {pins.ACTION_VERSION}\n"
-        "    hooks:\n"
-        "      - id: mlready\n"
-    )
+    return ("# Written by `mlready init`. Update the pin with `pre-commit autoupdate --freeze`.\n"
+            "repos:\n" + _repo_entry("  "))
 
 
-def workflow() -> str:
-    return resources.files("mlready.github").joinpath("templates/mlready.yml").read_text(
+class MergeError(Exception):
+    """An existing file we cannot add to as text without risking its meaning."""
+
+
+_REPOS_KEY = re.compile(r"^repos:[ \t]*(?:#.*)?$")
+_TOP_LEVEL = re.compile(r"^[^\s#-]")  # a key at column 0 (list items may sit there too)
+_ITEM = re.compile(r"^([ \t]*)- ")
+
+
+def merge_pre_commit(text: str) -> str | None:
+    """``text`` (an existing ``.pre-commit-config.yaml``) with our repo entry appended to
+    its ``repos:`` block, or None when it has our repo already.
+
+    An edit on the text, not a YAML round trip, so that comments, key order and quoting
+    stay the user's. The result is parsed back and must hold exactly the old repos plus
+    ours; anything else (a flow-style ``repos: [...]``, anchors, tabs) raises
+    `MergeError`, and the caller shows the entry to paste instead of writing.
+    """
+    try:
+        before = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise MergeError(f"not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(before, dict) or not isinstance(before.get("repos"), list):
+        raise MergeError("no `repos:` list")
+    repos = before["repos"]
+    if any(isinstance(r, dict) and str(r.get("repo", "")).rstrip("/").removesuffix(".git")
+           == HOOK_REPO for r in repos):
+        return None
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if _REPOS_KEY.match(line)), None)
+    if start is None:
+        raise MergeError("`repos:` is not a block list this tool can add to")
+    end = next((i for i in range(start + 1, len(lines)) if _TOP_LEVEL.match(lines[i])),
+               len(lines))
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1  # blank lines before the next key stay after our entry
+    indent = next((m.group(1) for line in lines[start + 1:end] if (m := _ITEM.match(line))),
+                  "  ")
+    if lines[end - 1:end] and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    merged = "".join([*lines[:end], _repo_entry(indent), *lines[end:]])
+    try:
+        after = yaml.safe_load(merged)
+    except yaml.YAMLError:
+        after = None
+    expected = [*repos, {"repo": HOOK_REPO, "rev": pins.ACTION_SHA,
+                         "hooks": [{"id": "mlready"}]}]
+    if not isinstance(after, dict) or after.get("repos") != expected:
+        raise MergeError("its `repos:` list has a layout this tool cannot add to safely")
+    return merged
+
+
+def default_branch(root: Path) -> str:
+    """The branch the project's pushes land on: the remote's HEAD, else a local ``main``
+    or ``master``, else git's ``init.defaultBranch``, else ``main``."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    remote_head = git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if remote_head.startswith("origin/"):
+        return remote_head.removeprefix("origin/")
+    for name in ("main", "master"):
+        if git("rev-parse", "--verify", "--quiet", f"refs/heads/{name}"):
+            return name
+    return git("config", "init.defaultBranch") or "main"
+
+
+_BRANCHES = "    branches: [main]\n"
+
+
+def workflow(branch: str = "main") -> str:
+    text = resources.files("mlready.github").joinpath("templates/mlready.yml").read_text(
         encoding="utf-8")
+    plain = re.fullmatch(r"[A-Za-z0-9._/-]+", branch) is not None
+    return text.replace(_BRANCHES, f"    branches: [{branch if plain else json.dumps(branch)}]\n")
+
+
+def _workflow_using_us(folder: Path) -> Path | None:
+    """A workflow in ``folder`` that already uses mlready's action, if any."""
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yml", ".yaml") and path.is_file():
+            try:
+                if pins.ACTION_REPO in path.read_text(encoding="utf-8", errors="replace"):
+                    return path
+            except OSError:
+                continue
+    return None
 
 
 class _Writer:
@@ -235,6 +337,40 @@ class _Writer:
         path.write_text(text, encoding="utf-8")
         self.wrote.append(rel.as_posix())
         click.echo(f"  {verb:<10} {rel.as_posix()}")
+
+    def add_pre_commit(self) -> None:
+        """Our hooks in the project's ``.pre-commit-config.yaml``: a new file, or our entry
+        added to the user's own (see `merge_pre_commit`)."""
+        path = self.root / PRE_COMMIT
+        if not path.exists() or self.force:
+            self.write(PRE_COMMIT, pre_commit_config())
+            return
+        rel = PRE_COMMIT.as_posix()
+        try:
+            merged = merge_pre_commit(path.read_text(encoding="utf-8"))
+        except (MergeError, UnicodeDecodeError, OSError) as exc:
+            click.echo(f"  kept       {rel} (cannot add to it: {exc}); add this entry under "
+                       "`repos:`, or --force to replace the file:")
+            click.echo(_repo_entry("  ").rstrip("\n"))
+            return
+        if merged is None:
+            click.echo(f"  unchanged  {rel} (has mlready's hooks)")
+            return
+        if not self._allowed(f"Add mlready's hooks to {rel}?", default=True):
+            click.echo(f"  kept       {rel}")
+            return
+        path.write_text(merged, encoding="utf-8")
+        self.wrote.append(rel)
+        click.echo(f"  added to   {rel} (mlready's hooks, after your repos)")
+
+    def add_workflow(self) -> None:
+        """Our workflow, unless one in the folder runs mlready already."""
+        existing = _workflow_using_us(self.root / WORKFLOW.parent)
+        if existing is not None and existing.name != WORKFLOW.name and not self.force:
+            rel = existing.relative_to(self.root).as_posix()
+            click.echo(f"  kept       {rel} (already runs mlready; no second workflow)")
+            return
+        self.write(WORKFLOW, workflow(default_branch(self.root)))
 
     def extend_pyproject(self) -> None:
         path = self.root / PYPROJECT
@@ -278,8 +414,8 @@ def init(directory: Path, yes: bool, force: bool) -> int:
     root = directory.resolve()
     click.echo(f"mlready init: {root}")
     writer = _Writer(root, yes=yes, force=force)
-    writer.write(PRE_COMMIT, pre_commit_config())
-    writer.write(WORKFLOW, workflow())
+    writer.add_pre_commit()
+    writer.add_workflow()
     writer.extend_pyproject()
     if writer.wrote:
         click.echo("Next: `pre-commit install`, then `mlready check` and `mlready run`.")

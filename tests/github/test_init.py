@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -66,11 +67,14 @@ def test_writes_all_three_into_a_fresh_project(project: Path,
 
 def test_never_overwrites_with_yes_and_does_with_force(project: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    (project / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (project / ".pre-commit-config.yaml").write_text("repos: []\n")  # flow style: no text edit
     (project / "pyproject.toml").write_text('[project]\nname = "demo"\n')
     assert main(["init", str(project), "--yes"]) == 0
-    assert "  kept       .pre-commit-config.yaml (exists; --force to overwrite)" in (
-        capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert ("  kept       .pre-commit-config.yaml (cannot add to it: `repos:` is not a block "
+            "list this tool can add to); add this entry under `repos:`, or --force to replace "
+            "the file:") in out
+    assert f"  - repo: https://github.com/{pins.ACTION_REPO}" in out
     assert (project / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     pyproject = (project / "pyproject.toml").read_text()
     assert pyproject.startswith('[project]\nname = "demo"\n\n[tool.mlready]\n')
@@ -81,16 +85,112 @@ def test_never_overwrites_with_yes_and_does_with_force(project: Path,
     assert (project / "pyproject.toml").read_text() == pyproject  # appended once, never again
 
 
+USER_CONFIG = """# our hooks; keep this comment
+default_language_version:
+  python: python3.11
+repos:
+    # formatting first
+    -   repo: https://github.com/astral-sh/ruff-pre-commit
+        rev: v0.6.9   # pinned on purpose
+        hooks:
+        -   id: ruff
+    -   repo: local
+        hooks:
+        -   id: pytest
+            name: pytest
+            entry: pytest -q
+            language: system
+
+ci:
+  autofix_prs: false
+"""
+
+
+def test_adds_our_entry_to_an_existing_config_keeping_the_users_text(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / ".pre-commit-config.yaml"
+    path.write_text(USER_CONFIG)
+    assert main(["init", str(project), "--yes"]) == 0
+    assert ("  added to   .pre-commit-config.yaml (mlready's hooks, after your repos)"
+            in capsys.readouterr().out)
+    text = path.read_text()
+    head = USER_CONFIG.split("\nci:\n")[0]
+    assert text.startswith(head.rstrip("\n") + "\n")  # every user line, comments included
+    assert text.endswith("\nci:\n  autofix_prs: false\n")
+    data = yaml.safe_load(text)
+    assert [r["repo"] for r in data["repos"]] == [
+        "https://github.com/astral-sh/ruff-pre-commit", "local",
+        f"https://github.com/{pins.ACTION_REPO}"]
+    assert data["repos"][2] == {"repo": f"https://github.com/{pins.ACTION_REPO}",
+                                "rev": pins.ACTION_SHA, "hooks": [{"id": "mlready"}]}
+    assert data["ci"] == {"autofix_prs": False}
+    assert "    -   repo: local" in text  # the user's indentation is theirs, ours matches it
+    assert f"    - repo: https://github.com/{pins.ACTION_REPO}" in text
+    assert main(["init", str(project), "--yes"]) == 0  # a second run adds nothing
+    assert ("  unchanged  .pre-commit-config.yaml (has mlready's hooks)"
+            in capsys.readouterr().out)
+    assert path.read_text() == text
+
+
+def test_a_config_without_a_final_newline_is_added_to(project: Path) -> None:
+    path = project / ".pre-commit-config.yaml"
+    path.write_text("repos:\n- repo: local\n  hooks:\n  - id: x\n    name: x\n"
+                    "    entry: x\n    language: system")
+    assert main(["init", str(project), "--yes"]) == 0
+    repos = yaml.safe_load(path.read_text())["repos"]
+    assert [r["repo"] for r in repos] == ["local", f"https://github.com/{pins.ACTION_REPO}"]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("branch", ["master", "trunk"])
+def test_workflow_triggers_on_the_repositorys_default_branch(project: Path, branch: str) -> None:
+    _git(project, "init", "-q", "-b", branch)
+    _git(project, "commit", "-q", "--allow-empty", "-m", "start")
+    _git(project, "checkout", "-q", "-b", "feature")  # init runs on a topic branch
+    if branch == "trunk":  # only the remote says which branch is the default
+        _git(project, "update-ref", "refs/remotes/origin/trunk", "HEAD")
+        _git(project, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+        _git(project, "branch", "-q", "-m", "trunk", "old-trunk")
+    assert main(["init", str(project), "--yes"]) == 0
+    data = yaml.safe_load((project / ".github/workflows/mlready.yml").read_text())
+    assert data[True]["push"]["branches"] == [branch]  # PyYAML reads `on:` as True
+
+
+def test_a_workflow_that_runs_mlready_already_gets_no_second_one(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = project / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "ci.yml").write_text(
+        f"jobs:\n  lint:\n    steps:\n      - uses: {pins.ACTION_USES}\n")
+    assert main(["init", str(project), "--yes"]) == 0
+    assert ("  kept       .github/workflows/ci.yml (already runs mlready; no second workflow)"
+            in capsys.readouterr().out)
+    assert not (folder / "mlready.yml").exists()
+
+
 @pytest.mark.parametrize(("answer", "kept"), [("n", True), ("y", False), ("", True)])
 def test_asks_before_overwriting(project: Path, answer: str, kept: bool) -> None:
-    (project / ".pre-commit-config.yaml").write_text("repos: []\n")
     (project / ".github" / "workflows").mkdir(parents=True)
     (project / ".github" / "workflows" / "mlready.yml").write_text("name: mine\n")
-    result = CliRunner().invoke(cli, ["init", str(project)], input=f"{answer}\n" * 2 + "y\n")
+    result = CliRunner().invoke(cli, ["init", str(project)], input=f"{answer}\n" + "y\n")
     assert result.exit_code == 0, result.output
-    assert ".pre-commit-config.yaml exists. Overwrite it? [y/N]" in result.output
-    assert ((project / ".pre-commit-config.yaml").read_text() == "repos: []\n") is kept
+    assert ".github/workflows/mlready.yml exists. Overwrite it? [y/N]" in result.output
     assert ((project / ".github/workflows/mlready.yml").read_text() == "name: mine\n") is kept
+
+
+@pytest.mark.parametrize(("answer", "added"), [("n", False), ("y", True), ("", True)])
+def test_asks_before_adding_to_an_existing_config(project: Path, answer: str,
+                                                  added: bool) -> None:
+    path = project / ".pre-commit-config.yaml"
+    path.write_text(USER_CONFIG)
+    result = CliRunner().invoke(cli, ["init", str(project)], input=f"{answer}\n" + "y\n")
+    assert result.exit_code == 0, result.output
+    assert "Add mlready's hooks to .pre-commit-config.yaml? [Y/n]" in result.output
+    assert (path.read_text() != USER_CONFIG) is added
 
 
 def test_project_scripts_entrypoint(tmp_path: Path) -> None:
