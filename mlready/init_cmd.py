@@ -199,7 +199,7 @@ def _repo_entry(indent: str) -> str:
     """Our entry of a ``repos:`` list, its dash at ``indent``."""
     inner = indent + "  "
     return (f"{indent}- repo: {HOOK_REPO}\n"
-            f"{inner}rev: {pins.ACTION_SHA} # frozen: {pins.ACTION_VERSION}\n"
+            f"{inner}rev: {pins.HOOK_REV}\n"
             f"{inner}hooks:\n"
             f"{inner}  - id: mlready\n")
 
