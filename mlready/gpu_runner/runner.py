@@ -113,8 +113,7 @@ def _one(check: Check, session: Session, smoke_selected: bool) -> CheckResult:
         raise
     except DiskFull as exc:
         return CheckResult(check=check.id, outcome=Outcome.ERROR, reason="disk_full",
-                           summary=f"no space left in the run directory {exc}; free space or "
-                                   "point TMPDIR at a larger disk")
+                           summary=exc.summary)
     except Exception as exc:  # a harness bug must not hide the other checks
         where = ""
         tb = exc.__traceback__

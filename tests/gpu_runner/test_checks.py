@@ -103,5 +103,5 @@ def test_runner_disk_full_is_an_error_and_run_dirs_are_removed(
     monkeypatch.setattr(session.shutil, "copytree", full)  # copying ref's dir for the resume
     result = run(make_project(), "resume")["resume"]
     assert (result.outcome, result.reason) == (Outcome.ERROR, "disk_full")
-    assert result.summary.startswith("no space left in the run directory ")
+    assert result.summary.startswith("disk full while copying the checkpoint for resume (in ")
     assert list(work.iterdir()) == []  # the temporary run directories are gone
