@@ -138,12 +138,14 @@ def test_not_applicable_without_eval_or_resume(tmp_path: Path) -> None:
 
 def test_cuda_requested_without_gpu_is_skipped(make_project: MakeProject) -> None:
     from mlready.gpu_runner.memory import gpu_count
+    from mlready.gpu_runner.runner import execute
 
     if gpu_count():
         pytest.skip("a GPU is present")
     cfg = make_project().with_overrides(device="cuda")
-    results = run(cfg)
-    assert {(r.outcome, r.reason) for r in results.values()} == {(Outcome.SKIPPED, "no_gpu")}
+    report = execute(cfg, None, progress=False)
+    assert {(r.outcome, r.reason) for r in report.checks} == {(Outcome.SKIPPED, "no_gpu")}
+    assert report.exit_code == 2  # proved nothing: must not look green
 
 
 def test_interpreter_is_the_running_one(make_project: MakeProject) -> None:
