@@ -9,6 +9,7 @@ files the Action uploads: ``check.json``, ``run.json``, ``scorecard.json``,
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -40,6 +41,25 @@ def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> i
     Exit codes: 0 done (findings and failed checks are reported in the scorecard, not as an
     exit code), 1 the score is below --min-score, 2 a configuration or harness error.
     """
+    try:
+        code = _ci(project, output_dir, mode, min_score)
+    except BaseException:
+        _runner_cli_call("cancel_torch_teardown_skip")
+        raise
+    # The inner `run` may have arranged a fast exit with *its* exit code (atexit); the
+    # process's code is ours.
+    _runner_cli_call("skip_torch_teardown", code)
+    return code
+
+
+def _runner_cli_call(name: str, *args: int) -> None:
+    """Call ``mlready.gpu_runner.cli.<name>`` if `run` was loaded (static mode never is)."""
+    runner_cli = sys.modules.get("mlready.gpu_runner.cli")
+    if runner_cli is not None:
+        getattr(runner_cli, name)(*args)
+
+
+def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     # Our own output is not the project's code: keep git (and so the checks) out of it.
     (output_dir / ".gitignore").write_text("*\n", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ def test_results_inside_the_project_are_never_checked(
     check = json.loads((out / "check.json").read_text())
     assert {d["path"] for d in check["diagnostics"]} == {"train.py"}
     assert card["inputs"]["files_checked"] == 2
+
+
+TRAIN_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "runner" / "train.py"
+
+
+@pytest.mark.slow
+def test_failed_runtime_check_does_not_fail_the_ci_process(tmp_path: Path) -> None:
+    """The help promises 0 unless --min-score: `run`'s exit code must not leak out of the
+    `mlready ci` process (it did, through run's fast-exit atexit hook)."""
+    project = _project(tmp_path)
+    with (project / "pyproject.toml").open("w") as handle:
+        handle.write(f'[tool.mlready.runner]\ntrain = "{{python}} {TRAIN_FIXTURE} --steps '
+                     '{steps} --seed {seed} --out {run_dir} --mode nan"\nsteps = 3\n')
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o", str(out)],
+                          capture_output=True, text=True, check=False, timeout=240)
+    run = json.loads((out / "run.json").read_text())
+    smoke = next(c for c in run["checks"] if c["check"] == "smoke")
+    assert (smoke["outcome"], smoke["reason"]) == ("fail", "nonfinite_metric")
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "==> scorecard: " in done.stdout

@@ -31,15 +31,32 @@ _RNG_KEYS = re.compile(r"(rng|random|generator)", re.I)
 _DATA_KEYS = re.compile(r"(^data$|^data_|_data$|sampler|loader|dataset|data_position|iterator)",
                         re.I)
 CPU_RNG_STATE_BYTES = 5056  # torch.get_rng_state() of the CPU Mersenne Twister
+# Containers nested deeper than this are not walked: every walk here (flatten, compare)
+# recurses, and a real checkpoint nests a handful of levels (optimizer state: four).
+MAX_NESTING = 100
 
 
 class CheckpointError(Exception):
-    """A checkpoint could not be read; ``reason`` is ``needs_full_unpickling`` or ``corrupted``."""
+    """A checkpoint could not be read or walked.
+
+    ``reason``: ``needs_full_unpickling``, ``corrupted``, ``too_deep`` or ``torch_missing``.
+    """
 
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         self.message = message
         super().__init__(message)
+
+    @property
+    def outcome_is_error(self) -> bool:
+        """True when the harness cannot judge the file (an error), not a finding on it."""
+        return self.reason in ("torch_missing", "too_deep")
+
+    @property
+    def result_reason(self) -> str:
+        """The check result's stable reason for this error."""
+        return {"corrupted": "corrupted_checkpoint", "too_deep": "checkpoint_too_deep"}.get(
+            self.reason, self.reason)
 
 
 def prewarm() -> None:
@@ -76,11 +93,14 @@ def load(path: Path) -> Any:
             from None
     try:
         try:
-            return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+            obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
         except RuntimeError as exc:
             if "mmap" not in str(exc):
                 raise
-            return torch.load(path, map_location="cpu", weights_only=True)  # legacy format
+            obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy format
+    except RecursionError:
+        raise CheckpointError("too_deep", f"{path.name}: checkpoint nesting too deep to "
+                                          "load") from None
     except Exception as exc:
         text = str(exc)
         if "weights_only" in text or "Weights only load failed" in text:
@@ -93,6 +113,35 @@ def load(path: Path) -> Any:
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise CheckpointError("corrupted", f"{path.name} cannot be read: {first[:200]}") \
             from None
+    deep = too_deep(obj)
+    if deep is not None:
+        raise CheckpointError("too_deep", f"{path.name}: checkpoint nesting too deep to "
+                                          f"compare (over {MAX_NESTING} levels at "
+                                          f"`{deep[:80]}...`)")
+    return obj
+
+
+def too_deep(obj: Any, limit: int = MAX_NESTING) -> str | None:
+    """The dotted key where ``obj`` nests containers deeper than ``limit``, else None.
+
+    Iterative, so measuring a 100,000-level nesting cannot itself exhaust the stack.
+    """
+    stack: list[tuple[Any, int, str]] = [(obj, 0, "")]
+    while stack:
+        node, depth, key = stack.pop()
+        if isinstance(node, dict):
+            items: list[tuple[object, Any]] = list(node.items())
+        elif isinstance(node, list | tuple):
+            items = list(enumerate(node))
+        else:
+            continue
+        if depth >= limit:
+            return key or "<root>"
+        for sub, value in items:
+            if isinstance(value, dict | list | tuple):
+                shown = key if depth >= 8 else (f"{key}.{sub}" if key else str(sub))
+                stack.append((value, depth + 1, shown))
+    return None
 
 
 def _is_tensor(value: Any) -> bool:

@@ -45,21 +45,36 @@ def _is_console_script() -> bool:
     return argv0.name == "mlready" or argv0.parts[-2:] == ("mlready", "__main__.py")
 
 
-def _fast_exit(code: int) -> None:
+_exit_code: list[int] = []  # the code the fast exit uses; the last caller's word wins
+
+
+def _fast_exit() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(_exit_code[-1])
 
 
-def _skip_torch_teardown(code: int) -> None:
+def skip_torch_teardown(code: int) -> None:
     """Exit without torch's interpreter teardown (~1.3 s on a CPU) once results are written.
 
     The runner imported torch only to compare checkpoints; tearing it down would be the
     largest part of the runner's overhead. Registered last, this atexit handler runs
     first; everything the runner owns (results file, run directories) is already done.
+    ``code`` must be the code the *process* exits with: a command that runs `run`
+    inside itself (`mlready ci`) calls this again with its own code before it returns,
+    or `run`'s code would leak out as the process's.
     """
     if "torch" in sys.modules and _is_console_script():
-        atexit.register(_fast_exit, code)
+        if not _exit_code:
+            atexit.register(_fast_exit)
+        _exit_code.append(code)
+
+
+def cancel_torch_teardown_skip() -> None:
+    """Undo `skip_torch_teardown`: the process exits the ordinary way, with its own code."""
+    if _exit_code:
+        atexit.unregister(_fast_exit)
+        _exit_code.clear()
 
 
 def _only(value: str | None) -> tuple[str, ...] | None:
@@ -116,5 +131,5 @@ def run(project_dir: Path, config_path: Path | None, output: str, only: str | No
             click.echo(text(report), err=True)
             return 2
     click.echo(text(report, written), err=output == "-")
-    _skip_torch_teardown(report.exit_code)
+    skip_torch_teardown(report.exit_code)
     return report.exit_code

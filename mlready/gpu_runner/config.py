@@ -9,6 +9,7 @@ spaces or quotes stays one argument and no shell ever sees user values.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 import shlex
@@ -93,7 +94,8 @@ class Threshold:
     value: float
 
     def holds(self, measured: float) -> bool:
-        return _OPS[self.op](measured, self.value)
+        """Whether ``measured`` meets the threshold; NaN and infinity never do."""
+        return math.isfinite(measured) and _OPS[self.op](measured, self.value)
 
     def __str__(self) -> str:
         return f"{self.metric} {self.op} {self.value:g}"

@@ -14,6 +14,10 @@ from mlready.gpu_runner.process import ProcessResult, Status
 from mlready.gpu_runner.results import CheckResult, Outcome
 
 _DISK_FULL = ("No space left on device", "ENOSPC", "Errno 28")
+# Less than this free where the log is, after a failed run, means the disk filled up
+# even when the command's own "No space left" message could not be written any more
+# (a flood of output that filled the disk takes its last words with it).
+LOW_DISK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,13 @@ def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Proble
                        f"{what} did not finish within {timeout:g}s; killed its whole process "
                        f"tree (raise `tool.mlready.runner.timeout` if it is just slow)",
                        proc.tail)
-    if any(marker in proc.tail for marker in _DISK_FULL):
+    low = proc.disk_free is not None and proc.disk_free < LOW_DISK_BYTES
+    if low or any(marker in proc.tail for marker in _DISK_FULL):
+        left = f" ({proc.disk_free // 1024} KiB left)" if low and proc.disk_free is not None \
+            else ""
         return Problem(Outcome.ERROR, "disk_full",
-                       f"{what} ran out of disk space in its run directory; free space or "
-                       "point TMPDIR at a larger disk", proc.tail)
+                       f"{what} ran out of disk space in its run directory{left}; free space "
+                       "or point TMPDIR at a larger disk", proc.tail)
     code = proc.exit_code if proc.exit_code is not None else -1
     if code < 0:
         try:

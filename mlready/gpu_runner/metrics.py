@@ -3,22 +3,42 @@
 Both sources become one `Trajectory` (records of step -> numeric values), so every
 check compares runs the same way whichever way the script reports. Values that are
 not finite are kept (as float nan/inf): finding them is the point.
+
+The regex is the user's and may backtrack catastrophically, so it only ever sees the
+first `MAX_MATCH_CHARS` of a line and matching runs under a time budget (`RegexTooSlow`),
+which keeps the command's timeout the bound on how long one run takes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import TextIO
 
 # Metrics that vary between identical runs by nature (clocks, throughput, memory):
 # never compared for reproducibility unless the user lists them in `compare`.
 TIMING_RE = re.compile(r"(time|elapsed|sec|per_s|_s$|throughput|speed|wall|mem|fps|eta"
                        r"|samples_per|tokens_per|it_s|duration|timestamp)", re.IGNORECASE)
 RESERVED = frozenset({"step", "rank"})
+MAX_MATCH_CHARS = 8192  # metric lines are short; a 5 MB line is not one
+
+
+class RegexTooSlow(Exception):
+    """Matching the metrics regex over a run's output took longer than its budget."""
+
+    def __init__(self, budget_s: float, line_no: int) -> None:
+        self.budget_s = budget_s
+        self.line_no = line_no
+        super().__init__(f"metrics regex over budget ({budget_s:g}s) at output line {line_no}")
 
 
 @dataclass(frozen=True)
@@ -70,7 +90,10 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float range is no metric value
+            return None
     if isinstance(value, str):
         try:
             return float(value)  # "nan", "inf", "1e-3"
@@ -95,27 +118,96 @@ def json_records(lines: Iterable[str]) -> Iterator[dict[str, object] | None]:
             continue
         try:
             data = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # incl. ints over 4,300 digits, deep nesting
             yield None
             continue
         yield data if isinstance(data, dict) else None
 
 
-def parse_regex(path: Path, pattern: re.Pattern[str]) -> Trajectory:
-    """Records from every output line where ``pattern`` matches (named groups = metrics)."""
+def parse_regex(path: Path, pattern: re.Pattern[str],
+                budget_s: float | None = None) -> Trajectory:
+    """Records from every output line where ``pattern`` matches (named groups = metrics).
+
+    Raises `RegexTooSlow` when matching takes longer than ``budget_s`` seconds.
+    """
     try:
         handle = path.open("r", encoding="utf-8", errors="replace")
     except OSError:
         return Trajectory()
+    deadline = None if budget_s is None else time.monotonic() + budget_s
+    line_no = 0
 
     def matches() -> Iterator[dict[str, object] | None]:
-        with handle:
-            for line in handle:
-                match = pattern.search(line)
-                if match is not None:
-                    yield {k: v for k, v in match.groupdict().items() if v is not None}
+        nonlocal line_no
+        for line in bounded_lines(handle, MAX_MATCH_CHARS):
+            line_no += 1
+            if deadline is not None and time.monotonic() > deadline:
+                raise _Expired
+            match = pattern.search(line)
+            if match is not None:
+                yield {k: v for k, v in match.groupdict().items() if v is not None}
 
-    return _collect(matches())
+    with handle:
+        try:
+            with _alarm(budget_s):
+                return _collect(matches())
+        except _Expired:
+            assert budget_s is not None
+            raise RegexTooSlow(budget_s, line_no) from None
+
+
+def bounded_lines(handle: TextIO, limit: int) -> Iterator[str]:
+    """Each line's first ``limit`` characters; the rest of a longer line is skipped unread
+    into memory (a 5 MB line costs one ``limit``-sized chunk at a time)."""
+    while True:
+        line = handle.readline(limit)
+        if not line:
+            return
+        if len(line) == limit and not line.endswith("\n"):
+            while True:
+                rest = handle.readline(limit)
+                if not rest or rest.endswith("\n"):
+                    break
+        yield line
+
+
+class _Expired(Exception):
+    pass
+
+
+def _expire(_signum: int, _frame: FrameType | None) -> None:
+    raise _Expired
+
+
+@contextlib.contextmanager
+def _alarm(budget_s: float | None) -> Iterator[None]:
+    """Interrupt the block after ``budget_s`` seconds, even inside one regex match.
+
+    The regex engine checks for signals while it backtracks, so SIGALRM stops a
+    catastrophic match; that needs the main thread (elsewhere only the per-line
+    deadline applies). A timer already set (e.g. pytest-timeout's) is put back with
+    the time it had left.
+    """
+    if budget_s is None or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+    began = time.monotonic()
+    previous_handler = signal.signal(signal.SIGALRM, _expire)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, max(budget_s, 1e-3))
+    try:
+        yield
+    finally:
+        while True:  # an alarm landing right here must not skip putting things back
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous_handler)
+                break
+            except _Expired:
+                continue
+        if previous_delay > 0:
+            left = max(previous_delay - (time.monotonic() - began), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, previous_interval)
 
 
 def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:

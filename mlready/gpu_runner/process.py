@@ -5,7 +5,9 @@ terminal's Ctrl-C reaches only the runner, which then decides). Output goes stra
 to a log file, not through a pipe: a grandchild that outlives its parent can never
 block us on a pipe, and the runner does no per-line work while training runs. On
 timeout, interruption or normal exit, the group *and* every process seen in the tree
-(a grandchild may have left the group with setsid) get SIGTERM, then SIGKILL.
+(a grandchild may have left the group with setsid) get SIGTERM, then SIGKILL; while a
+command runs the runner is a child subreaper (see `reaper`), so a daemon that
+double-forked out of the tree is adopted, killed and reaped too.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from mlready.gpu_runner import reaper
 from mlready.gpu_runner.memory import MemoryPeak, TreeSampler
 
 TERM_GRACE_S = 3.0
 TAIL_BYTES = 6000
 TAIL_LINES = 40
+TRUNCATED = "..."  # marks a tail line whose start was cut off
 
 
 class Status(StrEnum):
@@ -54,25 +58,37 @@ class ProcessResult:
     tail: str
     memory: MemoryPeak
     message: str = ""  # spawn failures: the OS error
+    disk_free: int | None = None  # bytes free where the log is, measured after the run
 
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
 
 
-def read_tail(path: Path, max_bytes: int = TAIL_BYTES, max_lines: int = TAIL_LINES) -> str:
-    """The last lines of a log file, bounded in bytes and lines, decoded leniently."""
+def read_tail(source: Path | int, max_bytes: int = TAIL_BYTES,
+              max_lines: int = TAIL_LINES) -> str:
+    """The last lines of a log (a path or an open, readable descriptor), bounded, lenient.
+
+    Reading through the descriptor the command wrote to still works when the file was
+    deleted meanwhile. A last line longer than ``max_bytes`` (5 MB of output without a
+    newline) is shown as its cut tail after ``...``, never dropped.
+    """
     try:
-        with path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - max_bytes))
-            data = handle.read()
+        if isinstance(source, int):
+            size = os.fstat(source).st_size
+            data = os.pread(source, max_bytes, max(0, size - max_bytes))
+        else:
+            with source.open("rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                size = handle.tell()
+                handle.seek(max(0, size - max_bytes))
+                data = handle.read()
     except OSError:
         return ""
     lines = data.decode("utf-8", errors="replace").splitlines()
     if size > max_bytes and lines:
-        lines = lines[1:]  # the first line is probably cut
+        # The first line is probably cut: drop it, unless it is all there is.
+        lines = lines[1:] if len(lines) > 1 else [TRUNCATED + lines[0]]
     return "\n".join(lines[-max_lines:])
 
 
@@ -85,8 +101,9 @@ def _signal_tree(pgid: int, procs: list[Any], sig: signal.Signals) -> None:
                 proc.send_signal(sig)
 
 
-def _tree(pid: int, seen: Mapping[int, Any]) -> list[Any]:
-    """Every process known to belong to the run: seen while sampling, or alive below pid now."""
+def _tree(pid: int, seen: Mapping[int, Any], before: dict[int, float]) -> list[Any]:
+    """Every process known to belong to the run: seen while sampling, alive below pid now,
+    or adopted by us since it started (an orphan that double-forked out of the tree)."""
     procs = dict(seen)
     try:
         import psutil
@@ -96,12 +113,16 @@ def _tree(pid: int, seen: Mapping[int, Any]) -> list[Any]:
                 procs.setdefault(child.pid, child)
     except ImportError:  # pragma: no cover - psutil is a runner dependency
         pass
+    for orphan in reaper.adopted(before, pid):
+        procs.setdefault(orphan.pid, orphan)
     return [p for p in procs.values() if p.pid != pid]
 
 
-def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float) -> None:
+def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float,
+              before: dict[int, float] | None = None) -> None:
     """SIGTERM the group and tree, wait ``grace`` seconds, then SIGKILL what is left."""
-    procs = _tree(proc.pid, sampler.procs)
+    before = reaper.children() if before is None else before
+    procs = _tree(proc.pid, sampler.procs, before)
     _signal_tree(proc.pid, procs, signal.SIGTERM)
     deadline = time.monotonic() + grace
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -115,16 +136,19 @@ def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float)
     _signal_tree(proc.pid, procs, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=grace)
+    reaper.sweep(before, proc.pid)
 
 
-def _reap_leftovers(proc: subprocess.Popen[bytes], sampler: TreeSampler) -> None:
+def _reap_leftovers(proc: subprocess.Popen[bytes], sampler: TreeSampler,
+                    before: dict[int, float]) -> None:
     """After a normal exit, nothing the command started may keep running (or hold the GPU)."""
-    procs = [p for p in _tree(proc.pid, sampler.procs) if _alive(p)]
+    procs = [p for p in _tree(proc.pid, sampler.procs, before) if _alive(p)]
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     for p in procs:
         with contextlib.suppress(Exception):
             p.kill()
+    reaper.sweep(before, proc.pid)
 
 
 def _alive(proc: Any) -> bool:
@@ -169,8 +193,16 @@ def run_command(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: 
 
     Raises OSError (e.g. ENOSPC) only for failures of the runner's own files.
     """
+    with reaper.subreaper():
+        return _run(argv, cwd=cwd, env=env, timeout=timeout, log_path=log_path, watch=watch,
+                    grace=grace)
+
+
+def _run(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
+         log_path: Path, watch: tuple[Path, ...], grace: float) -> ProcessResult:
     no_memory = MemoryPeak(None, None, 0, None, None)
-    with log_path.open("wb") as log:
+    before = reaper.children()
+    with log_path.open("w+b") as log:
         start = time.monotonic()
         with _DeferSignals() as deferred:
             try:
@@ -198,18 +230,24 @@ def run_command(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: 
             except subprocess.TimeoutExpired:
                 timed_out = True
                 with _DeferSignals() as late:
-                    kill_tree(proc, sampler, grace)
+                    kill_tree(proc, sampler, grace, before)
                 if late.pending:
                     raise KeyboardInterrupt from None
             else:
-                _reap_leftovers(proc, sampler)
+                _reap_leftovers(proc, sampler, before)
         except BaseException:  # Ctrl-C / SIGTERM of the runner: leave nothing behind
             with _DeferSignals():
-                kill_tree(proc, sampler, grace=1.0)
+                kill_tree(proc, sampler, grace=1.0, before=before)
                 sampler.stop()
             raise Interrupted() from None
         wall = time.monotonic() - start
         peak = sampler.stop()
+        tail = read_tail(log.fileno())
+        free: int | None = None
+        with contextlib.suppress(OSError):
+            stat = os.statvfs(log.fileno())
+            free = stat.f_bavail * stat.f_frsize
     code = proc.returncode
     status = Status.TIMEOUT if timed_out else (Status.OK if code == 0 else Status.EXIT)
-    return ProcessResult(tuple(argv), status, code, wall, log_path, read_tail(log_path), peak)
+    return ProcessResult(tuple(argv), status, code, wall, log_path, tail, peak,
+                         disk_free=free)

@@ -16,6 +16,9 @@ def text(report: RunReport, output: str | None = None) -> str:
     width = max((len(c.check) for c in report.checks), default=5)
     for check in report.checks:
         lines.append(f"  {LABELS[check.outcome]}  {check.check:<{width}}  {check.summary}")
+    if report.no_gpu:
+        lines.append("nothing measured: `device = cuda` but no NVIDIA GPU is visible here; "
+                     "run on a GPU machine or set --device cpu (exit 2)")
     if report.interrupted:
         lines.append("interrupted: the running command tree was killed")
     if output:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
+NO_GPU = "no_gpu"  # the reason of every check when `device = cuda` finds no GPU
 
 Scalar = float | int | str | bool | None
 
@@ -174,11 +175,20 @@ class RunReport:
         )
 
     @property
+    def no_gpu(self) -> bool:
+        """`device = cuda` without a GPU here: every check was skipped, nothing measured."""
+        return any(c.reason == NO_GPU for c in self.checks)
+
+    @property
     def exit_code(self) -> int:
-        """0 all pass / not applicable / skipped, 1 any fail, 2 any error, 130 interrupted."""
+        """0 all pass / not applicable / skipped, 1 any fail, 2 any error, 130 interrupted.
+
+        A run that asked for a GPU and found none proved nothing, so it must not look
+        green: 2, like any other environment error.
+        """
         if self.interrupted:
             return 130
         outcomes = {c.outcome for c in self.checks}
-        if Outcome.ERROR in outcomes:
+        if Outcome.ERROR in outcomes or self.no_gpu:
             return 2
         return 1 if Outcome.FAIL in outcomes else 0

@@ -25,7 +25,7 @@ from mlready.gpu_runner.memory import gpu_count
 from mlready.gpu_runner.plan import planned
 from mlready.gpu_runner.process import Interrupted
 from mlready.gpu_runner.progress import Progress
-from mlready.gpu_runner.results import CheckResult, Outcome, RunReport, Scalar
+from mlready.gpu_runner.results import NO_GPU, CheckResult, Outcome, RunReport, Scalar
 from mlready.gpu_runner.session import DiskFull, Session
 
 NEEDS_TORCH = frozenset({"checkpoint", "reproducibility", "resume"})
@@ -67,7 +67,7 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
                          interrupted=interrupted)
 
     if config.device == "cuda" and not gpus:
-        return report([CheckResult(check=c.id, outcome=Outcome.SKIPPED, reason="no_gpu",
+        return report([CheckResult(check=c.id, outcome=Outcome.SKIPPED, reason=NO_GPU,
                                    summary="device = cuda but no NVIDIA GPU is visible here")
                        for c in checks], None)
     try:
@@ -113,8 +113,7 @@ def _one(check: Check, session: Session, smoke_selected: bool) -> CheckResult:
         raise
     except DiskFull as exc:
         return CheckResult(check=check.id, outcome=Outcome.ERROR, reason="disk_full",
-                           summary=f"no space left in the run directory {exc}; free space or "
-                                   "point TMPDIR at a larger disk")
+                           summary=exc.summary)
     except Exception as exc:  # a harness bug must not hide the other checks
         where = ""
         tb = exc.__traceback__

@@ -20,8 +20,8 @@ from typing import Any
 from mlready._metrics_log import METRICS_ENV
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner.config import RunnerConfig
-from mlready.gpu_runner.failures import Problem, describe
-from mlready.gpu_runner.metrics import Trajectory, parse_jsonl, parse_regex
+from mlready.gpu_runner.failures import Problem, describe, last_line
+from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
 from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
 from mlready.gpu_runner.process import ProcessResult, run_command
 from mlready.gpu_runner.progress import Progress
@@ -29,7 +29,31 @@ from mlready.gpu_runner.results import Outcome, RunRecord
 
 
 class DiskFull(Exception):
-    """The runner's own files could not be written (ENOSPC)."""
+    """The runner's own files could not be written (ENOSPC); ``during`` says at what."""
+
+    def __init__(self, work_dir: str, during: str = "") -> None:
+        self.work_dir = work_dir
+        self.during = during
+        super().__init__(work_dir)
+
+    @property
+    def summary(self) -> str:
+        where = f"disk full {self.during} (in {self.work_dir})" if self.during else \
+            f"no space left in the run directory {self.work_dir}"
+        return f"{where}; free space or point TMPDIR at a larger disk"
+
+
+class _NoSpace(Exception):
+    """ENOSPC inside `shutil.copytree`, which would otherwise collect it and go on copying."""
+
+
+def _copy_or_stop(src: str, dst: str) -> object:
+    try:
+        return shutil.copy2(src, dst)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise _NoSpace from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -146,7 +170,10 @@ class Session:
                         f"needs the smoke run's checkpoint: {found.summary}"))
                 checkpoint = found
                 if spec.resume_from is not None:
-                    checkpoint = copied = self._copy_run_dir(source.run_dir, found, run_dir)
+                    copy = self._copy_run_dir(source.run_dir, found, run_dir)
+                    if isinstance(copy, Problem):
+                        return _with_problem(base, copy)
+                    checkpoint = copied = copy
             values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
             output_file: Path | None = None
             if spec.is_eval:
@@ -172,10 +199,32 @@ class Session:
             exit_code=proc.exit_code, wall_s=round(proc.wall_s, 4),
             peak_rss_bytes=proc.memory.rss_bytes, peak_gpu_bytes=proc.memory.gpu_bytes))
         what = "eval" if spec.is_eval else ("resume run" if spec.resume_from else "train run")
-        problem = describe(proc, f"{what} `{_short(proc.argv)}`", key, self.config.timeout)
+        label = f"{what} `{_short(proc.argv)}`"
+        problem = describe(proc, label, key, self.config.timeout)
+        if not run_dir.is_dir():
+            failed = f"; it then failed: {last_line(proc.tail)}" if problem is not None else ""
+            problem = Problem(Outcome.ERROR, "run_dir_vanished",
+                              f"the run directory {run_dir} vanished during the {label} "
+                              f"(deleted by the command or a temp-file cleaner?): nothing it "
+                              f"wrote can be checked{failed}", proc.tail)
         regex = self.config.metrics_regex
-        trajectory = Trajectory() if spec.is_eval else (
-            parse_regex(log_path, regex) if regex is not None else parse_jsonl(metrics_file))
+        trajectory = Trajectory()
+        if spec.is_eval:
+            pass
+        elif regex is None:
+            trajectory = parse_jsonl(metrics_file)
+        else:
+            budget = max(1.0, self.config.timeout - proc.wall_s)
+            try:
+                trajectory = parse_regex(log_path, regex, budget)
+            except RegexTooSlow as exc:
+                if problem is None:
+                    problem = Problem(
+                        Outcome.ERROR, "metrics_regex_too_slow",
+                        f"`tool.mlready.runner.metrics` took over {exc.budget_s:.3g}s on the "
+                        f"{what}'s output (stopped at line {exc.line_no}; catastrophic "
+                        "backtracking?): simplify the regex, e.g. no nested quantifiers "
+                        "like (a+)+", proc.tail)
         checkpoints: tuple[Path, ...] = ()
         if not spec.is_eval:
             checkpoints = tuple(self._matches(values, skip=copied))
@@ -207,13 +256,30 @@ class Session:
             return f"resume to step {steps}"
         return f"train {spec.id} (seed {seed}, {steps} steps)"
 
-    def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> Path:
+    def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> Path | Problem:
         """Resume in a copy of the smoke run's directory, leaving the original intact.
 
         Returns the checkpoint to resume from: the copy, or ``found`` itself when the
-        run wrote it outside ``{run_dir}``.
+        run wrote it outside ``{run_dir}``. A full disk stops the copy at once (and
+        removes the partial copy); any other file that cannot be copied is a `Problem`.
         """
-        shutil.copytree(source_dir, run_dir, dirs_exist_ok=True)
+        try:
+            shutil.copytree(source_dir, run_dir, dirs_exist_ok=True,
+                            copy_function=_copy_or_stop)
+        except (_NoSpace, OSError) as exc:
+            if isinstance(exc, _NoSpace) or exc.errno == errno.ENOSPC \
+                    or "No space left" in str(exc):
+                shutil.rmtree(run_dir, ignore_errors=True)
+                raise DiskFull(str(self.work_dir), "while copying the checkpoint for resume") \
+                    from None
+            why = str(exc)
+            if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) \
+                    and exc.args[0] and len(exc.args[0][0]) == 3:
+                src, _, reason = exc.args[0][0]
+                why = f"{src}: {reason}"
+            return Problem(Outcome.ERROR, "resume_copy_failed",
+                           f"cannot copy the smoke run's directory for the resume run: "
+                           f"{why[:200]}")
         try:
             return run_dir / found.relative_to(source_dir)
         except ValueError:

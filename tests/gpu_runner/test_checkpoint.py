@@ -80,3 +80,27 @@ def test_load_refuses_full_unpickling_and_names_the_class(tmp_path: Path) -> Non
         ckpt.load(path)
     assert info.value.reason == "corrupted"
     assert info.value.message.startswith("c.pt cannot be read: ")
+
+
+def test_nesting_deeper_than_the_limit_is_too_deep_not_a_recursion_error() -> None:
+    shallow: Any = {"model": {"w": [1.0]}, "optimizer": {"state": {0: {"step": 1}}}}
+    assert ckpt.too_deep(shallow) is None
+    deep: Any = 1.0
+    for _ in range(100_000):  # far beyond the interpreter's stack
+        deep = [deep]
+    found = ckpt.too_deep({"model": {}, "notes": deep})
+    assert found is not None and found.startswith("notes.0.0")
+
+
+def test_load_refuses_a_too_deep_checkpoint(tmp_path: Path) -> None:
+    deep: Any = {"leaf": 1}
+    for _ in range(ckpt.MAX_NESTING + 5):
+        deep = {"x": deep}
+    path = tmp_path / "deep.pt"
+    torch.save({"model": {"w": torch.zeros(1)}, "notes": deep}, path)
+    with pytest.raises(ckpt.CheckpointError) as caught:
+        ckpt.load(path)
+    assert caught.value.reason == "too_deep" and caught.value.outcome_is_error
+    assert caught.value.result_reason == "checkpoint_too_deep"
+    assert caught.value.message.startswith("deep.pt: checkpoint nesting too deep to compare "
+                                           "(over 100 levels at `notes.x.x")

@@ -89,9 +89,8 @@ def test_ignored_seed_is_caught_by_the_other_seed_run(make_project: MakeProject)
 def test_runner_disk_full_is_an_error_and_run_dirs_are_removed(
         make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
+    import shutil
     import tempfile
-
-    from mlready.gpu_runner import session
 
     work = tmp_path / "tmp"
     work.mkdir()
@@ -100,8 +99,8 @@ def test_runner_disk_full_is_an_error_and_run_dirs_are_removed(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(session.shutil, "copytree", full)  # copying ref's dir for the resume
+    monkeypatch.setattr(shutil, "copytree", full)  # copying ref's dir for the resume
     result = run(make_project(), "resume")["resume"]
     assert (result.outcome, result.reason) == (Outcome.ERROR, "disk_full")
-    assert result.summary.startswith("no space left in the run directory ")
+    assert result.summary.startswith("disk full while copying the checkpoint for resume (in ")
     assert list(work.iterdir()) == []  # the temporary run directories are gone

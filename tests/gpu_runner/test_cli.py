@@ -99,3 +99,16 @@ def test_ctrl_c_kills_the_run_and_reports(tmp_path: Path) -> None:
             assert handle.read().split()[2] == "Z"
     except ProcessLookupError:
         pass
+
+
+def test_cuda_without_a_gpu_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlready.gpu_runner.memory import gpu_count
+
+    if gpu_count():
+        pytest.skip("a GPU is present")
+    (tmp_path / "pyproject.toml").write_text(project_toml())
+    out = tmp_path / "r.json"
+    assert main(["run", str(tmp_path), "-o", str(out), "--device", "cuda"]) == 2
+    assert {c["reason"] for c in json.loads(out.read_text())["checks"]} == {"no_gpu"}
+    assert "nothing measured: `device = cuda` but no NVIDIA GPU is visible here" in \
+        capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -78,3 +79,13 @@ def test_config_json_never_holds_env_values(tmp_path: Path) -> None:
     cfg = load(tmp_path, 'train = "t"\n[tool.mlready.runner.env]\nWANDB_API_KEY = "s3cret"\n')
     assert "s3cret" not in repr(cfg.to_json())
     assert cfg.to_json()["env"] == ["WANDB_API_KEY"]
+
+
+def test_thresholds_never_hold_for_nan_or_infinity() -> None:
+    from mlready.gpu_runner.config import Threshold
+
+    for op in ("<", "<=", ">", ">=", "==", "!="):
+        threshold = Threshold("accuracy", op, 0.5)
+        assert not threshold.holds(math.nan) and not threshold.holds(math.inf)
+        assert not threshold.holds(-math.inf)
+    assert Threshold("accuracy", "!=", 0.5).holds(0.9)

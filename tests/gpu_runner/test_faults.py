@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -137,13 +138,48 @@ def test_not_applicable_without_eval_or_resume(tmp_path: Path) -> None:
 
 def test_cuda_requested_without_gpu_is_skipped(make_project: MakeProject) -> None:
     from mlready.gpu_runner.memory import gpu_count
+    from mlready.gpu_runner.runner import execute
 
     if gpu_count():
         pytest.skip("a GPU is present")
     cfg = make_project().with_overrides(device="cuda")
-    results = run(cfg)
-    assert {(r.outcome, r.reason) for r in results.values()} == {(Outcome.SKIPPED, "no_gpu")}
+    report = execute(cfg, None, progress=False)
+    assert {(r.outcome, r.reason) for r in report.checks} == {(Outcome.SKIPPED, "no_gpu")}
+    assert report.exit_code == 2  # proved nothing: must not look green
 
 
 def test_interpreter_is_the_running_one(make_project: MakeProject) -> None:
     assert make_project().python == sys.executable
+
+
+def test_double_forked_daemon_does_not_outlive_the_run(make_project: MakeProject,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlready.gpu_runner.runner import execute
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # kept run dirs land here
+    report = execute(make_project("daemon", steps=3), ("smoke",), keep_run_dirs=True,
+                     progress=False)
+    assert report.checks[0].outcome is Outcome.PASS, report.checks[0].summary
+    work = Path(str(report.environment["work_dir"]))
+    daemon = int((work / "ref" / "daemon.pid").read_text())
+    assert not psutil.pid_exists(daemon)  # killed and reaped when the run ended
+
+
+def test_deeply_nested_checkpoint_is_named_not_an_internal_error(
+        make_project: MakeProject) -> None:
+    result = run(make_project("deep-ckpt", steps=2), "checkpoint")["checkpoint"]
+    assert (result.outcome, result.reason) == (Outcome.ERROR, "checkpoint_too_deep")
+    assert result.summary.startswith("checkpoint.pt: checkpoint nesting too deep to compare "
+                                     "(over 100 levels at `notes.x.x.x")
+    _one_line(result.summary)
+
+
+def test_full_disk_while_copying_for_resume(make_project: MakeProject,
+                                            small_disk: Callable[[str], Path]) -> None:
+    # 1 MB holds the smoke run's and the long run's 400 KB each, not a third copy.
+    small_disk("1m")
+    result = run(make_project("pad", steps=2), "resume")["resume"]
+    assert (result.outcome, result.reason) == (Outcome.ERROR, "disk_full"), result.summary
+    assert result.summary.startswith("disk full while copying the checkpoint for resume (in ")
+    _one_line(result.summary)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from pathlib import Path
 
+import pytest
+
 from mlready.gpu_runner.metrics import (
+    MAX_MATCH_CHARS,
     Record,
+    RegexTooSlow,
     Trajectory,
     comparable,
     compare,
@@ -58,3 +63,33 @@ def test_timing_metrics_are_not_compared() -> None:
     a = Trajectory((Record(1, {"loss": 1.0, "step_time_s": 0.1, "lr": 0.1}),))
     assert comparable(a, a, ()) == ["loss", "lr"]
     assert comparable(a, a, ("step_time_s",)) == ["step_time_s"]
+
+
+def test_jsonl_lines_python_cannot_read_are_bad_lines_not_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text('{"step": 1, "loss": 0.5}\n'
+                    '{"step": 2, "loss": ' + "9" * 5000 + "}\n"   # over 4,300 digits
+                    '{"step": 3, "loss": ' + "9" * 400 + "}\n"    # beyond a float
+                    + "[" * 100_000 + "]" * 100_000 + "\n"        # nested too deep
+                    + '{"step": 4, "loss": 0.25}\n')
+    t = parse_jsonl(path)
+    assert [r.step for r in t.records] == [1, 4]
+    assert t.bad_lines == 2  # the 400-digit record is a step with no numeric value
+
+
+def test_regex_sees_only_the_head_of_a_huge_line(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_text("step 1 loss 0.5 " + "x" * (MAX_MATCH_CHARS * 3) + " step 9 loss 9\n"
+                    "step 2 loss 0.25\n")
+    t = parse_regex(path, re.compile(r"step (?P<step>\d+) loss (?P<loss>[\d.]+)"))
+    assert [(r.step, r.values["loss"]) for r in t.records] == [(1, 0.5), (2, 0.25)]
+
+
+def test_catastrophic_regex_is_stopped_by_its_budget(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_text("a" * 40 + "b\n")
+    began = time.monotonic()
+    with pytest.raises(RegexTooSlow) as caught:
+        parse_regex(path, re.compile(r"(?P<loss>(a+)+)$"), budget_s=0.3)
+    assert time.monotonic() - began < 2
+    assert caught.value.line_no == 1

@@ -1,4 +1,5 @@
-"""Process handling: timeouts kill the whole tree (grandchildren too), missing commands."""
+"""Process handling: timeouts kill the whole tree (grandchildren and double-forked daemons
+too), missing commands, log tails."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
-from mlready.gpu_runner.process import Status, run_command
+from mlready.gpu_runner.process import Status, read_tail, run_command
 
 SPAWNER = """
 import subprocess, sys, time
@@ -23,7 +25,7 @@ time.sleep(300)
 
 def _dead(pid: int) -> bool:
     try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return True
 
@@ -43,6 +45,38 @@ def test_timeout_kills_grandchildren_even_outside_the_group(tmp_path: Path) -> N
     assert result.wall_s < 5
 
 
+DAEMON = """
+import os, sys, time
+pid_file, then = sys.argv[1], sys.argv[2]
+if os.fork() == 0:  # fork, setsid, fork again, intermediate exits: out of our tree
+    os.setsid()
+    if os.fork() == 0:
+        open(pid_file + ".tmp", "w").write(str(os.getpid()))
+        os.rename(pid_file + ".tmp", pid_file)
+        time.sleep(300)
+    os._exit(0)
+os.wait()
+while not os.path.exists(pid_file):
+    time.sleep(0.01)
+print("daemon started", flush=True)
+if then == "hang":
+    time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("then", ["exit", "hang"])
+def test_double_forked_daemon_is_killed_and_reaped(tmp_path: Path, then: str) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    result = run_command([sys.executable, "-c", DAEMON, str(pid_file), then], cwd=tmp_path,
+                         env=dict(os.environ), timeout=2, log_path=tmp_path / "log",
+                         grace=0.5)
+    assert result.status is (Status.OK if then == "exit" else Status.TIMEOUT)
+    assert result.tail == "daemon started"
+    daemon = int(pid_file.read_text())
+    # Killed *and* reaped by the runner (its subreaper), so not even a zombie is left.
+    assert not psutil.pid_exists(daemon)
+
+
 def test_not_found_and_exit_codes(tmp_path: Path) -> None:
     missing = run_command(["definitely-not-a-command-xyz"], cwd=tmp_path, env=dict(os.environ),
                           timeout=5, log_path=tmp_path / "a.log")
@@ -53,3 +87,12 @@ def test_not_found_and_exit_codes(tmp_path: Path) -> None:
                          log_path=tmp_path / "b.log")
     assert failed.status is Status.EXIT and failed.exit_code == 3 and failed.tail == "x"
     assert failed.memory.rss_bytes is None or failed.memory.rss_bytes > 0
+
+
+def test_tail_of_one_huge_line_is_its_cut_end(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    log.write_text("a" * 10 + "b" * 5_000_000)
+    tail = read_tail(log)
+    assert tail == "..." + "b" * 6000
+    log.write_text("first\n" + "c" * 7000 + "\nlast\n")
+    assert read_tail(log) == "last"  # a cut line among others is still dropped

@@ -32,9 +32,9 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
     try:
         obj = session.load(found)
     except ckpt.CheckpointError as exc:
-        outcome = Outcome.ERROR if exc.reason == "torch_missing" else Outcome.FAIL
-        reason = "corrupted_checkpoint" if exc.reason == "corrupted" else exc.reason
-        return CheckResult(check=ID, outcome=outcome, summary=exc.message, reason=reason,
+        outcome = Outcome.ERROR if exc.outcome_is_error else Outcome.FAIL
+        return CheckResult(check=ID, outcome=outcome, summary=exc.message,
+                           reason=exc.result_reason,
                            metrics=metrics, details={"file": found.name})
     contents = ckpt.classify(obj, size)
     metrics.update({"tensors": contents.tensors, "tensor_mb": mb(contents.tensor_bytes),

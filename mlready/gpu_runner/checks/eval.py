@@ -1,7 +1,11 @@
 """eval: the eval command runs on the smoke checkpoint, writes numeric metrics, meets thresholds.
 
 The eval command writes a JSON object to ``{metrics_file}``; every numeric value is
-a metric and `[tool.mlready.runner.thresholds]` are applied to them.
+a metric and `[tool.mlready.runner.thresholds]` are applied to them. A thresholded metric
+that is NaN or infinite fails its threshold whatever the operator: ``nan != 0`` and
+``inf >= 0.7`` are true in Python, but neither says the model evaluates well. The file is
+the user's data, so an unreadable one (an integer of over 4,300 digits, nesting deeper
+than the JSON reader's stack) is a named failure, never an internal error.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
                                    f"object of numeric metrics){unchecked}", log_tail=tail,
                            details={"thresholds_not_evaluated": [str(t) for t in
                                                                  cfg.thresholds]})
+    name = f"{{metrics_file}} ({path.name})"
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -52,12 +57,29 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
         return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_not_json",
                            summary=f"eval wrote a {{metrics_file}} that is not JSON ({exc.msg} "
                                    f"at line {exc.lineno}; starts {first!r})", log_tail=tail)
+    except ValueError:  # Python refuses integers of over 4,300 digits
+        return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_number_too_large",
+                           summary=f"eval's {name}: integer too large (over 4,300 digits); "
+                                   "write metrics as ordinary numbers", log_tail=tail)
+    except RecursionError:
+        return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_too_deep",
+                           summary=f"eval's {name}: JSON nested too deep to read; write a flat "
+                                   'object of metrics like {"accuracy": 0.91}', log_tail=tail)
     if not isinstance(data, dict):
         return CheckResult(check=ID, outcome=Outcome.FAIL, reason="eval_not_object",
                            summary=f"eval wrote JSON {type(data).__name__}, expected an object "
                                    'of metrics like {"accuracy": 0.91}', log_tail=tail)
-    numbers = {k: float(v) for k, v in data.items()
-               if isinstance(v, int | float) and not isinstance(v, bool)}
+    numbers: dict[str, float] = {}
+    for key, value in data.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                numbers[key] = float(value)
+            except OverflowError:
+                return CheckResult(check=ID, outcome=Outcome.FAIL,
+                                   reason="eval_number_too_large",
+                                   summary=f"eval's {name}: `{key}` is an integer too large "
+                                           f"for a float ({len(str(value))} digits)",
+                                   log_tail=tail)
     metrics: dict[str, Scalar] = {k: (v if math.isfinite(v) else str(v))
                                   for k, v in numbers.items()}
     metrics["wall_s"] = round(run.process.wall_s, 3)
@@ -72,7 +94,10 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
                                summary=f"threshold on `{threshold.metric}` but eval reported "
                                        f"only {', '.join(sorted(numbers))}", metrics=metrics)
         value = numbers[threshold.metric]
-        if not threshold.holds(value):
+        if not math.isfinite(value):  # nan != x and inf >= x hold, but prove nothing
+            failed.append(f"{threshold.metric} = {value} is not a finite number, needs "
+                          f"{threshold.op} {threshold.value:g}")
+        elif not threshold.holds(value):
             failed.append(f"{threshold.metric} = {fmt(value)}, needs {threshold.op} "
                           f"{threshold.value:g}")
     details = {"thresholds": [str(t) for t in cfg.thresholds]}

@@ -39,8 +39,8 @@ def _load(session: Session, run: RunOutcome) -> tuple[Any, ckpt.Contents] | Prob
     try:
         obj = session.load(found)
     except ckpt.CheckpointError as exc:
-        return Problem(Outcome.FAIL, "corrupted_checkpoint" if exc.reason == "corrupted"
-                       else exc.reason, exc.message)
+        return Problem(Outcome.ERROR if exc.outcome_is_error else Outcome.FAIL,
+                       exc.result_reason, exc.message)
     return obj, ckpt.classify(obj, found.stat().st_size)
 
 
