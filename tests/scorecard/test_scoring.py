@@ -9,6 +9,7 @@ import pytest
 
 from mlready.gpu_runner.results import CheckResult, Outcome
 from mlready.scorecard import categories as cats
+from mlready.scorecard.inputs import InputError
 from mlready.scorecard.levels import Level, display_score, level_for
 from mlready.scorecard.model import Status
 from mlready.scorecard.scoring import RuleInfo, build, category_score, combine, level_of
@@ -179,8 +180,10 @@ def test_file_kinds_read_from_the_check_json() -> None:
     from mlready.scorecard.inputs import static_from_json
 
     data = {"schema_version": 1, "kind": "check", "diagnostics": [],
-            "file_kinds": {"python": 2, "notebook": True}}
-    assert static_from_json(data).file_kinds == {"python": 2}
+            "file_kinds": {"python": 2, "notebook": 1}}
+    assert static_from_json(data).file_kinds == {"python": 2, "notebook": 1}
+    with pytest.raises(InputError, match=r"`file_kinds.notebook` must be integer"):
+        static_from_json(dict(data, file_kinds={"python": 2, "notebook": True}))
 
 
 def test_weakest_is_none_when_every_measured_category_is_perfect() -> None:
