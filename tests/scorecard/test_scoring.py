@@ -203,9 +203,9 @@ def test_throughput_item_reads_the_smoke_measurements() -> None:
 
     measured = {"steps_per_s": 2.985, "peak_rss_mb": 298.8, "peak_gpu_mb": None}
     assert item(check("smoke", metrics=measured)) == (
-        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB", 1.0)
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MiB", 1.0)
     assert item(check("smoke", Outcome.FAIL, metrics={**measured, "peak_gpu_mb": 1024.5})) == (
-        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB, peak GPU 1024.5 MB", 1.0)
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MiB, peak GPU 1024.5 MiB", 1.0)
     assert item(check("smoke", metrics={"steps_logged": 1, "peak_rss_mb": 300.0})) == (
         Status.FAIL, "steps/s not measured: the smoke run reported metrics at fewer than two "
                      "steps", 0.0)
