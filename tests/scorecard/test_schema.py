@@ -196,3 +196,43 @@ def test_depth_limit_is_iterative() -> None:
         deep = [deep]
     assert schema.too_deep(deep)
     assert not schema.too_deep(VALID["run"])
+
+
+# ---------------------------------------------------------------- valid means renderable
+
+
+def _accepted(doc: Any, name: str) -> bool:
+    try:
+        schema.validate(doc, name)
+    except schema.SchemaError:
+        return False
+    return True
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_whatever_the_schemas_accept_renders_in_every_format(data: st.DataObject) -> None:
+    """The schemas are the whole contract: a document they accept never crashes a
+    renderer (the conversions after validation assume nothing more)."""
+    from mlready.gpu_runner.results import RunReport
+    from mlready.scorecard.baseline import compare
+    from mlready.scorecard.inputs import static_from_json
+    from mlready.scorecard.render import annotations, badge, markdown, sarif
+    from mlready.scorecard.scoring import build
+
+    check_doc = data.draw(mutated("check"))
+    run_doc = data.draw(mutated("run"))
+    base_doc = data.draw(mutated("scorecard"))
+    report = static_from_json(check_doc) if _accepted(check_doc, "check") else None
+    runtime = RunReport.from_json(run_doc) if _accepted(run_doc, "run") else None
+    result = build(report, runtime)
+    if _accepted(base_doc, "scorecard"):
+        result = dataclasses.replace(result, baseline=compare(
+            result, card_json.from_json(base_doc), "main"))
+    markdown.render_comment(result, repo_url="https://github.com/o/r", head_sha="a" * 40)
+    markdown.render_summary(result)
+    schema.validate(json.loads(card_json.render(result)), "scorecard")
+    badge.render(result)
+    annotations.render(result, {"train.py": {1}})
+    sarif.render(result, None)
