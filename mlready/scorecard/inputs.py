@@ -58,7 +58,7 @@ class StaticReport:
 
 
 MAX_BYTES = 256 * 1024 * 1024  # far above any real report; a bigger file is not one
-_INT_DIGITS = 19  # 64-bit range: no field of ours needs more, and float() never overflows
+_INT_DIGITS = 19  # about the 64-bit range: no field needs more, and float() cannot overflow
 
 
 class _Rejected(ValueError):
