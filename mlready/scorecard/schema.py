@@ -39,22 +39,14 @@ class SchemaError(ValueError):
     """A document that does not match its schema; the message names the field."""
 
 
+# json.loads makes exactly these types; looked up by type, this is the hot path.
+_TYPE_NAMES = {type(None): "null", bool: "boolean", int: "integer", float: "number",
+               str: "string", list: "array", dict: "object"}
+Where = tuple[str | int, ...]  # the field being checked: keys and indexes from the top
+
+
 def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return _TYPE_NAMES.get(type(value)) or type(value).__name__
 
 
 def _has_type(value: object, name: str) -> bool:
@@ -130,8 +122,16 @@ def too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _field(path: str) -> str:
-    return f"`{path}`" if path else "the document"
+def _field(path: Where) -> str:
+    """``checks[0].series.loss`` for the user; keys that are no identifier are quoted."""
+    shown = ""
+    for part in path:
+        if isinstance(part, int):
+            shown += f"[{part}]"
+        else:
+            key = part[:40] if part.isidentifier() else json.dumps(part)[:40]
+            shown += f".{key}" if shown else key
+    return f"`{shown}`" if shown else "the document"
 
 
 def _describe(schema: Mapping[str, Any]) -> str:
@@ -145,7 +145,7 @@ def _describe(schema: Mapping[str, Any]) -> str:
     return str(kinds) if kinds else "another form"
 
 
-def _check(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], path: str) -> None:
+def _check(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], path: Where) -> None:
     if "$ref" in schema:
         _check(value, root["$defs"][str(schema["$ref"])[len("#/$defs/"):]], root, path)
     if "oneOf" in schema or "anyOf" in schema:
@@ -176,7 +176,7 @@ def _check(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], path:
     if "enum" in schema and not any(_same(value, v) for v in schema["enum"]):
         raise SchemaError(f"{_field(path)} must be {_describe(schema)}, "
                           f"not {_short(value)}")
-    if _json_type(value) in ("integer", "number"):
+    if type(value) in (int, float):
         if "minimum" in schema and value < schema["minimum"]:
             raise SchemaError(f"{_field(path)} must be at least {schema['minimum']}")
         if "maximum" in schema and value > schema["maximum"]:
@@ -185,23 +185,23 @@ def _check(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], path:
         _check_object(value, schema, root, path)
     if isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
-            _check(item, schema["items"], root, f"{path}[{index}]")
+            _check(item, schema["items"], root, (*path, index))
 
 
 def _check_object(value: dict[str, Any], schema: Mapping[str, Any],
-                  root: Mapping[str, Any], path: str) -> None:
+                  root: Mapping[str, Any], path: Where) -> None:
     for key in schema.get("required", ()):
         if key not in value:
-            raise SchemaError(f"{_field(_join(path, key))} is missing")
+            raise SchemaError(f"{_field((*path, key))} is missing")
     properties = schema.get("properties", {})
     extra = schema.get("additionalProperties", True)
     for key, item in value.items():
         if key in properties:
-            _check(item, properties[key], root, _join(path, key))
+            _check(item, properties[key], root, (*path, key))
         elif extra is False:
-            raise SchemaError(f"{_field(_join(path, key))} is not an allowed field")
+            raise SchemaError(f"{_field((*path, key))} is not an allowed field")
         elif isinstance(extra, dict):
-            _check(item, extra, root, _join(path, key))
+            _check(item, extra, root, (*path, key))
 
 
 def _type_fits(value: object, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
@@ -212,11 +212,6 @@ def _type_fits(value: object, schema: Mapping[str, Any], root: Mapping[str, Any]
         return True
     names = kinds if isinstance(kinds, list) else [kinds]
     return any(_has_type(value, name) for name in names)
-
-
-def _join(path: str, key: str) -> str:
-    shown = key[:40] if key.isidentifier() else json.dumps(key)[:40]
-    return f"{path}.{shown}" if path else shown
 
 
 def _short(value: object) -> str:
@@ -235,4 +230,4 @@ def validate(data: object, name: str) -> None:
 
 def match(data: object, schema: Mapping[str, Any]) -> None:
     """`SchemaError` unless ``data`` matches ``schema`` (one that passed `supported`)."""
-    _check(data, schema, schema, "")
+    _check(data, schema, schema, ())
