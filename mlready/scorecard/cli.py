@@ -23,6 +23,7 @@ from mlready.scorecard.inputs import InputError, StaticReport, load_run, load_st
 from mlready.scorecard.levels import display_score
 from mlready.scorecard.model import Scorecard
 
+MAX_WEIGHT = 1e6  # relative numbers; the bound keeps every weighted sum finite
 FORMATS = ("markdown", "summary", "json", "badge", "annotations", "sarif")
 
 SCHEMA = Table(
@@ -49,9 +50,11 @@ def read_config(start: Path) -> tuple[dict[str, Any], Path | None]:
     if min_score is not None and not 0 <= float(min_score) <= 100:
         raise ConfigError(path, "`tool.mlready.scorecard.min-score` must be between 0 and 100")
     weights = {c.key: c.weight for c in CATEGORIES} | table.get("weights", {})
-    if any(float(w) < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise ConfigError(path, "`tool.mlready.scorecard.weights` must be non-negative "
-                                "with a positive total")
+    # TOML has nan and inf: either would turn the score into NaN, which no JSON can hold.
+    if not all(0 <= float(w) <= MAX_WEIGHT for w in weights.values()) \
+            or sum(weights.values()) <= 0:
+        raise ConfigError(path, "`tool.mlready.scorecard.weights` must be numbers from 0 "
+                                f"to {MAX_WEIGHT:g} with a positive total")
     return table, path
 
 

@@ -123,7 +123,11 @@ def safe_url(url: str) -> str | None:
     everything appended to it is percent-encoded by the caller.
     """
     url = url.rstrip("/")
-    return url if _SAFE_URL.match(url) else None
+    if not _SAFE_URL.match(url):
+        return None
+    path = url.split("://", 1)[1].partition("/")[2]
+    # A dot segment would let the base itself climb out of the repository.
+    return None if any(s in (".", "..") for s in path.split("/")) else url
 
 
 def link(label: str, url: str | None) -> str:

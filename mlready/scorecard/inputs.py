@@ -4,18 +4,27 @@ The static half writes ``mlready check --output-format json``; the runtime half 
 ``RunReport.to_json()``. Either file may be absent (the scorecard then says which
 categories were not measured), but a file that is given and cannot be read is an
 error: a silently empty half would look like a clean one.
+
+The files arrive as workflow artifacts that a pull request can shape, so nothing in
+them is trusted: `parse_json` refuses NaN, infinities, huge integers and runaway
+nesting, and each document is checked against its shipped schema
+(`mlready.scorecard.schema`) before it is converted. Whatever is wrong, the outcome is
+an `InputError` (``<file>: <what is wrong>``, exit 2), never a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlready.gpu_runner.results import SCHEMA_VERSION as RUN_SCHEMA_VERSION
 from mlready.gpu_runner.results import RunReport
 from mlready.hooks.model import Diagnostic
+from mlready.scorecard import schema
 
 CHECK_SCHEMA_VERSION = 1
 
@@ -48,18 +57,74 @@ class StaticReport:
     file_kinds: Mapping[str, int] | None = None  # files seen per kind, when the engine says
 
 
+MAX_BYTES = 256 * 1024 * 1024  # far above any real report; a bigger file is not one
+_INT_DIGITS = 19  # about the 64-bit range: no field needs more, and float() cannot overflow
+
+
+class _Rejected(ValueError):
+    """A JSON value the scorecard refuses before the schema sees it."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _Rejected(f"{name} is not valid JSON (non-finite numbers are written as "
+                    '"nan", "inf", "-inf")')
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _Rejected(f"number {text[:30]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _INT_DIGITS:
+        raise _Rejected(f"integer of {len(text.lstrip('-'))} digits is out of range")
+    return int(text)
+
+
+def parse_json(text: str, path: Path | str) -> Any:
+    """Strict JSON: no NaN/Infinity (nor numbers that overflow to it), integers within
+    64 bits, nesting within the interpreter's limits; every failure an `InputError`."""
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float,
+                          parse_int=_bounded_int)
+    except _Rejected as exc:
+        raise InputError(path, str(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(path, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # what json raises beyond its own errors
+        raise InputError(path, f"invalid JSON: {exc}") from None
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure is an `InputError` naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size  # 0 for a pipe: the read is capped
+            raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
+        raise InputError(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    return parse_json(text, path)
+
+
+def validated(data: Any, schema_name: str, path: Path | str) -> None:
+    """`InputError` naming the file and the field unless ``data`` matches the shipped
+    schema (see `mlready.scorecard.schema`)."""
+    try:
+        schema.validate(data, schema_name)
+    except schema.SchemaError as exc:
+        raise InputError(path, str(exc)) from None
 
 
 def _rule_codes(value: object) -> tuple[str, ...] | None:
@@ -78,22 +143,15 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
     if version != CHECK_SCHEMA_VERSION:
         raise InputError(path, f"unsupported check schema_version {version!r} "
                                f"(this mlready reads {CHECK_SCHEMA_VERSION})")
-    raw = data.get("diagnostics", [])
-    if not isinstance(raw, list):
-        raise InputError(path, "`diagnostics` must be a list")
-    try:
-        diagnostics = tuple(_diagnostic(item) for item in raw)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise InputError(path, f"malformed diagnostic: {exc}") from None
-    metrics = data.get("metrics", {})
-    errors = data.get("errors", [])
+    validated(data, "check", path)
+    diagnostics = tuple(diagnostic_from_json(item) for item in data.get("diagnostics", []))
     files = data.get("files_checked")
     return StaticReport(
         diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
-        metrics=metrics if isinstance(metrics, dict) else {},
-        root=str(data["root"]) if data.get("root") is not None else None,
-        files_checked=files if isinstance(files, int) else None,
-        errors=tuple(_error_text(e) for e in errors) if isinstance(errors, list) else (),
+        metrics=data.get("metrics", {}),
+        root=data.get("root"),
+        files_checked=None if files is None else int(files),
+        errors=tuple(_error_text(e) for e in data.get("errors", [])),
         rules=_rule_codes(data.get("rules")),
         file_kinds=_file_kinds(data.get("file_kinds")),
     )
@@ -102,29 +160,23 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
 def _file_kinds(value: object) -> dict[str, int] | None:
     if not isinstance(value, dict):
         return None
-    return {str(k): int(v) for k, v in value.items()
-            if isinstance(v, int) and not isinstance(v, bool)}
+    return {str(k): int(v) for k, v in value.items()}
 
 
-def _diagnostic(item: Any) -> Diagnostic:
-    """`Diagnostic.from_json` with the types checked: the file may be hand-edited or
-    written by another version, and a bad value must fail here, naming the file."""
-    if not isinstance(item, dict):
-        raise TypeError(f"expected an object, got {type(item).__name__}")
+def diagnostic_from_json(item: dict[str, Any]) -> Diagnostic:
+    """`Diagnostic.from_json` on a validated item, integers normalised (JSON Schema
+    lets ``3.0`` be an integer; sorting and links want ``3``)."""
     diagnostic = Diagnostic.from_json(item)
-    if not isinstance(diagnostic.path, str) or not isinstance(diagnostic.code, str):
-        raise ValueError("`path` and `code` must be strings")
 
     def optional_int(value: object) -> int | None:
-        return None if value is None else int(str(value))
+        return None if value is None else int(value)  # type: ignore[call-overload]
 
     return diagnostic._replace(
         line=int(diagnostic.line or 1),
         col=int(diagnostic.col or 1),
-        message=str(diagnostic.message or ""),
         end_line=optional_int(diagnostic.end_line),
         end_col=optional_int(diagnostic.end_col),
-        fix=str(diagnostic.fix) if diagnostic.fix is not None else None,
+        cell=optional_int(diagnostic.cell),
     )
 
 
@@ -143,6 +195,11 @@ def load_run(path: Path) -> RunReport:
     data = read_json(path)
     if not isinstance(data, dict) or data.get("kind") != "run":
         raise InputError(path, 'not a `mlready run` results file (kind != "run")')
+    version = data.get("schema_version")
+    if version != RUN_SCHEMA_VERSION:
+        raise InputError(path, f"unsupported run results schema_version {version!r} "
+                               f"(this mlready reads {RUN_SCHEMA_VERSION})")
+    validated(data, "run", path)
     try:
         return RunReport.from_json(data)
     except (TypeError, ValueError, KeyError) as exc:

@@ -210,11 +210,14 @@ def throughput_item(checks: Sequence[CheckResult]) -> ItemResult:
         return _derived(spec, Status.NOT_MEASURED, "the smoke run measured no "
                         + ("steps" if smoke.reason == "no_metrics" else "memory"))
     speed = _number(smoke.metrics.get("steps_per_s"))
-    if speed is None or speed <= 0:
+    if speed is None:
         return _derived(spec, Status.FAIL, "steps/s not measured: the smoke run reported "
                         "metrics at fewer than two steps", 0.0)
-    memory = [f"peak RSS {rss:g} MB"] if rss is not None else []
-    memory += [f"peak GPU {gpu:g} MB"] if gpu is not None else []
+    if speed <= 0:  # a rate of zero is a measurement of no progress, never a pass
+        return _derived(spec, Status.FAIL, f"steps/s is {speed:g}: the smoke run made no "
+                        "progress between its first and last metrics", 0.0)
+    memory = [f"peak RSS {rss:g} MiB"] if rss is not None else []  # the runner divides by 2**20
+    memory += [f"peak GPU {gpu:g} MiB"] if gpu is not None else []
     return _derived(spec, Status.PASS, f"{speed:g} steps/s; " + ", ".join(memory), 1.0)
 
 

@@ -80,7 +80,7 @@ def test_input_errors_are_one_line_exit_2(files: Path, capsys: pytest.CaptureFix
 def test_bad_run_file(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (files / "r.json").write_text('{"kind": "run", "schema_version": 1, "checks": [{}]}')
     assert main(["scorecard", "--run", "r.json"]) == 2
-    assert "r.json: malformed run results" in capsys.readouterr().err
+    assert "r.json: `checks[0].check` is missing" in capsys.readouterr().err
 
 
 def test_config_min_score_and_weights(files: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -120,3 +120,6 @@ def test_safe_url() -> None:
     assert escape.safe_url("javascript:alert(1)") is None
     assert escape.safe_url("https://github.com/o/r) [x](y") is None
     assert escape.safe_url("http://github.com/o/r") is None
+    assert escape.safe_url("https://github.com/o/r/../../attacker/phish") is None
+    assert escape.safe_url("https://github.com/o/./r") is None
+    assert escape.safe_url("https://github.com/o/r..x") == "https://github.com/o/r..x"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from mlready.gpu_runner.results import Outcome
 from mlready.scorecard.baseline import compare
 from mlready.scorecard.model import Scorecard
+from mlready.scorecard.paths import linkable
 from mlready.scorecard.render.markdown import (
     COMMENT_LIMIT,
     MARKER_RESERVE,
@@ -163,7 +164,7 @@ def test_finding_rows_keep_three_cells(path: str, message: str, code: str, line:
     row = finding_row(diag(path, line, code, message), Options(repo_url=REPO, head_sha=SHA))
     assert "\n" not in row
     assert len(gfm_cells(row)) == 5  # "", location, rule, message, ""
-    assert row.count("](https://github.com/o/r/blob/") == 1
+    assert row.count("](https://github.com/o/r/blob/") == (1 if linkable(path) else 0)
 
 
 def test_summary_byte_limit() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from mlready.gpu_runner.results import CheckResult, Outcome
 from mlready.scorecard import categories as cats
+from mlready.scorecard.inputs import InputError
 from mlready.scorecard.levels import Level, display_score, level_for
 from mlready.scorecard.model import Status
 from mlready.scorecard.scoring import RuleInfo, build, category_score, combine, level_of
@@ -179,8 +180,10 @@ def test_file_kinds_read_from_the_check_json() -> None:
     from mlready.scorecard.inputs import static_from_json
 
     data = {"schema_version": 1, "kind": "check", "diagnostics": [],
-            "file_kinds": {"python": 2, "notebook": True}}
-    assert static_from_json(data).file_kinds == {"python": 2}
+            "file_kinds": {"python": 2, "notebook": 1}}
+    assert static_from_json(data).file_kinds == {"python": 2, "notebook": 1}
+    with pytest.raises(InputError, match=r"`file_kinds.notebook` must be integer"):
+        static_from_json(dict(data, file_kinds={"python": 2, "notebook": True}))
 
 
 def test_weakest_is_none_when_every_measured_category_is_perfect() -> None:
@@ -200,9 +203,9 @@ def test_throughput_item_reads_the_smoke_measurements() -> None:
 
     measured = {"steps_per_s": 2.985, "peak_rss_mb": 298.8, "peak_gpu_mb": None}
     assert item(check("smoke", metrics=measured)) == (
-        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB", 1.0)
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MiB", 1.0)
     assert item(check("smoke", Outcome.FAIL, metrics={**measured, "peak_gpu_mb": 1024.5})) == (
-        Status.PASS, "2.985 steps/s; peak RSS 298.8 MB, peak GPU 1024.5 MB", 1.0)
+        Status.PASS, "2.985 steps/s; peak RSS 298.8 MiB, peak GPU 1024.5 MiB", 1.0)
     assert item(check("smoke", metrics={"steps_logged": 1, "peak_rss_mb": 300.0})) == (
         Status.FAIL, "steps/s not measured: the smoke run reported metrics at fewer than two "
                      "steps", 0.0)

@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from mlready.gpu_runner.results import CheckResult
-from mlready.hooks.model import Diagnostic
+from mlready.scorecard import schema
+from mlready.scorecard.inputs import diagnostic_from_json
 from mlready.scorecard.levels import Level
 from mlready.scorecard.model import (
     SCHEMA_VERSION,
@@ -122,8 +123,8 @@ def baseline_from_json(data: dict[str, Any]) -> Baseline:
         base_score=_opt_float(data.get("base_score")),
         score_delta=_opt_float(data.get("score_delta")),
         categories={str(k): _opt_float(v) for k, v in data.get("categories", {}).items()},
-        introduced=tuple(Diagnostic.from_json(d) for d in data.get("introduced", [])),
-        fixed=tuple(Diagnostic.from_json(d) for d in data.get("fixed", [])),
+        introduced=tuple(diagnostic_from_json(d) for d in data.get("introduced", [])),
+        fixed=tuple(diagnostic_from_json(d) for d in data.get("fixed", [])),
     )
 
 
@@ -135,6 +136,7 @@ def from_json(data: Any) -> Scorecard:
     if version != SCHEMA_VERSION:
         raise ValueError(f"unsupported scorecard schema_version {version!r} "
                          f"(this mlready reads {SCHEMA_VERSION})")
+    schema.validate(data, "scorecard")  # SchemaError is a ValueError naming the field
     try:
         inputs = data.get("inputs", {})
         return Scorecard(
@@ -150,7 +152,7 @@ def from_json(data: Any) -> Scorecard:
                 )
                 for c in data["categories"]
             ),
-            findings=tuple(Diagnostic.from_json(d) for d in data.get("findings", [])),
+            findings=tuple(diagnostic_from_json(d) for d in data.get("findings", [])),
             checks=tuple(CheckResult.from_json(c) for c in data.get("checks", [])),
             inputs=Inputs(
                 static=bool(inputs.get("static", False)),

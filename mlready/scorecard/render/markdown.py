@@ -10,7 +10,8 @@ or dropped, never cut.
 
 Everything that comes from the user's repository or run goes through
 `mlready.scorecard.escape`; links are built only from the ``--repo-url`` and head SHA
-given on the command line, with the path percent-encoded.
+given on the command line and a path that `mlready.scorecard.paths.linkable` accepts,
+percent-encoded; any other path is shown as code text without a link.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.scorecard import escape
 from mlready.scorecard.levels import Level, display_score
 from mlready.scorecard.model import CategoryScore, Scorecard, Status
+from mlready.scorecard.paths import linkable
 from mlready.scorecard.render.mermaid import xychart
 
 COMMENT_LIMIT = 65_536  # characters, GitHub's limit on an issue comment body
@@ -126,11 +128,15 @@ def bytes_text(value: float) -> str:
 
 
 def finding_url(options: Options, path: str, line: int | None) -> str | None:
-    """``<repo>/blob/<sha>/<path>#L<line>``, or None without a safe repo URL and SHA."""
+    """``<repo>/blob/<sha>/<path>#L<line>``, or None without a safe repo URL and SHA, or
+    for a path that could leave the repository (`paths.linkable`)."""
     base = escape.safe_url(options.repo_url or "")
     if base is None or not options.head_sha or not _SHA.match(options.head_sha):
         return None
-    url = f"{base}/blob/{options.head_sha}/{quote(options.path_prefix + path, safe='/')}"
+    target = options.path_prefix + path
+    if not linkable(target):
+        return None
+    url = f"{base}/blob/{options.head_sha}/{quote(target, safe='/')}"
     return url if line is None else f"{url}#L{max(1, int(line))}"
 
 
