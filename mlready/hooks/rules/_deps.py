@@ -18,13 +18,13 @@ from functools import cache
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.rules._manifests import (
+from mlready.hooks.rules.deps.manifests import (
     conda_facts,
     is_conda_environment,
     pyproject_facts,
     setup_cfg_facts,
 )
-from mlready.hooks.rules._requirements import Entry, parse_requirements
+from mlready.hooks.rules.deps.requirements import Entry, parse_requirements
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})

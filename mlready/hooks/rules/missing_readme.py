@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _readme
+from mlready.hooks.rules.docs import readme as _readme
 
 CODE = "MLR601"
 NAME = "missing-readme"

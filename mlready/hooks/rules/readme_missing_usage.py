@@ -54,7 +54,7 @@ from functools import cache
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import _readme
+from mlready.hooks.rules.docs import readme as _readme
 
 CODE = "MLR602"
 NAME = "readme-missing-usage"

@@ -43,7 +43,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules._deps import DepsProject, manifest_facts
-from mlready.hooks.rules._requirements import Entry
+from mlready.hooks.rules.deps.requirements import Entry
 
 CODE = "MLR202"
 NAME = "unpinned-vcs-requirement"

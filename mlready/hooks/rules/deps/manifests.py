@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any, TypedDict
 
-from mlready.hooks.rules._requirements import (
+from mlready.hooks.rules.deps.requirements import (
     Entry,
     Status,
     canonicalize_name,
