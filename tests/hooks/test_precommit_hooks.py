@@ -28,11 +28,13 @@ def test_hooks_file_is_well_formed() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     ids = [hook["id"] for hook in hooks]
     assert ids == ["mlready", "mlready-seeds", "mlready-hparams", "mlready-config",
-                   "mlready-deps", "mlready-types", "mlready-notebooks"]
+                   "mlready-deps", "mlready-types", "mlready-checkpoints", "mlready-docs",
+                   "mlready-notebooks"]
     for hook in hooks:
         assert set(hook) <= HOOK_FIELDS, hook["id"]
         assert hook["language"] == "python" and hook["require_serial"] is True
         assert hook["entry"].startswith("mlready check --force-exclude")
+        assert "MLR000" not in hook["entry"], hook["id"]  # always on: never appended by hand
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["mlready-deps"]["pass_filenames"] is False
     assert by_id["mlready-config"]["pass_filenames"] is False

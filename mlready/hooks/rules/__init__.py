@@ -34,36 +34,43 @@ if TYPE_CHECKING:
     from mlready.hooks.context import Check, Collect, Finalize, Summarize
     from mlready.hooks.model import FileKind
 
-# Module names under mlready.hooks.rules, in code order. Add new rules here, then
-# regenerate the index: ``python -m mlready.hooks.rules --write``.
-# Each family keeps its own tuple so that families can grow independently.
-SEEDS: tuple[str, ...] = (  # MLR0xx reproducibility
-    "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
-    "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
-    "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
-)
-HPARAMS: tuple[str, ...] = (  # MLR1xx hard-coded hyper-parameters
-    "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
-    "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule", "hardcoded_rl_hyperparameter",
-)
-CONFIG_FILES: tuple[str, ...] = (  # MLR1xx config files
-    "missing_config_file", "no_training_config", "duplicate_config_key",
-)
-DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
-                         "missing_requirements_include", "unpinned_project_dependency",
-                         "no_dependency_manifest", "unpinned_conda_dependency")
-TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
-MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
-                         "unsafe_torch_load", "notebook_output",
-                         "missing_readme", "readme_missing_usage",  # MLR6xx documentation
-                         "undocumented_entrypoint", "missing_docstring")
-RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
-# Family name (a selector, and the `[tool.mlready.<family>]` options table) -> its modules.
-# A module may set ``FAMILY`` to override the tuple it is listed in.
+# The registry: family -> its rule modules, in code order. A family is a folder
+# (`mlready/hooks/rules/<family>/`), a selector (``--select seeds``) and an options
+# table (``[tool.mlready.<family>]``). After adding a rule or a family here, run
+# ``python -m mlready.dev generate`` (the index, the README tables, the hook table).
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "seeds": SEEDS, "hparams": HPARAMS, "config": CONFIG_FILES, "deps": DEPS, "types": TYPES,
-    "misc": MISC,
+    "seeds": (  # MLR0xx reproducibility
+        "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
+        "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
+        "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
+    ),
+    "hparams": (  # MLR101-MLR106 hard-coded hyper-parameters
+        "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
+        "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule",
+        "hardcoded_rl_hyperparameter",
+    ),
+    "config": (  # MLR110-MLR112 config files
+        "missing_config_file", "no_training_config", "duplicate_config_key",
+    ),
+    "deps": (  # MLR2xx dependencies
+        "unpinned_requirement", "unpinned_vcs_requirement", "missing_requirements_include",
+        "unpinned_project_dependency", "no_dependency_manifest", "unpinned_conda_dependency",
+    ),
+    "checkpoints": ("unsafe_torch_load",),  # MLR3xx checkpoints and serialization
+    "types": ("missing_type_annotation",),  # MLR4xx typing
+    "notebooks": ("notebook_output",),  # MLR5xx notebooks
+    "docs": (  # MLR6xx documentation, and MLR901 (opinionated: off by default)
+        "missing_readme", "readme_missing_usage", "undocumented_entrypoint",
+        "missing_docstring",
+    ),
 }
+# Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
+# ruff reports a syntax error under any selection): a file that does not parse is seen
+# by no other rule, so silencing its report would hide the file.
+CORE: tuple[str, ...] = ("syntax_error",)  # MLR000
+CORE_FAMILY = "core"
+RULE_MODULES: tuple[str, ...] = (
+    *CORE, *(f"{family}.{name}" for family, names in FAMILIES.items() for name in names))
 PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define
 
 
@@ -148,12 +155,17 @@ _LOADED: dict[str, ModuleType] = {}
 
 
 def family_of_module(module: ModuleType) -> str:
-    """A module's ``FAMILY`` if set, else the family whose tuple lists it, else misc."""
+    """A module's ``FAMILY`` if set, else the family folder it lives in; ``core`` for
+    the registry's `CORE` modules; ``other`` for a module from nowhere (tests' own)."""
     explicit = getattr(module, "FAMILY", None)
     if isinstance(explicit, str):
         return explicit
-    short = module.__name__.rsplit(".", 1)[-1]
-    return next((family for family, names in FAMILIES.items() if short in names), "misc")
+    parts = module.__name__.split(".")
+    if parts[:-2] == __name__.split(".") and parts[-2] in FAMILIES:
+        return parts[-2]
+    if parts[:-1] == __name__.split(".") and parts[-1] in CORE:
+        return CORE_FAMILY
+    return "other"
 
 
 def from_module(module: ModuleType) -> Rule:
@@ -205,7 +217,7 @@ def index_source() -> str:
         "RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (",
     ]
     for rule in rules:
-        module = rule.module_name.rsplit(".", 1)[-1]
+        module = rule.module_name.removeprefix(f"{__name__}.")
         kinds = tuple(sorted(rule.kinds))
         parts = tuple(p for p in PARTS if p in rule.parts)
         row = (module, rule.code, rule.name, rule.family, kinds, rule.default, parts)

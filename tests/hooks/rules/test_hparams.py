@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.rules import (
-    _hparams,
-    all_rules,
+from mlready.hooks.rules import all_rules
+from mlready.hooks.rules.hparams import finder as _hparams
+from mlready.hooks.rules.hparams import (
     hardcoded_batch_size,
     hardcoded_learning_rate,
     hardcoded_training_length,
