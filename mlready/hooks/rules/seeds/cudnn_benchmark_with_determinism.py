@@ -35,11 +35,13 @@ None.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR007"
 NAME = "cudnn-benchmark-with-determinism"
@@ -55,4 +57,20 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """MLR007: ``cudnn.benchmark = True`` in a flow that asks for determinism."""
+    bench, det = entry.summary.bench, entry.summary.det
+    if bench is None or det is None:
+        return
+    where = flow.place(entry, bench)
+    if where is None:
+        return
+    asked = flow.place(entry, det)
+    at = f" (line {asked.frame.line})" if asked is not None and not entry.notebook else ""
+    message = (f"{flow.describe(entry, bench, where)} in entrypoint `{flow.label(entry, bench)}`, "
+               f"which asks for determinism{at}; benchmark mode picks kernels by timing")
+    yield flow.diagnostic(where, CODE, message,
+                      "set `torch.backends.cudnn.benchmark = False` when determinism is on")

@@ -1,5 +1,5 @@
 """The stored shape of the seeding facts: what `_seeding` packs per file and what
-`_seeding_flow` unpacks across files.
+`callgraph` unpacks across files.
 
 Kept apart from `mlready.hooks.rules.seeds.units` (the per-file analysis) so that the
 cross-file pass, which runs on every check, does not import the analysis: a run that
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-VERSION = 2  # bump when the layout changes: `_seeding_flow` ignores other versions
+VERSION = 2  # bump when the layout changes: `callgraph` ignores other versions
 MODULE_UNIT = "<module>"
 GUARD_UNIT = "__main__"
 

@@ -49,11 +49,13 @@ checked here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR006"
 NAME = "nondeterministic-training"
@@ -69,4 +71,25 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """MLR006: a torch training flow that never asks for deterministic algorithms."""
+    train = entry.summary.train
+    if train is None or entry.summary.det is not None:
+        return
+    lightning = train.api.endswith(".fit")
+    if not lightning and entry.summary.cuda is None:
+        return  # on the CPU, torch's kernels are deterministic already
+    where = flow.place(entry, train)
+    if where is None:
+        return
+    hint = "pass `Trainer(deterministic=True)`" if lightning else \
+        "call `torch.use_deterministic_algorithms(True)`"
+    message = (f"{flow.describe(entry, train, where)} trains in entrypoint "
+               f"`{flow.label(entry, train)}` without deterministic algorithms; {hint}")
+    fix = ("call `torch.use_deterministic_algorithms(True)` (set "
+           "`CUBLAS_WORKSPACE_CONFIG=:4096:8`) or `torch.backends.cudnn.deterministic = True`"
+           " before training, behind a config flag if speed matters")
+    yield flow.diagnostic(where, CODE, message, fix)

@@ -37,11 +37,13 @@ None.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR004"
 NAME = "unseeded-cuda-random"
@@ -57,4 +59,22 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """MLR004: torch draws on CUDA when only the CPU generator was seeded before them."""
+    summary = entry.summary
+    use, cpu = flow.torch_use(summary), summary.seeds.get("torch")
+    if use is None or summary.cuda is None or cpu is None or cpu.pos > use.pos:
+        return  # no draw, no CUDA, or MLR003's finding already covers it
+    cuda = summary.seeds.get("cuda")
+    if cuda is not None and cuda.pos < use.pos:
+        return
+    where = flow.place(entry, use)
+    if where is None:
+        return
+    message = (f"{flow.describe(entry, use, where)} used with CUDA in entrypoint "
+               f"`{flow.label(entry, use)}` but only the CPU generator is seeded "
+               f"(`{cpu.api}`); call `torch.cuda.manual_seed_all(seed)`")
+    yield flow.diagnostic(where, CODE, message, unseeded.FIXES["cuda"])

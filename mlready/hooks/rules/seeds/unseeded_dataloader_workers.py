@@ -42,11 +42,13 @@ None.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR008"
 NAME = "unseeded-dataloader-workers"
@@ -62,4 +64,20 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """MLR008: multi-process DataLoaders without ``worker_init_fn``/``generator`` in a
+    run that seeds torch."""
+    if "torch" not in entry.summary.seeds:
+        return
+    for loader in entry.summary.loaders:
+        where = flow.place(entry, loader)
+        if where is None:
+            continue
+        message = (f"{flow.describe(entry, loader, where)} in seeded entrypoint "
+                   f"`{flow.label(entry, loader)}` has neither `worker_init_fn` nor `generator`")
+        fix = ("pass `generator=torch.Generator().manual_seed(seed)` and a `worker_init_fn` "
+               "that seeds numpy and random from `torch.initial_seed()`")
+        yield flow.diagnostic(where, CODE, message, fix)

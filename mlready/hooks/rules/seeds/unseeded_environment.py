@@ -40,11 +40,13 @@ import gym, gymnasium or Stable-Baselines3.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR005"
 NAME = "unseeded-environment"
@@ -60,4 +62,10 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """Environments, then action spaces, sampled before they are seeded."""
+    yield from unseeded.decide(entry, "env")
+    yield from unseeded.decide(entry, "space")

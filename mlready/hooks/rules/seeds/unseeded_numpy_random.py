@@ -39,11 +39,13 @@ None. Entrypoints are as in MLR001; a seeding call inside an ``if`` counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR002"
 NAME = "unseeded-numpy-random"
@@ -59,4 +61,10 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """numpy's global generator, then generators made without a seed."""
+    yield from unseeded.decide(entry, "numpy")
+    yield from unseeded.decide(entry, "numpy_rng")

@@ -47,11 +47,13 @@ modules and inside nested functions do not count.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR001"
 NAME = "unseeded-python-random"
@@ -67,4 +69,10 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """Python's global `random`, then `random.Random()` instances made without a seed."""
+    yield from unseeded.decide(entry, "random")
+    yield from unseeded.decide(entry, "random_rng")

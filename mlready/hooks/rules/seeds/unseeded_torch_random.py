@@ -47,11 +47,13 @@ layers do not when such a run only evaluates.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow as _seeding_flow
+from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR003"
 NAME = "unseeded-torch-random"
@@ -67,4 +69,9 @@ def collect(ctx: FileContext) -> dict[str, Any]:
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:
     """This rule's findings in the target entrypoints, resolved across files."""
-    return _seeding_flow.findings(project, CODE)
+    return flow.report(project, decide)
+
+
+def decide(entry: Entry) -> Iterator[Diagnostic]:
+    """torch's generator (initial weights and dropout included, see `flow.torch_use`)."""
+    return unseeded.decide(entry, "torch")
