@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
+from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
 
 CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
@@ -208,15 +209,8 @@ def _string(node: ast.AST | None) -> str | None:
     return None
 
 
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
-
-
 def _open_mode(call: ast.Call, position: int) -> str:
-    node = call.args[position] if len(call.args) > position else _keyword(call, "mode")
+    node = call.args[position] if len(call.args) > position else keyword(call, "mode")
     return _string(node) or "r"
 
 
@@ -275,8 +269,8 @@ class _Collector:
             else:
                 self._ref(first, f"{qualname}({self._text(first)})", strict=True)
         elif qualname in LOADERS or attr in LOADER_METHODS:
-            target = first if first is not None else _keyword(call, "json_file") \
-                or _keyword(call, "yaml_file")
+            target = first if first is not None else keyword(call, "json_file") \
+                or keyword(call, "yaml_file")
             if target is not None:
                 name = qualname if qualname in LOADERS else f"{self._text(func)}"
                 self._ref(target, f"{name}({self._text(target)})", strict=False)
@@ -308,26 +302,26 @@ class _Collector:
 
     def _option(self, call: ast.Call, callee: str) -> None:
         names = [s for s in (_string(a) for a in call.args) if s is not None]
-        dest = _string(_keyword(call, "dest"))
+        dest = _string(keyword(call, "dest"))
         if dest:
             names.append(dest)
         if not any(_option_name_re().search(n) for n in names) or any(
                 _outputish_re().search(n) for n in names):
             return
-        default = _keyword(call, "default")
+        default = keyword(call, "default")
         if default is not None:
             shown = ", ".join(f'"{n}"' for n in names[:1])
             self._ref(default, f"{callee}({shown}, default={self._text(default)})",
                       strict=False)
 
     def _hydra(self, call: ast.Call, qualname: str) -> None:
-        path_node = _keyword(call, "config_path")
+        path_node = keyword(call, "config_path")
         if path_node is None and qualname == "hydra.main" and call.args:
             path_node = call.args[0]
         base = _string(path_node)
         if path_node is None or base is None or not usable(base) or base.startswith("pkg:"):
             return
-        name_node = _keyword(call, "config_name")
+        name_node = keyword(call, "config_name")
         name = _string(name_node)
         shown = f'config_path="{base}"' + (f', config_name="{name}"' if name else "")
         construct = f"{qualname}({shown})"

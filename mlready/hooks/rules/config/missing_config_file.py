@@ -61,7 +61,8 @@ from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS, is_test_path
+from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.hparams.options import INCLUDE_TESTS
 
 CODE = "MLR110"
 NAME = "missing-config-file"

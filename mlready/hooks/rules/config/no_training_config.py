@@ -62,8 +62,10 @@ from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS, is_test_path
+from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.hparams.options import INCLUDE_TESTS
 from mlready.hooks.syntax import main_guard
+from mlready.hooks.training import trains
 
 CODE = "MLR111"
 NAME = "no-training-config"
@@ -148,19 +150,7 @@ def _main_line(tree: ast.Module) -> int:
 
 def _training_line(ctx: FileContext) -> int:
     """The first call that trains: an optimizer step, ``trainer.fit``/``.train()``..."""
-    from mlready.hooks.rules.hparams.finder import is_step_call  # with the analysis only
-
-    for call in ctx.nodes(ast.Call):
-        func = call.func
-        if is_step_call(call):
-            return call.lineno
-        if isinstance(func, ast.Attribute) and func.attr in ("fit", "train", "learn"):
-            receiver = ast.unparse(func.value).lower()
-            if ("trainer" in receiver and func.attr in ("fit", "train")) or (
-                    func.attr == "learn" and any(k.arg == "total_timesteps"
-                                                 for k in call.keywords)):
-                return call.lineno
-    return 0
+    return next((call.lineno for call in ctx.nodes(ast.Call) if trains(call)), 0)
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:

@@ -16,11 +16,8 @@ import ast
 from dataclasses import dataclass
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.rules.types.missing_type_annotation import (
-    is_generated,
-    is_private_module,
-    is_test_path,
-)
+from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.types.missing_type_annotation import is_generated, is_private_module
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith)

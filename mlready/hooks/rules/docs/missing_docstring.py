@@ -6,7 +6,7 @@ public class, that has no docstring (a blank one counts as none). Off by default
 docstring on every definition is a house style, not a defect. Select it
 (``extend-select = ["MLR901"]``) to enforce it.
 
-Not checked: tests (``tests/``, ``test_*.py``, ``conftest.py``), notebooks, private
+Not checked: tests (``tests/``, ``testing/``, ``test_*.py``, ``conftest.py``), notebooks, private
 names and everything inside a private class, private modules (``pkg/_impl.py``),
 generated files, ``setup.py``, dunder methods (``__init__`` is documented by its
 class docstring), nested functions, ``@overload`` stubs, ``@override`` methods (the

@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
+from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.hparams.options import BATCH_SIZE as BATCH_SIZE
 from mlready.hooks.rules.hparams.options import INCLUDE_TESTS as INCLUDE_TESTS
 from mlready.hooks.rules.hparams.options import LEARNING_RATE as LEARNING_RATE
@@ -43,9 +44,8 @@ from mlready.hooks.rules.hparams.options import OPTIMIZER as OPTIMIZER
 from mlready.hooks.rules.hparams.options import OPTIONS as OPTIONS
 from mlready.hooks.rules.hparams.options import RL as RL
 from mlready.hooks.rules.hparams.options import SCHEDULE as SCHEDULE
-from mlready.hooks.rules.hparams.options import TEST_DIRS as TEST_DIRS
 from mlready.hooks.rules.hparams.options import TRAINING_LENGTH as TRAINING_LENGTH
-from mlready.hooks.rules.hparams.options import is_test_path as is_test_path
+from mlready.hooks.training import loop_trains, range_loop
 
 MEMO_KEY = "mlready.rules._hparams"
 
@@ -328,90 +328,8 @@ def _mentions(source: str, words: tuple[str, ...]) -> bool:
     return any(word in source for word in words)
 
 
-# --- training-loop evidence --------------------------------------------------------
-
-@cache
-def _train_function_re() -> re.Pattern[str]:
-    return re.compile(
-        r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$"
-    )
-
-
-@cache
-def _counter_name_re() -> re.Pattern[str]:
-    return re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
-
-
-def _terminal_name(node: ast.AST) -> str:
-    """``self.optimizer`` -> ``optimizer``; ``opt`` -> ``opt``; anything else -> ``""``."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Subscript):
-        return _terminal_name(node.value)
-    return ""
-
-
-def _mentions_loss(node: ast.AST) -> bool:
-    return any(
-        "loss" in _terminal_name(sub).lower()
-        for sub in ast.walk(node)
-        if isinstance(sub, ast.Name | ast.Attribute)
-    )
-
-
-def is_step_call(call: ast.Call) -> bool:
-    """``optimizer.step()``, ``scaler.step(opt)``, ``train_one_epoch(...)``: an update."""
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        receiver = _terminal_name(func.value).lower()
-        if func.attr == "step" and ("opt" in receiver or "scaler" in receiver):
-            return True
-        return bool(_train_function_re().match(func.attr))
-    if isinstance(func, ast.Name):
-        return bool(_train_function_re().match(func.id))
-    return False
-
-
-def is_loss_backward(call: ast.Call) -> bool:
-    """``loss.backward()``, ``(loss / n).backward()``, ``accelerator.backward(loss)``."""
-    func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr == "backward"):
-        return False
-    return _mentions_loss(func.value) or any(_mentions_loss(arg) for arg in call.args)
-
-
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SCOPES_NAMED = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-
-
-def _range_loop(node: ast.AST) -> bool:
-    return (isinstance(node, ast.For | ast.AsyncFor) and isinstance(node.iter, ast.Call)
-            and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range")
-
-
-def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
-    """Whether the loop body (not nested functions) takes training steps.
-
-    An optimizer step or a ``train_one_epoch``-style call is enough. A bare
-    ``loss.backward()`` is enough only in a loop whose variable reads as a counter of
-    epochs or steps: gradient checks and tests call it in ``for i in range(10)``.
-    Nested ``range`` loops are their own candidates (``for seed in range(3): for epoch
-    in range(cfg.epochs): ...`` must not blame the seed loop); only a counter-named loop
-    looks through them.
-    """
-    counter = isinstance(loop.target, ast.Name) and bool(_counter_name_re().search(loop.target.id))
-    stack: list[ast.AST] = list(loop.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _SCOPES) or (not counter and _range_loop(node)):
-            continue
-        if isinstance(node, ast.Call) and (
-                is_step_call(node) or (counter and is_loss_backward(node))):
-            return True
-        stack.extend(ast.iter_child_nodes(node))
-    return False
 
 
 # --- literals ----------------------------------------------------------------------
@@ -765,16 +683,14 @@ class _Walker:
             slot = family.slots.get(family.positional[index])
             if slot is not None:
                 self._check(qualname, family.positional[index], arg, slot, keyword=False)
-        for keyword in call.keywords:
-            slot = family.slots.get(keyword.arg or "")
-            if keyword.arg is not None and slot is not None:
-                self._check(qualname, keyword.arg, keyword.value, slot, keyword=True)
+        for given in call.keywords:
+            slot = family.slots.get(given.arg or "")
+            if given.arg is not None and slot is not None:
+                self._check(qualname, given.arg, given.value, slot, keyword=True)
 
     def _learn(self, call: ast.Call) -> None:
-        target: tuple[ast.AST, bool] | None = None
-        for keyword in call.keywords:
-            if keyword.arg == "total_timesteps":
-                target = (keyword.value, True)
+        given = keyword(call, "total_timesteps")
+        target: tuple[ast.AST, bool] | None = None if given is None else (given, True)
         if (target is None and call.args
                 and any(self.ctx.resolver.imports(root) for root in LEARN_ROOTS)):
             target = (call.args[0], False)
@@ -797,7 +713,7 @@ class _Walker:
     # loops
 
     def _loop(self, loop: ast.For | ast.AsyncFor) -> None:
-        if not _range_loop(loop):
+        if not range_loop(loop):
             return
         call = loop.iter
         assert isinstance(call, ast.Call)

@@ -31,14 +31,3 @@ OPTIONS = Table(
     },
     help="options of the hard-coded hyper-parameter rules (MLR101-MLR106)",
 )
-
-TEST_DIRS = frozenset({"test", "tests", "testing"})
-
-
-def is_test_path(path: str) -> bool:
-    """tests/, test/, testing/ folders, ``test_*.py``, ``*_test.py`` and ``conftest.py``:
-    tests pin small values on purpose (a two-step run, a tiny batch)."""
-    parts = path.split("/")
-    name = parts[-1]
-    return (any(part in TEST_DIRS for part in parts[:-1]) or name.startswith("test_")
-            or name.endswith("_test.py") or name == "conftest.py")

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.seeds import apis as api
 from mlready.hooks.rules.seeds.facts import (
     GUARD_UNIT,
@@ -40,7 +41,6 @@ Position = tuple[tuple[int, int], ...]
 _HEUR, _COND, _NESTED = 1, 2, 4
 _MAX_DEPTH = 24
 _MAX_LOADERS = 16
-_TEST_DIRS = frozenset({"tests", "test", "testing"})
 
 
 class Frame(NamedTuple):
@@ -111,13 +111,6 @@ class Summary:
             self.runs = earliest(self.runs, other.runs.shifted(pos, frame))
         room = _MAX_LOADERS - len(self.loaders)
         self.loaders.extend(hit.shifted(pos, frame) for hit in other.loaders[:room])
-
-
-def is_test_path(path: str) -> bool:
-    """Test files by pytest's conventions: a tests folder, test_*.py, *_test.py, conftest."""
-    *folders, name = path.split("/")
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            or any(folder in _TEST_DIRS for folder in folders))
 
 
 def _key(module: str, unit: str) -> str:

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlready.hooks.calls import argument, keyword
 from mlready.hooks.context import FileContext
 from mlready.hooks.names import NameResolver
 from mlready.hooks.rules.seeds import apis as api
@@ -145,22 +146,6 @@ def _is_none(node: ast.expr | None) -> bool:
 
 def _literal_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
-
-
-def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
-    """A parameter given by keyword or by position."""
-    found = _keyword(call, name)
-    if found is None and len(call.args) > index \
-            and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
-        found = call.args[index]
-    return found
 
 
 def _spelled(call: ast.Call) -> str:
@@ -465,7 +450,7 @@ class _Collector:
             if qualname in api.NEEDS_ARGUMENT and (not call.args or _is_none(call.args[0])):
                 return True
             self._event(unit, "s", call, qualname, list(seeded))
-            deterministic = _keyword(call, "deterministic")
+            deterministic = keyword(call, "deterministic")
             if qualname in api.FULL_DETERMINISM or (
                     deterministic is not None and not _literal_false(deterministic)):
                 # `accelerate.utils.set_seed(seed, deterministic=True)`
@@ -476,7 +461,7 @@ class _Collector:
 
     def _determinism(self, unit: _Unit, call: ast.Call, qualname: str) -> bool:
         if qualname == "torch.use_deterministic_algorithms":
-            mode = _argument(call, 0, "mode")
+            mode = argument(call, 0, "mode")
             if not _literal_false(mode):
                 self._event(unit, "d", call, qualname)
             return True
@@ -498,10 +483,10 @@ class _Collector:
         return isinstance(first, ast.Constant) and str(first.value).startswith("cuda")
 
     def _trainer_flags(self, unit: _Unit, call: ast.Call, qualname: str) -> None:
-        deterministic = _keyword(call, "deterministic")
+        deterministic = keyword(call, "deterministic")
         if deterministic is not None and not _literal_false(deterministic):
             self._event(unit, "d", call, qualname)
-        if _literal_true(_keyword(call, "benchmark")):
+        if _literal_true(keyword(call, "benchmark")):
             cond = 1 if _pos(call) in self.branches else 0
             self._event(unit, "b", call, f"{qualname.rpartition('.')[2]}(benchmark=True)", cond)
 
@@ -516,17 +501,17 @@ class _Collector:
             self._event(unit, "s", call, qualname, list(api.GLOBAL))
             return True
         if root == "transformers" and final == "TrainingArguments" \
-                and _literal_true(_keyword(call, "full_determinism")):
+                and _literal_true(keyword(call, "full_determinism")):
             self._event(unit, "d", call, qualname)
             return True
         if root in api.SB3_ROOTS and final in api.SB3_ALGOS and rest:
-            if not _is_none(_keyword(call, "seed")):
+            if not _is_none(keyword(call, "seed")):
                 self._event(unit, "s", call, qualname, list(api.EVERYTHING))
             elif not _has_splat(call):
                 self._event(unit, "u", call, qualname, "torch")
             return True
         if root in api.SB3_ROOTS and final in ("make_vec_env", "make_atari_env"):
-            if not _is_none(_keyword(call, "seed")):
+            if not _is_none(keyword(call, "seed")):
                 self._event(unit, "s", call, qualname, ["env"])
             return True
         return False
@@ -574,12 +559,12 @@ class _Collector:
     @staticmethod
     def _numpy_kind(call: ast.Call, final: str) -> str | None:
         if final in ("default_rng", "RandomState"):
-            return "numpy_rng" if _is_none(_argument(call, 0, "seed")) else ""
+            return "numpy_rng" if _is_none(argument(call, 0, "seed")) else ""
         return "" if final in api.NUMPY_NOT_DRAWS else "numpy"
 
     def _torch_kind(self, call: ast.Call, parts: list[str]) -> str | None:
         final = parts[-1]
-        if _keyword(call, "generator") is not None:
+        if keyword(call, "generator") is not None:
             return ""
         if len(parts) == 2:
             return "torch" if final in api.TORCH_FUNCS else None
@@ -594,7 +579,7 @@ class _Collector:
         if parts[1:3] == ["utils", "data"]:
             if final == "DataLoader":
                 self._loader(call)
-                shuffle = _argument(call, 2, "shuffle")
+                shuffle = argument(call, 2, "shuffle")
                 unseeded = shuffle is not None and not _literal_false(shuffle)
                 return "torch" if unseeded else ""
             return "torch" if final in api.TORCH_SAMPLERS else None
@@ -606,25 +591,25 @@ class _Collector:
         if parts[1] == "transforms":
             return "torch" if final.startswith("Random") else None
         if parts[1] == "models" and final[:1].islower() and final not in api.TORCHVISION_NOT_MODELS:
-            pretrained = _keyword(call, "weights") or _keyword(call, "pretrained")
+            pretrained = keyword(call, "weights") or keyword(call, "pretrained")
             return "torch_init" if pretrained is None or _literal_false(pretrained) else ""
         return None
 
     def _loader(self, call: ast.Call) -> None:
-        workers = _argument(call, 5, "num_workers")
+        workers = argument(call, 5, "num_workers")
         if workers is None or _has_splat(call):
             return
         if isinstance(workers, ast.Constant) and not (
                 isinstance(workers.value, int) and workers.value > 0):
             return
-        if _keyword(call, "worker_init_fn") is None and _keyword(call, "generator") is None:
+        if keyword(call, "worker_init_fn") is None and keyword(call, "generator") is None:
             self._event(self._unit_at(_pos(call)), "w", call, "DataLoader(num_workers=...)")
 
     def _method_call(self, unit: _Unit, call: ast.Call, final: str, receiver: str,
                      bound: str | None, nested: bool) -> bool:
         """Calls recognised by method name on an object we cannot type precisely."""
         if final == "reset" and self._is_env(receiver, bound):
-            if not _is_none(_keyword(call, "seed")):
+            if not _is_none(keyword(call, "seed")):
                 self._event(unit, "s", call, f"{receiver}.reset(seed=...)", ["env"])
             elif not nested and not _has_splat(call):
                 self._event(unit, "u", call, f"{receiver}.reset()", "env")
@@ -639,7 +624,7 @@ class _Collector:
                 self._event(unit, "u", call, f"{receiver}.sample()", "space")
             return True
         if final in api.TENSOR_RANDOM_METHODS and self.imports_torch:
-            if not nested and _keyword(call, "generator") is None:
+            if not nested and keyword(call, "generator") is None:
                 self._event(unit, "u", call, f"Tensor.{final}", "torch")
             return True
         if final == "backward":

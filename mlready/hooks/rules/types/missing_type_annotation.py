@@ -6,7 +6,7 @@ included, ``self``/``cls`` excluded) or return type have no annotation, naming t
 function and exactly what is missing. As with ``mypy --strict``, ``__init__`` may
 omit ``-> None`` once one of its parameters is annotated, and the implementation of
 an ``@overload``-ed function is checked too. Not checked by default: test files
-(``tests/``, ``test/``, ``test_*.py``, ``*_test.py``, ``conftest.py``), private names
+(``tests/``, ``test/``, ``testing/``, ``test_*.py``, ``*_test.py``, ``conftest.py``), private names
 (a leading underscore, everything inside a private class, and private modules
 such as ``pkg/_impl.py`` or ``pkg/_internal/``), nested functions,
 lambdas, notebooks, generated files (``*_pb2.py``, a ``@generated`` or "DO NOT EDIT"
@@ -55,6 +55,7 @@ from typing import Any
 from mlready.config import Field, Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules import _coverage
 
 CODE = "MLR401"
@@ -62,23 +63,16 @@ NAME = "missing-type-annotation"
 KINDS = ("python",)
 OPTIONS = Table(
     fields={
-        "include-tests": Field((bool,), "Also check test files (tests/, test_*.py, conftest.py)."),
+        "include-tests": Field(
+            (bool,), "Also check test files (tests/, testing/, test_*.py, conftest.py)."),
         "include-private": Field((bool,), "Also check private functions and private classes."),
     },
     help="Type-annotation rules (MLR4xx).",
 )
 
-_TEST_FOLDERS = frozenset({"tests", "test"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
 Missing = list[Any]  # [line, col, message, fix]: JSON-friendly
-
-
-def is_test_path(path: str) -> bool:
-    """Test files by pytest's conventions: a tests folder, test_*.py, *_test.py, conftest."""
-    *folders, name = path.split("/")
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            or any(folder in _TEST_FOLDERS for folder in folders))
 
 
 def _private(name: str) -> bool:
