@@ -111,7 +111,7 @@ def _config_source(ctx: FileContext) -> str:
     Cheap tests first (the imported top-level packages, substrings of the source):
     most files pass none, and for them no name is resolved.
     """
-    from mlready.hooks.rules.hparams.finder import is_config_module  # with the analysis only
+    from mlready.hooks.rules.hparams.literals import is_config_module  # with the analysis only
 
     if is_config_module(ctx.path):
         return "a config module"
