@@ -14,25 +14,19 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.rules.deps.manifests import (
-    conda_facts,
-    is_conda_environment,
-    pyproject_facts,
-    setup_cfg_facts,
-)
+from mlready.hooks.rules.deps.conda import conda_facts, is_conda_environment
+from mlready.hooks.rules.deps.manifests import pyproject_facts
 from mlready.hooks.rules.deps.requirements import Entry, parse_requirements
+from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
 
 
-@cache
-def _pylock_re() -> re.Pattern[str]:
-    return re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
+_PYLOCK = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
 
 
 LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, `poetry lock`)"
@@ -60,7 +54,7 @@ def manifest_facts(ctx: FileContext) -> dict[str, Any] | None:
 def is_lock_file(path: str) -> bool:
     """A lock file by name: uv, Poetry, PDM, Pipenv, pixi, conda-lock, PEP 751."""
     name = posixpath.basename(path)
-    return name in LOCK_NAMES or bool(_pylock_re().fullmatch(name))
+    return name in LOCK_NAMES or bool(_PYLOCK.fullmatch(name))
 
 
 def _lock_dirs(files: Iterable[str]) -> frozenset[str]:
