@@ -23,6 +23,7 @@ generated `mlready.hooks.rules._index`, so that choosing rules imports none of t
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -132,7 +133,12 @@ class Rule(NamedTuple):
 
     @property
     def options(self) -> Table | None:
-        return getattr(self.module, "OPTIONS", None)
+        """The family's options table: ``rules/<family>/options.py``, read without
+        importing the rule (settings validation must stay cheap); a module from outside
+        the registry (a test's) may carry its own ``OPTIONS``."""
+        if not self.module_name.startswith(f"{__name__}."):
+            return getattr(self.module, "OPTIONS", None)
+        return family_options(self.family)
 
     @property
     def doc(self) -> str:
@@ -182,6 +188,16 @@ def from_module(module: ModuleType) -> Rule:
     )
 
 
+def family_options(family: str) -> Table | None:
+    """``OPTIONS`` of ``rules/<family>/options.py``, if the index lists the family."""
+    from mlready.hooks.rules._index import OPTION_FAMILIES
+
+    if family not in OPTION_FAMILIES:
+        return None
+    module = importlib.import_module(f"{__name__}.{family}.options")
+    return module.OPTIONS  # type: ignore[no-any-return]
+
+
 @cache
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code (from the index: no rule module is imported)."""
@@ -205,13 +221,22 @@ def index_source() -> str:
     """The text of `mlready.hooks.rules._index`, from the rule modules themselves."""
     rules = sorted((from_module(importlib.import_module(f"{__name__}.{name}"))
                     for name in RULE_MODULES), key=lambda r: r.code)
+    with_options = tuple(family for family in FAMILIES
+                         if importlib.util.find_spec(f"{__name__}.{family}.options") is not None)
+    for rule in rules:  # a rule's options are its family's: one table, one place
+        own = getattr(importlib.import_module(rule.module_name), "OPTIONS", None)
+        if own is not None and own is not family_options_of(rule.family, with_options):
+            raise ValueError(f"{rule.module_name}: OPTIONS must be `{rule.family}.options.OPTIONS`")
     lines = [
         '"""The metadata of every rule, generated from the rule modules: do not edit.',
         "",
-        "Regenerate with ``python -m mlready.hooks.rules --write`` (a test fails when this",
-        "file is stale). Reading it costs nothing, so choosing rules and answering a run",
-        "from the cache import no rule module.",
+        "Regenerate with ``python -m mlready.dev generate`` (a test fails when this file",
+        "is stale). Reading it costs nothing, so choosing rules, validating settings and",
+        "answering a run from the cache import no rule module.",
         '"""',
+        "",
+        "# families whose options table is rules/<family>/options.py (OPTIONS)",
+        f"OPTION_FAMILIES: tuple[str, ...] = {_literal(with_options)}",
         "",
         "# module, code, name, family, kinds, default, functions defined",
         "RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (",
@@ -224,6 +249,12 @@ def index_source() -> str:
         lines.append(f"    {_literal(row)},")
     lines.append(")")
     return "\n".join(lines) + "\n"
+
+
+def family_options_of(family: str, with_options: tuple[str, ...]) -> Table | None:
+    if family not in with_options:
+        return None
+    return importlib.import_module(f"{__name__}.{family}.options").OPTIONS  # type: ignore[no-any-return]
 
 
 def _literal(value: object) -> str:

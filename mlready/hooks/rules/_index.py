@@ -1,9 +1,12 @@
 """The metadata of every rule, generated from the rule modules: do not edit.
 
-Regenerate with ``python -m mlready.hooks.rules --write`` (a test fails when this
-file is stale). Reading it costs nothing, so choosing rules and answering a run
-from the cache import no rule module.
+Regenerate with ``python -m mlready.dev generate`` (a test fails when this file
+is stale). Reading it costs nothing, so choosing rules, validating settings and
+answering a run from the cache import no rule module.
 """
+
+# families whose options table is rules/<family>/options.py (OPTIONS)
+OPTION_FAMILIES: tuple[str, ...] = ("hparams", "config", "types")
 
 # module, code, name, family, kinds, default, functions defined
 RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (

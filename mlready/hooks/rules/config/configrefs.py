@@ -20,7 +20,6 @@ import ast
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from functools import cache
 from typing import Any, NamedTuple
 
 from mlready.hooks.calls import keyword
@@ -31,38 +30,20 @@ CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
 # names that say "config" count there. YAML/TOML files read by literal path are configs.
 
 
-@cache
-def _configish_re() -> re.Pattern[str]:
-    return re.compile(r"conf|cfg|hparam|hyper|param|setting|experiment|recipe", re.I)
-
-
-@cache
-def _outputish_re() -> re.Pattern[str]:
-    return re.compile(r"out|save|dump|export|write|log", re.I)
-
-
-@cache
-def _option_name_re() -> re.Pattern[str]:
-    return re.compile(r"conf|cfg|hparam|param|setting|recipe", re.I)
-
-
-@cache
-def _template_re() -> re.Pattern[str]:
-    return re.compile(r"[{}%*?$~<>|\\]|://")
+_CONFIGISH = re.compile(r"conf|cfg|hparam|hyper|param|setting|experiment|recipe", re.I)
+_OUTPUTISH = re.compile(r"out|save|dump|export|write|log", re.I)
+_OPTION_NAME = re.compile(r"conf|cfg|hparam|param|setting|recipe", re.I)
+_TEMPLATE = re.compile(r"[{}%*?$~<>|\\]|://")
 
 
 # Folders of downloaded or produced artifacts: a model's config.json under pretrained/
 # or checkpoints/ arrives with the weights, it is not an experiment config to commit.
 
 
-@cache
-def _artifact_dir_re() -> re.Pattern[str]:
-    return re.compile(
-        r"^(checkpoints?|ckpts?|pretrained\w*|weights|outputs?|runs|logs?|wandb|mlruns|"
-        r"lightning_logs|data|datasets?|\.?cache|models?|results|artifacts|saved\w*|"
-        r"downloads?|tmp|temp)$", re.IGNORECASE)
-
-
+_ARTIFACT_DIR = re.compile(
+    r"^(checkpoints?|ckpts?|pretrained\w*|weights|outputs?|runs|logs?|wandb|mlruns|"
+    r"lightning_logs|data|datasets?|\.?cache|models?|results|artifacts|saved\w*|"
+    r"downloads?|tmp|temp)$", re.IGNORECASE)
 OPEN_FUNCTIONS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
 # Callables whose first argument (or ``path=``-like keyword) is a config file to read.
@@ -186,10 +167,10 @@ def _join(ctx: FileContext, args: Sequence[ast.expr]) -> tuple[str, str] | None:
 
 def usable(path: str) -> bool:
     """A relative, literal, non-templated path outside artifact folders."""
-    if not path or path.startswith("/") or _template_re().search(path) \
+    if not path or path.startswith("/") or _TEMPLATE.search(path) \
             or re.match(r"^[A-Za-z]:", path):
         return False
-    return not any(_artifact_dir_re().match(part) for part in path.split("/")[:-1])
+    return not any(_ARTIFACT_DIR.match(part) for part in path.split("/")[:-1])
 
 
 def is_config_path(path: str, strict: bool) -> bool:
@@ -197,7 +178,7 @@ def is_config_path(path: str, strict: bool) -> bool:
     lower = path.lower()
     if not lower.endswith(CONFIG_EXTENSIONS):
         return False
-    return not (strict and lower.endswith(".json") and not _configish_re().search(path))
+    return not (strict and lower.endswith(".json") and not _CONFIGISH.search(path))
 
 
 # --- the per-file pass -------------------------------------------------------------
@@ -305,8 +286,8 @@ class _Collector:
         dest = _string(keyword(call, "dest"))
         if dest:
             names.append(dest)
-        if not any(_option_name_re().search(n) for n in names) or any(
-                _outputish_re().search(n) for n in names):
+        if not any(_OPTION_NAME.search(n) for n in names) or any(
+                _OUTPUTISH.search(n) for n in names):
             return
         default = keyword(call, "default")
         if default is not None:

@@ -57,17 +57,15 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.discovery import DEFAULT_EXCLUDES
+from mlready.hooks.discovery import DEFAULT_EXCLUDES, Excluder
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS
+from mlready.hooks.rules.config import configrefs
 
 CODE = "MLR110"
 NAME = "missing-config-file"
 KINDS = ("python",)
-OPTIONS = Table(fields={"include-tests": INCLUDE_TESTS})
 _FIX = ("create the file or fix the path (relative to the project root or to this "
         "script's folder)")
 _EXCLUDED = frozenset(name for name in DEFAULT_EXCLUDES if "*" not in name)
@@ -76,9 +74,7 @@ _EXCLUDED = frozenset(name for name in DEFAULT_EXCLUDES if "*" not in name)
 def collect(ctx: FileContext) -> dict[str, Any] | None:
     if not ctx.options.get("include-tests", False) and is_test_path(ctx.path):
         return None
-    from mlready.hooks.rules.config import configrefs as _configrefs
-
-    return _configrefs.collect(ctx)
+    return configrefs.collect(ctx)
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
@@ -117,9 +113,7 @@ def _present(path: str, ref: Mapping[str, Any], files: frozenset[str],
     raw = posixpath.normpath(str(ref["path"]))
     if raw in optional or (ref["kind"] == "name" and configstore):
         return True
-    from mlready.hooks.rules.config import configrefs as _configrefs
-
-    places = list(_configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
+    places = list(configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
     if not places:
         return True  # outside the project: not ours to judge
     if any(part in _EXCLUDED for place in places for part in place.split("/")[:-1]):
@@ -134,13 +128,10 @@ def _excluded_but_there(project: ProjectContext, path: str, ref: Mapping[str, An
     excluded, and stays a finding: a fresh clone does not have it.)"""
     if not project.excludes:
         return False
-    from mlready.hooks.discovery import Excluder
-    from mlready.hooks.rules.config import configrefs as _configrefs
-
     excluder = Excluder(project.excludes)
     exists = project.disk.is_dir if ref["kind"] == "dir" else project.disk.is_file
     return any(excluder.under(place, "") and exists(project.root / place)
-               for place in _configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
+               for place in configrefs.candidates(path, str(ref["path"]), str(ref["anchor"])))
 
 
 def _message(path: str, ref: Mapping[str, Any]) -> str:

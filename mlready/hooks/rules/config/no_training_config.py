@@ -58,19 +58,17 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from mlready.config import Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.discovery import classify
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS
+from mlready.hooks.rules.hparams.literals import is_config_module
 from mlready.hooks.syntax import main_guard
 from mlready.hooks.training import trains
 
 CODE = "MLR111"
 NAME = "no-training-config"
 KINDS = ("python",)
-OPTIONS = Table(fields={"include-tests": INCLUDE_TESTS})
 
 CONFIG_LIBRARIES = (
     "argparse", "click", "typer", "hydra", "omegaconf", "fire", "tyro", "jsonargparse",
@@ -111,8 +109,6 @@ def _config_source(ctx: FileContext) -> str:
     Cheap tests first (the imported top-level packages, substrings of the source):
     most files pass none, and for them no name is resolved.
     """
-    from mlready.hooks.rules.hparams.literals import is_config_module  # with the analysis only
-
     if is_config_module(ctx.path):
         return "a config module"
     source = ctx.source

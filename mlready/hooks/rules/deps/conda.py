@@ -10,15 +10,9 @@ from mlready.hooks.rules.deps.manifests import ManifestFacts
 from mlready.hooks.rules.deps.requirements import Entry, string_entry
 
 _CONDA_NAME = re.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
-
-
 _CONDA_SPEC = re.compile(
         r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<spec>[^#]*?)\s*(?:\[.*\])?$")
-
-
 _CONDA_EXACT = re.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+_!]*(?:[=\s]\S+)?$")
-
-
 _CONDA_TOOLS = frozenset({"pip"})  # the installer itself: listed bare so `pip:` works
 
 

@@ -24,11 +24,7 @@ from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
-
-
 _PYLOCK = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
-
-
 LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, `poetry lock`)"
 
 

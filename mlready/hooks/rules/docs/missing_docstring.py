@@ -49,6 +49,7 @@ from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules.docs import docstrings
 
 CODE = "MLR901"
 NAME = "missing-docstring"
@@ -57,9 +58,7 @@ DEFAULT = False
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
-    from mlready.hooks.rules.docs import docstrings as _docstrings
-
-    for definition in _docstrings.definitions(ctx):
+    for definition in docstrings.definitions(ctx):
         if not definition.documented:
             yield ctx.diagnostic(
                 CODE, (definition.line, definition.col),

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
@@ -63,59 +62,23 @@ KINDS = _readme.KINDS
 collect = _readme.collect
 
 
-@cache
-def _fence_re() -> re.Pattern[str]:
-    return re.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
-
-
-@cache
-def _rst_block_re() -> re.Pattern[str]:
-    return re.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
-
-
+_FENCE = re.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
+_RST_BLOCK = re.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
 _COMMAND = (r"(?:\$ |> )?(?:pip3? install|python3? |python -m|conda |mamba |uv |poetry |pipx "
             r"|make\b|bash |sh |\./|torchrun |accelerate launch|deepspeed |docker |git clone "
             r"|srun |sbatch |mlready |pytest\b|jupyter )")
-
-
-@cache
-def _command_line_re() -> re.Pattern[str]:
-    return re.compile(r"^\s*" + _COMMAND)
-
-
-@cache
-def _inline_command_re() -> re.Pattern[str]:
-    return re.compile(r"`+\s*" + _COMMAND)
-
-
-@cache
-def _heading_words_re() -> re.Pattern[str]:
-    return re.compile(
-        r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
-        r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
-        r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
-
-
-@cache
-def _html_heading_re() -> re.Pattern[str]:
-    return re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
-
-
-@cache
-def _setext_re() -> re.Pattern[str]:
-    return re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
-
-
-@cache
-def _link_re() -> re.Pattern[str]:
-    return re.compile(r"https?://|\]\(|\]:\s|`_")
-
-
-@cache
-def _pointer_words_re() -> re.Pattern[str]:
-    return re.compile(
-        r"\bdoc(s|umentation)?\b|readthedocs|\.github\.io|more information|\bwiki\b|install"
-        r"|usage|quick ?start|getting started|tutorial|\bguide\b", re.IGNORECASE)
+_COMMAND_LINE = re.compile(r"^\s*" + _COMMAND)
+_INLINE_COMMAND = re.compile(r"`+\s*" + _COMMAND)
+_HEADING_WORDS = re.compile(
+    r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
+    r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
+    r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
+_SETEXT = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
+_LINK = re.compile(r"https?://|\]\(|\]:\s|`_")
+_POINTER_WORDS = re.compile(
+    r"\bdoc(s|umentation)?\b|readthedocs|\.github\.io|more information|\bwiki\b|install"
+    r"|usage|quick ?start|getting started|tutorial|\bguide\b", re.IGNORECASE)
 
 
 def _heading_texts(lines: list[str]) -> Iterator[str]:
@@ -123,31 +86,29 @@ def _heading_texts(lines: list[str]) -> Iterator[str]:
     ``<h1>``-``<h6>``."""
     for number, line in enumerate(lines):
         stripped = line.strip()
-        yield from _html_heading_re().findall(stripped)
+        yield from _HTML_HEADING.findall(stripped)
         if stripped.startswith("#"):
             yield stripped.lstrip("#")
         elif stripped.startswith(("**", "__")) and stripped.endswith(("**", "__", ":")):
             yield stripped.strip("*_:")
-        elif stripped and number + 1 < len(lines) and _setext_re().match(lines[number + 1]):
+        elif stripped and number + 1 < len(lines) and _SETEXT.match(lines[number + 1]):
             yield stripped
 
 
-@cache
-def _list_item_re() -> re.Pattern[str]:
-    return re.compile(r"\s{0,3}([-*+]|\d+[.)])\s")
+_LIST_ITEM = re.compile(r"\s{0,3}([-*+]|\d+[.)])\s")
 
 
 def _has_code_block(lines: list[str]) -> bool:
     previous_blank = True
     in_list = False  # an indented paragraph after a list item continues the item
     for line in lines:
-        if _fence_re().match(line) or _rst_block_re().search(line):
+        if _FENCE.match(line) or _RST_BLOCK.search(line):
             return True
         indented = line.startswith(("    ", "\t"))
         if line.strip() and not indented:
-            in_list = bool(_list_item_re().match(line))
+            in_list = bool(_LIST_ITEM.match(line))
         elif indented and line.strip() and previous_blank and not in_list \
-                and not _list_item_re().match(line.strip() + " "):
+                and not _LIST_ITEM.match(line.strip() + " "):
             return True
         previous_blank = not line.strip()
     return False
@@ -159,11 +120,11 @@ def has_instructions(text: str) -> bool:
     if _has_code_block(lines):
         return True
     for line in lines:
-        if _command_line_re().match(line) or _inline_command_re().search(line):
+        if _COMMAND_LINE.match(line) or _INLINE_COMMAND.search(line):
             return True
-        if _link_re().search(line) and _pointer_words_re().search(line):
+        if _LINK.search(line) and _POINTER_WORDS.search(line):
             return True  # instructions elsewhere: "see the documentation", a docs link
-    return any(_heading_words_re().search(heading) for heading in _heading_texts(lines))
+    return any(_HEADING_WORDS.search(heading) for heading in _heading_texts(lines))
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:

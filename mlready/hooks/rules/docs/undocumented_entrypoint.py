@@ -62,6 +62,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _coverage
+from mlready.hooks.rules.docs import docstrings
 from mlready.hooks.syntax import is_main_guard
 
 CODE = "MLR603"
@@ -95,11 +96,9 @@ def is_entrypoint(ctx: FileContext) -> bool:
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
-    from mlready.hooks.rules.docs import docstrings as _docstrings
-
-    if ctx.tree is None or not _docstrings.in_scope(ctx):
+    if ctx.tree is None or not docstrings.in_scope(ctx):
         return
-    if _docstrings.has_docstring(ctx.tree) or not is_entrypoint(ctx):
+    if docstrings.has_docstring(ctx.tree) or not is_entrypoint(ctx):
         return
     yield ctx.diagnostic(
         CODE, (1, 1),
@@ -111,9 +110,7 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
 
 def collect(ctx: FileContext) -> dict[str, int] | None:
     """Documented and total public definitions of one file; None when out of scope."""
-    from mlready.hooks.rules.docs import docstrings as _docstrings
-
-    found = _docstrings.definitions(ctx)
+    found = docstrings.definitions(ctx)
     if not found:
         return None
     return {"documented": sum(d.documented for d in found), "total": len(found)}

@@ -45,15 +45,13 @@ from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.hparams import options as _hparams_base
+from mlready.hooks.rules.hparams import finder, options
 
-CODE = _hparams_base.SCHEDULE
+CODE = options.SCHEDULE
 NAME = "hardcoded-lr-schedule"
 KINDS = ("python",)
-OPTIONS = _hparams_base.OPTIONS
+OPTIONS = options.OPTIONS
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
-    from mlready.hooks.rules.hparams import finder as _hparams
-
-    return _hparams.diagnostics(ctx, CODE)
+    return finder.diagnostics(ctx, CODE)

@@ -15,20 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.rules.hparams.options import BATCH_SIZE as BATCH_SIZE
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS as INCLUDE_TESTS
-from mlready.hooks.rules.hparams.options import LEARNING_RATE as LEARNING_RATE
-from mlready.hooks.rules.hparams.options import OPTIMIZER as OPTIMIZER
-from mlready.hooks.rules.hparams.options import OPTIONS as OPTIONS
-from mlready.hooks.rules.hparams.options import RL as RL
-from mlready.hooks.rules.hparams.options import SCHEDULE as SCHEDULE
-from mlready.hooks.rules.hparams.options import TRAINING_LENGTH as TRAINING_LENGTH
 from mlready.hooks.rules.hparams.signatures import Slot
-
-MEMO_KEY = "mlready.rules._hparams"
-
-
-
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SCOPES_NAMED = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef

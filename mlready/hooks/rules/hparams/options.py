@@ -1,10 +1,8 @@
-"""What the hard-coded hyper-parameter rules (MLR101-MLR106) and their config-file
-siblings need before any file is analysed: codes, options, the test-path test.
+"""The codes and options of the hard-coded hyper-parameter rules (MLR101-MLR106), under
+``[tool.mlready.hparams]``.
 
-Kept apart from `mlready.hooks.rules.hparams.finder` (the analysis itself, with its tables
-of training APIs) so that loading the rule registry does not build those tables: a
-run that finds every file in the cache never analyses one. `_hparams` re-exports
-everything here.
+The family's options module: the registry reads ``OPTIONS`` here, so that validating
+a configuration imports no rule and builds none of `signatures`' tables.
 """
 
 from __future__ import annotations

@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from mlready.hooks.rules.hparams.options import BATCH_SIZE as BATCH_SIZE
-from mlready.hooks.rules.hparams.options import INCLUDE_TESTS as INCLUDE_TESTS
-from mlready.hooks.rules.hparams.options import LEARNING_RATE as LEARNING_RATE
-from mlready.hooks.rules.hparams.options import OPTIMIZER as OPTIMIZER
-from mlready.hooks.rules.hparams.options import OPTIONS as OPTIONS
-from mlready.hooks.rules.hparams.options import RL as RL
-from mlready.hooks.rules.hparams.options import SCHEDULE as SCHEDULE
-from mlready.hooks.rules.hparams.options import TRAINING_LENGTH as TRAINING_LENGTH
-
-MEMO_KEY = "mlready.rules._hparams"
-
-
+from mlready.hooks.rules.hparams.options import (
+    BATCH_SIZE,
+    LEARNING_RATE,
+    OPTIMIZER,
+    RL,
+    SCHEDULE,
+    TRAINING_LENGTH,
+)
 
 
 class Slot(NamedTuple):

@@ -2,7 +2,7 @@
 calls draw from one, and which calls mark a training run.
 
 Pure tables and small predicates over qualified names, so that the analysis in
-`_seeding` reads as "classify each call" and the knowledge can be reviewed (and
+`units` and `events` read as "classify each call" and the knowledge can be reviewed (and
 extended) in one place. Generators are named by short keys:
 
 - ``random``: Python's ``random`` module state;

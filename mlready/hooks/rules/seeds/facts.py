@@ -1,9 +1,9 @@
-"""The stored shape of the seeding facts: what `_seeding` packs per file and what
+"""The stored shape of the seeding facts: what `units` packs per file and what
 `callgraph` unpacks across files.
 
 Kept apart from `mlready.hooks.rules.seeds.units` (the per-file analysis) so that the
 cross-file pass, which runs on every check, does not import the analysis: a run that
-finds every file in the cache never analyses one. `_seeding` re-exports everything here.
+finds every file in the cache never analyses one. `units` re-exports everything here.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds import flow, unseeded
+from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entry
 
 CODE = "MLR004"
@@ -52,9 +52,7 @@ KINDS = frozenset({"python"})
 
 def collect(ctx: FileContext) -> dict[str, Any]:
     """The shared per-file seeding facts (one analysis for MLR001-MLR008)."""
-    from mlready.hooks.rules.seeds import units as _seeding
-
-    return _seeding.collect(ctx)
+    return units.collect(ctx)
 
 
 def finalize(project: ProjectContext) -> list[Diagnostic]:

@@ -52,7 +52,6 @@ import ast
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mlready.config import Field, Table
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
@@ -61,14 +60,6 @@ from mlready.hooks.rules import _coverage
 CODE = "MLR401"
 NAME = "missing-type-annotation"
 KINDS = ("python",)
-OPTIONS = Table(
-    fields={
-        "include-tests": Field(
-            (bool,), "Also check test files (tests/, testing/, test_*.py, conftest.py)."),
-        "include-private": Field((bool,), "Also check private functions and private classes."),
-    },
-    help="Type-annotation rules (MLR4xx).",
-)
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
