@@ -117,7 +117,7 @@ def _key(module: str, unit: str) -> str:
     return f"{module}.{unit}" if module else unit
 
 
-class Entry(NamedTuple):
+class Entrypoint(NamedTuple):
     """An entrypoint: its file, its label in messages, and its flow."""
 
     path: str
@@ -127,7 +127,7 @@ class Entry(NamedTuple):
     ml: bool = False  # the entrypoint's file imports an ML library
     notebook: bool = False  # line numbers in messages would not match the cells
 
-class Project:
+class CallGraph:
     """The facts of every file, indexed by qualified name, with memoized summaries."""
 
     def __init__(self, facts: Mapping[str, Any]) -> None:
@@ -267,7 +267,7 @@ class Project:
 
     # -- entrypoints --
 
-    def entries(self, targets: frozenset[str]) -> Iterator[Entry]:
+    def entries(self, targets: frozenset[str]) -> Iterator[Entrypoint]:
         paths = [p for p in sorted(targets) if p in self.facts and not is_test_path(p)]
         called = self._called(paths)
         for path in paths:
@@ -292,7 +292,7 @@ class Project:
         return called
 
     def _file_entries(self, path: str, data: dict[str, Any],
-                      called: set[str]) -> Iterator[Entry]:
+                      called: set[str]) -> Iterator[Entrypoint]:
         module: str = data["m"]
         units: dict[str, Any] = data["units"]
         basename = path.rpartition("/")[2]
@@ -305,7 +305,7 @@ class Project:
             # A library module's self-check block (`model.py`'s shape test) is not a run
             # unless it trains: other project files import the module.
             if data.get("nb") or flow.runs is not None or module not in self._imported():
-                yield Entry(path, basename if data.get("nb") else GUARD_UNIT, flow,
+                yield Entrypoint(path, basename if data.get("nb") else GUARD_UNIT, flow,
                             data.get("gn", 0), bool(data.get("ml")),
                             bool(data.get("nb")))
         elif MODULE_UNIT in units:
@@ -315,7 +315,7 @@ class Project:
                 flow = self._prelude(data, own_module=None)
                 frame = Frame(path, 0, 0, 0, 0, MODULE_UNIT)
                 flow.absorb(self.summary(module_key), (0, 0), frame, 0)
-                yield Entry(path, basename, flow, ml=bool(data.get("ml")))
+                yield Entrypoint(path, basename, flow, ml=bool(data.get("ml")))
         for name, unit in units.items():
             if name in (MODULE_UNIT, GUARD_UNIT) or "." in name:
                 continue
@@ -325,7 +325,7 @@ class Project:
                 flow = self._prelude(data, own_module=_key(module, MODULE_UNIT))
                 frame = Frame(path, 0, 0, 0, 0, name)
                 flow.absorb(self.summary(key), (0, 0), frame, 0)
-                yield Entry(path, name, flow, ml=bool(data.get("ml")))
+                yield Entrypoint(path, name, flow, ml=bool(data.get("ml")))
 
     def _imported(self) -> set[str]:
         """Project modules that some project file imports at module level."""

@@ -41,7 +41,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR007"
 NAME = "cudnn-benchmark-with-determinism"
@@ -58,7 +58,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """MLR007: ``cudnn.benchmark = True`` in a flow that asks for determinism."""
     bench, det = entry.summary.bench, entry.summary.det
     if bench is None or det is None:

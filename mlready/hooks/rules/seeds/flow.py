@@ -14,22 +14,22 @@ from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds.callgraph import Entry, Frame, Hit, Project, Summary, earliest
+from mlready.hooks.rules.seeds.callgraph import CallGraph, Entrypoint, Frame, Hit, Summary, earliest
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT, MODULE_UNIT
 
 MEMO_KEY = "mlready.rules.seeds.flow"
 _MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
-Decide = Callable[[Entry], Iterable[Diagnostic]]
+Decide = Callable[[Entrypoint], Iterable[Diagnostic]]
 
 
-def entrypoints(project: ProjectContext) -> tuple[Entry, ...]:
+def entrypoints(project: ProjectContext) -> tuple[Entrypoint, ...]:
     """The target entrypoints with their flows, resolved once per run for every rule.
 
     Every seeding rule collects the same facts (`units.collect`), so one call graph,
     shared through ``project.memo``, serves all eight finalizers of a run.
     """
     return project.memo(MEMO_KEY, lambda: tuple(
-        Project(project.facts).entries(project.targets)))
+        CallGraph(project.facts).entries(project.targets)))
 
 
 def report(project: ProjectContext, decide: Decide) -> list[Diagnostic]:
@@ -50,7 +50,7 @@ class Place(NamedTuple):
     via: str
 
 
-def _main_function(entry: Entry, guard: Frame, called: Frame) -> bool:
+def _main_function(entry: Entrypoint, guard: Frame, called: Frame) -> bool:
     """Whether the ``__main__`` block hands over to this same-file function: its only
     statement calls it, or it is named like a main (``main``, ``run``, ``train_*``)."""
     if guard.unit != GUARD_UNIT or called.path != entry.path \
@@ -59,7 +59,7 @@ def _main_function(entry: Entry, guard: Frame, called: Frame) -> bool:
     return entry.guard_statements == 1 or called.unit.lstrip("_").startswith(_MAIN_NAMES)
 
 
-def place(entry: Entry, hit: Hit) -> Place | None:
+def place(entry: Entrypoint, hit: Hit) -> Place | None:
     """Where to report ``hit``: in the entrypoint's own body (``frames[1]``, after the
     synthetic entry frame), or, for a ``__main__`` block, inside the function of the
     same file it calls (``main``). Deeper draws are reported at that call site, naming
@@ -72,14 +72,14 @@ def place(entry: Entry, hit: Hit) -> Place | None:
     return Place(frames[depth], via)
 
 
-def label(entry: Entry, hit: Hit) -> str:
+def label(entry: Entrypoint, hit: Hit) -> str:
     """The entrypoint's name; for a ``__main__`` block, the function it calls (``main``)."""
     if len(hit.frames) > 2 and _main_function(entry, hit.frames[1], hit.frames[2]):
         return hit.frames[2].unit
     return entry.label
 
 
-def describe(entry: Entry, hit: Hit, where: Place) -> str:
+def describe(entry: Entrypoint, hit: Hit, where: Place) -> str:
     via = f" (via `{where.via}`)" if where.via else ""
     return f"`{hit.api}`{via}"
 
@@ -90,14 +90,14 @@ def diagnostic(where: Place, code: str, message: str, fix: str) -> Diagnostic:
                       frame.end_line, frame.end_col, fix)
 
 
-def seeded_line(entry: Entry, seed: Hit) -> str:
+def seeded_line(entry: Entrypoint, seed: Hit) -> str:
     where = place(entry, seed)
     if where is None or entry.notebook:
         return ""
     return f" (line {where.frame.line})"
 
 
-def machine_learning(entry: Entry) -> bool:
+def machine_learning(entry: Entrypoint) -> bool:
     """Whether the run is an ML run: its file imports an ML library, or its flow draws
     from or seeds anything besides Python's `random`, or trains."""
     summary = entry.summary

@@ -55,7 +55,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR006"
 NAME = "nondeterministic-training"
@@ -72,7 +72,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """MLR006: a torch training flow that never asks for deterministic algorithms."""
     train = entry.summary.train
     if train is None or entry.summary.det is not None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import apis as api
 from mlready.hooks.rules.seeds import flow
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 _LIB_NAMES = {"random": "random", "numpy": "numpy.random", "torch": "torch",
               "cuda": "torch.cuda", "env": "the environment", "space": "the action space"}
@@ -40,7 +40,7 @@ CODES = {"random": "MLR001", "random_rng": "MLR001", "numpy": "MLR002",
          "space": "MLR005"}
 
 
-def decide(entry: Entry, lib: str) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint, lib: str) -> Iterator[Diagnostic]:
     """MLR001-MLR003 and MLR005: a draw from ``lib`` with no seed of it earlier in the flow."""
     summary = entry.summary
     use = flow.torch_use(summary) if lib == "torch" else summary.uses.get(lib)

@@ -43,7 +43,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units, unseeded
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR004"
 NAME = "unseeded-cuda-random"
@@ -60,7 +60,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """MLR004: torch draws on CUDA when only the CPU generator was seeded before them."""
     summary = entry.summary
     use, cpu = flow.torch_use(summary), summary.seeds.get("torch")

@@ -48,7 +48,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR008"
 NAME = "unseeded-dataloader-workers"
@@ -65,7 +65,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """MLR008: multi-process DataLoaders without ``worker_init_fn``/``generator`` in a
     run that seeds torch."""
     if "torch" not in entry.summary.seeds:

@@ -46,7 +46,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units, unseeded
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR005"
 NAME = "unseeded-environment"
@@ -63,7 +63,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """Environments, then action spaces, sampled before they are seeded."""
     yield from unseeded.decide(entry, "env")
     yield from unseeded.decide(entry, "space")

@@ -53,7 +53,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units, unseeded
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR001"
 NAME = "unseeded-python-random"
@@ -70,7 +70,7 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """Python's global `random`, then `random.Random()` instances made without a seed."""
     yield from unseeded.decide(entry, "random")
     yield from unseeded.decide(entry, "random_rng")

@@ -53,7 +53,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units, unseeded
-from mlready.hooks.rules.seeds.callgraph import Entry
+from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR003"
 NAME = "unseeded-torch-random"
@@ -70,6 +70,6 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
     return flow.report(project, decide)
 
 
-def decide(entry: Entry) -> Iterator[Diagnostic]:
+def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """torch's generator (initial weights and dropout included, see `flow.torch_use`)."""
     return unseeded.decide(entry, "torch")
