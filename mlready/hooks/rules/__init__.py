@@ -23,7 +23,6 @@ generated `mlready.hooks.rules._index`, so that choosing rules imports none of t
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -221,6 +220,8 @@ def index_source() -> str:
     """The text of `mlready.hooks.rules._index`, from the rule modules themselves."""
     rules = sorted((from_module(importlib.import_module(f"{__name__}.{name}"))
                     for name in RULE_MODULES), key=lambda r: r.code)
+    import importlib.util  # the generator only: no hook run pays for it
+
     with_options = tuple(family for family in FAMILIES
                          if importlib.util.find_spec(f"{__name__}.{family}.options") is not None)
     for rule in rules:  # a rule's options are its family's: one table, one place
