@@ -220,10 +220,10 @@ def index_source() -> str:
     """The text of `mlready.hooks.rules._index`, from the rule modules themselves."""
     rules = sorted((from_module(importlib.import_module(f"{__name__}.{name}"))
                     for name in RULE_MODULES), key=lambda r: r.code)
-    import importlib.util  # the generator only: no hook run pays for it
+    from importlib.util import find_spec  # the generator only: no hook run pays for it
 
     with_options = tuple(family for family in FAMILIES
-                         if importlib.util.find_spec(f"{__name__}.{family}.options") is not None)
+                         if find_spec(f"{__name__}.{family}.options") is not None)
     for rule in rules:  # a rule's options are its family's: one table, one place
         own = getattr(importlib.import_module(rule.module_name), "OPTIONS", None)
         if own is not None and own is not family_options_of(rule.family, with_options):
