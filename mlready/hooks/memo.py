@@ -26,6 +26,7 @@ from mlready.hooks.cache import Cache, digest
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
+from mlready.reading import read_regular
 
 if TYPE_CHECKING:
     from mlready.hooks.settings import Settings
@@ -62,7 +63,7 @@ class Memo:
         total = 0
         for file, reported in files:
             try:
-                data = (root / file.path).read_bytes()
+                data = read_regular(root / file.path, root)
             except OSError:
                 return None
             total += len(data)

@@ -10,6 +10,7 @@ from mlready.hooks import notebook
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import Lines
 from mlready.hooks.parsing import decode_python
+from mlready.reading import read_regular
 
 
 def _cells(text: str) -> dict[int, list[str]]:
@@ -31,7 +32,7 @@ def read_lines(root: Path, diagnostics: Iterable[Diagnostic]) -> Lines:
     found: dict[tuple[str, int | None], list[str]] = {}
     for path in sorted({d.path for d in diagnostics}):
         try:
-            data = (root / path).read_bytes()
+            data = read_regular(root / path, root)
         except OSError:
             continue
         if path.endswith(".ipynb"):

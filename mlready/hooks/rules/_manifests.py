@@ -10,6 +10,7 @@ disagree (an unusual layout), a finding falls back to the key's line.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import tomllib
@@ -45,15 +46,18 @@ class ManifestFacts(TypedDict):
 
 @cache
 def _header_re() -> re.Pattern[str]:
-    return re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+    # The name inside the brackets, without the spaces around it. Possessive runs, and
+    # inner spaces only when a name character follows: linear on any line (a lazy name
+    # before `\s*\]` was cubic on `[` and a long run of spaces).
+    return re.compile(r"^\s*+\[\s*+((?:[^\[\]\s]++|\s++(?=[^\[\]\s]))++)\s*+\]\s*+(?:#.*)?$")
 
 
-_KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)"""
+_KEY_PART = r"""(?:"[^"]*+"|'[^']*+'|[A-Za-z0-9_\-]++)"""  # possessive: no backtracking
 
 
 @cache
 def _key_re() -> re.Pattern[str]:
-    return re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*")
+    return re.compile(rf"^\s*+({_KEY_PART}(?:\s*+\.\s*+{_KEY_PART})*+)\s*+=\s*")
 
 
 @cache
@@ -211,7 +215,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
 
 @cache
 def _cfg_section_re() -> re.Pattern[str]:
-    return re.compile(r"^\[\s*([^\]]+?)\s*\]")
+    return re.compile(r"^\[\s*+((?:[^\]\s]++|\s++(?=[^\]\s]))++)\s*+\]")  # linear, as _header_re
 
 
 @cache
@@ -292,8 +296,18 @@ def _conda_name_re() -> re.Pattern[str]:
 
 @cache
 def _conda_spec_re() -> re.Pattern[str]:
-    return re.compile(
-        r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<spec>[^#]*?)\s*(?:\[.*\])?$")
+    return re.compile(r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]++)(?P<rest>.*)$")
+
+
+def _conda_version(rest: str) -> str | None:
+    r"""The version part of what follows a spec's name: ``\s*(?P<spec>[^#]*?)\s*(?:\[.*\])?$``
+    written out, because that lazy pattern was quadratic on a long run of spaces."""
+    rest = rest.lstrip()
+    bracket = rest.find("[")
+    if bracket >= 0 and rest.endswith("]"):
+        rest = rest[:bracket]
+    rest = rest.rstrip()
+    return None if "#" in rest else rest
 
 
 @cache
@@ -316,9 +330,9 @@ def conda_status(spec: str) -> tuple[str | None, bool]:
     """(name, pinned) of a conda match spec: ``pytorch=2.3.1``, ``numpy==1.26.4=py311h_0``
     and ``python=3.11`` pin one release; ``pytorch``, ``numpy>=1.24``, ``cuda=12.*`` do not."""
     match = _conda_spec_re().match(spec.strip())
-    if match is None:
+    version = _conda_version(match.group("rest")) if match is not None else None
+    if match is None or version is None:
         return None, False
-    version = match.group("spec")
     if version.startswith("=*="):  # `blas=*=mkl`: picks a build variant, not a version
         return match.group("name").lower(), True
     return match.group("name").lower(), bool(_conda_exact_re().match(version)) and \
@@ -326,19 +340,44 @@ def conda_status(spec: str) -> tuple[str | None, bool]:
 
 
 class _LineFinder:
-    """Finds each YAML list item's line by its text, in document order."""
+    """Finds each YAML list item's line by its text, in document order.
+
+    The ``- item`` lines are indexed once by the texts they can hold (the whole rest,
+    or the part before a ``#`` comment; with or without quotes), so that each look-up
+    is a dictionary hit: scanning the remaining lines per item was quadratic (a 20,000
+    item flow-style list, whose items are on no ``-`` line, took minutes).
+    """
 
     def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
         self.row = 0
+        self._rows: dict[str, list[tuple[int, int]]] = {}
+        for row, text in enumerate(lines):
+            stripped = text.lstrip()
+            if not stripped.startswith("-"):
+                continue
+            rest = stripped[1:].lstrip()
+            col = len(text) - len(rest) + 1
+            for value in self._texts(rest):
+                self._rows.setdefault(value, []).append((row, col))
+
+    @staticmethod
+    def _texts(rest: str) -> set[str]:
+        cuts = {rest, rest.partition("#")[0], rest.rpartition("#")[0]}
+        texts: set[str] = set()
+        for cut in cuts:
+            cut = cut.rstrip()
+            texts.add(cut)
+            for quote in "\"'":
+                texts.add(cut.removeprefix(quote).removesuffix(quote))
+        return texts
 
     def find(self, value: str) -> tuple[int, int]:
-        pattern = re.compile(r"^(\s*-\s*)[\"']?" + re.escape(value) + r"[\"']?\s*(?:#.*)?$")
-        for row in range(self.row, len(self.lines)):
-            match = pattern.match(self.lines[row])
-            if match:
-                self.row = row + 1
-                return row + 1, match.end(1) + 1
+        rows = self._rows.get(value, [])
+        at = bisect.bisect_left(rows, (self.row, 0))
+        if at < len(rows):
+            row, col = rows[at]
+            self.row = row + 1
+            return row + 1, col
         return 1, 1
 
 
@@ -368,7 +407,7 @@ def conda_facts(path: str, source: str, data: Mapping[str, Any]) -> ManifestFact
 
 @cache
 def _poetry_exact_re() -> re.Pattern[str]:
-    return re.compile(r"^\s*(?:===?|=)?\s*[0-9][0-9A-Za-z.+!_-]*\s*$")
+    return re.compile(r"^\s*+(?:===?|=)?\s*+[0-9][0-9A-Za-z.+!_-]*+\s*+$")
 
 
 def _key_line(lines: list[str], table: tuple[str, ...], key: str) -> tuple[int, int]:

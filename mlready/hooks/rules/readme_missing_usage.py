@@ -85,7 +85,7 @@ def _command_line_re() -> re.Pattern[str]:
 
 @cache
 def _inline_command_re() -> re.Pattern[str]:
-    return re.compile(r"`+\s*" + _COMMAND)
+    return re.compile(r"(?<!`)`++\s*+" + _COMMAND)  # from a run's first backtick: linear
 
 
 @cache
@@ -98,7 +98,8 @@ def _heading_words_re() -> re.Pattern[str]:
 
 @cache
 def _html_heading_re() -> re.Pattern[str]:
-    return re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
+    # Linear: a tag ends at the next `<`, a heading at the next heading tag.
+    return re.compile(r"<h[1-6][^<>]*+>((?:[^<]++|<(?!/?h[1-6]))*+)</h[1-6]>", re.IGNORECASE)
 
 
 @cache
