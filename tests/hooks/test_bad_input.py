@@ -18,7 +18,6 @@ import pytest
 
 from mlready.cli import main
 from mlready.config import ConfigError, section
-from mlready.reading import NotReadable, TooLarge, read_regular
 
 Make = Callable[[dict[str, str | bytes]], Path]
 MB = 1_000_000
@@ -172,10 +171,16 @@ def test_gitattributes_that_is_no_regular_file_never_blocks(
         os.mkfifo(root / ".gitattributes")
     else:
         (root / ".gitattributes").symlink_to("/dev/stdin")
-    # Run in a child whose stdin is a pipe nobody writes to: a read of it would hang.
-    done = subprocess.run([sys.executable, "-m", "mlready", "check", "--no-cache",
-                           "--select", "MLR501", "."], cwd=root, stdin=subprocess.PIPE,
-                          capture_output=True, text=True, timeout=15, check=False)
+    # Run in a child whose stdin is a pipe held open that nobody writes to: a read of it
+    # (or of the FIFO) would hang until the timeout.
+    read_end, write_end = os.pipe()
+    try:
+        done = subprocess.run([sys.executable, "-m", "mlready", "check", "--no-cache",
+                               "--select", "MLR501", "."], cwd=root, stdin=read_end,
+                              capture_output=True, text=True, timeout=15, check=False)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
     assert (done.returncode, done.stderr) == (1, "")
     assert done.stdout.splitlines()[-1] == "Found 1 error."
     assert done.stdout.startswith("nb.ipynb:cell 1:1:1: MLR501 ")
@@ -194,6 +199,8 @@ def test_symlink_out_of_the_project_is_not_read(tmp_path: Path, repo: Make,
 
 
 def test_read_regular_is_the_gate(tmp_path: Path) -> None:
+    from mlready.reading import NotReadable, TooLarge, read_regular
+
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "big").write_bytes(b"x" * 11)
     (tmp_path / "out").symlink_to("/etc/hostname")
