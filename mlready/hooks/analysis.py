@@ -118,7 +118,7 @@ def run_rules(ctx: FileContext, steps: Sequence[Step], full: bool,
                 value = collect(ctx)
                 if value is not None:
                     facts[rule.code] = value
-        except RecursionError:  # the file's nesting, not a bug: say so on the file
+        except (RecursionError, MemoryError):  # the file's nesting, not a bug: say so on it
             gave_up.append(rule.code)
         except Exception as exc:  # one rule's bug must not hide the others' findings
             errors.append(_error(rule, ctx.path, exc))

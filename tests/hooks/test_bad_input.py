@@ -154,6 +154,18 @@ def test_max_file_size_is_configurable(project: Make, capsys: pytest.CaptureFixt
                               "Found 1 error.\n")
 
 
+def test_full_format_shows_a_notebook_whose_source_holds_no_strings(
+        project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    book = {"cells": [{"cell_type": "code", "source": ["def f(:\n", 1], "metadata": {},
+                       "outputs": []}]}
+    root = project({"n.ipynb": json.dumps(book)})
+    code, out, err = check(capsys, root, "--select", "MLR000", "--output-format", "full")
+    assert (code, err) == (1, "")
+    assert out.splitlines()[:3] == [
+        "n.ipynb:cell 1:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]})", "  |", "1 | def f(:"]
+
+
 # --- files that are not regular files of the project -----------------------------------
 
 def _notebook_with_outputs() -> str:
