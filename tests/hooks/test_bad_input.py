@@ -293,3 +293,13 @@ def test_control_characters_in_names_are_escaped(project: Make,
     assert out.splitlines()[1] == (
         r"::error file=a%0A%3A%3Aerror file=x.py%3A%3Aforged\x1b[31m.py,line=1,col=1,"
         f"title=MLR000::SyntaxError: invalid syntax (parsed as Python {py})")
+
+
+def test_undecodable_name_is_escaped(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"ok.py": "x = 1\n"})
+    with open(os.fsencode(root) + b"/\xff.py", "w") as handle:  # not UTF-8: git and the
+        handle.write("def f(:\n")  # walk hand it over as a surrogate escape
+    code, out, err = check(capsys, root, "--select", "MLR000")
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == (r"\udcff.py:1:1: MLR000 SyntaxError: invalid syntax "
+                                   f"(parsed as Python {sys.version_info[0]}.{sys.version_info[1]})")
