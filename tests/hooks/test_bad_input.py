@@ -301,5 +301,6 @@ def test_undecodable_name_is_escaped(project: Make, capsys: pytest.CaptureFixtur
         handle.write("def f(:\n")  # walk hand it over as a surrogate escape
     code, out, err = check(capsys, root, "--select", "MLR000")
     assert (code, err) == (1, "")
+    py = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert out.splitlines()[0] == (r"\udcff.py:1:1: MLR000 SyntaxError: invalid syntax "
-                                   f"(parsed as Python {sys.version_info[0]}.{sys.version_info[1]})")
+                                   f"(parsed as Python {py})")
