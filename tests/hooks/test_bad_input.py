@@ -304,3 +304,11 @@ def test_undecodable_name_is_escaped(project: Make, capsys: pytest.CaptureFixtur
     py = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert out.splitlines()[0] == (r"\udcff.py:1:1: MLR000 SyntaxError: invalid syntax "
                                    f"(parsed as Python {py})")
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 600 + "]" * 600, "a = " + "1" * 5000])
+def test_manifest_facts_of_unreadable_toml_are_empty(text: str) -> None:
+    from mlready.hooks.rules._manifests import pyproject_facts
+
+    assert pyproject_facts(text, None) == {"kind": "pyproject", "entries": [],
+                                           "group_includes": []}

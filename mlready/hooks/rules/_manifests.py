@@ -197,7 +197,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
     if not isinstance(data, Mapping):
         try:
             data = tomllib.loads(source)
-        except tomllib.TOMLDecodeError:
+        except (ValueError, RecursionError):  # TOMLDecodeError, too many digits, too deep
             return ManifestFacts(kind="pyproject", entries=[], group_includes=[])
     lines = source.splitlines()
     project = _tables(data, "project")
