@@ -98,7 +98,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
     if not isinstance(data, Mapping):
         try:
             data = tomllib.loads(source)
-        except tomllib.TOMLDecodeError:
+        except (ValueError, RecursionError):  # TOMLDecodeError, too many digits, too deep
             return ManifestFacts(kind="pyproject", entries=[], group_includes=[])
     lines = source.splitlines()
     project = _tables(data, "project")
@@ -114,7 +114,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
                          group_includes=_group_includes(lines, groups))
 
 
-_POETRY_EXACT = re.compile(r"^\s*(?:===?|=)?\s*[0-9][0-9A-Za-z.+!_-]*\s*$")
+_POETRY_EXACT = re.compile(r"^\s*+(?:===?|=)?\s*+[0-9][0-9A-Za-z.+!_-]*+\s*+$")
 
 
 def poetry_status(value: object) -> tuple[Status, str | None] | None:

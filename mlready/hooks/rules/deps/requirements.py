@@ -60,7 +60,9 @@ class RequirementsFacts(TypedDict):
 
 @cache
 def _comment_re() -> re.Pattern[str]:
-    return re.compile(r"(^|\s+)#.*$")
+    # pip's r"(^|\s+)#.*$", made linear: a run of whitespace is tried from its start only,
+    # once (retried from every space, 40,000 spaces took 11 s).
+    return re.compile(r"(^|(?<!\s)\s++)#.*$")
 
 
 _VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")

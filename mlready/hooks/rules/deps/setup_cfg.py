@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from mlready.hooks.rules.deps.manifests import ManifestFacts, own
 from mlready.hooks.rules.deps.requirements import Entry, string_entry
 
-_CFG_SECTION = re.compile(r"^\[\s*([^\]]+?)\s*\]")
+_CFG_SECTION = re.compile(r"^\[\s*+((?:[^\]\s]++|\s++(?=[^\]\s]))++)\s*+\]")  # linear
 _CFG_KEY = re.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
 
 

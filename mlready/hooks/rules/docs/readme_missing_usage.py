@@ -68,12 +68,14 @@ _COMMAND = (r"(?:\$ |> )?(?:pip3? install|python3? |python -m|conda |mamba |uv |
             r"|make\b|bash |sh |\./|torchrun |accelerate launch|deepspeed |docker |git clone "
             r"|srun |sbatch |mlready |pytest\b|jupyter )")
 _COMMAND_LINE = re.compile(r"^\s*" + _COMMAND)
-_INLINE_COMMAND = re.compile(r"`+\s*" + _COMMAND)
+_INLINE_COMMAND = re.compile(r"(?<!`)`++\s*+" + _COMMAND)  # from a run's first backtick: linear
 _HEADING_WORDS = re.compile(
     r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
     r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
     r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
-_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
+# Linear: a tag ends at the next `<`, a heading at the next heading tag.
+_HTML_HEADING = re.compile(r"<h[1-6][^<>]*+>((?:[^<]++|<(?!/?h[1-6]))*+)</h[1-6]>",
+                           re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
 _LINK = re.compile(r"https?://|\]\(|\]:\s|`_")
 _POINTER_WORDS = re.compile(
