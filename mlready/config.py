@@ -118,9 +118,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
-    """Parse TOML read from ``path``, turning every failure into a one-line `ConfigError`.
-    (tomllib is imported here: a hook run that finds the settings in its cache never
-    needs it.)"""
+    """Parse TOML read from ``path``, turning every failure into a one-line `ConfigError`."""
     import tomllib
 
     try:
