@@ -308,7 +308,7 @@ def test_undecodable_name_is_escaped(project: Make, capsys: pytest.CaptureFixtur
 
 @pytest.mark.parametrize("text", ["a = " + "[" * 600 + "]" * 600, "a = " + "1" * 5000])
 def test_manifest_facts_of_unreadable_toml_are_empty(text: str) -> None:
-    from mlready.hooks.rules._manifests import pyproject_facts
+    from mlready.hooks.rules.deps.manifests import pyproject_facts
 
     assert pyproject_facts(text, None) == {"kind": "pyproject", "entries": [],
                                            "group_includes": []}
