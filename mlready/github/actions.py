@@ -139,13 +139,19 @@ def pr_from_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestRef
         if not isinstance(run, dict):
             return None
         head_sha = _sha(run.get("head_sha"))
-        candidates = [p for p in run.get("pull_requests") or [] if isinstance(p, dict)]
+        listed = run.get("pull_requests")
+        candidates = [p for p in listed if isinstance(p, dict)] if isinstance(listed, list) else []
         # Prefer the PR whose head is this run's commit; the list can name several.
-        candidates.sort(key=lambda p: (p.get("head") or {}).get("sha") != head_sha)
+        candidates.sort(key=lambda p: _head_sha(p) != head_sha)
         for candidate in candidates:
             if number := _positive_int(candidate.get("number")):
                 return PullRequestRef(number, head_sha, base_ref=_base_ref(candidate))
     return None
+
+
+def _head_sha(pull: Mapping[str, Any]) -> str | None:
+    head = pull.get("head")
+    return _sha(head.get("sha")) if isinstance(head, dict) else None
 
 
 def _base_ref(pull: Mapping[str, Any]) -> str | None:

@@ -317,3 +317,14 @@ def test_an_event_payload_nested_too_deeply_is_one_line_and_exit_2(
     (actions_env / "event.json").write_text("[" * 9_000)
     assert main(["comment", "--body-file", str(actions_env / "card.md")]) == 2
     assert _one_line(_out(capsys)[1]).endswith("unreadable event: nested too deeply\n")
+
+
+@pytest.mark.parametrize("pulls", [True, "x", [["x"]], [{"number": 7, "head": "x"}],
+                                   [{"number": 7, "head": []}], [{"number": 7, "base": True}]])
+def test_a_workflow_run_whose_pull_requests_are_malformed_names_no_pr(pulls: object) -> None:
+    """Found by bench/fuzz.py: the event's `pull_requests` is data, whatever its shape."""
+    from mlready.github.actions import pr_from_event
+
+    payload = {"workflow_run": {"head_sha": "b" * 40, "pull_requests": pulls}}
+    ref = pr_from_event("workflow_run", payload)
+    assert ref is None or ref.number == 7
