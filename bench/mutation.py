@@ -1,0 +1,157 @@
+"""Mutation-test the modules that decide verdicts, with the tests that exercise them.
+
+    python bench/mutation.py mlready/hooks/suppression.py tests/hooks/test_selection_and_noqa.py
+    python bench/mutation.py --all               # every module in MODULES below
+    python bench/mutation.py --all --show        # also print each surviving mutant's diff
+
+A test suite that passes proves little unless a wrong verdict would make it fail.
+mutmut (3.x) changes one thing at a time in the module (an operator, a constant, a
+`continue` into a `break`) and runs the named tests against each change; a mutant the
+tests do not notice "survived". Some mutants cannot change behaviour (an equivalent
+mutant, e.g. a default argument that every caller passes); those are listed with a
+reason in ``bench/mutation_equivalent.yaml`` and set aside, so
+
+    score = killed / (tried - equivalent)
+
+The run happens in a temporary copy of the tracked files (mutmut writes a ``mutants/``
+folder beside its configuration), so this checkout is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+EQUIVALENT = REPO / "bench" / "mutation_equivalent.yaml"
+
+# The modules that decide what users are told, with the tests that exercise them.
+MODULES: dict[str, tuple[str, ...]] = {
+    "mlready/hooks/suppression.py": ("tests/hooks/test_selection_and_noqa.py",),
+    "mlready/hooks/selection.py": ("tests/hooks/test_selection_and_noqa.py",
+                                   "tests/hooks/test_config_parsing.py"),
+    "mlready/hooks/rules/checkpoints/unsafe_torch_load.py": (
+        "tests/hooks/test_rule_fixtures.py", "tests/hooks/rules/"),
+    "mlready/scorecard/scoring.py": ("tests/scorecard/",),
+    "mlready/github/comment.py": ("tests/github/test_comment.py", "tests/github/test_api.py"),
+    "mlready/gpu_runner/checks/resume.py": ("tests/gpu_runner/",),
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    module: str
+    statuses: dict[str, str]  # mutant name -> killed | survived | timeout | ...
+    equivalent: dict[str, str]  # mutant name -> why it cannot change behaviour
+
+    def counts(self) -> Counter[str]:
+        return Counter(self.statuses.values())
+
+    def score(self) -> float | None:
+        tried = len(self.statuses) - len(self.equivalent)
+        killed = sum(1 for name, s in self.statuses.items()
+                     if s in ("killed", "timeout") and name not in self.equivalent)
+        return killed / tried if tried > 0 else None
+
+    def survivors(self) -> list[str]:
+        return sorted(n for n, s in self.statuses.items()
+                      if s == "survived" and n not in self.equivalent)
+
+
+def _copy_tracked(dest: Path) -> None:
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
+                           check=True).stdout.split(b"\0")
+    for raw in names:
+        if not raw:
+            continue
+        rel = Path(raw.decode("utf-8", "surrogateescape"))
+        source = REPO / rel
+        if source.is_file() and not source.is_symlink():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+
+
+def _configure(copy: Path, module: str, tests: tuple[str, ...]) -> None:
+    table = (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["mlready"]\n'
+        f"only_mutate = [{module!r}]\n".replace("'", '"')
+        + "pytest_add_cli_args_test_selection = ["
+        + ", ".join(f'"{t}"' for t in tests) + "]\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+    )
+    with (copy / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write(table)
+
+
+_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
+
+
+def run(module: str, tests: tuple[str, ...], children: int, show: bool) -> Result:
+    """mutmut over ``module`` with ``tests``, in a temporary copy of the checkout."""
+    equivalent_all = (yaml.safe_load(EQUIVALENT.read_text(encoding="utf-8")) or {}
+                      if EQUIVALENT.is_file() else {})
+    equivalent = {str(k): str(v) for k, v in (equivalent_all.get(module) or {}).items()}
+    with tempfile.TemporaryDirectory(prefix="mlready-mutation-") as folder:
+        copy = Path(folder)
+        _copy_tracked(copy)
+        _configure(copy, module, tests)
+        mutmut = [sys.executable, "-m", "mutmut"]
+        subprocess.run([*mutmut, "run", "--max-children", str(children)], cwd=copy,
+                       capture_output=True, check=False)
+        listed = subprocess.run([*mutmut, "results", "--all", "true"], cwd=copy,
+                                capture_output=True, text=True, check=False).stdout
+        statuses = {m.group(1): m.group(2).strip() for line in listed.splitlines()
+                    if (m := _LINE.match(line))}
+        result = Result(module, statuses, equivalent)
+        if show:
+            for name in result.survivors():
+                diff = subprocess.run([*mutmut, "show", name], cwd=copy, capture_output=True,
+                                      text=True, check=False).stdout
+                print(f"--- survived: {name}\n{diff}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("module", nargs="?", help="a module path, e.g. mlready/hooks/selection.py")
+    parser.add_argument("tests", nargs="*", help="test files or folders that exercise it")
+    parser.add_argument("--all", action="store_true", help="every module in MODULES")
+    parser.add_argument("--children", type=int, default=2, help="parallel mutants")
+    parser.add_argument("--show", action="store_true", help="print surviving mutants' diffs")
+    args = parser.parse_args(argv)
+    if args.all:
+        jobs = list(MODULES.items())
+    elif args.module:
+        tests = tuple(args.tests) or MODULES.get(args.module, ())
+        if not tests:
+            parser.error(f"{args.module}: name the tests that exercise it")
+        jobs = [(args.module, tests)]
+    else:
+        parser.error("name a module (and its tests), or --all")
+    print("| module | tried | killed | survived | timeout | equivalent | score |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for module, tests in jobs:
+        result = run(module, tests, args.children, args.show)
+        c = result.counts()
+        score = result.score()
+        print(f"| {module} | {len(result.statuses)} | {c['killed']} | {c['survived']} | "
+              f"{c['timeout']} | {len(result.equivalent)} | "
+              f"{'n/a' if score is None else f'{score:.0%}'} |", flush=True)
+        if not result.statuses:
+            print(f"  {module}: mutmut reported no mutants (is it installed? "
+                  "`pip install mutmut==3.*`)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
