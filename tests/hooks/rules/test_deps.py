@@ -340,3 +340,27 @@ def test_parsers_never_raise(text: str) -> None:
     setup_cfg_facts(text)
     conda_status(text)
     classify(text)
+
+
+# --- setup.py, read and never run ---------------------------------------------------------
+
+def test_setup_py_is_read_statically_and_never_executed(tmp_path: Path) -> None:
+    # Running this file would write a marker; reading it must not.
+    root = project(tmp_path, {"setup.py": (
+        "import pathlib\n"
+        "pathlib.Path(__file__).with_name('ran').write_text('ran')\n"
+        "from setuptools import setup\n"
+        "REQS = ['numpy']\n"
+        "setup(name='exp', install_requires=REQS + [l for l in open('extra.txt')])\n"
+        "setup(name='exp', install_requires=REQS)\n")})
+    assert findings(root, "MLR204") == [
+        "setup.py:4:9 MLR204 `numpy`: dependency is not pinned by a lock file or a pinned "
+        "requirements file"]
+    assert not (root / "ran").exists()
+
+
+def test_a_requirement_list_computed_at_run_time_is_not_guessed(tmp_path: Path) -> None:
+    root = project(tmp_path, {"setup.py": (
+        "from setuptools import setup\n"
+        "setup(name='exp', install_requires=open('requirements.in').read().split())\n")})
+    assert findings(root, "MLR204") == []
