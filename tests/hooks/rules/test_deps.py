@@ -364,3 +364,13 @@ def test_a_requirement_list_computed_at_run_time_is_not_guessed(tmp_path: Path) 
         "from setuptools import setup\n"
         "setup(name='exp', install_requires=open('requirements.in').read().split())\n")})
     assert findings(root, "MLR204") == []
+
+
+def test_a_tool_only_pyproject_is_no_manifest_but_a_project_table_is(tmp_path: Path) -> None:
+    # `mlready init` writes a pyproject.toml with tool settings only.
+    tool_only = project(tmp_path / "a", {"train.py": "import torch\n",
+                                         "pyproject.toml": "[tool.mlready]\n"})
+    assert [f.split(" ", 2)[1] for f in findings(tool_only, "MLR205")] == ["MLR205"]
+    packaged = project(tmp_path / "b", {"train.py": "import torch\n",
+                                        "pyproject.toml": "[project]\nname = 'x'\n"})
+    assert findings(packaged, "MLR205") == []
