@@ -10,9 +10,9 @@ nor a module or folder of the project itself.
 
 A ``pyproject.toml`` that holds only tool settings (``[tool.ruff]``, the table that
 ``mlready init`` writes) says nothing about what to install, so it does not count; one
-with a ``[project]`` table, dependency groups or Poetry dependencies does. A notebook that installs its own
-packages in a cell (``!pip install ...``, ``%pip install ...``, the Colab way) declares
-its dependencies there: its imports are not reported.
+with a ``[project]`` table, dependency groups or Poetry dependencies does. A notebook
+that installs its own packages in a cell (``!pip install ...``, ``%pip install ...``,
+the Colab way) declares its dependencies there: its imports are not reported.
 
 ## Why is this bad?
 Whoever clones the repository has to guess the packages from import errors, one
