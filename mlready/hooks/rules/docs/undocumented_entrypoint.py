@@ -130,8 +130,9 @@ def has_comment_header(lines: list[str]) -> bool:
     notice and not commented-out code."""
     for paragraph in _header_paragraphs(lines):
         text = " ".join(paragraph)
-        if len(text.split()) < 4 or _LICENCE_WORDS.search(text):
-            continue
+        words = [word for word in text.split() if word.isalpha()]
+        if paragraph[0].startswith("///") or len(words) < 4 or _LICENCE_WORDS.search(text):
+            continue  # PEP 723 script metadata, a rule, a licence notice
         try:
             ast.parse("\n".join(paragraph))
         except SyntaxError:
