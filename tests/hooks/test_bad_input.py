@@ -311,4 +311,4 @@ def test_manifest_facts_of_unreadable_toml_are_empty(text: str) -> None:
     from mlready.hooks.rules.deps.manifests import pyproject_facts
 
     assert pyproject_facts(text, None) == {"kind": "pyproject", "entries": [],
-                                           "group_includes": []}
+                                           "group_includes": [], "library": False}

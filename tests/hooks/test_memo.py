@@ -94,8 +94,8 @@ def test_an_edited_readme_is_seen_though_its_folder_is_unchanged(
         project: Make, analyses: list[int]) -> None:
     root = project({**FILES, "README.md": "# P\n"})
     assert "MLR602" in codes(root)
-    (root / "README.md").write_text("# P\n\n## Usage\n\n```\npython train.py\n```\n",
-                                    encoding="utf-8")
+    (root / "README.md").write_text("# P\n\n## Usage\n\n```\npip install .\npython train.py\n"
+                                    "python evaluate.py\n```\n", encoding="utf-8")
     assert "MLR602" not in codes(root)
     assert len(analyses) == 2
 
@@ -234,7 +234,7 @@ def test_a_file_replaced_with_the_same_size_and_time_is_seen(project: Make,
     """``cp -p``, an unpacked archive: answers are compared, not timestamps."""
     import os
 
-    usage = "# P\n\n```\npython train.py\n```\n"
+    usage = "# P\n\n```\npip install .\npython train.py\npython evaluate.py\n```\n"
     root = project({**FILES, "README.md": usage})
     assert "MLR602" not in codes(root)
     readme = root / "README.md"

@@ -340,3 +340,37 @@ def test_parsers_never_raise(text: str) -> None:
     setup_cfg_facts(text)
     conda_status(text)
     classify(text)
+
+
+# --- setup.py, read and never run ---------------------------------------------------------
+
+def test_setup_py_is_read_statically_and_never_executed(tmp_path: Path) -> None:
+    # Running this file would write a marker; reading it must not.
+    root = project(tmp_path, {"setup.py": (
+        "import pathlib\n"
+        "pathlib.Path(__file__).with_name('ran').write_text('ran')\n"
+        "from setuptools import setup\n"
+        "REQS = ['numpy']\n"
+        "setup(name='exp', install_requires=REQS + [l for l in open('extra.txt')])\n"
+        "setup(name='exp', install_requires=REQS)\n")})
+    assert findings(root, "MLR204") == [
+        "setup.py:4:9 MLR204 `numpy`: dependency is not pinned by a lock file or a pinned "
+        "requirements file"]
+    assert not (root / "ran").exists()
+
+
+def test_a_requirement_list_computed_at_run_time_is_not_guessed(tmp_path: Path) -> None:
+    root = project(tmp_path, {"setup.py": (
+        "from setuptools import setup\n"
+        "setup(name='exp', install_requires=open('requirements.in').read().split())\n")})
+    assert findings(root, "MLR204") == []
+
+
+def test_a_tool_only_pyproject_is_no_manifest_but_a_project_table_is(tmp_path: Path) -> None:
+    # `mlready init` writes a pyproject.toml with tool settings only.
+    tool_only = project(tmp_path / "a", {"train.py": "import torch\n",
+                                         "pyproject.toml": "[tool.mlready]\n"})
+    assert [f.split(" ", 2)[1] for f in findings(tool_only, "MLR205")] == ["MLR205"]
+    packaged = project(tmp_path / "b", {"train.py": "import torch\n",
+                                        "pyproject.toml": "[project]\nname = 'x'\n"})
+    assert findings(packaged, "MLR205") == []

@@ -11,7 +11,7 @@ from project_files import write
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
 from mlready.hooks.rules.docs import missing_docstring, undocumented_entrypoint
-from mlready.hooks.rules.docs.readme_missing_usage import has_instructions
+from mlready.hooks.rules.docs.readme_missing_usage import has_instructions, missing_parts
 from mlready.hooks.settings import Overrides
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\n'
@@ -253,3 +253,19 @@ def test_missing_docstring_is_off_by_default(tmp_path: Path) -> None:
     report = check([root], Overrides(no_cache=True), jobs=1)
     assert "MLR901" not in {rule.code for rule in report.rules}
     assert "MLR603" in {rule.code for rule in report.rules}
+
+
+@pytest.mark.parametrize(("text", "missing"), [
+    ("# demo\n\n```\npip install .\npython train.py --config c.yaml\npython evaluate.py\n```\n",
+     []),
+    ("# demo\n\n```\npython train.py\n```\n", ["install instructions", "evaluation instructions"]),
+    ("# demo\n\n## Installation\n\n    pip install .\n\n## Results\n\n| a | b |\n",
+     ["training command", "evaluation instructions"]),
+    ("# demo\n\nPyTorch is the only requirement.\n\n```\n$ python demo.py -i data.txt\n"
+     "$ python demo.py --sample-only\n```\n", []),
+    ("# demo\n\n## Training\n\nAsk.\n\n## Evaluation\n\nAsk.\n",
+     ["install instructions", "usage example"]),
+    ("# demo\n\n```\npip install demo\n```\n\nSee the [documentation](https://demo.io).\n", []),
+])
+def test_the_checklist_parts_a_readme_lacks_are_named(text: str, missing: list[str]) -> None:
+    assert missing_parts(text) == missing

@@ -252,3 +252,17 @@ def test_functools_partial_is_the_same_call_made_later() -> None:
         "4:46 MLR104 `torch.optim.SGD(momentum=0.9)`: momentum is a literal; read it from the "
         "config",
     ]
+
+
+def _notebook_findings(options: dict[str, Any]) -> list[str]:
+    ctx = FileContext.from_source("tune.ipynb", "from trl import SFTConfig\n"
+                                  "SFTConfig(learning_rate=2e-4)\n", options=options,
+                                  root=Path("/project"), notebook=True)
+    rules = [rule for rule in all_rules() if rule.code in HPARAM_CODES]
+    return [d.code for rule in rules if rule.check is not None for d in rule.check(ctx)]
+
+
+def test_notebooks_are_skipped_unless_include_notebooks_is_set() -> None:
+    # A notebook's config cell is its configuration; the option turns the check back on.
+    assert _notebook_findings({}) == []
+    assert _notebook_findings({"include-notebooks": True}) == ["MLR101"]

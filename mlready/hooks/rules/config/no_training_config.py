@@ -1,9 +1,10 @@
 """A training entrypoint in a project with no configuration at all.
 
 ## What it does
-Reports a script that trains (it has an ``if __name__ == "__main__":`` block and takes
-optimizer steps, calls ``trainer.fit``/``trainer.train``, a ``train_one_epoch``-style
-function or SB3's ``learn``) in a project that has no way to set hyper-parameters from
+Reports a script that trains (its ``if __name__ == "__main__":`` block, or a function of
+the module that the block calls, takes optimizer steps, calls
+``trainer.fit``/``trainer.train``, a ``train_one_epoch``-style function or SB3's
+``learn``) in a project that has no way to set hyper-parameters from
 outside the code: no config file (YAML/JSON/TOML other than tool files such as
 ``.pre-commit-config.yaml`` or ``.github/``), no config class (``@dataclass``,
 pydantic models), no config module (``config.py``, ``hparams.py``, ``settings.py``...
@@ -145,8 +146,30 @@ def _main_line(tree: ast.Module) -> int:
 
 
 def _training_line(ctx: FileContext) -> int:
-    """The first call that trains: an optimizer step, ``trainer.fit``/``.train()``..."""
-    return next((call.lineno for call in ctx.nodes(ast.Call) if trains(call)), 0)
+    """The first call that trains (an optimizer step, ``trainer.fit``/``.train()``...) in
+    what the ``__main__`` block runs: its own body and the module's functions it calls,
+    transitively. A library module whose ``__main__`` block only samples from a toy
+    model is a smoke demo, however much training code the module holds elsewhere."""
+    assert ctx.tree is not None
+    guard = main_guard(ctx.tree)
+    if guard is None:
+        return 0
+    functions = {node.name: node for node in ctx.tree.body
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    pending: list[ast.AST] = [guard]
+    seen: set[str] = set()
+    lines: list[int] = []
+    while pending:
+        for node in ast.walk(pending.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            if trains(node):
+                lines.append(node.lineno)
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name in functions and name not in seen:
+                seen.add(name)
+                pending.append(functions[name])
+    return min(lines, default=0)
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:

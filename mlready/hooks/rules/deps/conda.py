@@ -111,4 +111,4 @@ def conda_facts(path: str, source: str, data: Mapping[str, Any]) -> ManifestFact
                 entry = string_entry(line, col, text)
                 if entry is not None:
                     entries.append(entry)
-    return ManifestFacts(kind="conda", entries=entries, group_includes=[])
+    return ManifestFacts(kind="conda", entries=entries, group_includes=[], library=False)

@@ -21,6 +21,7 @@ from mlready.hooks.rules.deps.conda import conda_facts, is_conda_environment
 from mlready.hooks.rules.deps.manifests import pyproject_facts
 from mlready.hooks.rules.deps.requirements import Entry, parse_requirements
 from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
+from mlready.hooks.rules.deps.setup_py import setup_py_facts
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
@@ -40,11 +41,29 @@ def manifest_facts(ctx: FileContext) -> dict[str, Any] | None:
             return dict(pyproject_facts(ctx.source, ctx.data))
         if ctx.kind == "setup_cfg":
             return dict(setup_cfg_facts(ctx.source))
+        if ctx.kind == "python" and posixpath.basename(ctx.path) == "setup.py" \
+                and ctx.tree is not None and not ctx.notebook:
+            return dict(setup_py_facts(ctx.tree))
         if ctx.kind == "config" and is_conda_environment(ctx.path, ctx.data):
             return dict(conda_facts(ctx.path, ctx.source, ctx.data))
         return None
 
     return ctx.memo("mlready.deps.manifest", compute)
+
+
+_DOCS_FOLDERS = frozenset({"docs", "doc", "documentation", "sphinx"})
+
+
+def is_docs_manifest(path: str) -> bool:
+    """A manifest that builds the documentation (``docs/requirements.txt``,
+    ``docs/conda_env.yml``, ``requirements-docs.txt``): it does not install the stack
+    that trains or evaluates anything, so its ranges change no result."""
+    parts = path.split("/")
+    if any(part.lower() in _DOCS_FOLDERS for part in parts[:-1]):
+        return True
+    stem = parts[-1].rsplit(".", 1)[0].lower().replace("_", "-")
+    return stem in ("requirements-docs", "docs-requirements", "requirements-doc",
+                    "environment-docs", "docs-environment")
 
 
 def is_lock_file(path: str) -> bool:

@@ -37,9 +37,18 @@ class GroupInclude(TypedDict):
 
 
 class ManifestFacts(TypedDict):
-    kind: str  # "pyproject" or "setup_cfg"
+    kind: str  # "pyproject", "setup_cfg" or "setup_py"
     entries: list[Entry]
     group_includes: list[GroupInclude]
+    # Package metadata of a distribution meant for an index (trove classifiers, project
+    # URLs): its ranges are right by design, and its users pin (see MLR204).
+    library: bool
+
+
+def is_library_metadata(table: Mapping[str, Any]) -> bool:
+    """``[project]`` (or ``[tool.poetry]``, ``[metadata]``) with classifiers or links."""
+    return any(key in table for key in ("classifiers", "urls", "url", "project_urls",
+                                        "homepage", "repository"))
 
 
 def _items(lines: list[str], path: tuple[str, ...], values: list[Any]) -> Iterator[
@@ -99,7 +108,8 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
         try:
             data = tomllib.loads(source)
         except (ValueError, RecursionError):  # TOMLDecodeError, too many digits, too deep
-            return ManifestFacts(kind="pyproject", entries=[], group_includes=[])
+            return ManifestFacts(kind="pyproject", entries=[], group_includes=[],
+                                 library=False)
     lines = source.splitlines()
     project = _tables(data, "project")
     entries = _entries(lines, ("project", "dependencies"), project.get("dependencies"))
@@ -109,9 +119,12 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
     for group, values in groups.items():
         entries += _entries(lines, ("dependency-groups", group), values)
     entries += poetry_entries(lines, data)
-    name = project.get("name") or _tables(data, "tool", "poetry").get("name")
+    poetry = _tables(data, "tool", "poetry")
+    name = project.get("name") or poetry.get("name")
+    library = "build-system" in data and (is_library_metadata(project)
+                                          or is_library_metadata(poetry))
     return ManifestFacts(kind="pyproject", entries=own(entries, name),
-                         group_includes=_group_includes(lines, groups))
+                         group_includes=_group_includes(lines, groups), library=library)
 
 
 _POETRY_EXACT = re.compile(r"^\s*+(?:===?|=)?\s*+[0-9][0-9A-Za-z.+!_-]*+\s*+$")

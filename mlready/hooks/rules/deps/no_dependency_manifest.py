@@ -3,10 +3,16 @@
 ## What it does
 Reports once per project, at the first module-level import of a third-party package,
 when the project has no dependency manifest at all: no ``requirements*.txt`` (or
-``requirements/``, ``*.in``), ``pyproject.toml``, ``setup.cfg``, ``setup.py``,
-``Pipfile``, conda ``environment.yml`` or lock file. An import is third-party when it
-is neither in the standard library (``sys.stdlib_module_names``) nor a module or
-folder of the project itself.
+``requirements/``, ``*.in``), ``pyproject.toml`` that declares dependencies, ``setup.cfg``,
+``setup.py``, ``Pipfile``, conda ``environment.yml`` or lock file. An import is
+third-party when it is neither in the standard library (``sys.stdlib_module_names``)
+nor a module or folder of the project itself.
+
+A ``pyproject.toml`` that holds only tool settings (``[tool.ruff]``, the table that
+``mlready init`` writes) says nothing about what to install, so it does not count; one
+with a ``[project]`` table, dependency groups or Poetry dependencies does. A notebook
+that installs its own packages in a cell (``!pip install ...``, ``%pip install ...``,
+the Colab way) declares its dependencies there: its imports are not reported.
 
 ## Why is this bad?
 Whoever clones the repository has to guess the packages from import errors, one
@@ -35,7 +41,9 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import json
 import posixpath
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -46,7 +54,7 @@ from mlready.hooks.rules.deps.facts import LOCK_NAMES, is_lock_file
 
 CODE = "MLR205"
 NAME = "no-dependency-manifest"
-KINDS = ("python",)
+KINDS = ("python", "pyproject")
 
 _MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.cfg", "setup.py", "Pipfile"})
 _MANIFEST_GLOBS = ("requirements*.txt", "requirements*.in", "constraints*.txt",
@@ -68,10 +76,53 @@ def _imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
                 yield from _imports(handler.body)
 
 
+_INSTALL_CELL = re.compile(r"^\s*[!%]\s*(?:pip3?|uv pip|conda|mamba)\s+install\b", re.MULTILINE)
+
+
+def _table(data: object, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _declares_dependencies(data: object) -> bool:
+    if not isinstance(data, dict):
+        return False
+    project = _table(data, "project")
+    tool = _table(data, "tool")
+    poetry = _table(tool, "poetry")
+    # A [project] table is package metadata even without a dependency list: whether
+    # that list is complete is another question than "is there a manifest at all".
+    return (bool(project) or "dependency-groups" in data or "dependencies" in poetry
+            or "group" in poetry or "pixi" in tool)
+
+
+def _installs_in_a_cell(ctx: FileContext) -> bool:
+    """A notebook's ``!pip install`` cell (its code context blanks IPython lines, so the
+    notebook's own JSON is read)."""
+    try:
+        data = json.loads((ctx.root / ctx.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    cells = data.get("cells") if isinstance(data, dict) else None
+    for cell in cells if isinstance(cells, list) else ():
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(str(part) for part in source) if isinstance(source, list) else str(source)
+        if _INSTALL_CELL.search(text):
+            return True
+    return False
+
+
 def collect(ctx: FileContext) -> dict[str, Any] | None:
-    """The top-level names of absolute, non-stdlib imports: [line, col, name]."""
+    """The top-level names of absolute, non-stdlib imports: [line, col, name]; for a
+    pyproject.toml, whether it declares dependencies at all."""
+    if ctx.kind == "pyproject":
+        return {"declares": _declares_dependencies(ctx.data)}
     if ctx.tree is None:
         return None
+    if ctx.notebook and _installs_in_a_cell(ctx):
+        return {"imports": []}
     found: list[list[Any]] = []
     for node in _imports(ctx.tree.body):
         if isinstance(node, ast.ImportFrom):
@@ -105,15 +156,26 @@ def _local_names(files: tuple[str, ...]) -> frozenset[str]:
     return frozenset(names)
 
 
+def _counts(path: str, project: ProjectContext) -> bool:
+    """A manifest, unless it is a pyproject.toml whose facts say it declares nothing."""
+    if not _is_manifest(path):
+        return False
+    facts = project.facts.get(path)
+    return not (posixpath.basename(path) == "pyproject.toml" and isinstance(facts, dict)
+                and facts.get("declares") is False)
+
+
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
-    if any(_is_manifest(path) for path in project.files) or any(
-            project.disk.is_file(project.root / name) for name in (*_MANIFEST_NAMES, *LOCK_NAMES)):
+    listed = frozenset(project.files)
+    if any(_counts(path, project) for path in project.files) or any(
+            name not in listed and project.disk.is_file(project.root / name)
+            for name in (*_MANIFEST_NAMES, *LOCK_NAMES)):
         return
     local = _local_names(project.files)
     third_party: dict[str, list[list[Any]]] = {}
     for path in sorted(project.facts):
         facts = project.facts[path]
-        if isinstance(facts, dict):
+        if isinstance(facts, dict) and "imports" in facts:
             third_party[path] = [hit for hit in facts["imports"] if hit[2] not in local]
     names = sorted({hit[2] for hits in third_party.values() for hit in hits})
     first = next(((path, hits[0]) for path, hits in third_party.items()

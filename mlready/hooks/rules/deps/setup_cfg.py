@@ -57,9 +57,12 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
     """
     entries: list[Entry] = []
     name: str | None = None
+    library = False
     for section, key, inline, values in _cfg_values(source.splitlines()):
         if section == "metadata" and key == "name" and values:
             name = values[0][2]
+        if section == "metadata" and key in ("classifiers", "url", "project_urls"):
+            library = True
         wanted = (section == "options" and key == "install_requires") or \
             section == "options.extras_require"
         if not wanted or (values and values[0][2].startswith("file:")):
@@ -76,4 +79,5 @@ def setup_cfg_facts(source: str) -> ManifestFacts:
             entry = string_entry(line, col, text) if text.strip() else None
             if entry is not None:
                 entries.append(entry)
-    return ManifestFacts(kind="setup_cfg", entries=own(entries, name), group_includes=[])
+    return ManifestFacts(kind="setup_cfg", entries=own(entries, name), group_includes=[],
+                         library=library)

@@ -8,7 +8,8 @@ an entry of its ``pip:`` list without ``==``. ``name=1.2.3``, ``name==1.2.3`` an
 ``name=1.2.3=build`` pin a release (``python=3.11`` counts: conda reads it as
 ``3.11.*``), and ``pip`` itself is not checked. Nothing is reported when a lock file
 (``conda-lock.yml``, ``*.conda-lock.yml``, ``conda-<platform>.lock``, ``pixi.lock``)
-sits next to the file or above it.
+sits next to the file or above it, nor in an environment that builds the
+documentation (under ``docs/``, as Read the Docs uses): it does not train anything.
 
 ## Why is this bad?
 ``conda env create -f environment.yml`` resolves the newest packages of the day, and
@@ -49,7 +50,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.deps.facts import DepsProject, manifest_facts
+from mlready.hooks.rules.deps.facts import DepsProject, is_docs_manifest, manifest_facts
 
 CODE = "MLR206"
 NAME = "unpinned-conda-dependency"
@@ -63,7 +64,8 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     deps = DepsProject(project)
     for path, entry in deps.entries(("conda",)):
-        if entry["status"] == "unpinned" and not deps.locked(path):
+        if entry["status"] == "unpinned" and not deps.locked(path) \
+                and not is_docs_manifest(path):
             yield project.diagnostic(
                 path, entry["line"], entry["col"], CODE,
                 f"`{entry['text']}`: conda environment dependency has no exact version",

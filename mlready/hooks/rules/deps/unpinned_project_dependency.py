@@ -3,12 +3,20 @@
 ## What it does
 Flags a dependency in ``pyproject.toml`` (``[project] dependencies``,
 ``[project.optional-dependencies]``, ``[dependency-groups]``, Poetry's
-``[tool.poetry.dependencies]`` and its groups) or ``setup.cfg``
-(``install_requires``, ``extras_require``) without an exact ``==`` version, when the
-project pins it nowhere: no lock file next to or above the manifest (``uv.lock``,
-``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, ``pixi.lock``, ``pylock.toml``), no
-``pip-compile``/``uv pip compile`` output, and no requirements file pinning that
-package.
+``[tool.poetry.dependencies]`` and its groups), ``setup.cfg`` (``install_requires``,
+``extras_require``) or ``setup.py`` (the literal lists of ``setup(install_requires=...,
+extras_require=...)``, read from the syntax tree; the file is never run) without an
+exact ``==`` version, when the project pins it nowhere: no lock file next to or above
+the manifest (``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``,
+``pixi.lock``, ``pylock.toml``), no ``pip-compile``/``uv pip compile`` output, and no
+requirements file pinning that package.
+
+A distributable library is not reported: a manifest whose package metadata is meant
+for an index (``[build-system]`` and ``[project]`` with ``classifiers`` or ``urls``;
+``setup()`` with ``classifiers``, ``url``, ``project_urls`` or ``long_description``;
+``setup.cfg`` ``[metadata]`` with classifiers or a URL). Its ranges are what its users
+need, and its users pin. One finding per unpinned entry, as in MLR201, so that each
+sits on the line to change.
 
 ## Why is this bad?
 Ranges are right in package metadata: a published library must not force one
@@ -51,7 +59,7 @@ from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, manifest_fact
 
 CODE = "MLR204"
 NAME = "unpinned-project-dependency"
-KINDS = ("requirements", "pyproject", "setup_cfg")
+KINDS = ("requirements", "pyproject", "setup_cfg", "python")  # python: setup.py
 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
@@ -63,9 +71,10 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     if deps.compiled:
         return
     pinned = deps.pinned(deps.requirements)
-    for path, entry in deps.entries(("pyproject", "setup_cfg")):
+    libraries = {path for path, facts in deps.facts.items() if facts.get("library")}
+    for path, entry in deps.entries(("pyproject", "setup_cfg", "setup_py")):
         if entry["status"] == "unpinned" and entry["name"] not in pinned \
-                and not deps.locked(path):
+                and path not in libraries and not deps.locked(path):
             yield project.diagnostic(
                 path, entry["line"], entry["col"], CODE,
                 f"`{entry['text']}`: dependency is not pinned by a lock file or a "

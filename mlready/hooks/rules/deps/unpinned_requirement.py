@@ -8,7 +8,9 @@ nothing else in the project pins it: no lock file (``uv.lock``, ``poetry.lock``,
 ``uv pip compile`` output) and no pinned entry for the same package in a file it
 includes with ``-r``/``-c``. Entries of a ``.in`` file are also covered by a pinned
 entry anywhere in the project (its compiled output). Constraints files are not
-checked: bounding versions is their purpose.
+checked: bounding versions is their purpose. Nor are the documentation's own
+requirements (``docs/requirements.txt``, ``requirements-docs.txt``): they build the
+docs, not the stack that produces results.
 
 ## Why is this bad?
 ``pip install -r requirements.txt`` with ``torch>=2.0`` installs whatever is newest
@@ -44,7 +46,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, manifest_facts
+from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, is_docs_manifest, manifest_facts
 
 CODE = "MLR201"
 NAME = "unpinned-requirement"
@@ -61,7 +63,8 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
         return
     every_pin = deps.pinned(deps.requirements)
     for path in sorted(deps.requirements):
-        if path not in project.targets or deps.locked(path) or deps.is_constraints(path):
+        if path not in project.targets or deps.locked(path) or deps.is_constraints(path) \
+                or is_docs_manifest(path):
             continue
         covered = every_pin if path.endswith(".in") else deps.pinned(deps.reachable(path))
         for entry in deps.requirements[path]["entries"]:

@@ -10,8 +10,18 @@ HTML ``<pre>`` or ``<code>``), no line or inline code span that is a command
 *Installation*, *Usage*, *Quick start*, *Getting started*, *Training*, *Evaluation* or
 *Examples*, and no link to instructions kept elsewhere (a line with a link that
 mentions documentation, docs, a wiki, a guide, installation, usage or a tutorial).
-Any one of these is enough to pass: the rule does not judge how good the instructions
-are, only that there are some. An empty README is reported too.
+An empty README is reported too.
+
+A README with some instructions is then checked against the checklist's four parts,
+and the message names each one it lacks: *install instructions* (an install command
+such as ``pip install``/``conda env create``/``uv sync``, an Installation or
+Requirements heading, or prose naming the requirements), a *usage example* (a code
+block or a Usage/Quick start/Examples heading), a *training command* (a command or code
+line that trains, ``python train.py``, ``.fit(``, ``.learn(``, any ``python script.py``
+of a one-script project, or a Training heading) and *evaluation instructions* (an
+evaluate, test, sample, generate or inference command or heading; a Results table is
+not one). A README that points to documentation kept elsewhere (a docs link) passes:
+the instructions live there.
 Like MLR601, the finding is reported on line 1 of ``pyproject.toml`` (else
 ``setup.cfg``, ``setup.py``, else the first top-level Python file).
 
@@ -129,17 +139,94 @@ def has_instructions(text: str) -> bool:
     return any(_HEADING_WORDS.search(heading) for heading in _heading_texts(lines))
 
 
+_INSTALL = re.compile(
+    r"\b(pip3? install|conda (env )?(create|install|update)|mamba (env )?(create|install)"
+    r"|uv (sync|add|pip install|venv)|poetry install|pipenv install|pixi install"
+    r"|docker (build|pull|run)|setup\.py (install|develop))\b", re.IGNORECASE)
+_INSTALL_HEADING = re.compile(
+    r"\b(install(ation|ing)?|set ?up|requirements|dependenc(y|ies)|environment|prerequisites"
+    r"|getting started|quick ?start)\b", re.IGNORECASE)
+_TRAIN = re.compile(
+    r"\b(train(ing|er)?|fine-?tun(e|ing)|pre-?train(ing)?|finetune|reproduc(e|ing|tion))\b"
+    r"|train[_\w]*\.py|\.(fit|learn|train)\(", re.IGNORECASE)
+_EVALUATE = re.compile(
+    r"\b(eval(uat(e|ion|ing))?|test(ing)?|inference|sampl(e|es|ing)|generat(e|ion|ing)"
+    r"|benchmark(s|ing)?|predict(ion|ions)?|enjoy|play|visuali[sz](e|ation))\b"
+    r"|eval[_\w]*\.py|\.(predict|evaluate)\(|evaluate_policy",
+    re.IGNORECASE)
+_REQUIREMENT_PROSE = re.compile(
+    r"\b(requirements?|dependenc(y|ies)|prerequisites?|requires|install(ed|ing)?)\b",
+    re.IGNORECASE)
+_RUN_COMMAND = re.compile(
+    r"(python3?\s+(-m\s+\S+|\S+\.py)|torchrun|accelerate launch|deepspeed|sbatch|srun"
+    r"|lightning run|\bmake\s+\w+)", re.IGNORECASE)
+_EXAMPLE_HEADING = re.compile(
+    r"\b(usage|quick ?start|getting started|how to (use|run)|examples?|tutorials?|running"
+    r"|run)\b", re.IGNORECASE)
+
+
+def _code_lines(lines: list[str]) -> list[str]:
+    """Lines of fenced, indented and ``<pre>`` blocks, and inline code spans."""
+    found: list[str] = []
+    fenced = False
+    for line in lines:
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith(("    ", "\t")) or _COMMAND_LINE.match(line):
+            found.append(line)
+        found += re.findall(r"`([^`]+)`", line)
+    return found
+
+
+def missing_parts(text: str) -> list[str]:
+    """What the checklist asks of a README and this one lacks: install instructions, a
+    usage example, a training command, evaluation instructions. A README that points
+    to documentation kept elsewhere lacks nothing it can be blamed for here."""
+    lines = text.splitlines()
+    if any(_LINK.search(line) and _POINTER_WORDS.search(line) for line in lines):
+        return []
+    headings = list(_heading_texts(lines))
+    code = _code_lines(lines)
+    missing = []
+    if not (any(_INSTALL.search(line) for line in code + lines)
+            or any(_INSTALL_HEADING.search(h) for h in headings)
+            or any(_REQUIREMENT_PROSE.search(line) for line in lines)):
+        missing.append("install instructions")
+    if not (code or any(_EXAMPLE_HEADING.search(h) for h in headings)):
+        missing.append("usage example")
+    # A one-script project trains by running its script: any run command shows it.
+    if not (any(_TRAIN.search(line) or _RUN_COMMAND.search(line) for line in code)
+            or any(_TRAIN.search(h) for h in headings)):
+        missing.append("training command")
+    if not (any(_EVALUATE.search(line) for line in code)
+            or any(_EVALUATE.search(h) for h in headings)):
+        missing.append("evaluation instructions")
+    return missing
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     where = _readme.anchor(project)
     if where is None or where not in project.targets:
         return
     readme = _readme.find(project)
     text = _readme.read(project, readme) if readme is not None else None
-    if readme is None or text is None or has_instructions(text):
+    if readme is None or text is None:
         return
     name = _readme.display(readme, project.root)
-    what = "is empty" if not text.strip() else \
-        "has no install or usage instructions (no code block, command or Usage section)"
+    if not text.strip():
+        what = "is empty"
+    elif not has_instructions(text):
+        what = "has no install or usage instructions (no code block, command or Usage section)"
+    else:
+        missing = missing_parts(text)
+        if not missing:
+            return
+        what = f"has no {_listed(missing)}"
     yield project.diagnostic(
         where, 1, 1, CODE, f"`{name}`: the README {what}",
         fix="add a Usage section with the install, train and evaluate commands in a "

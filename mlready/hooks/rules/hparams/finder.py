@@ -19,7 +19,21 @@ Precision comes first, because a false positive costs more than a miss:
 - config modules (``config.py``, ``settings.py``, ``hparams.py``, files under
   ``configs/``...) *are* the configuration, test files are skipped unless the
   ``include-tests`` option is set, and a library's own calls to its own API (torch's
-  sources calling ``DataLoader``) are library defaults, not a user's choices.
+  sources calling ``DataLoader``) are library defaults, not a user's choices;
+- notebooks are not checked unless ``include-notebooks`` is set: a notebook has no
+  command line and no config file to read from, and its config cell (``GRPOConfig(...)``
+  in a Colab tutorial) *is* its configuration, shown and saved with the outputs;
+- a module that collects its own module-level names (``hparams = {k: v for k, v in
+  locals().items() ...}``, ``globals()``, ``vars()``) and logs them has made that
+  block its config, like a module whose globals a configurator rewrites.
+
+Beyond the call site, three flows that real scripts use are followed: a literal passed
+to the file's own function whose parameter goes on into a slot
+(``model.configure_optimizers(betas=(0.9, 0.95))`` ending in ``AdamW(betas=betas)``), a
+name read by a ``LambdaLR`` schedule's lambda (``lambda s: s / warmup_steps``), and a
+loop bound whose configured value is overwritten by a literal before the loop
+(``n = args.n`` then ``n = 100``), or a loop that runs a literal number of times past a
+start (``range(start, start + 200)``).
 
 ``functools.partial(torch.optim.AdamW, lr=1e-3)`` is read as the call it stands for.
 """
@@ -44,6 +58,7 @@ from mlready.hooks.rules.hparams.literals import (
     literal_value,
     source_text,
 )
+from mlready.hooks.rules.hparams.options import SCHEDULE
 from mlready.hooks.rules.hparams.signatures import (
     BY_NAME,
     LEARN_ROOTS,
@@ -108,6 +123,8 @@ def _analyse(ctx: FileContext) -> Iterator[Finding]:
         return
     if is_config_module(ctx.path, _option_modules(ctx)):
         return
+    if ctx.notebook and not ctx.options.get("include-notebooks", False):
+        return
     calls = _mentions(ctx.source, CALL_WORDS)
     loops = "range(" in ctx.source and _mentions(ctx.source, LOOP_WORDS)
     if not (calls or loops):
@@ -116,11 +133,24 @@ def _analyse(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _rewrites_globals(ctx: FileContext) -> bool:
-    """``exec(...)`` or ``globals()`` at module level or anywhere: globals are not fixed."""
-    if "exec(" not in ctx.source and "globals()" not in ctx.source:
+    """Module-level names are not fixed literals: ``exec(...)`` or ``globals()`` anywhere
+    (a configurator rewrites them), or ``locals()``/``vars()`` at module level (the block
+    is collected into a dict, logged and saved with the run: it is the config)."""
+    if not any(word in ctx.source for word in ("exec(", "globals()", "locals()", "vars()")):
         return False
-    return any(isinstance(call.func, ast.Name) and call.func.id in ("exec", "globals")
-               for call in ctx.nodes(ast.Call))
+    functions = [f for f in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+                 if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
+    for call in ctx.nodes(ast.Call):
+        name = call.func.id if isinstance(call.func, ast.Name) else ""
+        if name in ("exec", "globals"):
+            return True
+        if name in ("locals", "vars") and not call.args and not any(
+                f.lineno <= call.lineno <= (f.end_lineno or 0) for f in functions):
+            return True
+    return False
+
+
+_SCHEDULE_LAMBDAS = ("LambdaLR", "MultiplicativeLR")
 
 
 class _Walker:
@@ -140,6 +170,10 @@ class _Walker:
             if marker in folders[:-1]:
                 self.self_roots.add(folders[folders.index(marker) + 1])
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] | None = None
+        # (function name, parameter) -> where the parameter goes: the file's own helpers
+        # (`configure_optimizers(betas=...)`) that hand a parameter on to a slot.
+        self._flows: dict[tuple[str, str], tuple[str, str, Slot]] = {}
+        self._reported: set[tuple[str, int]] = set()
         if calls:
             names = BY_NAME
             for call in ctx.nodes(ast.Call):
@@ -147,6 +181,10 @@ class _Walker:
                 final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if final in names or final in ("learn", "partial"):
                     self._call(call)
+                elif final in _SCHEDULE_LAMBDAS:
+                    self._schedule_lambda(call)
+            if self._flows:
+                self._project_calls()
         if loops:
             for loop in ctx.nodes(ast.For):
                 self._loop(loop)
@@ -232,6 +270,8 @@ class _Walker:
     def _check(self, callee: str, param: str, node: ast.AST, slot: Slot, *,
                keyword: bool) -> None:
         value, resolved = self._follow(node)
+        if value is None and isinstance(node, ast.Name):
+            self._record_flow(node, callee, param, slot)
         if value is None or is_neutral(value, slot):
             return
         text = source_text(self.ctx, node)
@@ -240,6 +280,89 @@ class _Walker:
         self.found.append(Finding(slot.code, node, _message(self.ctx, construct, what, resolved),
                                   f"Read `{param}` from the config (a dataclass field, a YAML "
                                   f"key or a command-line option) and pass it here"))
+
+    # flows through the file's own functions
+
+    def _record_flow(self, name: ast.Name, callee: str, param: str, slot: Slot) -> None:
+        """``def f(..., betas): AdamW(..., betas=betas)``: remember that ``f``'s
+        parameter ``betas`` is a slot, when the parameter is its only binding."""
+        scopes = self._scopes_at(name)
+        function = scopes[-1]
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            return
+        if name.id not in _parameters(function) or \
+                self.resolver.bindings(function).count.get(name.id) != 1:
+            return
+        self._flows.setdefault((function.name, name.id), (callee, param, slot))
+
+    def _project_calls(self) -> None:
+        """Literals passed to the parameters recorded by `_record_flow`."""
+        defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        for function in self.ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                defined.setdefault(function.name, []).append(function)
+        names = {name for name, _ in self._flows}
+        for call in self.ctx.nodes(ast.Call):
+            func = call.func
+            final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if final not in names or len(defined.get(final, ())) != 1:
+                continue  # a name defined twice (two classes' methods) is ambiguous
+            params = _parameters(defined[final][0])
+            defaults = _defaults(defined[final][0])
+            if isinstance(func, ast.Attribute) and params[:1] in (["self"], ["cls"]):
+                params = params[1:]
+            given = [(params[i], arg) for i, arg in enumerate(call.args)
+                     if i < len(params) and not isinstance(arg, ast.Starred)]
+            given += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+            for param, arg in given:
+                flow = self._flows.get((final, param))
+                if flow is None:
+                    continue
+                callee, slot_param, slot = flow
+                value = literal_value(arg)
+                if value is None or is_neutral(value, slot) or value == defaults.get(param):
+                    continue  # the helper's own default, written out, is no new choice
+                text = source_text(self.ctx, arg)
+                self._add(slot.code, arg, (
+                    f"`{final}({param}={text})`: {slot.what} is a literal that `{final}` "
+                    f"passes to `{callee}({slot_param}=...)`; read it from the config"),
+                    f"Read `{param}` from the config (a dataclass field, a YAML key or a "
+                    f"command-line option) and pass it to `{final}`")
+
+    def _schedule_lambda(self, call: ast.Call) -> None:
+        """``LambdaLR(opt, lambda step: step / warmup_steps)`` with ``warmup_steps = 10``:
+        the schedule's constants are literals, reported where they are bound."""
+        qualname = self.ctx.resolver.qualname(call.func) or ""
+        if not qualname.startswith("torch.optim."):
+            return
+        given = keyword(call, "lr_lambda")
+        function = given if given is not None else (call.args[1] if len(call.args) > 1
+                                                     else None)
+        if not isinstance(function, ast.Lambda):
+            return
+        for node in ast.walk(function.body):
+            if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
+                continue
+            if self._comprehension_binds(node):
+                continue
+            # Only a local literal: a module-level constant block is how a script keeps
+            # its knobs in one place, and the schedule reads it from there.
+            resolved = self.resolver.resolve(node, self._scopes_at(node)[1:])
+            value = None if resolved is None else literal_value(resolved.value_node)
+            if value is None or resolved is None or is_neutral(value, _SCHEDULE_CONSTANT):
+                continue
+            literal = source_text(self.ctx, resolved.value_node)
+            self._add(SCHEDULE, resolved.value_node, (
+                f"`{qualname}(lr_lambda=...)`: {_SCHEDULE_CONSTANT.what} `{resolved.name}` "
+                f"is the literal `{literal}`; read it from the config"),
+                f"Read `{resolved.name}` from the config and let the lambda use it")
+
+    def _add(self, code: str, node: ast.AST, message: str, fix: str) -> None:
+        """A finding, once per code and place (two lambdas may read one constant)."""
+        key = (code, id(node))
+        if key not in self._reported:
+            self._reported.add(key)
+            self.found.append(Finding(code, node, message, fix))
 
     # loops
 
@@ -253,16 +376,73 @@ class _Walker:
         if not 1 <= len(call.args) <= 3 or any(isinstance(a, ast.Starred) for a in call.args):
             return
         bound = call.args[0] if len(call.args) == 1 else call.args[1]
+        if (len(call.args) >= 2 and isinstance(bound, ast.BinOp)
+                and isinstance(bound.op, ast.Add)
+                and ast.dump(bound.left) == ast.dump(call.args[0])):
+            bound = bound.right  # range(start, start + 200): 200 iterations
         value, resolved = self._follow(bound)
+        anchor: ast.AST = bound
+        if value is None and isinstance(bound, ast.Name):
+            resolved = self._overridden(bound, loop)
+            if resolved is not None:
+                value, anchor = literal_value(resolved.value_node), resolved.value_node
         if value is None or isinstance(value, tuple) or is_neutral(value, LOOP_BOUND):
             return
         if not loop_trains(loop):
             return
         construct = f"range({', '.join(source_text(self.ctx, a) for a in call.args)})"
-        self.found.append(Finding(
-            LOOP_BOUND.code, bound, _message(self.ctx, construct, LOOP_BOUND.what, resolved),
-            "Read the number of epochs or steps from the config and loop over `range(cfg.epochs)`",
-        ))
+        self._add(LOOP_BOUND.code, anchor,
+                  _message(self.ctx, construct, LOOP_BOUND.what, resolved),
+                  "Read the number of epochs or steps from the config and loop over "
+                  "`range(cfg.epochs)`")
+
+    def _overridden(self, name: ast.Name, loop: ast.For | ast.AsyncFor) -> Resolved | None:
+        """``n = args.n`` then ``if warm: n = 100`` before ``range(n)``: the configured
+        value is overwritten by a literal, which then bounds the loop. Only plain
+        assignments in the loop's own scope; a literal *first* is a default that the
+        config overrides, and is fine."""
+        scope = self._scopes_at(loop)[-1]
+        info = self.resolver.bindings(scope)
+        if name.id in info.opaque or info.count.get(name.id, 0) < 2:
+            return None
+        assigns: list[ast.Assign] = []
+        stack: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else [*scope.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                          | ast.ClassDef):
+                continue
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name.id):
+                assigns.append(node)
+            stack.extend(ast.iter_child_nodes(node))
+        if len(assigns) != info.count[name.id]:
+            return None  # also bound by a loop, a with, an augmented assignment...
+        before = sorted((a for a in assigns if a.lineno < loop.lineno), key=lambda a: a.lineno)
+        if len(before) < 2 or literal_value(before[-1].value) is None:
+            return None
+        if all(literal_value(a.value) is not None for a in before[:-1]):
+            return None
+        last = before[-1]
+        return Resolved(name.id, last.value, last.lineno)
+
+
+_SCHEDULE_CONSTANT = Slot(SCHEDULE, "LR-schedule constant", frozenset({0.0, 1.0}))
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = function.args
+    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+
+
+def _defaults(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Value | None]:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                     strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+              if d is not None]
+    return {a.arg: literal_value(d) for a, d in pairs}
 
 
 def _message(ctx: FileContext, construct: str, what: str, resolved: Resolved | None) -> str:

@@ -25,6 +25,8 @@ loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True)
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 ``batch_size=1`` is not a finding: it is ``DataLoader``'s default and the usual

@@ -30,6 +30,8 @@ optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 Not findings: values from argparse/click/typer/hydra/OmegaConf (``args.lr``,

@@ -29,6 +29,8 @@ scheduler = get_linear_schedule_with_warmup(optimizer, cfg.warmup_steps, total_s
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 ``0`` (no warm-up, ``eta_min=0``), ``T_mult=1`` and ``step_size=1`` (decay every

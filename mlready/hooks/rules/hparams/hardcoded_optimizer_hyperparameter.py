@@ -26,6 +26,8 @@ optimizer = torch.optim.AdamW(params, lr=cfg.lr, betas=cfg.betas,
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 ``eps`` is not checked: it guards a division and is almost never tuned. ``0`` (off)

@@ -26,6 +26,8 @@ model = PPO("MlpPolicy", env, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda,
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 ``0`` (for example ``ent_coef=0``) is not a finding; strings such as

@@ -29,6 +29,8 @@ for epoch in range(cfg.epochs):
 
 ## Options
 - ``include-tests`` (default false): also check tests/, ``test_*.py`` and ``conftest.py``.
+- ``include-notebooks`` (default false): also check notebooks. Off because a
+  notebook has no command line or config file: its config cell is the config.
 - ``config-modules``: extra module names whose literals are configuration.
 
 Only the innermost ``range`` loop around the training call is blamed, so an outer

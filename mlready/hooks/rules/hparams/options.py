@@ -21,6 +21,8 @@ INCLUDE_TESTS = Field(
 OPTIONS = Table(
     fields={
         "include-tests": INCLUDE_TESTS,
+        "include-notebooks": Field(
+            (bool,), "also check notebooks (off: a notebook's config cell is its config)"),
         "config-modules": Field(
             (list,),
             "extra module names (last component) whose literals are configuration",

@@ -72,6 +72,9 @@ BETAS = Slot(OPTIMIZER, "betas tuple")
 BETA1 = Slot(OPTIMIZER, "Adam beta1")
 BETA2 = Slot(OPTIMIZER, "Adam beta2")
 GRAD_CLIP = Slot(OPTIMIZER, "gradient-clipping threshold")
+# Writing a library's default out is not a choice: Hugging Face clips at 1.0, SB3 at 0.5.
+HF_GRAD_CLIP = Slot(OPTIMIZER, "gradient-clipping threshold", frozenset({0.0, 1.0}))
+SB3_GRAD_CLIP = Slot(OPTIMIZER, "gradient-clipping threshold", frozenset({0.0, 0.5}))
 STEP_SIZE = Slot(SCHEDULE, "LR step size", frozenset({0.0, 1.0}))  # 1: decay every epoch
 DECAY = Slot(SCHEDULE, "LR decay factor")
 MILESTONES = Slot(SCHEDULE, "LR milestone list")
@@ -132,7 +135,7 @@ _TRAINING_ARGS_SLOTS: dict[str, Slot] = {
     "weight_decay": WEIGHT_DECAY,
     "adam_beta1": BETA1,
     "adam_beta2": BETA2,
-    "max_grad_norm": GRAD_CLIP,
+    "max_grad_norm": HF_GRAD_CLIP,
     "warmup_steps": WARMUP_STEPS,
     "warmup_ratio": WARMUP_RATIO,
     # TRL's preference and RL trainers (DPO, ORPO, KTO, CPO, GRPO, PPO configs).
@@ -158,7 +161,7 @@ _SB3_SLOTS: dict[str, Slot] = {
     "clip_range": CLIP_RANGE,
     "ent_coef": ENT_COEF,
     "vf_coef": VF_COEF,
-    "max_grad_norm": GRAD_CLIP,
+    "max_grad_norm": SB3_GRAD_CLIP,
     "tau": TAU,
     "buffer_size": BUFFER,
     "learning_starts": LEARNING_STARTS,
