@@ -26,7 +26,7 @@ from mlready.config import validate as validate_table
 from mlready.hooks import selection
 from mlready.hooks.cache_dir import locate as cache_location
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
-from mlready.hooks.rules import Rule
+from mlready.hooks.rules import SEVERITIES, Rule
 
 OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
 _CODES = Field((list,), "rule selectors: codes, prefixes, families, names or ALL", (str,))
@@ -46,6 +46,8 @@ TOP_LEVEL: dict[str, Field | Table] = {
     "cache-dir": Field((str,), "where the cache lives, relative to the project root "
                                "($MLREADY_CACHE_DIR wins)"),
     "no-cache": Field((bool,), "never read or write the cache"),
+    "fail-on": Field((str,), "the least severity that makes the exit code 1 (default: "
+                             "any finding)", choices=SEVERITIES),
 }
 
 
@@ -79,6 +81,7 @@ class Overrides(NamedTuple):
     no_cache: bool = False
     force_exclude: bool | None = None
     config: Path | None = None
+    fail_on: str | None = None
 
 
 class Settings(NamedTuple):
@@ -94,6 +97,11 @@ class Settings(NamedTuple):
     output_format: str = "concise"
     cache_dir: Path | None = None  # None: no cache
     options: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+    fail_on: str | None = None  # the least severity that fails the check; None: any
+    # Rules that are not selected but measure something (``summarize``): their facts are
+    # collected and their metric reported, their findings never (MLR401's type-hint and
+    # MLR603's docstring coverage feed the scorecard whatever the selection).
+    measured: tuple[Rule, ...] = ()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         return self.options.get(rule.family, {})
@@ -149,6 +157,8 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         output_format=overrides.output_format or str(table.get("output-format", "concise")),
         cache_dir=cache_dir,
         options={k: v for k, v in table.items() if k in families and isinstance(v, dict)},
+        fail_on=overrides.fail_on or (str(table["fail-on"]) if "fail-on" in table else None),
+        measured=tuple(r for r in all_rules if "summarize" in r.parts and r not in rules),
     )
 
 

@@ -52,6 +52,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import DepsProject, manifest_facts
 
 CODE = "MLR206"
+SEVERITY = "error"
 NAME = "unpinned-conda-dependency"
 KINDS = ("config",)
 
