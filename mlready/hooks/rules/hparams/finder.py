@@ -238,7 +238,7 @@ class _Walker:
         construct = f"{callee}({param}={text})" if keyword else f"{callee}(..., {text})"
         what = slot.what if keyword else f"{slot.what} (positional `{param}`)"
         self.found.append(Finding(slot.code, node, _message(self.ctx, construct, what, resolved),
-                                  f"Read `{param}` from the config (a dataclass field, a YAML "
+                                  f"read `{param}` from the config (a dataclass field, a YAML "
                                   f"key or a command-line option) and pass it here"))
 
     # loops
@@ -261,7 +261,7 @@ class _Walker:
         construct = f"range({', '.join(source_text(self.ctx, a) for a in call.args)})"
         self.found.append(Finding(
             LOOP_BOUND.code, bound, _message(self.ctx, construct, LOOP_BOUND.what, resolved),
-            "Read the number of epochs or steps from the config and loop over `range(cfg.epochs)`",
+            "read the number of epochs or steps from the config and loop over `range(cfg.epochs)`",
         ))
 
 
