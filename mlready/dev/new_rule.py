@@ -69,6 +69,8 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 
 CODE = "{code}"
+SEVERITY = "warning"  # TODO: "error" (reproducibility, correctness, security), "warning"
+#                       (hygiene) or "note" (style)
 NAME = "{name}"
 KINDS = ("python",)
 

@@ -16,7 +16,7 @@ import click
 
 from mlready.config import ConfigError
 from mlready.hooks.discovery import DiscoveryError
-from mlready.hooks.rules import Rule, RuleLoadError
+from mlready.hooks.rules import SEVERITIES, Rule, RuleLoadError
 
 if TYPE_CHECKING:
     from mlready.hooks.engine import Report
@@ -100,14 +100,17 @@ def _from_cwd(report: Report) -> Report:
 @click.option("--force-exclude/--no-force-exclude", default=None,
               help="Apply excludes to paths given by name too (pre-commit passes this).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
+              help="Exit 1 only for findings of this severity or worse (default: any finding).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
           config_path: Path | None, no_cache: bool, force_exclude: bool | None,
-          exit_zero: bool, statistics: bool) -> int:
+          exit_zero: bool, fail_on: str | None, statistics: bool) -> int:
     """Check files for production-readiness problems (default: the current folder).
 
-    Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+    Exit codes: 0 no findings (none of `--fail-on`'s severity or worse), 1 findings,
+    2 usage, configuration or internal error.
     """
     from mlready.hooks import engine
     from mlready.hooks.discovery import find_root
@@ -117,7 +120,7 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     overrides = Overrides(select=_codes(select) if select else None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore),
                           output_format=output_format, no_cache=no_cache,
-                          force_exclude=force_exclude, config=config_path)
+                          force_exclude=force_exclude, config=config_path, fail_on=fail_on)
     rules = _registry()
     if rules is None:
         return 2
@@ -158,7 +161,15 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         _error(line)
     if report.errors:
         return 2
-    return 0 if exit_zero else report.exit_code
+    return 0 if exit_zero else _findings_exit(report, settings.fail_on)
+
+
+def _findings_exit(report: Report, fail_on: str | None) -> int:
+    """1 when a finding is at least as severe as ``fail_on`` (any finding when None)."""
+    from mlready.hooks.output import counted, severities, severity_of
+
+    table = severities(report.rules)
+    return int(any(counted(severity_of(d, table), fail_on) for d in report.diagnostics))
 
 
 @click.command("rule")

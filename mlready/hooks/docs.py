@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mlready.hooks.rules import CORE_FAMILY, Rule, all_rules
+from mlready.hooks.rules import CORE_FAMILY, SEVERITIES, Rule, all_rules
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -57,17 +57,43 @@ def missing_sections(rule: Rule) -> list[str]:
     return [name for name in REQUIRED_SECTIONS if not have.get(name)]
 
 
+# What each severity stands for (the registry's `SEVERITIES`), for `mlready rule`.
+SEVERITY_MEANING = {"error": "reproducibility, correctness or security",
+                    "warning": "hygiene", "note": "style"}
+
+
+def fail_on_text(rule: Rule) -> str:
+    """Which ``--fail-on`` values let this rule's findings pass (those above its severity)."""
+    above = SEVERITIES[:SEVERITIES.index(rule.severity)] if rule.severity in SEVERITIES else ()
+    if not above:
+        return "its findings fail the check whatever `--fail-on` says"
+    return ("its findings fail the check unless "
+            + " or ".join(f"`--fail-on {value}`" for value in above))
+
+
+def selection_text(rule: Rule) -> str:
+    """How the rule is turned on, in the words of a configuration."""
+    if rule.default:
+        return "on by default"
+    if rule.explicit:
+        return f"off by default; only its code turns it on: `extend-select = [\"{rule.code}\"]`"
+    return (f"off by default: `extend-select = [\"{rule.family}\"]` "
+            f"(or `[\"{rule.code}\"]`) turns it on")
+
+
 def render_rule(rule: Rule) -> str:
     """The text ``mlready rule CODE`` prints: title, summary, sections, how to enable."""
     family = rule.family
     parts = [f"# {rule.name} ({rule.code})", headline(rule)]
     parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
-    state = "on by default" if rule.default else f"off by default: `select = [\"{rule.code}\"]`"
+    severity = (f"Severity: {rule.severity} ({SEVERITY_MEANING.get(rule.severity, '')}); "
+                f"{fail_on_text(rule)}.")
     if family == CORE_FAMILY:
-        parts.append("Always on: no `select` or `ignore` turns it off (a file that cannot be "
-                     "parsed is seen by no other rule).")
+        parts.append(f"{severity} Always on: no `select` or `ignore` turns it off (a file "
+                     "that cannot be parsed is seen by no other rule).")
     else:
-        parts.append(f"Family `{family}` (options under `[tool.mlready.{family}]`); {state}. "
+        parts.append(f"{severity} Family `{family}` (options under "
+                     f"`[tool.mlready.{family}]`); {selection_text(rule)}. "
                      f"Silence one line with `# noqa: {rule.code}`.")
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -76,11 +102,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _default_cell(rule: Rule) -> str:
+    return "yes" if rule.default else ("no (by code)" if rule.explicit else "no")
+
+
 def rules_table(rules: Sequence[Rule]) -> str:
-    """The README table: code, name, family, default, one-line summary."""
-    rows = ["| Code | Name | Family | Default | What it flags |",
-            "| --- | --- | --- | --- | --- |"]
-    rows += [f"| {r.code} | `{r.name}` | {r.family} | {'yes' if r.default else 'no'} | "
+    """The README table: code, name, family, severity, default, one-line summary."""
+    rows = ["| Code | Name | Family | Severity | Default | What it flags |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    rows += [f"| {r.code} | `{r.name}` | {r.family} | {r.severity} | {_default_cell(r)} | "
              f"{_cell(headline(r))} |" for r in rules]
     return "\n".join(rows) + "\n"
 

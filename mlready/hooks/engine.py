@@ -100,7 +100,8 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     if key is None:
         return None
     codes = [rule.code for rule in settings.rules]
-    used = {rule.family for rule in settings.rules}
+    codes += [f"{rule.code} (measured)" for rule in settings.measured]
+    used = {rule.family for rule in (*settings.rules, *settings.measured)}
     options = {k: v for k, v in settings.options.items() if k in used}
     version = f"{_code_version()} root {settings.root} max {settings.max_file_size}"
     return caching.Cache(settings.cache_dir,
@@ -198,7 +199,10 @@ def _files(targets: Sequence[SourceFile], others: Iterable[SourceFile],
 
 
 def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
-              options: Mapping[str, Any]) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
+              options: Mapping[str, Any], report: bool = True,
+              ) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
+    """One cross-file rule's findings (unless ``report`` is false: a measured rule only
+    summarizes), its metric, and its internal errors."""
     from mlready.hooks.analysis import to_cell
     from mlready.hooks.context import ProjectContext
 
@@ -209,7 +213,7 @@ def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fi
     metrics: dict[str, Any] = {}
     errors: list[str] = []
     try:
-        if rule.finalize is not None:
+        if report and rule.finalize is not None:
             found = list(rule.finalize(project))
         if rule.summarize is not None:
             metrics[rule.name] = dict(rule.summarize(project))
@@ -260,9 +264,11 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     """
     rules = settings.rules
     target_paths = {f.path for f in targets}
+    # Only a selected cross-file rule makes the run read the rest of the project: a
+    # measured rule takes its facts from the files the run reads anyway.
     others = ([f for f in (project or ()) if f.path not in target_paths]
               if any(r.cross for r in rules) else [])
-    files = _files(targets, others, rules)
+    files = _files(targets, others, (*rules, *settings.measured))
     # Every file the project has, read or not: what finalize sees as `project.files`.
     names = tuple(sorted({*target_paths, *(f.path for f in others)}))
     counts: dict[str, int] = {}
@@ -296,7 +302,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     content digest each file was analysed at)."""
     from mlready.hooks.analysis import Job, Task
 
-    rules, root = settings.rules, settings.root
+    root = settings.root
+    rules = (*settings.rules, *settings.measured)  # measured: run, but their findings dropped
     job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
               {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size)
     tasks = [Task(file, full) for file, full in files]
@@ -306,13 +313,15 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
         results[result.path] = result
         errors.extend(result.errors)
     checked = {t.file.path for t in tasks if t.full}
+    measured = {r.code for r in settings.measured}
     found: list[Diagnostic] = [d for r in results.values() if r.path in checked
-                               for d in r.diagnostics]
+                               for d in r.diagnostics if d.code not in measured]
     metrics: dict[str, Any] = {}
     targets = project_args["targets"]
     for rule in (r for r in rules if r.cross):
         more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
-                                                    settings.options_for(rule))
+                                                    settings.options_for(rule),
+                                                    report=rule.code not in measured)
         found.extend(d for d in more if d.path in targets)
         metrics.update(rule_metrics)
         errors.extend(rule_errors)

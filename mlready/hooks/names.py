@@ -3,6 +3,9 @@
 `import torch as T; T.optim.Adam` and `from torch import optim; optim.Adam` both
 resolve to ``torch.optim.Adam``, so that rules match on what the code means rather
 than on how it was spelled. Relative imports resolve against the file's own module.
+A name imported from the module that defines it, where a public parent re-exports it
+(``from torch.utils.data.dataloader import DataLoader``), resolves to its public name
+(``torch.utils.data.DataLoader``): one symbol, one name, in every rule and message.
 """
 
 from __future__ import annotations
@@ -12,6 +15,28 @@ import builtins
 from collections.abc import Iterable
 
 _BUILTINS = frozenset(dir(builtins))
+# Public package -> its submodules whose names it re-exports (``torch.nn`` exports every
+# ``torch.nn.modules.<sub>`` class; ``torch.optim.lr_scheduler`` is public on its own).
+_REEXPORTS: dict[str, tuple[str, frozenset[str] | None]] = {
+    "torch.utils.data": ("torch.utils.data", frozenset({
+        "dataloader", "dataset", "sampler", "distributed"})),
+    "torch.nn.modules": ("torch.nn", None),  # None: every submodule
+    "torch.optim": ("torch.optim", frozenset({
+        "adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "asgd", "lbfgs",
+        "nadam", "optimizer", "radam", "rmsprop", "rprop", "sgd", "sparse_adam"})),
+}
+
+
+def canonical(name: str) -> str:
+    """The public name of ``name``: ``torch.utils.data.dataloader.DataLoader`` ->
+    ``torch.utils.data.DataLoader``, ``torch.nn.modules.linear.Linear`` ->
+    ``torch.nn.Linear``; anything else unchanged."""
+    module, _, symbol = name.rpartition(".")
+    package, _, sub = module.rpartition(".")
+    target = _REEXPORTS.get(package)
+    if target is None or not symbol or (target[1] is not None and sub not in target[1]):
+        return name
+    return f"{target[0]}.{symbol}"
 
 
 def module_name_for(path: str) -> str:
@@ -87,7 +112,7 @@ class NameResolver:
             base = node.id
         else:
             base = f"{self.module}.{node.id}" if self.module else node.id
-        return ".".join([base, *reversed(attrs)]) if attrs else base
+        return canonical(".".join([base, *reversed(attrs)]) if attrs else base)
 
     def imports(self, prefix: str) -> bool:
         """Whether any import in the module binds ``prefix`` or something under it."""

@@ -6,8 +6,10 @@ rather than numbers, a family name (``seeds``, ``hparams``, ``config``, ``deps``
 ``checkpoints``, ``types``, ``notebooks``, ``docs``) or a rule name
 (``unseeded-python-random``). When several selectors match a rule, the most specific
 one decides (a full code beats ``MLR1``, which beats ``MLR``); on a tie ``ignore``
-wins. Rules with ``DEFAULT = False`` are enabled only by their own code or name, or by
-``ALL``.
+wins. Rules with ``DEFAULT = False`` (MLR401, MLR603) are outside the default selection,
+as ruff's ``ANN`` rules are: any selector that covers them turns them on. Rules with
+``EXPLICIT = True`` (the opinionated MLR9xx) are enabled only by their own code or
+name, or by ``ALL``.
 
 The ``core`` rules (MLR000, a file that cannot be read or parsed) are always on, as
 ruff reports syntax errors under any selection: such a file is seen by no other rule,
@@ -47,7 +49,7 @@ class _Match(NamedTuple):
     """How specifically a selector names a rule."""
 
     specificity: int
-    explicit: bool  # names this very rule (or ALL): may enable an off-by-default rule
+    explicit: bool  # names this very rule (or ALL): may enable an `EXPLICIT` rule
 
 
 def _match(selector: str, rule: Rule) -> _Match | None:
@@ -93,7 +95,7 @@ def select(rules: Sequence[Rule], select: Sequence[str] | None, extend_select: S
         best_on: _Match | None = _Match(0, True) if select is None and rule.default else None
         for selector in (*(select or ()), *extend_select):
             found = _match(selector, rule)
-            if found and (rule.default or found.explicit) and (
+            if found and (not rule.explicit or found.explicit) and (
                     best_on is None or found.specificity > best_on.specificity):
                 best_on = found
         if best_on is None:

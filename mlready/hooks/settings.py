@@ -26,7 +26,7 @@ from mlready.config import validate as validate_table
 from mlready.hooks import selection
 from mlready.hooks.cache_dir import locate as cache_location
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
-from mlready.hooks.rules import Rule
+from mlready.hooks.rules import SEVERITIES, Rule
 
 OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
 _CODES = Field((list,), "rule selectors: codes, prefixes, families, names or ALL", (str,))
@@ -47,6 +47,8 @@ TOP_LEVEL: dict[str, Field | Table] = {
                                "($MLREADY_CACHE_DIR wins)"),
     "no-cache": Field((bool,), "never read or write the cache"),
     "max-file-size": Field((float,), "megabytes of source past which a file is not parsed"),
+    "fail-on": Field((str,), "the least severity that makes the exit code 1 (default: "
+                             "any finding)", choices=SEVERITIES),
 }
 MAX_FILE_SIZE = 5.0  # megabytes: ast.parse takes ~300 bytes of memory per byte of source
 
@@ -81,6 +83,7 @@ class Overrides(NamedTuple):
     no_cache: bool = False
     force_exclude: bool | None = None
     config: Path | None = None
+    fail_on: str | None = None
 
 
 class Settings(NamedTuple):
@@ -97,6 +100,11 @@ class Settings(NamedTuple):
     cache_dir: Path | None = None  # None: no cache
     options: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
     max_file_size: int = int(MAX_FILE_SIZE * 1_000_000)  # bytes
+    fail_on: str | None = None  # the least severity that fails the check; None: any
+    # Rules that are not selected but measure something (``summarize``): their facts are
+    # collected and their metric reported, their findings never (MLR401's type-hint and
+    # MLR603's docstring coverage feed the scorecard whatever the selection).
+    measured: tuple[Rule, ...] = ()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         return self.options.get(rule.family, {})
@@ -157,6 +165,8 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         cache_dir=cache_dir,
         options={k: v for k, v in table.items() if k in families and isinstance(v, dict)},
         max_file_size=int(max_mb * 1_000_000),
+        fail_on=overrides.fail_on or (str(table["fail-on"]) if "fail-on" in table else None),
+        measured=tuple(r for r in all_rules if "summarize" in r.parts and r not in rules),
     )
 
 

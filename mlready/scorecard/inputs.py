@@ -55,6 +55,7 @@ class StaticReport:
     errors: tuple[str, ...] = ()
     rules: tuple[str, ...] | None = None
     file_kinds: Mapping[str, int] | None = None  # files seen per kind, when the engine says
+    severities: Mapping[str, str] = field(default_factory=dict)  # code -> its findings' severity
 
 
 MAX_BYTES = 256 * 1024 * 1024  # far above any real report; a bigger file is not one
@@ -145,6 +146,8 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
                                f"(this mlready reads {CHECK_SCHEMA_VERSION})")
     validated(data, "check", path)
     diagnostics = tuple(diagnostic_from_json(item) for item in data.get("diagnostics", []))
+    severity = {str(item["code"]): str(item["severity"]) for item in data.get("diagnostics", [])
+                if isinstance(item.get("severity"), str)}
     files = data.get("files_checked")
     return StaticReport(
         diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
@@ -154,6 +157,7 @@ def static_from_json(data: Any, path: Path | str = "<check json>") -> StaticRepo
         errors=tuple(_error_text(e) for e in data.get("errors", [])),
         rules=_rule_codes(data.get("rules")),
         file_kinds=_file_kinds(data.get("file_kinds")),
+        severities=severity,
     )
 
 

@@ -2,7 +2,9 @@
 
 The method is described in `mlready.scorecard.categories` and docs/scorecard.md. This
 module only applies it: build the items, score each category, combine the measured
-categories, pick the level and the weakest category (if any is below 100).
+categories, pick the level and the weakest category (if any is below 100). A rule's
+severity (error, warning, note: the static half's) orders what the card shows: failing
+items and findings, errors first.
 """
 
 from __future__ import annotations
@@ -34,11 +36,16 @@ EXPECTED_CHECKS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class RuleInfo:
-    """What the scorecard needs to know about a rule: its code and name."""
+    """What the scorecard needs to know about a rule: its code, name and severity."""
 
     code: str
     name: str = ""
     kinds: frozenset[str] = frozenset()  # the file kinds it reads; empty when unknown
+    severity: str = ""  # error, warning or note; empty when unknown (ordered last)
+
+
+# Most severe first; an unknown severity sorts after every known one.
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
 def registry_rules() -> tuple[RuleInfo, ...]:
@@ -49,7 +56,7 @@ def registry_rules() -> tuple[RuleInfo, ...]:
     """
     from mlready.hooks.rules import all_rules  # lazy on purpose
 
-    return tuple(RuleInfo(rule.code, rule.name, frozenset(rule.kinds))
+    return tuple(RuleInfo(rule.code, rule.name, frozenset(rule.kinds), rule.severity)
                  for rule in all_rules() if rule.default)
 
 
@@ -57,7 +64,8 @@ def _from_registry() -> dict[str, RuleInfo]:
     try:
         from mlready.hooks.rules import all_rules  # lazy on purpose
 
-        return {r.code: RuleInfo(r.code, r.name, frozenset(r.kinds)) for r in all_rules()}
+        return {r.code: RuleInfo(r.code, r.name, frozenset(r.kinds), r.severity)
+                for r in all_rules()}
     except ImportError:  # pragma: no cover - a rule module mid-edit must not kill the card
         return {}
 
@@ -123,6 +131,51 @@ def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResu
             credit=credit, weight=cats.RULE_WEIGHT, findings=n, title=rule.name,
         ))
     return items
+
+
+def measured_items(static: StaticReport, selected: Sequence[RuleInfo],
+                   known: Sequence[RuleInfo] | None = None) -> list[ItemResult]:
+    """An item for each coverage metric whose rule was not selected: MLR401 and MLR603
+    are off by default, but the engine measures their type-hint and docstring coverage
+    anyway, and the card scores it, so that their category stays measured whatever the
+    selection. The item earns the ratio and fails below 100%, as a selected rule would."""
+    chosen = {rule.code for rule in selected}
+    by_name = {r.name: r for r in (*_from_registry().values(), *(known or ())) if r.name}
+    items = []
+    for name in sorted(static.metrics):
+        info = by_name.get(name)
+        coverage = _coverage_ratio(static.metrics, name)
+        if info is None or info.code in chosen or coverage is None:
+            continue
+        ratio, text = coverage
+        items.append(ItemResult(
+            id=info.code, category=cats.category_for_rule(info.code),
+            status=Status.PASS if ratio >= 1.0 else Status.FAIL,
+            detail=f"{text}; its findings are not selected", source=Source.RULE,
+            credit=ratio, weight=cats.RULE_WEIGHT, title=info.name))
+    return items
+
+
+def severities(static: StaticReport | None, rules: Sequence[RuleInfo]) -> dict[str, str]:
+    """Code -> severity: what the check JSON says for its findings, else the rule's."""
+    found = {r.code: r.severity for r in (*_from_registry().values(), *rules) if r.severity}
+    if static is not None:
+        found.update(static.severities)
+    return found
+
+
+def failing_first(items: Sequence[ItemResult], severity: Mapping[str, str]
+                  ) -> tuple[ItemResult, ...]:
+    """Failing items first, errors before warnings before notes (a failing runtime check
+    is an error: a proof that did not hold), then the rest in their own order."""
+    def key(pair: tuple[int, ItemResult]) -> tuple[int, int, int]:
+        index, item = pair
+        if item.status is not Status.FAIL:
+            return (1, 0, index)
+        level = "error" if item.source is Source.CHECK else severity.get(item.id, "")
+        return (0, SEVERITY_ORDER.get(level, len(SEVERITY_ORDER)), index)
+
+    return tuple(item for _, item in sorted(enumerate(items), key=key))
 
 
 def _nothing_to_read(rule: RuleInfo, file_kinds: Mapping[str, int] | None) -> bool:
@@ -285,18 +338,25 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     ``weights`` overrides category weights by key."""
     weights = dict(weights or {})
     if static is not None:
-        items = rule_items(static, selected_rules(static, rules))
+        selected = selected_rules(static, rules)
+        items = rule_items(static, selected) + measured_items(static, selected, rules)
     else:
         items = unmeasured_rule_items(rules if rules is not None else _safe_registry())
     items += check_items(run)
     by_category: dict[str, list[ItemResult]] = {c.key: [] for c in cats.CATEGORIES}
     for item in items:
         by_category[item.category].append(item)
+    severity = severities(static, rules or ())
     categories = tuple(
         CategoryScore(c.key, c.name, float(weights.get(c.key, c.weight)),
-                      category_score(by_category[c.key]), tuple(by_category[c.key]))
+                      category_score(by_category[c.key]),
+                      failing_first(by_category[c.key], severity))
         for c in cats.CATEGORIES
     )
+    rank = {code: SEVERITY_ORDER.get(level, len(SEVERITY_ORDER))
+            for code, level in severity.items()}
+    findings = tuple(sorted(static.diagnostics, key=lambda d: (
+        rank.get(d.code, len(SEVERITY_ORDER)), d.sort_key()))) if static else ()
     score, coverage = combine(categories)
     inputs = Inputs(
         static=static is not None, runtime=run is not None,
@@ -308,7 +368,7 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     return Scorecard(
         score=score, level=level_of(score, coverage), coverage=coverage,
         weakest=weakest(categories), categories=categories,
-        findings=static.diagnostics if static else (),
+        findings=findings,
         checks=run.checks if run else (), inputs=inputs, baseline=baseline,
     )
 

@@ -83,6 +83,7 @@ def _module(code: str, name: str, kinds: tuple[str, ...], summary: str,
     module = types.ModuleType(f"tests_fake_rules.{name.replace('-', '_')}",
                               DOC.format(code=code, name=name, summary=summary))
     module.CODE, module.NAME, module.KINDS = code, name, kinds  # type: ignore[attr-defined]
+    module.SEVERITY = "warning"  # type: ignore[attr-defined]
     for key, value in attrs.items():
         setattr(module, key, value)
     return module
@@ -148,7 +149,8 @@ def fake_modules() -> list[types.ModuleType]:
         _module("MLR990", "print-call", ("python",), "a `print` call.", check=_print_check),
         _module("MLR992", "duplicate-function", ("python",), "a function defined twice.",
                 collect=_defs_collect, finalize=_defs_finalize, summarize=_defs_summarize),
-        _module("MLR993", "opinionated", ("python",), "off by default.", DEFAULT=False,
+        _module("MLR993", "opinionated", ("python",), "off by default.", EXPLICIT=True,
+                SEVERITY="note",
                 check=_print_check_993),
         _module("MLR994", "bad-key", ("config", "pyproject"), "a key named bad.",
                 check=_key_check),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -99,7 +100,7 @@ def test_undecodable_coding_cookie_is_mlr000(project: Make, capsys: pytest.Captu
         f"a.py:1:1: MLR000 cannot decode file as {codec}: {detail}",
         "b.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python "
         f"{sys.version_info[0]}.{sys.version_info[1]})",
-        "Found 2 errors."]
+        "Found 2 findings: 2 errors."]
 
 
 def test_each_broken_file_is_its_own_finding(project: Make,
@@ -119,7 +120,7 @@ def test_each_broken_file_is_its_own_finding(project: Make,
         "nul.py:1:1: MLR000 SyntaxError: source code cannot contain null bytes",
         "ok.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python "
         f"{sys.version_info[0]}.{sys.version_info[1]})",
-        "Found 6 errors."]
+        "Found 6 findings: 6 errors."]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -143,7 +144,7 @@ def test_file_over_the_size_limit_is_not_parsed(project: Make,
         "big.py:1:1: MLR000 too large to check (6.0 MB > 5 MB)",
         "small.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python "
         f"{sys.version_info[0]}.{sys.version_info[1]})",
-        "Found 3 errors."]
+        "Found 3 findings: 3 errors."]
 
 
 def test_max_file_size_is_configurable(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,7 +152,7 @@ def test_max_file_size_is_configurable(project: Make, capsys: pytest.CaptureFixt
                     "a.py": "x = 1\n" * 100_000, "b.py": "x = 1\n"})
     code, out, _ = check(capsys, root, "--select", "MLR000")
     assert (code, out) == (1, "a.py:1:1: MLR000 too large to check (0.6 MB > 0.5 MB)\n"
-                              "Found 1 error.\n")
+                              "Found 1 finding: 1 error.\n")
 
 
 def test_full_format_shows_a_notebook_whose_source_holds_no_strings(
@@ -194,7 +195,7 @@ def test_gitattributes_that_is_no_regular_file_never_blocks(
         os.close(read_end)
         os.close(write_end)
     assert (done.returncode, done.stderr) == (1, "")
-    assert done.stdout.splitlines()[-1] == "Found 1 error."
+    assert done.stdout.splitlines()[-1] == "Found 1 finding: 1 warning."
     assert done.stdout.startswith("nb.ipynb:cell 1:1:1: MLR501 ")
 
 
@@ -258,8 +259,9 @@ def test_a_long_line_is_read_in_linear_time(project: Make, capsys: pytest.Captur
     code, out, err = check(capsys, root, "--select", select)
     assert err == ""
     assert code in (0, 1)
-    assert out.splitlines()[-1] in ("All checks passed!", *(f"Found {n} error{'s' * (n > 1)}."
-                                                            for n in range(1, 5)))
+    last = out.splitlines()[-1]
+    assert last == "All checks passed!" or re.fullmatch(
+        r"Found [1-4] findings?: [1-4] (errors?|warnings?|notes?)(, .*)?\.", last), last
 
 
 @pytest.mark.timeout(30)
@@ -269,7 +271,7 @@ def test_conda_list_in_flow_style_is_linear(project: Make,
     root = project({"environment.yml": f"channels: [x]\ndependencies: [\n{items}]\n"})
     code, out, _ = check(capsys, root, "--select", "MLR206")
     assert code == 1
-    assert out.splitlines()[-1] == "Found 20000 errors."
+    assert out.splitlines()[-1] == "Found 20000 findings: 20000 errors."
 
 
 # --- names are escaped in every text format ---------------------------------------------
@@ -290,7 +292,7 @@ def test_control_characters_in_names_are_escaped(project: Make,
         assert (r"a\n::error file=x.py::forged\x1b[31m.py:1:1: MLR000 SyntaxError: invalid "
                 f"syntax (parsed as Python {py})") in out.splitlines()
     code, out, _ = check(capsys, root, "--select", "MLR000", "--output-format", "github")
-    assert out.splitlines()[1] == (
+    assert out.splitlines()[1].startswith(
         r"::error file=a%0A%3A%3Aerror file=x.py%3A%3Aforged\x1b[31m.py,line=1,col=1,"
         f"title=MLR000::SyntaxError: invalid syntax (parsed as Python {py})")
 

@@ -32,7 +32,7 @@ def test_concise_output_and_exit_code(project: Make, capsys: pytest.CaptureFixtu
         f"broken.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python {PY})\n"
         "train.py:2:1: MLR990 `print(...)`: use logging\n"
         "train.py:5:1: MLR990 `print(...)`: use logging\n"
-        "Found 3 errors.\n")
+        "Found 3 findings: 1 error, 2 warnings.\n")
 
 
 def test_clean_project_exits_zero(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,16 +47,42 @@ def test_exit_zero_and_statistics(project: Make, capsys: pytest.CaptureFixture[s
     assert out == "2\tMLR990\tprint-call\n1\tMLR000\tsyntax-error\n"
 
 
+def test_fail_on_chooses_the_severity_that_fails(project: Make,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """MLR990 is a warning, MLR993 a note, MLR000 an error (tests/hooks/conftest.py)."""
+    root = project({"a.py": "print(1)\n"})
+    both = ("--extend-select", "MLR993", str(root))
+    summary = "Found 2 findings: 1 warning, 1 note.\n"
+    assert run(capsys, *both)[0] == 1  # the default: any finding, as before severities
+    assert run(capsys, "--fail-on", "note", *both)[0] == 1
+    assert run(capsys, "--fail-on", "warning", *both)[0] == 1
+    code, out, _ = run(capsys, "--fail-on", "error", *both)
+    assert code == 0 and out.endswith(summary)  # reported all the same
+    assert run(capsys, "--fail-on", "warning", "--select", "MLR993", str(root))[0] == 0
+    (root / "b.py").write_text("def f(:\n", encoding="utf-8")
+    assert run(capsys, "--fail-on", "error", *both)[0] == 1
+    # [tool.mlready] fail-on, which the flag overrides
+    (root / "b.py").unlink()
+    (root / "pyproject.toml").write_text('[tool.mlready]\nfail-on = "error"\n', encoding="utf-8")
+    assert run(capsys, *both)[0] == 0
+    assert run(capsys, "--fail-on", "note", *both)[0] == 1
+    (root / "pyproject.toml").write_text('[tool.mlready]\nfail-on = "fatal"\n', encoding="utf-8")
+    code, _, err = run(capsys, *both)
+    assert code == 2 and "fail-on" in err and "'error', 'warning', 'note'" in err
+    assert run(capsys, "--fail-on", "fatal", str(root))[0] == 2
+
+
 def test_no_paths_checks_the_current_folder(project: Make, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     root = project({"pkg/a.py": "print(1)\n", "b.py": "print(2)\n"})
     monkeypatch.chdir(root / "pkg")
     code, out, _ = run(capsys)
-    assert (code, out) == (1, "a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    assert (code, out) == (1, "a.py:1:1: MLR990 `print(...)`: use logging\n"
+                              "Found 1 finding: 1 warning.\n")
     # paths print relative to where the user stands, like ruff; JSON keeps root-relative
     assert run(capsys, "..")[1] == ("../b.py:1:1: MLR990 `print(...)`: use logging\n"
                                     "a.py:1:1: MLR990 `print(...)`: use logging\n"
-                                    "Found 2 errors.\n")
+                                    "Found 2 findings: 2 warnings.\n")
     assert "`print(...)`: use logging\n  |\n1 | print(1)" in run(
         capsys, "--output-format", "full", "a.py")[1]
     document = json.loads(run(capsys, "--output-format", "json", "..")[1])
@@ -69,14 +95,15 @@ def test_select_ignore_and_prefixes(project: Make, capsys: pytest.CaptureFixture
     # MLR000 is always on: ignoring MLR0 (or ALL) never hides a file that does not parse
     assert run(capsys, "--ignore", "MLR0,MLR99", str(root))[:2] == (1, (
         f"b.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python {PY})\n"
-        "Found 1 error.\n"))
+        "Found 1 finding: 1 error.\n"))
     (root / "b.py").unlink()  # the rest is about a.py
-    # off-by-default rules need their own code (or ALL), a prefix is not enough
+    # EXPLICIT rules need their own code (or ALL), a prefix is not enough
     out = run(capsys, "--select", "MLR99", str(root))[1]
     assert "MLR993" not in out and "MLR990" in out
     out = run(capsys, "--select", "MLR990", "--extend-select", "MLR993", str(root))[1]
     assert out == ("a.py:1:1: MLR990 `print(...)`: use logging\n"
-                   "a.py:1:1: MLR993 `print(...)`: use logging\nFound 2 errors.\n")
+                   "a.py:1:1: MLR993 `print(...)`: use logging\n"
+                   "Found 2 findings: 1 warning, 1 note.\n")
     # names and families select too
     assert run(capsys, "--select", "print-call", str(root))[1].count("MLR990") == 1
     assert run(capsys, "--select", "fake", str(root))[:2] == (0, "All checks passed!\n")
@@ -104,7 +131,8 @@ def test_noqa_line_and_file(project: Make, capsys: pytest.CaptureFixture[str]) -
         "c.py": "# mlready: noqa\nprint(1)\ndef f(:\n",
     })
     code, out, _ = run(capsys, str(root))
-    assert (code, out) == (1, "a.py:3:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    assert (code, out) == (1, "a.py:3:1: MLR990 `print(...)`: use logging\n"
+                              "Found 1 finding: 1 warning.\n")
 
 
 def test_per_file_ignores(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,7 +141,7 @@ def test_per_file_ignores(project: Make, capsys: pytest.CaptureFixture[str]) -> 
                           '"test_*.py" = ["ALL"]\n',
         "scripts/run.py": "print(1)\n", "pkg/test_x.py": "print(1)\n", "pkg/y.py": "print(1)\n"})
     assert run(capsys, str(root))[1] == (
-        "pkg/y.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+        "pkg/y.py:1:1: MLR990 `print(...)`: use logging\nFound 1 finding: 1 warning.\n")
 
 
 def test_config_select_extend_and_cli_override(project: Make,
@@ -122,7 +150,7 @@ def test_config_select_extend_and_cli_override(project: Make,
                                       'extend-select = ["MLR993"]\n',
                     "a.py": "print(1)\n"})
     assert run(capsys, str(root))[1] == (
-        "a.py:1:1: MLR993 `print(...)`: use logging\nFound 1 error.\n")
+        "a.py:1:1: MLR993 `print(...)`: use logging\nFound 1 finding: 1 note.\n")
     assert run(capsys, "--select", "MLR990", str(root))[1].count("MLR99") == 2
 
 
@@ -166,7 +194,7 @@ def test_runner_sections_and_family_options(project: Make,
                                       "[tool.mlready.fake]\nmax-lines = 2\n",
                     "a.py": "x = 1\ny = 2\nz = 3\n"})
     assert run(capsys, str(root))[1] == (
-        "a.py:1:1: MLR996 file has 3 lines (> 2)\nFound 1 error.\n")
+        "a.py:1:1: MLR996 file has 3 lines (> 2)\nFound 1 finding: 1 warning.\n")
 
 
 def test_config_flag_reads_another_file(project: Make, tmp_path: Path,
@@ -185,7 +213,7 @@ def test_a_failing_rule_is_an_internal_error_not_a_crash(
     code, out, err = run(capsys, str(root))
     assert code == 2
     assert out == ("boom.py:1:1: MLR990 `print(...)`: use logging\n"
-                   "ok.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n")
+                   "ok.py:1:1: MLR990 `print(...)`: use logging\nFound 2 findings: 2 warnings.\n")
     assert err == ("error: boom.py: internal error in rule MLR995 (explode): "
                    "RuntimeError: kaboom\n")
 
@@ -206,6 +234,25 @@ def test_cross_file_rule_and_metrics_in_json(project: Make,
         ("b.py", 4, "`train` is also defined in a.py")]
 
 
+def test_metrics_are_measured_whatever_the_selection(project: Make,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule's metric (MLR992 here; MLR401's type-hint and MLR603's docstring coverage
+    for real) is computed when the rule is not selected, and its findings are not."""
+    root = project({"a.py": "def train():\n    pass\n", "b.py": "def train():\n    print(1)\n"})
+    code, out, _ = run(capsys, "--output-format", "json", "--select", "MLR990", str(root))
+    document = json.loads(out)
+    assert code == 1 and document["rules"] == ["MLR000", "MLR990"]
+    assert [d["code"] for d in document["diagnostics"]] == ["MLR990"]
+    assert document["metrics"] == {"duplicate-function": {"functions": 2, "files": 2}}
+    # the same with the cache on: a measured rule's facts are cached, its findings are not
+    args = ("check", "--output-format", "json", "--select", "MLR990", str(root))
+    for _ in range(2):
+        assert main(list(args)) == 1
+        assert json.loads(capsys.readouterr().out)["diagnostics"] == document["diagnostics"]
+    assert main(["check", "--select", "MLR992", str(root)]) == 1  # selected: it reports
+    assert "MLR992 `train` is also defined in" in capsys.readouterr().out
+
+
 def test_named_files_use_whole_project_facts(repo: Make,
                                              capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,7 +262,8 @@ def test_named_files_use_whole_project_facts(repo: Make,
     monkeypatch.chdir(root)
     code, out, _ = run(capsys, "--select", "MLR992,MLR990", "b.py", "c.py")
     assert (code, out) == (1, "b.py:1:1: MLR992 `train` is also defined in a.py\n"
-                              "c.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n")
+                              "c.py:1:1: MLR990 `print(...)`: use logging\n"
+                              "Found 2 findings: 2 warnings.\n")
 
 
 def test_force_exclude_applies_to_named_files(project: Make, capsys: pytest.CaptureFixture[str],
@@ -225,7 +273,8 @@ def test_force_exclude_applies_to_named_files(project: Make, capsys: pytest.Capt
     monkeypatch.chdir(root)
     assert run(capsys, "legacy/old.py")[0] == 1  # named explicitly: checked, like ruff
     code, out, _ = run(capsys, "--force-exclude", "legacy/old.py", "new.py")
-    assert (code, out) == (1, "new.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+    assert (code, out) == (1, "new.py:1:1: MLR990 `print(...)`: use logging\n"
+                              "Found 1 finding: 1 warning.\n")
     assert run(capsys, str(root))[1].count("MLR990") == 1  # walking skips it
 
 
@@ -234,7 +283,7 @@ def test_output_file(project: Make, tmp_path: Path, capsys: pytest.CaptureFixtur
     target = tmp_path / "out.txt"
     assert run(capsys, "--output-file", str(target), str(root)) == (1, "", "")
     assert target.read_text(encoding="utf-8") == (
-        "a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 error.\n")
+        "a.py:1:1: MLR990 `print(...)`: use logging\nFound 1 finding: 1 warning.\n")
 
 
 def test_full_format_shows_source_and_help(project: Make,
@@ -249,7 +298,7 @@ def test_full_format_shows_source_and_help(project: Make,
         "  |\n"
         "  = help: log it\n"
         "\n"
-        "Found 1 error.\n")
+        "Found 1 finding: 1 warning.\n")
 
 
 def test_a_rule_module_that_cannot_load_is_one_error_line(
@@ -302,4 +351,5 @@ def test_a_rule_out_of_stack_is_a_finding_on_the_file(
     root = project({"deep.py": "print(1)\n"})
     assert run(capsys, str(root)) == (1, (
         "deep.py:1:1: MLR000 code is nested too deeply to analyse: MLR995 skipped this file\n"
-        "deep.py:1:1: MLR990 `print(...)`: use logging\nFound 2 errors.\n"), "")
+        "deep.py:1:1: MLR990 `print(...)`: use logging\n"
+        "Found 2 findings: 1 error, 1 warning.\n"), "")

@@ -61,10 +61,11 @@ def test_new_rule_in_a_new_family_then_generate(tmp_path: Path) -> None:
     done = _dev(root, "generate")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "wrote: mlready/hooks/rules/_index.py\nwrote: README.md\n"
-    assert ('("training.eval_without_no_grad", "MLR701", "eval-without-no-grad", "training"'
+    assert ('("training.eval_without_no_grad", "MLR701", "eval-without-no-grad", "warning", '
+            '"training"'
             in (root / "mlready/hooks/rules/_index.py").read_text())
     readme = (root / "README.md").read_text()
-    assert "| MLR701 | `eval-without-no-grad` | training | yes |" in readme
+    assert "| MLR701 | `eval-without-no-grad` | training | warning | yes |" in readme
     assert "`mlready-training`" in readme
     assert _dev(root, "generate", "--check").returncode == 0  # and once is enough
     shown = subprocess.run([sys.executable, "-m", "mlready", "rule", "MLR701"], cwd=root,

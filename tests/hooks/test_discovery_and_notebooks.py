@@ -82,7 +82,7 @@ def test_broken_symlinks_and_unreadable_files(project: Make, fake_rules: tuple[R
         assert (code, out) == (0, "All checks passed!\n")
     else:
         assert (code, out) == (1, "secret.py:1:1: MLR000 cannot read file: Permission denied\n"
-                                  "Found 1 error.\n")
+                                  "Found 1 finding: 1 error.\n")
 
 
 def test_unreadable_file_reported(project: Make, fake_rules: tuple[Rule, ...],
@@ -126,7 +126,7 @@ def test_notebook_findings_point_at_cells(project: Make, fake_rules: tuple[Rule,
     assert capsys.readouterr().out == (
         "nb.ipynb:cell 3:3:5: MLR990 `print(...)`: use logging\n"
         "nb.ipynb:cell 5:2:5: MLR990 `print(...)`: use logging\n"
-        "Found 2 errors.\n")
+        "Found 2 findings: 2 warnings.\n")
     assert main(["check", "--no-cache", "--output-format", "full", str(root)]) == 1
     assert "3 |     print(1)\n  |     ^^^^^^^^ MLR990" in capsys.readouterr().out
 
@@ -141,7 +141,7 @@ def test_notebook_syntax_error_and_file_noqa(project: Make, fake_rules: tuple[Ru
     assert out[0].startswith("bad.ipynb:cell 2:1:1: MLR000 SyntaxError: expected ':'")
     assert out[1].startswith("invalid.ipynb:1:1: MLR000 invalid notebook JSON: Expecting value")
     assert out[2:] == ["nocells.ipynb:1:1: MLR000 not a Jupyter notebook: no `cells` list",
-                       "Found 3 errors."]
+                       "Found 3 findings: 3 errors."]
 
 
 def test_cross_file_findings_in_notebooks_map_to_cells(project: Make,

@@ -19,7 +19,11 @@ DIAGNOSTICS = (
                fix="log it"),
     Diagnostic("nb.ipynb", 2, 1, "MLR990", "`print(...)`: use logging", cell=4),
     Diagnostic("z.py", 1, 1, "MLR000", "SyntaxError: invalid syntax"),
+    Diagnostic("z.py", 2, 1, "MLR993", "`print(...)`: use logging", fix="log it"),
 )
+# The fake rules' severities (tests/hooks/conftest.py): MLR000 error, MLR993 note, the rest
+# warnings.
+SEVERITIES = ["warning", "warning", "error", "note"]
 
 
 @pytest.fixture
@@ -34,15 +38,36 @@ def test_concise(report: Report) -> None:
         "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\\nreally: yes\n"
         "nb.ipynb:cell 4:2:1: MLR990 `print(...)`: use logging\n"
         "z.py:1:1: MLR000 SyntaxError: invalid syntax\n"
-        "Found 3 errors.\n")
+        "z.py:2:1: MLR993 `print(...)`: use logging\n"
+        "Found 4 findings: 1 error, 2 warnings, 1 note.\n")
+
+
+def test_summary_counts_by_severity(report: Report) -> None:
+    one = report._replace(diagnostics=DIAGNOSTICS[2:3])
+    assert concise.summary(one) == "Found 1 finding: 1 error."
+    assert concise.summary(report._replace(diagnostics=())) == "All checks passed!"
+    unknown = report._replace(diagnostics=(DIAGNOSTICS[0]._replace(code="MLR999"),))
+    assert concise.summary(unknown) == "Found 1 finding: 1 error."  # as every finding was
+
+
+def test_fail_on_counts_its_severity_and_worse() -> None:
+    from mlready.hooks.output import counted
+
+    assert [counted(s, None) for s in ("error", "warning", "note")] == [True, True, True]
+    assert [counted(s, "error") for s in ("error", "warning", "note")] == [True, False, False]
+    assert [counted(s, "warning") for s in ("error", "warning", "note")] == [True, True, False]
+    assert [counted(s, "note") for s in ("error", "warning", "note")] == [True, True, True]
 
 
 def test_github_escapes_like_the_actions_toolkit(report: Report) -> None:
+    # the level is the rule's severity (a note is GitHub's "notice"); the fix is a help line
     assert github.render(report) == (
-        "::error file=a%2C b.py,line=3,col=5,endLine=3,endColumn=12,title=MLR990::"
-        "`print(...)`: 100%25 wrong,%0Areally: yes\n"
-        "::error file=nb.ipynb,title=MLR990::cell 4, line 2: `print(...)`: use logging\n"
-        "::error file=z.py,line=1,col=1,title=MLR000::SyntaxError: invalid syntax\n")
+        "::warning file=a%2C b.py,line=3,col=5,endLine=3,endColumn=12,title=MLR990::"
+        "`print(...)`: 100%25 wrong,%0Areally: yes%0Ahelp: log it\n"
+        "::warning file=nb.ipynb,title=MLR990::cell 4, line 2: `print(...)`: use logging\n"
+        "::error file=z.py,line=1,col=1,title=MLR000::SyntaxError: invalid syntax\n"
+        "::notice file=z.py,line=2,col=1,title=MLR993::`print(...)`: use logging%0A"
+        "help: log it\n")
     assert github.escape_property("a:b,c%d\re\nf") == "a%3Ab%2Cc%25d%0De%0Af"
     assert github.escape_data("a:b,c%d\re\nf") == "a:b,c%25d%0De%0Af"
 
@@ -54,7 +79,8 @@ def test_json_document(report: Report) -> None:
         "kind": "check", "root": "/work/proj", "files_checked": 7,
         "file_kinds": {"notebook": 1, "python": 6, "requirements": 1},
         "rules": ["MLR000", "MLR990", "MLR992", "MLR993", "MLR994", "MLR995", "MLR996"],
-        "diagnostics": [d.to_json() for d in DIAGNOSTICS],
+        "diagnostics": [{**d.to_json(), "severity": severity}
+                        for d, severity in zip(DIAGNOSTICS, SEVERITIES, strict=True)],
         "metrics": {"duplicate-function": {"functions": 2}}, "errors": []}
     assert [Diagnostic.from_json(d) for d in document["diagnostics"]] == list(DIAGNOSTICS)
 
@@ -73,9 +99,12 @@ def test_sarif_is_valid_sarif_2_1_0(report: Report) -> None:
     assert rules[1]["shortDescription"] == {"text": "A `print` call."}
     assert rules[1]["fullDescription"] == {"text": "Test rule."}
     assert rules[1]["helpUri"].endswith("#mlr990")
+    assert [r["defaultConfiguration"]["level"] for r in rules] == [
+        "error", "warning", "warning", "note", "warning", "warning", "warning"]
+    assert [r["level"] for r in run["results"]] == SEVERITIES
     assert run["results"][0] == {
-        "ruleId": "MLR990", "ruleIndex": 1, "level": "error",
-        "message": {"text": "`print(...)`: 100% wrong,\nreally: yes"},
+        "ruleId": "MLR990", "ruleIndex": 1, "level": "warning",
+        "message": {"text": "`print(...)`: 100% wrong,\nreally: yes\nhelp: log it"},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": "a, b.py", "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 12}}}]}
@@ -91,4 +120,5 @@ def test_full_without_source_still_shows_help(report: Report) -> None:
         "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\\nreally: yes\n  = help: log it",
         "nb.ipynb:cell 4:2:1: MLR990 `print(...)`: use logging",
         "z.py:1:1: MLR000 SyntaxError: invalid syntax\n  |\n1 | def f(:\n  | ^^^^^^^ MLR000\n  |",
-        "Found 3 errors.\n"]
+        "z.py:2:1: MLR993 `print(...)`: use logging\n  = help: log it",
+        "Found 4 findings: 1 error, 2 warnings, 1 note.\n"]

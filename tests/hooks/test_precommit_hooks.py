@@ -88,7 +88,7 @@ def test_try_repo_fails_on_a_finding_then_passes(tmp_path: Path) -> None:
     failed = _try_repo(hook_repo, user, "mlready-hparams", tmp_path / "home")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "train.py:3:31: MLR101 `torch.optim.Adam(lr=3e-4)`" in failed.stdout
-    assert "Found 1 error." in failed.stdout
+    assert "Found 1 finding: 1 warning." in failed.stdout
 
     (user / "train.py").write_text(
         "import torch\n\n\ndef build(lr: float) -> torch.optim.Optimizer:\n"

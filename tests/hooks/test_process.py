@@ -42,7 +42,7 @@ def test_console_script_and_module(project: Make, command: list[str]) -> None:
                           cwd=root, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 1
     assert done.stdout.startswith("bad.py:1:1: MLR000 SyntaxError: invalid syntax")
-    assert done.stdout.endswith("\nFound 1 error.\n")
+    assert done.stdout.endswith("\nFound 1 finding: 1 error.\n")
     assert done.stderr == ""
 
 

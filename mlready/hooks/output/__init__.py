@@ -8,8 +8,12 @@ plain values and none of them reads files or the environment.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlready.hooks.model import Diagnostic
+    from mlready.hooks.rules import Rule
 
 FORMATS: Mapping[str, str] = {
     "concise": "mlready.hooks.output.concise",
@@ -47,3 +51,49 @@ def renderer(name: str) -> Callable[..., str]:
     module: Any = importlib.import_module(FORMATS[name])
     render: Callable[..., str] = module.render
     return render
+
+
+# Every severity a rule may declare, most severe first (`mlready.hooks.rules.SEVERITIES`).
+SEVERITIES = ("error", "warning", "note")
+UNKNOWN_SEVERITY = "error"  # a code no selected rule has: counted as every finding once was
+
+
+def severities(rules: Iterable[Rule]) -> dict[str, str]:
+    """Code -> severity of the rules that ran (what each finding's severity is read from)."""
+    return {rule.code: rule.severity for rule in rules}
+
+
+def severity_of(diagnostic: Diagnostic, table: Mapping[str, str]) -> str:
+    return table.get(diagnostic.code, UNKNOWN_SEVERITY)
+
+
+def counted(severity: str, fail_on: str | None) -> bool:
+    """Whether a finding of ``severity`` fails the check under ``--fail-on`` (None: any
+    finding does, as before severities existed)."""
+    if fail_on is None:
+        return True
+    rank = {name: n for n, name in enumerate(SEVERITIES)}
+    return rank.get(severity, 0) <= rank[fail_on]
+
+
+def summary(diagnostics: Sequence[Diagnostic], table: Mapping[str, str]) -> str:
+    """``Found 12 findings: 3 errors, 9 warnings.`` (severities in order, none left at 0),
+    or ``All checks passed!``."""
+    if not diagnostics:
+        return "All checks passed!"
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for diagnostic in diagnostics:
+        level = severity_of(diagnostic, table)
+        counts[level] = counts.get(level, 0) + 1
+    parts = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts.items() if n]
+    total = len(diagnostics)
+    return f"Found {total} finding{'s' if total != 1 else ''}: {', '.join(parts)}."
+
+
+def with_help(diagnostic: Diagnostic) -> str:
+    """A finding's message and fix as one text, for the formats that have one text per
+    finding (``github``, SARIF, the scorecard's annotations): the same ``help:`` line that
+    ``full`` prints under the source, so the fix reads the same everywhere."""
+    if not diagnostic.fix:
+        return diagnostic.message
+    return f"{diagnostic.message}\nhelp: {diagnostic.fix}"

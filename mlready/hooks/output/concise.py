@@ -1,15 +1,17 @@
 """``concise``: one line per finding, ``path:line:col: CODE message``, exactly like ruff.
 
 Notebook cells read ``path:cell N:line:col``, as in ruff. A summary line follows, so
-that an empty output is never ambiguous. Control characters in names and messages are
-printed as Python escapes (`mlready.hooks.output.printable`).
+that an empty output is never ambiguous; it counts the findings by severity.
+Control characters in names and messages are printed as Python escapes
+(`mlready.hooks.output.printable`).
 """
 
 from __future__ import annotations
 
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import line_start, printable
+from mlready.hooks.output import line_start, printable, severities
+from mlready.hooks.output import summary as count_line
 
 
 def line(diagnostic: Diagnostic) -> str:
@@ -18,13 +20,11 @@ def line(diagnostic: Diagnostic) -> str:
                       f"{printable(diagnostic.message)}")
 
 
-def summary(count: int) -> str:
-    if count == 0:
-        return "All checks passed!"
-    return f"Found {count} error{'s' if count != 1 else ''}."
+def summary(report: Report) -> str:
+    return count_line(report.diagnostics, severities(report.rules))
 
 
 def render(report: Report) -> str:
     lines = [line(d) for d in report.diagnostics]
-    lines.append(summary(len(report.diagnostics)))
+    lines.append(summary(report))
     return "\n".join(lines) + "\n"

@@ -43,5 +43,5 @@ def render(report: Report, lines: Lines | None = None) -> str:
     blocks = []
     for diagnostic in report.diagnostics:
         blocks.append("\n".join([header(diagnostic), *snippet(diagnostic, lines or {})]))
-    blocks.append(summary(len(report.diagnostics)))
+    blocks.append(summary(report))
     return "\n\n".join(blocks) + "\n"

@@ -1,4 +1,8 @@
-"""``github``: GitHub Actions workflow commands, one ``::error`` per finding.
+"""``github``: GitHub Actions workflow commands, one annotation per finding.
+
+The annotation's level is the rule's severity: ``::error`` for an error, ``::warning``
+for a warning, ``::notice`` for a note. The message carries the fix as a ``help:`` line,
+as ``full`` prints it.
 
 The escaping is the Actions toolkit's (``@actions/core`` ``command.ts``): in the
 message, ``%``, ``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; in property
@@ -11,7 +15,16 @@ from __future__ import annotations
 
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import printable
+from mlready.hooks.output import (
+    UNKNOWN_SEVERITY,
+    printable,
+    severities,
+    severity_of,
+    with_help,
+)
+
+# A severity's workflow command: GitHub calls its lowest annotation level "notice".
+LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
@@ -25,9 +38,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(diagnostic: Diagnostic) -> str:
+def command(diagnostic: Diagnostic, severity: str = UNKNOWN_SEVERITY) -> str:
     props: list[tuple[str, object]] = [("file", diagnostic.path)]
-    message = diagnostic.message
+    message = with_help(diagnostic)
     if diagnostic.cell is None:
         props += [("line", diagnostic.line), ("col", diagnostic.col)]
         if diagnostic.end_line is not None:
@@ -38,8 +51,9 @@ def command(diagnostic: Diagnostic) -> str:
         message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
     props.append(("title", diagnostic.code))
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)
-    return f"::error {rendered}::{escape_data(message)}"
+    return f"::{LEVELS.get(severity, 'error')} {rendered}::{escape_data(message)}"
 
 
 def render(report: Report) -> str:
-    return "".join(command(d) + "\n" for d in report.diagnostics)
+    table = severities(report.rules)
+    return "".join(command(d, severity_of(d, table)) + "\n" for d in report.diagnostics)

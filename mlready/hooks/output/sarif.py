@@ -2,7 +2,9 @@
 
 One run; the driver lists the selected rules (id, name, short and full description,
 help text and URI, all from the rule docs) and each finding is a result pointing at
-a region of a file relative to ``%SRCROOT%`` (the project root). A notebook-cell
+a region of a file relative to ``%SRCROOT%`` (the project root). A result's ``level``
+is its rule's severity (SARIF has the same three: error, warning, note), and its
+message carries the fix as a ``help:`` line, as ``full`` prints it. A notebook-cell
 finding has no region of the ``.ipynb`` file to point at: its message names the cell.
 Internal errors become tool execution notifications and mark the run unsuccessful.
 """
@@ -16,6 +18,7 @@ from mlready import __version__
 from mlready.hooks.docs import headline, render_rule, sections
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output import UNKNOWN_SEVERITY, severities, severity_of, with_help
 from mlready.hooks.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,7 +34,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": " ".join(what.split())},
         "help": {"text": render_rule(rule), "markdown": render_rule(rule)},
         "helpUri": f"{HOMEPAGE}#{rule.code.lower()}",
-        "defaultConfiguration": {"level": "error", "enabled": rule.default},
+        "defaultConfiguration": {"level": rule.severity, "enabled": rule.default},
     }
 
 
@@ -44,15 +47,16 @@ def _region(diagnostic: Diagnostic) -> dict[str, int]:
     return region
 
 
-def result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+def result(diagnostic: Diagnostic, index: dict[str, int],
+           severity: str = UNKNOWN_SEVERITY) -> dict[str, Any]:
     location: dict[str, Any] = {
         "artifactLocation": {"uri": diagnostic.path, "uriBaseId": "%SRCROOT%"}}
-    message = diagnostic.message
+    message = with_help(diagnostic)
     if diagnostic.cell is None:
         location["region"] = _region(diagnostic)
     else:
         message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
-    found: dict[str, Any] = {"ruleId": diagnostic.code, "level": "error",
+    found: dict[str, Any] = {"ruleId": diagnostic.code, "level": severity,
                              "message": {"text": message},
                              "locations": [{"physicalLocation": location}]}
     if diagnostic.code in index:
@@ -62,6 +66,7 @@ def result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     index = {rule.code: n for n, rule in enumerate(report.rules)}
+    table = severities(report.rules)
     root = report.root.as_uri().rstrip("/") + "/"
     invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
     if report.errors:
@@ -76,7 +81,7 @@ def document(report: Report) -> dict[str, Any]:
                                 "rules": [rule_descriptor(r) for r in report.rules]}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
             "invocations": [invocation],
-            "results": [result(d, index) for d in report.diagnostics],
+            "results": [result(d, index, severity_of(d, table)) for d in report.diagnostics],
         }],
     }
 

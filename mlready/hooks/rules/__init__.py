@@ -8,7 +8,15 @@ Use instead (Options and References when they apply), and either
 - ``collect(ctx: FileContext) -> facts`` plus ``finalize(project: ProjectContext)
   -> Iterable[Diagnostic]`` for a rule that needs cross-file facts.
 
-Optional: ``DEFAULT = False`` keeps it out of the default selection (MLR9xx);
+and ``SEVERITY``, one of `SEVERITIES`: ``"error"`` for reproducibility, correctness
+and security, ``"warning"`` for hygiene, ``"note"`` for style. It sets the annotation
+level (``github``), the SARIF ``level``, the order of the scorecard's failing items,
+the summary line and what ``--fail-on`` counts. Write it right after ``CODE``.
+
+Optional: ``DEFAULT = False`` keeps it out of the default selection, as ruff keeps its
+``ANN`` rules: any selector that covers it (its family, a code prefix, its code or
+name) turns it on (MLR401, MLR603); ``EXPLICIT = True`` also asks for its own code or
+name, or ``ALL`` (an opinionated MLR9xx rule, which its family's hook must not run);
 ``OPTIONS`` a `mlready.config.Table` of its options under ``[tool.mlready.<family>]``;
 ``summarize(project: ProjectContext) -> dict`` for a cross-file rule whose collected
 facts also make a metric: the result lands in ``mlready check --output-format json``
@@ -72,6 +80,8 @@ CORE_FAMILY = "core"
 RULE_MODULES: tuple[str, ...] = (
     *CORE, *(f"{family}.{name}" for family, names in FAMILIES.items() for name in names))
 PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define
+# A rule's SEVERITY, most severe first: the order in which findings are counted and shown.
+SEVERITIES: tuple[str, ...] = ("error", "warning", "note")
 
 
 class Rule(NamedTuple):
@@ -90,6 +100,8 @@ class Rule(NamedTuple):
     default: bool
     parts: frozenset[str]  # which of `PARTS` the module defines
     module_name: str
+    severity: str = "warning"  # one of `SEVERITIES` (registry rules always say which)
+    explicit: bool = False  # off by default, and only its own code, name or ALL enable it
 
     @property
     def cross(self) -> bool:
@@ -174,16 +186,28 @@ def family_of_module(module: ModuleType) -> str:
 
 
 def from_module(module: ModuleType) -> Rule:
-    """A rule read from a loaded module (the index generator, and tests' own rules)."""
+    """A rule read from a loaded module (the index generator, and tests' own rules).
+
+    Raises `ValueError` (naming the module) for a missing or unknown ``SEVERITY``: every
+    rule says how severe its findings are, read the same way for every rule."""
+    severity = getattr(module, "SEVERITY", None)
+    if severity not in SEVERITIES:
+        choices = " | ".join(f'"{s}"' for s in SEVERITIES)
+        found = "no SEVERITY" if severity is None else f"SEVERITY = {severity!r}"
+        raise ValueError(f"{module.__name__}: {found}; write `SEVERITY = {choices}` "
+                         "after CODE")
+    explicit = bool(getattr(module, "EXPLICIT", False))
     _LOADED[module.__name__] = module  # already loaded: never import it by name
     return Rule(
         code=module.CODE,
         name=module.NAME,
         family=family_of_module(module),
         kinds=frozenset(module.KINDS),
-        default=getattr(module, "DEFAULT", True),
+        default=bool(getattr(module, "DEFAULT", True)) and not explicit,
         parts=frozenset(p for p in PARTS if getattr(module, p, None) is not None),
         module_name=module.__name__,
+        severity=severity,
+        explicit=explicit,
     )
 
 
@@ -202,9 +226,16 @@ def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code (from the index: no rule module is imported)."""
     from mlready.hooks.rules._index import RULES
 
-    return tuple(Rule(code, name, family, frozenset(kinds), default,  # type: ignore[arg-type]
-                      frozenset(parts), f"{__name__}.{module}")
-                 for module, code, name, family, kinds, default, parts in RULES)
+    return tuple(Rule(code, name, family, frozenset(kinds),  # type: ignore[arg-type]
+                      default == "on", frozenset(parts), f"{__name__}.{module}",
+                      severity, default == "explicit")
+                 for module, code, name, severity, family, kinds, default, parts in RULES)
+
+
+def selection_state(rule: Rule) -> str:
+    """How a rule is selected, as the index writes it: ``on`` (the default selection),
+    ``off`` (any selector that covers it) or ``explicit`` (its own code or name, ALL)."""
+    return "explicit" if rule.explicit else ("on" if rule.default else "off")
 
 
 def kinds_read(rules: Iterable[Rule]) -> frozenset[FileKind]:
@@ -239,14 +270,17 @@ def index_source() -> str:
         "# families whose options table is rules/<family>/options.py (OPTIONS)",
         f"OPTION_FAMILIES: tuple[str, ...] = {_literal(with_options)}",
         "",
-        "# module, code, name, family, kinds, default, functions defined",
-        "RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (",
+        "# module, code, name, severity, family, kinds, default (on, off or explicit),",
+        "# functions defined",
+        "RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...]],"
+        " ...] = (",
     ]
     for rule in rules:
         module = rule.module_name.removeprefix(f"{__name__}.")
         kinds = tuple(sorted(rule.kinds))
         parts = tuple(p for p in PARTS if p in rule.parts)
-        row = (module, rule.code, rule.name, rule.family, kinds, rule.default, parts)
+        row = (module, rule.code, rule.name, rule.severity, rule.family, kinds,
+               selection_state(rule), parts)
         lines.append(f"    {_literal(row)},")
     lines.append(")")
     return "\n".join(lines) + "\n"

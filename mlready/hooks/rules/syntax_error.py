@@ -43,6 +43,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 
 CODE = "MLR000"
+SEVERITY = "error"
 NAME = "syntax-error"
 KINDS = ("python", "notebook", "requirements", "pyproject", "setup_cfg", "config")
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Set
 
 from mlready.gpu_runner.results import Outcome
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output import with_help
 from mlready.scorecard.model import Scorecard
 
 PER_LEVEL = 10
@@ -49,7 +50,7 @@ def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]],
 def finding_command(d: Diagnostic, prefix: str = "") -> str:
     """A warning at the finding; a notebook cell's line is not a line of the file, so
     that annotation is on the file, with the cell named in the message."""
-    message = d.message + (f" ({d.fix})" if d.fix else "")
+    message = with_help(d)  # the fix as a help line, as every other format shows it
     if d.cell is not None:
         return command("warning", f"cell {d.cell}, line {d.line}: {message}",
                        file=prefix + d.path, title=f"mlready {d.code}")

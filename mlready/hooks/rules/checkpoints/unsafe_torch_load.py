@@ -44,6 +44,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 
 CODE = "MLR301"
+SEVERITY = "error"
 NAME = "unsafe-torch-load"
 KINDS = ("python",)
 

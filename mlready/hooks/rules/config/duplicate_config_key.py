@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from yaml.nodes import MappingNode
 
 CODE = "MLR112"
+SEVERITY = "error"
 NAME = "duplicate-config-key"
 KINDS = ("config",)
 

@@ -64,6 +64,7 @@ from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.config import configrefs
 
 CODE = "MLR110"
+SEVERITY = "error"
 NAME = "missing-config-file"
 KINDS = ("python",)
 _FIX = ("create the file or fix the path (relative to the project root or to this "

@@ -68,6 +68,7 @@ from mlready.hooks.syntax import main_guard
 from mlready.hooks.training import trains
 
 CODE = "MLR111"
+SEVERITY = "warning"
 NAME = "no-training-config"
 KINDS = ("python",)
 

@@ -38,6 +38,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import DepsProject, manifest_facts
 
 CODE = "MLR203"
+SEVERITY = "error"
 NAME = "missing-requirements-include"
 KINDS = ("requirements", "pyproject")
 

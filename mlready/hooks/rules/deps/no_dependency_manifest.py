@@ -53,6 +53,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import LOCK_NAMES, is_lock_file
 
 CODE = "MLR205"
+SEVERITY = "error"
 NAME = "no-dependency-manifest"
 KINDS = ("python", "pyproject")
 

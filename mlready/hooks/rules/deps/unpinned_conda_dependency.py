@@ -53,6 +53,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import DepsProject, is_docs_manifest, manifest_facts
 
 CODE = "MLR206"
+SEVERITY = "error"
 NAME = "unpinned-conda-dependency"
 KINDS = ("config",)
 

@@ -58,6 +58,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, manifest_facts
 
 CODE = "MLR204"
+SEVERITY = "error"
 NAME = "unpinned-project-dependency"
 KINDS = ("requirements", "pyproject", "setup_cfg", "python")  # python: setup.py
 

@@ -49,6 +49,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, is_docs_manifest, manifest_facts
 
 CODE = "MLR201"
+SEVERITY = "error"
 NAME = "unpinned-requirement"
 KINDS = ("requirements",)
 

@@ -46,6 +46,7 @@ from mlready.hooks.rules.deps.facts import DepsProject, manifest_facts
 from mlready.hooks.rules.deps.requirements import Entry
 
 CODE = "MLR202"
+SEVERITY = "error"
 NAME = "unpinned-vcs-requirement"
 KINDS = ("requirements", "pyproject", "setup_cfg", "config")
 

@@ -13,8 +13,8 @@ class docstring), nested functions, ``@overload`` stubs, ``@override`` methods (
 base class documents them) and property setters and deleters.
 
 The same definitions make the docstring coverage that MLR603 `undocumented-entrypoint`
-(on by default) reports for the scorecard, so the score does not depend on selecting
-this rule.
+reports for the scorecard (computed whether or not either rule is selected), so the
+score does not depend on selecting this rule.
 
 ## Why is this bad?
 Research code is read far more often than it is written: the next person needs to
@@ -52,9 +52,11 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.docs import docstrings
 
 CODE = "MLR901"
+SEVERITY = "note"
 NAME = "missing-docstring"
 KINDS = ("python",)
 DEFAULT = False
+EXPLICIT = True  # opinionated: `--select docs` (the docs hook) leaves it off
 
 
 def check(ctx: FileContext) -> Iterator[Diagnostic]:

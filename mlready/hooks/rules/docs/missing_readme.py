@@ -45,6 +45,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.docs import readme as _readme
 
 CODE = "MLR601"
+SEVERITY = "warning"
 NAME = "missing-readme"
 KINDS = _readme.KINDS
 

@@ -66,6 +66,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.docs import readme as _readme
 
 CODE = "MLR602"
+SEVERITY = "warning"
 NAME = "readme-missing-usage"
 KINDS = _readme.KINDS
 

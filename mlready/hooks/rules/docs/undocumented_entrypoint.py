@@ -18,11 +18,11 @@ checked.
 The rule also measures *docstring coverage*: the share of public functions, classes
 and methods that have a docstring, per file and for the project (the scope is the one
 of MLR401's type-hint coverage; see MLR901 `missing-docstring` for what is counted).
-The scorecard scores the Documentation category with it. The measurement lives in this
-default-on rule on purpose: the engine computes a rule's metric only when the rule is
-selected, and flagging every undocumented function by default would be noise, so that
-stricter check is MLR901, off by default, and this rule only reports the one docstring
-every project needs.
+The scorecard scores the Documentation category with it. The engine computes the
+coverage whether or not the rule is selected (the rule itself is off by default, like
+MLR401), so the score never depends on the selection; flagging every undocumented
+function is the stricter MLR901, and this rule only reports the one docstring every
+project needs.
 
 ## Why is this bad?
 The entry point is where every reader starts: what the script trains, on what data,
@@ -72,6 +72,8 @@ from mlready.hooks.rules.docs import docstrings
 from mlready.hooks.syntax import is_main_guard
 
 CODE = "MLR603"
+SEVERITY = "note"
+DEFAULT = False  # as ruff's ANN rules: its family selector turns it on
 NAME = "undocumented-entrypoint"
 KINDS = ("python",)
 

@@ -278,7 +278,7 @@ class _Walker:
         construct = f"{callee}({param}={text})" if keyword else f"{callee}(..., {text})"
         what = slot.what if keyword else f"{slot.what} (positional `{param}`)"
         self.found.append(Finding(slot.code, node, _message(self.ctx, construct, what, resolved),
-                                  f"Read `{param}` from the config (a dataclass field, a YAML "
+                                  f"read `{param}` from the config (a dataclass field, a YAML "
                                   f"key or a command-line option) and pass it here"))
 
     # flows through the file's own functions
@@ -326,7 +326,7 @@ class _Walker:
                 self._add(slot.code, arg, (
                     f"`{final}({param}={text})`: {slot.what} is a literal that `{final}` "
                     f"passes to `{callee}({slot_param}=...)`; read it from the config"),
-                    f"Read `{param}` from the config (a dataclass field, a YAML key or a "
+                    f"read `{param}` from the config (a dataclass field, a YAML key or a "
                     f"command-line option) and pass it to `{final}`")
 
     def _schedule_lambda(self, call: ast.Call) -> None:
@@ -355,7 +355,7 @@ class _Walker:
             self._add(SCHEDULE, resolved.value_node, (
                 f"`{qualname}(lr_lambda=...)`: {_SCHEDULE_CONSTANT.what} `{resolved.name}` "
                 f"is the literal `{literal}`; read it from the config"),
-                f"Read `{resolved.name}` from the config and let the lambda use it")
+                f"read `{resolved.name}` from the config and let the lambda use it")
 
     def _add(self, code: str, node: ast.AST, message: str, fix: str) -> None:
         """A finding, once per code and place (two lambdas may read one constant)."""
@@ -393,7 +393,7 @@ class _Walker:
         construct = f"range({', '.join(source_text(self.ctx, a) for a in call.args)})"
         self._add(LOOP_BOUND.code, anchor,
                   _message(self.ctx, construct, LOOP_BOUND.what, resolved),
-                  "Read the number of epochs or steps from the config and loop over "
+                  "read the number of epochs or steps from the config and loop over "
                   "`range(cfg.epochs)`")
 
     def _overridden(self, name: ast.Name, loop: ast.For | ast.AsyncFor) -> Resolved | None:

@@ -47,6 +47,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.BATCH_SIZE
+SEVERITY = "warning"
 NAME = "hardcoded-batch-size"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

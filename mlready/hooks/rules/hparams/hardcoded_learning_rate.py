@@ -54,6 +54,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.LEARNING_RATE
+SEVERITY = "warning"
 NAME = "hardcoded-learning-rate"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

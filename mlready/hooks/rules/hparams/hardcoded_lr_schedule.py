@@ -50,6 +50,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.SCHEDULE
+SEVERITY = "warning"
 NAME = "hardcoded-lr-schedule"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

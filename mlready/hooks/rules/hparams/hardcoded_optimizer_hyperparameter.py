@@ -47,6 +47,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.OPTIMIZER
+SEVERITY = "warning"
 NAME = "hardcoded-optimizer-hyperparameter"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

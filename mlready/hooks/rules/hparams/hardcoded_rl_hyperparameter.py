@@ -48,6 +48,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.RL
+SEVERITY = "warning"
 NAME = "hardcoded-rl-hyperparameter"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

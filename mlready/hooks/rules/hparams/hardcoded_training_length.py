@@ -52,6 +52,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.hparams import finder, options
 
 CODE = options.TRAINING_LENGTH
+SEVERITY = "warning"
 NAME = "hardcoded-training-length"
 KINDS = ("python",)
 OPTIONS = options.OPTIONS

@@ -46,6 +46,7 @@ from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 
 CODE = "MLR501"
+SEVERITY = "warning"
 NAME = "notebook-output"
 KINDS = ("notebook",)
 

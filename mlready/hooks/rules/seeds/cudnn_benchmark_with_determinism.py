@@ -44,6 +44,7 @@ from mlready.hooks.rules.seeds import flow, units
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR007"
+SEVERITY = "error"
 NAME = "cudnn-benchmark-with-determinism"
 KINDS = frozenset({"python"})
 

@@ -328,7 +328,8 @@ class LibraryCalls:
                 isinstance(workers.value, int) and workers.value > 0):
             return
         if keyword(call, "worker_init_fn") is None and keyword(call, "generator") is None:
-            self._event(self._unit_at(node_pos(call)), "w", call, "DataLoader(num_workers=...)")
+            self._event(self._unit_at(node_pos(call)), "w", call,
+                        "torch.utils.data.DataLoader(num_workers=...)")
 
     def _method_call(self, unit: Unit, call: ast.Call, final: str, receiver: str,
                      bound: str | None, nested: bool) -> bool:

@@ -58,6 +58,7 @@ from mlready.hooks.rules.seeds import flow, units
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR006"
+SEVERITY = "error"
 NAME = "nondeterministic-training"
 KINDS = frozenset({"python"})
 

@@ -55,6 +55,7 @@ def decide(entry: Entrypoint, lib: str) -> Iterator[Diagnostic]:
     what = flow.describe(entry, use, where)
     label = flow.label(entry, use)
     name = _LIB_NAMES.get(lib, lib)
+    fix = FIXES[lib]
     if lib in ("random_rng", "numpy_rng"):
         message = (f"{what} called without a seed in entrypoint `{label}`; no global "
                    f"seed reaches the generator it creates")
@@ -71,6 +72,7 @@ def decide(entry: Entrypoint, lib: str) -> Iterator[Diagnostic]:
         call = f"call `{_SEED_CALLS[lib]}` first"
         if use.api.partition(".")[0] in api.SB3_ROOTS:
             call = "pass `seed=` to the algorithm"
+            fix = "pass `seed=seed` to the algorithm (it seeds torch, numpy and random)"
         message = (f"{what} used in entrypoint `{label}` but `{name}` is never seeded"
                    f"{only_cuda}; {call}")
-    yield flow.diagnostic(where, CODES[lib], message, FIXES[lib])
+    yield flow.diagnostic(where, CODES[lib], message, fix)

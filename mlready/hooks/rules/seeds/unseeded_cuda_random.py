@@ -46,6 +46,7 @@ from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR004"
+SEVERITY = "error"
 NAME = "unseeded-cuda-random"
 KINDS = frozenset({"python"})
 

@@ -51,6 +51,7 @@ from mlready.hooks.rules.seeds import flow, units
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR008"
+SEVERITY = "error"
 NAME = "unseeded-dataloader-workers"
 KINDS = frozenset({"python"})
 

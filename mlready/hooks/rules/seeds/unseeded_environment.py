@@ -49,6 +49,7 @@ from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR005"
+SEVERITY = "error"
 NAME = "unseeded-environment"
 KINDS = frozenset({"python"})
 

@@ -48,6 +48,7 @@ from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR002"
+SEVERITY = "error"
 NAME = "unseeded-numpy-random"
 KINDS = frozenset({"python"})
 

@@ -56,6 +56,7 @@ from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR001"
+SEVERITY = "error"
 NAME = "unseeded-python-random"
 KINDS = frozenset({"python"})
 

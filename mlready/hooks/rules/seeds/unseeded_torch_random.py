@@ -56,6 +56,7 @@ from mlready.hooks.rules.seeds import flow, units, unseeded
 from mlready.hooks.rules.seeds.callgraph import Entrypoint
 
 CODE = "MLR003"
+SEVERITY = "error"
 NAME = "unseeded-torch-random"
 KINDS = frozenset({"python"})
 

@@ -58,6 +58,8 @@ from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules import _coverage
 
 CODE = "MLR401"
+SEVERITY = "note"
+DEFAULT = False  # as ruff's ANN rules: its family selector turns it on
 NAME = "missing-type-annotation"
 KINDS = ("python",)
 
