@@ -82,6 +82,7 @@ class Summary:
     cuda: Hit | None = None
     loads: Hit | None = None  # a checkpoint load: initial weights do not matter
     loaders: list[Hit] = field(default_factory=list)
+    plots: bool = False  # the unit itself draws a figure (not inherited by callers)
 
     def seed(self, lib: str, hit: Hit) -> None:
         self.seeds[lib] = earliest(self.seeds.get(lib), hit)
@@ -241,7 +242,12 @@ class CallGraph:
         if kind == "c":
             keys = self.resolve(name)
             for key in keys:
-                result.absorb(self.summary(key), (line, col), frame, extra)
+                callee = self.summary(key)
+                flags = extra
+                if callee.plots and callee.runs is None:
+                    # `display(mask)` shuffling its colours: a figure's looks are no result.
+                    flags |= _NESTED
+                result.absorb(callee, (line, col), frame, flags)
             if not keys and extra & _HEUR:
                 for lib in api.GLOBAL:
                     result.seed(lib, hit)
@@ -262,6 +268,8 @@ class CallGraph:
             result.cuda = earliest(result.cuda, hit)
         elif kind == "k":
             result.loads = earliest(result.loads, hit)
+        elif kind == "p":
+            result.plots = True
         elif kind == "w" and len(result.loaders) < _MAX_LOADERS:
             result.loaders.append(hit)
 
@@ -302,9 +310,13 @@ class CallGraph:
                 if unit in units:
                     frame = Frame(path, 0, 0, 0, 0, unit)
                     flow.absorb(self.summary(_key(module, unit)), (0, 0), frame, 0)
-            # A library module's self-check block (`model.py`'s shape test) is not a run
-            # unless it trains: other project files import the module.
-            if data.get("nb") or flow.runs is not None or module not in self._imported():
+            # A self-check block (`model.py`'s shape test, an env's manual smoke test) or
+            # a tutorial notebook that only shows an API is not a run: a notebook, or
+            # the `__main__` of a module that others import or that defines a model or
+            # an env, is one only when it trains or loads weights to evaluate.
+            runs = flow.runs is not None or flow.loads is not None
+            component = data.get("nb") or data.get("lib") or module in self._imported()
+            if runs or not component:
                 yield Entrypoint(path, basename if data.get("nb") else GUARD_UNIT, flow,
                             data.get("gn", 0), bool(data.get("ml")),
                             bool(data.get("nb")))

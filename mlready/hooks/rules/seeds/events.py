@@ -69,6 +69,7 @@ class Unit:
     backward_in_loop: bool = False
     steps: int = 0
     first_backward: tuple[ast.Call, str] | None = None
+    plots: bool = False
 
 
 
@@ -128,6 +129,7 @@ class LibraryCalls:
     aliases: dict[str, str]
     loops: Spans
     branches: Spans
+    device_tests: Spans
 
     def _event(self, unit: Unit, kind: str, node: ast.AST, name: str,
                extra: Any = None) -> Event:
@@ -195,8 +197,10 @@ class LibraryCalls:
             return True
         if (qualname == "torch.device" and self._cuda_arg(call)) \
                 or (qualname.startswith("torch.cuda.") and qualname not in api.SEEDERS):
-            # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`
-            self._event(unit, "g", call, qualname)
+            # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`;
+            # not `torch.cuda.synchronize()` under `if device.startswith("cuda"):`.
+            if node_pos(call) not in self.device_tests:
+                self._event(unit, "g", call, qualname)
             return True
         return False
 
@@ -327,8 +331,15 @@ class LibraryCalls:
         if isinstance(workers, ast.Constant) and not (
                 isinstance(workers.value, int) and workers.value > 0):
             return
+        shuffle = argument(call, 2, "shuffle")
+        if shuffle is None or literal_false(shuffle):
+            # Worker seeds come from torch's seeded generator and PyTorch reseeds
+            # random, torch and numpy in each worker: only the order of a shuffled
+            # loader shifts with every other draw from the global generator.
+            return
         if keyword(call, "worker_init_fn") is None and keyword(call, "generator") is None:
-            self._event(self._unit_at(node_pos(call)), "w", call, "DataLoader(num_workers=...)")
+            self._event(self._unit_at(node_pos(call)), "w", call,
+                        "DataLoader(shuffle=True, num_workers=...)")
 
     def _method_call(self, unit: Unit, call: ast.Call, final: str, receiver: str,
                      bound: str | None, nested: bool) -> bool:
@@ -336,7 +347,7 @@ class LibraryCalls:
         if final == "reset" and self._is_env(receiver, bound):
             if not is_none(keyword(call, "seed")):
                 self._event(unit, "s", call, f"{receiver}.reset(seed=...)", ["env"])
-            elif not nested and not has_splat(call):
+            elif not nested and not has_splat(call) and not self._by_hand(unit):
                 self._event(unit, "u", call, f"{receiver}.reset()", "env")
             return True
         if final == "seed":
@@ -345,7 +356,10 @@ class LibraryCalls:
             self._event(unit, "k", call, spelled(call))
             return True
         if final == "sample" and api.is_space_name(receiver):
-            if not nested:
+            # A sampled observation is a dummy input (a shape, a `predict` demo); the
+            # run's randomness is in the actions it explores with.
+            if not nested and "observation" not in receiver.rpartition(".")[2] \
+                    and not self._by_hand(unit):
                 self._event(unit, "u", call, f"{receiver}.sample()", "space")
             return True
         if final in api.TENSOR_RANDOM_METHODS and self.imports_torch:
@@ -363,6 +377,12 @@ class LibraryCalls:
             return False
         return self._cuda_method(unit, call, final, receiver)
 
+    def _by_hand(self, unit: Unit) -> bool:
+        """An env stepped in a notebook cell itself: a tutorial showing the API, printing
+        what comes back. Episodes that give a result run in a function (``evaluate``),
+        in the algorithm, or in the training library."""
+        return bool(self.facts.get("nb")) and unit.name == "<module>"
+
     def _cuda_method(self, unit: Unit, call: ast.Call, final: str, receiver: str) -> bool:
         """``model.cuda()``, ``x.to("cuda")``: the run uses CUDA."""
         if final == "cuda" or (final == "to" and call.args and self._cuda_arg(call)):
@@ -371,10 +391,17 @@ class LibraryCalls:
         return False
 
     def _is_env(self, receiver: str, bound: str | None) -> bool:
+        """A Gym-style environment: made by an env library, or named like one when we
+        do not know what built it. An object of the project's own class or of another
+        library (an HTTP game client) is not: its ``reset`` is whatever it defines."""
         if bound is not None:
             final = bound.rpartition(".")[2]
-            if final in api.ENV_MAKERS or "env" in final.lower():
+            if bound.partition(".")[0] in api.ENV_ROOTS:
                 return True
+            if api.is_external(bound) or final[:1].isupper():
+                return False  # a class of another library or of the project itself
+            if final in api.ENV_MAKERS or "env" in final.lower():
+                return True  # the project's factory, `make_env(...)`
         return self.imports_env and api.is_env_name(receiver)
 
     def _seed_method(self, unit: Unit, call: ast.Call, receiver: str, bound: str | None) -> bool:
@@ -382,8 +409,9 @@ class LibraryCalls:
             return True  # `space.seed()` draws a fresh seed from the OS
         if api.is_space_name(receiver):
             self._event(unit, "s", call, f"{receiver}.seed", ["space"])
-        elif self._is_env(receiver, bound):
-            self._event(unit, "s", call, f"{receiver}.seed", ["env"])
+        elif self._is_env(receiver, bound) or (self.imports_env and api.is_env_name(receiver)):
+            # `env = Wrapper(env); env.seed(seed)`: seeding counts whatever wraps the env.
+            self._event(unit, "s", call, f"{receiver}.seed", ["env", *api.GLOBAL])
         else:
             self._event(unit, "s", call, f"{receiver}.seed", list(api.GLOBAL))
         return True
@@ -393,14 +421,19 @@ class LibraryCalls:
     def _assign(self, assign: ast.Assign) -> None:
         for target in assign.targets:
             if not isinstance(target, ast.Attribute) \
-                    or target.attr not in ("deterministic", "benchmark"):
+                    or target.attr not in ("deterministic", "benchmark", "enabled"):
                 continue
             qualname = self.resolver.qualname(target)
             if qualname not in ("torch.backends.cudnn.deterministic",
-                                "torch.backends.cudnn.benchmark"):
+                                "torch.backends.cudnn.benchmark",
+                                "torch.backends.cudnn.enabled"):
                 continue
             unit = self._unit_at(node_pos(assign))
-            if target.attr == "deterministic" and not literal_false(assign.value):
+            if target.attr == "enabled" and not literal_true(assign.value):
+                # `cudnn.enabled = args.enable_cudnn`: cuDNN's nondeterministic kernels
+                # are off (or a deliberate option), the other half of deterministic mode.
+                self._event(unit, "d", assign, qualname)
+            elif target.attr == "deterministic" and not literal_false(assign.value):
                 self._event(unit, "d", assign, qualname)
             elif target.attr == "benchmark" and literal_true(assign.value):
                 cond = 1 if node_pos(assign) in self.branches else 0
@@ -412,7 +445,8 @@ class LibraryCalls:
         seen: set[str] = set()
         for constant in self.ctx.nodes(ast.Constant):
             value = constant.value
-            if isinstance(value, str) and value.startswith("cuda") and len(value) < 8:
+            if isinstance(value, str) and value.startswith("cuda") and len(value) < 8 \
+                    and node_pos(constant) not in self.device_tests:
                 unit = self._unit_at(node_pos(constant))
                 if unit.name not in seen:
                     seen.add(unit.name)

@@ -20,7 +20,8 @@ t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outsi
       a loop, ``lightning``, ``sb3``, ``hf``)
 g     uses CUDA
 k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``)
-w     builds a multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+w     builds a shuffled multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+p     draws a figure (matplotlib, seaborn...): what it draws only decides how it looks
 ====  ======================================================================
 
 An event is ``[kind, line, col, end_line, end_col, api, extra]`` (AST byte offsets
@@ -118,6 +119,8 @@ class _Collector(LibraryCalls):
         self.bound_names: set[str] = set()
         self.seed_draws: set[int] = set()
         self.star = self._star_imports(ctx)
+        self.plotters = frozenset(name for name, target in self.aliases.items()
+                                  if target.startswith(api.PLOT_ROOTS))
 
     # -- structure --
 
@@ -139,6 +142,9 @@ class _Collector(LibraryCalls):
                             self.ctx.nodes(ast.For, ast.While, ast.AsyncFor))
         self.branches = Spans((node_pos(n), node_end(n)) for n in self.ctx.nodes(ast.If)
                                if not is_main_guard(n))
+        self.device_tests = Spans((node_pos(n), node_end(n)) for n in self.ctx.nodes(ast.If)
+                                  if _tests_device(n.test)) \
+            if "cpu" in self.ctx.source and self._cpu_default() else Spans(())
         self._bind_variables()
         for call in self.ctx.nodes(ast.Call):
             self._call(call)
@@ -147,6 +153,16 @@ class _Collector(LibraryCalls):
         self._cuda_strings()
         self._training_loops()
         return self._finish()
+
+    def _cpu_default(self) -> bool:
+        """A device option that defaults to the CPU (``add_argument("--device",
+        default="cpu")``): the run's GPU code is then behind a device test."""
+        for call in self.ctx.nodes(ast.Call):
+            for kw in call.keywords:
+                if kw.arg == "default" and isinstance(kw.value, ast.Constant) \
+                        and kw.value.value == "cpu":
+                    return True
+        return False
 
     def _unit_nodes(self, tree: ast.Module) -> Iterator[ast.AST]:
         for statement in tree.body:
@@ -162,9 +178,11 @@ class _Collector(LibraryCalls):
             self._add_unit(statement, unit)
         elif isinstance(statement, ast.ClassDef):
             self.local_defs.add(statement.name)
-            self.classes[statement.name] = [
-                q for q in (self.resolver.qualname(b) for b in statement.bases)
-                if q and not api.is_external(q)]
+            bases = [q for q in (self.resolver.qualname(b) for b in statement.bases) if q]
+            self.classes[statement.name] = [q for q in bases if not api.is_external(q)]
+            if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
+                # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
+                self.facts["lib"] = True
             for item in statement.body:
                 if isinstance(item, _DEFS):
                     self._add_unit(item, Unit(f"{statement.name}.{item.name}",
@@ -230,6 +248,12 @@ class _Collector(LibraryCalls):
         else:
             return
         base, dotted = chain(func)
+        if base is not None and base in self.plotters:
+            unit = self._unit_at(node_pos(call))
+            if not unit.plots:
+                unit.plots = True
+                self._event(unit, "p", call, base)
+            return
         project = base is not None and self._project_base(base)
         interesting = final in api.INTERESTING_NAMES or "seed" in final.lower() \
             or (base is not None and self._random_namespace(base, dotted))
@@ -367,7 +391,7 @@ class _Collector(LibraryCalls):
 
     def _live_units(self) -> set[str]:
         """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
-        live = {n for n, u in self.units.items() if any(e[0] not in "cg" for e in u.events)}
+        live = {n for n, u in self.units.items() if any(e[0] not in "cgp" for e in u.events)}
         changed = True
         while changed:
             changed = False
@@ -403,3 +427,14 @@ class _Collector(LibraryCalls):
                     if target is not None and not api.is_external(target):
                         exports[local] = target
         return exports
+
+
+def _tests_device(test: ast.expr) -> bool:
+    """``if args.device.startswith("cuda"):``, ``if device == "cuda":``: a branch that
+    runs only when the configured device is a GPU; with a CPU default its CUDA calls
+    are not a use."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value.startswith("cuda"):
+            return True
+    return False
