@@ -215,7 +215,8 @@ def test_notebook_is_an_entrypoint_when_it_trains() -> None:
     demo = "import numpy as np\nx = np.random.rand(3)\n"
     assert check({"explore.ipynb": demo}) == []
     run = demo + ("import torch\nnet = torch.nn.Linear(3, 1)\n"
-                  "opt = torch.optim.SGD(net.parameters())\nfor _ in range(3):\n    net(torch.ones(3)).sum().backward()\n    opt.step()\n")
+                  "opt = torch.optim.SGD(net.parameters())\nfor _ in range(3):\n"
+                  "    net(torch.ones(3)).sum().backward()\n    opt.step()\n")
     assert lines(check({"explore.ipynb": run}, codes=["MLR002"])) == [
         "explore.ipynb:2:5: MLR002 `numpy.random.rand` used in entrypoint `explore.ipynb` "
         "but `numpy.random` is never seeded; call `np.random.seed(seed)` first",
