@@ -160,7 +160,7 @@ INTERESTING_NAMES = (
     | frozenset(name for name in NUMPY_NOT_DRAWS if name[0].islower())
     | frozenset({
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
-        "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer",
+        "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer", "Fabric",
         "Seq2SeqTrainer", "TrainingArguments", "use_deterministic_algorithms", "flags",
         "is_available", "set_device", "device_count", "current_device", "Random",
         "RandomState", "default_rng", "get_model", "load_model",

@@ -83,6 +83,8 @@ class Summary:
     loads: Hit | None = None  # a checkpoint load: initial weights do not matter
     loaders: list[Hit] = field(default_factory=list)
     plots: bool = False  # the unit itself draws a figure (not inherited by callers)
+    backward: Hit | None = None  # half a training step: a backward pass...
+    step: Hit | None = None  # ...and, in another method, an optimizer step
 
     def seed(self, lib: str, hit: Hit) -> None:
         self.seeds[lib] = earliest(self.seeds.get(lib), hit)
@@ -110,6 +112,10 @@ class Summary:
             self.train = earliest(self.train, other.train.shifted(pos, frame))
         if other.runs is not None:
             self.runs = earliest(self.runs, other.runs.shifted(pos, frame))
+        if other.backward is not None:
+            self.backward = earliest(self.backward, other.backward.shifted(pos, frame))
+        if other.step is not None:
+            self.step = earliest(self.step, other.step.shifted(pos, frame))
         room = _MAX_LOADERS - len(self.loaders)
         self.loaders.extend(hit.shifted(pos, frame) for hit in other.loaders[:room])
 
@@ -231,6 +237,9 @@ class CallGraph:
         result = Summary()
         for event in unpack(packed, self._table(path)):
             self._event(result, path, name, event)
+        if result.train is None and result.backward is not None and result.step is not None:
+            # `run_step` calling `forward_backward` and then `optimize`: one training step.
+            result.train = result.runs = result.backward
         self._active.discard(key)
         self._summaries[key] = result
         return result
@@ -260,6 +269,10 @@ class CallGraph:
             result.det = earliest(result.det, hit)
         elif kind == "b" and not extra:
             result.bench = earliest(result.bench, hit)
+        elif kind == "t" and extra == "bw":
+            result.backward = earliest(result.backward, hit)
+        elif kind == "t" and extra == "st":
+            result.step = earliest(result.step, hit)
         elif kind == "t":
             result.runs = earliest(result.runs, hit)
             if extra in ("torch", "step", "lightning"):

@@ -70,6 +70,7 @@ class Unit:
     steps: int = 0
     first_backward: tuple[ast.Call, str] | None = None
     plots: bool = False
+    first_step: ast.Call | None = None
 
 
 
@@ -222,6 +223,14 @@ class LibraryCalls:
     def _framework(self, unit: Unit, call: ast.Call, qualname: str) -> bool:
         root, _, rest = qualname.partition(".")
         final = qualname.rpartition(".")[2]
+        if root in api.LIGHTNING_ROOTS and final == "Fabric":
+            # `L.Fabric(devices="auto")` runs on the GPUs there are, unless told the CPU.
+            accelerator = keyword(call, "accelerator")
+            named = isinstance(accelerator, ast.Constant) \
+                and accelerator.value not in ("auto", "gpu", "cuda")
+            if not named and "xla" not in self.ctx.source.lower():  # TPUs: no cuDNN
+                self._event(unit, "g", call, qualname)
+            return True
         if root in api.LIGHTNING_ROOTS and final == "Trainer":
             self._trainer_flags(unit, call, qualname)
             return True
@@ -374,6 +383,8 @@ class LibraryCalls:
             return True
         if final == "step" and not self._is_env(receiver, bound):
             unit.steps += 1
+            if unit.first_step is None:
+                unit.first_step = call
             return False
         return self._cuda_method(unit, call, final, receiver)
 
@@ -461,3 +472,10 @@ class LibraryCalls:
                 node, name = unit.first_backward
                 self._event(unit, "t", node, name,
                             "torch" if unit.backward_in_loop else "step")
+            elif unit.first_backward is not None:
+                # Half a step: a trainer's `forward_backward`, whose optimizer steps in
+                # another method; the flow that reaches both halves trains (`callgraph`).
+                node, name = unit.first_backward
+                self._event(unit, "t", node, name, "bw")
+            elif unit.first_step is not None and unit.cls:
+                self._event(unit, "t", unit.first_step, spelled(unit.first_step), "st")
