@@ -12,7 +12,8 @@ click/typer/hydra mains, and top-level functions that train (``loss.backward()``
 loop, ``trainer.fit``, ``model.learn``) and that nothing in the project calls. A
 notebook, and the ``__main__`` block of a module that others import or that defines a
 model, dataset or env class, is a run only when its flow trains or loads weights: a
-self-check or an API tour is not. Test files are never entrypoints. Only entrypoints in ``project.targets`` are reported, at
+self-check or an API tour is not. Test files are never entrypoints.
+Only entrypoints in ``project.targets`` are reported, at
 the deepest place in the entrypoint's own file (the call site when the draw happens
 in a helper elsewhere), so pre-commit runs on changed files still see every helper's
 facts.
