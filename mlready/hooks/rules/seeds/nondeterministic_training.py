@@ -42,8 +42,8 @@ None. Only runs that use CUDA (``.cuda()``, ``.to("cuda")``, ``torch.device("cud
 ``torch.cuda.*``, a Lightning ``Fabric`` not told ``accelerator="cpu"``) or
 Lightning's ``Trainer`` are checked; CUDA calls behind a test of a device option
 whose default is ``"cpu"`` (``if args.device.startswith("cuda"):``) do not count: on
-the CPU torch's kernels are deterministic already. Stable-Baselines3 and Hugging Face ``Trainer`` runs are not
-checked here.
+the CPU torch's kernels are deterministic already. Stable-Baselines3 and Hugging Face
+``Trainer`` runs are not checked here.
 
 ## References
 - https://pytorch.org/docs/stable/notes/randomness.html
