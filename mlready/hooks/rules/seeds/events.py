@@ -258,6 +258,13 @@ class LibraryCalls:
         """``trainer.fit`` (Lightning), ``model.learn`` (SB3), ``trainer.train`` (HF)."""
         root = bound.partition(".")[0]
         owner, _, method = bound.rpartition(".")
+        if root == "datasets" and method in ("train_test_split", "shuffle"):
+            # Hugging Face datasets derive a missing seed from NumPy's global state.
+            shuffle = keyword(call, "shuffle")
+            if is_none(keyword(call, "seed")) and keyword(call, "generator") is None \
+                    and not literal_false(shuffle) and not has_splat(call):
+                self._event(unit, "u", call, f"Dataset.{method}", "numpy")
+            return True
         kind = ""
         if root in api.LIGHTNING_ROOTS and owner.endswith("Trainer") and method == "fit":
             kind = "lightning"
