@@ -161,7 +161,8 @@ INTERESTING_NAMES = (
     | frozenset({
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
         "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer", "Fabric",
-        "train_test_split",
+        "train_test_split", "current_accelerator", "current_device_index", "set_device_index",
+        "synchronize", "init_process_group",
         "Seq2SeqTrainer", "TrainingArguments", "use_deterministic_algorithms", "flags",
         "is_available", "set_device", "device_count", "current_device", "Random",
         "RandomState", "default_rng", "get_model", "load_model",

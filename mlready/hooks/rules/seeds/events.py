@@ -197,7 +197,8 @@ class LibraryCalls:
             self._trainer_flags(unit, call, qualname)
             return True
         if (qualname == "torch.device" and self._cuda_arg(call)) \
-                or (qualname.startswith("torch.cuda.") and qualname not in api.SEEDERS):
+                or (qualname.startswith(("torch.cuda.", "torch.accelerator."))
+                    and qualname not in api.SEEDERS):
             # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`;
             # not `torch.cuda.synchronize()` under `if device.startswith("cuda"):`.
             if node_pos(call) not in self.device_tests:
@@ -463,8 +464,9 @@ class LibraryCalls:
         seen: set[str] = set()
         for constant in self.ctx.nodes(ast.Constant):
             value = constant.value
-            if isinstance(value, str) and value.startswith("cuda") and len(value) < 8 \
-                    and node_pos(constant) not in self.device_tests:
+            # `"cuda"`, `f"cuda:{rank}"`, and NCCL, the process-group backend of GPUs.
+            if isinstance(value, str) and (value.startswith("cuda") or value == "nccl") \
+                    and len(value) < 8 and node_pos(constant) not in self.device_tests:
                 unit = self._unit_at(node_pos(constant))
                 if unit.name not in seen:
                     seen.add(unit.name)

@@ -428,7 +428,10 @@ class _Collector(LibraryCalls):
 
     def _live_units(self) -> set[str]:
         """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
-        live = {n for n, u in self.units.items() if any(e[0] not in "cgp" for e in u.events)}
+        # A method's CUDA hint counts too: a trainer's `__init__` that only moves the
+        # model to the GPU says where the methods it sets up will train.
+        live = {n for n, u in self.units.items()
+                if any(e[0] not in "cgp" or (e[0] == "g" and u.cls) for e in u.events)}
         changed = True
         while changed:
             changed = False
