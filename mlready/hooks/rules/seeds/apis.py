@@ -140,6 +140,12 @@ ENV_MAKERS = frozenset({"make", "make_vec", "SyncVectorEnv", "AsyncVectorEnv",
                         "DummyVecEnv", "SubprocVecEnv", "VecNormalize", "make_vec_env",
                         "make_atari_env"})
 ENV_ROOTS = frozenset({"gym", "gymnasium", "stable_baselines3", "sb3_contrib"})
+# Libraries whose drawing calls only decide how a figure looks.
+PLOT_ROOTS = ("matplotlib", "seaborn", "plotly", "bokeh")
+# Base classes that make a module a reusable component (a model, a dataset, an env):
+# its `__main__` block is a self-check unless it trains or loads weights.
+COMPONENT_ROOTS = frozenset({"torch", "gym", "gymnasium", "lightning", "pytorch_lightning",
+                             "transformers", "stable_baselines3", "sb3_contrib"})
 ENV_TOKENS = frozenset({"env", "envs", "environment", "venv", "vecenv"})
 SPACE_NAMES = frozenset({"action_space", "observation_space", "single_action_space",
                          "single_observation_space"})
@@ -154,7 +160,9 @@ INTERESTING_NAMES = (
     | frozenset(name for name in NUMPY_NOT_DRAWS if name[0].islower())
     | frozenset({
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
-        "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer",
+        "fit", "learn", "train", "cuda", "to", "device", "DataLoader", "Trainer", "Fabric",
+        "train_test_split", "current_accelerator", "current_device_index", "set_device_index",
+        "synchronize", "init_process_group",
         "Seq2SeqTrainer", "TrainingArguments", "use_deterministic_algorithms", "flags",
         "is_available", "set_device", "device_count", "current_device", "Random",
         "RandomState", "default_rng", "get_model", "load_model",

@@ -9,8 +9,11 @@ call level, so that "seeded before used" is a tuple comparison.
 
 Entrypoints are files with an ``if __name__ == "__main__":`` block, notebooks,
 click/typer/hydra mains, and top-level functions that train (``loss.backward()`` in a
-loop, ``trainer.fit``, ``model.learn``) and that nothing in the project calls. Test
-files are never entrypoints. Only entrypoints in ``project.targets`` are reported, at
+loop, ``trainer.fit``, ``model.learn``) and that nothing in the project calls. A
+notebook, and the ``__main__`` block of a module that others import or that defines a
+model, dataset or env class, is a run only when its flow trains or loads weights: a
+self-check or an API tour is not. Test files are never entrypoints.
+Only entrypoints in ``project.targets`` are reported, at
 the deepest place in the entrypoint's own file (the call site when the draw happens
 in a helper elsewhere), so pre-commit runs on changed files still see every helper's
 facts.
@@ -82,6 +85,9 @@ class Summary:
     cuda: Hit | None = None
     loads: Hit | None = None  # a checkpoint load: initial weights do not matter
     loaders: list[Hit] = field(default_factory=list)
+    plots: bool = False  # the unit itself draws a figure (not inherited by callers)
+    backward: Hit | None = None  # half a training step: a backward pass...
+    step: Hit | None = None  # ...and, in another method, an optimizer step
 
     def seed(self, lib: str, hit: Hit) -> None:
         self.seeds[lib] = earliest(self.seeds.get(lib), hit)
@@ -109,6 +115,10 @@ class Summary:
             self.train = earliest(self.train, other.train.shifted(pos, frame))
         if other.runs is not None:
             self.runs = earliest(self.runs, other.runs.shifted(pos, frame))
+        if other.backward is not None:
+            self.backward = earliest(self.backward, other.backward.shifted(pos, frame))
+        if other.step is not None:
+            self.step = earliest(self.step, other.step.shifted(pos, frame))
         room = _MAX_LOADERS - len(self.loaders)
         self.loaders.extend(hit.shifted(pos, frame) for hit in other.loaders[:room])
 
@@ -230,6 +240,9 @@ class CallGraph:
         result = Summary()
         for event in unpack(packed, self._table(path)):
             self._event(result, path, name, event)
+        if result.train is None and result.backward is not None and result.step is not None:
+            # `run_step` calling `forward_backward` and then `optimize`: one training step.
+            result.train = result.runs = result.backward
         self._active.discard(key)
         self._summaries[key] = result
         return result
@@ -241,7 +254,12 @@ class CallGraph:
         if kind == "c":
             keys = self.resolve(name)
             for key in keys:
-                result.absorb(self.summary(key), (line, col), frame, extra)
+                callee = self.summary(key)
+                flags = extra
+                if callee.plots and callee.runs is None:
+                    # `display(mask)` shuffling its colours: a figure's looks are no result.
+                    flags |= _NESTED
+                result.absorb(callee, (line, col), frame, flags)
             if not keys and extra & _HEUR:
                 for lib in api.GLOBAL:
                     result.seed(lib, hit)
@@ -254,6 +272,10 @@ class CallGraph:
             result.det = earliest(result.det, hit)
         elif kind == "b" and not extra:
             result.bench = earliest(result.bench, hit)
+        elif kind == "t" and extra == "bw":
+            result.backward = earliest(result.backward, hit)
+        elif kind == "t" and extra == "st":
+            result.step = earliest(result.step, hit)
         elif kind == "t":
             result.runs = earliest(result.runs, hit)
             if extra in ("torch", "step", "lightning"):
@@ -262,6 +284,8 @@ class CallGraph:
             result.cuda = earliest(result.cuda, hit)
         elif kind == "k":
             result.loads = earliest(result.loads, hit)
+        elif kind == "p":
+            result.plots = True
         elif kind == "w" and len(result.loaders) < _MAX_LOADERS:
             result.loaders.append(hit)
 
@@ -302,9 +326,13 @@ class CallGraph:
                 if unit in units:
                     frame = Frame(path, 0, 0, 0, 0, unit)
                     flow.absorb(self.summary(_key(module, unit)), (0, 0), frame, 0)
-            # A library module's self-check block (`model.py`'s shape test) is not a run
-            # unless it trains: other project files import the module.
-            if data.get("nb") or flow.runs is not None or module not in self._imported():
+            # A self-check block (`model.py`'s shape test, an env's manual smoke test) or
+            # a tutorial notebook that only shows an API is not a run: a notebook, or
+            # the `__main__` of a module that others import or that defines a model or
+            # an env, is one only when it trains or loads weights to evaluate.
+            runs = flow.runs is not None or flow.loads is not None
+            component = data.get("nb") or data.get("lib") or module in self._imported()
+            if runs or not component:
                 yield Entrypoint(path, basename if data.get("nb") else GUARD_UNIT, flow,
                             data.get("gn", 0), bool(data.get("ml")),
                             bool(data.get("nb")))

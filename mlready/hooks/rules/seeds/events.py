@@ -69,6 +69,8 @@ class Unit:
     backward_in_loop: bool = False
     steps: int = 0
     first_backward: tuple[ast.Call, str] | None = None
+    plots: bool = False
+    first_step: ast.Call | None = None
 
 
 
@@ -128,6 +130,7 @@ class LibraryCalls:
     aliases: dict[str, str]
     loops: Spans
     branches: Spans
+    device_tests: Spans
 
     def _event(self, unit: Unit, kind: str, node: ast.AST, name: str,
                extra: Any = None) -> Event:
@@ -194,9 +197,12 @@ class LibraryCalls:
             self._trainer_flags(unit, call, qualname)
             return True
         if (qualname == "torch.device" and self._cuda_arg(call)) \
-                or (qualname.startswith("torch.cuda.") and qualname not in api.SEEDERS):
-            # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`
-            self._event(unit, "g", call, qualname)
+                or (qualname.startswith(("torch.cuda.", "torch.accelerator."))
+                    and qualname not in api.SEEDERS):
+            # `torch.device("cuda")`, `torch.cuda.is_available()`, `.set_device(rank)`;
+            # not `torch.cuda.synchronize()` under `if device.startswith("cuda"):`.
+            if node_pos(call) not in self.device_tests:
+                self._event(unit, "g", call, qualname)
             return True
         return False
 
@@ -218,6 +224,14 @@ class LibraryCalls:
     def _framework(self, unit: Unit, call: ast.Call, qualname: str) -> bool:
         root, _, rest = qualname.partition(".")
         final = qualname.rpartition(".")[2]
+        if root in api.LIGHTNING_ROOTS and final == "Fabric":
+            # `L.Fabric(devices="auto")` runs on the GPUs there are, unless told the CPU.
+            accelerator = keyword(call, "accelerator")
+            named = isinstance(accelerator, ast.Constant) \
+                and accelerator.value not in ("auto", "gpu", "cuda")
+            if not named and "xla" not in self.ctx.source.lower():  # TPUs: no cuDNN
+                self._event(unit, "g", call, qualname)
+            return True
         if root in api.LIGHTNING_ROOTS and final == "Trainer":
             self._trainer_flags(unit, call, qualname)
             return True
@@ -245,6 +259,13 @@ class LibraryCalls:
         """``trainer.fit`` (Lightning), ``model.learn`` (SB3), ``trainer.train`` (HF)."""
         root = bound.partition(".")[0]
         owner, _, method = bound.rpartition(".")
+        if root == "datasets" and method in ("train_test_split", "shuffle"):
+            # Hugging Face datasets derive a missing seed from NumPy's global state.
+            shuffle = keyword(call, "shuffle")
+            if is_none(keyword(call, "seed")) and keyword(call, "generator") is None \
+                    and not literal_false(shuffle) and not has_splat(call):
+                self._event(unit, "u", call, f"Dataset.{method}", "numpy")
+            return True
         kind = ""
         if root in api.LIGHTNING_ROOTS and owner.endswith("Trainer") and method == "fit":
             kind = "lightning"
@@ -327,9 +348,15 @@ class LibraryCalls:
         if isinstance(workers, ast.Constant) and not (
                 isinstance(workers.value, int) and workers.value > 0):
             return
+        shuffle = argument(call, 2, "shuffle")
+        if shuffle is None or literal_false(shuffle):
+            # Worker seeds come from torch's seeded generator and PyTorch reseeds
+            # random, torch and numpy in each worker: only the order of a shuffled
+            # loader shifts with every other draw from the global generator.
+            return
         if keyword(call, "worker_init_fn") is None and keyword(call, "generator") is None:
             self._event(self._unit_at(node_pos(call)), "w", call,
-                        "torch.utils.data.DataLoader(num_workers=...)")
+                        "torch.utils.data.DataLoader(shuffle=True, num_workers=...)")
 
     def _method_call(self, unit: Unit, call: ast.Call, final: str, receiver: str,
                      bound: str | None, nested: bool) -> bool:
@@ -337,7 +364,7 @@ class LibraryCalls:
         if final == "reset" and self._is_env(receiver, bound):
             if not is_none(keyword(call, "seed")):
                 self._event(unit, "s", call, f"{receiver}.reset(seed=...)", ["env"])
-            elif not nested and not has_splat(call):
+            elif not nested and not has_splat(call) and not self._by_hand(unit):
                 self._event(unit, "u", call, f"{receiver}.reset()", "env")
             return True
         if final == "seed":
@@ -346,7 +373,10 @@ class LibraryCalls:
             self._event(unit, "k", call, spelled(call))
             return True
         if final == "sample" and api.is_space_name(receiver):
-            if not nested:
+            # A sampled observation is a dummy input (a shape, a `predict` demo); the
+            # run's randomness is in the actions it explores with.
+            if not nested and "observation" not in receiver.rpartition(".")[2] \
+                    and not self._by_hand(unit):
                 self._event(unit, "u", call, f"{receiver}.sample()", "space")
             return True
         if final in api.TENSOR_RANDOM_METHODS and self.imports_torch:
@@ -361,8 +391,16 @@ class LibraryCalls:
             return True
         if final == "step" and not self._is_env(receiver, bound):
             unit.steps += 1
+            if unit.first_step is None:
+                unit.first_step = call
             return False
         return self._cuda_method(unit, call, final, receiver)
+
+    def _by_hand(self, unit: Unit) -> bool:
+        """An env stepped in a notebook cell itself: a tutorial showing the API, printing
+        what comes back. Episodes that give a result run in a function (``evaluate``),
+        in the algorithm, or in the training library."""
+        return bool(self.facts.get("nb")) and unit.name == "<module>"
 
     def _cuda_method(self, unit: Unit, call: ast.Call, final: str, receiver: str) -> bool:
         """``model.cuda()``, ``x.to("cuda")``: the run uses CUDA."""
@@ -372,10 +410,17 @@ class LibraryCalls:
         return False
 
     def _is_env(self, receiver: str, bound: str | None) -> bool:
+        """A Gym-style environment: made by an env library, or named like one when we
+        do not know what built it. An object of the project's own class or of another
+        library (an HTTP game client) is not: its ``reset`` is whatever it defines."""
         if bound is not None:
             final = bound.rpartition(".")[2]
-            if final in api.ENV_MAKERS or "env" in final.lower():
+            if bound.partition(".")[0] in api.ENV_ROOTS:
                 return True
+            if api.is_external(bound) or final[:1].isupper():
+                return False  # a class of another library or of the project itself
+            if final in api.ENV_MAKERS or "env" in final.lower():
+                return True  # the project's factory, `make_env(...)`
         return self.imports_env and api.is_env_name(receiver)
 
     def _seed_method(self, unit: Unit, call: ast.Call, receiver: str, bound: str | None) -> bool:
@@ -383,8 +428,9 @@ class LibraryCalls:
             return True  # `space.seed()` draws a fresh seed from the OS
         if api.is_space_name(receiver):
             self._event(unit, "s", call, f"{receiver}.seed", ["space"])
-        elif self._is_env(receiver, bound):
-            self._event(unit, "s", call, f"{receiver}.seed", ["env"])
+        elif self._is_env(receiver, bound) or (self.imports_env and api.is_env_name(receiver)):
+            # `env = Wrapper(env); env.seed(seed)`: seeding counts whatever wraps the env.
+            self._event(unit, "s", call, f"{receiver}.seed", ["env", *api.GLOBAL])
         else:
             self._event(unit, "s", call, f"{receiver}.seed", list(api.GLOBAL))
         return True
@@ -394,14 +440,19 @@ class LibraryCalls:
     def _assign(self, assign: ast.Assign) -> None:
         for target in assign.targets:
             if not isinstance(target, ast.Attribute) \
-                    or target.attr not in ("deterministic", "benchmark"):
+                    or target.attr not in ("deterministic", "benchmark", "enabled"):
                 continue
             qualname = self.resolver.qualname(target)
             if qualname not in ("torch.backends.cudnn.deterministic",
-                                "torch.backends.cudnn.benchmark"):
+                                "torch.backends.cudnn.benchmark",
+                                "torch.backends.cudnn.enabled"):
                 continue
             unit = self._unit_at(node_pos(assign))
-            if target.attr == "deterministic" and not literal_false(assign.value):
+            if target.attr == "enabled" and not literal_true(assign.value):
+                # `cudnn.enabled = args.enable_cudnn`: cuDNN's nondeterministic kernels
+                # are off (or a deliberate option), the other half of deterministic mode.
+                self._event(unit, "d", assign, qualname)
+            elif target.attr == "deterministic" and not literal_false(assign.value):
                 self._event(unit, "d", assign, qualname)
             elif target.attr == "benchmark" and literal_true(assign.value):
                 cond = 1 if node_pos(assign) in self.branches else 0
@@ -413,7 +464,9 @@ class LibraryCalls:
         seen: set[str] = set()
         for constant in self.ctx.nodes(ast.Constant):
             value = constant.value
-            if isinstance(value, str) and value.startswith("cuda") and len(value) < 8:
+            # `"cuda"`, `f"cuda:{rank}"`, and NCCL, the process-group backend of GPUs.
+            if isinstance(value, str) and (value.startswith("cuda") or value == "nccl") \
+                    and len(value) < 8 and node_pos(constant) not in self.device_tests:
                 unit = self._unit_at(node_pos(constant))
                 if unit.name not in seen:
                     seen.add(unit.name)
@@ -428,3 +481,10 @@ class LibraryCalls:
                 node, name = unit.first_backward
                 self._event(unit, "t", node, name,
                             "torch" if unit.backward_in_loop else "step")
+            elif unit.first_backward is not None:
+                # Half a step: a trainer's `forward_backward`, whose optimizer steps in
+                # another method; the flow that reaches both halves trains (`callgraph`).
+                node, name = unit.first_backward
+                self._event(unit, "t", node, name, "bw")
+            elif unit.first_step is not None and unit.cls:
+                self._event(unit, "t", unit.first_step, spelled(unit.first_step), "st")

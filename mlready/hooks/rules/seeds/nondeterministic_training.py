@@ -2,14 +2,16 @@
 
 ## What it does
 Flags the training of an entrypoint (``loss.backward()`` with an optimizer step,
-directly or in a helper it calls, or Lightning's ``trainer.fit``) when its flow,
+directly or in a helper it calls, also when a trainer object does the backward pass
+in one method and the step in another, or Lightning's ``trainer.fit``) when its flow,
 followed across files, never asks for determinism: neither
 ``torch.use_deterministic_algorithms(...)`` nor
 ``torch.backends.cudnn.deterministic = ...`` (both also count with a config value,
 ``use_deterministic_algorithms(cfg.deterministic)``, or inside
 ``if cfg.deterministic:``), nor ``Trainer(deterministic=...)``,
 ``TrainingArguments(full_determinism=True)``, ``transformers.enable_full_determinism``
-or accelerate's ``set_seed(seed, deterministic=True)``.
+or accelerate's ``set_seed(seed, deterministic=True)``, nor turns cuDNN off
+(``torch.backends.cudnn.enabled = False``, or set from an option).
 
 ## Why is this bad?
 Seeding is not enough on a GPU: cuDNN and many CUDA kernels pick non-deterministic
@@ -37,9 +39,11 @@ def main(cfg):
 
 ## Options
 None. Only runs that use CUDA (``.cuda()``, ``.to("cuda")``, ``torch.device("cuda")``,
-``torch.cuda.*``) or Lightning's ``Trainer`` are checked: on the CPU torch's kernels
-are deterministic already. Stable-Baselines3 and Hugging Face ``Trainer`` runs are not
-checked here.
+``torch.cuda.*``, a Lightning ``Fabric`` not told ``accelerator="cpu"``) or
+Lightning's ``Trainer`` are checked; CUDA calls behind a test of a device option
+whose default is ``"cpu"`` (``if args.device.startswith("cuda"):``) do not count: on
+the CPU torch's kernels are deterministic already. Stable-Baselines3 and Hugging Face
+``Trainer`` runs are not checked here.
 
 ## References
 - https://pytorch.org/docs/stable/notes/randomness.html

@@ -20,7 +20,8 @@ t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outsi
       a loop, ``lightning``, ``sb3``, ``hf``)
 g     uses CUDA
 k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``)
-w     builds a multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+w     builds a shuffled multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+p     draws a figure (matplotlib, seaborn...): what it draws only decides how it looks
 ====  ======================================================================
 
 An event is ``[kind, line, col, end_line, end_col, api, extra]`` (AST byte offsets
@@ -68,6 +69,8 @@ MEMO_KEY = "mlready.rules._seeding"
 Span = tuple[tuple[int, int], tuple[int, int]]
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOKS_AT = frozenset({"callable", "getattr", "hasattr", "isinstance", "id", "repr", "print",
+                       "str", "type"})
 _HEUR = 1
 _COND = 2
 _NESTED = 4
@@ -115,9 +118,12 @@ class _Collector(LibraryCalls):
         if any(self.resolver.imports(root) for root in api.ML_ROOTS):
             facts["ml"] = True
         self.vars: dict[tuple[str, str], str] = {}
+        self.other_vars: dict[tuple[str, str], list[str]] = {}
         self.bound_names: set[str] = set()
         self.seed_draws: set[int] = set()
         self.star = self._star_imports(ctx)
+        self.plotters = frozenset(name for name, target in self.aliases.items()
+                                  if target.startswith(api.PLOT_ROOTS))
 
     # -- structure --
 
@@ -131,14 +137,21 @@ class _Collector(LibraryCalls):
         self.spans.sort(key=lambda item: item[0])
         self.starts = [start for start, _, _ in self.spans]
         unit_nodes = {id(node) for node in self._unit_nodes(tree)}
+        # A nested function called by name in this file (`train_one_epoch()` in the
+        # `train` that defines it) runs where it is called: its draws count.
+        called = {c.func.id for c in self.ctx.nodes(ast.Call) if type(c.func) is ast.Name}
         nested = [(node_pos(n), node_end(n)) for n in
                   self.ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-                  if id(n) not in unit_nodes]
+                  if id(n) not in unit_nodes
+                  and (isinstance(n, ast.Lambda) or getattr(n, "name", "") not in called)]
         self.nested = Spans(nested)
         self.loops = Spans((node_pos(n), node_end(n)) for n in
                             self.ctx.nodes(ast.For, ast.While, ast.AsyncFor))
         self.branches = Spans((node_pos(n), node_end(n)) for n in self.ctx.nodes(ast.If)
                                if not is_main_guard(n))
+        self.device_tests = Spans((node_pos(n), node_end(n)) for n in self.ctx.nodes(ast.If)
+                                  if _tests_device(n.test)) \
+            if "cpu" in self.ctx.source and self._cpu_default() else Spans(())
         self._bind_variables()
         for call in self.ctx.nodes(ast.Call):
             self._call(call)
@@ -147,6 +160,16 @@ class _Collector(LibraryCalls):
         self._cuda_strings()
         self._training_loops()
         return self._finish()
+
+    def _cpu_default(self) -> bool:
+        """A device option that defaults to the CPU (``add_argument("--device",
+        default="cpu")``): the run's GPU code is then behind a device test."""
+        for call in self.ctx.nodes(ast.Call):
+            for kw in call.keywords:
+                if kw.arg == "default" and isinstance(kw.value, ast.Constant) \
+                        and kw.value.value == "cpu":
+                    return True
+        return False
 
     def _unit_nodes(self, tree: ast.Module) -> Iterator[ast.AST]:
         for statement in tree.body:
@@ -162,9 +185,11 @@ class _Collector(LibraryCalls):
             self._add_unit(statement, unit)
         elif isinstance(statement, ast.ClassDef):
             self.local_defs.add(statement.name)
-            self.classes[statement.name] = [
-                q for q in (self.resolver.qualname(b) for b in statement.bases)
-                if q and not api.is_external(q)]
+            bases = [q for q in (self.resolver.qualname(b) for b in statement.bases) if q]
+            self.classes[statement.name] = [q for q in bases if not api.is_external(q)]
+            if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
+                # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
+                self.facts["lib"] = True
             for item in statement.body:
                 if isinstance(item, _DEFS):
                     self._add_unit(item, Unit(f"{statement.name}.{item.name}",
@@ -215,7 +240,12 @@ class _Collector(LibraryCalls):
                 continue
             unit = self._unit_at(node_pos(assign))
             scope = unit.cls if dotted.startswith("self.") and unit.cls else unit.name
-            self.vars[(scope, dotted)] = qualname
+            key = (scope, dotted)
+            if key in self.vars and self.vars[key] != qualname:
+                # `policy = A(...)` in one branch, `policy = B(...)` in another.
+                self.other_vars.setdefault(key, []).append(qualname)
+            else:
+                self.vars[key] = qualname
             self.bound_names.add(dotted)
 
     # -- events --
@@ -230,11 +260,20 @@ class _Collector(LibraryCalls):
         else:
             return
         base, dotted = chain(func)
+        if base is not None and base in self.plotters:
+            unit = self._unit_at(node_pos(call))
+            if not unit.plots:
+                unit.plots = True
+                self._event(unit, "p", call, base)
+            return
         project = base is not None and self._project_base(base)
         interesting = final in api.INTERESTING_NAMES or "seed" in final.lower() \
             or (base is not None and self._random_namespace(base, dotted))
         receiver = dotted.rpartition(".")[0] if dotted is not None else ""
-        if interesting or project or base in ("self", "cls") or receiver in self.bound_names:
+        built = base is None and isinstance(func, ast.Attribute) \
+            and isinstance(func.value, ast.Call) and _class_call(func.value)  # `Loop(...).run()`
+        if interesting or project or base in ("self", "cls") or receiver in self.bound_names \
+                or built:
             pos = node_pos(call)
             unit = self._unit_at(pos)
             nested = pos in self.nested
@@ -243,8 +282,16 @@ class _Collector(LibraryCalls):
                                                      qualname, nested)
             if not handled:
                 self._project_call(unit, call, final, base, dotted, qualname, pos, nested)
-        if call.args or call.keywords:
+        if (call.args or call.keywords) and not self._inspects(call):
             self._callbacks(call)
+
+    def _inspects(self, call: ast.Call) -> bool:
+        """``inspect.signature(fn)``, ``callable(fn)``: a function looked at, not run."""
+        func = call.func
+        if type(func) is ast.Name:
+            return func.id in _LOOKS_AT and func.id not in self.aliases
+        base, _ = chain(func)
+        return base is not None and self.aliases.get(base, "").startswith("inspect")
 
     def _random_namespace(self, base: str, dotted: str | None) -> bool:
         """``np.random.permutation``, ``npr.choice``, ``torchvision.models.resnet18``:
@@ -303,6 +350,20 @@ class _Collector(LibraryCalls):
                 bound = self._variable(unit, receiver)
                 if bound is not None and not api.is_external(bound):
                     target = f"{bound}.{final}"
+                scope = unit.cls if receiver.startswith("self.") and unit.cls else unit.name
+                for other in self.other_vars.get((scope, receiver), ()):
+                    if not api.is_external(other):
+                        self._event(unit, "c", call, f"{other}.{final}",
+                                    (_COND if pos in self.branches else 0)
+                                    | (_NESTED if nested else 0))
+        elif dotted == "cls" and unit.cls:
+            target = f"{self.module}.{unit.cls}"  # `return cls(config)` in a classmethod
+        elif dotted is None and isinstance(call.func, ast.Attribute) \
+                and isinstance(call.func.value, ast.Call) and qualname is None:
+            # `TrainLoop(...).run_loop()`: the method of the project class just built.
+            through = self.resolver.qualname(call.func)
+            if through is not None and not api.is_external(through):
+                target = through
         flags = (_COND if pos in self.branches else 0) | (_NESTED if nested else 0)
         if target is not None:
             if api.looks_like_seeder(final):
@@ -338,7 +399,7 @@ class _Collector(LibraryCalls):
         for name, unit in self.units.items():
             events = self._kept_events(unit, live)
             if events and (name in live or any(e[0] == "c" for e in events)):
-                loop = any(e[0] == "t" and e[6] != "step" for e in events)
+                loop = any(e[0] == "t" and e[6] not in ("step", "bw", "st") for e in events)
                 packed = pack(events, calls, self.ctx.column)
                 units[name] = f"{unit.entry}\t{int(loop)}\n{packed}"
         self.facts["units"] = units
@@ -367,7 +428,10 @@ class _Collector(LibraryCalls):
 
     def _live_units(self) -> set[str]:
         """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
-        live = {n for n, u in self.units.items() if any(e[0] not in "cg" for e in u.events)}
+        # A method's CUDA hint counts too: a trainer's `__init__` that only moves the
+        # model to the GPU says where the methods it sets up will train.
+        live = {n for n, u in self.units.items()
+                if any(e[0] not in "cgp" or (e[0] == "g" and u.cls) for e in u.events)}
         changed = True
         while changed:
             changed = False
@@ -403,3 +467,22 @@ class _Collector(LibraryCalls):
                     if target is not None and not api.is_external(target):
                         exports[local] = target
         return exports
+
+
+def _tests_device(test: ast.expr) -> bool:
+    """``if args.device.startswith("cuda"):``, ``if device == "cuda":``: a branch that
+    runs only when the configured device is a GPU; with a CPU default its CUDA calls
+    are not a use."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value.startswith("cuda"):
+            return True
+    return False
+
+
+def _class_call(call: ast.Call) -> bool:
+    """``TrainLoop(...)``, ``loops.TrainLoop(...)``: a call named like a class (what a
+    function returns is unknown)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name[:1].isupper()

@@ -1,15 +1,17 @@
-"""A multi-process ``DataLoader`` without ``worker_init_fn`` or ``generator`` in a
-seeded run.
+"""A shuffled multi-process ``DataLoader`` without ``worker_init_fn`` or ``generator``
+in a seeded run.
 
 ## What it does
-Flags ``torch.utils.data.DataLoader(..., num_workers=N)`` with ``N`` > 0 (or not a
-literal) and neither ``worker_init_fn`` nor ``generator``, in an entrypoint that
-seeds torch. A DataLoader called with ``**kwargs`` is not checked.
+Flags ``torch.utils.data.DataLoader(..., shuffle=True, num_workers=N)`` with ``N`` > 0
+(or not a literal) and neither ``worker_init_fn`` nor ``generator``, in an entrypoint
+that seeds torch. A DataLoader called with ``**kwargs`` is not checked, nor one that
+does not shuffle: PyTorch reseeds ``random``, torch and NumPy in each worker from a
+base seed drawn from the seeded global generator, so their workers repeat run to run.
 
 ## Why is this bad?
-The run asks for reproducibility, but its data order and each worker's base seed are
-drawn from torch's global generator, so they change whenever anything else draws
-from it first (a new layer, an extra augmentation), and libraries other than torch,
+The run asks for reproducibility, but its data order (and each worker's base seed) is
+drawn from torch's global generator, so it changes whenever anything else draws from
+it first (a new layer, an extra augmentation), and libraries other than torch,
 ``random`` and NumPy are not reseeded in workers at all. PyTorch's reproducibility
 notes recommend a dedicated ``generator`` and a ``worker_init_fn``.
 
@@ -67,8 +69,8 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
 
 
 def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
-    """MLR008: multi-process DataLoaders without ``worker_init_fn``/``generator`` in a
-    run that seeds torch."""
+    """MLR008: shuffled multi-process DataLoaders without ``worker_init_fn``/``generator``
+    in a run that seeds torch."""
     if "torch" not in entry.summary.seeds:
         return
     for loader in entry.summary.loaders:

@@ -6,6 +6,9 @@ passed ``seed=`` and no ``env.seed(...)``, ``make_vec_env(..., seed=...)`` or
 Stable-Baselines3 algorithm with ``seed=`` came first; and the first
 ``env.action_space.sample()`` when the space was never seeded with
 ``action_space.seed(...)``. ``env.reset(seed=...)`` does not seed the spaces.
+A sampled *observation* (``observation_space.sample()``) is a dummy input, not a draw
+of the run; an env stepped by hand in a notebook cell (a tutorial printing what comes
+back) is not either, while episodes run in a function (``evaluate``) are.
 
 ## Why is this bad?
 A Gymnasium environment draws its initial states from its own generator, seeded on
@@ -29,8 +32,11 @@ action = env.action_space.sample()
 
 ## Options
 None. Environments are recognised by construction (``gym.make``, vector envs,
-SB3's ``make_vec_env``) or by name (``env``, ``train_env``, ``envs``) in files that
-import gym, gymnasium or Stable-Baselines3.
+SB3's ``make_vec_env``, a project factory named like ``make_env``) or by name
+(``env``, ``train_env``, ``envs``) in files that import gym, gymnasium or
+Stable-Baselines3. An object of the project's own class (or of another library's,
+such as an HTTP game client) is not a Gym env: its ``reset`` is followed into the
+project's code, whose draws the other rules judge.
 
 ## References
 - https://gymnasium.farama.org/introduction/basic_usage/
