@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlready.gpu_runner.checks import IDS
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
 from mlready.scorecard import categories as cats
 from mlready.scorecard.inputs import StaticReport
@@ -26,10 +27,9 @@ from mlready.scorecard.model import (
     Status,
 )
 
-# The checks the runner is expected to report; listed as "not measured" without a run.
-EXPECTED_CHECKS: tuple[str, ...] = (
-    "smoke", "reproducibility", "resume", "checkpoint", "eval", "distributed",
-)
+# The checks the runner is expected to report (its registry, in the order they run);
+# listed as "not measured" without a run.
+EXPECTED_CHECKS: tuple[str, ...] = IDS
 
 
 @dataclass(frozen=True)
