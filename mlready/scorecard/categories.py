@@ -42,7 +42,7 @@ import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from mlready.gpu_runner.checks import REGISTRY as CHECKS
+from mlready.gpu_runner import catalog
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
 
 # Runtime check id -> category key, as each check module declares it (``CATEGORY``).
 CHECK_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
-    {check.id: check.category for check in CHECKS})
+    {check.id: check.category for check in catalog.entries()})
 FALLBACK_CHECK_CATEGORY = TESTING.key
 
 

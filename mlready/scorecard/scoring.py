@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlready.gpu_runner.checks import IDS
+from mlready.gpu_runner import catalog
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
 from mlready.scorecard import categories as cats
 from mlready.scorecard.inputs import StaticReport
@@ -29,7 +29,7 @@ from mlready.scorecard.model import (
 
 # The checks the runner is expected to report (its registry, in the order they run);
 # listed as "not measured" without a run.
-EXPECTED_CHECKS: tuple[str, ...] = IDS
+EXPECTED_CHECKS: tuple[str, ...] = tuple(check.id for check in catalog.entries())
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlready.gpu_runner import checks, plan
+from mlready.gpu_runner import catalog, checks, plan
 from mlready.gpu_runner.checks import REGISTRY, RUNS, Check, DeclarationError
 from mlready.gpu_runner.checks._declaration import REQUIRED, Reason, declare
 from mlready.gpu_runner.config import RunnerConfig
@@ -39,6 +39,11 @@ def test_every_check_declares_every_field(check: Check) -> None:
     assert Outcome.PASS not in {r.outcome for r in check.reasons.values()}  # pass has none
     # One signature for every check: the session is all a check gets.
     assert list(inspect.signature(check.judge).parameters) == ["session"]
+
+
+def test_the_catalog_read_without_imports_agrees_with_the_registry() -> None:
+    assert [(e.id, e.order, e.category) for e in catalog.entries()] == [
+        (c.id, c.order, c.category) for c in REGISTRY]
 
 
 def test_ids_and_orders_are_unique() -> None:
