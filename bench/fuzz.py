@@ -298,7 +298,7 @@ def _load(name: str) -> Any:
 
 def target_event(text: str) -> None:
     """Any event payload: a pull request (or none), or the module's own error."""
-    from mlready.github import actions
+    from mlready.github import actions, provenance
 
     with _project({"event.json": _utf8(text)}) as folder:
         try:
@@ -307,7 +307,7 @@ def target_event(text: str) -> None:
                 actions.pr_from_event(name, payload)
                 actions.pr_record(name, payload)
             actions.workflow_run_head_sha(payload)
-            actions.workflow_run_name(payload)
+            provenance.judge(payload, "o/r")
         except actions.ActionsConfigError:
             pass
         except Exception as exc:

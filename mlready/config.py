@@ -107,17 +107,18 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A configuration file's bytes, or a one-line `ConfigError`."""
+    """A configuration file's bytes, or a one-line `ConfigError`. Only a regular file
+    is read (`mlready.reading`): a FIFO or a device would block the run forever."""
+    from mlready.reading import read_regular
+
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
 def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
-    """Parse TOML read from ``path``, turning every failure into a one-line `ConfigError`.
-    (tomllib is imported here: a hook run that finds the settings in its cache never
-    needs it.)"""
+    """Parse TOML read from ``path``, turning every failure into a one-line `ConfigError`."""
     import tomllib
 
     try:
@@ -126,6 +127,13 @@ def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
         raise ConfigError(path, f"invalid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, f"invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nesting level: arrays, inline tables
+        raise ConfigError(path, "invalid TOML: nested too deeply to read") from None
+    except MemoryError:
+        raise ConfigError(path, "invalid TOML: too large to read") from None
+    except ValueError as exc:  # an integer over sys.get_int_max_str_digits() digits
+        text = " ".join(str(exc).split())[:200]
+        raise ConfigError(path, f"invalid TOML: {text}") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import ast
 import json
 import re
 import subprocess
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,6 +34,7 @@ from pathlib import Path
 import click
 import yaml
 
+from mlready import config
 from mlready.github import pins
 from mlready.hooks.syntax import main_guard
 
@@ -377,9 +377,9 @@ class _Writer:
         data: dict[str, object] = {}
         if path.exists():
             try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise click.ClickException(f"{path}: invalid TOML: {exc}") from None
+                data = config.read_toml(path)
+            except config.ConfigError as exc:  # bad TOML, too deep, too many digits: one line
+                raise click.ClickException(str(exc)) from None
             tool = data.get("tool")
             if isinstance(tool, dict) and "mlready" in tool:
                 click.echo("  kept       pyproject.toml ([tool.mlready] exists; left as is)")

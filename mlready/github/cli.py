@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from mlready import REPOSITORY_URL
 from mlready.github.actions import (
     ActionsConfigError,
     ActionsEnv,
@@ -37,7 +38,7 @@ from mlready.github.comment import marker, resolve_author, upsert
 from mlready.github.provenance import GPU_WORKFLOW, STATIC_WORKFLOW, Verdict, base_problem, judge
 from mlready.github.provenance import sources as known_sources
 
-DOCS_FORKS = "https://github.com/org/mlready-action/blob/main/docs/action.md#fork-pull-requests"
+DOCS_FORKS = f"{REPOSITORY_URL}/blob/main/docs/action.md#fork-pull-requests"
 
 
 def _say(line: str, token: str, *, err: bool = False) -> None:

@@ -44,6 +44,7 @@ class Job:
     collect_codes: tuple[str, ...]  # the selected rules with `collect`, run on every file
     options: Mapping[str, Mapping[str, Any]]  # family -> its options table
     cache: Cache | None = None
+    max_size: int | None = None  # bytes of source past which a file is not parsed
     _plans: dict[bool, Plan] = field(default_factory=dict, compare=False, repr=False)
 
     def plan(self, full: bool) -> Plan:
@@ -117,7 +118,7 @@ def run_rules(ctx: FileContext, steps: Sequence[Step], full: bool,
                 value = collect(ctx)
                 if value is not None:
                     facts[rule.code] = value
-        except RecursionError:  # the file's nesting, not a bug: say so on the file
+        except (RecursionError, MemoryError):  # the file's nesting, not a bug: say so on it
             gave_up.append(rule.code)
         except Exception as exc:  # one rule's bug must not hide the others' findings
             errors.append(_error(rule, ctx.path, exc))
@@ -149,20 +150,28 @@ def _plain_facts(facts: dict[str, Any], rules: Sequence[Rule], path: str,
     return plain
 
 
-def _read(root: str, path: str) -> tuple[bytes | None, str | None]:
+def _read(root: str, path: str, max_size: int | None = None,
+          kind: FileKind = "other") -> tuple[bytes | None, str | None]:
+    """The file's bytes through the one gate (`mlready.reading`), or None and why."""
+    from mlready.reading import TooLarge, read_regular
+
+    # A notebook's limit is on its code cells (parsing checks it); its outputs may be big.
+    limit = max_size * 20 if max_size is not None and kind == "notebook" else max_size
     try:
-        return (Path(root) / path).read_bytes(), None
+        return read_regular(Path(root) / path, Path(root), limit), None
+    except TooLarge as exc:
+        return None, str(exc)
     except OSError as exc:
         return None, f"cannot read file: {exc.strerror or exc}"
 
 
 def parse(path: str, kind: FileKind, data: bytes, root: Path,
-          wanted: Collection[FileKind]) -> Parsed:
+          wanted: Collection[FileKind], max_size: int | None = None) -> Parsed:
     """`mlready.hooks.parsing.parse`, imported on first use: a run that finds every file
     in the cache (the one-file pre-commit hook, mostly) never parses."""
     from mlready.hooks.parsing import parse as parse_file
 
-    return parse_file(path, kind, data, root, wanted)
+    return parse_file(path, kind, data, root, wanted, max_size)
 
 
 def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | None = None
@@ -174,7 +183,8 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
     path, kind = task.file.path, task.file.kind
     plan = job.plan(task.full)
     rules, wanted = plan.rules, plan.wanted
-    data, why = content if content is not None else _read(job.root, path)
+    data, why = (content if content is not None
+                 else _read(job.root, path, job.max_size, kind))
     root = Path(job.root)
     errors: list[str] = []
     try:
@@ -183,7 +193,7 @@ def analyse(job: Job, task: Task, content: tuple[bytes | None, str | None] | Non
 
             parsed = Parsed((failed(path, kind, root, why or "cannot read file"),))
         else:
-            parsed = parse(path, kind, data, root, wanted)
+            parsed = parse(path, kind, data, root, wanted, job.max_size)
         facts: dict[str, Any] = {}
         diagnostics: list[Diagnostic] = []
         for ctx in parsed.contexts:
@@ -210,7 +220,7 @@ def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
     in the workers, so that reading and hashing the files is parallel too."""
     results: list[FileResult] = []
     for task in tasks:
-        content = _read(job.root, task.file.path)
+        content = _read(job.root, task.file.path, job.max_size, task.file.kind)
         data = content[0]
         if job.cache is not None and data is not None:
             hit = job.cache.get(task.file.path, task.file.kind, digest(data), task.full)

@@ -30,7 +30,10 @@ def _codes(values: Sequence[str]) -> list[str]:
 
 
 def _error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    """One line on stderr: names in it are escaped, so it stays one line."""
+    from mlready.hooks.output import printable
+
+    click.echo(f"error: {printable(message)}", err=True)
 
 
 def _registry() -> tuple[Rule, ...] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -243,6 +244,22 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
         if kind is None:
             continue
         full = root / rel if not rel.startswith("/") else Path(rel)
-        if full.is_file():  # skips broken symlinks, sockets, deleted-but-tracked files
+        if _regular(full, root):
             files.append(SourceFile(rel, kind))
     return files
+
+
+def _regular(path: Path, root: Path) -> bool:
+    """A regular file, or a symlink to one inside the project: skips broken symlinks,
+    FIFOs, sockets, folders named ``x.py``, deleted-but-tracked files, and links that
+    leave the project (their content is not the project's to report on)."""
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            mode = path.stat().st_mode
+            real, base = os.path.realpath(path), os.path.realpath(root)
+            if not real.startswith(base.rstrip(os.sep) + os.sep):
+                return False
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(mode)

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mlready.hooks.rules import Rule, all_rules
+from mlready.hooks.rules import CORE_FAMILY, Rule, all_rules
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -63,8 +63,12 @@ def render_rule(rule: Rule) -> str:
     parts = [f"# {rule.name} ({rule.code})", headline(rule)]
     parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
     state = "on by default" if rule.default else f"off by default: `select = [\"{rule.code}\"]`"
-    parts.append(f"Family `{family}` (options under `[tool.mlready.{family}]`); {state}. "
-                 f"Silence one line with `# noqa: {rule.code}`.")
+    if family == CORE_FAMILY:
+        parts.append("Always on: no `select` or `ignore` turns it off (a file that cannot be "
+                     "parsed is seen by no other rule).")
+    else:
+        parts.append(f"Family `{family}` (options under `[tool.mlready.{family}]`); {state}. "
+                     f"Silence one line with `# noqa: {rule.code}`.")
     return "\n\n".join(p for p in parts if p) + "\n"
 
 

@@ -102,7 +102,7 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     codes = [rule.code for rule in settings.rules]
     used = {rule.family for rule in settings.rules}
     options = {k: v for k, v in settings.options.items() if k in used}
-    version = f"{_code_version()} root {settings.root}"
+    version = f"{_code_version()} root {settings.root} max {settings.max_file_size}"
     return caching.Cache(settings.cache_dir,
                          caching.salt(version, codes, options, _sources(), key=key))
 
@@ -298,7 +298,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
 
     rules, root = settings.rules, settings.root
     job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
-              {k: dict(v) for k, v in settings.options.items()}, cache)
+              {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size)
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
     fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)

@@ -28,6 +28,7 @@ from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
+from mlready.reading import read_regular
 
 if TYPE_CHECKING:
     from mlready.hooks.settings import Settings
@@ -64,7 +65,7 @@ class Memo:
         total = 0
         for file, reported in files:
             try:
-                data = (root / file.path).read_bytes()
+                data = read_regular(root / file.path, vetted=True)
             except OSError:
                 return None
             total += len(data)

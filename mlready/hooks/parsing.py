@@ -49,6 +49,10 @@ def decode_python(data: bytes) -> tuple[str | None, str | None, int]:
                 _line_of_byte(data, exc.start))
     except LookupError as exc:
         return None, f"cannot decode file: {exc}", 1
+    except Exception as exc:  # a codec the cookie names may fail any way it likes:
+        # `punycode` and `undefined` raise plain UnicodeError, others TypeError...
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        return None, f"cannot decode file as {encoding}: {detail}", 1
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
@@ -178,8 +182,34 @@ def failed(path: str, kind: FileKind, root: Path, why: str, line: int = 1) -> Fi
 
 
 def parse(path: str, kind: FileKind, data: bytes, root: Path,
-          wanted: Collection[FileKind]) -> Parsed:
-    """The contexts of one file that some selected rule reads (``wanted`` kinds)."""
+          wanted: Collection[FileKind], max_size: int | None = None) -> Parsed:
+    """The contexts of one file that some selected rule reads (``wanted`` kinds).
+
+    Never raises: whatever a file's content makes a parser do (a codec's own error, a
+    recursion or memory limit, a bug of ours that only this file triggers) is MLR000 on
+    that file, so that one bad file never costs the whole run its findings. Source over
+    ``max_size`` bytes is not parsed at all (``ast.parse`` takes some 300 bytes of memory
+    per byte of source): a notebook counts its code cells, not its outputs.
+    """
+    try:
+        return _parse(path, kind, data, root, wanted, max_size)
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[:200]
+        why = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return Parsed((failed(path, kind, root, f"cannot parse file ({why})"),))
+
+
+def too_large(size: int, max_size: int) -> str:
+    """The MLR000 message for source over the size limit."""
+    from mlready.reading import megabytes
+
+    return f"too large to check ({megabytes(size)} > {megabytes(max_size)})"
+
+
+def _parse(path: str, kind: FileKind, data: bytes, root: Path,
+           wanted: Collection[FileKind], max_size: int | None) -> Parsed:
+    if max_size is not None and kind != "notebook" and len(data) > max_size:
+        return Parsed((failed(path, kind, root, too_large(len(data), max_size)),))
     if kind == "python":
         text, why, line = decode_python(data)
         if text is None:
@@ -194,22 +224,28 @@ def parse(path: str, kind: FileKind, data: bytes, root: Path,
         return Parsed((failed(path, kind, root, f"cannot decode file as UTF-8: {exc.reason}",
                               line),))
     if kind == "notebook":
-        return _notebook(path, text, root, wanted)
+        return _notebook(path, text, root, wanted, max_size)
     ctx = FileContext(path=path, kind=kind, source=text, root=root)
     parse_data(ctx)
     return Parsed((ctx,))
 
 
-def _notebook(path: str, text: str, root: Path, wanted: Collection[FileKind]) -> Parsed:
+def _notebook(path: str, text: str, root: Path, wanted: Collection[FileKind],
+              max_size: int | None) -> Parsed:
     try:
         book = nb.load(text)
     except nb.NotebookError as exc:
         return Parsed((failed(path, "notebook", root, str(exc), exc.line or 1),))
     contexts: list[FileContext] = []
     if "python" in wanted:
-        code = FileContext(path=path, kind="python", source=book.source, root=root,
-                           notebook=True)
-        parse_python(code)
+        code_size = len(book.source.encode("utf-8", "surrogatepass"))
+        if max_size is not None and code_size > max_size:
+            code = failed(path, "python", root, too_large(code_size, max_size))
+            code.notebook = True
+        else:
+            code = FileContext(path=path, kind="python", source=book.source, root=root,
+                               notebook=True)
+            parse_python(code)
         contexts.append(code)
     if "notebook" in wanted:
         contexts.append(FileContext(path=path, kind="notebook", source=text, root=root,

@@ -41,10 +41,13 @@ def _names(folder: Path) -> list[str] | None:
 
 
 def _head(path: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of a regular file (`mlready.reading`: a FIFO or a
+    ``.gitattributes -> /dev/stdin`` would block the run), else None."""
+    from mlready.reading import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except (OSError, ValueError):
+        return read_regular(path, head=limit)
+    except OSError:
         return None
 
 

@@ -3,27 +3,33 @@
 Selectors are read as ruff reads them: ``ALL``, a code prefix (``MLR``, ``MLR1``,
 ``MLR10``), a full code (``MLR101``), and, because hooks and users think in concerns
 rather than numbers, a family name (``seeds``, ``hparams``, ``config``, ``deps``,
-``types``, ``misc``) or a rule name (``unseeded-entrypoint``). When several selectors
-match a rule, the most specific one decides (a full code beats ``MLR1``, which beats
-``MLR``); on a tie ``ignore`` wins. Rules with ``DEFAULT = False`` are enabled only by
-their own code or name, or by ``ALL``.
+``checkpoints``, ``types``, ``notebooks``, ``docs``) or a rule name
+(``unseeded-python-random``). When several selectors match a rule, the most specific
+one decides (a full code beats ``MLR1``, which beats ``MLR``); on a tie ``ignore``
+wins. Rules with ``DEFAULT = False`` are enabled only by their own code or name, or by
+``ALL``.
+
+The ``core`` rules (MLR000, a file that cannot be read or parsed) are always on, as
+ruff reports syntax errors under any selection: such a file is seen by no other rule,
+so ``--select deps`` or ``--ignore ALL`` must not hide it. Retired selectors redirect
+with a warning, as ruff's rule redirects do: ``misc`` (until 0.2 the family of MLR000,
+MLR301, MLR501, MLR6xx and MLR901) now means ``checkpoints``, ``notebooks``, ``docs``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from typing import NamedTuple
 
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
 
-
-@cache
-def _code_re() -> re.Pattern[str]:
-    return re.compile(r"^MLR[0-9]{0,3}$")
+_CODE = re.compile(r"^MLR[0-9]{0,3}$")
+# Retired selector -> what it means now. Keep entries forever: configurations outlive us.
+REDIRECTS: dict[str, tuple[str, ...]] = {"misc": ("checkpoints", "notebooks", "docs")}
 
 
 class SelectionError(ValueError):
@@ -49,7 +55,7 @@ def _match(selector: str, rule: Rule) -> _Match | None:
         return _Match(0, True)
     if selector in (rule.code, rule.name):
         return _Match(10, True)
-    if _code_re().match(selector) and rule.code.startswith(selector):
+    if _CODE.match(selector) and rule.code.startswith(selector):
         return _Match(len(selector), False)
     if selector == rule.family:
         return _Match(4, False)
@@ -63,18 +69,27 @@ def validate(selectors: Iterable[str], rules: Sequence[Rule], origin: str) -> No
     names = {r.name for r in rules} | {r.family for r in rules} | set(registry.FAMILIES)
     codes = {r.code for r in rules}
     for selector in selectors:
+        if selector in REDIRECTS:
+            print(f"warning: `{selector}` is deprecated; use {', '.join(REDIRECTS[selector])}"
+                  f" (in {origin})", file=sys.stderr)
+            continue
         if selector == "ALL" or selector in names or selector in codes:
             continue
-        if _code_re().match(selector) and len(selector) < 6:
+        if _CODE.match(selector) and len(selector) < 6:
             continue
         raise SelectionError(f"{origin}: unknown rule selector `{selector}`")
 
 
 def select(rules: Sequence[Rule], select: Sequence[str] | None, extend_select: Sequence[str],
            ignore: Sequence[str]) -> tuple[Rule, ...]:
-    """The enabled rules. ``select=None`` means the default set."""
+    """The enabled rules. ``select=None`` means the default set; ``core`` rules always."""
+    select = None if select is None else _redirected(select)
+    extend_select, ignore = _redirected(extend_select), _redirected(ignore)
     enabled: list[Rule] = []
     for rule in rules:
+        if rule.family == registry.CORE_FAMILY:
+            enabled.append(rule)
+            continue
         best_on: _Match | None = _Match(0, True) if select is None and rule.default else None
         for selector in (*(select or ()), *extend_select):
             found = _match(selector, rule)
@@ -88,6 +103,10 @@ def select(rules: Sequence[Rule], select: Sequence[str] | None, extend_select: S
             continue
         enabled.append(rule)
     return tuple(enabled)
+
+
+def _redirected(selectors: Sequence[str]) -> list[str]:
+    return [new for selector in selectors for new in REDIRECTS.get(selector, (selector,))]
 
 
 def ignored_by_path(path: str, per_file_ignores: Mapping[str, Sequence[str]],

@@ -46,7 +46,9 @@ TOP_LEVEL: dict[str, Field | Table] = {
     "cache-dir": Field((str,), "where the cache lives, relative to the project root "
                                "($MLREADY_CACHE_DIR wins)"),
     "no-cache": Field((bool,), "never read or write the cache"),
+    "max-file-size": Field((float,), "megabytes of source past which a file is not parsed"),
 }
+MAX_FILE_SIZE = 5.0  # megabytes: ast.parse takes ~300 bytes of memory per byte of source
 
 
 def schema(rules: Sequence[Rule], given: Collection[str] | None = None) -> Table:
@@ -94,6 +96,7 @@ class Settings(NamedTuple):
     output_format: str = "concise"
     cache_dir: Path | None = None  # None: no cache
     options: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+    max_file_size: int = int(MAX_FILE_SIZE * 1_000_000)  # bytes
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         return self.options.get(rule.family, {})
@@ -137,6 +140,10 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
     configured = str(table["cache-dir"]) if "cache-dir" in table else None
     cache_dir = None if no_cache else cache_location(root, configured, origin)
     families = set(selection.families(all_rules))
+    max_mb = table.get("max-file-size", MAX_FILE_SIZE)
+    if not 0 < max_mb < 1e12:  # also refuses nan and inf
+        raise ConfigError(origin, f"`tool.mlready.max-file-size` must be a positive number "
+                                  f"of megabytes, got {max_mb!r}")
     return Settings(
         root=root,
         config_path=path,
@@ -149,6 +156,7 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
         output_format=overrides.output_format or str(table.get("output-format", "concise")),
         cache_dir=cache_dir,
         options={k: v for k, v in table.items() if k in families and isinstance(v, dict)},
+        max_file_size=int(max_mb * 1_000_000),
     )
 
 

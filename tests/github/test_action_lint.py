@@ -113,9 +113,11 @@ def test_zizmor_offline_reports_nothing() -> None:
     proc = subprocess.run([str(ZIZMOR), "--offline", "--format", "json", *files],
                           capture_output=True, text=True, timeout=60, check=False)
     findings = json.loads(proc.stdout or "[]")
-    shown = "\n".join(f"{f['ident']}: {f['desc']} "
-                      f"({f['locations'][0]['symbolic']['key']['Local']['given_path']})"
-                      for f in findings)
+    def where(finding: dict[str, Any]) -> str:  # zizmor renamed given_path to verbatim_path
+        local = finding["locations"][0]["symbolic"]["key"]["Local"]
+        return str(local.get("given_path") or local.get("verbatim_path"))
+
+    shown = "\n".join(f"{f['ident']}: {f['desc']} ({where(f)})" for f in findings)
     assert findings == [], shown
     assert proc.returncode == 0, proc.stderr
 

@@ -210,3 +210,13 @@ def test_without_an_entrypoint_the_section_says_what_to_do(tmp_path: Path) -> No
     text = (tmp_path / "pyproject.toml").read_text()
     assert "# No training entrypoint found: set the command that trains" in text
     assert tomllib.loads(text)["tool"]["mlready"]["runner"]["steps"] == 20
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 2000 + "]" * 2000, "a = " + "9" * 5000,
+                                  "a = [\n"])
+def test_an_unreadable_pyproject_is_one_line_and_exit_2(tmp_path: Path, text: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert main(["init", str(tmp_path), "--yes"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "pyproject.toml" in err[0] and "invalid TOML" in err[0], err

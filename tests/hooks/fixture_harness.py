@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
+from collections.abc import Collection
 from pathlib import Path
 
 from mlready.hooks import engine
@@ -18,11 +20,34 @@ from mlready.hooks.rules import all_rules
 from mlready.hooks.settings import Overrides, load
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
-ERROR = re.compile(r"#\s*error:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+MARK = re.compile(r"#\s*error:\s*")  # starts one expectation; a line may hold several
+EXPECTATION = re.compile(r"^(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)"
+                         r"(?:\s+(?P<message>\S.*?))?\s*$")
 EXPECTED_LINE = re.compile(r"^(?P<path>[^\s:]+):(?:cell (?P<cell>\d+):)?(?P<line>\d+)\s+"
-                           r"(?P<code>[A-Z]+[0-9]+)\s*$")
+                           r"(?P<rest>[A-Z]+[0-9]+.*)$")
 
-Finding = tuple[str, int | None, int, str]  # (path, cell, line, code)
+PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"  # ``{python}`` in a message
+# (path, cell, line, code, message): message None in an expectation compares the code only
+Finding = tuple[str, int | None, int, str, str | None]
+
+
+def parse_expectations(text: str) -> list[tuple[str, str | None]]:
+    """The (code, message) pairs of one line: ``# error: MLR101 <message>`` (the message
+    runs to the next ``# error:`` or the end of the line), or ``# error: MLR101, MLR102``
+    (codes only). Raises ValueError for a message after several codes."""
+    found: list[tuple[str, str | None]] = []
+    for part in MARK.split(text)[1:]:
+        match = EXPECTATION.match(part.rstrip())
+        if match is None:
+            continue
+        codes = re.split(r"\s*,\s*", match.group("codes"))
+        message = match.group("message")
+        if message is not None:
+            message = message.replace("{python}", PYTHON)
+        if message is not None and len(codes) > 1:
+            raise ValueError(f"a message after several codes: {text.strip()!r}")
+        found += [(code, message) for code in codes]
+    return found
 
 
 def fixture_for(code: str) -> Path | None:
@@ -67,31 +92,31 @@ def _comment_lines(path: Path) -> list[tuple[int | None, int, str]]:
 
 
 def expected(project: Path) -> set[Finding]:
-    """Every expectation of a fixture: ``# error: CODE[, CODE]`` comments on checked
-    files, plus the lines of ``expected.txt`` (``path:LINE CODE`` or
-    ``path:cell N:LINE CODE``; ``#`` starts a comment)."""
+    """Every expectation of a fixture: ``# error: CODE <message>`` comments on checked
+    files, plus the lines of ``expected.txt`` (``path:LINE CODE <message>`` or
+    ``path:cell N:LINE CODE <message>``; a line starting with ``#`` is a comment)."""
     found: set[Finding] = set()
     for path in sorted(project.rglob("*")):
         rel = path.relative_to(project).as_posix()
         if not path.is_file() or classify(rel) is None:
             continue
         for cell, line, text in _comment_lines(path):
-            match = ERROR.search(text)
-            if match:
-                for code in re.split(r"\s*,\s*", match.group("codes")):
-                    found.add((rel, cell, line, code))
+            for code, message in parse_expectations(text):
+                found.add((rel, cell, line, code, message))
     listing = project / "expected.txt"
     if listing.is_file():
         for number, raw in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
-            text = raw.split("#", 1)[0].strip()
-            if not text:
+            text = raw.strip()
+            if not text or text.startswith("#"):
                 continue
             match = EXPECTED_LINE.match(text)
-            if match is None:
-                raise ValueError(f"{listing}:{number}: expected `path:LINE CODE`, got {raw!r}")
+            pairs = parse_expectations("# error: " + match.group("rest")) if match else []
+            if match is None or not pairs:
+                raise ValueError(f"{listing}:{number}: expected `path:LINE CODE message`, "
+                                 f"got {raw!r}")
             cell = int(match.group("cell")) if match.group("cell") else None
-            found.add((match.group("path"), cell, int(match.group("line")),
-                       match.group("code")))
+            for code, message in pairs:
+                found.add((match.group("path"), cell, int(match.group("line")), code, message))
     return found
 
 
@@ -101,13 +126,19 @@ def run(project: Path, code: str) -> Report:
     return engine.check_with(settings, [project])
 
 
-def actual(report: Report) -> set[Finding]:
-    return {(d.path, d.cell, d.line, d.code) for d in report.diagnostics}
+def actual(report: Report, want: Collection[Finding] = ()) -> set[Finding]:
+    """What the run reported; where ``want`` gives only a code for a place, the message
+    is dropped there, so that a codes-only expectation compares the code only."""
+    codes_only = {f[:4] for f in want if f[4] is None}
+    return {(d.path, d.cell, d.line, d.code,
+             None if (d.path, d.cell, d.line, d.code) in codes_only else d.message)
+            for d in report.diagnostics}
 
 
 def show(findings: set[Finding]) -> str:
     def fmt(f: Finding) -> str:
-        path, cell, line, code = f
-        return f"{path}:{f'cell {cell}:' if cell is not None else ''}{line} {code}"
+        path, cell, line, code, message = f
+        where = f"{path}:{f'cell {cell}:' if cell is not None else ''}{line}"
+        return f"{where} {code}" + (f" {message}" if message is not None else "")
 
     return "\n".join(sorted(fmt(f) for f in findings)) or "(none)"

@@ -66,7 +66,11 @@ def test_no_paths_checks_the_current_folder(project: Make, capsys: pytest.Captur
 def test_select_ignore_and_prefixes(project: Make, capsys: pytest.CaptureFixture[str]) -> None:
     root = project({"a.py": "print(1)\n", "b.py": "def f(:\n"})
     assert run(capsys, "--select", "MLR000", str(root))[1].startswith("b.py:1:1: MLR000")
-    assert run(capsys, "--ignore", "MLR0,MLR99", str(root))[:2] == (0, "All checks passed!\n")
+    # MLR000 is always on: ignoring MLR0 (or ALL) never hides a file that does not parse
+    assert run(capsys, "--ignore", "MLR0,MLR99", str(root))[:2] == (1, (
+        f"b.py:1:1: MLR000 SyntaxError: invalid syntax (parsed as Python {PY})\n"
+        "Found 1 error.\n"))
+    (root / "b.py").unlink()  # the rest is about a.py
     # off-by-default rules need their own code (or ALL), a prefix is not enough
     out = run(capsys, "--select", "MLR99", str(root))[1]
     assert "MLR993" not in out and "MLR990" in out
@@ -194,7 +198,8 @@ def test_cross_file_rule_and_metrics_in_json(project: Make,
     document = json.loads(out)
     assert code == 1
     assert document["metrics"] == {"duplicate-function": {"functions": 2, "files": 2}}
-    assert (document["files_checked"], document["file_kinds"]) == (2, {"pyproject": 1,
+    # MLR000 (always on) reads pyproject.toml too
+    assert (document["files_checked"], document["file_kinds"]) == (3, {"pyproject": 1,
                                                                         "python": 2})
     assert [(d["path"], d["line"], d["message"]) for d in document["diagnostics"]] == [
         ("a.py", 1, "`train` is also defined in b.py"),

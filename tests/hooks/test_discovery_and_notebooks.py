@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,14 +89,16 @@ def test_unreadable_file_reported(project: Make, fake_rules: tuple[Rule, ...],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Permission denied, simulated so that the test also bites when run as root."""
     root = project({"a.py": "x = 1\n", "secret.py": "x = 1\n"})
-    real = Path.read_bytes
+    import mlready.reading
 
-    def deny(self: Path) -> bytes:
-        if self.name == "secret.py":
+    real = mlready.reading.read_regular
+
+    def deny(path: Path, *args: Any, **kwargs: Any) -> bytes:
+        if path.name == "secret.py":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(mlready.reading, "read_regular", deny)  # the one gate of every read
     report = engine.check([root])
     assert [(d.path, d.message) for d in report.diagnostics] == [
         ("secret.py", "cannot read file: Permission denied")]

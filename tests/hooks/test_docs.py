@@ -68,7 +68,7 @@ def test_docs_write_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert docs.main(["--check", str(readme)]) == 0
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# x\n\n<!-- rules:start -->\n| Code | Name | Family | Default |")
-    assert "| MLR993 | `opinionated` | misc | no | Off by default. |\n" in text
+    assert "| MLR993 | `opinionated` | other | no | Off by default. |\n" in text
     assert text.endswith("<!-- rules:end -->\ntail\n")
 
 
@@ -79,7 +79,7 @@ def test_rule_command_prints_the_docs(capsys: pytest.CaptureFixture[str],
         "# print-call (MLR990)\n\nA `print` call.\n\n## What it does\nTest rule.\n\n"
         "## Why is this bad?\nTest rule.\n\n## Example\n```python\nx = 1\n```\n\n"
         "## Use instead\n```python\nx = 2\n```\n\n"
-        "Family `misc` (options under `[tool.mlready.misc]`); on by default. "
+        "Family `other` (options under `[tool.mlready.other]`); on by default. "
         "Silence one line with `# noqa: MLR990`.\n")
     assert main(["rule", "print-call"]) == 0
     assert capsys.readouterr().out.startswith("# print-call (MLR990)\n")

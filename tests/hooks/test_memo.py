@@ -153,7 +153,7 @@ def test_a_fully_remembered_run_imports_no_rule_and_parses_nothing(project: Make
     run = [sys.executable, "-c", probe]
     first = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
     second = subprocess.run(run, cwd=root, capture_output=True, text=True, check=True)
-    assert "mlready.hooks.rules.unpinned_requirement" in first.stdout
+    assert "mlready.hooks.rules.deps.unpinned_requirement" in first.stdout
     assert second.stdout.splitlines()[-1] == "1 ['mlready.hooks.rules._index']"
     assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
     assert "MLR201" in second.stdout

@@ -31,7 +31,7 @@ def report(fake_rules: tuple[Rule, ...]) -> Report:
 
 def test_concise(report: Report) -> None:
     assert concise.render(report) == (
-        "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\nreally: yes\n"
+        "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\\nreally: yes\n"
         "nb.ipynb:cell 4:2:1: MLR990 `print(...)`: use logging\n"
         "z.py:1:1: MLR000 SyntaxError: invalid syntax\n"
         "Found 3 errors.\n")
@@ -88,7 +88,7 @@ def test_sarif_is_valid_sarif_2_1_0(report: Report) -> None:
 def test_full_without_source_still_shows_help(report: Report) -> None:
     text = full.render(report, {("z.py", None): ["def f(:"]})
     assert text.split("\n\n") == [
-        "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\nreally: yes\n  = help: log it",
+        "a, b.py:3:5: MLR990 `print(...)`: 100% wrong,\\nreally: yes\n  = help: log it",
         "nb.ipynb:cell 4:2:1: MLR990 `print(...)`: use logging",
         "z.py:1:1: MLR000 SyntaxError: invalid syntax\n  |\n1 | def f(:\n  | ^^^^^^^ MLR000\n  |",
         "Found 3 errors.\n"]

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlready.hooks.rules import FAMILIES
+
 REPO = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 HOOK_FIELDS = {"id", "name", "entry", "language", "description", "types", "types_or", "files",
@@ -27,12 +29,16 @@ HOOK_FIELDS = {"id", "name", "entry", "language", "description", "types", "types
 def test_hooks_file_is_well_formed() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     ids = [hook["id"] for hook in hooks]
-    assert ids == ["mlready", "mlready-seeds", "mlready-hparams", "mlready-config",
-                   "mlready-deps", "mlready-types", "mlready-notebooks"]
+    # `mlready` first, then one hook per rule family, each once (`python -m mlready.dev
+    # new-rule` adds the hook of a new family): seeds, hparams, config, deps, types,
+    # checkpoints, docs, notebooks
+    assert ids[0] == "mlready" and len(ids) == len(set(ids))
+    assert set(ids) == {"mlready", *(f"mlready-{family}" for family in FAMILIES)}
     for hook in hooks:
         assert set(hook) <= HOOK_FIELDS, hook["id"]
         assert hook["language"] == "python" and hook["require_serial"] is True
         assert hook["entry"].startswith("mlready check --force-exclude")
+        assert "MLR000" not in hook["entry"], hook["id"]  # always on: never appended by hand
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["mlready-deps"]["pass_filenames"] is False
     assert by_id["mlready-config"]["pass_filenames"] is False

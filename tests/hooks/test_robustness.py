@@ -122,7 +122,8 @@ def test_ten_megabyte_file(project: Make) -> None:
     line = b"value_%d = %d  # " + b"long comment " * 16 + b"\n"
     content = b"".join(line % (i, i) for i in range(46_000))
     assert len(content) > 10_000_000
-    root = project({"big.py": content})
+    # Over the default limit (5 MB) it is not parsed (test_bad_input); raised, it is.
+    root = project({"big.py": content, "pyproject.toml": "[tool.mlready]\nmax-file-size = 20\n"})
     report = engine.check([root], engine.Overrides(select=["MLR000"], no_cache=True))
     assert (report.files_checked, report.diagnostics, report.errors) == (2, (), ())
 

@@ -22,11 +22,11 @@ def test_rule_matches_its_fixture(rule: Rule, tmp_path: Path) -> None:
         f"or a folder tests/fixtures/rules/{rule.code}/ (see tests/fixtures/README.md)")
     project = harness.install(fixture, tmp_path)
     want = harness.expected(project)
-    assert any(code == rule.code for *_, code in want), (
+    assert any(code == rule.code for _, _, _, code, _ in want), (
         f"{fixture}: no `# error: {rule.code}` expectation: a fixture must show the rule firing")
     report = harness.run(project, rule.code)
     assert report.errors == ()
-    got = harness.actual(report)
+    got = harness.actual(report, want)
     assert got == want, (f"\nmissing (expected, not reported):\n{harness.show(want - got)}"
                          f"\nunexpected (reported, not expected):\n{harness.show(got - want)}")
 
@@ -36,3 +36,32 @@ def test_every_fixture_belongs_to_a_rule() -> None:
     stray = sorted(p.name for p in harness.FIXTURES.iterdir()
                    if p.name.split(".")[0] not in codes and p.name != "README.md")
     assert stray == []
+
+
+def test_expectations_read_codes_and_messages() -> None:
+    assert harness.parse_expectations(
+        "f(lr=1e-3)  # error: MLR101 `f(lr=1e-3)`: a literal  # error: MLR104 `m`: # kept") == [
+        ("MLR101", "`f(lr=1e-3)`: a literal"), ("MLR104", "`m`: # kept")]
+    assert harness.parse_expectations("x  # error: MLR101, MLR102") == [
+        ("MLR101", None), ("MLR102", None)]
+    assert harness.parse_expectations("x = 1  # an ordinary comment") == []
+    with pytest.raises(ValueError, match="a message after several codes"):
+        harness.parse_expectations("x  # error: MLR101, MLR102 some text")
+
+
+def test_a_changed_message_fails_the_fixture(tmp_path: Path) -> None:
+    fixture = harness.fixture_for("MLR301")
+    assert fixture is not None
+    project = harness.install(fixture, tmp_path)
+    report = harness.run(project, "MLR301")
+    want = harness.expected(project)
+    assert harness.actual(report, want) == want
+    path = project / fixture.name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("# error: MLR301 `", "# error: MLR301 `x", 1), encoding="utf-8")
+    changed = harness.expected(project)
+    assert {f[:4] for f in changed} == {f[:4] for f in want}  # same places and codes
+    assert harness.actual(report, changed) != changed  # but one message differs
+    # a codes-only expectation still compares the code alone
+    codes_only = {(*f[:4], None) for f in want}
+    assert harness.actual(report, codes_only) == codes_only

@@ -6,7 +6,7 @@ import pytest
 
 from mlready.hooks import selection
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules import Rule
+from mlready.hooks.rules import Rule, all_rules
 from mlready.hooks.suppression import ALL, Noqa, scan
 
 
@@ -19,16 +19,38 @@ def test_selection_specificity(fake_rules: tuple[Rule, ...]) -> None:
     assert codes(selection.select(fake_rules, None, (), ())) == default
     assert codes(selection.select(fake_rules, ["ALL"], (), ())) == [
         "MLR000", "MLR990", "MLR992", "MLR993", "MLR994", "MLR995", "MLR996"]
-    # a more specific select beats a less specific ignore, and the reverse
-    assert codes(selection.select(fake_rules, ["MLR990"], (), ["MLR9"])) == ["MLR990"]
+    # a more specific select beats a less specific ignore, and the reverse; MLR000 (core)
+    # is on under every selection, as ruff reports syntax errors whatever is selected
+    assert codes(selection.select(fake_rules, ["MLR990"], (), ["MLR9"])) == ["MLR000", "MLR990"]
     assert codes(selection.select(fake_rules, ["MLR9"], (), ["MLR990"])) == [
-        "MLR992", "MLR994", "MLR995", "MLR996"]
+        "MLR000", "MLR992", "MLR994", "MLR995", "MLR996"]
     # on a tie, ignore wins
-    assert codes(selection.select(fake_rules, ["MLR99"], (), ["MLR99"])) == []
-    assert codes(selection.select(fake_rules, None, ["MLR993"], ["misc"])) == [
-        "MLR993", "MLR996"]
+    assert codes(selection.select(fake_rules, ["MLR99"], (), ["MLR99"])) == ["MLR000"]
+    assert codes(selection.select(fake_rules, None, ["MLR993"], ["other"])) == [
+        "MLR000", "MLR993", "MLR996"]
     assert codes(selection.select(fake_rules, ["fake", "bad-key"], (), ())) == [
-        "MLR994", "MLR996"]
+        "MLR000", "MLR994", "MLR996"]
+
+
+def test_core_rules_survive_any_selection() -> None:
+    real = all_rules()
+    for select, ignore in ((["deps"], ()), (None, ["ALL"]), (None, ["MLR000", "MLR"]),
+                           (["MLR101"], ["syntax-error"]), (None, ["misc"])):
+        assert "MLR000" in codes(selection.select(real, select, (), ignore)), (select, ignore)
+
+
+def test_misc_redirects_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    real = all_rules()
+    selection.validate(["misc"], real, "--ignore")
+    assert capsys.readouterr().err == (
+        "warning: `misc` is deprecated; use checkpoints, notebooks, docs (in --ignore)\n")
+    kept = codes(selection.select(real, None, (), ["misc"]))
+    assert "MLR000" in kept and "MLR205" in kept
+    assert not {"MLR301", "MLR501", "MLR601", "MLR602", "MLR603"} & set(kept)
+    assert codes(selection.select(real, ["misc"], (), ())) == [
+        "MLR000", "MLR301", "MLR501", "MLR601", "MLR602", "MLR603"]
+    assert [r.family for r in real if r.code in ("MLR000", "MLR301", "MLR501", "MLR901")] == [
+        "core", "checkpoints", "notebooks", "docs"]
 
 
 @pytest.mark.parametrize("selector", ["MLR", "MLR9", "MLR99", "MLR990", "ALL", "seeds",

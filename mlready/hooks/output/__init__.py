@@ -22,6 +22,26 @@ FORMATS: Mapping[str, str] = {
 Lines = Mapping[tuple[str, int | None], Sequence[str]]  # (path, cell) -> source lines
 
 
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable written as a Python escape
+    (``\\n``, ``\\x1b``, ``\\u202e``, ``\\udcff`` for an undecodable byte of a name).
+
+    File names and the source text quoted in messages are the user's: raw, a newline in
+    a file name starts a new output line, which in CI can read as a ``::error`` workflow
+    command, and an escape sequence can rewrite the terminal. Backslashes are left as
+    they are: they are printable, and common in quoted code.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def line_start(text: str) -> str:
+    """A line that cannot start a workflow command: GitHub reads any output line that
+    begins with ``::`` as one, so a file named ``::error::x.py`` is printed ``./::error...``."""
+    return f"./{text}" if text.lstrip().startswith("::") else text
+
+
 def renderer(name: str) -> Callable[..., str]:
     """The ``render`` function of one format (imported only when used)."""
     module: Any = importlib.import_module(FORMATS[name])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import Lines
+from mlready.hooks.output import Lines, printable
 from mlready.hooks.output.concise import line as header
 from mlready.hooks.output.concise import summary
 
@@ -23,7 +23,7 @@ def snippet(diagnostic: Diagnostic, lines: Lines) -> list[str]:
     source = lines.get((diagnostic.path, diagnostic.cell))
     out: list[str] = []
     if source is not None and 0 < diagnostic.line <= len(source):
-        text = source[diagnostic.line - 1].expandtabs(1)
+        text = printable(source[diagnostic.line - 1].expandtabs(1))
         gutter = " " * len(str(diagnostic.line))
         start = max(diagnostic.col - 1, 0)
         if diagnostic.end_line == diagnostic.line and diagnostic.end_col:
@@ -33,9 +33,9 @@ def snippet(diagnostic: Diagnostic, lines: Lines) -> list[str]:
         out += [f"{gutter} |", f"{diagnostic.line} | {text}",
                 f"{gutter} | {' ' * start}{'^' * width} {diagnostic.code}", f"{gutter} |"]
         if diagnostic.fix:
-            out.append(f"{gutter} = help: {diagnostic.fix}")
+            out.append(f"{gutter} = help: {printable(diagnostic.fix)}")
     elif diagnostic.fix:
-        out.append(f"  = help: {diagnostic.fix}")
+        out.append(f"  = help: {printable(diagnostic.fix)}")
     return out
 
 

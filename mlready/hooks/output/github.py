@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output import printable
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escaping, after `printable` has written out the other control
+    characters (``%0A`` still stands for a newline the message itself holds)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)
 
 
 def escape_property(text: str) -> str:

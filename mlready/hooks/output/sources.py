@@ -10,6 +10,7 @@ from mlready.hooks import notebook
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import Lines
 from mlready.hooks.parsing import decode_python
+from mlready.reading import read_regular
 
 
 def _cells(text: str) -> dict[int, list[str]]:
@@ -21,8 +22,8 @@ def _cells(text: str) -> dict[int, list[str]]:
     for number, cell_data in enumerate(book.data.get("cells", []), start=1):
         if number in cells and isinstance(cell_data, dict):
             source = cell_data.get("source", "")
-            cells[number] = ("".join(source) if isinstance(source, list)
-                             else str(source)).splitlines()
+            cells[number] = ("".join(str(part) for part in source) if isinstance(source, list)
+                             else str(source)).splitlines()  # as the parser joins them
     return cells
 
 
@@ -31,14 +32,14 @@ def read_lines(root: Path, diagnostics: Iterable[Diagnostic]) -> Lines:
     found: dict[tuple[str, int | None], list[str]] = {}
     for path in sorted({d.path for d in diagnostics}):
         try:
-            data = (root / path).read_bytes()
+            data = read_regular(root / path, root)
         except OSError:
             continue
         if path.endswith(".ipynb"):
             try:
                 for cell, lines in _cells(data.decode("utf-8-sig")).items():
                     found[(path, cell)] = lines
-            except (ValueError, UnicodeDecodeError):
+            except Exception:  # whatever the JSON holds: the finding prints without source
                 pass
             found[(path, None)] = data.decode("utf-8", "replace").splitlines()
             continue

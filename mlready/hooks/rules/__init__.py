@@ -34,36 +34,43 @@ if TYPE_CHECKING:
     from mlready.hooks.context import Check, Collect, Finalize, Summarize
     from mlready.hooks.model import FileKind
 
-# Module names under mlready.hooks.rules, in code order. Add new rules here, then
-# regenerate the index: ``python -m mlready.hooks.rules --write``.
-# Each family keeps its own tuple so that families can grow independently.
-SEEDS: tuple[str, ...] = (  # MLR0xx reproducibility
-    "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
-    "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
-    "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
-)
-HPARAMS: tuple[str, ...] = (  # MLR1xx hard-coded hyper-parameters
-    "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
-    "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule", "hardcoded_rl_hyperparameter",
-)
-CONFIG_FILES: tuple[str, ...] = (  # MLR1xx config files
-    "missing_config_file", "no_training_config", "duplicate_config_key",
-)
-DEPS: tuple[str, ...] = ("unpinned_requirement", "unpinned_vcs_requirement",  # MLR2xx deps
-                         "missing_requirements_include", "unpinned_project_dependency",
-                         "no_dependency_manifest", "unpinned_conda_dependency")
-TYPES: tuple[str, ...] = ("missing_type_annotation",)  # MLR4xx typing
-MISC: tuple[str, ...] = ("syntax_error",  # MLR000 engine, MLR3xx checkpoints, MLR5xx, ...
-                         "unsafe_torch_load", "notebook_output",
-                         "missing_readme", "readme_missing_usage",  # MLR6xx documentation
-                         "undocumented_entrypoint", "missing_docstring")
-RULE_MODULES: tuple[str, ...] = (*SEEDS, *HPARAMS, *CONFIG_FILES, *DEPS, *TYPES, *MISC)
-# Family name (a selector, and the `[tool.mlready.<family>]` options table) -> its modules.
-# A module may set ``FAMILY`` to override the tuple it is listed in.
+# The registry: family -> its rule modules, in code order. A family is a folder
+# (`mlready/hooks/rules/<family>/`), a selector (``--select seeds``) and an options
+# table (``[tool.mlready.<family>]``). After adding a rule or a family here, run
+# ``python -m mlready.dev generate`` (the index, the README tables, the hook table).
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "seeds": SEEDS, "hparams": HPARAMS, "config": CONFIG_FILES, "deps": DEPS, "types": TYPES,
-    "misc": MISC,
+    "seeds": (  # MLR0xx reproducibility
+        "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
+        "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
+        "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
+    ),
+    "hparams": (  # MLR101-MLR106 hard-coded hyper-parameters
+        "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
+        "hardcoded_optimizer_hyperparameter", "hardcoded_lr_schedule",
+        "hardcoded_rl_hyperparameter",
+    ),
+    "config": (  # MLR110-MLR112 config files
+        "missing_config_file", "no_training_config", "duplicate_config_key",
+    ),
+    "deps": (  # MLR2xx dependencies
+        "unpinned_requirement", "unpinned_vcs_requirement", "missing_requirements_include",
+        "unpinned_project_dependency", "no_dependency_manifest", "unpinned_conda_dependency",
+    ),
+    "checkpoints": ("unsafe_torch_load",),  # MLR3xx checkpoints and serialization
+    "types": ("missing_type_annotation",),  # MLR4xx typing
+    "notebooks": ("notebook_output",),  # MLR5xx notebooks
+    "docs": (  # MLR6xx documentation, and MLR901 (opinionated: off by default)
+        "missing_readme", "readme_missing_usage", "undocumented_entrypoint",
+        "missing_docstring",
+    ),
 }
+# Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
+# ruff reports a syntax error under any selection): a file that does not parse is seen
+# by no other rule, so silencing its report would hide the file.
+CORE: tuple[str, ...] = ("syntax_error",)  # MLR000
+CORE_FAMILY = "core"
+RULE_MODULES: tuple[str, ...] = (
+    *CORE, *(f"{family}.{name}" for family, names in FAMILIES.items() for name in names))
 PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define
 
 
@@ -125,7 +132,12 @@ class Rule(NamedTuple):
 
     @property
     def options(self) -> Table | None:
-        return getattr(self.module, "OPTIONS", None)
+        """The family's options table: ``rules/<family>/options.py``, read without
+        importing the rule (settings validation must stay cheap); a module from outside
+        the registry (a test's) may carry its own ``OPTIONS``."""
+        if not self.module_name.startswith(f"{__name__}."):
+            return getattr(self.module, "OPTIONS", None)
+        return family_options(self.family)
 
     @property
     def doc(self) -> str:
@@ -148,12 +160,17 @@ _LOADED: dict[str, ModuleType] = {}
 
 
 def family_of_module(module: ModuleType) -> str:
-    """A module's ``FAMILY`` if set, else the family whose tuple lists it, else misc."""
+    """A module's ``FAMILY`` if set, else the family folder it lives in; ``core`` for
+    the registry's `CORE` modules; ``other`` for a module from nowhere (tests' own)."""
     explicit = getattr(module, "FAMILY", None)
     if isinstance(explicit, str):
         return explicit
-    short = module.__name__.rsplit(".", 1)[-1]
-    return next((family for family, names in FAMILIES.items() if short in names), "misc")
+    parts = module.__name__.split(".")
+    if parts[:-2] == __name__.split(".") and parts[-2] in FAMILIES:
+        return parts[-2]
+    if parts[:-1] == __name__.split(".") and parts[-1] in CORE:
+        return CORE_FAMILY
+    return "other"
 
 
 def from_module(module: ModuleType) -> Rule:
@@ -168,6 +185,16 @@ def from_module(module: ModuleType) -> Rule:
         parts=frozenset(p for p in PARTS if getattr(module, p, None) is not None),
         module_name=module.__name__,
     )
+
+
+def family_options(family: str) -> Table | None:
+    """``OPTIONS`` of ``rules/<family>/options.py``, if the index lists the family."""
+    from mlready.hooks.rules._index import OPTION_FAMILIES
+
+    if family not in OPTION_FAMILIES:
+        return None
+    module = importlib.import_module(f"{__name__}.{family}.options")
+    return module.OPTIONS  # type: ignore[no-any-return]
 
 
 @cache
@@ -193,25 +220,42 @@ def index_source() -> str:
     """The text of `mlready.hooks.rules._index`, from the rule modules themselves."""
     rules = sorted((from_module(importlib.import_module(f"{__name__}.{name}"))
                     for name in RULE_MODULES), key=lambda r: r.code)
+    from importlib.util import find_spec  # the generator only: no hook run pays for it
+
+    with_options = tuple(family for family in FAMILIES
+                         if find_spec(f"{__name__}.{family}.options") is not None)
+    for rule in rules:  # a rule's options are its family's: one table, one place
+        own = getattr(importlib.import_module(rule.module_name), "OPTIONS", None)
+        if own is not None and own is not family_options_of(rule.family, with_options):
+            raise ValueError(f"{rule.module_name}: OPTIONS must be `{rule.family}.options.OPTIONS`")
     lines = [
         '"""The metadata of every rule, generated from the rule modules: do not edit.',
         "",
-        "Regenerate with ``python -m mlready.hooks.rules --write`` (a test fails when this",
-        "file is stale). Reading it costs nothing, so choosing rules and answering a run",
-        "from the cache import no rule module.",
+        "Regenerate with ``python -m mlready.dev generate`` (a test fails when this file",
+        "is stale). Reading it costs nothing, so choosing rules, validating settings and",
+        "answering a run from the cache import no rule module.",
         '"""',
+        "",
+        "# families whose options table is rules/<family>/options.py (OPTIONS)",
+        f"OPTION_FAMILIES: tuple[str, ...] = {_literal(with_options)}",
         "",
         "# module, code, name, family, kinds, default, functions defined",
         "RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (",
     ]
     for rule in rules:
-        module = rule.module_name.rsplit(".", 1)[-1]
+        module = rule.module_name.removeprefix(f"{__name__}.")
         kinds = tuple(sorted(rule.kinds))
         parts = tuple(p for p in PARTS if p in rule.parts)
         row = (module, rule.code, rule.name, rule.family, kinds, rule.default, parts)
         lines.append(f"    {_literal(row)},")
     lines.append(")")
     return "\n".join(lines) + "\n"
+
+
+def family_options_of(family: str, with_options: tuple[str, ...]) -> Table | None:
+    if family not in with_options:
+        return None
+    return importlib.import_module(f"{__name__}.{family}.options").OPTIONS  # type: ignore[no-any-return]
 
 
 def _literal(value: object) -> str:

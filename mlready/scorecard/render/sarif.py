@@ -22,7 +22,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any
 
-from mlready import __version__
+from mlready import REPOSITORY_URL, __version__
 from mlready.hooks.model import Diagnostic
 from mlready.scorecard.model import Scorecard, Source
 
@@ -67,7 +67,7 @@ def minimal_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any]:
             "tool": {"driver": {
                 "name": "mlready",
                 "version": __version__,
-                "informationUri": "https://github.com/org/mlready-action",
+                "informationUri": REPOSITORY_URL,
                 "rules": [{"id": code, "shortDescription": {"text": code}} for code in codes],
             }},
             "results": results,

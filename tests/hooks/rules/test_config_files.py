@@ -10,7 +10,8 @@ from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
-from mlready.hooks.rules import _configrefs, duplicate_config_key
+from mlready.hooks.rules.config import configrefs as _configrefs
+from mlready.hooks.rules.config import duplicate_config_key
 from mlready.hooks.settings import Overrides
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'

@@ -10,13 +10,10 @@ from hypothesis import strategies as st
 from project_files import write
 
 from mlready.hooks.engine import check
-from mlready.hooks.rules._manifests import (
-    conda_status,
-    poetry_status,
-    pyproject_facts,
-    setup_cfg_facts,
-)
-from mlready.hooks.rules._requirements import classify, parse_requirements, resolve_include
+from mlready.hooks.rules.deps.conda import conda_status
+from mlready.hooks.rules.deps.manifests import poetry_status, pyproject_facts
+from mlready.hooks.rules.deps.requirements import classify, parse_requirements, resolve_include
+from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
 from mlready.hooks.settings import Overrides
 
 COMMIT = "8f3c2a1d9e0b4c5f6a7b8c9d0e1f2a3b4c5d6e7f"

@@ -10,8 +10,8 @@ from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
-from mlready.hooks.rules import missing_docstring, undocumented_entrypoint
-from mlready.hooks.rules.readme_missing_usage import has_instructions
+from mlready.hooks.rules.docs import missing_docstring, undocumented_entrypoint
+from mlready.hooks.rules.docs.readme_missing_usage import has_instructions
 from mlready.hooks.settings import Overrides
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\n'

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.rules import (
-    _hparams,
-    all_rules,
+from mlready.hooks.rules import all_rules
+from mlready.hooks.rules.hparams import finder as _hparams
+from mlready.hooks.rules.hparams import (
     hardcoded_batch_size,
     hardcoded_learning_rate,
     hardcoded_training_length,
+    signatures,
 )
 
 HPARAM_CODES = ("MLR101", "MLR102", "MLR103", "MLR104", "MLR105", "MLR106")
@@ -212,14 +213,14 @@ def test_files_without_training_words_are_not_walked() -> None:
     assert "_node_index" not in ctx.__dict__  # bailed out before the shared index was built
 
 
-def test_every_family_is_reachable_by_name() -> None:
-    for family in _hparams.FAMILIES:
-        for name in family.names:
-            for root in family.roots:
-                assert _hparams.match_family(f"{root}.{name}") is family or \
-                    _hparams.match_family(f"{root}.{name}") is not None
-    assert _hparams.match_family("torch.optim.sgd.SGD") is not None
-    assert _hparams.match_family("mylib.SGD") is None
+def test_every_signature_is_reachable_by_name() -> None:
+    for signature in signatures.SIGNATURES:
+        for name in signature.names:
+            for root in signature.roots:
+                assert signatures.match_signature(f"{root}.{name}") is signature or \
+                    signatures.match_signature(f"{root}.{name}") is not None
+    assert signatures.match_signature("torch.optim.sgd.SGD") is not None
+    assert signatures.match_signature("mylib.SGD") is None
 
 
 def test_rule_docs_have_every_section() -> None:

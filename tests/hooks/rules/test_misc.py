@@ -11,7 +11,8 @@ from project_files import write
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
-from mlready.hooks.rules import notebook_output, unsafe_torch_load
+from mlready.hooks.rules.checkpoints import unsafe_torch_load
+from mlready.hooks.rules.notebooks import notebook_output
 from mlready.hooks.settings import Overrides
 
 

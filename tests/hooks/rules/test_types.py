@@ -10,7 +10,7 @@ from project_files import write
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.engine import check
-from mlready.hooks.rules import missing_type_annotation as rule
+from mlready.hooks.rules.types import missing_type_annotation as rule
 from mlready.hooks.settings import Overrides
 
 MODEL = '''\

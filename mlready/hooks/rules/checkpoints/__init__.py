@@ -1,0 +1,1 @@
+"""MLR3xx checkpoints and serialization."""

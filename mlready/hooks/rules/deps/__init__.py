@@ -1,0 +1,1 @@
+"""MLR2xx dependencies: requirements files, pyproject/setup.cfg/conda manifests, lock files."""

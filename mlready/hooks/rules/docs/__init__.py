@@ -1,0 +1,1 @@
+"""MLR6xx and MLR901 documentation: the README, entry-point and public docstrings."""

@@ -1,0 +1,146 @@
+"""MLR602 `readme-missing-usage`: the README never says how to install or run the project.
+
+## What it does
+Reports the project's README (found as for MLR601 `missing-readme`) when it holds no
+sign of instructions at all: no code block (a Markdown fence or indented block after
+a blank line, a reStructuredText ``::`` literal block or ``code-block`` directive, an
+HTML ``<pre>`` or ``<code>``), no line or inline code span that is a command
+(``pip install``, ``python train.py``, ``conda``, ``uv``, ``torchrun``, ``make``,
+``docker``, ...), no heading such as
+*Installation*, *Usage*, *Quick start*, *Getting started*, *Training*, *Evaluation* or
+*Examples*, and no link to instructions kept elsewhere (a line with a link that
+mentions documentation, docs, a wiki, a guide, installation, usage or a tutorial).
+Any one of these is enough to pass: the rule does not judge how good the instructions
+are, only that there are some. An empty README is reported too.
+Like MLR601, the finding is reported on line 1 of ``pyproject.toml`` (else
+``setup.cfg``, ``setup.py``, else the first top-level Python file).
+
+## Why is this bad?
+A README that only describes the project leaves every reader to discover the entry
+point, the config it wants and the install steps by trial and error; the command that
+produced the reported numbers is lost with its author.
+
+## Example
+```markdown
+# charlm
+
+A character-level language model.
+```
+
+## Use instead
+````markdown
+# charlm
+
+A character-level language model.
+
+## Usage
+
+```bash
+pip install -r requirements.txt
+python train.py --config configs/default.yaml --out runs/a
+```
+````
+
+## References
+- [Papers with Code: ML code completeness checklist](https://github.com/paperswithcode/releasing-research-code)
+- [Make a README](https://www.makeareadme.com/)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mlready.hooks.context import ProjectContext
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules.docs import readme as _readme
+
+CODE = "MLR602"
+NAME = "readme-missing-usage"
+KINDS = _readme.KINDS
+
+collect = _readme.collect
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
+_RST_BLOCK = re.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
+_COMMAND = (r"(?:\$ |> )?(?:pip3? install|python3? |python -m|conda |mamba |uv |poetry |pipx "
+            r"|make\b|bash |sh |\./|torchrun |accelerate launch|deepspeed |docker |git clone "
+            r"|srun |sbatch |mlready |pytest\b|jupyter )")
+_COMMAND_LINE = re.compile(r"^\s*" + _COMMAND)
+_INLINE_COMMAND = re.compile(r"(?<!`)`++\s*+" + _COMMAND)  # from a run's first backtick: linear
+_HEADING_WORDS = re.compile(
+    r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
+    r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
+    r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
+# Linear: a tag ends at the next `<`, a heading at the next heading tag.
+_HTML_HEADING = re.compile(r"<h[1-6][^<>]*+>((?:[^<]++|<(?!/?h[1-6]))*+)</h[1-6]>",
+                           re.IGNORECASE)
+_SETEXT = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
+_LINK = re.compile(r"https?://|\]\(|\]:\s|`_")
+_POINTER_WORDS = re.compile(
+    r"\bdoc(s|umentation)?\b|readthedocs|\.github\.io|more information|\bwiki\b|install"
+    r"|usage|quick ?start|getting started|tutorial|\bguide\b", re.IGNORECASE)
+
+
+def _heading_texts(lines: list[str]) -> Iterator[str]:
+    """Markdown ATX and setext headings, bold-only lines, reStructuredText titles, HTML
+    ``<h1>``-``<h6>``."""
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        yield from _HTML_HEADING.findall(stripped)
+        if stripped.startswith("#"):
+            yield stripped.lstrip("#")
+        elif stripped.startswith(("**", "__")) and stripped.endswith(("**", "__", ":")):
+            yield stripped.strip("*_:")
+        elif stripped and number + 1 < len(lines) and _SETEXT.match(lines[number + 1]):
+            yield stripped
+
+
+_LIST_ITEM = re.compile(r"\s{0,3}([-*+]|\d+[.)])\s")
+
+
+def _has_code_block(lines: list[str]) -> bool:
+    previous_blank = True
+    in_list = False  # an indented paragraph after a list item continues the item
+    for line in lines:
+        if _FENCE.match(line) or _RST_BLOCK.search(line):
+            return True
+        indented = line.startswith(("    ", "\t"))
+        if line.strip() and not indented:
+            in_list = bool(_LIST_ITEM.match(line))
+        elif indented and line.strip() and previous_blank and not in_list \
+                and not _LIST_ITEM.match(line.strip() + " "):
+            return True
+        previous_blank = not line.strip()
+    return False
+
+
+def has_instructions(text: str) -> bool:
+    """Whether a README shows any install, usage or training instruction at all."""
+    lines = text.splitlines()
+    if _has_code_block(lines):
+        return True
+    for line in lines:
+        if _COMMAND_LINE.match(line) or _INLINE_COMMAND.search(line):
+            return True
+        if _LINK.search(line) and _POINTER_WORDS.search(line):
+            return True  # instructions elsewhere: "see the documentation", a docs link
+    return any(_HEADING_WORDS.search(heading) for heading in _heading_texts(lines))
+
+
+def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
+    where = _readme.anchor(project)
+    if where is None or where not in project.targets:
+        return
+    readme = _readme.find(project)
+    text = _readme.read(project, readme) if readme is not None else None
+    if readme is None or text is None or has_instructions(text):
+        return
+    name = _readme.display(readme, project.root)
+    what = "is empty" if not text.strip() else \
+        "has no install or usage instructions (no code block, command or Usage section)"
+    yield project.diagnostic(
+        where, 1, 1, CODE, f"`{name}`: the README {what}",
+        fix="add a Usage section with the install, train and evaluate commands in a "
+            "fenced code block")

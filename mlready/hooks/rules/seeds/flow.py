@@ -1,0 +1,119 @@
+"""Where the seeding rules (MLR001-MLR008) report, and the run they share.
+
+`entrypoints` resolves the project's call graph (`callgraph`) once per run, through
+``project.memo``, for all eight rules; each rule's own ``decide(entry)`` then says
+what is wrong in one entrypoint and how to word it, and `report` gathers its findings
+in order, one per place. The helpers below say where in the entrypoint's file a hit
+is reported and how the entrypoint is named in messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from mlready.hooks.context import ProjectContext
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.rules.seeds.callgraph import CallGraph, Entrypoint, Frame, Hit, Summary, earliest
+from mlready.hooks.rules.seeds.facts import GUARD_UNIT, MODULE_UNIT
+
+MEMO_KEY = "mlready.rules.seeds.flow"
+_MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
+Decide = Callable[[Entrypoint], Iterable[Diagnostic]]
+
+
+def entrypoints(project: ProjectContext) -> tuple[Entrypoint, ...]:
+    """The target entrypoints with their flows, resolved once per run for every rule.
+
+    Every seeding rule collects the same facts (`units.collect`), so one call graph,
+    shared through ``project.memo``, serves all eight finalizers of a run.
+    """
+    return project.memo(MEMO_KEY, lambda: tuple(
+        CallGraph(project.facts).entries(project.targets)))
+
+
+def report(project: ProjectContext, decide: Decide) -> list[Diagnostic]:
+    """One rule's findings over the target entrypoints: ``decide`` on each, the first
+    finding at each place kept (two entrypoints may reach the same line), sorted."""
+    found: dict[tuple[str, str, int, int], Diagnostic] = {}
+    for entry in entrypoints(project):
+        for diagnostic in decide(entry):
+            key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.col)
+            found.setdefault(key, diagnostic)
+    return sorted(found.values())
+
+
+class Place(NamedTuple):
+    """Where a hit is reported in the entrypoint's file, and the helper it went through."""
+
+    frame: Frame
+    via: str
+
+
+def _main_function(entry: Entrypoint, guard: Frame, called: Frame) -> bool:
+    """Whether the ``__main__`` block hands over to this same-file function: its only
+    statement calls it, or it is named like a main (``main``, ``run``, ``train_*``)."""
+    if guard.unit != GUARD_UNIT or called.path != entry.path \
+            or called.unit in (MODULE_UNIT, GUARD_UNIT) or "." in called.unit:
+        return False
+    return entry.guard_statements == 1 or called.unit.lstrip("_").startswith(_MAIN_NAMES)
+
+
+def place(entry: Entrypoint, hit: Hit) -> Place | None:
+    """Where to report ``hit``: in the entrypoint's own body (``frames[1]``, after the
+    synthetic entry frame), or, for a ``__main__`` block, inside the function of the
+    same file it calls (``main``). Deeper draws are reported at that call site, naming
+    the helper they went through."""
+    frames = hit.frames
+    if len(frames) < 2 or frames[1].path != entry.path or frames[1].line <= 0:
+        return None
+    depth = 2 if len(frames) > 2 and _main_function(entry, frames[1], frames[2]) else 1
+    via = frames[depth + 1].unit if len(frames) > depth + 1 else ""
+    return Place(frames[depth], via)
+
+
+def label(entry: Entrypoint, hit: Hit) -> str:
+    """The entrypoint's name; for a ``__main__`` block, the function it calls (``main``)."""
+    if len(hit.frames) > 2 and _main_function(entry, hit.frames[1], hit.frames[2]):
+        return hit.frames[2].unit
+    return entry.label
+
+
+def describe(entry: Entrypoint, hit: Hit, where: Place) -> str:
+    via = f" (via `{where.via}`)" if where.via else ""
+    return f"`{hit.api}`{via}"
+
+
+def diagnostic(where: Place, code: str, message: str, fix: str) -> Diagnostic:
+    frame = where.frame
+    return Diagnostic(frame.path, frame.line, frame.col, code, message,
+                      frame.end_line, frame.end_col, fix)
+
+
+def seeded_line(entry: Entrypoint, seed: Hit) -> str:
+    where = place(entry, seed)
+    if where is None or entry.notebook:
+        return ""
+    return f" (line {where.frame.line})"
+
+
+def machine_learning(entry: Entrypoint) -> bool:
+    """Whether the run is an ML run: its file imports an ML library, or its flow draws
+    from or seeds anything besides Python's `random`, or trains."""
+    summary = entry.summary
+    return entry.ml or summary.runs is not None \
+        or any(not lib.startswith("random") for lib in (*summary.uses, *summary.seeds))
+
+
+def torch_use(summary: Summary) -> Hit | None:
+    """The first draw from torch's generator. Initial weights count unless the run
+    loads a checkpoint over them; dropout layers count unless the run only evaluates
+    a loaded checkpoint (they draw only while training)."""
+    use = summary.uses.get("torch")
+    init = summary.uses.get("torch_init")
+    dropout = summary.uses.get("torch_dropout")
+    if init is not None and summary.loads is None:
+        use = earliest(use, init)
+    if dropout is not None and (summary.loads is None or summary.runs is not None):
+        use = earliest(use, dropout)
+    return use

@@ -1,0 +1,1 @@
+"""MLR4xx typing and code quality."""

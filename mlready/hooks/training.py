@@ -1,0 +1,104 @@
+"""Whether code trains: one definition for the rules that ask (hparams, config).
+
+`is_step_call` (an optimizer step or a ``train_one_epoch``-style call), `loop_trains`
+(a loop whose body takes such steps) and `trains` (a call that trains by itself: a
+step, ``trainer.fit``/``trainer.train``, ``model.learn(total_timesteps=...)``).
+Matched by spelling, not by resolved name: a project's own ``train_one_epoch`` counts,
+and the rules using it want a cheap, file-local answer. (The seeding rules classify
+resolved library calls instead, in `mlready.hooks.rules.seeds.units`.)
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from mlready.hooks.calls import keyword
+
+_TRAIN_FUNCTION = re.compile(
+    r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$")
+_COUNTER_NAME = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
+
+
+def _terminal_name(node: ast.AST) -> str:
+    """``self.optimizer`` -> ``optimizer``; ``opt`` -> ``opt``; anything else -> ``""``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        return _terminal_name(node.value)
+    return ""
+
+
+def _mentions_loss(node: ast.AST) -> bool:
+    return any(
+        "loss" in _terminal_name(sub).lower()
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Name | ast.Attribute)
+    )
+
+
+def is_step_call(call: ast.Call) -> bool:
+    """``optimizer.step()``, ``scaler.step(opt)``, ``train_one_epoch(...)``: an update."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = _terminal_name(func.value).lower()
+        if func.attr == "step" and ("opt" in receiver or "scaler" in receiver):
+            return True
+        return bool(_TRAIN_FUNCTION.match(func.attr))
+    if isinstance(func, ast.Name):
+        return bool(_TRAIN_FUNCTION.match(func.id))
+    return False
+
+
+def is_loss_backward(call: ast.Call) -> bool:
+    """``loss.backward()``, ``(loss / n).backward()``, ``accelerator.backward(loss)``."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "backward"):
+        return False
+    return _mentions_loss(func.value) or any(_mentions_loss(arg) for arg in call.args)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def range_loop(node: ast.AST) -> bool:
+    return (isinstance(node, ast.For | ast.AsyncFor) and isinstance(node.iter, ast.Call)
+            and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range")
+
+
+def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
+    """Whether the loop body (not nested functions) takes training steps.
+
+    An optimizer step or a ``train_one_epoch``-style call is enough. A bare
+    ``loss.backward()`` is enough only in a loop whose variable reads as a counter of
+    epochs or steps: gradient checks and tests call it in ``for i in range(10)``.
+    Nested ``range`` loops are their own candidates (``for seed in range(3): for epoch
+    in range(cfg.epochs): ...`` must not blame the seed loop); only a counter-named loop
+    looks through them.
+    """
+    counter = isinstance(loop.target, ast.Name) and bool(_COUNTER_NAME.search(loop.target.id))
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES) or (not counter and range_loop(node)):
+            continue
+        if isinstance(node, ast.Call) and (
+                is_step_call(node) or (counter and is_loss_backward(node))):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def trains(call: ast.Call) -> bool:
+    """A call that trains by itself: a step (`is_step_call`), ``trainer.fit(...)`` or
+    ``trainer.train()``, or ``model.learn(total_timesteps=...)`` (Stable-Baselines3)."""
+    if is_step_call(call):
+        return True
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in ("fit", "train", "learn"):
+        receiver = ast.unparse(func.value).lower()
+        return ("trainer" in receiver and func.attr in ("fit", "train")) or (
+            func.attr == "learn" and keyword(call, "total_timesteps") is not None)
+    return False
