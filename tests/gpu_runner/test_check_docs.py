@@ -48,3 +48,20 @@ def test_the_command_line() -> None:
     done = subprocess.run([sys.executable, "-m", "mlready.gpu_runner.checks", "--check"],
                           capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_one_generator_rebuilds_the_check_tables(tmp_path: Path) -> None:
+    from mlready.dev.generate import ROOT, generate
+
+    for name in ("README.md", ".pre-commit-hooks.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in _docs.BLOCKS:
+        (docs / name).write_text((ROOT / "docs" / name).read_text(encoding="utf-8"))
+    page = docs / "scorecard.md"
+    page.write_text(page.read_text().replace("| `smoke` | Testing", "| `smoke` | Other"))
+    assert generate(check=True, root=tmp_path) == [page]
+    assert generate(root=tmp_path) == [page]
+    assert "| `smoke` | Testing & validation |" in page.read_text()
+    assert generate(check=True, root=tmp_path) == []

@@ -3,7 +3,8 @@
 Each block sits in a docs file between ``<!-- checks:NAME:start -->`` and
 ``<!-- checks:NAME:end -->``; `render` rewrites every block of every file, and the
 test suite asserts the files are current, so a new check shows up in docs/run-json.md,
-docs/runner-contract.md and docs/scorecard.md by running
+docs/runner-contract.md and docs/scorecard.md by running ``python -m mlready.dev
+generate`` (which runs this with everything else derived) or
 ``python -m mlready.gpu_runner.checks --write``.
 """
 
