@@ -4,7 +4,9 @@
   their options in ``rules/<family>/options.py`` (the registry reads it so that
   choosing rules and validating settings import no rule);
 - the README block between ``<!-- rules:start -->`` and ``<!-- rules:end -->``: the
-  rules table (from the docstrings) and the hook line (from .pre-commit-hooks.yaml).
+  rules table (from the docstrings) and the hook line (from .pre-commit-hooks.yaml);
+- the runtime checks' tables in ``docs/`` (from the check modules' declarations,
+  `mlready.gpu_runner.checks._docs`).
 
 `generate` writes what is stale and returns the paths it wrote; with ``check`` it
 writes nothing and returns the stale paths. Running it twice changes nothing.
@@ -16,6 +18,7 @@ import importlib
 from pathlib import Path
 
 import mlready
+from mlready.gpu_runner.checks import _docs as check_docs
 from mlready.hooks import docs
 from mlready.hooks import rules as registry
 
@@ -42,4 +45,10 @@ def generate(check: bool = False, root: Path = ROOT) -> list[Path]:
         changed.append(readme)
         if not check:
             readme.write_text(updated, encoding="utf-8")
+    if (root / "docs").is_dir():
+        for path, (current, text) in check_docs.render(root / "docs").items():
+            if text != current:
+                changed.append(path)
+                if not check:
+                    path.write_text(text, encoding="utf-8")
     return changed

@@ -18,9 +18,12 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlready.config import ConfigError, Field, Table, find_pyproject, read_toml, section, validate
+
+if TYPE_CHECKING:
+    from mlready.gpu_runner.checks._declaration import Option
 
 PREFIX = "tool.mlready.runner"
 
@@ -46,6 +49,8 @@ SCHEMA = Table(
         "train": Field((str,), "train command template"),
         "resume": Field((str, dict), "resume command template, or {args = ...} / {env = {...}}"),
         "eval": Field((str,), "eval command template; writes a JSON object to {metrics_file}"),
+        "eval-metrics": Field((str,), "a regex with named groups over the eval's output, "
+                                      "instead of the {metrics_file} JSON"),
         "checkpoint": Field((str,), "glob for the checkpoint a run leaves, under {run_dir}"),
         "steps": Field((int,), "N: training steps of the short runs"),
         "seed": Field((int,), "seed of the reference runs"),
@@ -133,10 +138,23 @@ class RunnerConfig:
     thresholds: tuple[Threshold, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     python: str = field(default_factory=lambda: sys.executable)
+    eval_metrics: str | None = None  # regex over the eval's output; None: the JSON file
+    options: tuple[tuple[str, float | int | str], ...] = ()  # keys the checks declare
 
     @property
     def metrics_regex(self) -> re.Pattern[str] | None:
         return None if self.metrics == "jsonl" else re.compile(self.metrics)
+
+    @property
+    def eval_metrics_regex(self) -> re.Pattern[str] | None:
+        return None if self.eval_metrics is None else re.compile(self.eval_metrics)
+
+    def option(self, key: str) -> float | int | str:
+        """The value of a key a check declares in ``OPTIONS`` (its default when unset)."""
+        for name, value in self.options:
+            if name == key:
+                return value
+        return _declared_options()[key].default
 
     def with_overrides(self, *, steps: int | None = None, device: str | None = None,
                        timeout: float | None = None, nproc: int | None = None) -> RunnerConfig:
@@ -186,7 +204,51 @@ class RunnerConfig:
             "tolerance": self.tolerance,
             "thresholds": {t.metric: f"{t.op} {t.value:g}" for t in self.thresholds},
             "env": sorted(name for name, _ in self.env),  # names only: values may be secrets
+            "eval-metrics": self.eval_metrics,
+            **{key: self.option(key) for key in _declared_options()},
         }
+
+
+def _declared_options() -> Mapping[str, Option]:
+    """The config keys the checks declare (``OPTIONS`` in a check module), by key.
+
+    Imported here, not at the top: the checks import the session, which imports this
+    module, so the registry can only be read once both are loaded.
+    """
+    from mlready.gpu_runner.checks import OPTIONS
+
+    return OPTIONS
+
+
+def _schema() -> Table:
+    """`SCHEMA` plus the keys the checks declare."""
+    declared = {key: Field((float, int) if opt.kind is float else (opt.kind,), opt.help)
+                for key, opt in _declared_options().items()}
+    return Table(help=SCHEMA.help, fields={**SCHEMA.fields, **declared})
+
+
+def _options(table: Mapping[str, Any], source: Path) -> tuple[tuple[str, float | int | str],
+                                                               ...]:
+    out: list[tuple[str, float | int | str]] = []
+    for key, opt in _declared_options().items():
+        value = opt.kind(table.get(key, opt.default))
+        if opt.minimum is not None and isinstance(value, int | float) and value < opt.minimum:
+            raise ConfigError(source, f"`{PREFIX}.{key}` must be >= {opt.minimum:g}, got "
+                                      f"{value:g}")
+        out.append((key, value))
+    return tuple(out)
+
+
+def _regex(source: Path, key: str, text: str) -> None:
+    try:
+        pattern = re.compile(text)
+    except re.error as exc:
+        raise ConfigError(source, f"`{PREFIX}.{key}` is not a valid regex ({exc}); "
+                                  'use "jsonl" or e.g. "step (?P<step>\\d+) loss '
+                                  '(?P<loss>\\S+)"') from None
+    if not pattern.groupindex:
+        raise ConfigError(source, f"`{PREFIX}.{key}` regex has no named groups; name "
+                                  "each value, e.g. (?P<loss>\\S+)")
 
 
 def _device(path: Path, value: str) -> Device:
@@ -265,7 +327,7 @@ def _resume(path: Path, value: object) -> Resume:
 
 def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> RunnerConfig:
     """Validate ``[tool.mlready.runner]`` and build the config; raises `ConfigError`."""
-    validate(table, SCHEMA, source, PREFIX)
+    validate(table, _schema(), source, PREFIX)
     if "train" not in table:
         raise ConfigError(source, f"`{PREFIX}.train` is required: the command that trains, "
                                   'e.g. train = "{python} train.py --max-steps {steps} '
@@ -287,15 +349,13 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         raise ConfigError(source, f"`{PREFIX}.nproc` must be at least 1, got {nproc}")
     metrics = str(table.get("metrics", "jsonl"))
     if metrics != "jsonl":
-        try:
-            pattern = re.compile(metrics)
-        except re.error as exc:
-            raise ConfigError(source, f"`{PREFIX}.metrics` is not a valid regex ({exc}); "
-                                      'use "jsonl" or e.g. "step (?P<step>\\d+) loss '
-                                      '(?P<loss>\\S+)"') from None
-        if not pattern.groupindex:
-            raise ConfigError(source, f"`{PREFIX}.metrics` regex has no named groups; name "
-                                      "each value, e.g. (?P<loss>\\S+)")
+        _regex(source, "metrics", metrics)
+    eval_metrics = table.get("eval-metrics")
+    if eval_metrics is not None:
+        if evaluate is None:
+            raise ConfigError(source, f"`{PREFIX}.eval-metrics` needs `{PREFIX}.eval`, the "
+                                      "command whose output it reads")
+        _regex(source, "eval-metrics", eval_metrics)
     tolerance = float(table.get("tolerance", RunnerConfig.tolerance))
     if tolerance < 0:
         raise ConfigError(source, f"`{PREFIX}.tolerance` must be >= 0, got {tolerance:g}")
@@ -312,7 +372,8 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         nproc=nproc, device=_device(source, device_raw), metrics=metrics,
         objective=str(table.get("objective", "loss")), direction=direction,
         compare=tuple(table.get("compare", ())), tolerance=tolerance, thresholds=thresholds,
-        env=tuple(sorted(table.get("env", {}).items())),
+        env=tuple(sorted(table.get("env", {}).items())), eval_metrics=eval_metrics,
+        options=_options(table, source),
     )
 
 

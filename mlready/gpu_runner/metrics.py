@@ -130,30 +130,38 @@ def parse_regex(path: Path, pattern: re.Pattern[str],
 
     Raises `RegexTooSlow` when matching takes longer than ``budget_s`` seconds.
     """
+    return _collect(regex_matches(path, pattern, budget_s))
+
+
+def regex_matches(path: Path, pattern: re.Pattern[str],
+                  budget_s: float | None = None) -> list[dict[str, object]]:
+    """The named groups (as text) of every output line where ``pattern`` matches.
+
+    An eval's metrics need the text, not a float: an integer count must compare exactly.
+    Raises `RegexTooSlow` when matching takes longer than ``budget_s`` seconds.
+    """
     try:
         handle = path.open("r", encoding="utf-8", errors="replace")
     except OSError:
-        return Trajectory()
+        return []
     deadline = None if budget_s is None else time.monotonic() + budget_s
     line_no = 0
-
-    def matches() -> Iterator[dict[str, object] | None]:
-        nonlocal line_no
-        for line in bounded_lines(handle, MAX_MATCH_CHARS):
-            line_no += 1
-            if deadline is not None and time.monotonic() > deadline:
-                raise _Expired
-            match = pattern.search(line)
-            if match is not None:
-                yield {k: v for k, v in match.groupdict().items() if v is not None}
-
+    found: list[dict[str, object]] = []
     with handle:
         try:
             with _alarm(budget_s):
-                return _collect(matches())
+                for line in bounded_lines(handle, MAX_MATCH_CHARS):
+                    line_no += 1
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise _Expired
+                    match = pattern.search(line)
+                    if match is not None:
+                        found.append({k: v for k, v in match.groupdict().items()
+                                      if v is not None})
         except _Expired:
             assert budget_s is not None
             raise RegexTooSlow(budget_s, line_no) from None
+    return found
 
 
 def bounded_lines(handle: TextIO, limit: int) -> Iterator[str]:

@@ -1,34 +1,36 @@
-"""The run plan: which training processes a full `mlready run` starts, and why.
+"""The run plan: the training and eval processes the checks share, and which start.
 
 Every training process costs an interpreter plus a torch import (about 2 s on a CPU)
 before its first step, so runs are shared between checks and started lazily, only
-when a selected check first asks for them:
+when a selected check first asks for them. `RUNS` are the runs of the built-in
+checks; a check that needs another run declares it in its own module (``RUNS``), and
+every check names the runs it reads (``NEEDS``), so the full table, the order runs
+start in and the docs' run-plan table are derived from the check declarations
+(`mlready.gpu_runner.checks`), never kept by hand:
 
-=============  =============  ===========================================================
-run            seed, steps    used by
-=============  =============  ===========================================================
-``ref``        seed, N        smoke, checkpoint, eval (its checkpoint), reproducibility
-                              (run 1), resume (the first half: its checkpoint is resumed)
-``repeat``     seed, N        reproducibility (run 2: same seed, fresh process)
-``other_seed`` seed+1, N      reproducibility (the seed must change the result)
-``long``       seed, 2N       resume (the uninterrupted reference)
-``resumed``    from ``ref``   resume (N more steps in a fresh process, to 2N)
-``eval``       --             eval, on ``ref``'s checkpoint
-=============  =============  ===========================================================
+``ref`` (seed, N)
+    smoke, checkpoint, reproducibility run 1, the first half of resume, and the
+    checkpoint every eval run reads.
+``repeat`` (seed, N) / ``other_seed`` (seed+1, N)
+    reproducibility: the same seed in a fresh process; a seed that must change things.
+``long`` (seed, 2N) / ``resumed`` (from ``ref``'s checkpoint to 2N)
+    resume: the uninterrupted reference and the resumed run; ``long``'s first N steps
+    are also a third same-seed trajectory, which tells "resume is broken" from
+    "training is not reproducible at all".
+``eval``
+    the eval command on ``ref``'s checkpoint.
 
-So a full run is five training processes and one eval process. ``long``'s first N
-steps are also a third same-seed trajectory: the resume check uses it to tell "resume
-is broken" from "training is not reproducible at all". With ``nproc > 1`` each
-training process is a ``torchrun`` of ``nproc`` ranks, and the distributed check
-reads the same runs.
+With ``nproc > 1`` each training process is a ``torchrun`` of ``nproc`` ranks, and the
+distributed check reads the same runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
-RunId = Literal["ref", "repeat", "other_seed", "long", "resumed", "eval"]
+RunId = str
+"""A run's id: a key of `RUNS` or of a check's own ``RUNS``; it names the run's files."""
 
 
 @dataclass(frozen=True)
@@ -38,37 +40,38 @@ class RunSpec:
     seed_offset: int = 0
     steps_factor: int = 1  # steps = factor * N
     resume_from: RunId | None = None
-    is_eval: bool = False
+    is_eval: bool = False  # the eval command, on ``ref``'s checkpoint
+
+    @property
+    def seed_steps(self) -> str:
+        """The seed and length column of the docs' run-plan table."""
+        if self.is_eval:
+            return "-"
+        steps = "N" if self.steps_factor == 1 else f"{self.steps_factor}N"
+        if self.resume_from is not None:
+            return f"resume from `{self.resume_from}` to {steps}"
+        seed = "seed" if not self.seed_offset else f"seed+{self.seed_offset}"
+        return f"{seed}, {steps}"
 
 
-RUNS: dict[RunId, RunSpec] = {
-    "ref": RunSpec("ref", "smoke run; reproducibility run 1; first half of resume"),
-    "repeat": RunSpec("repeat", "reproducibility run 2 (same seed)"),
-    "other_seed": RunSpec("other_seed", "reproducibility: different seed", seed_offset=1),
-    "long": RunSpec("long", "resume reference: 2N steps uninterrupted", steps_factor=2),
-    "resumed": RunSpec("resumed", "resume from the smoke run's checkpoint to 2N steps",
-                       steps_factor=2, resume_from="ref"),
-    "eval": RunSpec("eval", "eval on the smoke run's checkpoint", is_eval=True),
+RUNS: Mapping[RunId, RunSpec] = {
+    spec.id: spec for spec in (
+        RunSpec("ref", "smoke run; reproducibility run 1; first half of resume"),
+        RunSpec("repeat", "reproducibility run 2 (same seed)"),
+        RunSpec("other_seed", "reproducibility: different seed", seed_offset=1),
+        RunSpec("long", "resume reference: 2N steps uninterrupted", steps_factor=2),
+        RunSpec("resumed", "resume from the smoke run's checkpoint to 2N steps",
+                steps_factor=2, resume_from="ref"),
+        RunSpec("eval", "eval on the smoke run's checkpoint", is_eval=True),
+    )
 }
 
-# Which runs each check needs, in the order they start: the progress display counts these.
-NEEDS: dict[str, tuple[RunId, ...]] = {
-    "smoke": ("ref",),
-    "checkpoint": ("ref",),
-    "eval": ("ref", "eval"),
-    "reproducibility": ("ref", "repeat", "other_seed"),
-    "resume": ("ref", "long", "resumed"),
-    "distributed": ("ref",),
-}
 
-
-def planned(checks: tuple[str, ...], has_resume: bool, has_eval: bool) -> list[RunId]:
-    """The runs the selected checks will start, in order (without not-applicable ones)."""
+def planned(needs: Iterable[tuple[RunId, ...]]) -> list[RunId]:
+    """The runs that checks with these ``NEEDS`` will start, in order, each once."""
     out: list[RunId] = []
-    for check in checks:
-        if (check == "resume" and not has_resume) or (check == "eval" and not has_eval):
-            continue
-        for run in NEEDS.get(check, ()):
+    for runs in needs:
+        for run in runs:
             if run not in out:
                 out.append(run)
     return out

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from mlready.gpu_runner.checks import REGISTRY, Check
+from mlready.gpu_runner.checks import REGISTRY, RUNS, Check
 from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.memory import gpu_count
 from mlready.gpu_runner.plan import planned
@@ -27,8 +27,6 @@ from mlready.gpu_runner.process import Interrupted
 from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.results import NO_GPU, CheckResult, Outcome, RunReport, Scalar
 from mlready.gpu_runner.session import DiskFull, Session
-
-NEEDS_TORCH = frozenset({"checkpoint", "reproducibility", "resume"})
 
 
 def _environment(device: str, gpus: int) -> dict[str, Scalar]:
@@ -78,17 +76,16 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
                                    summary=f"cannot create a run directory in "
                                            f"{tempfile.gettempdir()} ({why}); set TMPDIR")
                        for c in checks], None)
-    ids = tuple(c.id for c in checks)
-    runs = planned(ids, config.resume is not None, config.eval is not None)
+    runs = planned(c.needs for c in checks if c.applies(config))
     session = Session(config, device, work,
-                      Progress(len(runs), progress_stream, progress),
-                      needs_torch=bool(NEEDS_TORCH & set(ids)))
-    smoke_selected = "smoke" in ids
+                      Progress(len(runs), progress_stream, progress), runs=RUNS,
+                      smoke_selected=any(c.id == "smoke" for c in checks),
+                      needs_torch=any(c.loads_checkpoints for c in checks))
     results: list[CheckResult] = []
     try:
         for check in checks:
             began = time.monotonic()
-            result = _one(check, session, smoke_selected)
+            result = _one(check, session)
             results.append(replace(result, duration_s=round(time.monotonic() - began, 3)))
     except (Interrupted, KeyboardInterrupt):
         for check in checks[len(results):]:
@@ -106,9 +103,9 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
     return report(results, session)
 
 
-def _one(check: Check, session: Session, smoke_selected: bool) -> CheckResult:
+def _one(check: Check, session: Session) -> CheckResult:
     try:
-        return check.run(session, smoke_selected)
+        return check.judge(session)
     except (Interrupted, KeyboardInterrupt):
         raise
     except DiskFull as exc:

@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class RunOutcome:
     trajectory: Trajectory = field(default_factory=Trajectory)
     checkpoints: tuple[Path, ...] = ()
     output_file: Path | None = None  # eval: the {metrics_file} it was asked to write
+    log_path: Path | None = None  # everything the command printed (stdout and stderr)
 
     @property
     def ok(self) -> bool:
@@ -79,11 +81,16 @@ class Session:
     """Lazily started, cached runs of one project under one config."""
 
     def __init__(self, config: RunnerConfig, device: str, work_dir: Path,
-                 progress: Progress, *, needs_torch: bool = True) -> None:
+                 progress: Progress, *, runs: Mapping[RunId, RunSpec] = RUNS,
+                 smoke_selected: bool = True, needs_torch: bool = True) -> None:
         self.config = config
         self.device = device
         self.work_dir = work_dir
         self.progress = progress
+        self.runs = runs  # the plan's runs and those the checks declare
+        # When the smoke check runs too it reports a failed `ref` run in full, and the
+        # other checks only point there (`checks._common.prerequisite`).
+        self.smoke_selected = smoke_selected
         self.records: list[RunRecord] = []
         self._runs: dict[RunId, RunOutcome] = {}
         self._loaded: dict[Path, Any] = {}
@@ -100,7 +107,7 @@ class Session:
     def run(self, run_id: RunId) -> RunOutcome:
         """The outcome of ``run_id``, starting it first if no check has asked before."""
         if run_id not in self._runs:
-            self._runs[run_id] = self._start(RUNS[run_id])
+            self._runs[run_id] = self._start(self.runs[run_id])
         return self._runs[run_id]
 
     def cached(self, run_id: RunId) -> RunOutcome | None:
@@ -176,8 +183,8 @@ class Session:
                     checkpoint = copied = copy
             values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
             output_file: Path | None = None
-            if spec.is_eval:
-                output_file = self.work_dir / "eval-metrics.json"
+            if spec.is_eval:  # named after the run: two evals must not share one file
+                output_file = self.work_dir / f"{spec.id}-metrics.json"
                 values["metrics_file"] = str(output_file)
             argv, extra_env, key = self._argv(spec, values)
             wrapped = argv if spec.is_eval else self._torchrun(argv)
@@ -229,7 +236,7 @@ class Session:
         if not spec.is_eval:
             checkpoints = tuple(self._matches(values, skip=copied))
         return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
-                          output_file)
+                          output_file, log_path)
 
     def _argv(self, spec: RunSpec, values: dict[str, str]) -> tuple[list[str], dict[str, str],
                                                                     str]:
@@ -251,7 +258,7 @@ class Session:
 
     def _label(self, spec: RunSpec, steps: int, seed: int) -> str:
         if spec.is_eval:
-            return "eval on the smoke checkpoint"
+            return f"{spec.id} on the smoke checkpoint"
         if spec.resume_from:
             return f"resume to step {steps}"
         return f"train {spec.id} (seed {seed}, {steps} steps)"

@@ -4,8 +4,10 @@ Categories and weights are the scoring table of the research checklist (checklis
 Every rule code maps to exactly one category: an explicit entry in `RULE_CATEGORIES`
 when its family is split across categories, otherwise its family's default in
 `FAMILY_CATEGORIES` (MLR0xx reproducibility, MLR1xx config, MLR2xx dependencies, ...);
-a code outside every family falls back to code organization. Every runtime check id
-maps through `CHECK_CATEGORIES`, with testing & validation as the fallback.
+a code outside every family falls back to code organization. Every runtime check
+declares its category in its own module (``CATEGORY``, read into `CHECK_CATEGORIES`);
+a check id no registered check has (a results file from another mlready version)
+falls back to testing & validation.
 
 Scoring method (docs/scorecard.md says the same for users):
 
@@ -39,6 +41,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from mlready.gpu_runner import catalog
 
 
 @dataclass(frozen=True)
@@ -84,16 +88,9 @@ RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
     "MLR901": DOCUMENTATION.key,  # missing-docstring: "public functions documented"
 })
 
-CHECK_CATEGORIES = MappingProxyType({
-    "smoke": TESTING.key,  # "full training loop can run (smoke test)"
-    "reproducibility": REPRODUCIBILITY.key,  # "same seed produces same results"
-    "resume": REPRODUCIBILITY.key,  # "can resume training seamlessly from checkpoint"
-    "checkpoint": REPRODUCIBILITY.key,  # "checkpoint includes optimizer/scheduler state"
-    "eval": TRAINING.key,  # the trained model meets its thresholds
-    "distributed": PERFORMANCE.key,  # "multi-GPU training configured"
-    "throughput": PERFORMANCE.key,  # "training speed measured"
-    "memory": PERFORMANCE.key,  # "no memory leaks"
-})
+# Runtime check id -> category key, as each check module declares it (``CATEGORY``).
+CHECK_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
+    {check.id: check.category for check in catalog.entries()})
 FALLBACK_CHECK_CATEGORY = TESTING.key
 
 

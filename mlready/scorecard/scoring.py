@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlready.gpu_runner import catalog
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
 from mlready.scorecard import categories as cats
 from mlready.scorecard.inputs import StaticReport
@@ -28,10 +29,9 @@ from mlready.scorecard.model import (
     Status,
 )
 
-# The checks the runner is expected to report; listed as "not measured" without a run.
-EXPECTED_CHECKS: tuple[str, ...] = (
-    "smoke", "reproducibility", "resume", "checkpoint", "eval", "distributed",
-)
+# The checks the runner is expected to report (its registry, in the order they run);
+# listed as "not measured" without a run.
+EXPECTED_CHECKS: tuple[str, ...] = tuple(check.id for check in catalog.entries())
 
 
 @dataclass(frozen=True)

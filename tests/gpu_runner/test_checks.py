@@ -21,10 +21,10 @@ def test_good_project_passes_everything_with_five_training_runs(
     results = by_id(report)
     assert {k: v.outcome for k, v in results.items()} == {
         "smoke": Outcome.PASS, "checkpoint": Outcome.PASS, "eval": Outcome.PASS,
-        "reproducibility": Outcome.PASS, "resume": Outcome.PASS,
-        "distributed": Outcome.NOT_APPLICABLE}
-    assert [r.id for r in report.runs] == ["ref", "eval", "repeat", "other_seed", "long",
-                                           "resumed"]
+        "eval-determinism": Outcome.PASS, "reproducibility": Outcome.PASS,
+        "resume": Outcome.PASS, "distributed": Outcome.NOT_APPLICABLE}
+    assert [r.id for r in report.runs] == ["ref", "eval", "eval_repeat", "repeat",
+                                           "other_seed", "long", "resumed"]
     assert results["reproducibility"].metrics["tier"] == "bitwise"
     assert results["reproducibility"].summary == (
         "seed 0 twice: metrics and final weights bitwise identical over 6 steps; "

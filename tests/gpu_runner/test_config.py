@@ -53,6 +53,14 @@ def test_defaults_and_templates(tmp_path: Path) -> None:
     ('train = "x"\nresume = { flags = "a" }\n', "unknown key `tool.mlready.runner.resume.flags`"),
     ('train = "x"\nresume = "r {chekpoint}"\n', "`tool.mlready.runner.resume`: unknown "
                                                 "placeholder {chekpoint}"),
+    ("train = \"x\"\neval-metrics = 'acc (?P<acc>\\\\S+)'\n",
+     "`tool.mlready.runner.eval-metrics` needs `tool.mlready.runner.eval`"),
+    ('train = "x"\neval = "e"\neval-metrics = "acc (\\\\S+)"\n',
+     "`tool.mlready.runner.eval-metrics` regex has no named groups"),
+    ('train = "x"\neval = "e"\neval-metrics = "(?P<acc"\n',
+     "`tool.mlready.runner.eval-metrics` is not a valid regex"),
+    ('train = "x"\neval = "e"\neval-metrics = 3\n',
+     "`tool.mlready.runner.eval-metrics` must be a string"),
 ])
 def test_errors_name_the_key(tmp_path: Path, body: str, expected: str) -> None:
     assert expected in error(tmp_path, body)
@@ -73,6 +81,14 @@ def test_thresholds_and_overrides(tmp_path: Path) -> None:
     assert cfg.with_overrides(steps=4, device="cpu").steps == 4
     with pytest.raises(ConfigError, match="--steps must be at least 2"):
         cfg.with_overrides(steps=1)
+
+
+def test_eval_metrics_regex(tmp_path: Path) -> None:
+    cfg = load(tmp_path, "train = 't'\neval = 'e'\neval-metrics = 'acc (?P<acc>\\S+)'\n")
+    assert cfg.eval_metrics_regex is not None
+    assert cfg.eval_metrics_regex.search("acc 0.9") is not None
+    assert cfg.to_json()["eval-metrics"] == "acc (?P<acc>\\S+)"
+    assert load(tmp_path, 'train = "t"\n').eval_metrics_regex is None
 
 
 def test_config_json_never_holds_env_values(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ def test_charlm_passes_everything() -> None:
     found = results("charlm")
     assert {k: v.outcome for k, v in found.items()} == {
         "smoke": Outcome.PASS, "checkpoint": Outcome.PASS, "eval": Outcome.PASS,
-        "reproducibility": Outcome.PASS, "resume": Outcome.PASS,
+        "eval-determinism": Outcome.PASS, "reproducibility": Outcome.PASS,
+        "resume": Outcome.PASS,
         "distributed": Outcome.NOT_APPLICABLE}, {k: v.summary for k, v in found.items()}
     assert found["reproducibility"].metrics["tier"] == "bitwise"
     assert found["resume"].metrics["tier"] == "bitwise"

@@ -9,19 +9,40 @@ from __future__ import annotations
 
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner.checks._common import mb, prerequisite
+from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.gpu_runner.session import Session
 
 ID = "checkpoint"
 TITLE = "checkpoint loads with weights_only=True and holds the training state"
+ORDER = 20
+NEEDS = ("ref",)
+CATEGORY = "reproducibility"  # "checkpoint includes optimizer/scheduler state"
+LOADS_CHECKPOINTS = True
+REASONS = {
+    "checkpoint_missing": Reason(Outcome.FAIL, "glob matched nothing"),
+    "checkpoint_ambiguous": Reason(Outcome.FAIL, "several"),
+    "corrupted_checkpoint": Reason(Outcome.FAIL),
+    "needs_full_unpickling": Reason(Outcome.FAIL),
+    "incomplete_checkpoint": Reason(Outcome.FAIL, "no model, optimizer or step"),
+    "torch_missing": Reason(Outcome.ERROR),
+    "checkpoint_too_deep": Reason(Outcome.ERROR, "containers nested over 100 levels"),
+}
+VERDICT = (
+    "loads with `weights_only=True` (never anything else); fails when it needs full "
+    "unpickling, is corrupted, or lacks model, optimizer or step; lists what it lacks among "
+    "rng, scheduler, config.")
+METRICS = dict.fromkeys(("size_bytes", "size_mb", "tensors", "tensor_mb", "step", "has_model",
+                         "has_optimizer", "has_scheduler", "has_scaler", "has_step", "has_rng",
+                         "has_data", "has_config", "has_other"), "")
 REQUIRED = ("model", "optimizer", "step")
 RECOMMENDED = ("rng", "scheduler", "config")
 
 
-def check(session: Session, smoke_selected: bool = True) -> CheckResult:
+def check(session: Session) -> CheckResult:
     ref = session.run("ref")
-    blocked = prerequisite(ID, ref, smoke_selected)
+    blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
         return blocked
     found = session.single_checkpoint(ref)

@@ -8,14 +8,25 @@ check reports that the ranks started, finished and rank 0 reported metrics.
 from __future__ import annotations
 
 from mlready.gpu_runner.checks._common import prerequisite
+from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.gpu_runner.session import Session
 
 ID = "distributed"
 TITLE = "training runs under torchrun with several processes"
+ORDER = 60
+NEEDS = ("ref",)
+CATEGORY = "performance"  # "multi-GPU training configured"
+LOADS_CHECKPOINTS = False
+REASONS = {
+    "single_process": Reason(Outcome.NOT_APPLICABLE, "`nproc = 1`"),
+    "no_metrics": Reason(Outcome.FAIL, "rank 0 reported no metrics"),
+}
+VERDICT = "only with `nproc > 1`: the torchrun runs finished and rank 0 reported metrics."
+METRICS = dict.fromkeys(("nproc", "backend", "rank0_records", "other_rank_records"), "")
 
 
-def check(session: Session, smoke_selected: bool = True) -> CheckResult:
+def check(session: Session) -> CheckResult:
     cfg = session.config
     if cfg.nproc == 1:
         return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="single_process",
@@ -23,7 +34,7 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
                                    "(`tool.mlready.runner.nproc`)")
     backend = "nccl" if session.device == "cuda" else "gloo"
     ref = session.run("ref")
-    blocked = prerequisite(ID, ref, smoke_selected)
+    blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
         return blocked
     metrics: dict[str, Scalar] = {"nproc": cfg.nproc, "backend": backend,

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner.checks._common import fmt, prerequisite
+from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.metrics import Divergence, comparable, compare
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
@@ -19,6 +20,25 @@ from mlready.gpu_runner.session import RunOutcome, Session
 
 ID = "reproducibility"
 TITLE = "same seed gives identical results; another seed does not"
+ORDER = 40
+NEEDS = ("ref", "repeat", "other_seed")
+CATEGORY = "reproducibility"  # "same seed produces same results"
+LOADS_CHECKPOINTS = True
+REASONS = {
+    "not_reproducible": Reason(Outcome.FAIL, "two runs with the same seed differ"),
+    "seed_ignored": Reason(Outcome.FAIL, "another seed reproduced the first exactly"),
+    "nothing_to_compare": Reason(Outcome.FAIL, "no shared metrics and no checkpoints"),
+}
+VERDICT = (
+    "`ref` vs `repeat`: metrics at every logged step and final model + optimizer tensors; "
+    "tiers `bitwise` / `tolerance` / `differ`; `other_seed` must differ (else "
+    "`seed_ignored`). Stops before `other_seed` when the same seed already differs.")
+METRICS = {
+    "tier": "`bitwise`, `tolerance`, `differ`", "trajectory_points": "",
+    "trajectory_max_abs_diff": "", "trajectory_bitwise": "", "weights_bitwise": "",
+    "weights_max_abs_diff": "model + optimizer", "other_seed_first_diff_step": "",
+    "other_seed_max_abs_diff": "",
+}
 STATE = ("model", "optimizer")  # what must match; config may hold the run dir path
 
 
@@ -61,10 +81,10 @@ def _tier(div: Divergence | None, bitwise_w: bool | None, worst_w: float | None,
     return "differ"
 
 
-def check(session: Session, smoke_selected: bool = True) -> CheckResult:
+def check(session: Session) -> CheckResult:
     cfg = session.config
     ref = session.run("ref")
-    blocked = prerequisite(ID, ref, smoke_selected)
+    blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
         return blocked
     repeat = session.run("repeat")

@@ -15,6 +15,7 @@ from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner.checks._common import fmt, prerequisite
+from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.checks.reproducibility import state_summary
 from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.metrics import Divergence, comparable, compare
@@ -23,6 +24,35 @@ from mlready.gpu_runner.session import RunOutcome, Session
 
 ID = "resume"
 TITLE = "resuming from a checkpoint continues exactly"
+ORDER = 50
+NEEDS = ("ref", "long", "resumed")
+CATEGORY = "reproducibility"  # "can resume training seamlessly from checkpoint"
+LOADS_CHECKPOINTS = True
+REQUIRES = ("resume",)
+REASONS = {
+    "not_configured": Reason(Outcome.NOT_APPLICABLE),
+    "nondeterministic_baseline": Reason(Outcome.SKIPPED,
+                                        "fresh same-seed runs already differ"),
+    **{code: Reason(Outcome.FAIL) for code in (  # the likely causes, first one named
+        "missing_optimizer_state", "missing_step_counter", "missing_rng_state",
+        "missing_scheduler_state", "missing_scaler_state", "missing_data_position",
+        "step_counter_not_restored", "optimizer_not_restored", "scheduler_not_restored",
+        "scaler_not_restored", "rng_not_restored", "data_order_not_restored",
+        "state_not_in_checkpoint")},
+}
+VERDICT = (
+    "`resumed` vs `long` for steps N+1..2N and final state; on a difference: first diverging "
+    "step and |diff|, and the likely cause from what the resumed-from checkpoint lacks and "
+    "which progress counters disagree at the end (step, optimizer step count, scheduler "
+    "epoch, RNG state, data position): \"never saved\" vs \"saved but not restored\". "
+    "`skipped` (`nondeterministic_baseline`) when `ref` and `long` differ before step N "
+    "(resume exactness cannot be judged without a reproducible baseline).")
+METRICS = dict.fromkeys((
+    "tier", "resume_step", "final_step", "compared_points", "max_abs_diff_after_resume",
+    "first_divergence_step", "first_divergence_abs_diff", "resumed_first_logged_step",
+    "weights_bitwise", "weights_max_abs_diff", "optimizer_max_abs_diff", "rng_max_abs_diff",
+    "scheduler_max_abs_diff", "step_max_abs_diff"), "") | {"resume_step": "N",
+                                                           "final_step": "2N"}
 STATE = ("model", "optimizer")
 
 
@@ -44,7 +74,7 @@ def _load(session: Session, run: RunOutcome) -> tuple[Any, ckpt.Contents] | Prob
     return obj, ckpt.classify(obj, found.stat().st_size)
 
 
-def check(session: Session, smoke_selected: bool = True) -> CheckResult:
+def check(session: Session) -> CheckResult:
     cfg = session.config
     if cfg.resume is None:
         return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
@@ -52,7 +82,7 @@ def check(session: Session, smoke_selected: bool = True) -> CheckResult:
                                    ": a template, {args = ...} or {env = {...}})")
     n = cfg.steps
     ref = session.run("ref")
-    blocked = prerequisite(ID, ref, smoke_selected)
+    blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
         return blocked
     source = _load(session, ref)

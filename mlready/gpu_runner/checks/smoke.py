@@ -10,11 +10,35 @@ from __future__ import annotations
 import statistics
 
 from mlready.gpu_runner.checks._common import fmt, mb, series
+from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.gpu_runner.session import Session
 
 ID = "smoke"
 TITLE = "training runs, metrics finite, objective improves"
+ORDER = 10
+NEEDS = ("ref",)
+CATEGORY = "testing"  # "full training loop can run (smoke test)"
+LOADS_CHECKPOINTS = False
+REASONS = {
+    "no_metrics": Reason(Outcome.FAIL, "no metrics file records and no regex match"),
+    "nonfinite_metric": Reason(Outcome.FAIL, "a metric is NaN or infinite"),
+    "objective_missing": Reason(Outcome.FAIL, "the objective was never reported"),
+    "no_improvement": Reason(Outcome.FAIL, "the objective did not improve"),
+}
+VERDICT = (
+    "exit 0 within `timeout`; metrics parsed and all finite; the objective's mean over the "
+    "last quarter of logged values beats the first quarter (per `direction`). Reports wall "
+    "time, steps/s (first to last metric written), peak RSS of the whole process tree, peak "
+    "GPU memory via NVML (`null` when not measurable).")
+METRICS = {
+    "wall_s": "", "steps_requested": "", "steps_logged": "",
+    "steps_per_s": "first to last metric written, start-up excluded",
+    "peak_rss_mb": "whole process tree", "peak_gpu_mb": "NVML, `null` = not measured",
+    "unparsed_lines": "metrics lines that were not JSON objects / numbers",
+    "objective_first_window": "", "objective_last_window": "", "objective_window": "",
+    "first_nonfinite_step": "",
+}
 
 
 def _window(n: int) -> int:

@@ -1,0 +1,115 @@
+"""What a runtime check declares about itself, read from the top of its own module.
+
+A check is one module, as a Scorecard probe is one folder with its ``def.yml``: the
+plan (which runs start), the session (torch start-up), the scorecard (its category)
+and the generated docs (reasons, metrics, the run plan) all read these constants, so
+adding a check edits no other file. Required, at the top of the module:
+
+``ID``
+    the check's id: ``--only``, the results file, the scorecard item.
+``TITLE``
+    one line: what a pass shows.
+``ORDER``
+    where it runs among the checks (smoke 10 ... distributed 60); runs start in this order.
+``NEEDS``
+    the runs it reads, in the order it starts them (keys of `plan.RUNS` or its ``RUNS``).
+``CATEGORY``
+    the scorecard category it feeds (a key of `mlready.scorecard.categories.BY_KEY`).
+``REASONS``
+    every ``reason`` the check itself returns -> `Reason` (its outcome and meaning);
+    reasons of a failed command (`failures`) are common to all checks.
+``VERDICT``
+    how the check decides, for docs/runner-contract.md.
+``METRICS``
+    its main metrics -> what they measure ("" when the name says it), for docs/run-json.md.
+``LOADS_CHECKPOINTS``
+    True when it loads checkpoints, so the session imports torch while the first run works.
+``check(session) -> CheckResult``
+    the decision.
+
+Optional: ``RUNS`` (runs it introduces, as `plan.RunSpec`), ``REQUIRES`` (config keys
+without which it is not applicable, so its runs are not planned) and ``OPTIONS`` (config
+keys of its own under ``[tool.mlready.runner]`` -> `Option`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING
+
+from mlready.gpu_runner.plan import RunId, RunSpec
+from mlready.gpu_runner.results import CheckResult, Outcome
+
+if TYPE_CHECKING:  # the session imports the plan, as this module does: no cycle at run time
+    from mlready.gpu_runner.session import Session
+
+REQUIRED = ("ID", "TITLE", "ORDER", "NEEDS", "CATEGORY", "REASONS", "VERDICT", "METRICS",
+            "LOADS_CHECKPOINTS", "check")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason code a check returns: with which outcome, and what it means."""
+
+    outcome: Outcome
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A config key a check reads, declared with it: type, default, help, lower bound."""
+
+    kind: type[float] | type[int] | type[str]
+    default: float | int | str
+    help: str
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's declaration, as `declare` reads it from the module."""
+
+    id: str
+    title: str
+    order: int
+    needs: tuple[RunId, ...]
+    category: str
+    reasons: Mapping[str, Reason]
+    verdict: str
+    metrics: Mapping[str, str]
+    loads_checkpoints: bool
+    judge: Callable[[Session], CheckResult]
+    module: str
+    runs: tuple[RunSpec, ...] = ()
+    requires: tuple[str, ...] = ()
+    options: Mapping[str, Option] = field(default_factory=lambda: MappingProxyType({}))
+
+    def applies(self, config: object) -> bool:
+        """False when a config key it requires is unset: it is not applicable, and its runs
+        are not planned."""
+        return all(getattr(config, key, None) is not None for key in self.requires)
+
+
+class DeclarationError(Exception):
+    """A check module that does not declare what the registry reads (a bug in mlready)."""
+
+
+def declare(module: ModuleType) -> Check:
+    """The `Check` that ``module`` declares; raises `DeclarationError` naming what is missing."""
+    missing = [name for name in REQUIRED if not hasattr(module, name)]
+    if missing:
+        raise DeclarationError(f"{module.__name__} does not declare {', '.join(missing)} "
+                               "(see mlready/gpu_runner/checks/_declaration.py)")
+    ns = vars(module)
+    return Check(
+        id=ns["ID"], title=ns["TITLE"], order=int(ns["ORDER"]), needs=tuple(ns["NEEDS"]),
+        category=ns["CATEGORY"],
+        reasons=MappingProxyType(dict(ns["REASONS"])), verdict=ns["VERDICT"],
+        metrics=MappingProxyType(dict(ns["METRICS"])),
+        loads_checkpoints=bool(ns["LOADS_CHECKPOINTS"]), judge=ns["check"],
+        module=module.__name__, runs=tuple(ns.get("RUNS", ())),
+        requires=tuple(ns.get("REQUIRES", ())),
+        options=MappingProxyType(dict(ns.get("OPTIONS", {}))),
+    )
