@@ -22,15 +22,19 @@ FULL = {"model": ["model"], "optimizer": ["optimizer"], "scheduler": ["scheduler
 
 
 def loss(step: int) -> float:
-    return 1.0 / step
+    return 1.0 / (step + 1)
 
 
 def traj(steps: Iterable[int], shift_from: int | None = None, shift: float = 0.5,
-         metric: str = "loss", lr_shift_from: int | None = None) -> Trajectory:
-    """Records ``loss`` (and ``lr``) at ``steps``; from ``shift_from`` on, shifted."""
+         metric: str = "loss", lr_shift_from: int | None = None,
+         shift_to: int | None = None) -> Trajectory:
+    """Records ``loss`` (and ``lr``) at ``steps``; from ``shift_from`` (to ``shift_to``)
+    on, shifted."""
     records = []
     for s in steps:
-        value = loss(s) + (shift if shift_from is not None and s >= shift_from else 0.0)
+        shifted = shift_from is not None and s >= shift_from and (shift_to is None
+                                                                   or s <= shift_to)
+        value = loss(s) + (shift if shifted else 0.0)
         lr = 0.1 + (0.05 if lr_shift_from is not None and s >= lr_shift_from else 0.0)
         records.append(Record(s, {metric: value, "lr": lr}))
     return Trajectory(tuple(records))
@@ -127,5 +131,25 @@ CASES: tuple[Case, ...] = (
          finals="corrupted_checkpoint"),
     Case("rng_absent_named_before_data", traj(REDO, shift_from=N),
          src=contents("rng", "data", "step")),
+    Case("weights_within_tolerance_metrics_bitwise", traj(AFTER),
+         finals=finals("model", worst=1e-9)),
+    Case("weights_at_exactly_the_tolerance", traj(AFTER), finals=finals("model", worst=1e-6)),
+    Case("weights_differ_more_than_metrics", traj(AFTER, shift_from=N + 1, shift=1e-9),
+         finals=finals("model", worst=5e-7)),
+    Case("no_compared_metrics_weights_equal", traj(AFTER), names=()),
+    Case("no_compared_metrics_weights_differ", traj(AFTER), names=(),
+         finals=finals("model", worst=0.5)),
+    Case("nothing_logged_after_the_checkpoint_by_either", traj(()),
+         long=traj(range(1, N + 1))),
+    Case("resumed_logged_nothing_no_step_counter", traj(()), src=contents("step")),
+    Case("baseline_differs_at_step_0", traj(range(N + 1, 2 * N + 1), shift_from=N + 1),
+         ref=traj(range(N + 1), shift_from=0, shift_to=0), long=traj(range(2 * N + 1))),
+    Case("baseline_misses_a_step_but_agrees", traj(AFTER, shift_from=N + 1),
+         long=traj(range(2, 2 * N + 1))),
+    Case("lr_differs_and_scheduler_missing", traj(AFTER, shift_from=N + 3,
+                                                  lr_shift_from=N + 1),
+         src=contents("scheduler"), finals=finals("scheduler")),
+    Case("restart_and_step_counter_ends_different", traj(range(1, 2 * N + 1), shift_from=1),
+         finals=finals("step", counters=(COUNT, {**COUNT, "step": 12.0 + N}))),
 )
 BY_NAME = {case.name: case for case in CASES}

@@ -41,6 +41,9 @@ def test_classify_sorts_keys_into_categories(tmp_path: Path) -> None:
     # A counter kept as a one-element tensor is still the step.
     held = ckpt.classify({"model": {"w": torch.zeros(1)}, "iter_num": torch.tensor(7)}, 1)
     assert (held.keys["step"], held.step) == (["iter_num"], 7.0)
+    for no_counter in (torch.tensor(True), torch.tensor([1, 2]), torch.tensor(1 + 2j)):
+        assert ckpt.step_counter({"model": {}, "step": no_counter}) is None
+    assert ckpt.step_counter({"step": torch.tensor(3)}) is None  # a bare state dict's buffer
 
 
 def test_compare_is_per_category_and_finds_counters() -> None:

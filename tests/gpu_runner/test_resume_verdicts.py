@@ -50,6 +50,13 @@ def causes(name: str) -> list[str]:
     ("no_metrics_after_resume", ["resumed_metrics_missing"]),
     ("metrics_match_final_state_differs", ["state_not_in_checkpoint"]),
     ("rng_absent_named_before_data", ["missing_rng_state", "missing_data_position"]),
+    ("no_compared_metrics_weights_differ", ["state_not_in_checkpoint"]),
+    ("nothing_logged_after_the_checkpoint_by_either", ["resumed_metrics_missing"]),
+    ("resumed_logged_nothing_no_step_counter", ["missing_step_counter"]),
+    ("baseline_misses_a_step_but_agrees", ["data_order_not_restored"]),
+    # One cause per category, the strongest: never "missing" and "not restored" both.
+    ("lr_differs_and_scheduler_missing", ["missing_scheduler_state"]),
+    ("restart_and_step_counter_ends_different", ["step_counter_not_restored"]),
 ])
 def test_each_cause_is_named_first(name: str, expected: list[str]) -> None:
     result = BY_NAME[name].judge()
@@ -112,10 +119,42 @@ def test_equal_within_tolerance_passes_and_says_so() -> None:
     assert strict.outcome is Outcome.FAIL
 
 
+@pytest.mark.parametrize(("name", "tier", "shown"), [
+    ("exact", "bitwise", None),
+    ("within_tolerance", "tolerance", "1.00e-08"),
+    ("weights_within_tolerance_metrics_bitwise", "tolerance", "1.00e-09"),
+    ("weights_at_exactly_the_tolerance", "tolerance", "1.00e-06"),
+    ("weights_differ_more_than_metrics", "tolerance", "5.00e-07"),  # the larger of the two
+    ("no_compared_metrics_weights_equal", "bitwise", None),
+    ("corrupted_final_checkpoint_metrics_equal", "bitwise", None),
+])
+def test_pass_tiers(name: str, tier: str, shown: str | None) -> None:
+    result = BY_NAME[name].judge()
+    assert (result.outcome, result.metrics["tier"]) == (Outcome.PASS, tier)
+    if shown is not None:
+        assert f"equal within tolerance (max |diff| {shown})" in result.summary
+
+
+def test_pass_records_what_was_compared() -> None:
+    result = BY_NAME["exact"].judge()
+    assert (result.metrics["weights_bitwise"], result.metrics["weights_max_abs_diff"]) == (
+        True, 0.0)
+    assert result.metrics["compared_points"] == 2 * N
+    assert result.details["checkpoint_step_key"] == "step"
+    assert result.details["final_counters"]["resumed"]["step"] == 12.0
+    bare = Case("x", traj(range(N + 1, 2 * N + 1)), src=contents("step")).judge()
+    assert "checkpoint_step_key" not in bare.details
+
+
 def test_nondeterministic_baseline_is_skipped_not_failed() -> None:
     result = BY_NAME["nondeterministic_baseline"].judge()
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, "nondeterministic_baseline")
     assert "causes" not in result.details
+    # Step 0 is part of the baseline; a step the long run did not log is no difference.
+    zero = BY_NAME["baseline_differs_at_step_0"].judge()
+    assert (zero.outcome, zero.reason) == (Outcome.SKIPPED, "nondeterministic_baseline")
+    assert "already differ at step 0 " in zero.summary
+    assert BY_NAME["baseline_misses_a_step_but_agrees"].judge().outcome is Outcome.FAIL
 
 
 def test_unreadable_final_checkpoint() -> None:

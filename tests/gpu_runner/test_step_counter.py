@@ -61,3 +61,15 @@ def test_booleans_and_non_finite_values_are_no_counter() -> None:
     assert ckpt.step_counter({"trainer": {"a": {"b": {"c": {"step": 1}}}}}) is None  # too deep
     assert ckpt.step_counter({"trainer": {"a": {"b": {"step": 1}}}}) == ("trainer.a.b.step",
                                                                          1.0)
+
+
+def test_no_counter_outside_a_dict_of_entries() -> None:
+    assert ckpt.step_counter([{"step": 1}]) is None
+    assert ckpt.counters([{"step": 1}]) == {}
+
+
+def test_the_first_optimizer_gives_the_optimizer_step() -> None:
+    obj = {"optimizer": {"state": {0: {"momentum": 2.0, "step": 5}},
+                         "param_groups": [{"lr": 0.1, "step": 99}]},
+           "optimizer_critic": {"state": {0: {"step": 7}}, "param_groups": []}}
+    assert ckpt.counters(obj) == {"optimizer_step": 5.0}

@@ -41,6 +41,11 @@ def test_step_unit(tmp_path: Path, given: str | None, plural: str, one: str) -> 
     assert cfg.to_json()["step-unit"] == plural
 
 
+def test_singular() -> None:
+    assert [rc.singular(w) for w in ("steps", "classes", "boxes", "progress", "data")] == [
+        "step", "class", "box", "progress", "data"]
+
+
 def test_bad_step_unit(tmp_path: Path) -> None:
     assert error(tmp_path, 'train = "x"\nstep-unit = "Epochs!"\n').endswith(
         "`tool.mlready.runner.step-unit` must be a lower-case plural noun such as \"epochs\" "
@@ -96,6 +101,9 @@ def test_checkpoint_false_config(tmp_path: Path) -> None:
                            '{checkpoint}" }\n').endswith(
         "`tool.mlready.runner.resume` needs a checkpoint to resume from, but "
         "`tool.mlready.runner.checkpoint = false`; remove one of them")
+    # An eval that does not read the checkpoint is fine without one.
+    assert load(tmp_path, 'train = "x"\ncheckpoint = false\neval = "e --out {metrics_file}"\n'
+                ).eval is not None
     assert "`tool.mlready.runner.eval` uses {checkpoint}" in error(
         tmp_path, 'train = "x"\ncheckpoint = false\neval = "e --c {checkpoint}"\n')
 

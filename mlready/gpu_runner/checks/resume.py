@@ -64,6 +64,7 @@ class Evidence:
     finals: Finals | None = None  # None: the final checkpoints were not compared
     weights_worst: float | None = None  # max |diff| of the final model + optimizer
     unit: str = "step"
+    has_metrics: bool = True  # some metric is logged by both runs (else: weights only)
 
     @property
     def restarted(self) -> bool:
@@ -150,7 +151,7 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
         details["checkpoint_step_key"] = src.step_key
     start = compare_from(n, resumed.first_step)
     metrics["first_compared_step"] = start
-    first_logged = ref.first_step or 1
+    first_logged = ref.first_step if ref.first_step is not None else 1  # step 0 counts
     base = compare(ref, long, names, tolerance, (first_logged, n))
     after = compare(long, resumed, names, tolerance, (start, 2 * n))
     metrics.update({"compared_points": after.compared_points,
@@ -170,7 +171,7 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
         details["final_counters"] = {"uninterrupted": finals.counters[0],
                                      "resumed": finals.counters[1]}
     ev = Evidence(n, src, after, start, resumed.first_step,
-                  None if isinstance(finals, str) else finals, w_worst, unit)
+                  None if isinstance(finals, str) else finals, w_worst, unit, bool(names))
 
     traj_ok = (not names or after.within_tolerance) and not ev.restarted
     if names and after.compared_points == 0 and not ev.restarted:
@@ -226,6 +227,9 @@ def headline(ev: Evidence) -> str:
     if after.first_step is not None:
         return (f"resumed run diverges at {unit} {after.first_step} "
                 f"(|diff {after.first_metric}| = {fmt(after.first_diff)}{redo})")
+    if not ev.has_metrics:
+        return (f"resumed run's final state differs (max |diff| = {fmt(ev.weights_worst)}; "
+                "no metric is logged by both runs)")
     if after.compared_points == 0:
         return f"resumed run logged no metrics for {unit}s {ev.start}..{2 * n}"
     return (f"resumed run matches the metrics but its final state differs "
@@ -321,14 +325,15 @@ def diagnose(ev: Evidence) -> list[Cause]:
             causes.append(Cause("data_order_not_restored", f"the first {unit} after resume "
                                 "already differs although model, optimizer, RNG and step are "
                                 "restored: data order / sampler position likely restarts"))
-        elif after.first_step is None and after.compared_points == 0:
+        elif after.first_step is None and after.compared_points == 0 and ev.has_metrics:
             causes.append(Cause("resumed_metrics_missing", "the resumed run must log the "
                                 f"{unit}s after the checkpoint under the same metric names "
                                 "as the uninterrupted run"))
         elif after.first_step is None:
-            causes.append(Cause("state_not_in_checkpoint", "every logged metric matches: "
-                                "state outside the checkpoint or a nondeterministic op "
-                                "changes the run below logging precision"))
+            matched = "every logged metric matches: " if ev.has_metrics else ""
+            causes.append(Cause("state_not_in_checkpoint", f"{matched}state outside the "
+                                "checkpoint or a nondeterministic op changes the run below "
+                                "logging precision"))
         else:
             causes.append(Cause("state_not_in_checkpoint", "differs later despite the saved "
                                 "state: something outside the checkpoint (sampler position, "
