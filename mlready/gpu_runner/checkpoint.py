@@ -24,8 +24,20 @@ CATEGORIES = ("model", "optimizer", "scheduler", "scaler", "step", "rng", "data"
 
 _MODEL_KEYS = re.compile(r"^(model|models|state_dict|model_state(_dict)?|net|network|policy|"
                          r"actor|critic|module|ema|weights|params|q_net|value)$", re.I)
-_STEP_KEYS = re.compile(r"^(step|steps|global_step|iteration|iter|epoch|epochs|update|"
-                        r"updates|num_timesteps|timestep|total_steps|n_iter)$", re.I)
+# Names a training loop gives its progress counter, best first: when a checkpoint holds
+# several (`epoch` and `global_step`), the earlier name is the finer one.
+STEP_NAMES = ("global_step", "iter_num", "iteration", "step", "n_iter", "num_timesteps",
+              "timestep", "timesteps", "num_updates", "update", "updates", "iter", "it",
+              "steps", "step_count", "train_step", "total_steps", "n_iters", "iters",
+              "iterations", "current_epoch", "cur_epoch", "epoch", "epochs")
+_STEP_KEYS = re.compile("^(" + "|".join(STEP_NAMES) + ")$", re.I)
+# A counter under another name is only taken when its value is the step the run logged.
+_STEP_LIKE = re.compile(r"(step|iter|epoch|timestep|update)", re.I)
+# A counter may nest in a dict of no other category (`{"trainer": {"global_step": 40}}`,
+# `{"state": {...}}`), this many levels down. Model, optimizer, scheduler, RNG, data and
+# config entries are never searched: `optimizer.state.0.step` counts parameter updates
+# and `config.epochs` is a target, not progress.
+MAX_COUNTER_DEPTH = 3
 _CONFIG_KEYS = re.compile(r"^(config|cfg|args|hparams|hyper_?parameters|settings|conf)$", re.I)
 _RNG_KEYS = re.compile(r"(rng|random|generator)", re.I)
 _DATA_KEYS = re.compile(r"(^data$|^data_|_data$|sampler|loader|dataset|data_position|iterator)",
@@ -182,13 +194,63 @@ def categorize(key: str, value: Any) -> str:
     if _is_tensor(value) and str(value.dtype) == "torch.uint8" \
             and value.numel() == CPU_RNG_STATE_BYTES:
         return "rng"
-    if _STEP_KEYS.match(low) and isinstance(value, int | float) and not isinstance(value, bool):
+    if _STEP_KEYS.match(low) and _counter_value(value) is not None:
         return "step"
     if _CONFIG_KEYS.match(low):
         return "config"
     if _MODEL_KEYS.match(low) or _looks_like_state_dict(value):
         return "model"
     return "other"
+
+
+def _counter_value(value: Any) -> float | None:
+    """A progress counter's value: a real number, or a one-element numeric tensor."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(float(value)) else None
+    if _is_tensor(value) and value.numel() == 1 and not value.is_complex() \
+            and str(value.dtype) != "torch.bool":
+        number = float(value.item())
+        return number if math.isfinite(number) else None
+    return None
+
+
+def step_counter(obj: Any, logged_step: int | None = None) -> tuple[str, float] | None:
+    """(dotted key, value) of the checkpoint's step counter, or None when it holds none.
+
+    Looks at top-level entries and, up to `MAX_COUNTER_DEPTH` levels down, inside
+    trainer/state-like dicts. What the run logged decides first: a counter whose value
+    is ``logged_step`` (the last step the run reported) beats any name, and is the only
+    way a counter with an unlisted name (``env_steps_done``) is taken. Then top level
+    before nested, then `STEP_NAMES` order.
+    """
+    if not isinstance(obj, dict) or _looks_like_state_dict(obj):
+        return None
+    found: list[tuple[tuple[int, int, int], str, float]] = []
+    stack: list[tuple[dict[Any, Any], str, int]] = [(obj, "", 0)]
+    while stack:
+        node, prefix, depth = stack.pop()
+        for key, value in node.items():
+            name = str(key)
+            dotted = f"{prefix}.{name}" if prefix else name
+            if isinstance(value, dict):
+                if depth < MAX_COUNTER_DEPTH and categorize(name, value) == "other":
+                    stack.append((value, dotted, depth + 1))
+                continue
+            number = _counter_value(value)
+            if number is None:
+                continue
+            named = _STEP_KEYS.match(name) is not None
+            matches_log = logged_step is not None and number == float(logged_step)
+            if not named and not (matches_log and _STEP_LIKE.search(name)):
+                continue
+            rank = STEP_NAMES.index(name.lower()) if named else len(STEP_NAMES)
+            found.append(((0 if matches_log else 1, depth, rank), dotted, number))
+    if not found:
+        return None
+    _, dotted, number = min(found)
+    return dotted, number
 
 
 @dataclass(frozen=True)
@@ -201,15 +263,20 @@ class Contents:
     step: float | None = None
     tensors: int = 0
     tensor_bytes: int = 0
+    step_key: str | None = None  # dotted key of the counter `step` was read from
 
     def has(self, category: str) -> bool:
         return bool(self.keys.get(category))
 
 
-def classify(obj: Any, size_bytes: int) -> Contents:
-    """Sort a loaded checkpoint's top-level keys into `CATEGORIES` (plus ``other``)."""
+def classify(obj: Any, size_bytes: int, logged_step: int | None = None) -> Contents:
+    """Sort a loaded checkpoint's top-level keys into `CATEGORIES` (plus ``other``).
+
+    The step counter may also be nested (see `step_counter`, which ``logged_step``,
+    the last step the run logged, helps decide); it is listed under ``step`` by its
+    dotted key.
+    """
     keys: dict[str, list[str]] = {}
-    step: float | None = None
     rng_parts: set[str] = set()
     items: list[tuple[str, Any]]
     if _looks_like_state_dict(obj):
@@ -220,8 +287,6 @@ def classify(obj: Any, size_bytes: int) -> Contents:
         for key, value in items:
             cat = categorize(str(key), value)
             keys.setdefault(cat, []).append(str(key))
-            if cat == "step" and step is None:
-                step = float(value)
             if cat == "rng":
                 for sub, _ in flatten(value, str(key)):
                     for part in ("python", "numpy", "torch", "cuda", "cpu", "env"):
@@ -229,13 +294,18 @@ def classify(obj: Any, size_bytes: int) -> Contents:
                             rng_parts.add(part)
                 if not rng_parts:
                     rng_parts.add("torch")
+    counter = step_counter(obj, logged_step)
+    step = counter[1] if counter is not None else None
+    if counter is not None and counter[0] not in keys.get("step", []):
+        keys.setdefault("step", []).append(counter[0])
     tensors = 0
     tensor_bytes = 0
     for _, leaf in flatten(obj):
         if _is_tensor(leaf):
             tensors += 1
             tensor_bytes += int(leaf.numel()) * int(leaf.element_size())
-    return Contents(size_bytes, keys, sorted(rng_parts), step, tensors, tensor_bytes)
+    return Contents(size_bytes, keys, sorted(rng_parts), step, tensors, tensor_bytes,
+                    counter[0] if counter is not None else None)
 
 
 @dataclass(frozen=True)
@@ -333,16 +403,17 @@ def _leaf_categories(obj: Any) -> dict[str, str]:
     return {str(k): categorize(str(k), v) for k, v in obj.items()}
 
 
-def counters(obj: Any) -> dict[str, float]:
+def counters(obj: Any, logged_step: int | None = None) -> dict[str, float]:
     """Progress counters a resume must restore: step, optimizer step, scheduler epoch."""
     out: dict[str, float] = {}
     if not isinstance(obj, dict) or _looks_like_state_dict(obj):
         return out
+    counter = step_counter(obj, logged_step)
+    if counter is not None:
+        out["step"] = counter[1]
     for key, value in obj.items():
         cat = categorize(str(key), value)
-        if cat == "step" and "step" not in out:
-            out["step"] = float(value)
-        elif cat == "optimizer" and "optimizer_step" not in out:
+        if cat == "optimizer" and "optimizer_step" not in out:
             for leaf_key, leaf in flatten(value):
                 if leaf_key.endswith(".step") and ".state." in f".{leaf_key}":
                     number = float(leaf.item()) if _is_tensor(leaf) else float(leaf)

@@ -42,6 +42,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq, "!=": operator.ne,
 }
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_UNIT_RE = re.compile(r"^[a-z][a-z_-]{0,23}$")
 
 SCHEMA = Table(
     help="How `mlready run` trains, resumes and evaluates the project.",
@@ -51,7 +52,9 @@ SCHEMA = Table(
         "eval": Field((str,), "eval command template; writes a JSON object to {metrics_file}"),
         "eval-metrics": Field((str,), "a regex with named groups over the eval's output, "
                                       "instead of the {metrics_file} JSON"),
-        "checkpoint": Field((str,), "glob for the checkpoint a run leaves, under {run_dir}"),
+        "checkpoint": Field((str, bool), "glob for the checkpoint a run leaves, under "
+                                         "{run_dir}; false: training writes none"),
+        "step-unit": Field((str,), 'what {steps} counts, e.g. "epochs", "timesteps"'),
         "steps": Field((int,), "N: training steps of the short runs"),
         "seed": Field((int,), "seed of the reference runs"),
         "timeout": Field((int, float), "seconds allowed per command"),
@@ -140,6 +143,19 @@ class RunnerConfig:
     python: str = field(default_factory=lambda: sys.executable)
     eval_metrics: str | None = None  # regex over the eval's output; None: the JSON file
     options: tuple[tuple[str, float | int | str], ...] = ()  # keys the checks declare
+    # `checkpoint = false`: the training writes none, so checkpoint and resume are
+    # not applicable and the results name that readiness gap.
+    writes_checkpoint: bool = True
+    step_unit: str = "steps"  # what {steps} counts; summaries use it, never "records"
+
+    @property
+    def unit_plural(self) -> str:
+        return self.step_unit
+
+    @property
+    def unit(self) -> str:
+        """The singular of `step_unit`: "epoch" of "epochs", "batch" of "batches"."""
+        return singular(self.step_unit)
 
     @property
     def metrics_regex(self) -> re.Pattern[str] | None:
@@ -191,7 +207,8 @@ class RunnerConfig:
             "train": self.train.display(),
             "resume": resume,
             "eval": self.eval.display() if self.eval else None,
-            "checkpoint": self.checkpoint,
+            "checkpoint": self.checkpoint if self.writes_checkpoint else False,
+            "step-unit": self.step_unit,
             "steps": self.steps,
             "seed": self.seed,
             "timeout": self.timeout,
@@ -249,6 +266,19 @@ def _regex(source: Path, key: str, text: str) -> None:
     if not pattern.groupindex:
         raise ConfigError(source, f"`{PREFIX}.{key}` regex has no named groups; name "
                                   "each value, e.g. (?P<loss>\\S+)")
+def singular(plural: str) -> str:
+    """English singular of a plural unit name (a simple rule: units are regular nouns)."""
+    if plural.endswith(("ches", "shes", "xes", "sses")):
+        return plural[:-2]
+    return plural[:-1] if plural.endswith("s") and not plural.endswith("ss") else plural
+
+
+def _step_unit(path: Path, value: str) -> str:
+    text = value.strip()
+    if not _UNIT_RE.match(text):
+        raise ConfigError(path, f"`{PREFIX}.step-unit` must be a lower-case plural noun such "
+                                f'as "epochs" or "timesteps", got {value!r}')
+    return text if text.endswith("s") else text + "s"
 
 
 def _device(path: Path, value: str) -> Device:
@@ -336,8 +366,22 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
     resume = _resume(source, table["resume"]) if "resume" in table else None
     evaluate = (parse_template(source, "eval", table["eval"], EVAL_PLACEHOLDERS)
                 if table.get("eval") else None)
-    checkpoint = str(table.get("checkpoint", RunnerConfig.checkpoint))
+    raw_checkpoint = table.get("checkpoint", RunnerConfig.checkpoint)
+    writes_checkpoint = raw_checkpoint is not False
+    if raw_checkpoint is True:
+        raise ConfigError(source, f"`{PREFIX}.checkpoint = true` says nothing; give the glob "
+                                  'a run leaves, e.g. "{run_dir}/checkpoint*.pt", or false '
+                                  "when training writes no checkpoint")
+    checkpoint = str(raw_checkpoint) if writes_checkpoint else RunnerConfig.checkpoint
     _check_placeholders(source, f"{PREFIX}.checkpoint", checkpoint, BASE_PLACEHOLDERS)
+    if not writes_checkpoint:
+        if "resume" in table:
+            raise ConfigError(source, f"`{PREFIX}.resume` needs a checkpoint to resume from, "
+                                      f"but `{PREFIX}.checkpoint = false`; remove one of them")
+        if evaluate is not None and any("{checkpoint}" in t for t in
+                                        (*evaluate.tokens, *(v for _, v in evaluate.env))):
+            raise ConfigError(source, f"`{PREFIX}.eval` uses {{checkpoint}}, but "
+                                      f"`{PREFIX}.checkpoint = false`; remove one of them")
     steps = int(table.get("steps", RunnerConfig.steps))
     if steps < 2:
         raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")
@@ -374,6 +418,8 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         compare=tuple(table.get("compare", ())), tolerance=tolerance, thresholds=thresholds,
         env=tuple(sorted(table.get("env", {}).items())), eval_metrics=eval_metrics,
         options=_options(table, source),
+        writes_checkpoint=writes_checkpoint,
+        step_unit=_step_unit(source, str(table.get("step-unit", RunnerConfig.step_unit))),
     )
 
 

@@ -7,17 +7,67 @@ key to fix where the runner can tell.
 
 from __future__ import annotations
 
+import itertools
+import re
 import signal
 from dataclasses import dataclass
 
 from mlready.gpu_runner.process import ProcessResult, Status
-from mlready.gpu_runner.results import CheckResult, Outcome
+from mlready.gpu_runner.results import ENVIRONMENT, CheckResult, Outcome
 
 _DISK_FULL = ("No space left on device", "ENOSPC", "Errno 28")
 # Less than this free where the log is, after a failed run, means the disk filled up
 # even when the command's own "No space left" message could not be written any more
 # (a flood of output that filled the disk takes its last words with it).
 LOW_DISK_BYTES = 1 << 20
+
+
+
+# What in a failed run's output says the training cannot run *here*, whatever its code
+# does: (kind, line pattern, what to do). The first kind whose pattern matches any line
+# of the tail wins, so a later traceback of the script's own (a ValueError from parsing
+# an empty `stty size`) does not hide the line that decides.
+_ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("a module is missing", re.compile(r"\bModuleNotFoundError: No module named "),
+     "install it in the environment mlready runs the command in"),
+    ("an extension does not match the installed packages", re.compile(
+        r"operator \S+::\S+ does not exist|undefined symbol: |compiled using NumPy 1\.x|"
+        r"was compiled against|version `GLIBC\w*_[\d.]+' not found|"
+        r"\bImportError: .*(cannot open shared object file|DLL load failed|"
+        r"site-packages|dist-packages)"),
+     "reinstall the extension built for this torch / numpy"),
+    ("it needs a GPU", re.compile(
+        r"requires at least one GPU|No CUDA GPUs are available|Torch not compiled with CUDA|"
+        r"Found no NVIDIA driver|no CUDA-capable device|CUDA driver version is insufficient|"
+        r"NVIDIA driver on your system is too old|CUDA is not available|"
+        r"cuda is not available|no GPUs? (found|available)", re.I),
+     "run it on a GPU machine, or let the script fall back to {device}"),
+    ("it needs a terminal", re.compile(
+        r"Inappropriate ioctl for device|\bnot a tty\b|termios\.error|"
+        r"EOFError: EOF when reading a line", re.I),
+     "mlready runs commands without a terminal: pass the input by flags or environment"),
+)
+_CUDA_ASSERT = re.compile(r"^\s*assert\b.*\bcuda\b", re.I)
+
+
+def environment(tail: str) -> tuple[str, str, str] | None:
+    """(kind, telling line, what to do) when ``tail`` shows the command cannot run here.
+
+    An ``ImportError`` from the project's own files (``cannot import name 'GPTT' from
+    'model'``) is the user's bug and stays a failure; one from an installed package or a
+    shared library is the environment's. A bare ``AssertionError`` counts when the line
+    it comes from asserts something about CUDA (``assert torch.cuda.is_available()``).
+    """
+    lines = [ln.rstrip() for ln in tail.splitlines() if ln.strip()]
+    for kind, pattern, fix in _ENVIRONMENT:
+        for line in lines:
+            if pattern.search(line):
+                return kind, line.strip()[:240], fix
+    for before, line in itertools.pairwise(lines):
+        if line.strip().startswith("AssertionError") and _CUDA_ASSERT.match(before):
+            return "it needs a GPU", f"{before.strip()[:200]}: {line.strip()[:38]}", \
+                "run it on a GPU machine, or let the script fall back to {device}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,5 +126,12 @@ def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Proble
         hint = " (out of memory?)" if name == "SIGKILL" else ""
         return Problem(Outcome.FAIL, "killed",
                        f"{what} was killed by {name}{hint}: {last_line(proc.tail)}", proc.tail)
+    found = environment(proc.tail)
+    if found is not None:
+        # Could not run here: not a failure of the user's code (docs/run-json.md, Outcomes).
+        kind, line, fix = found
+        return Problem(Outcome.SKIPPED, ENVIRONMENT,
+                       f"{what} cannot run in this environment ({kind}): {line}; "
+                       f"{fix.format(device='the CPU')}", proc.tail)
     return Problem(Outcome.FAIL, "nonzero_exit",
                    f"{what} exited with code {code}: {last_line(proc.tail)}", proc.tail)

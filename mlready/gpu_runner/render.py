@@ -19,6 +19,9 @@ def text(report: RunReport, output: str | None = None) -> str:
     if report.no_gpu:
         lines.append("nothing measured: `device = cuda` but no NVIDIA GPU is visible here; "
                      "run on a GPU machine or set --device cpu (exit 2)")
+    if report.cannot_run_here and not report.no_gpu:
+        lines.append("nothing measured: the training cannot run in this environment (see "
+                     "above); fix the environment and run again (exit 2)")
     if report.interrupted:
         lines.append("interrupted: the running command tree was killed")
     if output:

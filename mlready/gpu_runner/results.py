@@ -14,6 +14,7 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 NO_GPU = "no_gpu"  # the reason of every check when `device = cuda` finds no GPU
+ENVIRONMENT = "environment"  # skipped: the training cannot run here (missing module, ...)
 
 Scalar = float | int | str | bool | None
 
@@ -180,15 +181,21 @@ class RunReport:
         return any(c.reason == NO_GPU for c in self.checks)
 
     @property
+    def cannot_run_here(self) -> bool:
+        """A training run could not run in this environment: nothing it does was measured."""
+        return any(c.reason == ENVIRONMENT for c in self.checks)
+
+    @property
     def exit_code(self) -> int:
         """0 all pass / not applicable / skipped, 1 any fail, 2 any error, 130 interrupted.
 
-        A run that asked for a GPU and found none proved nothing, so it must not look
-        green: 2, like any other environment error.
+        A run that asked for a GPU and found none, or whose training cannot run here
+        (reason ``environment``), proved nothing, so it must not look green: 2, like any
+        other environment error.
         """
         if self.interrupted:
             return 130
         outcomes = {c.outcome for c in self.checks}
-        if Outcome.ERROR in outcomes or self.no_gpu:
+        if Outcome.ERROR in outcomes or self.no_gpu or self.cannot_run_here:
             return 2
         return 1 if Outcome.FAIL in outcomes else 0

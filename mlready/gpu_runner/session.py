@@ -168,7 +168,7 @@ class Session:
             run_dir.mkdir(parents=True, exist_ok=True)
             checkpoint: Path | None = None
             copied: Path | None = None
-            if spec.resume_from is not None or spec.is_eval:
+            if spec.resume_from is not None or (spec.is_eval and self.config.writes_checkpoint):
                 source = self.run(spec.resume_from or "ref")
                 found = self.single_checkpoint(source)
                 if isinstance(found, Problem):

@@ -38,6 +38,12 @@ def test_classify_sorts_keys_into_categories(tmp_path: Path) -> None:
     assert contents.rng_parts == ["python", "torch"] and contents.step == 3.0
     bare = ckpt.classify({"weight": torch.zeros(2), "bias": torch.zeros(1)}, 1)
     assert bare.keys == {"model": ["<state_dict>"]}
+    # A counter kept as a one-element tensor is still the step.
+    held = ckpt.classify({"model": {"w": torch.zeros(1)}, "iter_num": torch.tensor(7)}, 1)
+    assert (held.keys["step"], held.step) == (["iter_num"], 7.0)
+    for no_counter in (torch.tensor(True), torch.tensor([1, 2]), torch.tensor(1 + 2j)):
+        assert ckpt.step_counter({"model": {}, "step": no_counter}) is None
+    assert ckpt.step_counter({"step": torch.tensor(3)}) is None  # a bare state dict's buffer
 
 
 def test_compare_is_per_category_and_finds_counters() -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.results import Outcome, RunReport
 from mlready.gpu_runner.runner import execute
 
-from .helpers import MakeProject, by_id, run
+from .helpers import FIXTURES, MakeProject, by_id, run
 
 pytestmark = pytest.mark.slow
 
@@ -104,3 +105,39 @@ def test_runner_disk_full_is_an_error_and_run_dirs_are_removed(
     assert (result.outcome, result.reason) == (Outcome.ERROR, "disk_full")
     assert result.summary.startswith("disk full while copying the checkpoint for resume (in ")
     assert list(work.iterdir()) == []  # the temporary run directories are gone
+
+
+def _loop_project(tmp_path: Path, mode: str) -> runner_config.RunnerConfig:
+    """tests/fixtures/runner/loop.py: `iter_num`, a checkpoint written before the update."""
+    loop = FIXTURES / "loop.py"
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.mlready.runner]\n"
+        f'train = "{{python}} {loop} --max-iters {{steps}} --seed {{seed}} '
+        f'--out {{run_dir}} --mode {mode}"\n'
+        'resume = { args = "--resume {checkpoint}" }\n'
+        'checkpoint = "{run_dir}/ckpt.pt"\n'
+        "metrics = 'iter (?P<step>\\d+): loss (?P<loss>\\S+)'\n"
+        "steps = 6\ntimeout = 60\n")
+    return runner_config.load(tmp_path)
+
+
+def test_iter_num_counter_and_pre_update_checkpoint_resume_exactly(tmp_path: Path) -> None:
+    results = run(_loop_project(tmp_path, "good"), "checkpoint", "resume")
+    checkpoint, resume = results["checkpoint"], results["resume"]
+    assert checkpoint.outcome is Outcome.PASS, checkpoint.summary
+    assert "step (iter_num)" in checkpoint.summary and checkpoint.metrics["step"] == 6
+    assert resume.outcome is Outcome.PASS, resume.summary
+    # The resumed run logs iteration 6 again; it is compared, not taken for a restart.
+    assert (resume.metrics["resumed_first_logged_step"],
+            resume.metrics["first_compared_step"]) == (6, 6)
+    assert resume.summary == ("resume at step 6 to 12 matches the uninterrupted run: metrics "
+                              "and final model/optimizer bitwise identical")
+
+
+def test_pre_update_checkpoint_without_data_position_blames_the_data(tmp_path: Path) -> None:
+    resume = run(_loop_project(tmp_path, "no-data"), "resume")["resume"]
+    assert (resume.outcome, resume.reason) == (Outcome.FAIL, "missing_data_position")
+    assert resume.metrics["first_divergence_step"] == 6
+    assert resume.summary.startswith("resumed run diverges at step 6 (|diff loss| = ")
+    assert "; it logs step 6 again: the checkpoint precedes that step's update); checkpoint " \
+           "holds no data position (" in resume.summary

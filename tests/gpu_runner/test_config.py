@@ -105,3 +105,12 @@ def test_thresholds_never_hold_for_nan_or_infinity() -> None:
         assert not threshold.holds(math.nan) and not threshold.holds(math.inf)
         assert not threshold.holds(-math.inf)
     assert Threshold("accuracy", "!=", 0.5).holds(0.9)
+
+
+def test_boundaries_and_the_checkpoint_glob(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'train = "x"\nsteps = 2\ntolerance = 0\ndirection = "maximize"\n')
+    assert (cfg.steps, cfg.tolerance, cfg.direction) == (2, 0.0, "maximize")
+    assert "`tool.mlready.runner.timeout` must be positive, got 0" in error(
+        tmp_path, 'train = "x"\ntimeout = 0\n')
+    assert "`tool.mlready.runner.checkpoint`: unknown placeholder {bogus}" in error(
+        tmp_path, 'train = "x"\ncheckpoint = "{run_dir}/{bogus}.pt"\n')

@@ -38,9 +38,25 @@ METRICS = dict.fromkeys(("size_bytes", "size_mb", "tensors", "tensor_mb", "step"
                          "has_data", "has_config", "has_other"), "")
 REQUIRED = ("model", "optimizer", "step")
 RECOMMENDED = ("rng", "scheduler", "config")
+NO_CHECKPOINT = "no_checkpoint"  # the reason, and the readiness gap the scorecard counts
+
+
+def no_checkpoint_result(check_id: str) -> CheckResult:
+    """`checkpoint = false`: nothing to load or resume; the readiness gap is named.
+
+    Not applicable rather than failed, since the user said so and nothing was measured,
+    but never silent: the reason `no_checkpoint` and ``details.readiness_gap`` let the
+    scorecard count the gap.
+    """
+    return CheckResult(check=check_id, outcome=Outcome.NOT_APPLICABLE, reason=NO_CHECKPOINT,
+                       summary="training writes no checkpoint: a crash loses the run "
+                               "(`tool.mlready.runner.checkpoint = false`)",
+                       details={"readiness_gap": NO_CHECKPOINT})
 
 
 def check(session: Session) -> CheckResult:
+    if not session.config.writes_checkpoint:
+        return no_checkpoint_result(ID)
     ref = session.run("ref")
     blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
@@ -57,12 +73,13 @@ def check(session: Session) -> CheckResult:
         return CheckResult(check=ID, outcome=outcome, summary=exc.message,
                            reason=exc.result_reason,
                            metrics=metrics, details={"file": found.name})
-    contents = ckpt.classify(obj, size)
+    contents = ckpt.classify(obj, size, ref.trajectory.last_step)
     metrics.update({"tensors": contents.tensors, "tensor_mb": mb(contents.tensor_bytes),
                     "step": contents.step})
     for cat in (*ckpt.CATEGORIES, "other"):
         metrics[f"has_{cat}"] = contents.has(cat)
-    details = {"file": found.name, "keys": contents.keys, "rng_parts": contents.rng_parts}
+    details = {"file": found.name, "keys": contents.keys, "rng_parts": contents.rng_parts,
+               "step_key": contents.step_key}
     missing = [c for c in REQUIRED if not contents.has(c)]
     lacking = [c for c in RECOMMENDED if not contents.has(c)]
     held = ", ".join(f"{cat} ({', '.join(keys)})" for cat, keys in contents.keys.items())

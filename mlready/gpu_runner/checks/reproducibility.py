@@ -142,10 +142,10 @@ def check(session: Session) -> CheckResult:
                            summary=f"seed {other.seed} reproduced seed {cfg.seed} exactly: the "
                                    f"seed does not reach the randomness{hint}",
                            metrics=metrics, details=details)
-    where = f" from step {odiv.first_step}" if odiv is not None and odiv.first_step else ""
+    where = f" from {cfg.unit} {odiv.first_step}" if odiv is not None and odiv.first_step else ""
     return CheckResult(check=ID, outcome=Outcome.PASS, metrics=metrics, details=details,
                        summary=f"seed {cfg.seed} twice: {parts} {same} over {ref.steps} "
-                               f"steps; seed {other.seed} differs{where}")
+                               f"{cfg.step_unit}; seed {other.seed} differs{where}")
 
 
 def _same_seed_cause(session: Session, ref: RunOutcome, div: Divergence | None,
@@ -153,7 +153,7 @@ def _same_seed_cause(session: Session, ref: RunOutcome, div: Divergence | None,
     cfg = session.config
     if div is not None and div.first_step is not None:
         assert div.first_diff is not None and div.first_metric is not None
-        head = (f"two runs with seed {cfg.seed} differ at step {div.first_step} "
+        head = (f"two runs with seed {cfg.seed} differ at {cfg.unit} {div.first_step} "
                 f"(|diff {div.first_metric}| = {fmt(div.first_diff)})")
         if div.first_step == ref.trajectory.first_step:
             hint = "" if any("{seed}" in t for t in cfg.train.tokens) else \

@@ -1,7 +1,8 @@
 """smoke: the training command runs, reports finite metrics, and its objective improves.
 
-Measures wall time, steps/s (between the first and the last metric written, so start-up
-is not counted) and the peak memory of the whole process tree: CPU RSS always, GPU
+Measures wall time, steps/s in the unit {steps} counts (`step-unit`; between the first
+and the last metric written, so start-up is not counted, when the logged steps are that
+unit, else over the wall time) and the peak memory of the whole process tree: CPU RSS always, GPU
 memory through NVML when a GPU is there ("not measured" otherwise, never zero).
 """
 
@@ -41,6 +42,40 @@ METRICS = {
 }
 
 
+def step_rate(steps: int, first_step: int | None, last_step: int | None, records: int,
+              first_s: float | None, last_s: float | None,
+              wall_s: float) -> tuple[float, str] | None:
+    """(rate in the unit {steps} counts, basis), or None with fewer than two records.
+
+    When the logged step numbers reach ``steps`` they count what {steps} counts, and the
+    rate runs between the first and the last record written ("logged": start-up
+    excluded). Otherwise the records are something else (episodes, evaluations, epochs
+    of a step-counted run) and only ``steps`` over the whole wall time is honest ("wall":
+    start-up included). A logged record is never counted as a step.
+    """
+    if records < 2:
+        return None
+    if last_step == steps and first_step is not None and first_s is not None \
+            and last_s is not None and last_s > first_s and last_step > first_step:
+        return (last_step - first_step) / (last_s - first_s), "logged"
+    if wall_s > 0:
+        return steps / wall_s, "wall"
+    return None
+
+
+def speed_text(steps: int, unit: str, wall_s: float, records: int,
+               rate: tuple[float, str] | None, *, records_are_steps: bool) -> str:
+    """``20 steps in 3.2s (6.25 steps/s)``, in the unit of {steps}; records named apart
+    when they count something else (``300 timesteps in 2.0s (...); 7 records logged``)."""
+    text = f"{steps} {unit} in {wall_s:.1f}s"
+    if rate is not None:
+        started = ", start-up included" if rate[1] == "wall" else ""
+        text += f" ({round(rate[0], 3):g} {unit}/s{started})"
+    if not records_are_steps:
+        text += f"; {records} record{'s' if records != 1 else ''} logged"
+    return text
+
+
 def _window(n: int) -> int:
     return max(1, n // 4)
 
@@ -62,9 +97,12 @@ def check(session: Session) -> CheckResult:
         "peak_gpu_mb": mb(proc.memory.gpu_bytes),
         "unparsed_lines": traj.bad_lines,  # JSONL lines that were not objects of numbers
     }
-    first, last = proc.memory.first_output_s, proc.memory.last_output_s
-    if steps_logged > 1 and first is not None and last is not None and last > first:
-        metrics["steps_per_s"] = round((steps_logged - 1) / (last - first), 3)
+    rate = step_rate(ref.steps, traj.first_step, traj.last_step, len(traj.records),
+                     proc.memory.first_output_s, proc.memory.last_output_s, proc.wall_s)
+    metrics.update({"records_logged": len(traj.records), "step_unit": cfg.step_unit})
+    if rate is not None:
+        metrics["steps_per_s"] = round(rate[0], 3)
+        metrics["steps_per_s_basis"] = rate[1]
     details = {"gpu_memory": "measured with NVML" if proc.memory.gpu_bytes is not None
                else "not measured (no NVIDIA GPU or driver here)",
                "metrics_seen": traj.names}
@@ -92,9 +130,8 @@ def check(session: Session) -> CheckResult:
         return result(Outcome.FAIL, f"non-finite {name} at step {step} ({value}): training "
                                     "diverged or a metric is computed on empty input",
                       "nonfinite_metric", proc.tail)
-    speed = f"{steps_logged} steps in {proc.wall_s:.1f}s"
-    if "steps_per_s" in metrics:
-        speed += f" ({metrics['steps_per_s']} steps/s)"
+    speed = speed_text(ref.steps, cfg.step_unit, proc.wall_s, len(traj.records), rate,
+                       records_are_steps=traj.last_step == ref.steps)
     if not cfg.objective:
         details["objective"] = "not applicable: no objective declared"
         return result(Outcome.PASS, f"{speed}; no objective declared, improvement not checked")

@@ -1,0 +1,113 @@
+"""A training that cannot run here is `skipped` (reason `environment`) with the line that
+decides quoted in the summary, never the user's training "failing"."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlready.gpu_runner.failures import describe, environment
+from mlready.gpu_runner.memory import MemoryPeak
+from mlready.gpu_runner.process import ProcessResult, Status
+from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
+from mlready.gpu_runner.runner import execute
+
+from .helpers import FIXTURES, MakeProject, by_id
+
+TINY = FIXTURES / "tiny.py"
+
+
+def failed(tail: str, code: int = 1) -> ProcessResult:
+    return ProcessResult(("python", "train.py"), Status.EXIT, code, 1.0, Path("log"), tail,
+                         MemoryPeak(None, None, 0, None, None))
+
+
+@pytest.mark.parametrize(("tail", "kind", "line"), [
+    ("Traceback (most recent call last):\n  File \"train.py\", line 3\n"
+     "ModuleNotFoundError: No module named 'gymnasium'\n",
+     "a module is missing", "ModuleNotFoundError: No module named 'gymnasium'"),
+    ("RuntimeError: operator torchvision::nms does not exist\n",
+     "an extension does not match the installed packages",
+     "RuntimeError: operator torchvision::nms does not exist"),
+    ("ImportError: libcudart.so.12: cannot open shared object file: No such file\n",
+     "an extension does not match the installed packages",
+     "ImportError: libcudart.so.12: cannot open shared object file: No such file"),
+    ("ImportError: cannot import name 'x' from 'pkg' (/v/lib/python3.11/site-packages/pkg/"
+     "__init__.py)\n", "an extension does not match the installed packages",
+     "ImportError: cannot import name 'x' from 'pkg' (/v/lib/python3.11/site-packages/pkg/"
+     "__init__.py)"),
+    ("ValueError: FP8 training requires at least one GPU\n", "it needs a GPU",
+     "ValueError: FP8 training requires at least one GPU"),
+    ("AssertionError: Torch not compiled with CUDA enabled\n", "it needs a GPU",
+     "AssertionError: Torch not compiled with CUDA enabled"),
+    ("RuntimeError: No CUDA GPUs are available\n", "it needs a GPU",
+     "RuntimeError: No CUDA GPUs are available"),
+    ("  File \"t.py\", line 9, in <module>\n    assert torch.cuda.is_available()\n"
+     "AssertionError\n", "it needs a GPU", "assert torch.cuda.is_available(): AssertionError"),
+    ("stty: 'standard input': Inappropriate ioctl for device\nTraceback (most recent call "
+     "last):\nValueError: not enough values to unpack (expected 2, got 0)\n",
+     "it needs a terminal", "stty: 'standard input': Inappropriate ioctl for device"),
+    ("EOFError: EOF when reading a line\n", "it needs a terminal",
+     "EOFError: EOF when reading a line"),
+])
+def test_environment_lines(tail: str, kind: str, line: str) -> None:
+    found = environment(tail)
+    assert found is not None and found[:2] == (kind, line)
+
+
+@pytest.mark.parametrize("tail", [
+    "ImportError: cannot import name 'GPTT' from 'model' (/project/model.py)\n",
+    "AssertionError: loss is nan\n",
+    "  File \"t.py\", line 3\n    assert batch.shape[0] == 32\nAssertionError\n",
+    "RuntimeError: Expected all tensors to be on the same device\n",
+    "RuntimeError: dataset not found at /nope\n",
+])
+def test_the_users_own_bugs_stay_failures(tail: str) -> None:
+    assert environment(tail) is None
+    problem = describe(failed(tail), "train run `python train.py`", "train", 60)
+    assert problem is not None and (problem.outcome, problem.reason) == (Outcome.FAIL,
+                                                                         "nonzero_exit")
+
+
+def test_describe_quotes_the_line_and_says_what_to_do() -> None:
+    tail = "loading\nModuleNotFoundError: No module named 'gymnasium'\n"
+    problem = describe(failed(tail), "train run `python train.py`", "train", 60)
+    assert problem is not None and (problem.outcome, problem.reason) == (Outcome.SKIPPED,
+                                                                         "environment")
+    assert problem.summary == ("train run `python train.py` cannot run in this environment "
+                               "(a module is missing): ModuleNotFoundError: No module named "
+                               "'gymnasium'; install it in the environment mlready runs the "
+                               "command in")
+    # A signal is never the environment's: killed stays killed.
+    killed = describe(failed(tail, code=-9), "train run", "train", 60)
+    assert killed is not None and killed.reason == "killed"
+
+
+def test_exit_code_of_a_run_that_could_not_run_here_is_2() -> None:
+    skipped = CheckResult("smoke", Outcome.SKIPPED, "cannot run here", reason="environment")
+    report = RunReport(checks=(skipped,))
+    assert report.cannot_run_here and report.exit_code == 2
+    plain = RunReport(checks=(CheckResult("smoke", Outcome.SKIPPED, "x", reason="other"),))
+    assert plain.exit_code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("mode", "line"), [
+    ("no-module", "ModuleNotFoundError: No module named 'mlready_fixture_missing_pkg'"),
+    ("stty", "stty: 'standard input': Inappropriate ioctl for device"),
+    ("cuda-assert", "assert torch.cuda.is_available(): AssertionError"),
+])
+def test_training_that_cannot_run_here(make_project: MakeProject, mode: str,
+                                       line: str) -> None:
+    cfg = make_project(train=f'"{{python}} {TINY} --steps {{steps}} --out {{run_dir}} '
+                             f'--mode {mode}"', eval_mode=None)
+    report = execute(cfg, ("smoke", "checkpoint"), progress=False)
+    smoke, checkpoint = by_id(report)["smoke"], by_id(report)["checkpoint"]
+    assert (smoke.outcome, smoke.reason) == (Outcome.SKIPPED, "environment"), smoke.summary
+    assert line in smoke.summary and "\n" not in smoke.summary
+    assert smoke.summary.startswith(f"train run `{Path(sys.executable).name} {TINY} --steps")
+    # Every check that needed the run says the same: nothing was measured here.
+    assert (checkpoint.outcome, checkpoint.reason) == (Outcome.SKIPPED, "environment")
+    assert report.exit_code == 2
