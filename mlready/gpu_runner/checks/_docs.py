@@ -23,7 +23,9 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 # Reasons the session and the runner give any check (a failed command, a harness problem).
 COMMAND_REASONS = (
-    "`command_not_found`, `cannot_start` (error); `timeout`, `nonzero_exit`, `killed` (fail); "
+    "`environment` (skipped: the output says the command cannot run here: a missing module, "
+    "a binary-incompatible extension, no GPU, no terminal; the summary quotes that line; "
+    "`mlready run` exits 2), `command_not_found`, `cannot_start` (error); `timeout`, `nonzero_exit`, `killed` (fail); "
     "`disk_full` (error: the output says so, or under 1 MiB was left after a failed run, or "
     "the copy for resume filled the disk); `run_dir_vanished` (error: the run directory was "
     "deleted while the command ran); `metrics_regex_too_slow` (error: the `metrics` regex ran "

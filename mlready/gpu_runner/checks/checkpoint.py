@@ -21,6 +21,9 @@ NEEDS = ("ref",)
 CATEGORY = "reproducibility"  # "checkpoint includes optimizer/scheduler state"
 LOADS_CHECKPOINTS = True
 REASONS = {
+    "no_checkpoint": Reason(Outcome.NOT_APPLICABLE, "`checkpoint = false`; the readiness gap "
+                            "\"training writes no checkpoint: a crash loses the run\", also "
+                            "as `details.readiness_gap`"),
     "checkpoint_missing": Reason(Outcome.FAIL, "glob matched nothing"),
     "checkpoint_ambiguous": Reason(Outcome.FAIL, "several"),
     "corrupted_checkpoint": Reason(Outcome.FAIL),

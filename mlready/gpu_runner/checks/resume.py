@@ -41,10 +41,12 @@ LOADS_CHECKPOINTS = True
 REQUIRES = ("resume",)
 REASONS = {
     "not_configured": Reason(Outcome.NOT_APPLICABLE),
+    "no_checkpoint": Reason(Outcome.NOT_APPLICABLE, "as for checkpoint"),
     "nondeterministic_baseline": Reason(Outcome.SKIPPED,
                                         "fresh same-seed runs already differ"),
-    **{code: Reason(Outcome.FAIL) for code in (  # the likely causes, first one named
-        "missing_optimizer_state", "missing_step_counter", "missing_rng_state",
+    # The likely causes (`details.causes`, strongest evidence first; the first is `reason`).
+    **{code: Reason(Outcome.FAIL) for code in (
+        "resumed_metrics_missing", "missing_optimizer_state", "missing_step_counter", "missing_rng_state",
         "missing_scheduler_state", "missing_scaler_state", "missing_data_position",
         "step_counter_not_restored", "optimizer_not_restored", "scheduler_not_restored",
         "scaler_not_restored", "rng_not_restored", "data_order_not_restored",
