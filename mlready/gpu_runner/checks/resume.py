@@ -46,7 +46,8 @@ REASONS = {
                                         "fresh same-seed runs already differ"),
     # The likely causes (`details.causes`, strongest evidence first; the first is `reason`).
     **{code: Reason(Outcome.FAIL) for code in (
-        "resumed_metrics_missing", "missing_optimizer_state", "missing_step_counter", "missing_rng_state",
+        "resumed_metrics_missing", "missing_optimizer_state", "missing_step_counter",
+        "missing_rng_state",
         "missing_scheduler_state", "missing_scaler_state", "missing_data_position",
         "step_counter_not_restored", "optimizer_not_restored", "scheduler_not_restored",
         "scaler_not_restored", "rng_not_restored", "data_order_not_restored",
