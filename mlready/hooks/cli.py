@@ -20,6 +20,8 @@ from mlready.hooks.rules import Rule, RuleLoadError
 
 if TYPE_CHECKING:
     from mlready.hooks.engine import Report
+    from mlready.hooks.model import Diagnostic
+    from mlready.hooks.settings import Settings
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
 
@@ -101,10 +103,20 @@ def _from_cwd(report: Report) -> Report:
               help="Apply excludes to paths given by name too (pre-commit passes this).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--fix/--no-fix", "fix", default=False,
+              help="Apply safe fixes (with --unsafe-fixes, the unsafe ones too).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=False,
+              help="Count unsafe fixes as applicable (shown with [*], applied by --fix).")
+@click.option("--diff", is_flag=True,
+              help="Print a diff of what --fix would change; write nothing (exit 1 if any).")
+@click.option("--fix-only", is_flag=True,
+              help="Apply fixes and report only how many (exit 0 unless an error).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
           config_path: Path | None, no_cache: bool, force_exclude: bool | None,
-          exit_zero: bool, statistics: bool) -> int:
+          exit_zero: bool, statistics: bool, fix: bool = False, unsafe_fixes: bool = False,
+          diff: bool = False, fix_only: bool = False, show_fixes: bool = False) -> int:
     """Check files for production-readiness problems (default: the current folder).
 
     Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
@@ -125,6 +137,13 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         root = find_root(list(paths) or [Path()])
         settings = load(root, rules, overrides)
         report = engine.check_with(settings, list(paths) or [Path()])
+        if diff:
+            return _diff(report, unsafe_fixes)
+        if fix or fix_only:
+            report = _fix(report, settings, list(paths) or [Path()], unsafe_fixes)
+            if fix_only:
+                return _fixed_only(report, show_fixes)
+        report = report._replace(unsafe_fixes=unsafe_fixes)
     except (ConfigError, DiscoveryError, SelectionError) as exc:
         _error(str(exc))
         return 2
@@ -154,11 +173,69 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
             return 2
     else:
         click.echo(text, nl=False)
+    if show_fixes and report.fixed:
+        click.echo(_show_fixes(report.fixed), nl=False)
     for line in report.errors:
         _error(line)
     if report.errors:
         return 2
     return 0 if exit_zero else report.exit_code
+
+
+def _fix(report: Report, settings: Settings, paths: list[Path], unsafe: bool) -> Report:
+    """``--fix``: apply, check again, and repeat while a pass fixed something (a fix that
+    overlapped another is retried on the result), at most `fixes.MAX_PASSES` times. The
+    report is the last check, with every finding fixed on the way and every error."""
+    from mlready.hooks import engine, fixes
+
+    fixed: list[Diagnostic] = []
+    errors: list[str] = []
+    for _ in range(fixes.MAX_PASSES):
+        outcome = fixes.fix(report.root, report.diagnostics, report.digests, unsafe=unsafe)
+        fixed.extend(outcome.fixed)
+        errors.extend(outcome.errors)
+        if not outcome.fixed:
+            break
+        report = engine.check_with(settings, paths)
+    return report._replace(fixed=tuple(fixed), errors=(*report.errors, *errors))
+
+
+def _diff(report: Report, unsafe: bool) -> int:
+    """``--diff``: the unified diff of what ``--fix`` would write, and nothing written;
+    exit 1 when there is something to fix (as ruff), 2 on an error."""
+    from mlready.hooks import fixes
+
+    outcome = fixes.fix(report.root, report.diagnostics, report.digests, unsafe=unsafe,
+                        write=False)
+    click.echo("".join(f.diff() for f in outcome.files), nl=False)
+    count = len(outcome.fixed)
+    click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count
+               else "No errors would be fixed.", err=True)
+    for line in (*report.errors, *outcome.errors):
+        _error(line)
+    if report.errors or outcome.errors:
+        return 2
+    return 1 if count else 0
+
+
+def _fixed_only(report: Report, show: bool) -> int:
+    """``--fix-only``: how many were fixed, not what remains; exit 0 unless an error."""
+    count = len(report.fixed)
+    if show and report.fixed:
+        click.echo(_show_fixes(report.fixed), nl=False)
+    else:
+        click.echo(f"Fixed {count} error{'s' if count != 1 else ''}." if count
+                   else "No errors fixed.")
+    for line in report.errors:
+        _error(line)
+    return 2 if report.errors else 0
+
+
+def _show_fixes(fixed: Sequence[Diagnostic]) -> str:
+    from mlready.hooks.fixes import show_fixes
+    from mlready.hooks.rules import by_code
+
+    return show_fixes(fixed, {code: rule.name for code, rule in by_code().items()})
 
 
 @click.command("rule")

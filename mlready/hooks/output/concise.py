@@ -12,19 +12,38 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import line_start, printable
 
 
-def line(diagnostic: Diagnostic) -> str:
-    """One finding; the path and message escaped (`printable`), as in every text format."""
-    return line_start(f"{printable(diagnostic.location)}: {diagnostic.code} "
+def line(diagnostic: Diagnostic, unsafe_fixes: bool = False) -> str:
+    """One finding; the path and message escaped (`printable`), as in every text format.
+    ``[*]`` after the code marks a finding ``--fix`` would fix, as ruff marks it."""
+    mark = "[*] " if diagnostic.fixable(unsafe_fixes) else ""
+    return line_start(f"{printable(diagnostic.location)}: {diagnostic.code} {mark}"
                       f"{printable(diagnostic.message)}")
 
 
-def summary(count: int) -> str:
+def summary(count: int, fixed: int = 0) -> str:
+    if fixed:  # after --fix, as ruff: "Found 3 errors (2 fixed, 1 remaining)."
+        total = count + fixed
+        return f"Found {total} error{'s' if total != 1 else ''} ({fixed} fixed, {count} remaining)."
     if count == 0:
         return "All checks passed!"
     return f"Found {count} error{'s' if count != 1 else ''}."
 
 
+def fix_hint(report: Report) -> list[str]:
+    """ruff's line under the summary: how many findings ``--fix`` would fix, and how
+    many more ``--unsafe-fixes`` would (hidden fixes)."""
+    fixable = sum(d.fixable(report.unsafe_fixes) for d in report.diagnostics)
+    hidden = 0 if report.unsafe_fixes else sum(
+        d.autofix is not None and not d.fixable() for d in report.diagnostics)
+    more = (f" ({hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+            "`--unsafe-fixes` option)") if hidden else ""
+    if fixable:
+        return [f"[*] {fixable} fixable with the `--fix` option{more}."]
+    return [f"No fixes available{more}."] if hidden else []
+
+
 def render(report: Report) -> str:
-    lines = [line(d) for d in report.diagnostics]
-    lines.append(summary(len(report.diagnostics)))
+    lines = [line(d, report.unsafe_fixes) for d in report.diagnostics]
+    lines.append(summary(len(report.diagnostics), len(report.fixed)))
+    lines.extend(fix_hint(report))
     return "\n".join(lines) + "\n"
