@@ -101,5 +101,10 @@ class Diagnostic(NamedTuple):
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
         fields: dict[str, Any] = {key: data[key] for key in cls._fields if key in data}
         if fields.get("autofix") is not None:
-            fields["autofix"] = Fix.from_json(fields["autofix"])
+            # A fix nobody can apply is no fix: a malformed one (a hand-edited check JSON
+            # read by the scorecard, which never applies fixes) is dropped, not an error.
+            try:
+                fields["autofix"] = Fix.from_json(fields["autofix"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                fields["autofix"] = None
         return cls(**fields)

@@ -266,6 +266,8 @@ def test_a_fix_survives_the_cache_and_the_json_output(
     finding = _finding("a.py", 4, 5, "2")
     assert Diagnostic.from_json(json.loads(json.dumps(finding.to_json()))) == finding
     assert Diagnostic.from_json({**finding.to_json(), "autofix": None}).autofix is None
+    for hostile in ({"applicability": "always"}, [1], {"applicability": "safe", "edits": 3}):
+        assert Diagnostic.from_json({**finding.to_json(), "autofix": hostile}).autofix is None
     root = project({"train.py": TRAIN})
     _, out, _ = run(capsys, "--select", "MLR007", "--output-format", "json", str(root))
     (found,) = json.loads(out)["diagnostics"]
