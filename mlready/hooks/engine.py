@@ -280,8 +280,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     memo = Memo.open(cache, settings, files, names) if cache else None
     recalled = memo.recall() if memo is not None else None
     if recalled is not None and memo is not None:
-        fixable = _with_fixes(recalled.diagnostics, rules, settings.root, memo.digests)
-        return Report(settings.root, recalled.files_checked, fixable, rules,
+        return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
                       recalled.metrics, (), kinds, memo.digests)
     from mlready.hooks.probes import Probes
 
@@ -290,17 +289,17 @@ def run(settings: Settings, targets: Sequence[SourceFile],
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
                                                          jobs, min_parallel_bytes)
-    if memo is not None and not errors:
-        memo.remember(checked, found, metrics, disk.seen, analysed)
     fixable = _with_fixes(found, rules, settings.root, analysed)
+    if memo is not None and not errors:
+        memo.remember(checked, fixable, metrics, disk.seen, analysed)
     return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
                   analysed)
 
 
 def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
                 digests: Mapping[str, str]) -> tuple[Diagnostic, ...]:
-    """The fixes of cross-file rules, computed here on the checked text (not remembered:
-    one may depend on the environment, as MLR201's installed versions do)."""
+    """The fixes of cross-file rules, computed here on the checked text and remembered
+    with the findings (a remembered run imports no rule: the one-file hook stays fast)."""
     if not any(r.cross for r in rules):
         return tuple(found)
     from mlready.hooks.fixes import attach

@@ -148,19 +148,22 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
                          f"{_what(facts)}", fix=_FIX.format(path=path), cell=facts["cell"])
 
 
-def _layout(text: str) -> dict[str, Any]:
-    """``json.dumps`` arguments that write this notebook's JSON the way it is written."""
+def _layouts(text: str) -> list[dict[str, Any]]:
+    """``json.dumps`` arguments that may write this notebook's JSON the way it is
+    written: its own indent (nbformat writes one space), else compact."""
     indent = re.match(r"\{\r?\n([ \t]*)\S", text)
-    return {"indent": indent[1] if indent else None, "ensure_ascii": text.isascii(),
-            "separators": (",", ": ") if indent or ": " in text else (",", ":")}
+    ascii_only = text.isascii()
+    if indent:
+        return [{"indent": indent[1], "ensure_ascii": ascii_only, "separators": (",", ": ")}]
+    return [{"indent": None, "ensure_ascii": ascii_only, "separators": separators}
+            for separators in ((", ", ": "), (",", ":"), (",", ": "))]
 
 
-def _dump(book: Any, text: str) -> str:
-    out = json.dumps(book, **_layout(text))
-    ending = text[len(text.rstrip()):]
+def _dump(book: Any, text: str, layout: dict[str, Any]) -> str:
+    out = json.dumps(book, **layout)
     if "\r\n" in text:
         out = out.replace("\n", "\r\n")
-    return out + ending
+    return out + text[len(text.rstrip()):]
 
 
 def _keep_kept_counts(data: Mapping[str, Any], stripped: Any) -> None:
@@ -182,7 +185,9 @@ def autofix(diagnostic: Diagnostic, source: str) -> Fix | None:
 
     try:
         data = json.loads(source)
-        original = _dump(data, source)
+        layouts = _layouts(source)
+        # The layout that writes the notebook as it is; none: the fix may re-format it.
+        layout = next((each for each in layouts if _dump(data, source, each) == source), None)
         book = nbformat.from_dict(data)  # type: ignore[no-untyped-call]
         # keep_output=None: the notebook's own ``keep_output`` metadata decides (as here);
         # cell ids are kept, only outputs and counts go.
@@ -190,9 +195,8 @@ def autofix(diagnostic: Diagnostic, source: str) -> Fix | None:
         _keep_kept_counts(data, stripped)
     except (ValueError, MetadataError, TypeError, AttributeError, KeyError):
         return None
-    after = _dump(stripped, source)
+    after = _dump(stripped, source, layout or layouts[0])
     if after == source:
         return None
-    safe = original == source
-    return Fix("safe" if safe else "unsafe", (Edit(0, len(source), after),),
+    return Fix("safe" if layout is not None else "unsafe", (Edit(0, len(source), after),),
                "strip outputs and execution counts with nbstripout")
