@@ -82,10 +82,12 @@ def test_mlr301_is_unsafe_with_a_pickle_module_or_an_object_used_otherwise() -> 
               "a = torch.load('a.pt', pickle_module=pickle)\n"
               "model.load_state_dict(torch.load('b.pt'))\n"
               "ckpt = torch.load('c.pt')\nprint(ckpt['args'])\n"
-              "sd = torch.load('d.pt')\nmodel.load_state_dict(sd['model'])\n")
+              "sd = torch.load('d.pt')\nmodel.load_state_dict(sd['model'])\n"
+              "whole = torch.load('e.pt')\nmodel.load_state_dict(whole)\n")
     found = list(check(FileContext.from_source("t.py", source)))
+    # one key of it (line 8): the other keys may hold objects weights_only refuses
     assert [(d.line, d.autofix.applicability if d.autofix else None) for d in found] == [
-        (4, "unsafe"), (5, "safe"), (6, "unsafe"), (8, "safe")]
+        (4, "unsafe"), (5, "safe"), (6, "unsafe"), (8, "unsafe"), (10, "safe")]
 
 
 TRAIN = '''import torch

@@ -32,11 +32,12 @@ your own classes with ``torch.serialization.add_safe_globals`` if you must.
 ## Fix safety
 The fix adds ``weights_only=True`` after the last argument (or turns
 ``weights_only=False`` into ``True``). It is safe when the call passes no
-``pickle_module`` and the loaded object goes straight into ``load_state_dict`` (as a
-whole or one key of it): a state dict is tensors, and loads the same. Otherwise it is
-unsafe: a checkpoint that holds other objects (an ``argparse.Namespace``, a numpy
-array, your own classes) no longer loads, and an explicit ``weights_only=False`` was
-most likely written because ``True`` failed. A call without arguments gets no fix.
+``pickle_module`` and the loaded object, whole, goes straight into
+``load_state_dict`` (directly, or through a name read only there): a state dict is
+tensors, and loads the same. Otherwise it is unsafe: a checkpoint that holds other
+objects (an ``argparse.Namespace``, a numpy array, your own classes) no longer loads,
+and an explicit ``weights_only=False`` was most likely written because ``True``
+failed. A call without arguments gets no fix. The argument needs ``torch>=1.13``.
 
 ## References
 - [torch.load](https://pytorch.org/docs/stable/generated/torch.load.html)
@@ -132,10 +133,10 @@ def _has_pickle_module(call: ast.Call) -> bool:
 
 
 def _is_load_state_dict_argument(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """``x.load_state_dict(node)``, or ``x.load_state_dict(node["key"])``."""
+    """``x.load_state_dict(node)``: the whole object is a state dict. Not one key of it
+    (``ckpt["model"]``): the other keys may hold anything, and ``weights_only=True``
+    refuses the whole file when one of them is not a tensor, number or container."""
     parent = parents.get(node)
-    if isinstance(parent, ast.Subscript) and parent.value is node:
-        node, parent = parent, parents.get(parent)
     return isinstance(parent, ast.Call) and node in parent.args[:1] and \
         isinstance(parent.func, ast.Attribute) and parent.func.attr == "load_state_dict"
 
@@ -143,7 +144,8 @@ def _is_load_state_dict_argument(node: ast.AST, parents: dict[ast.AST, ast.AST])
 def _feeds_state_dict(ctx: FileContext, call: ast.Call) -> bool:
     """Whether every use of the loaded object is as (one key of) a state dict: the call
     itself is ``load_state_dict``'s argument, or it is assigned to a name whose every
-    read in the same function is. Anything else: cannot tell, so not safe."""
+    read in the same function is. Anything else (a key of it, a return, an attribute):
+    cannot tell, so not safe."""
     if ctx.tree is None:
         return False
     scope = _scope_of(ctx.tree, call)
