@@ -112,11 +112,14 @@ def _from_cwd(report: Report) -> Report:
 @click.option("--fix-only", is_flag=True,
               help="Apply fixes and report only how many (exit 0 unless an error).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
+@click.option("--add-noqa", is_flag=True,
+              help="Append `# noqa: CODE` to every line with a finding (adopting mlready).")
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
           config_path: Path | None, no_cache: bool, force_exclude: bool | None,
           exit_zero: bool, statistics: bool, fix: bool = False, unsafe_fixes: bool = False,
-          diff: bool = False, fix_only: bool = False, show_fixes: bool = False) -> int:
+          diff: bool = False, fix_only: bool = False, show_fixes: bool = False,
+          add_noqa: bool = False) -> int:
     """Check files for production-readiness problems (default: the current folder).
 
     Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
@@ -137,6 +140,8 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         root = find_root(list(paths) or [Path()])
         settings = load(root, rules, overrides)
         report = engine.check_with(settings, list(paths) or [Path()])
+        if add_noqa:
+            return _add_noqa(report)
         if diff:
             return _diff(report, unsafe_fixes)
         if fix or fix_only:
@@ -216,6 +221,19 @@ def _diff(report: Report, unsafe: bool) -> int:
     if report.errors or outcome.errors:
         return 2
     return 1 if count else 0
+
+
+def _add_noqa(report: Report) -> int:
+    """``--add-noqa``: silence what is reported today, line by line, so that a large
+    codebase can adopt mlready and fix its findings over time; exit 0 unless an error."""
+    from mlready.hooks import fixes
+
+    outcome = fixes.add_noqa(report.root, report.diagnostics, report.digests)
+    count = len(outcome.fixed)
+    click.echo(f"Added {count} noqa directive{'s' if count != 1 else ''}.")
+    for line in (*report.errors, *outcome.errors):
+        _error(line)
+    return 2 if report.errors or outcome.errors else 0
 
 
 def _fixed_only(report: Report, show: bool) -> int:

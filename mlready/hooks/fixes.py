@@ -304,3 +304,84 @@ def edit_replacing(source: str, start: int, end: int, content: str) -> Edit:
     if not 0 <= start <= end <= len(source):
         raise ValueError(f"edit {start}:{end} outside the text ({len(source)} characters)")
     return Edit(start, end, content)
+
+
+# ---- --add-noqa ------------------------------------------------------------------------
+
+_NOQA_KINDS = (".py", ".txt", ".in")  # files whose `#` comments mlready reads as noqa
+_EXISTING = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[ \t,]+[A-Z]+[0-9]*)*))?",
+                       re.IGNORECASE)
+
+
+def _unsafe_lines(source: str) -> set[int]:
+    """Lines of Python source whose end a comment cannot follow: inside a multi-line
+    string, or continued with a backslash (the tokenizer's view, not a regex's)."""
+    bad: set[int] = set()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return {-1}  # cannot tell: the caller adds nothing to this file
+    for token in tokens:
+        if token.start[0] != token.end[0] and token.type not in (tokenize.NL, tokenize.NEWLINE):
+            bad.update(range(token.start[0], token.end[0]))
+    for number, text in enumerate(source.splitlines(), start=1):
+        if text.rstrip().endswith("\\"):
+            bad.add(number)
+    return bad
+
+
+def noqa_edits(path: str, source: str, findings: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """One finding per line that gets a ``# noqa: CODES`` comment (or more codes on the
+    one it has), each carrying that edit as a safe fix: ruff's ``--add-noqa``."""
+    unsafe = _unsafe_lines(source) if path.endswith(".py") else set()
+    if -1 in unsafe:
+        return []
+    starts = line_starts(source)
+    wanted: dict[int, list[str]] = {}
+    for finding in findings:
+        for line in dict.fromkeys((finding.line, finding.end_line or finding.line)):
+            if 0 < line <= len(starts) and line not in unsafe:
+                codes = wanted.setdefault(line, [])
+                if finding.code not in codes:
+                    codes.append(finding.code)
+                break
+    out = []
+    for line, codes in sorted(wanted.items()):
+        begin = starts[line - 1]
+        stop = starts[line] if line < len(starts) else len(source)
+        text = source[begin:stop].rstrip("\r\n")
+        existing = _EXISTING.search(text)
+        if existing is not None and not existing["codes"]:
+            continue  # a bare `# noqa` silences everything already
+        if existing is not None:
+            have = re.split(r"[\s,]+", existing["codes"].strip())
+            more = [c for c in codes if c not in have]
+            edit = Edit(begin + existing.end("codes"), begin + existing.end("codes"),
+                        "".join(f", {c}" for c in more))
+        else:
+            more = codes
+            edit = Edit(begin + len(text), begin + len(text), f"  # noqa: {', '.join(codes)}")
+        if more:
+            out.append(Diagnostic(path, line, 1, more[0], "add noqa",
+                                  autofix=Fix("safe", (edit,), "add a noqa comment")))
+    return out
+
+
+def add_noqa(root: Path, diagnostics: Sequence[Diagnostic],
+             digests: Mapping[str, str]) -> Outcome:
+    """Append ``# noqa: CODE`` to every reported line (merged with a noqa already there)."""
+    by_path: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.cell is None and diagnostic.path.endswith(_NOQA_KINDS) \
+                and diagnostic.code != "MLR000":
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    edits: list[Diagnostic] = []
+    errors: list[str] = []
+    for path, found in sorted(by_path.items()):
+        text = _checked_text(root, path, digests)
+        if text is None:
+            errors.append(f"{path}: cannot add noqa: changed since it was checked, or unreadable")
+            continue
+        edits.extend(noqa_edits(path, text, found))
+    outcome = fix(root, edits, digests)
+    return Outcome(outcome.files, (*errors, *outcome.errors))

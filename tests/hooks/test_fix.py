@@ -311,3 +311,30 @@ def test_precommit_hook_fixes_then_the_next_run_passes(tmp_path: Path) -> None:
     passed = _try_repo(hook_repo, user, "mlready-checkpoints", tmp_path / "home")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+ADOPT = '''import torch
+
+a = torch.load("a.pt")
+b = torch.load("b.pt")  # noqa: E501
+c = torch.load("c.pt")  # noqa
+d = torch.load(f"""{
+1}""")
+e = [torch.load("e.pt"), torch.load("f.pt", weights_only=False)]
+'''
+
+
+def test_add_noqa_silences_each_reported_line_once(project: Make,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = project({"load.py": ADOPT, "requirements.txt": "click\nnumpy>=1  # noqa: E501\n"})
+    code, out, _ = run(capsys, "--select", "MLR301,MLR201", "--add-noqa", str(root))
+    assert (code, out) == (0, "Added 6 noqa directives.\n")
+    assert (root / "load.py").read_text(encoding="utf-8") == (
+        'import torch\n\na = torch.load("a.pt")  # noqa: MLR301\n'
+        'b = torch.load("b.pt")  # noqa: E501, MLR301\n'
+        'c = torch.load("c.pt")  # noqa\n'  # a bare noqa already silences it
+        'd = torch.load(f"""{\n1}""")  # noqa: MLR301\n'  # not inside the string
+        'e = [torch.load("e.pt"), torch.load("f.pt", weights_only=False)]  # noqa: MLR301\n')
+    assert (root / "requirements.txt").read_text(encoding="utf-8") == (
+        "click  # noqa: MLR201\nnumpy>=1  # noqa: E501, MLR201\n")
+    assert run(capsys, "--select", "MLR301,MLR201", str(root)) == (0, "All checks passed!\n", "")
