@@ -191,6 +191,8 @@ def _fix(report: Report, settings: Settings, paths: list[Path], unsafe: bool) ->
     """``--fix``: apply, check again, and repeat while a pass fixed something (a fix that
     overlapped another is retried on the result), at most `fixes.MAX_PASSES` times. The
     report is the last check, with every finding fixed on the way and every error."""
+    if not any(d.fixable(unsafe) for d in report.diagnostics):
+        return report  # the usual hook run: nothing to fix, nothing more imported
     from mlready.hooks import engine, fixes
 
     fixed: list[Diagnostic] = []

@@ -19,14 +19,12 @@ from __future__ import annotations
 import ast
 import codecs
 import contextlib
-import difflib
 import io
 import itertools
 import json
 import os
 import re
 import stat
-import tempfile
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -185,6 +183,8 @@ def write_atomic(target: Path, data: bytes, expected: str) -> None:
         raise OSError("not a regular file")
     if digest(target.read_bytes()) != expected:
         raise OSError("changed since it was checked; not fixed")
+    import tempfile  # here: a run with nothing to fix never pays for its imports
+
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".mlready-fix")
     try:
@@ -209,6 +209,8 @@ class FileFix(NamedTuple):
     fixed: tuple[Diagnostic, ...]
 
     def diff(self) -> str:
+        import difflib
+
         lines = difflib.unified_diff(self.before.splitlines(keepends=True),
                                      self.after.splitlines(keepends=True),
                                      fromfile=f"a/{self.path}", tofile=f"b/{self.path}")
