@@ -93,7 +93,9 @@ class Diagnostic(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
-        if self.autofix is not None:
+        if self.autofix is None:  # absent, not null: stored and printed findings unchanged
+            del data["autofix"]
+        else:
             data["autofix"] = self.autofix.to_json()
         return data
 

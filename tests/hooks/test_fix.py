@@ -268,6 +268,7 @@ def test_a_fix_survives_the_cache_and_the_json_output(
     finding = _finding("a.py", 4, 5, "2")
     assert Diagnostic.from_json(json.loads(json.dumps(finding.to_json()))) == finding
     assert Diagnostic.from_json({**finding.to_json(), "autofix": None}).autofix is None
+    assert "autofix" not in finding._replace(autofix=None).to_json()  # absent, not null
     for hostile in ({"applicability": "always"}, [1], {"applicability": "safe", "edits": 3}):
         assert Diagnostic.from_json({**finding.to_json(), "autofix": hostile}).autofix is None
     root = project({"train.py": TRAIN})
