@@ -52,7 +52,7 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
     run = json.loads((out / "run.json").read_text())
     outcomes = {c["check"]: c["outcome"] for c in run["checks"]}
     assert outcomes == {"smoke": "pass", "checkpoint": "pass", "eval": "pass",
-                        "reproducibility": "pass", "resume": "pass",
+                        "reproducibility": "pass", "resume": "pass", "eval-determinism": "pass",
                         "distributed": "not_applicable"}
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]

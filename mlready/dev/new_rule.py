@@ -93,7 +93,7 @@ def good() -> None:
 HOOK = '''- id: mlready-{family}
   name: mlready ({family})
   description: "TODO: what the {family} rules check ({prefix}xx)."
-  entry: mlready check --force-exclude --select {family}
+  entry: mlready check --force-exclude --fix --select {family}
   language: python
   types_or: [python, jupyter]
   require_serial: true

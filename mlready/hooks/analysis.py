@@ -93,7 +93,8 @@ def to_cell(diagnostic: Diagnostic, cells: CellMap) -> Diagnostic:
         return diagnostic
     end = cells.locate(diagnostic.end_line) if diagnostic.end_line is not None else None
     same_cell = end is not None and end[0] == start[0]
-    return diagnostic._replace(cell=start[0], line=start[1],
+    # A fix's offsets are in the joined cells' text, not the notebook file's: dropped.
+    return diagnostic._replace(cell=start[0], line=start[1], autofix=None,
                    end_line=end[1] if end is not None and same_cell else None,
                    end_col=diagnostic.end_col if same_cell else None)
 

@@ -20,6 +20,8 @@ from mlready.hooks.rules import SEVERITIES, Rule, RuleLoadError
 
 if TYPE_CHECKING:
     from mlready.hooks.engine import Report
+    from mlready.hooks.model import Diagnostic
+    from mlready.hooks.settings import Settings
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
 
@@ -103,10 +105,23 @@ def _from_cwd(report: Report) -> Report:
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 only for findings of this severity or worse (default: any finding).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--fix/--no-fix", "fix", default=False,
+              help="Apply safe fixes (with --unsafe-fixes, the unsafe ones too).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=False,
+              help="Count unsafe fixes as applicable (shown with [*], applied by --fix).")
+@click.option("--diff", is_flag=True,
+              help="Print a diff of what --fix would change; write nothing (exit 1 if any).")
+@click.option("--fix-only", is_flag=True,
+              help="Apply fixes and report only how many (exit 0 unless an error).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
+@click.option("--add-noqa", is_flag=True,
+              help="Append `# noqa: CODE` to every line with a finding (adopting mlready).")
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
           config_path: Path | None, no_cache: bool, force_exclude: bool | None,
-          exit_zero: bool, fail_on: str | None, statistics: bool) -> int:
+          exit_zero: bool, fail_on: str | None, statistics: bool, fix: bool = False,
+          unsafe_fixes: bool = False, diff: bool = False, fix_only: bool = False,
+          show_fixes: bool = False, add_noqa: bool = False) -> int:
     """Check files for production-readiness problems (default: the current folder).
 
     Exit codes: 0 no findings (none of `--fail-on`'s severity or worse), 1 findings,
@@ -128,6 +143,15 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         root = find_root(list(paths) or [Path()])
         settings = load(root, rules, overrides)
         report = engine.check_with(settings, list(paths) or [Path()])
+        if add_noqa:
+            return _add_noqa(report)
+        if diff:
+            return _diff(report, unsafe_fixes)
+        if fix or fix_only:
+            report = _fix(report, settings, list(paths) or [Path()], unsafe_fixes)
+            if fix_only:
+                return _fixed_only(report, show_fixes)
+        report = report._replace(unsafe_fixes=unsafe_fixes)
     except (ConfigError, DiscoveryError, SelectionError) as exc:
         _error(str(exc))
         return 2
@@ -157,6 +181,8 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
             return 2
     else:
         click.echo(text, nl=False)
+    if show_fixes and report.fixed:
+        click.echo(_show_fixes(report.fixed), nl=False)
     for line in report.errors:
         _error(line)
     if report.errors:
@@ -170,6 +196,77 @@ def _findings_exit(report: Report, fail_on: str | None) -> int:
 
     table = severities(report.rules)
     return int(any(counted(severity_of(d, table), fail_on) for d in report.diagnostics))
+
+
+def _fix(report: Report, settings: Settings, paths: list[Path], unsafe: bool) -> Report:
+    """``--fix``: apply, check again, and repeat while a pass fixed something (a fix that
+    overlapped another is retried on the result), at most `fixes.MAX_PASSES` times. The
+    report is the last check, with every finding fixed on the way and every error."""
+    if not any(d.fixable(unsafe) for d in report.diagnostics):
+        return report  # the usual hook run: nothing to fix, nothing more imported
+    from mlready.hooks import engine, fixes
+
+    fixed: list[Diagnostic] = []
+    errors: list[str] = []
+    for _ in range(fixes.MAX_PASSES):
+        outcome = fixes.fix(report.root, report.diagnostics, report.digests, unsafe=unsafe)
+        fixed.extend(outcome.fixed)
+        errors.extend(outcome.errors)
+        if not outcome.fixed:
+            break
+        report = engine.check_with(settings, paths)
+    return report._replace(fixed=tuple(fixed), errors=(*report.errors, *errors))
+
+
+def _diff(report: Report, unsafe: bool) -> int:
+    """``--diff``: the unified diff of what ``--fix`` would write, and nothing written;
+    exit 1 when there is something to fix (as ruff), 2 on an error."""
+    from mlready.hooks import fixes
+
+    outcome = fixes.fix(report.root, report.diagnostics, report.digests, unsafe=unsafe,
+                        write=False)
+    click.echo("".join(f.diff() for f in outcome.files), nl=False)
+    count = len(outcome.fixed)
+    click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count
+               else "No errors would be fixed.", err=True)
+    for line in (*report.errors, *outcome.errors):
+        _error(line)
+    if report.errors or outcome.errors:
+        return 2
+    return 1 if count else 0
+
+
+def _add_noqa(report: Report) -> int:
+    """``--add-noqa``: silence what is reported today, line by line, so that a large
+    codebase can adopt mlready and fix its findings over time; exit 0 unless an error."""
+    from mlready.hooks import fixes
+
+    outcome = fixes.add_noqa(report.root, report.diagnostics, report.digests)
+    count = len(outcome.fixed)
+    click.echo(f"Added {count} noqa directive{'s' if count != 1 else ''}.")
+    for line in (*report.errors, *outcome.errors):
+        _error(line)
+    return 2 if report.errors or outcome.errors else 0
+
+
+def _fixed_only(report: Report, show: bool) -> int:
+    """``--fix-only``: how many were fixed, not what remains; exit 0 unless an error."""
+    count = len(report.fixed)
+    if show and report.fixed:
+        click.echo(_show_fixes(report.fixed), nl=False)
+    else:
+        click.echo(f"Fixed {count} error{'s' if count != 1 else ''}." if count
+                   else "No errors fixed.")
+    for line in report.errors:
+        _error(line)
+    return 2 if report.errors else 0
+
+
+def _show_fixes(fixed: Sequence[Diagnostic]) -> str:
+    from mlready.hooks.fixes import show_fixes
+    from mlready.hooks.rules import by_code
+
+    return show_fixes(fixed, {code: rule.name for code, rule in by_code().items()})
 
 
 @click.command("rule")

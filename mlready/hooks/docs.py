@@ -21,6 +21,9 @@ from typing import Any
 from mlready.hooks.rules import CORE_FAMILY, SEVERITIES, Rule, all_rules
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+# Sections a rule may add. "Fix safety" says what `mlready check --fix` changes and when
+# the fix is safe or unsafe (ruff's rule pages have the same); every rule with a fix has it.
+OPTIONAL_SECTIONS = ("Options", "Fix safety", "References")
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
@@ -79,6 +82,11 @@ def selection_text(rule: Rule) -> str:
         return f"off by default; only its code turns it on: `extend-select = [\"{rule.code}\"]`"
     return (f"off by default: `extend-select = [\"{rule.family}\"]` "
             f"(or `[\"{rule.code}\"]`) turns it on")
+
+
+def fix_safety(rule: Rule) -> str | None:
+    """The rule's ``## Fix safety`` text, or None when it has no automatic fix."""
+    return sections(rule).get("Fix safety") or None
 
 
 def render_rule(rule: Rule) -> str:

@@ -50,6 +50,12 @@ class Report(NamedTuple):
     # Named files per context kind (a notebook counts as "python" and "notebook"), so
     # that a consumer can tell "no findings" from "nothing of that kind to read".
     file_kinds: Mapping[str, int] = MappingProxyType({})
+    # Fixes (`mlready.hooks.fixes`): the content digest each file was checked at (a fix
+    # is written only to a file still so), the findings `--fix` fixed before this report,
+    # and whether unsafe fixes count as applicable (`--unsafe-fixes`).
+    digests: Mapping[str, str] = MappingProxyType({})
+    fixed: tuple[Diagnostic, ...] = ()
+    unsafe_fixes: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -279,9 +285,9 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     cache = make_cache(settings)
     memo = Memo.open(cache, settings, files, names) if cache else None
     recalled = memo.recall() if memo is not None else None
-    if recalled is not None:
+    if recalled is not None and memo is not None:
         return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
-                      recalled.metrics, (), kinds)
+                      recalled.metrics, (), kinds, memo.digests)
     from mlready.hooks.probes import Probes
 
     disk = Probes()
@@ -289,9 +295,22 @@ def run(settings: Settings, targets: Sequence[SourceFile],
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
                                                          jobs, min_parallel_bytes)
+    fixable = _with_fixes(found, rules, settings.root, analysed)
     if memo is not None and not errors:
-        memo.remember(checked, found, metrics, disk.seen, analysed)
-    return Report(settings.root, checked, tuple(found), rules, metrics, tuple(errors), kinds)
+        memo.remember(checked, fixable, metrics, disk.seen, analysed)
+    return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
+                  analysed)
+
+
+def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
+                digests: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    """The fixes of cross-file rules, computed here on the checked text and remembered
+    with the findings (a remembered run imports no rule: the one-file hook stays fast)."""
+    if not any(r.cross for r in rules):
+        return tuple(found)
+    from mlready.hooks.fixes import attach
+
+    return attach(found, [r for r in rules if r.cross], root, digests)
 
 
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
+Applicability = Literal["safe", "unsafe"]
+
 FileKind = Literal[
     "python",  # .py, and notebooks' code cells (``notebook`` is set on the context)
     "notebook",  # .ipynb as raw JSON, for notebook-hygiene rules
@@ -19,6 +21,38 @@ CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "n
 
 def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:
     return CONTEXT_KINDS.get(kind, (kind,))
+
+
+class Edit(NamedTuple):
+    """Replace ``source[start:end]`` with ``content``: offsets count characters of the
+    file's decoded text (as rules see it in ``ctx.source``), ``end`` exclusive. Edits
+    are on text, never a re-printed tree, so what lies outside the span stays as it was."""
+
+    start: int
+    end: int
+    content: str
+
+
+class Fix(NamedTuple):
+    """An automatic fix: ``safe`` keeps the code's meaning (``--fix`` applies it),
+    ``unsafe`` may change it (only with ``--unsafe-fixes``). The edits never overlap."""
+
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+    message: str  # what applying it does, one line
+
+    def to_json(self) -> dict[str, Any]:
+        return {"applicability": self.applicability, "message": self.message,
+                "edits": [edit._asdict() for edit in self.edits]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fix:
+        applicability = data["applicability"]
+        if applicability not in ("safe", "unsafe"):
+            raise ValueError(f"unknown fix applicability {applicability!r}")
+        edits = tuple(Edit(int(e["start"]), int(e["end"]), str(e["content"]))
+                      for e in data["edits"])
+        return cls(applicability, edits, str(data["message"]))
 
 
 class Diagnostic(NamedTuple):
@@ -41,6 +75,7 @@ class Diagnostic(NamedTuple):
     end_col: int | None = None
     fix: str | None = None  # a one-line hint of what to do, shown by the `full` format
     cell: int | None = None  # notebooks: 1-based cell number; ``line`` is inside the cell
+    autofix: Fix | None = None  # the edit `mlready check --fix` can apply (mlready.hooks.fixes)
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.cell or 0, self.line, self.col, self.code, self.message)
@@ -51,10 +86,27 @@ class Diagnostic(NamedTuple):
         cell = f"cell {self.cell}:" if self.cell is not None else ""
         return f"{self.path}:{cell}{self.line}:{self.col}"
 
+    def fixable(self, unsafe: bool = False) -> bool:
+        """Whether ``--fix`` (``unsafe``: with ``--unsafe-fixes``) would apply a fix here."""
+        fix = self.autofix
+        return fix is not None and (unsafe or fix.applicability == "safe")
+
     def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+        data = self._asdict()
+        if self.autofix is None:  # absent, not null: stored and printed findings unchanged
+            del data["autofix"]
+        else:
+            data["autofix"] = self.autofix.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
         fields: dict[str, Any] = {key: data[key] for key in cls._fields if key in data}
+        if fields.get("autofix") is not None:
+            # A fix nobody can apply is no fix: a malformed one (a hand-edited check JSON
+            # read by the scorecard, which never applies fixes) is dropped, not an error.
+            try:
+                fields["autofix"] = Fix.from_json(fields["autofix"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                fields["autofix"] = None
         return cls(**fields)

@@ -14,17 +14,42 @@ from mlready.hooks.output import line_start, printable, severities
 from mlready.hooks.output import summary as count_line
 
 
-def line(diagnostic: Diagnostic) -> str:
-    """One finding; the path and message escaped (`printable`), as in every text format."""
-    return line_start(f"{printable(diagnostic.location)}: {diagnostic.code} "
+def line(diagnostic: Diagnostic, unsafe_fixes: bool = False) -> str:
+    """One finding; the path and message escaped (`printable`), as in every text format.
+    ``[*]`` after the code marks a finding ``--fix`` would fix, as ruff marks it."""
+    mark = "[*] " if diagnostic.fixable(unsafe_fixes) else ""
+    return line_start(f"{printable(diagnostic.location)}: {diagnostic.code} {mark}"
                       f"{printable(diagnostic.message)}")
 
 
 def summary(report: Report) -> str:
-    return count_line(report.diagnostics, severities(report.rules))
+    """``Found 3 findings: 2 errors, 1 warning.``, or ``All checks passed!``; after ``--fix``,
+    as ruff counts it: ``Found 3 findings (2 fixed, 1 remaining: 1 warning).``"""
+    remaining = count_line(report.diagnostics, severities(report.rules))
+    fixed = len(report.fixed)
+    if not fixed:
+        return remaining
+    total = len(report.diagnostics) + fixed
+    kinds = f": {remaining.split(': ', 1)[1][:-1]}" if report.diagnostics else ""
+    return (f"Found {total} finding{'s' if total != 1 else ''} ({fixed} fixed, "
+            f"{len(report.diagnostics)} remaining{kinds}).")
+
+
+def fix_hint(report: Report) -> list[str]:
+    """ruff's line under the summary: how many findings ``--fix`` would fix, and how
+    many more ``--unsafe-fixes`` would (hidden fixes)."""
+    fixable = sum(d.fixable(report.unsafe_fixes) for d in report.diagnostics)
+    hidden = 0 if report.unsafe_fixes else sum(
+        d.autofix is not None and not d.fixable() for d in report.diagnostics)
+    more = (f" ({hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+            "`--unsafe-fixes` option)") if hidden else ""
+    if fixable:
+        return [f"[*] {fixable} fixable with the `--fix` option{more}."]
+    return [f"No fixes available{more}."] if hidden else []
 
 
 def render(report: Report) -> str:
-    lines = [line(d) for d in report.diagnostics]
+    lines = [line(d, report.unsafe_fixes) for d in report.diagnostics]
     lines.append(summary(report))
+    lines.extend(fix_hint(report))
     return "\n".join(lines) + "\n"

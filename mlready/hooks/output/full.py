@@ -15,8 +15,8 @@ from __future__ import annotations
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import Lines, printable
+from mlready.hooks.output.concise import fix_hint, summary
 from mlready.hooks.output.concise import line as header
-from mlready.hooks.output.concise import summary
 
 
 def snippet(diagnostic: Diagnostic, lines: Lines) -> list[str]:
@@ -42,6 +42,17 @@ def snippet(diagnostic: Diagnostic, lines: Lines) -> list[str]:
 def render(report: Report, lines: Lines | None = None) -> str:
     blocks = []
     for diagnostic in report.diagnostics:
-        blocks.append("\n".join([header(diagnostic), *snippet(diagnostic, lines or {})]))
-    blocks.append(summary(report))
+        blocks.append("\n".join([header(diagnostic, report.unsafe_fixes),
+                                 *snippet(diagnostic, lines or {}), *fix_lines(diagnostic)]))
+    blocks.append("\n".join([summary(report),
+                             *fix_hint(report)]))
     return "\n\n".join(blocks) + "\n"
+
+
+def fix_lines(diagnostic: Diagnostic) -> list[str]:
+    """What the automatic fix does, and whether ``--fix`` alone applies it."""
+    fix = diagnostic.autofix
+    if fix is None:
+        return []
+    how = "" if fix.applicability == "safe" else " (unsafe: needs --unsafe-fixes)"
+    return [f"  = fix: {printable(fix.message)}{how}"]

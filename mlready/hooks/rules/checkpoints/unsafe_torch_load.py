@@ -29,6 +29,16 @@ state = torch.load("checkpoint.pt", weights_only=True)
 Save plain tensors, numbers and dicts in checkpoints (``model.state_dict()``); allow
 your own classes with ``torch.serialization.add_safe_globals`` if you must.
 
+## Fix safety
+The fix adds ``weights_only=True`` after the last argument (or turns
+``weights_only=False`` into ``True``). It is safe when the call passes no
+``pickle_module`` and the loaded object, whole, goes straight into
+``load_state_dict`` (directly, or through a name read only there): a state dict is
+tensors, and loads the same. Otherwise it is unsafe: a checkpoint that holds other
+objects (an ``argparse.Namespace``, a numpy array, your own classes) no longer loads,
+and an explicit ``weights_only=False`` was most likely written because ``True``
+failed. A call without arguments gets no fix. The argument needs ``torch>=1.13``.
+
 ## References
 - [torch.load](https://pytorch.org/docs/stable/generated/torch.load.html)
 - [PyTorch: weights_only and safe globals](https://pytorch.org/docs/stable/notes/serialization.html#weights-only)
@@ -41,7 +51,8 @@ import ast
 from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
+from mlready.hooks.model import Diagnostic, Fix
 
 CODE = "MLR301"
 SEVERITY = "error"
@@ -85,8 +96,82 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
         splat, value = _weights_only(call, _LOADS[name])
         callee = ast.unparse(call.func)
         if value is None and not splat:
-            yield ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "
-                                             "can run code hidden in the checkpoint", _FIX)
+            found = ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "
+                                               "can run code hidden in the checkpoint", _FIX)
+            yield found._replace(autofix=_fix(ctx, call, None))
         elif isinstance(value, ast.Constant) and value.value is False:
-            yield ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
-                                             "arbitrary objects: loading can run code", _FIX)
+            found = ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
+                                               "arbitrary objects: loading can run code", _FIX)
+            yield found._replace(autofix=_fix(ctx, call, value))
+
+
+def _fix(ctx: FileContext, call: ast.Call, false: ast.expr | None) -> Fix | None:
+    """Add ``weights_only=True`` (or set the ``False`` one to ``True``) on the text."""
+    source = ctx.source
+    starts = ctx.memo("fixes:line-starts", lambda: line_starts(source))
+
+    def at(line: int | None, col: int | None) -> int:
+        return node_offset(source, line or 1, col or 0, starts)
+
+    if false is not None:
+        edit = edit_replacing(source, at(false.lineno, false.col_offset),
+                              at(false.end_lineno, false.end_col_offset), "True")
+        return Fix("unsafe", (edit,), "set `weights_only=True`")
+    arguments: list[ast.AST] = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    last = max(arguments, key=lambda a: (getattr(a, "end_lineno", 0) or 0,
+                                         getattr(a, "end_col_offset", 0) or 0))
+    end = at(getattr(last, "end_lineno", None), getattr(last, "end_col_offset", None))
+    edit = edit_replacing(source, end, end, ", weights_only=True")
+    safe = not _has_pickle_module(call) and _feeds_state_dict(ctx, call)
+    return Fix("safe" if safe else "unsafe", (edit,), "pass `weights_only=True`")
+
+
+def _has_pickle_module(call: ast.Call) -> bool:
+    # torch.load(f, map_location, pickle_module, ...): the third positional argument.
+    return len(call.args) > 2 or any(k.arg == "pickle_module" for k in call.keywords)
+
+
+def _is_load_state_dict_argument(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``x.load_state_dict(node)``: the whole object is a state dict. Not one key of it
+    (``ckpt["model"]``): the other keys may hold anything, and ``weights_only=True``
+    refuses the whole file when one of them is not a tensor, number or container."""
+    parent = parents.get(node)
+    return isinstance(parent, ast.Call) and node in parent.args[:1] and \
+        isinstance(parent.func, ast.Attribute) and parent.func.attr == "load_state_dict"
+
+
+def _feeds_state_dict(ctx: FileContext, call: ast.Call) -> bool:
+    """Whether every use of the loaded object is as (one key of) a state dict: the call
+    itself is ``load_state_dict``'s argument, or it is assigned to a name whose every
+    read in the same function is. Anything else (a key of it, a return, an attribute):
+    cannot tell, so not safe."""
+    if ctx.tree is None:
+        return False
+    scope = _scope_of(ctx.tree, call)
+    parents = {child: parent for parent in ast.walk(scope)
+               for child in ast.iter_child_nodes(parent)}
+    if _is_load_state_dict_argument(call, parents):
+        return True
+    assign = parents.get(call)
+    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1
+            and isinstance(assign.targets[0], ast.Name)):
+        return False
+    name = assign.targets[0].id
+    uses = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+    stores = [n for n in uses if not isinstance(n.ctx, ast.Load)]
+    reads = [n for n in uses if isinstance(n.ctx, ast.Load)]
+    return len(stores) == 1 and bool(reads) and \
+        all(_is_load_state_dict_argument(n, parents) for n in reads)
+
+
+def _scope_of(tree: ast.Module, call: ast.Call) -> ast.AST:
+    """The innermost function holding ``call``, or the module."""
+    scope: ast.AST = tree
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                node.lineno <= call.lineno <= (node.end_lineno or node.lineno) and \
+                (scope is tree or node.lineno >= getattr(scope, "lineno", 0)):
+            scope = node
+    return scope

@@ -32,6 +32,13 @@ numpy==1.26.4
 or keep the ranges in ``requirements.in`` and commit the ``requirements.txt`` that
 ``pip-compile`` (or ``uv pip compile``) generates from it.
 
+## Fix safety
+A bare entry (a name, maybe extras, a marker or a comment, no version at all) is
+pinned with ``==`` to the version installed in the environment mlready runs in. The
+fix is unsafe, applied only with ``--unsafe-fixes``: that environment may not be the
+one the project runs in (pre-commit installs mlready in its own). An entry with a
+range (``torch>=2.0``), and a package that is not installed, get no fix.
+
 ## References
 - [pip: Repeatable installs](https://pip.pypa.io/en/stable/topics/repeatable-installs/)
 - [pip: Requirements file format](https://pip.pypa.io/en/stable/reference/requirements-file-format/)
@@ -41,11 +48,14 @@ or keep the ranges in ``requirements.in`` and commit the ``requirements.txt`` th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from importlib import metadata
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.fixes import line_starts
+from mlready.hooks.model import Diagnostic, Edit, Fix
 from mlready.hooks.rules.deps.facts import LOCK_HINT, DepsProject, is_docs_manifest, manifest_facts
 
 CODE = "MLR201"
@@ -75,3 +85,29 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
                     f"`{entry['text']}`: requirement is not pinned to an exact version",
                     fix=f"pin it with `==` (the version `pip freeze` shows), {LOCK_HINT}",
                 )
+
+
+# A bare requirement: a name, optional extras, then nothing but a marker or a comment.
+_BARE = re.compile(r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+                   r"(?P<extras>\[[^\]\n]*\])?(?P<rest>[ \t]*(?:;[^\n]*|[ \t]#[^\n]*)?)$")
+
+
+def autofix(diagnostic: Diagnostic, source: str) -> Fix | None:
+    """Pin a bare entry to the installed version (unsafe: environment-dependent)."""
+    starts = line_starts(source)
+    if not 0 < diagnostic.line <= len(starts):
+        return None
+    begin = starts[diagnostic.line - 1]
+    stop = starts[diagnostic.line] if diagnostic.line < len(starts) else len(source)
+    text = source[begin:stop].rstrip("\r\n")
+    start = diagnostic.col - 1
+    match = _BARE.match(text, start)
+    if match is None:
+        return None
+    try:
+        version = metadata.version(match["name"])
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    at = begin + (match.end("extras") if match["extras"] else match.end("name"))
+    return Fix("unsafe", (Edit(at, at, f"=={version}"),),
+               f"pin it to the installed version `=={version}`")

@@ -29,6 +29,16 @@ and hide the order cells were really run in.
 Run ``nbstripout notebook.ipynb`` once, then ``nbstripout --install --attributes
 .gitattributes`` (or the ``nbstripout`` pre-commit hook) so it never comes back.
 
+## Fix safety
+The fix strips outputs and execution counts through nbstripout's own
+``strip_output``, with the same keep-output metadata (notebook, cell, tag,
+``init_cell``) this rule honours; cell ids and other metadata stay. The notebook is
+written back in the JSON layout it had (indent, key order, trailing newline, escaped
+or raw non-ASCII). The fix is safe when re-writing the notebook as it is reproduces it
+byte for byte (so only the outputs and counts change); otherwise, and when
+nbstripout refuses the metadata (``keep_output`` false yet tagged), it is unsafe or
+not offered.
+
 ## References
 - [nbstripout](https://github.com/kynan/nbstripout)
 - [The Jupyter notebook format](https://nbformat.readthedocs.io/en/latest/format_description.html)
@@ -38,12 +48,14 @@ Run ``nbstripout notebook.ipynb`` once, then ``nbstripout --install --attributes
 from __future__ import annotations
 
 import fnmatch
+import json
 import posixpath
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.model import Diagnostic, Edit, Fix
 
 CODE = "MLR501"
 SEVERITY = "warning"
@@ -135,3 +147,57 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
         yield Diagnostic(path, 1, 1, CODE,
                          f"`{posixpath.basename(path)}`: notebook is committed with "
                          f"{_what(facts)}", fix=_FIX.format(path=path), cell=facts["cell"])
+
+
+def _layouts(text: str) -> list[dict[str, Any]]:
+    """``json.dumps`` arguments that may write this notebook's JSON the way it is
+    written: its own indent (nbformat writes one space), else compact."""
+    indent = re.match(r"\{\r?\n([ \t]*)\S", text)
+    ascii_only = text.isascii()
+    if indent:
+        return [{"indent": indent[1], "ensure_ascii": ascii_only, "separators": (",", ": ")}]
+    return [{"indent": None, "ensure_ascii": ascii_only, "separators": separators}
+            for separators in ((", ", ": "), (",", ":"), (",", ": "))]
+
+
+def _dump(book: Any, text: str, layout: dict[str, Any]) -> str:
+    out = json.dumps(book, **layout)
+    if "\r\n" in text:
+        out = out.replace("\n", "\r\n")
+    return out + text[len(text.rstrip()):]
+
+
+def _keep_kept_counts(data: Mapping[str, Any], stripped: Any) -> None:
+    """nbstripout clears the counts of a cell whose outputs it keeps too; this rule does
+    not flag such a cell, so its fix leaves it exactly as it was (the original cell)."""
+    metadata = data.get("metadata")
+    default = isinstance(metadata, Mapping) and bool(metadata.get("keep_output", False))
+    cells = stripped.get("cells") or []
+    for number, cell in enumerate(data.get("cells") or []):
+        if isinstance(cell, Mapping) and cell.get("cell_type") == "code" \
+                and _keeps_output(cell, default) and number < len(cells):
+            cells[number] = cell
+
+
+def autofix(diagnostic: Diagnostic, source: str) -> Fix | None:
+    """Strip with nbstripout's API, write back in the notebook's own layout."""
+    import nbformat
+    from nbstripout import MetadataError, strip_output
+
+    try:
+        data = json.loads(source)
+        layouts = _layouts(source)
+        # The layout that writes the notebook as it is; none: the fix may re-format it.
+        layout = next((each for each in layouts if _dump(data, source, each) == source), None)
+        book = nbformat.from_dict(data)  # type: ignore[no-untyped-call]
+        # keep_output=None: the notebook's own ``keep_output`` metadata decides (as here);
+        # cell ids are kept, only outputs and counts go.
+        stripped = strip_output(book, keep_output=None, keep_count=False, keep_id=True)
+        _keep_kept_counts(data, stripped)
+    except (ValueError, MetadataError, TypeError, AttributeError, KeyError):
+        return None
+    after = _dump(stripped, source, layout or layouts[0])
+    if after == source:
+        return None
+    return Fix("safe" if layout is not None else "unsafe", (Edit(0, len(source), after),),
+               "strip outputs and execution counts with nbstripout")
