@@ -56,12 +56,17 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "unpinned_requirement", "unpinned_vcs_requirement", "missing_requirements_include",
         "unpinned_project_dependency", "no_dependency_manifest", "unpinned_conda_dependency",
     ),
-    "checkpoints": ("unsafe_torch_load",),  # MLR3xx checkpoints and serialization
+    "checkpoints": (  # MLR3xx checkpoints and serialization
+        "unsafe_torch_load", "unsafe_deserialization",
+    ),
     "types": ("missing_type_annotation",),  # MLR4xx typing
     "notebooks": ("notebook_output",),  # MLR5xx notebooks
     "docs": (  # MLR6xx documentation, and MLR901 (opinionated: off by default)
         "missing_readme", "readme_missing_usage", "undocumented_entrypoint",
         "missing_docstring",
+    ),
+    "training": (  # MLR7xx the training loop
+        "deprecated_amp_api",
     ),
 }
 # Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
