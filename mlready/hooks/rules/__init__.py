@@ -57,7 +57,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "unpinned_project_dependency", "no_dependency_manifest", "unpinned_conda_dependency",
     ),
     "checkpoints": (  # MLR3xx checkpoints and serialization
-        "unsafe_torch_load", "unsafe_deserialization",
+        "unsafe_torch_load", "checkpoint_without_optimizer_state", "whole_module_torch_save",
+        "unsafe_deserialization",
     ),
     "types": ("missing_type_annotation",),  # MLR4xx typing
     "notebooks": ("notebook_output",),  # MLR5xx notebooks
