@@ -67,7 +67,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "missing_docstring",
     ),
     "training": (  # MLR7xx the training loop
-        "deprecated_amp_api",
+        "eval_without_no_grad", "deprecated_amp_api", "loss_accumulated_with_graph",
+        "step_without_zero_grad",
     ),
 }
 # Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
