@@ -67,7 +67,7 @@ FAMILY_CATEGORIES = MappingProxyType({
     "MLR1": REPRODUCIBILITY.key,  # config & hyper-parameters: "configuration management"
     "MLR2": CODE.key,  # dependencies: pinned, declared
     "MLR3": REPRODUCIBILITY.key,  # checkpoints & serialization: "checkpointing & versioning"
-    # (MLR301-MLR304: unsafe loads, resumable checkpoints, whole-module saves)
+    # (MLR301-MLR305: unsafe loads, resumable checkpoints, whole-module saves, RNG state)
     "MLR4": CODE.key,  # typing & code quality
     "MLR5": CODE.key,  # notebooks
     "MLR6": CODE.key,  # repository hygiene

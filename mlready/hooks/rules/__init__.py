@@ -58,7 +58,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "checkpoints": (  # MLR3xx checkpoints and serialization
         "unsafe_torch_load", "checkpoint_without_optimizer_state", "whole_module_torch_save",
-        "unsafe_deserialization",
+        "unsafe_deserialization", "resume_without_rng_state",
     ),
     "types": ("missing_type_annotation",),  # MLR4xx typing
     "notebooks": ("notebook_output",),  # MLR5xx notebooks

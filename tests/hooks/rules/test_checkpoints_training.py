@@ -1,17 +1,19 @@
-"""MLR302-MLR304 and MLR701-MLR704: what the fixtures cannot show (columns, fix texts,
+"""MLR302-MLR305 and MLR701-MLR704: what the fixtures cannot show (columns, fix texts,
 defaults, the scorecard category of each code) and edge cases of the analyses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
 
-from mlready.hooks.context import FileContext
+from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import by_code
 from mlready.hooks.rules.checkpoints import (
     checkpoint_without_optimizer_state,
+    resume_without_rng_state,
     unsafe_deserialization,
     whole_module_torch_save,
 )
@@ -30,7 +32,7 @@ def run(check: Check, source: str, path: str = "train.py") -> list[Diagnostic]:
     return list(check(FileContext.from_source(path, source)))
 
 
-NEW = ("MLR302", "MLR303", "MLR304", "MLR701", "MLR702", "MLR703", "MLR704")
+NEW = ("MLR302", "MLR303", "MLR304", "MLR305", "MLR701", "MLR702", "MLR703", "MLR704")
 
 
 @pytest.mark.parametrize("code", NEW)
@@ -148,3 +150,23 @@ def test_step_with_zero_grad_in_an_outer_loop_only_is_reported() -> None:
     assert [(d.line, d.col) for d in found] == [(6, 13)]
     wrapper = source.replace("opt.step()", "opt.step(batch)")  # clears itself
     assert run(step_without_zero_grad.check, wrapper) == []
+
+
+def _resume_findings(sources: dict[str, str]) -> list[str]:
+    rule = resume_without_rng_state
+    facts = {path: found for path, text in sources.items()
+             if (found := rule.collect(FileContext.from_source(path, text))) is not None}
+    project = ProjectContext(root=Path(), files=tuple(sources), targets=frozenset(sources),
+                             facts=facts)
+    return [f"{d.path}:{d.line}:{d.col}" for d in rule.finalize(project)]
+
+
+RESUME = "import torch\ndef load(opt, ckpt):\n    opt.load_state_dict(ckpt['optimizer'])\n"
+
+
+def test_resume_is_reported_only_when_no_file_keeps_rng_state() -> None:
+    draws = "import torch\nnoise = torch.randn(3)\n"
+    assert _resume_findings({"train.py": RESUME, "noise.py": draws}) == ["train.py:3:5"]
+    keeps = "import torch\nstate = torch.get_rng_state()\n"
+    assert _resume_findings({"train.py": RESUME, "noise.py": draws, "rng.py": keeps}) == []
+    assert _resume_findings({"train.py": RESUME}) == []  # nothing random is drawn
