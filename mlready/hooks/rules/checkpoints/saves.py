@@ -53,23 +53,24 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def parents(ctx: FileContext) -> dict[int, ast.AST]:
-    """Child id -> parent node, for the whole tree (shared by the checkpoint rules)."""
-    def compute() -> dict[int, ast.AST]:
-        found: dict[int, ast.AST] = {}
-        assert ctx.tree is not None
-        for node in ast.walk(ctx.tree):
-            for child in ast.iter_child_nodes(node):
-                found[id(child)] = node
+class Functions:
+    """The innermost function around a node, from the functions' line spans (no walk
+    of the tree: the shared node index already lists the functions)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self._spans = sorted(
+            ((f.lineno, f.end_lineno or f.lineno, f) for f in ctx.nodes(*_SCOPES)
+             if isinstance(f, _SCOPES)), key=lambda span: (span[0], -span[1]))
+
+    def around(self, node: ast.AST) -> ast.AST | None:
+        line = getattr(node, "lineno", 0)
+        found: ast.AST | None = None
+        for start, end, function in self._spans:  # sorted by start: the last match is inner
+            if start > line:
+                break
+            if line <= end and node is not function:
+                found = function
         return found
-    return ctx.memo("checkpoints:parents", compute)
-
-
-def enclosing_function(node: ast.AST, up: dict[int, ast.AST]) -> ast.AST | None:
-    current = up.get(id(node))
-    while current is not None and not isinstance(current, _SCOPES):
-        current = up.get(id(current))
-    return current
 
 
 def resolve(expr: ast.expr, scope: ast.AST | None) -> list[ast.expr]:
@@ -117,15 +118,18 @@ def _param_index(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) ->
 def save_sites(ctx: FileContext) -> list[SaveSite]:
     """Every save site of the file (see the module docstring), in source order."""
     def compute() -> list[SaveSite]:
-        up = parents(ctx)
+        direct = [(call, *_direct_payload(ctx, call)) for call in ctx.nodes(ast.Call)
+                  if isinstance(call.func, ast.Attribute | ast.Name)]
+        direct = [(call, payload, saver) for call, payload, saver in direct if payload is not None]
+        if not direct:
+            return []
+        functions = Functions(ctx)
         sites: list[SaveSite] = []
         # helper name -> (param index, param, method, saver)
         helpers: dict[str, tuple[int, str, bool, str]] = {}
-        for call in ctx.nodes(ast.Call):
-            payload, saver = _direct_payload(ctx, call)
-            if payload is None:
-                continue
-            scope = enclosing_function(call, up)
+        for call, payload, saver in direct:
+            assert payload is not None
+            scope = functions.around(call)
             if isinstance(scope, _SCOPES) and isinstance(payload, ast.Name):
                 index = _param_index(scope, payload.id)
                 if index is not None and not any(
@@ -153,7 +157,7 @@ def save_sites(ctx: FileContext) -> list[SaveSite]:
                     given = call.args[index]
                 if given is None:
                     continue
-                scope = enclosing_function(call, up)
+                scope = functions.around(call)
                 sites.append(SaveSite(call, given, resolve(given, scope), scope, saver,
                                       via=name))
         sites.sort(key=lambda s: (s.call.lineno, s.call.col_offset))

@@ -56,6 +56,7 @@ from mlready.hooks.calls import argument, keyword
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.checkpoints.saves import Functions
 
 CODE = "MLR304"
 NAME = "unsafe-deserialization"
@@ -78,24 +79,6 @@ _WRITES = {
 }
 _FIX = ("load only files this program wrote, or store plain data (JSON, safetensors, "
         "arrays without objects)")
-
-
-def _parents(ctx: FileContext) -> dict[int, ast.AST]:
-    def compute() -> dict[int, ast.AST]:
-        parents: dict[int, ast.AST] = {}
-        assert ctx.tree is not None
-        for node in ast.walk(ctx.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
-        return parents
-    return ctx.memo("parents", compute)
-
-
-def _function(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST | None:
-    current = parents.get(id(node))
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-        current = parents.get(id(current))
-    return current
 
 
 def _is_open(node: ast.AST) -> bool:
@@ -151,7 +134,7 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
             or is_test_path(ctx.path) or not any(
                 ctx.resolver.imports(lib) for lib in (*_PICKLERS, "joblib", "numpy", "pandas")):
         return
-    parents = _parents(ctx)
+    functions = Functions(ctx)
     loads: list[tuple[ast.Call, str]] = []
     written: set[str] = set()
     for call in ctx.nodes(ast.Call):
@@ -163,11 +146,11 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
             if target is None and name.startswith("numpy."):
                 target = keyword(call, "file")
             if target is not None:
-                written |= _marks(_path(target, _function(call, parents) or ctx.tree))
+                written |= _marks(_path(target, functions.around(call) or ctx.tree))
         elif name in _FILE_LOADS or name in _BYTES_LOADS:
             loads.append((call, name))
     for call, name in loads:
-        scope = _function(call, parents)
+        scope = functions.around(call)
         if name in _BYTES_LOADS:
             data = _path(call.args[0], scope or ctx.tree) if call.args else None
             if data is None or _from_dumps(data) or (

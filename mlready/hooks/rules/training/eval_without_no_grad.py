@@ -140,14 +140,29 @@ def _first_ungraded(nodes: list[ast.AST], models: set[str], named: bool,
     return None
 
 
+def _eval_loader(loop: ast.For | ast.AsyncFor) -> bool:
+    """``for batch in val_loader`` / ``in test_data()``: a loop over evaluation data."""
+    source = loop.iter.func if isinstance(loop.iter, ast.Call) else loop.iter
+    name = _terminal(source)
+    return bool(_EVAL_LOADER.search(name)) and ("loader" in name or "data" in name)
+
+
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
     if is_test_path(ctx.path) or not ctx.resolver.imports("torch"):
         return
+    # cheap candidates first: most files have no evaluation code at all
+    calls_eval = ".eval()" in ctx.source
+    functions = [f for f in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
+                 if isinstance(f, _SCOPES) and f.name not in _LIGHTNING_HOOKS
+                 and (calls_eval or _EVAL_NAME.match(f.name))]
+    loops = [loop for loop in ctx.nodes(ast.For, ast.AsyncFor)
+             if isinstance(loop, ast.For | ast.AsyncFor) and _eval_loader(loop)]
+    if not functions and not loops:
+        return
     off = no_grad_nodes(ctx)
     reported: set[int] = set()
-    for function in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
-        assert isinstance(function, _SCOPES)
-        if function.name in _LIGHTNING_HOOKS or id(function) in off:
+    for function in functions:
+        if id(function) in off:
             continue
         nodes = list(_walk_body(function.body))
         named = bool(_EVAL_NAME.match(function.name))
@@ -160,12 +175,7 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(CODE, call, f"`{function.name}` runs `{_text(call.func)}(...)` "
                                  "with gradients on: evaluation keeps every activation for "
                                  "a backward pass that never comes", _FIX)
-    for loop in ctx.nodes(ast.For, ast.AsyncFor):
-        assert isinstance(loop, ast.For | ast.AsyncFor)
-        source = loop.iter.func if isinstance(loop.iter, ast.Call) else loop.iter
-        name = _terminal(source)
-        if not (_EVAL_LOADER.search(name) and ("loader" in name or "data" in name)):
-            continue
+    for loop in loops:
         nodes = list(_walk_body(loop.body))
         if id(loop) in reported or _trains(nodes):
             continue
