@@ -71,10 +71,11 @@ FAMILY_CATEGORIES = MappingProxyType({
     "MLR1": REPRODUCIBILITY.key,  # config & hyper-parameters: "configuration management"
     "MLR2": CODE.key,  # dependencies: pinned, declared
     "MLR3": REPRODUCIBILITY.key,  # checkpoints & serialization: "checkpointing & versioning"
+    # (MLR301-MLR305: unsafe loads, resumable checkpoints, whole-module saves, RNG state)
     "MLR4": CODE.key,  # typing & code quality
     "MLR5": CODE.key,  # notebooks
     "MLR6": CODE.key,  # repository hygiene
-    "MLR7": TRAINING.key,  # training-loop hygiene
+    "MLR7": TRAINING.key,  # the training loop (MLR701-MLR704: no_grad, AMP, losses, zero_grad)
     "MLR9": CODE.key,  # opinionated, off by default
 })
 FALLBACK_RULE_CATEGORY = CODE.key

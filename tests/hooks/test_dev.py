@@ -23,8 +23,9 @@ def test_register_adds_to_a_family_or_a_new_one() -> None:
     source = (REPO / "mlready/hooks/rules/__init__.py").read_text(encoding="utf-8")
     added = register(source, Scaffold("MLR113", "config-thing", "config"))
     assert '"duplicate_config_key", "config_thing",\n' in added
-    fresh = register(source, Scaffold("MLR701", "eval-without-no-grad", "training"))
-    assert '    "training": ("eval_without_no_grad",),  # MLR7xx\n}\n' in fresh
+    # a family no engineer has made (training, logging and repo exist or are coming)
+    fresh = register(source, Scaffold("MLR980", "fresh-family-rule", "fresh"))
+    assert '    "fresh": ("fresh_family_rule",),  # MLR9xx\n}\n' in fresh
 
 
 def _copy(into: Path) -> Path:
@@ -44,33 +45,32 @@ def _dev(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_new_rule_in_a_new_family_then_generate(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    done = _dev(root, "new-rule", "MLR701", "eval-without-no-grad", "--family", "training")
+    done = _dev(root, "new-rule", "MLR980", "fresh-family-rule", "--family", "fresh")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:5] == [
-        "wrote: mlready/hooks/rules/training/__init__.py",
-        "wrote: mlready/hooks/rules/training/eval_without_no_grad.py",
-        "wrote: tests/fixtures/rules/MLR701.py",
+        "wrote: mlready/hooks/rules/fresh/__init__.py",
+        "wrote: mlready/hooks/rules/fresh/fresh_family_rule.py",
+        "wrote: tests/fixtures/rules/MLR980.py",
         "wrote: mlready/hooks/rules/__init__.py",
         "wrote: .pre-commit-hooks.yaml"]
-    module = (root / "mlready/hooks/rules/training/eval_without_no_grad.py").read_text()
+    module = (root / "mlready/hooks/rules/fresh/fresh_family_rule.py").read_text()
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "Options",
                     "References"):
         assert f"## {section}\n" in module
-    assert "# error: MLR701 " in (root / "tests/fixtures/rules/MLR701.py").read_text()
+    assert "# error: MLR980 " in (root / "tests/fixtures/rules/MLR980.py").read_text()
     assert _dev(root, "generate", "--check").returncode == 1  # index and README are stale
     done = _dev(root, "generate")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "wrote: mlready/hooks/rules/_index.py\nwrote: README.md\n"
-    assert ('("training.eval_without_no_grad", "MLR701", "eval-without-no-grad", "warning", '
-            '"training"'
+    assert ('("fresh.fresh_family_rule", "MLR980", "fresh-family-rule", "warning", "fresh"'
             in (root / "mlready/hooks/rules/_index.py").read_text())
     readme = (root / "README.md").read_text()
-    assert "| MLR701 | `eval-without-no-grad` | training | warning | yes |" in readme
-    assert "`mlready-training`" in readme
+    assert "| MLR980 | `fresh-family-rule` | fresh | warning | yes |" in readme
+    assert "`mlready-fresh`" in readme
     assert _dev(root, "generate", "--check").returncode == 0  # and once is enough
-    shown = subprocess.run([sys.executable, "-m", "mlready", "rule", "MLR701"], cwd=root,
+    shown = subprocess.run([sys.executable, "-m", "mlready", "rule", "MLR980"], cwd=root,
                            capture_output=True, text=True, timeout=120)
-    assert shown.stdout.startswith("# eval-without-no-grad (MLR701)\n"), shown.stderr
+    assert shown.stdout.startswith("# fresh-family-rule (MLR980)\n"), shown.stderr
 
 
 def test_new_rule_refuses_a_taken_code(tmp_path: Path) -> None:

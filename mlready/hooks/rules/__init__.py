@@ -64,12 +64,19 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "unpinned_requirement", "unpinned_vcs_requirement", "missing_requirements_include",
         "unpinned_project_dependency", "no_dependency_manifest", "unpinned_conda_dependency",
     ),
-    "checkpoints": ("unsafe_torch_load",),  # MLR3xx checkpoints and serialization
+    "checkpoints": (  # MLR3xx checkpoints and serialization
+        "unsafe_torch_load", "checkpoint_without_optimizer_state", "whole_module_torch_save",
+        "unsafe_deserialization", "resume_without_rng_state",
+    ),
     "types": ("missing_type_annotation",),  # MLR4xx typing
     "notebooks": ("notebook_output",),  # MLR5xx notebooks
     "docs": (  # MLR6xx documentation, and MLR901 (opinionated: off by default)
         "missing_readme", "readme_missing_usage", "undocumented_entrypoint",
         "missing_docstring",
+    ),
+    "training": (  # MLR7xx the training loop
+        "eval_without_no_grad", "deprecated_amp_api", "loss_accumulated_with_graph",
+        "step_without_zero_grad",
     ),
 }
 # Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as

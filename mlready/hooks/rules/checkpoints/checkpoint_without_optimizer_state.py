@@ -1,0 +1,178 @@
+"""MLR302 `checkpoint-without-optimizer-state`: a training file whose checkpoints cannot resume.
+
+## What it does
+In a file that builds an optimizer (``torch.optim.AdamW(...)`` and friends) and steps it,
+looks at every checkpoint the file writes: ``torch.save``, ``accelerator.save``,
+``fabric.save``, directly or through a helper defined in the same file that passes its
+argument on. What is saved is followed back to the dict literal it was built from in the
+same function (with later ``ckpt["key"] = ...`` and ``ckpt.update(...)``). When no
+checkpoint of the file holds the optimizer (its ``state_dict()``, the optimizer object
+for ``fabric.save``, or a key naming it), each save is reported. When a checkpoint does
+hold the optimizer, it is also checked for the learning-rate scheduler and the
+``GradScaler`` the file builds, each named in the message.
+
+Left alone: files that keep the full state through a framework (Lightning's
+``configure_optimizers``/``ModelCheckpoint``/``trainer.save_checkpoint``, HF
+``Trainer.save_model``/``save_state``, ``accelerator.save_state``, SB3
+``model.save``), and files where some save's content cannot be followed (it may hold
+the optimizer). ``accelerator.save(model.state_dict(), ...)`` alone is reported.
+
+## Why is this bad?
+A checkpoint with weights only cannot resume training: Adam's moment estimates and step
+counts restart from zero, the learning-rate schedule restarts from its warm-up, and the
+loss jumps after every restart. The run that resumes is not the run that was
+interrupted, so preemptible jobs and "continue from epoch 40" silently train a
+different model.
+
+## Example
+```python
+optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+for step in range(cfg.steps):
+    ...
+    optimizer.step()
+    if step % cfg.save_every == 0:
+        torch.save(model.state_dict(), "last.pt")
+```
+
+## Use instead
+```python
+torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "step": step}, "last.pt")
+```
+A weights-only export next to such a checkpoint is fine: one resumable checkpoint in the
+file is enough.
+
+## Options
+None.
+
+## References
+- Checklist 000 "Reproducibility & experiment management", Checkpointing & Model
+  Versioning: "Checkpoint includes optimizer/scheduler state", "Can resume training
+  seamlessly from checkpoint"
+- Checklist 001 (motion generation): "Checkpoint resume works"
+- [PyTorch: saving and loading a general checkpoint](https://pytorch.org/tutorials/recipes/recipes/saving_and_loading_a_general_checkpoint_for_inference_and_training.html)
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from mlready.hooks.context import FileContext
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.checkpoints.saves import SaveSite, save_sites
+from mlready.hooks.training import is_step_call
+
+CODE = "MLR302"
+SEVERITY = "error"
+NAME = "checkpoint-without-optimizer-state"
+KINDS = ("python",)
+
+_OPTIMIZER = re.compile(
+    r"(?:^|\.)(?:optim|optimizers?)\.(?!lr_scheduler\.)[A-Z]\w*$"  # torch.optim.AdamW
+    r"|(?:^|\.)(?:instantiate|create|build|make|get)_\w*optimi[sz]er$"  # project factories
+    r"|(?:^|\.)(?:setup|configure)_optimizers?$")  # Fabric, nanoGPT-style models
+_SCHEDULER = re.compile(r"(?:\.lr_scheduler\.[A-Z]\w*|\.get_\w*schedule\w*)$")
+_SCALER = re.compile(r"(?:^|\.)GradScaler$")
+# Framework savers that keep the optimizer (attribute calls on something not ``self``).
+_FRAMEWORK_SAVES = frozenset({"save_state", "save_checkpoint", "save_model"})
+_FIX = ('save a dict with the optimizer too: `{"model": model.state_dict(), '
+        '"optimizer": optimizer.state_dict(), "step": step}`')
+
+
+def _terminal(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _bound(ctx: FileContext, pattern: re.Pattern[str]) -> set[str]:
+    """Names (terminal: ``self.opt`` -> ``opt``) assigned a call matching ``pattern``."""
+    names: set[str] = set()
+    for assign in ctx.nodes(ast.Assign):
+        value = assign.value
+        if isinstance(value, ast.Call) and pattern.search(ctx.resolver.qualname(value.func) or ""):
+            names |= {_terminal(t) for t in assign.targets} - {""}
+    return names
+
+
+def _mentions(parts: list[ast.expr], names: set[str], stem: str) -> bool:
+    """Whether the saved parts name one of ``names`` or anything containing ``stem``."""
+    for part in parts:
+        for node in ast.walk(part):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and stem in node.value.lower():
+                return True
+            text = _terminal(node)
+            if text and (text in names or stem in text.lower()):
+                return True
+    return False
+
+
+def _known(site: SaveSite) -> bool:
+    """Whether every part is a literal or a ``.state_dict()``: what it holds is visible."""
+    for part in site.parts:
+        if isinstance(part, ast.Dict | ast.List | ast.Tuple):
+            continue
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) \
+                and part.func.attr == "state_dict":
+            continue
+        if isinstance(part, ast.Constant):
+            continue
+        return False
+    return True
+
+
+def _framework_saves(ctx: FileContext) -> bool:
+    defined = {f.name for f in ctx.nodes(ast.FunctionDef)}
+    if "configure_optimizers" in defined:
+        return True  # a LightningModule: the Trainer writes full checkpoints
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _FRAMEWORK_SAVES \
+                and _terminal(func.value) != "self" and func.attr not in defined:
+            return True
+        if _terminal(func) == "ModelCheckpoint":
+            return True
+    return False
+
+
+def check(ctx: FileContext) -> Iterator[Diagnostic]:
+    if "save" not in ctx.source or "optim" not in ctx.source or is_test_path(ctx.path):
+        return
+    optimizers = _bound(ctx, _OPTIMIZER)
+    if not optimizers or not any(is_step_call(c) for c in ctx.nodes(ast.Call)):
+        return
+    sites = [site for site in save_sites(ctx) if not site.forwarded]
+    if not sites or _framework_saves(ctx):
+        return
+    keeping = [s for s in sites if _mentions(s.parts, optimizers, "optim")
+               or _mentions(s.parts, set(), "opt_")]
+    if not keeping:
+        if not all(_known(s) for s in sites):
+            return  # a save we cannot read may hold the optimizer
+        shown = sorted(optimizers)[0]
+        for site in sites:
+            yield ctx.diagnostic(CODE, site.call, f"checkpoint `{_short(site.payload)}` "
+                                 f"lacks the optimizer state (`{shown}.state_dict()`): "
+                                 "training cannot resume from it", _FIX)
+        return
+    extras = (("scheduler", _bound(ctx, _SCHEDULER), "sched"),
+              ("GradScaler", _bound(ctx, _SCALER), "scaler"))
+    for site in keeping:
+        missing = [f"{what} (`{sorted(names)[0]}`)" for what, names, stem in extras
+                   if names and not _mentions(site.parts, names, stem)]
+        if missing and _known(site):
+            yield ctx.diagnostic(CODE, site.call, f"checkpoint `{_short(site.payload)}` keeps "
+                                 f"the optimizer but not the {' or the '.join(missing)} "
+                                 "state: a resumed run restarts it",
+                                 "add its `state_dict()` to the checkpoint and load it back")
+
+
+def _short(expr: ast.expr) -> str:
+    text = " ".join(ast.unparse(expr).split())
+    return text if len(text) <= 50 else text[:47] + "..."
