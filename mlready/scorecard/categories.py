@@ -71,6 +71,7 @@ FAMILY_CATEGORIES = MappingProxyType({
     "MLR5": CODE.key,  # notebooks
     "MLR6": CODE.key,  # repository hygiene
     "MLR7": TRAINING.key,  # training-loop hygiene
+    "MLR8": LOGGING.key,  # logging & experiment tracking
     "MLR9": CODE.key,  # opinionated, off by default
 })
 FALLBACK_RULE_CATEGORY = CODE.key
@@ -82,6 +83,9 @@ RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
     "MLR602": DOCUMENTATION.key,  # readme-missing-usage: "installation, quick start, commands"
     "MLR603": DOCUMENTATION.key,  # undocumented-entrypoint; docstring coverage as its credit
     "MLR901": DOCUMENTATION.key,  # missing-docstring: "public functions documented"
+    "MLR613": REPRODUCIBILITY.key,  # hardcoded-user-path: runs only on the author's machine
+    "MLR614": TESTING.key,  # no-tests: "unit tests"
+    "MLR615": TESTING.key,  # no-ci: "all tests passing" on every change
 })
 
 CHECK_CATEGORIES = MappingProxyType({
