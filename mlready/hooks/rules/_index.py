@@ -6,7 +6,7 @@ answering a run from the cache import no rule module.
 """
 
 # families whose options table is rules/<family>/options.py (OPTIONS)
-OPTION_FAMILIES: tuple[str, ...] = ("hparams", "config", "types")
+OPTION_FAMILIES: tuple[str, ...] = ("hparams", "config", "types", "repo")
 
 # module, code, name, family, kinds, default, functions defined
 RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], ...] = (
@@ -41,8 +41,8 @@ RULES: tuple[tuple[str, str, str, str, tuple[str, ...], bool, tuple[str, ...]], 
     ("docs.readme_missing_usage", "MLR602", "readme-missing-usage", "docs", ("pyproject", "python", "setup_cfg"), True, ("collect", "finalize")),
     ("docs.undocumented_entrypoint", "MLR603", "undocumented-entrypoint", "docs", ("python",), True, ("check", "collect", "summarize")),
     ("repo.secret_in_code", "MLR610", "secret-in-code", "repo", ("config", "pyproject", "python", "setup_cfg"), False, ("check",)),
-    ("repo.gitignore_missing_outputs", "MLR611", "gitignore-missing-outputs", "repo", ("python",), True, ("check",)),
-    ("repo.large_artifact_committed", "MLR612", "large-artifact-committed", "repo", ("python",), True, ("check",)),
+    ("repo.gitignore_missing_outputs", "MLR611", "gitignore-missing-outputs", "repo", ("python",), True, ("collect", "finalize")),
+    ("repo.large_artifact_committed", "MLR612", "large-artifact-committed", "repo", ("python",), False, ("finalize",)),
     ("repo.hardcoded_user_path", "MLR613", "hardcoded-user-path", "repo", ("python",), False, ("check",)),
     ("repo.no_tests", "MLR614", "no-tests", "repo", ("pyproject", "setup_cfg"), True, ("collect", "finalize")),
     ("repo.no_ci", "MLR615", "no-ci", "repo", ("python",), True, ("finalize",)),
