@@ -79,9 +79,7 @@ def parse(text: str) -> list[Pattern]:
         if not line or line.startswith("#"):
             continue
         negated = line.startswith("!")
-        if negated:
-            line = line[1:]
-        elif line.startswith(("\\#", "\\!")):
+        if negated or line.startswith(("\\#", "\\!")):
             line = line[1:]
         dir_only = line.endswith("/")
         line = line.rstrip("/")

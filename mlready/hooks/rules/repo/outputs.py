@@ -2,8 +2,8 @@
 
 A path counts when the code spells it: a string literal, the literal start of an
 f-string or of ``os.path.join(...)``/``Path(...) / ...``, a name assigned a literal in
-the same file (bound only there), or ``args.<name>`` whose ``add_argument("--<name>", default=...)`` is a
-literal. What counts as writing: ``torch.save``/``np.save``/``joblib.dump``, a
+the same file (bound only there), or ``args.<name>`` whose ``add_argument("--<name>",
+default=...)`` is a literal. What counts as writing: ``torch.save``/``np.save``/``joblib.dump``, a
 ``save_pretrained``/``save_model``/``save_checkpoint``/``save_state`` method,
 ``open(path, "w"/"a"/"x")`` of a checkpoint, data or log file (or of any file inside
 a folder), ``os.makedirs``/``os.mkdir``/``Path(...).mkdir()``, and the folders trackers
@@ -73,10 +73,10 @@ class _Paths:
             default = next((k.value for k in call.keywords if k.arg == "default"), None)
             dest = next((k.value for k in call.keywords if k.arg == "dest"), None)
             if isinstance(default, ast.Constant) and isinstance(default.value, str) and flags:
-                name = (dest.value if isinstance(dest, ast.Constant) and
-                        isinstance(dest.value, str) else _dest(next(
-                            (f for f in flags if f.startswith("--")), flags[0])))
-                self.options.setdefault(name, default.value)
+                option = (dest.value if isinstance(dest, ast.Constant) and
+                          isinstance(dest.value, str) else _dest(next(
+                              (f for f in flags if f.startswith("--")), flags[0])))
+                self.options.setdefault(option, default.value)
 
     def text(self, node: ast.expr | None) -> tuple[str, str] | None:
         """(the literal path, how it ends) or None: ``whole`` (the literal is the path),
@@ -101,12 +101,12 @@ class _Paths:
             return (left[0], "folder") if left and left[1] != "prefix" else None
         if isinstance(node, ast.Call) and node.args:
             func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in ("join", "Path", "PurePath", "PosixPath"):
-                first = self.text(node.args[0])
-                if first is not None and first[1] != "prefix" and len(node.args) > 1:
-                    return first[0], "folder"
-                return first
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in ("join", "Path", "PurePath", "PosixPath"):
+                start = self.text(node.args[0])
+                if start is not None and start[1] != "prefix" and len(node.args) > 1:
+                    return start[0], "folder"
+                return start
         return None
 
 
@@ -128,7 +128,7 @@ def collect(ctx: FileContext) -> list[list[Any]]:
     paths = _Paths(ctx)
     found: list[list[Any]] = []
 
-    def add(node: ast.AST, value: tuple[str, str] | None, folder: bool, how: str) -> None:
+    def add(node: ast.expr, value: tuple[str, str] | None, folder: bool, how: str) -> None:
         if value is None:
             return
         text, ends = value
