@@ -181,3 +181,9 @@ def test_a_secret_is_never_shown_whole() -> None:
     (found,) = secret_in_code.check(ctx)
     assert token not in found.message and token[4:] not in found.message
     assert found.message.startswith("`hf_A...` (39 characters)")
+
+
+def test_tests_in_another_language_count(tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {"pyproject.toml": PYPROJECT, "train.py": "",
+                                  "test_kernels.cu": "int main() { return 0; }\n"})
+    assert findings(root, "MLR614") == []

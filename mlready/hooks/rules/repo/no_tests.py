@@ -5,8 +5,9 @@ Reports once per project, on the project root (``.``), when it has Python module
 no tests: no ``test_*.py``, ``*_test.py`` or ``conftest.py``, no file in a ``test``,
 ``tests`` or ``testing`` folder, and no test configuration (``pytest.ini``,
 ``tox.ini``, ``noxfile.py``, ``[tool.pytest.ini_options]`` in ``pyproject.toml``,
-``[tool:pytest]`` in ``setup.cfg``) in the root or the folders above it up to the top
-of the git work tree. A project of notebooks only is not reported.
+``[tool:pytest]`` in ``setup.cfg``), and no ``test_*``/``*_test.*`` file (any
+language: ``test_gpt2.cu``) or ``tests/`` folder in the root or the folders above it
+up to the top of the git work tree. A project of notebooks only is not reported.
 
 ## Why is this bad?
 Without a single test, a refactor of the data pipeline or the loss can break training
@@ -46,7 +47,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.paths import is_test_path
+from mlready.hooks.paths import TEST_DIRS, is_test_path
 from mlready.hooks.rules.repo.project import ROOT, folders, has_python
 
 CODE = "MLR614"
@@ -74,6 +75,11 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     for folder in folders(project):
         if any(project.disk.exists(folder / name) for name in _CONFIG_FILES):
             return
+        for name in project.disk.listdir(folder):  # tests in another language count too
+            stem = name.split(".", 1)[0]
+            if stem.startswith("test_") or stem.endswith("_test") or (
+                    name in TEST_DIRS and project.disk.is_dir(folder / name)):
+                return
     yield project.diagnostic(
         ROOT, 1, 1, CODE, "the project has no tests (no `tests/`, `test_*.py` or test "
         "configuration)",
