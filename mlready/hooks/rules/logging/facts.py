@@ -18,11 +18,11 @@ that says "no tracker" must be sure, so anything that may be one counts.
 from __future__ import annotations
 
 import ast
+import bisect
 from typing import Any
 
 from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
-from mlready.hooks.names import NameResolver
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.training import loop_trains, trains
 
@@ -51,6 +51,7 @@ _LOG_LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical"
                          "exception", "log", "success"})
 _LOGGING_PREFIXES = ("logging", "loguru", "absl.logging", "accelerate.logging",
                      "transformers.utils.logging", "structlog")
+_LOGGING_ROOTS = frozenset(prefix.split(".")[0] for prefix in _LOGGING_PREFIXES)
 # Calls that hand a run's configuration to a tracker (by method name).
 _HPARAM_METHODS = frozenset({
     "add_hparams", "log_params", "log_param", "log_hyperparams", "save_hyperparameters",
@@ -74,12 +75,16 @@ def _under(qualname: str, prefix: str) -> bool:
     return qualname == prefix or qualname.startswith(prefix + ".")
 
 
+_TRACKER_ROOTS = frozenset(prefix.split(".")[0] for prefix, _ in TRACKER_PREFIXES)
+
+
 def _tracker(qualname: str | None) -> str | None:
     if not qualname:
         return None
-    for prefix, name in TRACKER_PREFIXES:
-        if _under(qualname, prefix):
-            return name
+    if qualname.split(".", 1)[0] in _TRACKER_ROOTS:
+        for prefix, name in TRACKER_PREFIXES:
+            if _under(qualname, prefix):
+                return name
     last = qualname.rsplit(".", 1)[-1]
     if last.endswith(("Logger", "Writer")) and last[:1].isupper() \
             and not _under(qualname, "logging"):
@@ -108,41 +113,14 @@ def _git_text(text: str) -> bool:
         ("git rev-parse", "git describe", "git log -1"))
 
 
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _earlier(current: list[int] | None, node: ast.AST) -> list[int]:
-    here = _position(node)
+def _earlier(current: list[int] | None, here: list[int]) -> list[int]:
     return here if current is None or here < current else current
-
-
-def _body(root: ast.AST, resolver: NameResolver) -> tuple[list[int] | None, dict[str, list[int]]]:
-    """Where ``root``'s own code first trains (nested functions aside), and the names
-    it calls, each at its first position."""
-    own: list[int] | None = None
-    called: dict[str, list[int]] = {}
-    stack: list[ast.AST] = [root]
-    while stack:
-        node = stack.pop()
-        if node is not root and isinstance(node, _NESTED):
-            continue
-        if isinstance(node, ast.Call):
-            name = resolver.qualname(node.func)
-            if name and (name in called or len(called) < _MAX_CALLS):
-                called[name] = _earlier(called.get(name), node)
-            if trains(node):
-                own = _earlier(own, node)
-        elif (isinstance(node, ast.For | ast.AsyncFor) and loop_trains(node)) or (isinstance(
-                node, ast.While) and any(isinstance(s, ast.Call) and trains(s)
-                                         for s in ast.walk(node))):
-            own = _earlier(own, node)
-        stack.extend(ast.iter_child_nodes(node))
-    return own, called
 
 
 class _Collector:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+        self._names: dict[int, str | None] = {}  # id(call) -> its resolved callee
         self.facts: dict[str, Any] = {
             "v": VERSION, "module": ctx.module, "entry": ctx.notebook, "top": None,
             "top_calls": {}, "funcs": {}, "imports": [], "prints": [], "loop_print": None,
@@ -159,7 +137,7 @@ class _Collector:
         self._functions(ctx.tree)
         self._loops()
         for call in ctx.nodes(ast.Call):
-            self._call(call, ctx.resolver.qualname(call.func))
+            self._call(call, self._qualname(call))
         if facts["git"] is None and any(isinstance(c.value, str) and _git_text(c.value)
                                         for c in ctx.nodes(ast.Constant)):
             facts["git"] = [1, 1]
@@ -171,7 +149,8 @@ class _Collector:
 
     def _library(self, qualname: str, node: ast.AST | None) -> None:
         """A call (``node``) or an import (None) of a logging library or a tracker."""
-        if any(_under(qualname, prefix) for prefix in _LOGGING_PREFIXES):
+        if qualname.split(".", 1)[0] in _LOGGING_ROOTS and any(
+                _under(qualname, prefix) for prefix in _LOGGING_PREFIXES):
             if node is not None:
                 self._first("logging", node)
             elif self.facts["logging"] is None:
@@ -186,33 +165,71 @@ class _Collector:
             self.facts["trackers"].setdefault(tracker, _position(node))
 
     def _functions(self, tree: ast.Module) -> None:
-        """Per top-level function and method: whether its own body trains, and the
-        names it calls (`funcs`); the same for module-level code (`top`, `top_calls`),
-        which is what running the file executes."""
-        module, resolver = self.ctx.module, self.ctx.resolver
+        """Per top-level function and method (a *unit*): whether its code trains, and
+        the names it calls (`funcs`); the same for module-level code (`top`,
+        `top_calls`), which is what running the file executes. Built from the shared
+        node index, each node given to the unit whose lines hold it (a nested function
+        counts as its enclosing unit's code)."""
+        module = self.ctx.module
+        units: list[tuple[int, int, str]] = []
         for node in tree.body:
-            defs: list[tuple[str, ast.AST]] = []
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                defs.append((node.name, node))
+                units.append((node.lineno, node.end_lineno or node.lineno,
+                              f"{module}.{node.name}"))
             elif isinstance(node, ast.ClassDef):
-                defs += [(f"{node.name}.{item.name}", item) for item in node.body
-                         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)]
-            else:
-                own, called = _body(node, resolver)
-                if own is not None:
-                    self.facts["top"] = self.facts["top"] or own
-                for name, at in called.items():
-                    self.facts["top_calls"].setdefault(name, at)
-            for name, function in defs:
-                own, called = _body(function, resolver)
-                if "." in name:  # a method: ``self.fit()`` is this class's ``fit``
-                    own_self = f"{module}.self."
-                    owner = f"{module}.{name.split('.')[0]}."
-                    called = {owner + c.removeprefix(own_self) if c.startswith(own_self)
-                              else c: at for c, at in called.items()}
-                self.facts["funcs"][f"{module}.{name}"] = [own is not None, sorted(called)]
+                units += [(item.lineno, item.end_lineno or item.lineno,
+                           f"{module}.{node.name}.{item.name}") for item in node.body
+                          if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)]
+        units.sort()
+        starts = [unit[0] for unit in units]
+
+        def owner(line: int) -> str | None:
+            i = bisect.bisect_right(starts, line) - 1
+            return units[i][2] if i >= 0 and units[i][1] >= line else None
+
+        trains_in: dict[str | None, list[int]] = {}
+        called: dict[str | None, dict[str, list[int]]] = {None: {}}
+        training_calls: list[int] = []
+        for call in self.ctx.nodes(ast.Call):
+            unit = owner(call.lineno)
+            here = _position(call)
+            name = self._qualname(call)
+            if name:
+                names = called.setdefault(unit, {})
+                if name in names or len(names) < _MAX_CALLS:
+                    names[name] = _earlier(names.get(name), here)
+            if trains(call):
+                trains_in[unit] = _earlier(trains_in.get(unit), here)
+                training_calls.append(call.lineno)
+        loops: list[ast.AST] = [*self.ctx.nodes(ast.For), *self.ctx.nodes(ast.AsyncFor)]
+        for loop in loops:
+            assert isinstance(loop, ast.For | ast.AsyncFor)
+            if loop_trains(loop):
+                unit = owner(loop.lineno)
+                trains_in[unit] = _earlier(trains_in.get(unit), _position(loop))
+        for loop in self.ctx.nodes(ast.While):
+            end = loop.end_lineno or loop.lineno
+            if any(loop.lineno <= line <= end for line in training_calls):
+                unit = owner(loop.lineno)
+                trains_in[unit] = _earlier(trains_in.get(unit), _position(loop))
+        for _, _, key in units:
+            names = called.get(key, {})
+            if key.count(".") > module.count(".") + 1:  # a method: self.fit() is this class's
+                own_self = f"{module}.self."
+                owner_class = key.rsplit(".", 1)[0] + "."
+                names = {owner_class + c.removeprefix(own_self) if c.startswith(own_self)
+                         else c: at for c, at in names.items()}
+            self.facts["funcs"][key] = [key in trains_in, sorted(names)]
+        self.facts["top"] = trains_in.get(None)
+        self.facts["top_calls"] = called[None]
         if self.facts["top"] is not None:
             self.facts["entry"] = True  # training code at module level: a script, run
+
+    def _qualname(self, call: ast.Call) -> str | None:
+        key = id(call)
+        if key not in self._names:
+            self._names[key] = self.ctx.resolver.qualname(call.func)
+        return self._names[key]
 
     def _loops(self) -> None:
         """The file's first ``print`` inside a training loop."""
@@ -228,7 +245,7 @@ class _Collector:
                 self.facts["loop_print"] = min(printed)
 
     def _prints(self, call: ast.Call) -> bool:
-        qualname = self.ctx.resolver.qualname(call.func)
+        qualname = self._qualname(call)
         return qualname in ("print", "sys.stdout.write", "sys.stderr.write", "tqdm.write",
                             "tqdm.tqdm.write", "pprint.pprint")
 
