@@ -48,7 +48,8 @@ LABELS = REPO / "bench" / "corpus_labels.yaml"
 FAMILIES: tuple[tuple[str, str], ...] = (
     ("MLR000", "syntax"), ("MLR0", "seeds"), ("MLR10", "hparams"), ("MLR11", "config"),
     ("MLR2", "deps"), ("MLR3", "checkpoints"), ("MLR4", "types"), ("MLR5", "notebooks"),
-    ("MLR6", "docs"), ("MLR7", "training"), ("MLR8", "logging"), ("MLR9", "opinionated"),
+    ("MLR6", "docs"), ("MLR61", "repo"), ("MLR7", "training"), ("MLR8", "logging"),
+    ("MLR9", "opinionated"),
 )
 
 

@@ -337,11 +337,15 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
                                for d in r.diagnostics if d.code not in measured]
     metrics: dict[str, Any] = {}
     targets = project_args["targets"]
+    # A project-level finding sits on a file the engine does not read (``.gitignore``)
+    # or on the root itself (``.``): it is reported when the whole project is checked.
+    whole = targets.issuperset(project_args["files"])
     for rule in (r for r in rules if r.cross):
         more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
                                                     settings.options_for(rule),
                                                     report=rule.code not in measured)
-        found.extend(d for d in more if d.path in targets)
+        found.extend(d for d in more if d.path in targets or (
+            whole and d.path not in project_args["files"] and not d.path.startswith("/")))
         metrics.update(rule_metrics)
         errors.extend(rule_errors)
     kept = [d for d in found

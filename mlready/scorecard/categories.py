@@ -76,6 +76,7 @@ FAMILY_CATEGORIES = MappingProxyType({
     "MLR5": CODE.key,  # notebooks
     "MLR6": CODE.key,  # repository hygiene
     "MLR7": TRAINING.key,  # the training loop (MLR701-MLR704: no_grad, AMP, losses, zero_grad)
+    "MLR8": LOGGING.key,  # logging & experiment tracking
     "MLR9": CODE.key,  # opinionated, off by default
 })
 FALLBACK_RULE_CATEGORY = CODE.key
@@ -87,6 +88,9 @@ RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
     "MLR602": DOCUMENTATION.key,  # readme-missing-usage: "installation, quick start, commands"
     "MLR603": DOCUMENTATION.key,  # undocumented-entrypoint; docstring coverage as its credit
     "MLR901": DOCUMENTATION.key,  # missing-docstring: "public functions documented"
+    "MLR613": REPRODUCIBILITY.key,  # hardcoded-user-path: runs only on the author's machine
+    "MLR614": TESTING.key,  # no-tests: "unit tests"
+    "MLR615": TESTING.key,  # no-ci: "all tests passing" on every change
 })
 
 # Runtime check id -> category key, as each check module declares it (``CATEGORY``).

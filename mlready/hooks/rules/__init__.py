@@ -78,6 +78,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "eval_without_no_grad", "deprecated_amp_api", "loss_accumulated_with_graph",
         "step_without_zero_grad",
     ),
+    "logging": (  # MLR8xx logging and experiment tracking
+        "print_only_progress", "no_experiment_tracker", "hparams_not_logged",
+        "code_version_not_logged",
+    ),
+    "repo": (  # MLR610-MLR615 repository hygiene (MLR601-603 stay in docs)
+        "secret_in_code", "gitignore_missing_outputs", "large_artifact_committed",
+        "hardcoded_user_path", "no_tests", "no_ci",
+    ),
 }
 # Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
 # ruff reports a syntax error under any selection): a file that does not parse is seen

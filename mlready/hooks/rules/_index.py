@@ -6,7 +6,7 @@ answering a run from the cache import no rule module.
 """
 
 # families whose options table is rules/<family>/options.py (OPTIONS)
-OPTION_FAMILIES: tuple[str, ...] = ("hparams", "config", "types")
+OPTION_FAMILIES: tuple[str, ...] = ("hparams", "config", "types", "repo")
 
 # module, code, name, severity, family, kinds, default (on, off or explicit),
 # functions defined
@@ -45,9 +45,19 @@ RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...
     ("docs.missing_readme", "MLR601", "missing-readme", "warning", "docs", ("pyproject", "python", "setup_cfg"), "on", ("collect", "finalize")),
     ("docs.readme_missing_usage", "MLR602", "readme-missing-usage", "warning", "docs", ("pyproject", "python", "setup_cfg"), "on", ("collect", "finalize")),
     ("docs.undocumented_entrypoint", "MLR603", "undocumented-entrypoint", "note", "docs", ("python",), "off", ("check", "collect", "summarize")),
+    ("repo.secret_in_code", "MLR610", "secret-in-code", "error", "repo", ("config", "pyproject", "python", "setup_cfg"), "off", ("check",)),
+    ("repo.gitignore_missing_outputs", "MLR611", "gitignore-missing-outputs", "warning", "repo", ("python",), "on", ("collect", "finalize")),
+    ("repo.large_artifact_committed", "MLR612", "large-artifact-committed", "warning", "repo", ("python",), "off", ("finalize",)),
+    ("repo.hardcoded_user_path", "MLR613", "hardcoded-user-path", "warning", "repo", ("python",), "off", ("check",)),
+    ("repo.no_tests", "MLR614", "no-tests", "warning", "repo", ("pyproject", "setup_cfg"), "on", ("collect", "finalize")),
+    ("repo.no_ci", "MLR615", "no-ci", "warning", "repo", ("python",), "on", ("finalize",)),
     ("training.eval_without_no_grad", "MLR701", "eval-without-no-grad", "warning", "training", ("python",), "off", ("check",)),
     ("training.deprecated_amp_api", "MLR702", "deprecated-amp-api", "warning", "training", ("python",), "on", ("check",)),
     ("training.loss_accumulated_with_graph", "MLR703", "loss-accumulated-with-graph", "error", "training", ("python",), "off", ("check",)),
     ("training.step_without_zero_grad", "MLR704", "step-without-zero-grad", "error", "training", ("python",), "off", ("check",)),
+    ("logging.print_only_progress", "MLR801", "print-only-progress", "warning", "logging", ("python",), "on", ("collect", "finalize")),
+    ("logging.no_experiment_tracker", "MLR802", "no-experiment-tracker", "warning", "logging", ("python",), "on", ("collect", "finalize")),
+    ("logging.hparams_not_logged", "MLR803", "hparams-not-logged", "warning", "logging", ("python",), "on", ("collect", "finalize")),
+    ("logging.code_version_not_logged", "MLR804", "code-version-not-logged", "note", "logging", ("python",), "off", ("collect", "finalize")),
     ("docs.missing_docstring", "MLR901", "missing-docstring", "note", "docs", ("python",), "explicit", ("check",)),
 )

@@ -1,0 +1,143 @@
+"""Training entrypoints and what their run reports, across files (MLR801-MLR804).
+
+A *training entrypoint* is a target file that is run rather than imported (an
+``if __name__ == "__main__":`` block, training code at module level, a notebook) and
+that trains: in its own code (`mlready.hooks.training`), or by calling a project
+function whose own body trains (``from trainer import train; train(cfg)``). This is
+the seeding rules' notion of an entrypoint, kept file-level and cheap (the seeding
+call graph follows execution order, which reporting does not need).
+
+What the run reports is the union over the entrypoint and every project module it
+imports, transitively: logging set up in ``utils/log.py`` or a tracker opened in
+``trainer.py`` counts for ``train.py``. Generous on purpose: each rule reports an
+*absence*, so anything that may be present counts as present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlready.hooks.context import ProjectContext
+
+Position = tuple[int, int]
+
+
+@dataclass
+class Run:
+    """One training entrypoint, and what its code and the modules it imports do."""
+
+    path: str
+    trains: Position  # where the entrypoint's own file trains (or calls what trains)
+    prints: list[Position] = field(default_factory=list)  # in the entrypoint file
+    loop_print: Position | None = None  # the entrypoint's first print in a training loop
+    logging: bool = False
+    trackers: dict[str, tuple[str, Position]] = field(default_factory=dict)  # name -> use
+    tracker_imports: set[str] = field(default_factory=set)
+    hparams: bool = False
+    git: bool = False
+
+    @property
+    def tracked(self) -> bool:
+        """Whether any experiment tracker or metrics logger is used or imported."""
+        return bool(self.trackers or self.tracker_imports)
+
+
+def _modules(facts: dict[str, Any]) -> dict[str, str]:
+    return {data["module"]: path for path, data in facts.items()
+            if isinstance(data, dict) and data.get("module")}
+
+
+def _resolve(name: str, modules: dict[str, str]) -> str | None:
+    """The project file a dotted import or call name lives in (longest module prefix)."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        found = modules.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def _closure(path: str, facts: dict[str, Any], modules: dict[str, str]) -> list[str]:
+    """The entrypoint and every project file it imports, transitively (path order)."""
+    seen = {path}
+    stack = [path]
+    while stack:
+        current = stack.pop()
+        for name in facts[current]["imports"]:
+            found = _resolve(name, modules)
+            if found is not None and found not in seen:
+                seen.add(found)
+                stack.append(found)
+    return sorted(seen)
+
+
+def _training_functions(facts: dict[str, Any]) -> set[str]:
+    """Every project function that trains: its own body does, or (to a fixed point) it
+    calls one that does (``main`` -> ``train`` -> the loop)."""
+    calls = {name: set(entry[1]) for data in facts.values() for name, entry in
+             data["funcs"].items()}
+    found = {name for data in facts.values() for name, entry in data["funcs"].items()
+             if entry[0]}
+    changed = True
+    while changed:
+        changed = False
+        for name, called in calls.items():
+            if name not in found and called & found:
+                found.add(name)
+                changed = True
+    return found
+
+
+def _trains(data: dict[str, Any], training: set[str]) -> Position | None:
+    """Where running the file trains: its module-level code, or its first module-level
+    call of a project function that trains."""
+    if data["top"] is not None:
+        return tuple(data["top"])
+    called = [tuple(at) for name, at in data["top_calls"].items() if name in training]
+    return min(called) if called else None
+
+
+def _runs(project: ProjectContext) -> list[Run]:
+    facts = {p: d for p, d in project.facts.items() if isinstance(d, dict)}
+    modules = _modules(facts)
+    training = _training_functions(facts)
+    runs: list[Run] = []
+    for path in sorted(facts):
+        data = facts[path]
+        if not data["entry"] or path not in project.targets:
+            continue
+        where = _trains(data, training)
+        if where is None:
+            continue
+        run = Run(path, where, [tuple(p) for p in data["prints"]],
+                  tuple(data["loop_print"]) if data["loop_print"] else None)
+        for other in _closure(path, facts, modules):
+            more = facts[other]
+            run.logging = run.logging or more["logging"] is not None
+            run.hparams = run.hparams or more["hparams"] is not None
+            run.git = run.git or more["git"] is not None
+            run.tracker_imports.update(more["tracker_imports"])
+            for name, position in more["trackers"].items():
+                run.trackers.setdefault(name, (other, tuple(position)))
+        runs.append(run)
+    return runs
+
+
+def training_runs(project: ProjectContext) -> list[Run]:
+    """Every training entrypoint among the targets, once per run for the four rules
+    (their ``collect`` is the same function, so their facts are the same)."""
+    return project.memo("logging:runs", lambda: _runs(project))
+
+
+def first_tracker(run: Run) -> tuple[str, str, Position]:
+    """The tracker a finding names: a real one before a project's own logger class."""
+    ranked = sorted(run.trackers.items(), key=lambda kv: (kv[0] in ("custom", "accelerate"),
+                                                         kv[1][0] != run.path, kv[1]))
+    name, (path, position) = ranked[0]
+    return name, path, position
+
+
+def names(run: Run) -> Iterator[str]:
+    yield from sorted({*run.trackers, *run.tracker_imports})

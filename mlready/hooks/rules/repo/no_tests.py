@@ -1,0 +1,87 @@
+"""MLR614 `no-tests`: a Python project without a single test.
+
+## What it does
+Reports once per project, on the project root (``.``), when it has Python modules but
+no tests: no ``test_*.py``, ``*_test.py`` or ``conftest.py``, no file in a ``test``,
+``tests`` or ``testing`` folder, and no test configuration (``pytest.ini``,
+``tox.ini``, ``noxfile.py``, ``[tool.pytest.ini_options]`` in ``pyproject.toml``,
+``[tool:pytest]`` in ``setup.cfg``), and no ``test_*``/``*_test.*`` file (any
+language: ``test_gpt2.cu``) or ``tests/`` folder in the root or the folders above it
+up to the top of the git work tree. A project of notebooks only is not reported.
+
+## Why is this bad?
+Without a single test, a refactor of the data pipeline or the loss can break training
+silently: the first sign is a worse curve days later. Even one smoke test (a forward
+pass, one optimizer step on a tiny batch) catches shape errors, a broken import or a
+loss that is NaN before a GPU hour is spent.
+
+## Example
+```text
+train.py
+model.py
+data.py
+```
+
+## Use instead
+```text
+train.py
+model.py
+data.py
+tests/test_model.py    # forward pass shape; one step lowers the loss on a tiny batch
+```
+
+## Options
+None.
+
+## References
+- Research Code Production-Readiness Checklist: "Testing & Validation" (unit tests:
+  model forward pass, loss computation, data loading)
+- Day 40 Deep Dive: Building a Complete RL Pipeline: "Unit tests for critical components"
+- [pytest: Get started](https://docs.pytest.org/en/stable/getting-started.html)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mlready.hooks.context import FileContext, ProjectContext
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.paths import TEST_DIRS, is_test_path
+from mlready.hooks.rules.repo.project import ROOT, folders, has_python
+
+CODE = "MLR614"
+SEVERITY = "warning"
+NAME = "no-tests"
+KINDS = ("pyproject", "setup_cfg")
+_CONFIG_FILES = ("pytest.ini", "tox.ini", "noxfile.py", "conftest.py")
+
+
+def collect(ctx: FileContext) -> dict[str, Any] | None:
+    """Whether a pyproject.toml or setup.cfg configures pytest."""
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    if ctx.kind == "pyproject":
+        tool = data.get("tool")
+        pytest = tool.get("pytest") if isinstance(tool, dict) else None
+        return {"pytest": isinstance(pytest, dict)}
+    return {"pytest": "tool:pytest" in data}
+
+
+def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
+    if not has_python(project) or any(is_test_path(path) for path in project.files):
+        return
+    if any(isinstance(f, dict) and f.get("pytest") for f in project.facts.values()):
+        return
+    for folder in folders(project):
+        if any(project.disk.exists(folder / name) for name in _CONFIG_FILES):
+            return
+        for name in project.disk.listdir(folder):  # tests in another language count too
+            stem = name.split(".", 1)[0]
+            if stem.startswith("test_") or stem.endswith("_test") or (
+                    name in TEST_DIRS and project.disk.is_dir(folder / name)):
+                return
+    yield project.diagnostic(
+        ROOT, 1, 1, CODE, "the project has no tests (no `tests/`, `test_*.py` or test "
+        "configuration)",
+        fix="add tests/test_smoke.py: build the model, run one training step on a tiny "
+            "batch, assert the loss is finite")

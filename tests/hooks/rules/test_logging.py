@@ -1,0 +1,45 @@
+"""MLR801-MLR804: training entrypoints followed through the project's calls and imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_files import write
+
+from mlready.hooks.engine import check
+from mlready.hooks.settings import Overrides
+
+PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
+LOOP = ("import torch\n\n\ndef fit(steps):\n    opt = torch.optim.SGD([], lr=0.1)\n"
+        "    for step in range(steps):\n        opt.step()\n        print(step)\n")
+
+
+def findings(root: Path, select: str) -> list[str]:
+    report = check([root], Overrides(select=[select], no_cache=True), jobs=1)
+    assert report.errors == ()
+    return [f"{d.path}:{d.line} {d.code}" for d in report.diagnostics]
+
+
+def test_training_reached_through_main_and_a_helper(tmp_path: Path) -> None:
+    """``__main__`` -> ``main()`` -> ``loop.fit()``: the script trains, at the call."""
+    root = write(tmp_path / "p", {"pyproject.toml": PYPROJECT, "loop.py": LOOP, "run.py": (
+        "from loop import fit\n\n\ndef main():\n    fit(3)\n\n\n"
+        "if __name__ == '__main__':\n    main()\n")})
+    assert findings(root, "MLR802") == ["run.py:9 MLR802"]
+    # the library module itself is never an entrypoint, and it is what prints
+    assert findings(root, "MLR801") == []
+
+
+def test_a_demo_main_block_that_does_not_train_is_not_a_training_run(tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {"pyproject.toml": PYPROJECT, "loop.py": LOOP + (
+        "\n\nif __name__ == '__main__':\n    print('sampling demo')\n")})
+    assert findings(root, "MLR802") == []
+
+
+def test_a_tracker_in_an_imported_module_counts(tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {
+        "pyproject.toml": PYPROJECT, "loop.py": LOOP,
+        "track.py": "from torch.utils.tensorboard import SummaryWriter\nW = SummaryWriter()\n",
+        "run.py": "import track\nfrom loop import fit\n\nif __name__ == '__main__':\n    fit(3)\n"})
+    assert findings(root, "MLR802") == []
+    assert findings(root, "MLR803") == ["track.py:2 MLR803"]
