@@ -202,9 +202,17 @@ _OUTCOME_STATUS = {
 }
 
 
+# A readiness gap a check reports as not applicable: there is nothing for it to check,
+# and that is the problem. Scored once, on the check that names it (`checkpoint`), not
+# again on every check that depends on it (`resume`).
+_GAPS = {("checkpoint", "no_checkpoint")}
+
+
 def check_item(result: CheckResult) -> ItemResult:
-    """A runtime check's item: pass 1, fail 0, anything else unscored."""
+    """A runtime check's item: pass 1, fail 0, a readiness gap 0, anything else unscored."""
     status = _OUTCOME_STATUS[result.outcome]
+    if (result.check, result.reason) in _GAPS:
+        status = Status.FAIL
     credit = {Status.PASS: 1.0, Status.FAIL: 0.0}.get(status)
     return ItemResult(result.check, cats.category_for_check(result.check), status,
                       result.summary, Source.CHECK, credit, cats.CHECK_WEIGHT,

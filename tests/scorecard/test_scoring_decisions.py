@@ -133,3 +133,18 @@ def test_throughput_needs_a_positive_rate(speed: object, status: Status, detail:
                 if i.id == cats.THROUGHPUT_MEASURED.id)
     assert (item.status, item.detail, item.credit) == (status, detail,
                                                       1.0 if status is Status.PASS else 0.0)
+
+
+def test_a_training_that_writes_no_checkpoint_is_a_gap_counted_once() -> None:
+    """`checkpoint = false` makes checkpoint and resume not applicable, and the card must
+    still count what that means: a crash loses the run (once, on the checkpoint item)."""
+    from mlready.gpu_runner.results import Outcome
+    from mlready.scorecard.scoring import check_item
+
+    gap = "training writes no checkpoint: a crash loses the run"
+    ckpt = check_item(check("checkpoint", Outcome.NOT_APPLICABLE, gap, reason="no_checkpoint"))
+    resume = check_item(check("resume", Outcome.NOT_APPLICABLE, gap, reason="no_checkpoint"))
+    assert (ckpt.status, ckpt.credit, ckpt.detail) == (Status.FAIL, 0.0, gap)
+    assert (resume.status, resume.credit) == (Status.NOT_APPLICABLE, None)
+    other = check_item(check("eval", Outcome.NOT_APPLICABLE, "no eval", reason="not_configured"))
+    assert (other.status, other.credit) == (Status.NOT_APPLICABLE, None)
