@@ -116,10 +116,20 @@ class Labels:
     expected: Mapping[tuple[str, str], tuple[tuple[str, int, str], ...]]  # file -> code, line, why
 
 
-def load_labels(path: Path) -> Labels:
-    """``bench/corpus_labels.yaml``; a malformed entry is one error line naming it."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def load_labels(*paths: Path) -> Labels:
+    """The judgements in ``paths`` (``bench/corpus_labels.yaml`` and one file per area,
+    ``corpus_labels.<area>.yaml``), as one sample. A malformed entry, or one finding judged
+    both TP and FP, is one error line naming the file."""
     verdicts: dict[Key, tuple[str, str]] = {}
+    expected: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
+    for path in paths:
+        _load_one(path, verdicts, expected)
+    return Labels(verdicts, expected)
+
+
+def _load_one(path: Path, verdicts: dict[Key, tuple[str, str]],
+              expected: dict[tuple[str, str], tuple[tuple[str, int, str], ...]]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for i, item in enumerate(data.get("findings", ()) or ()):
         try:
             verdict = str(item["verdict"]).upper()
@@ -129,17 +139,18 @@ def load_labels(path: Path) -> Labels:
         except (KeyError, TypeError, ValueError):
             raise SystemExit(f"{path}: findings[{i}]: needs repo, path, line, code, "
                              "verdict (TP or FP) and a reason") from None
+        if key in verdicts and verdicts[key][0] != verdict:
+            raise SystemExit(f"{path}: findings[{i}]: {key} is judged both TP and FP")
         verdicts[key] = (verdict, str(item["reason"]))
-    expected: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
     for i, item in enumerate(data.get("reviewed", ()) or ()):
         try:
             wanted = tuple((str(e["code"]), int(e["line"]), str(e["reason"]))
                            for e in item.get("expect", ()) or ())
-            expected[(str(item["repo"]), str(item["path"]))] = wanted
+            file = (str(item["repo"]), str(item["path"]))
         except (KeyError, TypeError, ValueError, AttributeError):
             raise SystemExit(f"{path}: reviewed[{i}]: needs repo, path and an expect list of "
                              "code, line, reason") from None
-    return Labels(verdicts, expected)
+        expected[file] = (*expected.get(file, ()), *wanted)
 
 
 @dataclass
@@ -228,7 +239,9 @@ def report(runs: Sequence[RepoRun], labels: Labels | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--labels", type=Path, action="append",
+                        help="a labels file (default: bench/corpus_labels.yaml and every "
+                             "bench/corpus_labels.*.yaml beside it)")
     parser.add_argument("--repos", help="comma-separated corpus folder names (default: all)")
     parser.add_argument("--select", help="passed to `mlready check --select`")
     parser.add_argument("--dump", type=Path, help="write every finding as JSON here")
@@ -243,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = check_repo(name, args.corpus, extra)
         print(f"{name}: {len(run.findings)} findings, {run.seconds:.2f} s", file=sys.stderr)
         runs.append(run)
-    labels = load_labels(args.labels) if args.labels.is_file() else None
+    files = args.labels or [LABELS, *sorted(LABELS.parent.glob("corpus_labels.*.yaml"))]
+    present = [f for f in files if f.is_file()]
+    labels = load_labels(*present) if present else None
     print(report(runs, labels))
     if args.dump:
         args.dump.write_text(json.dumps(

@@ -170,3 +170,54 @@ def _assigns(node: ast.AST, name: str) -> bool:
         return any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
     return isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
         and node.target.id == name
+
+
+# --- which file an expression names (shared by MLR301 and MLR304) ---
+
+def _is_open(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and bool(node.args) and (
+        (isinstance(node.func, ast.Name) and node.func.id == "open")
+        or (isinstance(node.func, ast.Attribute) and node.func.attr == "open"))
+
+
+def _binding(name: str, scope: ast.AST) -> ast.expr | None:
+    """What ``name`` is bound to in ``scope``: a ``with ... as name`` or ``name = ...``
+    (the first such binding; a name bound several ways is taken as the first says)."""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name) \
+                and node.optional_vars.id == name:
+            return node.context_expr
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name:
+            return node.value
+    return None
+
+
+def file_path(expr: ast.expr, scope: ast.AST | None) -> ast.expr:
+    """The expression naming the file behind ``expr``: through ``open(...)`` and names."""
+    for _ in range(4):  # f -> open(p) -> p -> os.path.join(...): a few hops at most
+        if _is_open(expr):
+            assert isinstance(expr, ast.Call)
+            expr = expr.args[0]
+        elif isinstance(expr, ast.Name) and scope is not None:
+            bound = _binding(expr.id, scope)
+            if bound is None:
+                break
+            expr = bound
+        else:
+            break
+    return expr
+
+
+def path_marks(path: ast.expr) -> set[str]:
+    """What identifies a path: its text, its file-name literals, its upper-case names (two
+    expressions that share a mark name the same file, as far as a reader can tell)."""
+    marks = {ast.unparse(path)}
+    for node in ast.walk(path):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value:
+            marks.add(repr(node.value))
+        elif isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name.isupper() and len(name) > 2:
+                marks.add(name)
+    return marks

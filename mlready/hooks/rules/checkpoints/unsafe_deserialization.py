@@ -56,7 +56,7 @@ from mlready.hooks.calls import argument, keyword
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.rules.checkpoints.saves import Functions
+from mlready.hooks.rules.checkpoints.saves import Functions, file_path, path_marks
 
 CODE = "MLR304"
 SEVERITY = "error"
@@ -81,54 +81,6 @@ _FIX = ("load only files this program wrote, or store plain data (JSON, safetens
         "arrays without objects)")
 
 
-def _is_open(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and bool(node.args) and (
-        (isinstance(node.func, ast.Name) and node.func.id == "open")
-        or (isinstance(node.func, ast.Attribute) and node.func.attr == "open"))
-
-
-def _binding(name: str, scope: ast.AST) -> ast.expr | None:
-    """What ``name`` is bound to in ``scope``: a ``with ... as name`` or ``name = ...``
-    (the first such binding; a name bound several ways is taken as the first says)."""
-    for node in ast.walk(scope):
-        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name) \
-                and node.optional_vars.id == name:
-            return node.context_expr
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name:
-            return node.value
-    return None
-
-
-def _path(expr: ast.expr, scope: ast.AST | None) -> ast.expr:
-    """The expression naming the file behind ``expr``: through ``open(...)`` and names."""
-    for _ in range(4):  # f -> open(p) -> p -> os.path.join(...): a few hops at most
-        if _is_open(expr):
-            assert isinstance(expr, ast.Call)
-            expr = expr.args[0]
-        elif isinstance(expr, ast.Name) and scope is not None:
-            bound = _binding(expr.id, scope)
-            if bound is None:
-                break
-            expr = bound
-        else:
-            break
-    return expr
-
-
-def _marks(path: ast.expr) -> set[str]:
-    """What identifies a path: its text, its file-name literals, its upper-case names."""
-    marks = {ast.unparse(path)}
-    for node in ast.walk(path):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value:
-            marks.add(repr(node.value))
-        elif isinstance(node, ast.Name | ast.Attribute):
-            name = node.id if isinstance(node, ast.Name) else node.attr
-            if name.isupper() and len(name) > 2:
-                marks.add(name)
-    return marks
-
-
 def check(ctx: FileContext) -> Iterator[Diagnostic]:
     if ("load" not in ctx.source and "read_pickle" not in ctx.source) \
             or is_test_path(ctx.path) or not any(
@@ -146,13 +98,13 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
             if target is None and name.startswith("numpy."):
                 target = keyword(call, "file")
             if target is not None:
-                written |= _marks(_path(target, functions.around(call) or ctx.tree))
+                written |= path_marks(file_path(target, functions.around(call) or ctx.tree))
         elif name in _FILE_LOADS or name in _BYTES_LOADS:
             loads.append((call, name))
     for call, name in loads:
         scope = functions.around(call)
         if name in _BYTES_LOADS:
-            data = _path(call.args[0], scope or ctx.tree) if call.args else None
+            data = file_path(call.args[0], scope or ctx.tree) if call.args else None
             if data is None or _from_dumps(data) or (
                     isinstance(scope, ast.FunctionDef) and scope.name == "__setstate__"):
                 continue
@@ -167,8 +119,8 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
                           else "file" if name != "joblib.load" else "filename")
         if source is None:
             continue
-        path = _path(source, scope or ctx.tree)
-        if _marks(path) & written:
+        path = file_path(source, scope or ctx.tree)
+        if path_marks(path) & written:
             continue
         shown = ast.unparse(call.func) + ("(..., allow_pickle=True)" if name == "numpy.load"
                                           else "(...)")

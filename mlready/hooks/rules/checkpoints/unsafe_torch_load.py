@@ -53,6 +53,8 @@ from collections.abc import Iterator
 from mlready.hooks.context import FileContext
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
+from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.checkpoints.saves import Functions, file_path, path_marks
 
 CODE = "MLR301"
 SEVERITY = "error"
@@ -89,10 +91,13 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
     if "load" not in ctx.source or "torch" not in ctx.source or \
             not ctx.resolver.imports("torch"):
         return
+    own = _saved_here(ctx) if is_test_path(ctx.path) else None
     for call in ctx.nodes(ast.Call):
         name = ctx.resolver.qualname(call.func)
         if name not in _LOADS:
             continue
+        if own is not None and _loads_own_file(call, own):
+            continue  # a test reading back the file it has just saved: nothing foreign
         splat, value = _weights_only(call, _LOADS[name])
         callee = ast.unparse(call.func)
         if value is None and not splat:
@@ -103,6 +108,29 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
             found = ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
                                                "arbitrary objects: loading can run code", _FIX)
             yield found._replace(autofix=_fix(ctx, call, value))
+
+
+def _saved_here(ctx: FileContext) -> tuple[Functions, dict[ast.AST | None, set[str]]]:
+    """Per function of a test file, the marks of the files it writes with ``torch.save``."""
+    functions = Functions(ctx)
+    saved: dict[ast.AST | None, set[str]] = {}
+    for call in ctx.nodes(ast.Call):
+        if ctx.resolver.qualname(call.func) == "torch.save" and len(call.args) > 1:
+            scope = functions.around(call)
+            saved.setdefault(scope, set()).update(
+                path_marks(file_path(call.args[1], scope or ctx.tree)))
+    return functions, saved
+
+
+def _loads_own_file(call: ast.Call,
+                    own: tuple[Functions, dict[ast.AST | None, set[str]]]) -> bool:
+    """``torch.load(p)`` in the same test function that ``torch.save(..., p)`` wrote."""
+    functions, saved = own
+    if not call.args:
+        return False
+    scope = functions.around(call)
+    return bool(saved.get(scope)) and bool(
+        path_marks(file_path(call.args[0], scope)) & saved[scope])
 
 
 def _fix(ctx: FileContext, call: ast.Call, false: ast.expr | None) -> Fix | None:
