@@ -50,15 +50,15 @@ def test_expectations_read_codes_and_messages() -> None:
 
 
 def test_a_changed_message_fails_the_fixture(tmp_path: Path) -> None:
-    fixture = harness.fixture_for("MLR301")
+    fixture = harness.fixture_for("MLR304")
     assert fixture is not None
     project = harness.install(fixture, tmp_path)
-    report = harness.run(project, "MLR301")
+    report = harness.run(project, "MLR304")
     want = harness.expected(project)
     assert harness.actual(report, want) == want
     path = project / fixture.name
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("# error: MLR301 `", "# error: MLR301 `x", 1), encoding="utf-8")
+    path.write_text(text.replace("# error: MLR304 `", "# error: MLR304 `x", 1), encoding="utf-8")
     changed = harness.expected(project)
     assert {f[:4] for f in changed} == {f[:4] for f in want}  # same places and codes
     assert harness.actual(report, changed) != changed  # but one message differs
