@@ -62,6 +62,12 @@ class Functions:
             ((f.lineno, f.end_lineno or f.lineno, f) for f in ctx.nodes(*_SCOPES)
              if isinstance(f, _SCOPES)), key=lambda span: (span[0], -span[1]))
 
+    def outermost(self, node: ast.AST) -> ast.AST | None:
+        """The outermost function around ``node`` (a test, for code in its helpers)."""
+        line = getattr(node, "lineno", 0)
+        return next((f for start, end, f in self._spans
+                     if start <= line <= end and node is not f), None)
+
     def around(self, node: ast.AST) -> ast.AST | None:
         line = getattr(node, "lineno", 0)
         found: ast.AST | None = None
@@ -180,7 +186,7 @@ def _is_open(node: ast.AST) -> bool:
         or (isinstance(node.func, ast.Attribute) and node.func.attr == "open"))
 
 
-def _binding(name: str, scope: ast.AST) -> ast.expr | None:
+def binding(name: str, scope: ast.AST) -> ast.expr | None:
     """What ``name`` is bound to in ``scope``: a ``with ... as name`` or ``name = ...``
     (the first such binding; a name bound several ways is taken as the first says)."""
     for node in ast.walk(scope):
@@ -200,7 +206,7 @@ def file_path(expr: ast.expr, scope: ast.AST | None) -> ast.expr:
             assert isinstance(expr, ast.Call)
             expr = expr.args[0]
         elif isinstance(expr, ast.Name) and scope is not None:
-            bound = _binding(expr.id, scope)
+            bound = binding(expr.id, scope)
             if bound is None:
                 break
             expr = bound

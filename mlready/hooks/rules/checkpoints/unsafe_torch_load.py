@@ -7,6 +7,10 @@ pass ``weights_only=True``: calls without the argument, and calls with
 ``weights_only=False``. A call that passes ``**kwargs`` or a
 non-literal ``weights_only`` is left alone, since the value cannot be known.
 
+In a test file, a load of a file the test wrote itself is left alone too: a path that a
+save call of the same test (or of a helper defined in it) names, or a path inside the
+test's own ``tmp_path``/``tmpdir``. Nothing foreign can be in it.
+
 ## Why is this bad?
 A checkpoint is a pickle: with ``weights_only=False`` loading one runs whatever code
 its author put in it, so a downloaded or shared checkpoint becomes remote code
@@ -54,7 +58,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.rules.checkpoints.saves import Functions, file_path, path_marks
+from mlready.hooks.rules.checkpoints.saves import Functions, binding, file_path, path_marks
 
 CODE = "MLR301"
 SEVERITY = "error"
@@ -111,26 +115,54 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
 
 
 def _saved_here(ctx: FileContext) -> tuple[Functions, dict[ast.AST | None, set[str]]]:
-    """Per function of a test file, the marks of the files it writes with ``torch.save``."""
+    """Per function of a test file, the marks of the paths its save calls name:
+    ``torch.save(obj, p)``, ``fabric.save(p, state)``, ``runner.save(p)``,
+    ``model.save_checkpoint(p)``: any callee whose name says it saves or dumps."""
     functions = Functions(ctx)
     saved: dict[ast.AST | None, set[str]] = {}
     for call in ctx.nodes(ast.Call):
-        if ctx.resolver.qualname(call.func) == "torch.save" and len(call.args) > 1:
-            scope = functions.around(call)
-            saved.setdefault(scope, set()).update(
-                path_marks(file_path(call.args[1], scope or ctx.tree)))
+        func = call.func
+        callee = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else "")
+        if "save" not in callee and "dump" not in callee:
+            continue
+        inner, test = functions.around(call), functions.outermost(call)
+        marks = saved.setdefault(test, set())
+        for arg in (*call.args, *(k.value for k in call.keywords if k.arg)):
+            if not isinstance(arg, ast.Constant) or isinstance(arg.value, str):
+                marks |= path_marks(file_path(arg, inner or ctx.tree))
     return functions, saved
+
+
+# pytest's per-test temporary folders: what lies there this test (or its fixtures) wrote.
+_TMP = frozenset({"tmp_path", "tmpdir"})
+
+
+def _under_tmp(expr: ast.expr, scope: ast.AST | None, hops: int = 4) -> bool:
+    """Whether ``expr`` names a path inside the test's own temporary folder, directly
+    (``tmp_path / "m.pt"``) or through names bound to one (``out = tmp_path / "out"``)."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            if node.id in _TMP:
+                return True
+            bound = binding(node.id, scope) if scope is not None and hops else None
+            if bound is not None and _under_tmp(bound, scope, hops - 1):
+                return True
+    return False
 
 
 def _loads_own_file(call: ast.Call,
                     own: tuple[Functions, dict[ast.AST | None, set[str]]]) -> bool:
-    """``torch.load(p)`` in the same test function that ``torch.save(..., p)`` wrote."""
+    """``torch.load(p)`` of a file the same test wrote (``torch.save(..., p)`` in it or in
+    a helper it defines), or of one inside its own temporary folder."""
     functions, saved = own
     if not call.args:
         return False
-    scope = functions.around(call)
-    return bool(saved.get(scope)) and bool(
-        path_marks(file_path(call.args[0], scope)) & saved[scope])
+    scope, test = functions.around(call), functions.outermost(call)
+    if _under_tmp(call.args[0], scope):
+        return True
+    return bool(saved.get(test)) and bool(
+        path_marks(file_path(call.args[0], scope)) & saved[test])
 
 
 def _fix(ctx: FileContext, call: ast.Call, false: ast.expr | None) -> Fix | None:
