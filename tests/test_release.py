@@ -32,6 +32,23 @@ def test_every_file_that_pins_us_is_at_todays_pin(path: Path) -> None:
     assert pins.ACTION_USES in text or pins.HOOK_REV in text
 
 
+def test_generate_brings_a_stale_pin_up_to_date(tmp_path: Path) -> None:
+    """What RELEASING.md's last step runs: an old pin anywhere is rewritten to today's."""
+    from mlready.dev.generate import generate
+
+    for rel in ("README.md", ".pre-commit-hooks.yaml", "mlready/github/templates/mlready.yml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text((ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
+    template = tmp_path / "mlready" / "github" / "templates" / "mlready.yml"
+    old = f"{pins.ACTION_REPO}@{'0' * 40} # v0.0.1"
+    stale = template.read_text().replace(pins.ACTION_USES, old)
+    template.write_text(stale)
+    assert template in generate(check=True, root=tmp_path)
+    generate(root=tmp_path)
+    assert pins.ACTION_USES in template.read_text() and "v0.0.1" not in template.read_text()
+    assert generate(check=True, root=tmp_path) == []
+
+
 def test_the_readme_shows_what_init_writes(tmp_path: Path) -> None:
     assert main(["init", str(tmp_path), "--yes"]) == 0
     written = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
