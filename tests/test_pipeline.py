@@ -71,7 +71,9 @@ def test_results_inside_the_project_are_never_checked(
     assert "ci-out" not in output.replace(str(out), "")
     card = json.loads((out / "scorecard.json").read_text())
     check = json.loads((out / "check.json").read_text())
-    assert {d["path"] for d in check["diagnostics"]} == {"train.py"}
+    # the project's own findings: train.py, and project-level ones on the root (`.`, no
+    # tests and no CI); nothing of the results folder
+    assert {d["path"] for d in check["diagnostics"]} == {"train.py", "."}
     assert card["inputs"]["files_checked"] == 2
 
 

@@ -199,7 +199,9 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             failure: tuple[int, Any, dict[str, str]] | None = None
             if fault is not None:
                 if fault.rendezvous is not None:
-                    fault.rendezvous.wait(timeout=10)
+                    # generous: on a loaded CI machine the second client can start late,
+                    # and a broken barrier would let one client list after the other's create
+                    fault.rendezvous.wait(timeout=60)
                 time.sleep(fault.delay)
                 if fault.drop:
                     failure = (_DROP, None, {})
