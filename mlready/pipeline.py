@@ -59,10 +59,25 @@ def _runner_cli_call(name: str, *args: int) -> None:
         getattr(runner_cli, name)(*args)
 
 
+def _holds(folder: Path, project: Path) -> bool:
+    """Whether ``folder`` is the project itself or one of the folders above it."""
+    return folder == project or folder in project.parents
+
+
 def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> int:
+    if _holds(output_dir.resolve(), project.resolve()):
+        raise click.ClickException(
+            f"{output_dir}: the results folder cannot be the project or a folder above it "
+            "(mlready writes its results and a `.gitignore` of `*` there); use e.g. "
+            "`-o mlready-results`")
     output_dir.mkdir(parents=True, exist_ok=True)
     # Our own output is not the project's code: keep git (and so the checks) out of it.
-    (output_dir / ".gitignore").write_text("*\n", encoding="utf-8")
+    # Only ever a new file: a `.gitignore` already there is the user's, and stays.
+    try:
+        with (output_dir / ".gitignore").open("x", encoding="utf-8") as handle:
+            handle.write("*\n")
+    except FileExistsError:
+        pass
     out = output_dir.resolve()
     root = str(project)
     click.secho(f"==> static checks: mlready check {root}", bold=True, err=True)

@@ -97,3 +97,19 @@ def test_failed_runtime_check_does_not_fail_the_ci_process(tmp_path: Path) -> No
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stderr[-2000:]
     assert "==> scorecard: " in done.stdout
+
+
+def test_ci_never_overwrites_a_gitignore_and_refuses_the_project_as_results(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`-o` at an existing folder keeps its `.gitignore`; `-o .` (the project) is refused
+    before anything is written: a `.gitignore` of `*` there would hide the whole project."""
+    project = _project(tmp_path)
+    (project / ".gitignore").write_text("runs/\n")
+    assert main(["ci", str(project), "-o", str(project), "--mode", "static"]) == 2
+    assert "cannot be the project" in capsys.readouterr().err
+    assert (project / ".gitignore").read_text() == "runs/\n"
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / ".gitignore").write_text("# mine\n")
+    assert main(["ci", str(project), "-o", str(out), "--mode", "static"]) == 0
+    assert (out / ".gitignore").read_text() == "# mine\n"

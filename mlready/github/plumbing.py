@@ -95,13 +95,17 @@ def publish(scorecard_json: Path, summary_md: Path | None) -> None:
 @click.option("--static-workflow", default=STATIC_WORKFLOW, envvar="MLREADY_STATIC_WORKFLOW",
               show_default=True, help="The workflow file of the static card.")
 def origin(gpu_workflow: str, static_workflow: str) -> None:
-    """Set ``accepted`` (true/false) and ``marker`` for a report's results."""
+    """Set ``accepted`` (true/false), ``marker`` and ``runtime`` for a report's results.
+
+    ``runtime`` is false for the static card: its workflow runs in the PR's own version on
+    ``pull_request``, so a ``run.json`` among its artifacts is whatever the PR uploaded,
+    and only the GPU workflow's runtime results may reach a card."""
     event_name = os.environ.get("GITHUB_EVENT_NAME", "")
     try:
         payload = load_event(os.environ.get("GITHUB_EVENT_PATH"))
     except ActionsConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    values = {"accepted": "true", "marker": ""}
+    values = {"accepted": "true", "marker": "", "runtime": "true"}
     if event_name == "workflow_run":
         verdict = judge(payload, os.environ.get("GITHUB_REPOSITORY", ""),
                         sources(gpu_workflow, static_workflow))
@@ -113,6 +117,7 @@ def origin(gpu_workflow: str, static_workflow: str) -> None:
                 append_summary(summary, line.translate(_MARKDOWN_SPECIAL) + "\n")
         else:
             values["marker"] = verdict.source.marker
+            values["runtime"] = "true" if verdict.source.default_branch_only else "false"
             line = (f"mlready: results of {verdict.source.path} "
                     f"({verdict.source.event}): the {verdict.source.marker!r} card")
         click.echo(line)

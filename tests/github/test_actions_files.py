@@ -147,7 +147,7 @@ def _origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event_name: str,
 def test_origin_accepts_the_gpu_workflow_on_pull_request_target(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, values, summary = _origin(tmp_path, monkeypatch, "workflow_run", gpu_fork_run())
-    assert values == {"accepted": "true", "marker": "mlready GPU"}
+    assert values == {"accepted": "true", "marker": "mlready GPU", "runtime": "true"}
     assert out == ("mlready: results of .github/workflows/mlready-gpu.yml "
                    "(pull_request_target): the 'mlready GPU' card\n")
     assert summary == ""
@@ -160,7 +160,7 @@ def test_origin_refuses_a_forged_card_in_the_log_and_the_summary(
                            "workflow_run.event": "pull_request",
                            "workflow_run.name": "mlready GPU <img src=x>"})
     out, values, summary = _origin(tmp_path, monkeypatch, "workflow_run", forged)
-    assert values == {"accepted": "false", "marker": ""}
+    assert values == {"accepted": "false", "marker": "", "runtime": "true"}
     assert out == ("mlready: not posting: .github/workflows/evil.yml (named 'mlready GPU "
                    "<img src=x>') is not one of mlready's workflows (.github/workflows/"
                    "mlready-gpu.yml, .github/workflows/mlready-static.yml): its results are "
@@ -174,4 +174,18 @@ def test_origin_has_nothing_to_judge_outside_workflow_run(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, values, summary = _origin(tmp_path, monkeypatch, "pull_request",
                                    {"pull_request": {"number": 4}})
-    assert (out, values, summary) == ("", {"accepted": "true", "marker": ""}, "")
+    assert (out, values, summary) == ("", {"accepted": "true", "marker": "", "runtime": "true"},
+                                      "")
+
+
+def test_the_static_card_takes_no_runtime_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The static workflow runs the PR's own copy on `pull_request`: a `run.json` in its
+    artifacts is whatever the PR uploaded, so its card is rendered without it."""
+    static = gpu_fork_run({"workflow_run.path": ".github/workflows/mlready-static.yml",
+                           "workflow.path": ".github/workflows/mlready-static.yml",
+                           "workflow_run.event": "pull_request"})
+    _, values, _ = _origin(tmp_path, monkeypatch, "workflow_run", static)
+    assert values == {"accepted": "true", "marker": "mlready static", "runtime": "false"}
+    action = (Path(__file__).parents[2] / "action.yml").read_text(encoding="utf-8")
+    assert action.count('[ "$RUNTIME" != false ]') == 2  # the card and the minimum score
