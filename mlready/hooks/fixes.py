@@ -335,7 +335,11 @@ def _unsafe_lines(source: str) -> set[int]:
 def noqa_edits(path: str, source: str, findings: Sequence[Diagnostic]) -> list[Diagnostic]:
     """One finding per line that gets a ``# noqa: CODES`` comment (or more codes on the
     one it has), each carrying that edit as a safe fix: ruff's ``--add-noqa``."""
-    unsafe = _unsafe_lines(source) if path.endswith(".py") else set()
+    # A line continued with a backslash (Python, or a requirements file's continuation)
+    # cannot end in a comment: the comment would split the statement or the requirement.
+    unsafe = _unsafe_lines(source) if path.endswith(".py") else {
+        number for number, text in enumerate(source.splitlines(), start=1)
+        if text.rstrip().endswith("\\")}
     if -1 in unsafe:
         return []
     starts = line_starts(source)

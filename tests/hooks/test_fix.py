@@ -339,3 +339,14 @@ def test_add_noqa_silences_each_reported_line_once(project: Make,
     assert (root / "requirements.txt").read_text(encoding="utf-8") == (
         "click  # noqa: MLR201\nnumpy>=1  # noqa: E501, MLR201\n")
     assert run(capsys, "--select", "MLR301,MLR201", str(root)) == (0, "All checks passed!\n", "")
+
+
+def test_add_noqa_never_splits_a_continued_requirement(project: Make,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`torch>=2.0 \\` continues on the next line: a comment after the backslash would cut
+    the requirement in two (found by the review), so the noqa goes on the last line."""
+    root = project({"requirements.txt": "torch>=2.0 \\\n    --hash=sha256:abc\nclick\n"})
+    run(capsys, "--select", "MLR201", "--add-noqa", str(root))
+    text = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "torch>=2.0 \\"
+    assert text.splitlines()[2] == "click  # noqa: MLR201"
