@@ -320,8 +320,21 @@ class _Writer:
             return default
         return click.confirm(question, default=default)
 
+    def _linked(self, rel: Path) -> bool:
+        """A symlink at ``rel`` (or above it, inside the project) is never written through:
+        a committed link could point anywhere. Says so and tells the caller to skip."""
+        parts = rel.parts
+        for i in range(1, len(parts) + 1):
+            if (self.root.joinpath(*parts[:i])).is_symlink():
+                click.echo(f"  kept       {rel.as_posix()} (a symbolic link: mlready writes no "
+                           "file through one)")
+                return True
+        return False
+
     def write(self, rel: Path, text: str) -> None:
         path = self.root / rel
+        if self._linked(rel):
+            return
         if path.exists():
             if path.read_text(encoding="utf-8") == text:
                 click.echo(f"  unchanged  {rel.as_posix()}")
@@ -342,6 +355,8 @@ class _Writer:
         """Our hooks in the project's ``.pre-commit-config.yaml``: a new file, or our entry
         added to the user's own (see `merge_pre_commit`)."""
         path = self.root / PRE_COMMIT
+        if self._linked(PRE_COMMIT):
+            return
         if not path.exists() or self.force:
             self.write(PRE_COMMIT, pre_commit_config())
             return
@@ -374,6 +389,8 @@ class _Writer:
 
     def extend_pyproject(self) -> None:
         path = self.root / PYPROJECT
+        if self._linked(PYPROJECT):
+            return
         data: dict[str, object] = {}
         if path.exists():
             try:

@@ -220,3 +220,19 @@ def test_an_unreadable_pyproject_is_one_line_and_exit_2(tmp_path: Path, text: st
     assert main(["init", str(tmp_path), "--yes"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "pyproject.toml" in err[0] and "invalid TOML" in err[0], err
+
+
+def test_init_writes_through_no_symlink(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A committed link (here a dangling one, and a linked folder) could point anywhere:
+    init says it kept the path and writes nothing there (found by the review)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = tmp_path / "p"
+    (project / ".github").mkdir(parents=True)
+    (project / ".github" / "workflows").symlink_to(outside, target_is_directory=True)
+    (project / ".pre-commit-config.yaml").symlink_to(outside / "hooks.yaml")
+    assert main(["init", str(project), "--yes", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "  kept       .pre-commit-config.yaml (a symbolic link:" in out
+    assert "  kept       .github/workflows/mlready.yml (a symbolic link:" in out
+    assert list(outside.iterdir()) == []
