@@ -93,3 +93,19 @@ def test_the_pinned_commit_carries_both_manifests() -> None:
     ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", pins.ACTION_SHA, "HEAD"],
                               cwd=ROOT, capture_output=True, check=False)
     assert ancestor.returncode == 0, "the pinned commit is not on this branch's history"
+
+
+def test_the_pinned_action_takes_every_input_the_templates_give_it() -> None:
+    """A pin at an older action.yml would ignore (or reject) inputs the templates pass,
+    e.g. `gpu-workflow`: the pinned commit's action must declare each of them."""
+    shown = subprocess.run(["git", "show", f"{pins.ACTION_SHA}:action.yml"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+    if shown.returncode != 0:
+        pytest.skip(f"{pins.ACTION_SHA} is not in this clone's history (a shallow clone?)")
+    declared = set(yaml.safe_load(shown.stdout)["inputs"])
+    for path in DERIVED[1:]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job in data["jobs"].values():
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).startswith(f"{pins.ACTION_REPO}@"):
+                    assert set(step.get("with", {})) <= declared, (path.name, step["with"])

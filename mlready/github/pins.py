@@ -4,10 +4,9 @@ zizmor (and GitHub's hardening guide) require third-party actions pinned to a fu
 commit SHA: a tag can be moved, a SHA cannot. The version comment keeps the pin
 readable and lets Dependabot or Renovate update it.
 
-Our own pin comes from one place: `ACTION_SHA` is the commit tagged
-``v{mlready.__version__}`` (RELEASING.md), and the version comment is derived from the
-package version, so the README, the templates, ``examples/workflows/`` and what
-``mlready init`` writes cannot disagree: `rewrite` brings a file's references in line,
+Our own pin comes from one place: `ACTION_SHA` and `ACTION_VERSION` name one release
+(RELEASING.md), set together after it is tagged, so the README, the templates,
+``examples/workflows/`` and what ``mlready init`` writes cannot disagree: `rewrite` brings a file's references in line,
 and tests/test_release.py fails when one drifts, or when the pinned commit lacks
 ``.pre-commit-hooks.yaml`` or ``action.yml``.
 """
@@ -16,11 +15,14 @@ from __future__ import annotations
 
 import re
 
-from mlready import REPOSITORY, REPOSITORY_URL, __version__
+from mlready import REPOSITORY, REPOSITORY_URL
 
 ACTION_REPO = REPOSITORY
-ACTION_SHA = "e6d3aca705340204630e0a447428675783e6a30b"
-ACTION_VERSION = f"v{__version__}"
+ACTION_SHA = "a606bea0a9f512a6096fe7f0f88cd6894d096fe5"
+# The release ACTION_SHA is tagged as. Set together with ACTION_SHA (RELEASING.md, step
+# 4), never derived: between a version bump and its tag, the pin still names the
+# release before it.
+ACTION_VERSION = "v0.1.0"
 ACTION_USES = f"{ACTION_REPO}@{ACTION_SHA} # {ACTION_VERSION}"
 HOOK_REPO = REPOSITORY_URL
 HOOK_REV = f"{ACTION_SHA} # frozen: {ACTION_VERSION}"  # as `pre-commit autoupdate --freeze`
