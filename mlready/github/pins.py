@@ -7,8 +7,8 @@ readable and lets Dependabot or Renovate update it.
 Our own pin comes from one place: `ACTION_SHA` and `ACTION_VERSION` name one release
 (RELEASING.md), set together after it is tagged, so the README, the templates,
 ``examples/workflows/`` and what ``mlready init`` writes cannot disagree: `rewrite`
-brings a file's references in line, and tests/test_release.py fails when one drifts, or when the pinned commit lacks
-``.pre-commit-hooks.yaml`` or ``action.yml``.
+brings a file's references in line, and tests/test_release.py fails when one drifts,
+or when the pinned commit lacks ``.pre-commit-hooks.yaml`` or ``action.yml``.
 """
 
 from __future__ import annotations
