@@ -174,7 +174,7 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
                                "results-dir": str(artifact)})
     assert not report.failed, _explain(report)
     origin = next(s for s in report.steps if s.name == "Check where the results come from")
-    assert origin.outputs == {"accepted": "true", "marker": "mlready GPU"}
+    assert origin.outputs == {"accepted": "true", "marker": "mlready GPU", "runtime": "true"}
     assert report.outputs == result.outputs
     (comment,) = github.comments_on(PR)
     assert comment["id"] == first_id
@@ -199,7 +199,8 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
             "'mlready GPU' card is only taken from `pull_request_target` runs, whose workflow "
             "file a pull request cannot change\n")
     check = next(s for s in refused.steps if s.name == "Check where the results come from")
-    assert (check.stdout, check.outputs) == (line, {"accepted": "false", "marker": ""})
+    assert (check.stdout, check.outputs) == (line, {"accepted": "false", "marker": "",
+                                               "runtime": "true"})
     assert summary.read_text().count("\n") == 1 and "not posting" in summary.read_text()
     assert refused.outputs == {"score": "", "level": ""}
     assert len(github.state.requests) == requests
