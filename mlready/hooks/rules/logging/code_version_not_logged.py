@@ -50,7 +50,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.logging import facts
-from mlready.hooks.rules.logging.runs import Run, first_tracker, training_runs
+from mlready.hooks.rules.logging.runs import Run, first_tracker, once_per_place, training_runs
 
 CODE = "MLR804"
 SEVERITY = "note"
@@ -65,12 +65,7 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
-    seen: set[tuple[str, int, int]] = set()
-    for run in training_runs(project):
-        for found in decide(project, run):
-            if (found.path, found.line, found.col) not in seen:
-                seen.add((found.path, found.line, found.col))
-                yield found
+    return once_per_place(d for run in training_runs(project) for d in decide(project, run))
 
 
 def decide(project: ProjectContext, run: Run) -> Iterator[Diagnostic]:

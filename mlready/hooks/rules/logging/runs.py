@@ -15,11 +15,12 @@ imports, transitively: logging set up in ``utils/log.py`` or a tracker opened in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlready.hooks.context import ProjectContext
+from mlready.hooks.model import Diagnostic
 
 Position = tuple[int, int]
 
@@ -141,3 +142,12 @@ def first_tracker(run: Run) -> tuple[str, str, Position]:
 
 def names(run: Run) -> Iterator[str]:
     yield from sorted({*run.trackers, *run.tracker_imports})
+
+
+def once_per_place(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
+    """Each finding once per place: two runs that import one module report its line once."""
+    seen: set[tuple[str, int, int]] = set()
+    for diagnostic in found:
+        if (diagnostic.path, diagnostic.line, diagnostic.col) not in seen:
+            seen.add((diagnostic.path, diagnostic.line, diagnostic.col))
+            yield diagnostic
