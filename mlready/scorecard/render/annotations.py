@@ -4,8 +4,13 @@ GitHub shows at most 10 annotations of each level per step (and 50 per job), dro
 the rest silently, so this renderer chooses which ten: findings on lines the PR changed
 first, then the rest in the usual order; a notice says how many were left out and
 where to find them. Failed runtime checks are errors (they have no file location).
-Escaping follows the actions toolkit: ``%``, CR and LF in the message; additionally
-``:`` and ``,`` in properties.
+Escaping follows the actions toolkit (``@actions/core`` ``command.ts``): ``%``, CR and
+LF in the message; additionally ``:`` and ``,`` in properties. Every other character
+that is not printable (a tab, an escape sequence, U+2028, a bidi override, a lone
+surrogate from an undecodable file name) is then written out as a Python escape by
+`mlready.hooks.output.printable`, as the ``github`` output format of ``mlready check``
+does: paths, messages and check summaries come from the PR's files and its training
+output, and raw they could rewrite what the log shows around the annotation.
 """
 
 from __future__ import annotations
@@ -14,17 +19,22 @@ from collections.abc import Mapping, Set
 
 from mlready.gpu_runner.results import Outcome
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import with_help
+from mlready.hooks.output import printable, with_help
 from mlready.scorecard.model import Scorecard
 
 PER_LEVEL = 10
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's ``escapeData``, then `printable` for the other control characters
+    (the same as ``mlready check --output-format github``, whose module is not imported
+    here: it brings the whole checker along)."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
+    """The toolkit's ``escapeProperty``: `escape_data`, and ``:`` and ``,``, which
+    delimit the properties."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
