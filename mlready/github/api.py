@@ -20,7 +20,8 @@ Enterprise alike, and must survive the API's transient failures without a human.
 - Nothing the server sends can raise anything but `GitHubError`: an unparsable
   ``retry-after`` falls back to our own backoff, a body nested too deeply for the JSON
   parser is "not JSON", a dropped connection is a network error, and a list longer than
-  ``max_pages`` pages is refused rather than read forever.
+  ``max_pages`` pages, or one whose ``next`` link leads back to a page already read, is
+  refused rather than read forever or cut short.
 """
 
 from __future__ import annotations
@@ -340,16 +341,20 @@ class GitHubClient:
                  max_pages: int = MAX_PAGES) -> Iterator[Any]:
         """Every item of a list endpoint, page by page (``per_page=100``), following ``Link``.
 
-        At most ``max_pages`` pages: a server that keeps linking new pages gets an
-        `UnexpectedResponse`, not an endless loop (a silent stop could hide our comment).
+        At most ``max_pages`` pages, and never one page twice: a server that keeps linking
+        new pages, or links back to a page already read, gets an `UnexpectedResponse`.
+        Stopping quietly instead would return a partial list, and a partial list of
+        comments is one that may miss ours: the comment client would post a second one.
         """
         query = {"per_page": 100, **(params or {})}
         url: str | None = self._url(path, query)
         origin = _origin(self.api_url)
         seen: set[str] = set()
         while url is not None:
-            if url in seen:  # a server that links a page to itself must not loop us forever
-                return
+            if url in seen:
+                raise UnexpectedResponse("GET", self._display(url), 0,
+                                         "the `Link` header's next page was already read; "
+                                         "refusing a list that may be partial")
             if len(seen) >= max_pages:
                 raise UnexpectedResponse("GET", self._display(url), 0,
                                          f"more than {max_pages} pages; stopped reading")

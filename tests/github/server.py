@@ -53,7 +53,8 @@ class Fault:
     ``status=0`` serves the request normally, with the fault's other effects:
     ``delay`` seconds of waiting before the request is processed, ``drop`` to close the
     connection instead of answering, ``body`` to answer with this raw JSON text instead,
-    ``rendezvous`` to wait until as many requests as the barrier's parties have arrived.
+    ``headers`` to send these headers too (a ``Link`` that loops, say), ``rendezvous`` to
+    wait until as many requests as the barrier's parties have arrived.
     """
 
     method: str
@@ -67,6 +68,7 @@ class Fault:
     delay: float = 0.0
     body: str | None = None
     rendezvous: threading.Barrier | None = None
+    query: str | None = None  # also a regex searched in the raw query string, when given
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,13 @@ class FakeGitHub:
             self.state.comments[cid] = self._comment(cid, issue, body, user or BOT)
         return cid
 
-    def add_pull(self, number: int, head_sha: str, base: str = "main") -> None:
+    def add_pull(self, number: int, head_sha: str, base: str = "main",
+                 head_repo: str | None = None) -> None:
+        """A PR whose head is ``head_sha`` in ``head_repo`` (default: this repository)."""
         self.state.pulls[number] = {
             "number": number, "state": "open",
-            "head": {"sha": head_sha, "ref": "feature"},
+            "head": {"sha": head_sha, "ref": "feature",
+                     "repo": {"full_name": head_repo or self.repo}},
             "base": {"ref": base, "repo": {"full_name": self.repo}}}
 
     def comments_on(self, issue: int) -> list[dict[str, Any]]:
@@ -195,7 +200,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if not full_path.startswith(fake.prefix):
                 return 404, {"message": "Not Found"}, {}
             path = full_path[len(fake.prefix):] or "/"
-            fault = self._take_fault(method, path)
+            fault = self._take_fault(method, path, urllib.parse.urlsplit(self.path).query)
             failure: tuple[int, Any, dict[str, str]] | None = None
             if fault is not None:
                 if fault.rendezvous is not None:
@@ -231,12 +236,15 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             # fault.after: the request was processed, then failed; the client cannot tell.
             if failure is None and fault is not None and fault.body is not None:
                 return result[0], _Raw(fault.body.encode()), result[2]
+            if failure is None and fault is not None and fault.headers:
+                return result[0], result[1], {**result[2], **fault.headers}
             return failure if failure is not None else result
 
-        def _take_fault(self, method: str, path: str) -> Fault | None:
+        def _take_fault(self, method: str, path: str, query: str) -> Fault | None:
             with state.lock:
                 for fault in state.faults:
-                    if fault.times > 0 and fault.method == method and re.search(fault.path, path):
+                    if (fault.times > 0 and fault.method == method and re.search(fault.path, path)
+                            and (fault.query is None or re.search(fault.query, query))):
                         fault.times -= 1
                         return fault
             return None

@@ -242,3 +242,23 @@ def test_the_default_page_cap(client: GitHubClient, github: FakeGitHub) -> None:
     with pytest.raises(UnexpectedResponse, match=f"more than {MAX_PAGES} pages"):
         list(client.paginate("/repos/octo/charlm/issues/7/comments", {"per_page": 1}))
     assert len(github.state.requests) == MAX_PAGES
+
+
+@pytest.mark.parametrize("back_to", ["2", "1"])
+def test_a_next_link_back_to_a_page_already_read_is_an_error(
+        back_to: str, client: GitHubClient, github: FakeGitHub) -> None:
+    """Page 2 links to itself, or back to page 1 (whose URL then differs from the first
+    request's only by ``&page=1``, so that page is read twice before the loop shows)."""
+    for i in range(5):
+        github.add_comment(7, f"c{i}")
+    comments = f"{github.base_url}/repos/octo/charlm/issues/7/comments"
+    github.state.faults.append(Fault("GET", "/comments$", query=r"(^|&)page=2(&|$)", times=9,
+                                     headers={"Link": f'<{comments}?per_page=1&page={back_to}>; '
+                                                      'rel="next"'}))
+    pages = client.paginate("/repos/octo/charlm/issues/7/comments", {"per_page": 1})
+    with pytest.raises(UnexpectedResponse) as caught:
+        list(pages)
+    assert str(caught.value) == (
+        "GET /repos/octo/charlm/issues/7/comments?per_page=1&page=2: the `Link` header's next "
+        "page was already read; refusing a list that may be partial")
+    assert len(github.state.requests) == (2 if back_to == "2" else 3)
