@@ -7,13 +7,19 @@ What we read, and how far we trust it:
 
 - ``pull_request`` / ``pull_request_target`` / ``issue_comment`` payloads come from
   GitHub: the PR number and head SHA in them are trusted.
-- ``workflow_run``: ``workflow_run.head_sha`` is trusted, and so is
-  ``workflow_run.pull_requests`` (but GitHub leaves it empty for PRs from forks). Its
-  ``name`` is not an identity (any workflow, a PR's own included, can take any name):
-  `mlready.github.provenance` decides from the workflow file's path and event.
+- ``workflow_run``: ``workflow_run.head_sha`` and ``head_repository`` are GitHub's, and
+  so is ``workflow_run.pull_requests`` (but GitHub leaves it empty for PRs from forks,
+  and lists PRs by head branch, those of other repositories included). For a
+  ``pull_request`` run the head SHA is the PR's head commit; for a
+  ``pull_request_target`` run it is the *base* branch's commit, so such a run cannot be
+  matched to its PR at all (`mlready.github.provenance`). Its ``name`` is not an
+  identity (any workflow, a PR's own included, can take any name): provenance decides
+  from the workflow file's path and event.
 - A ``pr.json`` inside a downloaded artifact was written by a job that ran PR code: it
   is *untrusted*. `read_pr_file` validates its shape; the caller must confirm through the
-  API that the PR's head is the run's ``head_sha`` before acting on it.
+  API that the PR's head is the run's ``head_sha``, pushed to the run's
+  ``head_repository``, before acting on it (the SHA alone is not enough: anyone can push
+  another PR's head commit to a fork of their own and open a PR from it).
 """
 
 from __future__ import annotations
@@ -163,6 +169,15 @@ def _base_ref(pull: Mapping[str, Any]) -> str | None:
 def workflow_run_head_sha(payload: Mapping[str, Any]) -> str | None:
     run = payload.get("workflow_run")
     return _sha(run.get("head_sha")) if isinstance(run, dict) else None
+
+
+def workflow_run_head_repository(payload: Mapping[str, Any]) -> str | None:
+    """``owner/name`` of the repository the tested commit was pushed to (a fork's, for a
+    fork PR's ``pull_request`` run), or None when the event does not say."""
+    run = payload.get("workflow_run")
+    repo = run.get("head_repository") if isinstance(run, dict) else None
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def pr_record(event_name: str, payload: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from mlready.github.actions import (
     load_event,
     pr_from_event,
     read_pr_file,
+    workflow_run_head_repository,
     workflow_run_head_sha,
 )
 from mlready.github.api import (
@@ -35,7 +36,7 @@ from mlready.github.api import (
     redact,
 )
 from mlready.github.comment import marker, resolve_author, upsert
-from mlready.github.provenance import GPU_WORKFLOW, STATIC_WORKFLOW, Verdict, base_problem, judge
+from mlready.github.provenance import GPU_WORKFLOW, STATIC_WORKFLOW, Verdict, judge, shown
 from mlready.github.provenance import sources as known_sources
 
 DOCS_FORKS = f"{REPOSITORY_URL}/blob/main/docs/action.md#fork-pull-requests"
@@ -60,23 +61,39 @@ def _pick_pr(pr: int | None, pr_file: Path | None, env: ActionsEnv,
 
 
 def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef, head_sha: str | None,
-            verdict: Verdict | None) -> str | None:
-    """None when PR ``ref.number`` really is at ``head_sha`` (and targets the branch the
-    card needs); else why we will not comment. Reads the PR from the API, not the event."""
+            head_repo: str | None) -> str | None:
+    """None when PR ``ref.number`` really is at ``head_sha`` (pushed to ``head_repo``, when
+    the event names it); else why we will not comment. Reads the PR from the API, not from
+    the event or the artifact.
+
+    Why the repository too: a fork PR's ``pr.json`` is the PR's to write, and anyone can
+    push another PR's head commit to a fork of their own, open a PR from it and run their
+    own copy of the static workflow on it; that run's head SHA is then the other PR's head.
+    """
     if head_sha is None:
         return ("the PR number comes from a results file and there is no trusted head SHA "
                 "to check it against (run on `workflow_run`, or pass --head-sha)")
-    data = client.request("GET", f"{repo.path}/pulls/{ref.number}").data
-    pull = data if isinstance(data, dict) else {}
-    head, base = pull.get("head"), pull.get("base")
-    actual = head.get("sha") if isinstance(head, dict) else None
+    try:
+        data = client.request("GET", f"{repo.path}/pulls/{ref.number}").data
+    except GitHubError as exc:
+        if exc.status != 404:
+            raise
+        return (f"there is no PR #{ref.number} in {repo}: not this repository's results, "
+                "not commenting")
+    head = data.get("head") if isinstance(data, dict) else None
+    head = head if isinstance(head, dict) else {}
+    actual = head.get("sha")
     if actual != head_sha:
-        return (f"PR #{ref.number} is at {str(actual)[:12]}, these results are for "
+        return (f"PR #{ref.number} is at {shown(str(actual))[:12]}, these results are for "
                 f"{head_sha[:12]}: stale or not this PR's results, not commenting")
-    base_ref = base.get("ref") if isinstance(base, dict) else None
-    problem = None if verdict is None else base_problem(
-        verdict, ref.number, base_ref if isinstance(base_ref, str) else None)
-    return None if problem is None else f"not posting: {problem}"
+    pushed = head.get("repo")
+    pushed_to = pushed.get("full_name") if isinstance(pushed, dict) else None
+    if head_repo is not None and (not isinstance(pushed_to, str)
+                                  or pushed_to.lower() != head_repo.lower()):
+        where = shown(pushed_to) if isinstance(pushed_to, str) else "a deleted repository"
+        return (f"PR #{ref.number}'s head is in {where}, these results were tested in "
+                f"{shown(head_repo)}: not this PR's results, not commenting")
+    return None
 
 
 @click.command()
@@ -95,8 +112,8 @@ def _verify(client: GitHubClient, repo: Repo, ref: PullRequestRef, head_sha: str
               help="Exit 0 with a notice when the event names no PR (e.g. a push build).")
 @click.option("--gpu-workflow", default=GPU_WORKFLOW, show_default=True,
               envvar="MLREADY_GPU_WORKFLOW",
-              help="On `workflow_run`: the workflow file whose `pull_request_target` runs "
-                   "give the GPU card.")
+              help="On `workflow_run`: the GPU workflow's file, whose runs are refused "
+                   "with a reason (its own `card` job posts the GPU card).")
 @click.option("--static-workflow", default=STATIC_WORKFLOW, show_default=True,
               envvar="MLREADY_STATIC_WORKFLOW",
               help="On `workflow_run`: the workflow file whose `pull_request` runs give the "
@@ -137,13 +154,20 @@ def comment(body_file: Path, pr: int | None, pr_file: Path | None, head_sha: str
     client = GitHubClient(env.token, env.api_url, retry=RetryPolicy.scaled(retry_base_delay))
     try:
         # A workflow_run's PR is always read back from the API: its head must be the
-        # tested commit, and its base the branch whose workflow file produced the card.
+        # tested commit (`pull_requests` can name PRs of other repositories). So is the
+        # PR of a `pull_request_target` event (the GPU card): the labelled commit's run
+        # goes on after a new push removed the label, and its card would then describe a
+        # commit the PR no longer is.
         if not ref.verified or verdict is not None:
             why_not = _verify(client, repo, ref, head_sha or workflow_run_head_sha(payload),
-                              verdict)
-            if why_not is not None:
-                _say(f"mlready: {why_not}", token)
-                return 0
+                              workflow_run_head_repository(payload))
+        elif env.event_name == "pull_request_target" and ref.head_sha is not None:
+            why_not = _verify(client, repo, ref, ref.head_sha, None)
+        else:
+            why_not = None
+        if why_not is not None:
+            _say(f"mlready: {why_not}", token)
+            return 0
         rule = resolve_author(client, author)
         result = upsert(client, repo, ref.number, marker(name), content, rule, dry_run=dry_run)
     except UnexpectedResponse as exc:

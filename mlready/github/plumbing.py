@@ -99,7 +99,9 @@ def origin(gpu_workflow: str, static_workflow: str) -> None:
 
     ``runtime`` is false for the static card: its workflow runs in the PR's own version on
     ``pull_request``, so a ``run.json`` among its artifacts is whatever the PR uploaded,
-    and only the GPU workflow's runtime results may reach a card."""
+    and only the GPU workflow's runtime results may reach a card: its own ``card`` job
+    runs ``report`` on the ``pull_request_target`` event, where there is nothing to judge
+    (the results come from the same run, the PR from the event)."""
     event_name = os.environ.get("GITHUB_EVENT_NAME", "")
     try:
         payload = load_event(os.environ.get("GITHUB_EVENT_PATH"))
@@ -117,7 +119,7 @@ def origin(gpu_workflow: str, static_workflow: str) -> None:
                 append_summary(summary, line.translate(_MARKDOWN_SPECIAL) + "\n")
         else:
             values["marker"] = verdict.source.marker
-            values["runtime"] = "true" if verdict.source.default_branch_only else "false"
+            values["runtime"] = "true" if verdict.source.runtime else "false"
             line = (f"mlready: results of {verdict.source.path} "
                     f"({verdict.source.event}): the {verdict.source.marker!r} card")
         click.echo(line)

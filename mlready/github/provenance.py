@@ -3,19 +3,28 @@ workflow *file* and the *event*, never from the workflow's name.
 
 Why: the report job runs with a token that may write to pull requests, after any
 workflow named in its ``workflows:`` filter, and that filter matches names. A pull
-request can add a workflow file of its own called "mlready GPU", or edit ours and give
-it a ``pull_request`` trigger: on ``pull_request`` GitHub runs the PR's version of a
-workflow file. Either run uploads whatever results it likes. What a PR cannot change is
-which file runs on ``pull_request_target``: GitHub always takes it from the base branch.
-So a card is accepted only when
+request can add a workflow file of its own called "mlready static" or "mlready GPU", or
+edit ours and give it a ``pull_request`` trigger: on ``pull_request`` GitHub runs the
+PR's version of a workflow file. Either run uploads whatever results it likes. So a card
+is accepted only when
 
 - the run's ``workflow_run.path`` (and the event's ``workflow.path``, when present) is
   the workflow file of a known card (`Source`; the template file names by default);
-- ``workflow_run.event`` is the event that card's template runs on: the GPU card from
-  ``pull_request_target`` alone, since only then was the file the base branch's;
-- the run belongs to this repository, and (for the GPU card) the PR targets the default
-  branch, checked by the caller once it knows the PR: ``pull_request_target`` on another
-  branch runs that branch's, possibly older, copy of the file.
+- ``workflow_run.event`` is the event that card's template runs on: ``pull_request`` for
+  the static card, whose head SHA is the PR's head commit and is checked against the PR
+  through the API before posting;
+- the run belongs to this repository.
+
+The GPU card never comes from a ``workflow_run``. Its workflow runs on
+``pull_request_target``, and for such a run ``workflow_run.head_sha`` is the base
+branch's commit (the run uses the base branch's workflow file), ``head_branch`` is the
+base branch and ``pull_requests`` is empty for a fork's PR: nothing GitHub puts in the
+event ties the run to its PR. The PR number would have to come from an artifact, and
+the GPU job runs the PR's code with the run's artifact credentials at hand, so it can
+replace any artifact of its run, a "trusted record" uploaded by an earlier job
+included. The GPU workflow therefore posts its own card from a job that never runs PR
+code and reads the PR from its own ``pull_request_target`` event (docs/action.md, "GPU
+card"); a ``workflow_run`` of the GPU file is refused here with a line that says so.
 
 The static card comes from ``pull_request``, whose workflow file a PR can edit: it is as
 trustworthy as the PR's own workflow, which is what docs/action.md's "Security model"
@@ -25,49 +34,55 @@ can call its branch ``main``), so they decide nothing here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 GPU_WORKFLOW = ".github/workflows/mlready-gpu.yml"
 STATIC_WORKFLOW = ".github/workflows/mlready-static.yml"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return (f"\\x{code:02x}" if code < 0x100 else
+            f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 
 
 def shown(text: str, limit: int = 200) -> str:
-    """An untrusted string (a workflow's name or path) fit for one log line: control
-    characters escaped, so a newline cannot start a workflow command, and cut short."""
-    escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """An untrusted string (a workflow's name or path) fit for one log line: every
+    character that is not printable escaped, so a newline cannot start a workflow command
+    and a bidi override cannot reorder the line, and cut short."""
+    escaped = "".join(c if c.isprintable() else _escape(c) for c in text)
     return escaped if len(escaped) <= limit else escaped[:limit] + "…"
 
 
 @dataclass(frozen=True)
 class Source:
-    """A workflow whose results become a card: its file, its event, its comment marker."""
+    """A workflow whose results become a card: its file and comment marker, the
+    ``workflow_run.event`` its results are taken from (None: never from a
+    ``workflow_run``), and whether its runtime results (``run.json``) may reach the card."""
 
     marker: str
     path: str
-    event: str
-    default_branch_only: bool
+    event: str | None
+    runtime: bool
 
 
 def sources(gpu_workflow: str = GPU_WORKFLOW,
             static_workflow: str = STATIC_WORKFLOW) -> tuple[Source, ...]:
-    """The cards the report template posts. The markers keep the names the templates had,
-    so comments posted before this check existed are still the ones updated."""
-    return (Source("mlready GPU", gpu_workflow.strip(), "pull_request_target", True),
+    """The cards the report template knows. The markers keep the names the templates had,
+    so comments posted before this check existed are still the ones updated. The GPU
+    workflow is known only to be refused with its own reason (module docstring)."""
+    return (Source("mlready GPU", gpu_workflow.strip(), None, True),
             Source("mlready static", static_workflow.strip(), "pull_request", False))
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Accepted (``source`` set, ``default_branch`` to check the PR's base against) or not
-    (``reason`` says why, in words for the log)."""
+    """Accepted (``source`` set) or not (``reason`` says why, in words for the log)."""
 
     source: Source | None
     reason: str = ""
-    default_branch: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -118,24 +133,14 @@ def judge(payload: Mapping[str, Any], repository: str,
         return Verdict(None, f"{shown(file)} (named '{name}') is not one of mlready's "
                              f"workflows ({names}): its results are not a card")
     event = _text(run, "event") or "(no event)"
+    if source.event is None:
+        why = ("such a run names the base branch's commit as its head_sha, not the PR's, "
+               "so its results cannot be tied to a PR" if event == "pull_request_target" else
+               "on that event the file that ran may be the PR's own copy")
+        return Verdict(None, f"{file} ran on `{shown(event)}`; the {source.marker!r} card is "
+                             "posted by that workflow's own `card` job, never from a "
+                             f"`workflow_run`: {why}")
     if event != source.event:
         return Verdict(None, f"{file} ran on `{shown(event)}`; the {source.marker!r} card is only "
-                             f"taken from `{source.event}` runs, whose workflow file a pull "
-                             "request cannot change")
-    if source.default_branch_only and default_branch is None:
-        return Verdict(None, "the event does not name the repository's default branch")
-    return Verdict(source, default_branch=default_branch)
-
-
-def base_problem(verdict: Verdict, pr: int, base_ref: str | None) -> str | None:
-    """Why PR ``pr`` (targeting ``base_ref``) may not get this card, or None when it may."""
-    source = verdict.source
-    if source is None or not source.default_branch_only:
-        return None
-    if base_ref is None:
-        return f"cannot tell which branch PR #{pr} targets; the {source.marker!r} card needs it"
-    if base_ref != verdict.default_branch:
-        return (f"PR #{pr} targets '{shown(base_ref)}', not the default branch "
-                f"{verdict.default_branch!r}: its {source.path} is not the one the "
-                f"{source.marker!r} card trusts")
-    return None
+                             f"taken from `{source.event}` runs")
+    return Verdict(source)

@@ -1,13 +1,14 @@
 """Just enough of the GitHub Actions runner to run a composite action's steps in a test.
 
 It does what the runner does for ``run:`` steps: evaluate the ``${{ }}`` expressions the
-action uses (``inputs.*``, ``github.*``, ``steps.<id>.outputs.*``, ``env.*``, string
-literals, ``==``/``!=``/``&&``/``||``/``!``, ``contains(...)``, ``always()``,
-``success()``, ``failure()``), put the step's ``env:`` in the environment, write the
-script to a file and run it with ``bash --noprofile --norc -eo pipefail {0}``, and parse
-``$GITHUB_OUTPUT`` after each step. A step whose ``if:`` is false is skipped; after a
-failure only steps whose ``if:`` calls ``always()`` or ``failure()`` run, as on GitHub.
-``uses:`` steps are not run (the test says which ones it skipped).
+action and the templates use (``inputs.*``, ``github.*``, ``steps.<id>.outputs.*``,
+``env.*``, string literals, ``==``/``!=``/``&&``/``||``/``!``, ``contains(...)``,
+``format(...)``, ``always()``, ``success()``, ``failure()``, ``cancelled()``), put the
+step's ``env:`` in the environment, write the script to a file and run it with
+``bash --noprofile --norc -eo pipefail {0}``, and parse ``$GITHUB_OUTPUT`` after each
+step. A step whose ``if:`` is false is skipped; after a failure only steps whose ``if:``
+calls ``always()`` or ``failure()`` run, as on GitHub. ``uses:`` steps are not run (the
+test says which ones it skipped).
 """
 
 from __future__ import annotations
@@ -144,6 +145,11 @@ class _Expr:
             return status == "success"
         if name == "failure":
             return status == "failure"
+        if name == "cancelled":
+            return status == "cancelled"
+        if name == "format":
+            template, *values = args
+            return re.sub(r"\{(\d+)\}", lambda m: _text(values[int(m.group(1))]), str(template))
         if name == "contains":
             haystack, needle = args
             if isinstance(haystack, list):
@@ -158,6 +164,13 @@ class _Expr:
         for part in dotted.split("."):
             value = value.get(part, "") if isinstance(value, Mapping) else ""
         return value
+
+
+def _text(value: Any) -> str:
+    """A value as the runner turns it into a string (``true``, ``12``, ``''`` for null)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def evaluate(expression: str, context: Mapping[str, Any]) -> Any:

@@ -19,7 +19,7 @@ from mlready.github.actions import (
     write_outputs,
 )
 
-from .events import gpu_fork_run
+from .events import gpu_fork_run, gpu_labeled, static_fork_run
 from .runner import condition, parse_output_file, substitute
 
 SHA = "c" * 40
@@ -144,13 +144,23 @@ def _origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event_name: str,
             summary.read_text() if summary.exists() else "")
 
 
-def test_origin_accepts_the_gpu_workflow_on_pull_request_target(
+def test_origin_refuses_a_workflow_run_of_the_gpu_workflow(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The genuine GPU run names the base branch's commit, not the PR: no card from it."""
     out, values, summary = _origin(tmp_path, monkeypatch, "workflow_run", gpu_fork_run())
-    assert values == {"accepted": "true", "marker": "mlready GPU", "runtime": "true"}
-    assert out == ("mlready: results of .github/workflows/mlready-gpu.yml "
-                   "(pull_request_target): the 'mlready GPU' card\n")
-    assert summary == ""
+    assert values == {"accepted": "false", "marker": "", "runtime": "true"}
+    assert out.startswith("mlready: not posting: .github/workflows/mlready-gpu.yml ran on "
+                          "`pull_request_target`; the 'mlready GPU' card is posted by that "
+                          "workflow's own `card` job")
+    assert summary.count("\n") == 1
+
+
+def test_origin_accepts_the_gpu_card_job_with_runtime_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `card` job runs `report` on the GPU workflow's own `pull_request_target` event."""
+    out, values, summary = _origin(tmp_path, monkeypatch, "pull_request_target", gpu_labeled())
+    assert (out, values, summary) == ("", {"accepted": "true", "marker": "", "runtime": "true"},
+                                      "")
 
 
 def test_origin_refuses_a_forged_card_in_the_log_and_the_summary(
@@ -182,10 +192,7 @@ def test_the_static_card_takes_no_runtime_results(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The static workflow runs the PR's own copy on `pull_request`: a `run.json` in its
     artifacts is whatever the PR uploaded, so its card is rendered without it."""
-    static = gpu_fork_run({"workflow_run.path": ".github/workflows/mlready-static.yml",
-                           "workflow.path": ".github/workflows/mlready-static.yml",
-                           "workflow_run.event": "pull_request"})
-    _, values, _ = _origin(tmp_path, monkeypatch, "workflow_run", static)
+    _, values, _ = _origin(tmp_path, monkeypatch, "workflow_run", static_fork_run())
     assert values == {"accepted": "true", "marker": "mlready static", "runtime": "false"}
     action = (Path(__file__).parents[2] / "action.yml").read_text(encoding="utf-8")
     assert action.count('[ "$RUNTIME" != false ]') == 2  # the card and the minimum score

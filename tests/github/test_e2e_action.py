@@ -14,11 +14,13 @@ setuptools is available here (see `_pip_offline`).
 The runtime half runs the ``smoke`` and ``eval`` checks only (input ``checks``), on CPU,
 with 4 steps from an e2e config file (input ``config``), to fit the time budget.
 
-Flow: a GPU-style run (mode ``all``) on a same-repo PR posts the comment; then the
-``workflow_run`` report job (mode ``report``) for a fork PR re-renders the downloaded
-results, verifies the PR number from the artifact against the head SHA, and updates
-the same comment; and a fork PR's own run (read-only token) below ``min-score`` reports
-in one line, still writes the job summary, and fails only at the final gate.
+Flow: a GPU-style run (mode ``all``) on a same-repo PR posts the comment; then the GPU
+workflow's ``card`` job (mode ``report`` on ``pull_request_target``) for a labelled fork
+PR re-renders the downloaded results and posts them on the event's PR, whatever the
+artifact's ``pr.json`` says; a ``workflow_run`` of the GPU workflow posts nothing; the
+static card's ``workflow_run`` report verifies the artifact's PR against the head SHA;
+and a fork PR's own run (read-only token) below ``min-score`` reports in one line,
+still writes the job summary, and fails only at the final gate.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import pytest
 import yaml
 
 from .conftest import TOKEN
-from .events import HEAD, gpu_fork_run
+from .events import FORK_PR, HEAD, gpu_fork_run, gpu_labeled, static_fork_run
 from .runner import ActionRun, base_env, run_composite
 from .server import FakeGitHub
 
@@ -133,6 +135,7 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     # 1. mode all (static + CPU runtime) on a same-repo PR, as in mlready-gpu.yml
     pr_event = {"action": "labeled", "number": PR, "label": {"name": "mlready-gpu"},
                 "pull_request": {"number": PR, "head": {"sha": HEAD}}}
+    github.add_pull(PR, HEAD)  # on pull_request_target the PR must still be at that head
     result, summary = _run(stage, github, event_name="pull_request_target", event=pr_event,
                            workflow="mlready GPU", inputs={
                                "mode": "all", "comment": "true", "config": "e2e.toml",
@@ -160,50 +163,74 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
     assert summary.read_text() == (results / "summary.md").read_text()
     assert json.loads((results / "pr.json").read_text()) == {
         "number": PR, "head_sha": HEAD, "event": "pull_request_target"}
-    first_id = comment["id"]
 
-    # 2. the workflow_run report job for a fork PR: results from the artifact (untrusted)
+    # 2. mlready-gpu.yml's `card` job for the labelled fork PR: `pull_request_target`, the
+    #    results downloaded from the GPU job (untrusted: a forged scorecard.md, a pr.json
+    #    naming another PR); the PR comes from the event.
     artifact = stage["base"] / "artifact"
     shutil.copytree(results, artifact)
     (artifact / "scorecard.md").write_text("forged markdown is never posted\n")
-    github.add_pull(PR, HEAD)
-    run_event = gpu_fork_run({"workflow_run.head_sha": HEAD})
-    report, summary = _run(stage, github, event_name="workflow_run", event=run_event,
-                           workflow="mlready report", inputs={
-                               "mode": "report", "comment": "true", "python-version": "",
-                               "results-dir": str(artifact)})
-    assert not report.failed, _explain(report)
-    origin = next(s for s in report.steps if s.name == "Check where the results come from")
-    assert origin.outputs == {"accepted": "true", "marker": "mlready GPU", "runtime": "true"}
-    assert report.outputs == result.outputs
-    (comment,) = github.comments_on(PR)
-    assert comment["id"] == first_id
-    assert "forged" not in comment["body"]
-    step = next(s for s in report.steps if s.name == "Comment on the pull request")
-    assert step.stdout.startswith(f"mlready: comment already up to date on PR #{PR}")
-    assert [r.path for r in github.state.requests if r.method == "GET" and "pulls" in r.path] == [
-        f"/repos/octo/charlm/pulls/{PR}"]
-
-    # 2b. the same artifact from a fork's own workflow named "mlready GPU" (here: our file,
-    #     edited by the PR to run on `pull_request`): nothing renders, nothing is posted.
+    (artifact / "pr.json").write_text(json.dumps({"number": 99, "head_sha": HEAD}))
+    github.add_pull(FORK_PR, HEAD, head_repo="mallory/charlm")
     requests = len(github.state.requests)
-    forged = gpu_fork_run({"workflow_run.head_sha": HEAD, "workflow_run.event": "pull_request"})
-    refused, summary = _run(stage, github, event_name="workflow_run", event=forged,
-                            workflow="mlready report", inputs={
+    card_job, summary = _run(stage, github, event_name="pull_request_target",
+                             event=gpu_labeled(), workflow="mlready GPU", inputs={
+                                 "mode": "report", "comment": "true", "python-version": "",
+                                 "marker": "mlready GPU", "results-dir": str(artifact)})
+    assert not card_job.failed, _explain(card_job)
+    origin = next(s for s in card_job.steps if s.name == "Check where the results come from")
+    assert origin.outputs == {"accepted": "true", "marker": "", "runtime": "true"}
+    assert card_job.outputs == result.outputs
+    (fork_card,) = github.comments_on(FORK_PR)
+    assert fork_card["body"].startswith(MARKER + "\n") and "forged" not in fork_card["body"]
+    assert fork_card["body"] == f"{MARKER}\n{(artifact / 'scorecard.md').read_text().rstrip()}\n"
+    assert github.comments_on(99) == []
+    assert [r.path for r in github.state.requests[requests:] if "pulls" in r.path] == [
+        f"/repos/octo/charlm/pulls/{FORK_PR}"]  # the event's PR, still at the tested head
+
+    # 2b. a workflow_run of the GPU workflow, as GitHub sends it (head_sha: the base
+    #     branch's commit, no pull_requests), or of our file edited by a fork to run on
+    #     `pull_request`: no card; nothing renders, nothing is posted, no API call.
+    for forged, why in [
+            (gpu_fork_run(), "such a run names the base branch's commit as its head_sha, "
+                             "not the PR's, so its results cannot be tied to a PR"),
+            (gpu_fork_run({"workflow_run.head_sha": HEAD, "workflow_run.event": "pull_request"}),
+             "on that event the file that ran may be the PR's own copy")]:
+        requests = len(github.state.requests)
+        refused, summary = _run(stage, github, event_name="workflow_run", event=forged,
+                                workflow="mlready report", inputs={
+                                    "mode": "report", "comment": "true", "python-version": "",
+                                    "results-dir": str(artifact), "min-score": "100"})
+        assert not refused.failed, _explain(refused)
+        assert [s.name for s in refused.steps if s.ran] == [
+            "Check inputs", "Install mlready", "Check where the results come from"]
+        event = forged["workflow_run"]["event"]
+        line = (f"mlready: not posting: .github/workflows/mlready-gpu.yml ran on `{event}`; the "
+                "'mlready GPU' card is posted by that workflow's own `card` job, never from a "
+                f"`workflow_run`: {why}\n")
+        check = next(s for s in refused.steps if s.name == "Check where the results come from")
+        assert (check.stdout, check.outputs) == (line, {"accepted": "false", "marker": "",
+                                                   "runtime": "true"})
+        assert summary.read_text().count("\n") == 1 and "not posting" in summary.read_text()
+        assert refused.outputs == {"score": "", "level": ""}
+        assert len(github.state.requests) == requests
+
+    # 2c. the static card's report: the fork PR's `pull_request` run, verified through the
+    #     API against workflow_run.head_sha (the PR head on that event).
+    (artifact / "pr.json").write_text(json.dumps({"number": FORK_PR, "head_sha": HEAD}))
+    requests = len(github.state.requests)
+    static_report, _ = _run(stage, github, event_name="workflow_run",
+                            event=static_fork_run(), workflow="mlready report", inputs={
                                 "mode": "report", "comment": "true", "python-version": "",
-                                "results-dir": str(artifact), "min-score": "100"})
-    assert not refused.failed, _explain(refused)
-    assert [s.name for s in refused.steps if s.ran] == [
-        "Check inputs", "Install mlready", "Check where the results come from"]
-    line = ("mlready: not posting: .github/workflows/mlready-gpu.yml ran on `pull_request`; the "
-            "'mlready GPU' card is only taken from `pull_request_target` runs, whose workflow "
-            "file a pull request cannot change\n")
-    check = next(s for s in refused.steps if s.name == "Check where the results come from")
-    assert (check.stdout, check.outputs) == (line, {"accepted": "false", "marker": "",
-                                               "runtime": "true"})
-    assert summary.read_text().count("\n") == 1 and "not posting" in summary.read_text()
-    assert refused.outputs == {"score": "", "level": ""}
-    assert len(github.state.requests) == requests
+                                "results-dir": str(artifact)})
+    assert not static_report.failed, _explain(static_report)
+    origin = next(s for s in static_report.steps
+                  if s.name == "Check where the results come from")
+    assert origin.outputs == {"accepted": "true", "marker": "mlready static", "runtime": "false"}
+    assert [c["body"].split("\n", 1)[0] for c in github.comments_on(FORK_PR)] == [
+        MARKER, "<!-- mlready-comment:mlready-static -->"]
+    assert [r.path for r in github.state.requests[requests:] if "pulls" in r.path] == [
+        f"/repos/octo/charlm/pulls/{FORK_PR}"]
 
     # 3. a fork PR's own run: read-only token, static results only, below min-score. The
     #    comment step says so in one line, the summary is written, then the gate fails.
