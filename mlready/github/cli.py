@@ -2,7 +2,8 @@
 
 Exit codes: 0 when the comment was created, updated or already current, and also when
 the token is read-only (a fork PR: one line says so, the job summary still has the
-scorecard), when artifact results turn out stale, or when a ``workflow_run``'s results
+scorecard), when results turn out stale (the PR moved on, or is not the one the
+artifact names, or does not exist), or when a ``workflow_run``'s results
 do not come from one of mlready's workflows (`mlready.github.provenance`; one line says
 why, nothing is posted); 1 when the API call failed; 2 for configuration errors (a
 missing variable is named) and for API answers we cannot act on.
