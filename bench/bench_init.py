@@ -36,8 +36,10 @@ CORPUS = ("karpathy__makemore", "ikostrikov__pytorch-a2c-ppo-acktr-gail", "opena
 _NAMES = ("emma", "olivia", "ava", "isabella", "sophia", "mia", "charlotte", "amelia",
           "harper", "evelyn", "liam", "noah", "oliver", "elijah", "james", "william")
 
-_TINY_TRAIN = '''"""A tiny regression trained with {cli}."""
+_TINY_TRAIN = '''{doc}
 {imports}
+import os
+
 import torch
 
 
@@ -53,37 +55,114 @@ def train(steps: int = 50, seed: int = 0, out: str = "out") -> None:
         loss.backward()
         optimizer.step()
         {log}
-    import os
     os.makedirs(out, exist_ok=True)
     torch.save({{"w": w.detach(), "step": steps}}, os.path.join(out, "ckpt_%d.pt" % steps))
 '''
 
-_VARIANTS = {
-    "own-argparse-guard": ("argparse", "import argparse",
-                           'print(f"step {step} | loss {loss.item():.4f}")',
-                           '\nif __name__ == "__main__":\n    p = argparse.ArgumentParser()\n'
-                           '    p.add_argument("--max-steps", type=int, default=50)\n'
-                           '    p.add_argument("--seed", type=int, default=0)\n'
-                           '    p.add_argument("--out-dir", default="out")\n'
-                           '    a = p.parse_args()\n    train(a.max_steps, a.seed, a.out_dir)\n'),
-    "own-no-guard": ("argparse, no __main__ block", "import argparse",
-                     'print("iter %d: loss %.5f" % (step, loss.item()))',
-                     '\np = argparse.ArgumentParser()\np.add_argument("--iters", type=int, '
-                     'default=50)\np.add_argument("--seed", type=int, default=0)\n'
-                     'p.add_argument("--save_dir", default="out")\na = p.parse_args()\n'
-                     'train(a.iters, a.seed, a.save_dir)\n'),
-    "own-click": ("click", "import click",
-                  'print({"loss": round(loss.item(), 5), "step": step})',
-                  '\n@click.command()\n@click.option("--num-steps", type=int, default=50)\n'
-                  '@click.option("--seed", type=int, default=0)\n'
-                  '@click.option("--output-dir", default="out")\n'
-                  'def main(num_steps, seed, output_dir):\n'
-                  '    train(num_steps, seed, output_dir)\n\n'
-                  'if __name__ == "__main__":\n    main()\n'),
-    "own-fire": ("fire", "import fire",
-                 'print(f"Epoch [0/1], Step [{step}/{steps}], Loss: {loss.item():.4f}")',
-                 '\nif __name__ == "__main__":\n    fire.Fire(train)\n'),
+_GUARD = '\nif __name__ == "__main__":\n'
+_ARGPARSE = ('    p = argparse.ArgumentParser()\n    p.add_argument("--max-steps", type=int, '
+             'default=50)\n    p.add_argument("--seed", type=int, default=0)\n'
+             '    p.add_argument("--out-dir", default="out")\n    a = p.parse_args()\n'
+             '    train(a.max_steps, a.seed, a.out_dir)\n')
+_CARTPOLE = '''"""REINFORCE on CartPole: an RL script whose objective is a return, maximised."""
+import argparse
+
+import gymnasium as gym
+import torch
+
+p = argparse.ArgumentParser()
+p.add_argument("--total-timesteps", type=int, default=20000)
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--log-dir", default="runs")
+a = p.parse_args()
+torch.manual_seed(a.seed)
+env = gym.make("CartPole-v1")
+policy = torch.nn.Sequential(torch.nn.Linear(4, 32), torch.nn.Tanh(), torch.nn.Linear(32, 2))
+optimizer = torch.optim.Adam(policy.parameters(), lr=0.02)
+t, episode = 0, 0
+while t < a.total_timesteps:
+    obs, _ = env.reset(seed=a.seed + episode)
+    logps, rewards, done = [], [], False
+    while not done:
+        dist = torch.distributions.Categorical(logits=policy(torch.as_tensor(obs)))
+        action = dist.sample()
+        logps.append(dist.log_prob(action))
+        obs, reward, terminated, truncated, _ = env.step(action.item())
+        rewards.append(float(reward))
+        done = terminated or truncated
+        t += 1
+    returns = torch.tensor([sum(rewards[i:]) for i in range(len(rewards))])
+    loss = -(torch.stack(logps) * (returns - returns.mean())).sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    episode += 1
+    print(f"episode {episode} timesteps {t} return {sum(rewards):.1f}")
+'''
+
+
+def _tiny(doc: str, imports: str, log: str) -> str:
+    return _TINY_TRAIN.format(doc=f'"""{doc}"""', imports=imports, log=log)
+
+
+# name -> files: small training projects, written the ways others write theirs.
+_VARIANTS: dict[str, dict[str, str]] = {
+    "own-argparse-guard": {"train.py": _tiny(
+        "argparse, step | loss lines.", "import argparse",
+        'print(f"step {step} | loss {loss.item():.4f}")') + _GUARD + _ARGPARSE},
+    "own-no-guard": {"train.py": _tiny(
+        "argparse, no __main__ block.", "import argparse",
+        'print("iter %d: loss %.5f" % (step, loss.item()))') + _ARGPARSE.replace(
+        "    ", "").replace("--max-steps", "--iters").replace("a.max_steps", "a.iters")},
+    "own-click": {"train.py": _tiny(
+        "click, HF-style dict lines.", "import click",
+        'print({"loss": round(loss.item(), 5), "step": step})')
+        + '\n@click.command()\n@click.option("--num-steps", type=int, default=50)\n'
+          '@click.option("--seed", type=int, default=0)\n'
+          '@click.option("--output-dir", default="out")\n'
+          "def main(num_steps, seed, output_dir):\n    train(num_steps, seed, output_dir)\n"
+        + _GUARD + "    main()\n"},
+    "own-fire": {"train.py": _tiny(
+        "fire, Epoch [a/b], Step [c/d], Loss: lines.", "import fire",
+        'print(f"Epoch [0/1], Step [{step}/{steps}], Loss: {loss.item():.4f}")')
+        + _GUARD + "    fire.Fire(train)\n"},
+    "own-tyro": {"train.py": _tiny(
+        "tyro dataclass.", "import dataclasses\n\nimport tyro",
+        'print(f"it={step} loss={loss.item():.4f}")')
+        + "\n@dataclasses.dataclass\nclass Args:\n    max_steps: int = 50\n    seed: int = 1\n"
+          '    output_dir: str = "out"\n' + _GUARD
+        + "    args = tyro.cli(Args)\n    train(args.max_steps, args.seed, args.output_dir)\n"},
+    "own-typer": {"train.py": _tiny(
+        "typer, a log line every 50 steps.", "import typer",
+        'if step % 50 == 0:\n            print(f"step {step} loss {loss.item():.4f}")')
+        + '\ndef main(steps: int = 500, seed: int = 0, out_dir: str = "out") -> None:\n'
+          "    train(steps, seed, out_dir)\n" + _GUARD + "    typer.run(main)\n"},
+    "own-hydra": {"train.py": _tiny(
+        "hydra config.", "import hydra",
+        'print(f"step: {step}, train/loss: {loss.item():.4f}")')
+        + '\n@hydra.main(version_base=None, config_path="conf", config_name="config")\n'
+          "def main(cfg):\n    train(cfg.trainer.max_steps, cfg.seed, cfg.out)\n"
+        + _GUARD + "    main()\n",
+        "conf/config.yaml": "seed: 0\nout: ckpt\ntrainer:\n  max_steps: 100\n"},
+    "own-jsonl": {"train.py": _tiny(
+        "metrics through mlready.log_metrics.", "import argparse\n\nimport mlready",
+        "mlready.log_metrics(step=step, loss=loss.item())") + _GUARD + _ARGPARSE},
+    "own-gpu-and-cpu": {
+        "train_fp8.py": _tiny("GPU-only: FP8.", "import argparse", "pass") + _GUARD
+        + "    assert torch.cuda.is_available()\n    dtype = torch.float8_e4m3fn\n" + _ARGPARSE,
+        "train_cpu.py": _tiny("CPU.", "import argparse",
+                              'print(f"step {step} loss {loss.item():.3f}")') + _GUARD
+        + _ARGPARSE},
+    "own-cartpole": {"train.py": _CARTPOLE},
 }
+
+
+def _make_variant(name: str, dest: Path) -> Path:
+    for rel, text in _VARIANTS[name].items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(dest)], check=True)
+    return dest
 
 
 @dataclass
@@ -102,15 +181,6 @@ def _make_corpus(corpus: Path, name: str, dest: Path) -> Path:
                    capture_output=True, text=True)
     if name == "karpathy__makemore":  # the data file a user brings
         (dest / "names.txt").write_text("\n".join(_NAMES * 40) + "\n", encoding="utf-8")
-    return dest
-
-
-def _make_variant(name: str, dest: Path) -> Path:
-    cli, imports, log, tail = _VARIANTS[name]
-    dest.mkdir(parents=True)
-    text = _TINY_TRAIN.format(cli=cli, imports=imports, log=log) + tail
-    (dest / "train.py").write_text(text, encoding="utf-8")
-    subprocess.run(["git", "init", "-q", str(dest)], check=True)
     return dest
 
 
@@ -150,7 +220,7 @@ def bench_one(project: Path, name: str, timeout: float) -> Row:
     commands = float(report.get("commands_wall_s", 0.0))
     total = float(report.get("duration_s", 0.0))
     overhead = (total - commands) / commands if commands > 0 else None
-    edit = "" if outcome == "pass" else str(smoke.get("summary", ""))[:90]
+    edit = "" if outcome == "pass" else str(smoke.get("summary", ""))[:200]
     return Row(name, runner["train"][:60], outcome, len(checks), overhead, commands, edit)
 
 

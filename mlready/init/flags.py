@@ -98,8 +98,8 @@ def train_args(interface: Interface, mapping: Mapping) -> list[str]:
                                 (mapping.device, "{device}")):
         if option is not None:
             parts.append(_arg(interface, option, placeholder))
-    if interface.style == "overrides" and mapping.run_dir is None:
-        parts.append("hydra.run.dir={run_dir}")  # Hydra's own output folder
+    if interface.style == "overrides":  # Hydra's own output folder (and working directory)
+        parts.append("hydra.run.dir={run_dir}")
     return parts
 
 

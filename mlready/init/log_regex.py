@@ -16,12 +16,14 @@ from dataclasses import dataclass
 
 NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf"
 _PAIR = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_]*(?:[ _/.-][A-Za-z][A-Za-z0-9_]*){0,2})"
-                   r"[\"']?[\s:=\[(|,]{0,4}(?P<num>" + NUMBER + r")(?![\w.])")
+                   r"[\"']?\s*[:=\[(|,]{0,3}\s*(?P<num>" + NUMBER + r")(?![\w.])")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _STEP_KEYS = ("step", "steps", "global_step", "iter", "iteration", "it", "update", "updates",
               "epoch", "episode", "timesteps", "num timesteps", "total_timesteps", "batch")
 _MAXIMISE = re.compile(r"reward|return|acc|score|success|win", re.I)
-_SEPARATOR = r"[\"']?[\s:=\[(|,]{0,4}"  # between a key and its number; never a sign
+# Between a key and its number (``loss 2.3``, ``'loss': 2.3``, ``| LossPi |   0.01 |``,
+# ``Loss [0.2]``); never a sign, which belongs to the number.
+SEPARATOR = r"[\"']?\s*[:=\[(|,]{0,3}\s*"
 _MAX_LINES = 5000
 
 
@@ -88,10 +90,10 @@ def derive(lines: list[str]) -> Derived | None:
     sample, pairs = rows[-1]
     positions = {key: pos for key, _, pos in pairs}
     name = _group_name(objective)
-    parts = [(positions[objective], _key_pattern(objective) + _SEPARATOR
+    parts = [(positions[objective], _key_pattern(objective) + SEPARATOR
               + f"(?P<{name}>{NUMBER})")]
     if step_key is not None and step_key in positions:
-        parts.append((positions[step_key], _key_pattern(step_key) + _SEPARATOR
+        parts.append((positions[step_key], _key_pattern(step_key) + SEPARATOR
                       + r"(?P<step>\d+)"))
     regex = ".*?".join(part for _, part in sorted(parts))
     direction = "minimize" if "loss" in objective.lower() else "maximize"

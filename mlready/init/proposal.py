@@ -20,12 +20,12 @@ from typing import Any
 from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.process import run_command
 from mlready.init import cli_reader, entrypoints, flags
-from mlready.init.log_regex import NUMBER
+from mlready.init.log_regex import NUMBER, SEPARATOR
 
 HELP_TIMEOUT_S = 20.0
 # Before a probe has seen the output: a step counter, then a loss, in the common spellings.
-GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)[\"']?[\s:=\[(|,]{0,4}"
-                   r"(?P<step>\d+).*?\bloss[\"']?[\s:=\[(|,]{0,4}(?P<loss>" + NUMBER + ")")
+GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)" + SEPARATOR
+                   + r"(?P<step>\d+).*?\bloss" + SEPARATOR + "(?P<loss>" + NUMBER + ")")
 KEY_ORDER = ("train", "resume", "step-unit", "steps", "seed", "timeout", "metrics",
              "objective", "direction", "checkpoint")
 
