@@ -50,7 +50,8 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     settled = dict(finding.settled)
     settled["steps"] = finding.steps
     settled["timeout"] = max(60, int(finding.wall_s * 5 + 30))
-    notes: list[str] = [f"Probed: {finding.steps} steps took {finding.wall_s:.1f}s; "
+    unit = proposal.table.get("step-unit", "steps")
+    notes: list[str] = [f"Probed: {finding.steps} {unit} took {finding.wall_s:.1f}s; "
                         f"{finding.summary}."]
     if settled.get("checkpoint") is False:
         notes.append("The probe run wrote no checkpoint under {run_dir}: checkpoint = false "
