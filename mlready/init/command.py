@@ -57,6 +57,10 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
         notes.append("The probe run wrote no checkpoint under {run_dir}: checkpoint = false "
                      "(set a glob if it saves later).")
         settled.pop("resume", None)
+    if finding.wrote_in_project:
+        notes.append("The probe run wrote into the project folder, not {run_dir}: "
+                     f"{', '.join(finding.wrote_in_project[:4])} (give its output option "
+                     "{run_dir}, or remove them).")
     if finding.improved is False:
         notes.append(f"{settled.get('objective')} did not improve in the probe: smoke will "
                      "fail until it does (more steps, or another objective).")

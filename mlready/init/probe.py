@@ -48,6 +48,7 @@ class Finding:
     improved: bool | None = None
     records: int = 0
     environment: bool = False  # cannot run here (missing module, needs a GPU...)
+    wrote_in_project: tuple[str, ...] = ()  # new files in the project folder, not {run_dir}
 
 
 def improved(values: list[float], direction: str) -> bool | None:
@@ -69,6 +70,26 @@ def checkpoint_glob(run_dir: Path) -> str | None:
     return "{run_dir}/" + re.sub(r"\d+", "*", rel)
 
 
+def _files(root: Path, limit: int = 20_000) -> set[str]:
+    """Paths under ``root`` (``.git`` left out), at most ``limit`` of them."""
+    found: set[str] = set()
+    for path in root.rglob("*"):
+        inner = path.parts[len(root.parts):]
+        if inner[:1] == (".git",) or "__pycache__" in inner:
+            continue  # git's own files; Python's bytecode caches of imported modules
+        found.add(path.relative_to(root).as_posix())
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _new_top_level(before: set[str], after: set[str]) -> tuple[str, ...]:
+    """The new files and folders, each folder named once (``outputs/`` not its files)."""
+    tops = sorted({p.split("/")[0] + ("/" if "/" in p else "") for p in after - before
+                   if p.split("/")[0] not in before})
+    return tuple(tops)
+
+
 def _objective(trajectory: Trajectory) -> tuple[str, str] | None:
     names = trajectory.names
     losses = [n for n in names if "loss" in n.lower()]
@@ -86,10 +107,12 @@ def run(root: Path, table: dict[str, Any], steps: int, timeout: float) -> Findin
     config = runner_config.from_table(probe_table, root / "pyproject.toml", root)
     device = "cuda" if config.device == "cuda" or (config.device == "auto" and gpu_count()) \
         else "cpu"
+    before = _files(root)
     with tempfile.TemporaryDirectory(prefix="mlready-init-") as work:
         session = Session(config, device, Path(work), Progress(1, enabled=False),
                           needs_torch=False)
         outcome = session.run("ref")
+        wrote = _new_top_level(before, _files(root))
         proc = outcome.process
         wall = proc.wall_s if proc is not None else 0.0
         if outcome.problem is not None:
@@ -109,7 +132,7 @@ def run(root: Path, table: dict[str, Any], steps: int, timeout: float) -> Findin
             if derived is None:
                 return Finding(True, "the run printed no loss, reward or accuracy: log one "
                                      "with mlready.log_metrics(step=..., loss=...)",
-                               steps, wall)
+                               steps, wall, wrote_in_project=wrote)
             try:
                 trajectory = parse_regex(outcome.log_path, re.compile(derived.regex), 5.0)
             except RegexTooSlow:
@@ -121,7 +144,7 @@ def run(root: Path, table: dict[str, Any], steps: int, timeout: float) -> Findin
         if chosen is None:
             return Finding(True, f"metrics {', '.join(trajectory.names)} hold no loss or "
                                  "reward; set `objective`", steps, wall, settled,
-                           records=len(trajectory.records))
+                           records=len(trajectory.records), wrote_in_project=wrote)
         name, direction = chosen
         settled.update({"objective": name, "direction": direction})
         values = [v for _, v in trajectory.series(name)]
@@ -129,7 +152,7 @@ def run(root: Path, table: dict[str, Any], steps: int, timeout: float) -> Findin
         trend = {True: "improved", False: "did not improve", None: "printed once"}[verdict]
         first = f"{values[0]:.4g} -> {values[-1]:.4g}" if values else ""
         return Finding(True, f"{len(values)} {name} values ({first}), {trend}", steps, wall,
-                       settled, verdict, len(values))
+                       settled, verdict, len(values), wrote_in_project=wrote)
 
 
 def steps_to_try(steps: int, finding: Finding, timeout: float) -> int | None:

@@ -123,3 +123,30 @@ def test_probe_writes_a_config_that_passes_smoke_unedited(
     main(["run", str(project), "--only", "smoke", "--output", str(results)])
     smoke = json.loads(results.read_text())["checks"][0]
     assert (smoke["check"], smoke["outcome"]) == ("smoke", "pass"), smoke
+
+
+PLAIN = '''"""No torch: a loss that falls, a model file written where the script runs."""
+import argparse
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    for step in range(a.steps):
+        print(f"step={step} loss={1.0 / (step + 1):.4f}")
+    with open("model.pt", "w") as handle:
+        handle.write("weights")
+'''
+
+
+def test_probe_names_files_written_into_the_project_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "train.py").write_text(PLAIN, encoding="utf-8")
+    assert main(["init", str(tmp_path), "--probe", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert ("    # The probe run wrote into the project folder, not {run_dir}: model.pt (give "
+            "its output option {run_dir}, or remove them).") in out
+    runner = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
+    assert (runner["objective"], runner["direction"], runner["checkpoint"]) == (
+        "loss", "minimize", False)
