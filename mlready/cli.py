@@ -21,7 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "mlready.gpu_runner.cli:run",
     "scorecard": "mlready.scorecard.cli:scorecard",
     "comment": "mlready.github.cli:comment",
-    "init": "mlready.init_cmd:init",
+    "init": "mlready.init.command:init",
     "ci": "mlready.pipeline:ci",
 }
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from mlready.cli import cli, main
 from mlready.github import pins
 from mlready.gpu_runner import config as runner_config
-from mlready.init_cmd import detect_entrypoint
+from mlready.init.proposal import propose
 
 ROOT = Path(__file__).parents[2]
 TRAIN = '''import argparse
@@ -45,10 +45,22 @@ def test_writes_all_three_into_a_fresh_project(project: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(project), "--yes"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[1:] == [
+    lines = out.splitlines()
+    assert lines[1:9] == [
         "  wrote      .pre-commit-config.yaml",
         "  wrote      .github/workflows/mlready.yml",
-        "  wrote      pyproject.toml [tool.mlready]; train command from scripts/train_model.py",
+        "Proposed runner config:",
+        "    [tool.mlready.runner]",
+        "    # How `mlready run` trains the project briefly (docs/runner-contract.md).",
+        "    # Found scripts/train_model.py (argparse).",
+        "    # metrics is a guess: `mlready init --probe` runs the command briefly and derives "
+        "it from the output.",
+        '    train = "{python} scripts/train_model.py --num-steps {steps} --seed {seed} '
+        '--output-dir {run_dir}"',
+    ]
+    assert lines[-2:] == [
+        "  wrote      pyproject.toml [tool.mlready]; train command from scripts/train_model.py "
+        "(argparse)",
         "Next: `pre-commit install`, then `mlready check` and `mlready run`.",
     ]
     hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
@@ -81,7 +93,7 @@ def test_never_overwrites_with_yes_and_does_with_force(project: Path,
     assert main(["init", str(project), "--force"]) == 0
     out = capsys.readouterr().out
     assert "  overwrote  .pre-commit-config.yaml" in out
-    assert "  kept       pyproject.toml ([tool.mlready] exists; left as is)" in out
+    assert "  kept       pyproject.toml ([tool.mlready.runner] exists; left as is)" in out
     assert (project / "pyproject.toml").read_text() == pyproject  # appended once, never again
 
 
@@ -199,10 +211,11 @@ def test_project_scripts_entrypoint(tmp_path: Path) -> None:
         "import click\n@click.command()\n@click.option('--max-iters', type=int)\n"
         "@click.option('--seed', type=int)\ndef train(max_iters, seed): ...\n")
     pyproject = {"project": {"scripts": {"demo-train": "demo.cli:train", "demo": "demo.cli:x"}}}
-    entry = detect_entrypoint(tmp_path, pyproject)
-    assert entry is not None
-    assert entry.train() == "demo-train --max-iters {steps} --seed {seed}"
-    assert entry.resume() is None
+    proposal = propose(tmp_path, pyproject, run_help=False)
+    assert proposal.source == "[project.scripts] demo-train"
+    assert proposal.table["train"] == "demo-train --max-iters {steps} --seed {seed}"
+    assert proposal.table["step-unit"] == "iterations"
+    assert "resume" not in proposal.table
 
 
 def test_without_an_entrypoint_the_section_says_what_to_do(tmp_path: Path) -> None:

@@ -1,0 +1,121 @@
+"""`mlready init [DIR]`: set up an existing project for mlready in one command.
+
+Writes the pre-commit config and the workflow (`setup_files`), then proposes a
+``[tool.mlready.runner]`` (`proposal`), shows it, and writes it only when confirmed: a
+prompt on a terminal, ``--yes`` in scripts. Without a terminal and without ``--yes`` it
+prints the table and says how to write it; a runner config is a command that will run
+on the user's machine, so nobody should get one they have not seen.
+
+``--probe`` runs the proposed command briefly (`probe`) and fills in what only a run
+shows: the metrics regex for what the script prints, the objective, the checkpoint
+glob, and a step count long enough to show a trend.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mlready.config import ConfigError
+from mlready.init import probe as probing
+from mlready.init.proposal import Proposal, propose, render, validate
+from mlready.init.setup_files import _Writer
+
+PROBE_TIMEOUT_S = 120.0
+
+
+def _interactive() -> bool:
+    """Whether someone can answer a question (stdin and stdout are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
+    """The proposal with what probe runs settled, and a note of what they showed."""
+    steps = int(proposal.table["steps"])
+    finding = probing.run(root, proposal.table, steps, timeout)
+    click.echo(f"  probe      {steps} {proposal.table.get('step-unit', 'steps')} in "
+               f"{finding.wall_s:.1f}s: {finding.summary}")
+    longer = probing.steps_to_try(steps, finding, timeout)
+    if longer is not None:
+        second = probing.run(root, proposal.table, longer, timeout)
+        click.echo(f"  probe      {longer} {proposal.table.get('step-unit', 'steps')} in "
+                   f"{second.wall_s:.1f}s: {second.summary}")
+        if second.ok and second.records >= finding.records:
+            finding = second
+    if not finding.ok:
+        kind = "cannot run here" if finding.environment else "failed"
+        return proposal.with_settled({}, (f"Probe run {kind}: {finding.summary}",))
+    settled = dict(finding.settled)
+    settled["steps"] = finding.steps
+    settled["timeout"] = max(60, int(finding.wall_s * 5 + 30))
+    unit = proposal.table.get("step-unit", "steps")
+    notes: list[str] = [f"Probed: {finding.steps} {unit} took {finding.wall_s:.1f}s; "
+                        f"{finding.summary}."]
+    if settled.get("checkpoint") is False:
+        notes.append("The probe run wrote no checkpoint under {run_dir}: checkpoint = false "
+                     "(set a glob if it saves later).")
+        settled.pop("resume", None)
+    if finding.wrote_in_project:
+        notes.append("The probe run wrote into the project folder, not {run_dir}: "
+                     f"{', '.join(finding.wrote_in_project[:4])} (give its output option "
+                     "{run_dir}, or remove them).")
+    if finding.improved is False:
+        notes.append(f"{settled.get('objective')} did not improve in the probe: smoke will "
+                     "fail until it does (more steps, or another objective).")
+    table = {**proposal.table, **settled}
+    if table.get("checkpoint") is False:
+        table.pop("resume", None)
+    return Proposal(table, proposal.source, (*proposal.notes, *notes), proposal.others)
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Accept the defaults without asking "
+                                                "(existing files are still kept) and write "
+                                                "the proposed runner config.")
+@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@click.option("--probe", is_flag=True, help="Run the proposed train command briefly and "
+                                            "derive metrics, objective and checkpoint.")
+@click.option("--probe-timeout", type=float, default=PROBE_TIMEOUT_S, show_default=True,
+              help="Seconds allowed per probe run.")
+def init(directory: Path, yes: bool, force: bool, probe: bool, probe_timeout: float) -> int:
+    """Add mlready's pre-commit hooks, CI workflow and [tool.mlready] to a project."""
+    root = directory.resolve()
+    click.echo(f"mlready init: {root}")
+    writer = _Writer(root, yes=yes, force=force)
+    writer.add_pre_commit()
+    writer.add_workflow()
+    data, leave = writer.pyproject_state()
+    if leave is None:
+        proposal = propose(root, data)
+        if not probe and proposal.source is not None:
+            proposal = proposal.with_settled({}, (
+                "metrics is a guess: `mlready init --probe` runs the command briefly and "
+                "derives it from the output.",))
+        if probe and proposal.source is not None:
+            proposal = _probed(root, proposal, probe_timeout)
+            try:
+                validate(root, proposal.table)
+            except ConfigError as exc:  # pragma: no cover - a bug of ours, said in one line
+                raise click.ClickException(f"probe produced an invalid config: {exc}") from None
+        text = render(proposal)
+        click.echo("Proposed runner config:")
+        click.echo("".join(f"    {line}\n" for line in text.splitlines()), nl=False)
+        summary = (f"train command from {proposal.source}" if proposal.source
+                   else "set `train` yourself")
+        if yes or force:
+            writer.append_pyproject(text, summary)
+        elif _interactive():
+            if click.confirm("Write it to pyproject.toml?", default=True):
+                writer.append_pyproject(text, summary)
+            else:
+                click.echo("  kept       pyproject.toml")
+        else:
+            click.echo("  not written pyproject.toml (no terminal to confirm): rerun with "
+                       "--yes to write it, or paste it into pyproject.toml")
+    if writer.wrote:
+        click.echo("Next: `pre-commit install`, then `mlready check` and `mlready run`.")
+    return 0

@@ -1,0 +1,202 @@
+"""The `[tool.mlready.runner]` that `mlready init` proposes, and its TOML text.
+
+`propose` picks the best-ranked training script (`entrypoints`), reads its command line
+(`cli_reader`, else its ``--help``), fills the placeholders (`flags`) and says in
+comments what it could not settle. A ``[project.scripts]`` entry named like ``train``
+is the fallback when no script trains by itself. The table is validated with the
+runner's own schema before anyone sees it, so what init proposes always loads.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.process import run_command
+from mlready.init import cli_reader, entrypoints, flags
+from mlready.init.log_regex import NUMBER, SEPARATOR
+
+HELP_TIMEOUT_S = 20.0
+# Before a probe has seen the output: a step counter, then a loss, in the common spellings.
+GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)" + SEPARATOR
+                   + r"(?P<step>\d+).*?\bloss" + SEPARATOR + "(?P<loss>" + NUMBER + ")")
+KEY_ORDER = ("train", "resume", "step-unit", "steps", "seed", "timeout", "metrics",
+             "objective", "direction", "checkpoint")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A runner table, where its command came from, and what the user should know."""
+
+    table: dict[str, Any]
+    source: str | None  # "train.py (argparse)"; None: no entrypoint found
+    notes: tuple[str, ...] = ()
+    others: tuple[str, ...] = field(default=())  # the other candidates, best first
+
+    def with_settled(self, settled: Mapping[str, Any], notes: tuple[str, ...]) -> Proposal:
+        return replace(self, table={**self.table, **settled}, notes=(*self.notes, *notes))
+
+
+def _help_interface(root: Path, command: list[str]) -> cli_reader.Interface:
+    """The flags ``command --help`` lists, run like the runner runs commands."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mlready-init-help-") as work:
+        log = Path(work) / "help.log"
+        try:
+            result = run_command([*command, "--help"], cwd=root, env={
+                **_environ(), "PYTHONUNBUFFERED": "1"}, timeout=HELP_TIMEOUT_S,
+                log_path=log, grace=1.0)
+        except OSError:
+            return cli_reader.Interface("none")
+        text = log.read_text(encoding="utf-8", errors="replace") if result.ok else ""
+    return cli_reader.from_help(text)
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def _script_candidate(pyproject: Mapping[str, Any]) -> str | None:
+    project = pyproject.get("project")
+    scripts = project.get("scripts") if isinstance(project, dict) else None
+    if isinstance(scripts, dict):
+        for name, target in scripts.items():
+            if "train" in str(name).lower() and isinstance(target, str):
+                return str(name)
+    return None
+
+
+def _module_of_script(root: Path, pyproject: Mapping[str, Any], name: str) -> str | None:
+    project = pyproject.get("project", {})
+    target = str(project.get("scripts", {}).get(name, "")).split(":")[0]
+    for base in ("", "src/"):
+        rel = base + target.replace(".", "/") + ".py"
+        if (root / rel).is_file():
+            return rel
+    return None
+
+
+def _table(command: str, interface: cli_reader.Interface, mapping: flags.Mapping,
+           source: str) -> dict[str, Any]:
+    train = " ".join([command, *flags.train_args(interface, mapping)])
+    table: dict[str, Any] = {"train": train}
+    resume = flags.resume_args(interface, mapping)
+    if resume is not None:
+        table["resume"] = {"args": resume}
+    if mapping.unit != "steps":
+        table["step-unit"] = mapping.unit
+    table.update({"steps": flags.DEFAULT_STEPS[mapping.unit], "seed": 0, "timeout": 300,
+                  "metrics": "jsonl" if "log_metrics" in source else GENERIC_METRICS,
+                  "objective": "loss", "direction": "minimize"})
+    return table
+
+
+def _notes(interface: cli_reader.Interface, mapping: flags.Mapping) -> list[str]:
+    notes: list[str] = []
+    missing = mapping.missing()
+    if missing:
+        names = ", ".join("{" + m + "}" for m in missing)
+        notes.append(f"No option found for {names}: add it if the script has one.")
+    required = [o.flag for o in interface.options if o.required and o not in
+                (mapping.steps, mapping.seed, mapping.run_dir)]
+    if required or interface.positionals:
+        needs = ", ".join([*required, *interface.positionals][:6])
+        notes.append(f"The script requires {needs}: add a value to `train`.")
+    if mapping.resume is None:
+        notes.append("No resume option found: add `resume` if the script can resume.")
+    return notes
+
+
+def propose(root: Path, pyproject: Mapping[str, Any], *, run_help: bool = True) -> Proposal:
+    """The best runner table we can write for the project at ``root`` without running
+    its training (``run_help``: allow ``script --help`` for a guarded script whose
+    options the tree does not show)."""
+    found, trees = entrypoints.find(root)
+    sources = {c.path: (root / c.path).read_text(encoding="utf-8", errors="replace")
+               for c in found}
+    interfaces = {c.path: cli_reader.read(root, c.path, trees) for c in found}
+    ranked = sorted(found, key=lambda c: c.rank(
+        flags.choose(interfaces[c.path]).steps is not None,
+        entrypoints.cpu_capable(c, sources[c.path])))
+    if ranked:
+        best = ranked[0]
+        interface = interfaces[best.path]
+        command = f"{{python}} {shlex.quote(best.path)}"
+        if not interface.options and best.guard and run_help:
+            interface = _help_interface(root, [sys.executable, best.path])
+        where = f"{best.path} ({interface.framework})"
+        source = sources[best.path]
+        notes = []
+        if best.gpu_only or not entrypoints.cpu_capable(best, sources[best.path]):
+            notes.append(f"{best.path} looks GPU-only: `mlready run` needs a GPU for it.")
+        if not best.guard:
+            notes.append(f"{best.path} has no `if __name__ == \"__main__\":` block; it "
+                         "trains at import.")
+    else:
+        name = _script_candidate(pyproject)
+        if name is None:
+            return Proposal({}, None, ("No training entrypoint found.",))
+        rel = _module_of_script(root, pyproject, name)
+        interface = cli_reader.read(root, rel, trees) if rel else cli_reader.Interface("none")
+        if not interface.options and run_help:
+            interface = _help_interface(root, [name])
+        command, where, notes = name, f"[project.scripts] {name}", []
+        source = (root / rel).read_text(encoding="utf-8", errors="replace") if rel else ""
+    mapping = flags.choose(interface)
+    table = _table(command, interface, mapping, source)
+    notes += _notes(interface, mapping)
+    others = tuple(c.path for c in ranked[1:6])
+    proposal = Proposal(table, where, tuple(notes), others)
+    validate(root, proposal.table)
+    return proposal
+
+
+def validate(root: Path, table: Mapping[str, Any]) -> None:
+    """Raise `ConfigError` when the runner would refuse ``table`` (a bug of ours)."""
+    runner_config.from_table(dict(table), root / "pyproject.toml", root)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }"
+    text = str(value)
+    if "\\" in text and "\n" not in text:  # a TOML literal string: a regex reads as written
+        if "'" not in text:
+            return f"'{text}'"
+        if "'''" not in text and not text.endswith("'"):
+            return "'''" + text + "'''"
+    return json.dumps(text)  # JSON escapes are valid TOML basic-string escapes
+
+
+def render(proposal: Proposal) -> str:
+    """The ``[tool.mlready.runner]`` table as TOML, with the notes as comments."""
+    lines = ["[tool.mlready.runner]",
+             "# How `mlready run` trains the project briefly (docs/runner-contract.md)."]
+    if proposal.source is None:
+        lines += ["# No training entrypoint found: set the command that trains, e.g.",
+                  '# train = "{python} train.py --max-steps {steps} --seed {seed} '
+                  '--out {run_dir}"',
+                  "steps = 20", "seed = 0", "timeout = 300"]
+        return "\n".join(lines) + "\n"
+    lines.append(f"# Found {proposal.source}.")
+    if proposal.others:
+        lines.append(f"# Other candidates: {', '.join(proposal.others)}.")
+    lines += [f"# {note}" for note in proposal.notes]
+    for key in KEY_ORDER:
+        if key in proposal.table:
+            lines.append(f"{key} = {_value(proposal.table[key])}")
+    return "\n".join(lines) + "\n"

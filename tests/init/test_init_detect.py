@@ -1,0 +1,225 @@
+"""`mlready init`'s static half: which scripts train, how they rank, what their CLI takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlready.init import cli_reader, entrypoints, flags
+from mlready.init.log_regex import derive
+from mlready.init.proposal import propose
+
+LOOP = """
+for step in range(args.steps):
+    loss = model(x).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+NO_GUARD = '''import argparse
+import torch
+p = argparse.ArgumentParser()
+p.add_argument("--max_iters", type=int, default=100)
+p.add_argument("--seed", type=int, default=0)
+args = p.parse_args()
+model = torch.nn.Linear(2, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(8, 2)
+''' + LOOP.replace("args.steps", "args.max_iters")
+
+TYRO = '''from dataclasses import dataclass
+import torch
+import tyro
+
+@dataclass
+class Args:
+    total_timesteps: int = 10000
+    seed: int = 1
+    exp_dir: str = "runs"
+    cuda: bool = True
+
+def main(args: Args) -> None:
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(model.parameters())
+    for update in range(args.total_timesteps):
+        loss = model(torch.randn(4, 2)).sum()
+        loss.backward()
+        optimizer.step()
+
+if __name__ == "__main__":
+    main(tyro.cli(Args))
+'''
+
+ACCELERATE = '''import argparse
+import torch
+from accelerate import Accelerator
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--num_train_epochs", type=int, default=3)
+    parser.add_argument("--output_dir", required=True)
+    args = parser.parse_args()
+    accelerator = Accelerator()
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.AdamW(model.parameters())
+    model, optimizer = accelerator.prepare(model, optimizer)
+    for epoch in range(args.num_train_epochs):
+        loss = model(torch.randn(4, 2)).sum()
+        accelerator.backward(loss)
+        optimizer.step()
+
+if __name__ == "__main__":
+    main()
+'''
+
+GPU_ONLY = '''import argparse
+import torch
+assert torch.cuda.is_available(), "needs CUDA"
+def train():
+    p = argparse.ArgumentParser()
+    p.add_argument("--max-steps", type=int)
+    a = p.parse_args()
+    model = torch.nn.Linear(2, 1).cuda()
+    opt = torch.optim.AdamW(model.parameters())
+    for step in range(a.max_steps):
+        loss = model(torch.randn(4, 2).cuda()).sum()
+        loss.backward()
+        opt.step()
+if __name__ == "__main__":
+    train()
+'''
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_finds_no_guard_tyro_and_accelerate_scripts(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"gpt.py": NO_GUARD, "rl/ppo.py": TYRO, "sft.py": ACCELERATE,
+                             "model.py": "import torch\nclass Net(torch.nn.Module): ...\n"})
+    found, _ = entrypoints.find(root)
+    by_path = {c.path: c for c in found}
+    assert set(by_path) == {"gpt.py", "rl/ppo.py", "sft.py"}
+    assert by_path["gpt.py"].guard is False
+
+
+def test_a_cpu_train_script_beats_a_gpu_only_one_and_a_benchmark(tmp_path: Path) -> None:
+    bench = NO_GUARD.replace("--max_iters", "--steps").replace("args.max_iters", "args.steps")
+    root = _write(tmp_path, {"train_fp8.py": GPU_ONLY, "bench.py": bench,
+                             "train_small.py": NO_GUARD})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.source == "train_small.py (argparse)"
+    assert proposal.others == ("bench.py", "train_fp8.py")
+    assert proposal.table["train"] == "{python} train_small.py --max_iters {steps} --seed {seed}"
+    assert proposal.table["step-unit"] == "iterations"
+
+
+def test_tyro_dataclass_fields_become_dashed_flags(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"ppo.py": TYRO})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"] == ("{python} ppo.py --total-timesteps {steps} --seed {seed} "
+                                       "--exp-dir {run_dir}")
+    assert proposal.table["step-unit"] == "timesteps"
+    assert proposal.table["steps"] == flags.DEFAULT_STEPS["timesteps"]
+
+
+def test_required_options_are_named_in_a_note(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"sft.py": ACCELERATE.replace('"--output_dir", required=True',
+                                                          '"--data", required=True')})
+    proposal = propose(root, {}, run_help=False)
+    assert "The script requires --data: add a value to `train`." in proposal.notes
+
+
+def _interface(tmp_path: Path, files: dict[str, str], script: str) -> cli_reader.Interface:
+    root = _write(tmp_path, files)
+    _, trees = entrypoints.find(root)
+    return cli_reader.read(root, script, trees)
+
+
+def test_argparse_in_an_imported_module_and_total_steps_over_rollout_length(
+        tmp_path: Path) -> None:
+    arguments = ('import argparse\ndef get_args():\n    p = argparse.ArgumentParser()\n'
+                 '    p.add_argument("--num-steps", type=int, default=5)\n'
+                 '    p.add_argument("--num-env-steps", type=int, default=10e6)\n'
+                 '    p.add_argument("--save-dir", default="./trained_models/")\n'
+                 '    p.add_argument("--resume", action="store_true")\n'
+                 '    return p.parse_args()\n')
+    main = "from pkg.arguments import get_args\nargs = get_args()\n"
+    interface = _interface(tmp_path, {"pkg/__init__.py": "", "pkg/arguments.py": arguments,
+                                      "main.py": main}, "main.py")
+    mapping = flags.choose(interface)
+    assert mapping.steps is not None and mapping.steps.flag == "--num-env-steps"
+    assert mapping.unit == "timesteps"
+    assert flags.train_args(interface, mapping) == ["--num-env-steps {steps}",
+                                                    "--save-dir {run_dir}"]
+    assert flags.resume_args(interface, mapping) == "--resume"  # a flag: resume in run_dir
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import click\n@click.command()\n@click.option('--epochs', type=int)\n"
+     "@click.option('--out', '-o')\n@click.option('--resume/--no-resume')\ndef main(epochs, "
+     "out, resume): ...\n", ["--epochs {steps}", "--out {run_dir}"]),
+    ("import fire\ndef train(max_steps=10, seed=0, device='cpu'): ...\n"
+     "if __name__ == '__main__':\n    fire.Fire(train)\n",
+     ["--max_steps {steps}", "--seed {seed}", "--device {device}"]),
+    ("import typer\ndef main(steps: int = 10, seed: int = typer.Option(0),\n"
+     "         output_dir: str = 'o') -> None: ...\ntyper.run(main)\n",
+     ["--steps {steps}", "--seed {seed}", "--output-dir {run_dir}"]),
+])
+def test_click_fire_and_typer(tmp_path: Path, source: str, expected: list[str]) -> None:
+    interface = _interface(tmp_path, {"train.py": source}, "train.py")
+    assert flags.train_args(interface, flags.choose(interface)) == expected
+
+
+def test_hydra_config_keys_become_overrides(tmp_path: Path) -> None:
+    script = ('import hydra\n@hydra.main(version_base=None, config_path="conf", '
+              'config_name="train")\ndef main(cfg): ...\n')
+    conf = "seed: 0\ntrainer:\n  max_steps: 1000\n  lr: 0.1\nexp_name: ???\n"
+    interface = _interface(tmp_path, {"train.py": script, "conf/train.yaml": conf}, "train.py")
+    mapping = flags.choose(interface)
+    assert flags.train_args(interface, mapping) == [
+        "trainer.max_steps={steps}", "seed={seed}", "hydra.run.dir={run_dir}"]
+    assert [o.flag for o in interface.options if o.required] == ["exp_name"]
+
+
+def test_help_output_lists_flags() -> None:
+    text = ("usage: train.py [-h] [--max-steps N] [--seed SEED] [--verbose]\n"
+            "  --out-dir OUT_DIR  where to write\n")
+    interface = cli_reader.from_help(text)
+    assert [(o.flag, o.takes_value) for o in interface.options] == [
+        ("--max-steps", True), ("--seed", True), ("--verbose", False), ("--out-dir", True)]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["number of parameters: 0.2M", "step 0 | loss 3.3012 | step time 12.00ms",
+      "step 10 | loss 2.9012 | step time 11.00ms"], [("0", "3.3012"), ("10", "2.9012")]),
+    (["iter 0: loss 4.2, time 10ms", "iter 1: loss -4.1e-1, time 10ms"],
+     [("0", "4.2"), ("1", "-4.1e-1")]),
+    (["Epoch [1/2], Step [100/600], Loss: 0.2345", "Epoch [1/2], Step [200/600], Loss: 0.1"],
+     [("100", "0.2345"), ("200", "0.1")]),
+    (["{'loss': 2.31, 'grad_norm': 1.2, 'epoch': 0.1}", "{'loss': 2.11, 'epoch': 0.2}"],
+     [(None, "2.31"), (None, "2.11")]),
+])
+def test_metrics_regex_from_printed_lines(lines: list[str],
+                                          expected: list[tuple[str | None, str]]) -> None:
+    import re
+
+    derived = derive(lines)
+    assert derived is not None and derived.objective == "loss"
+    pattern = re.compile(derived.regex)
+    found = [m.groupdict() for line in lines if (m := pattern.search(line))]
+    assert [(g.get("step"), g["loss"]) for g in found] == expected
+
+
+def test_a_reward_is_maximised_and_nothing_metric_like_is_none() -> None:
+    derived = derive(["Updates 10, num timesteps 1100, FPS 500",
+                      "Last 10 training episodes: mean/median reward 9.5/9.0, min/max reward "
+                      "8.0/12.0"])
+    assert derived is not None
+    assert (derived.objective, derived.direction) == ("mean_median_reward", "maximize")
+    assert derive(["loading data", "done"]) is None

@@ -1,0 +1,152 @@
+"""`mlready init` writes the runner config only when confirmed, keeps line endings, and
+with ``--probe`` proposes a config that passes `mlready run --only smoke` unedited."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from mlready.cli import main
+
+TINY = '''"""A tiny regression; prints its loss like many scripts do."""
+import argparse
+import os
+
+import torch
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--max-steps", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out-dir", default="out")
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    x = torch.randn(64, 3)
+    y = x @ torch.tensor([1.0, -2.0, 0.5])
+    w = torch.zeros(3, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+    for step in range(a.max_steps):
+        loss = ((x @ w - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        print(f"iter {step}: train loss {loss.item():.5f}, lr 0.1")
+    os.makedirs(a.out_dir, exist_ok=True)
+    torch.save({"w": w.detach(), "step": a.max_steps}, f"{a.out_dir}/ckpt_{a.max_steps}.pt")
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text(TINY, encoding="utf-8")
+    return tmp_path
+
+
+def test_without_a_terminal_and_without_yes_it_prints_and_does_not_write(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    assert main(["init", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert '    train = "{python} train.py --max-steps {steps} --seed {seed} --out-dir ' \
+           '{run_dir}"' in out
+    assert ("  not written pyproject.toml (no terminal to confirm): rerun with --yes to write "
+            "it, or paste it into pyproject.toml") in out
+    assert (project / "pyproject.toml").read_text() == '[project]\nname = "demo"\n'
+
+
+@pytest.mark.parametrize(("answer", "written"), [("y", True), ("n", False)])
+def test_on_a_terminal_it_asks(project: Path, answer: str, written: bool) -> None:
+    """A real pseudo-terminal: the question is asked only where someone can answer."""
+    (project / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    (project / ".pre-commit-config.yaml").write_text(  # nothing else to ask about
+        f"repos:\n- repo: {_hook_repo()}\n  rev: x\n  hooks:\n  - id: mlready\n")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "mlready", "init", str(project)],
+                            stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    seen = b""
+    while b"Write it to pyproject.toml?" not in seen:
+        chunk = os.read(leader, 4096)
+        assert chunk, seen
+        seen += chunk
+    os.write(leader, answer.encode() + b"\n")
+    try:
+        while os.read(leader, 4096):
+            pass
+    except OSError:  # the terminal closed with the process
+        pass
+    assert proc.wait(timeout=60) == 0
+    assert ("[tool.mlready.runner]" in (project / "pyproject.toml").read_text()) is written
+
+
+def _hook_repo() -> str:
+    from mlready.github import pins
+
+    return pins.HOOK_REPO
+
+
+def test_edits_keep_crlf_line_endings(project: Path) -> None:
+    (project / "pyproject.toml").write_bytes(b'[project]\r\nname = "demo"\r\n')
+    (project / ".pre-commit-config.yaml").write_bytes(
+        b"# mine\r\nrepos:\r\n- repo: local\r\n  hooks:\r\n  - id: x\r\n    name: x\r\n"
+        b"    entry: x\r\n    language: system\r\n")
+    assert main(["init", str(project), "--yes"]) == 0
+    for name in ("pyproject.toml", ".pre-commit-config.yaml"):
+        data = (project / name).read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n") > 8, (name, data)
+    assert (project / "pyproject.toml").read_bytes().startswith(b'[project]\r\nname = "demo"\r\n')
+    assert tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
+
+
+def test_probe_writes_a_config_that_passes_smoke_unedited(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(project), "--probe", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "  probe      20 steps in " in out
+    runner = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
+    assert runner["objective"] == "train_loss"
+    assert runner["checkpoint"] == "{run_dir}/ckpt_*.pt"
+    assert runner["metrics"] != "jsonl"
+    results = project / "results.json"
+    main(["run", str(project), "--only", "smoke", "--output", str(results)])
+    smoke = json.loads(results.read_text())["checks"][0]
+    assert (smoke["check"], smoke["outcome"]) == ("smoke", "pass"), smoke
+
+
+PLAIN = '''"""No torch: a loss that falls, a model file written where the script runs."""
+import argparse
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    for step in range(a.steps):
+        print(f"step={step} loss={1.0 / (step + 1):.4f}")
+    with open("model.pt", "w") as handle:
+        handle.write("weights")
+'''
+
+
+def test_probe_names_files_written_into_the_project_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "train.py").write_text(PLAIN, encoding="utf-8")
+    assert main(["init", str(tmp_path), "--probe", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert ("    # The probe run wrote into the project folder, not {run_dir}: model.pt (give "
+            "its output option {run_dir}, or remove them).") in out
+    runner = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
+    assert (runner["objective"], runner["direction"], runner["checkpoint"]) == (
+        "loss", "minimize", False)
