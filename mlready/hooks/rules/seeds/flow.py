@@ -108,10 +108,16 @@ def machine_learning(entry: Entrypoint) -> bool:
 def torch_use(summary: Summary) -> Hit | None:
     """The first draw from torch's generator. Initial weights count unless the run
     loads a checkpoint over them; dropout layers count unless the run only evaluates
-    a loaded checkpoint (they draw only while training)."""
+    a loaded checkpoint (they draw only while training); a shuffled loader or a
+    sampler counts only when torch is never seeded (it draws when iterated)."""
     use = summary.uses.get("torch")
     init = summary.uses.get("torch_init")
     dropout = summary.uses.get("torch_dropout")
+    loader = summary.uses.get("torch_loader")
+    if loader is not None and "torch" not in summary.seeds:
+        # A shuffled loader or a sampler draws when iterated: built before the seed,
+        # it is still iterated after it; never seeded, its order differs every run.
+        use = earliest(use, loader)
     if init is not None and summary.loads is None:
         use = earliest(use, init)
     if dropout is not None and (summary.loads is None or summary.runs is not None):
