@@ -72,11 +72,16 @@ def place(entry: Entrypoint, hit: Hit) -> Place | None:
     return Place(frames[depth], via)
 
 
-def label(entry: Entrypoint, hit: Hit) -> str:
-    """The entrypoint's name; for a ``__main__`` block, the function it calls (``main``)."""
-    if len(hit.frames) > 2 and _main_function(entry, hit.frames[1], hit.frames[2]):
-        return hit.frames[2].unit
-    return entry.label
+def label(entry: Entrypoint, hit: Hit | None = None) -> str:
+    """The entrypoint's one name in messages: the path of a script (its ``__main__``
+    block, whatever function that hands over to, its top-level code, a notebook), and
+    ``path::function`` for a function that is an entrypoint of its own (a click, typer
+    or hydra main, a training function nothing calls), as pytest names a test. (``hit``
+    is not needed: the name no longer depends on where the hit is.)"""
+    if entry.label in (GUARD_UNIT, MODULE_UNIT) or entry.notebook \
+            or entry.label == entry.path.rpartition("/")[2]:
+        return entry.path
+    return f"{entry.path}::{entry.label}"
 
 
 def describe(entry: Entrypoint, hit: Hit, where: Place) -> str:
