@@ -50,24 +50,37 @@ class Place(NamedTuple):
     via: str
 
 
-def _main_function(entry: Entrypoint, guard: Frame, called: Frame) -> bool:
-    """Whether the ``__main__`` block hands over to this same-file function: its only
-    statement calls it, or it is named like a main (``main``, ``run``, ``train_*``)."""
-    if guard.unit != GUARD_UNIT or called.path != entry.path \
+def _hands_over(entry: Entrypoint, caller: Frame, called: Frame, first: bool) -> bool:
+    """Whether ``caller`` hands the run over to ``called``, a function of the same file:
+    the ``__main__`` block's only statement calls it, or it is named like a main
+    (``main``, ``run``, ``train_*``); from a function (the entrypoint itself, a hydra
+    main, or a main handed over to) only to a ``main`` or ``*_main`` (``worker_main``).
+    The first caller is the entrypoint's own body."""
+    if first and caller.unit not in (GUARD_UNIT, entry.label):
+        return False
+    if caller.unit == MODULE_UNIT or entry.notebook or called.path != entry.path \
             or called.unit in (MODULE_UNIT, GUARD_UNIT) or "." in called.unit:
         return False
-    return entry.guard_statements == 1 or called.unit.lstrip("_").startswith(_MAIN_NAMES)
+    name = called.unit.lstrip("_")
+    if first and caller.unit == GUARD_UNIT:
+        return entry.guard_statements == 1 or name.startswith(_MAIN_NAMES)
+    # Past the `__main__` block only a main hands over (`worker_main`), not a helper
+    # named like one (`train_one_epoch`): that is where the run does its work.
+    return name == "main" or name.endswith("_main")
 
 
 def place(entry: Entrypoint, hit: Hit) -> Place | None:
     """Where to report ``hit``: in the entrypoint's own body (``frames[1]``, after the
-    synthetic entry frame), or, for a ``__main__`` block, inside the function of the
-    same file it calls (``main``). Deeper draws are reported at that call site, naming
-    the helper they went through."""
+    synthetic entry frame), or inside the same-file main it hands over to, through as
+    many hand-overs as there are (``__main__`` -> ``main`` -> ``worker_main``). Deeper
+    draws are reported at that call site, naming the helper they went through."""
     frames = hit.frames
     if len(frames) < 2 or frames[1].path != entry.path or frames[1].line <= 0:
         return None
-    depth = 2 if len(frames) > 2 and _main_function(entry, frames[1], frames[2]) else 1
+    depth = 1
+    while len(frames) > depth + 1 and depth < 8 \
+            and _hands_over(entry, frames[depth], frames[depth + 1], depth == 1):
+        depth += 1
     via = frames[depth + 1].unit if len(frames) > depth + 1 else ""
     return Place(frames[depth], via)
 
