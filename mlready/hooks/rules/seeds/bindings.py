@@ -77,13 +77,15 @@ def _callee(call: ast.Call, resolver: NameResolver, lookup: Lookup,
     return resolver.qualname(func)
 
 
-def return_types(node: ast.FunctionDef | ast.AsyncFunctionDef, resolver: NameResolver,
-                 lookup: Lookup, own_class: str | None) -> list[str | list[str]]:
-    """What the function returns, one entry per distinct ``return``: a type spelled as
-    `value_types` spells it after `called`, or a list of them for a returned tuple.
-    Without a resolvable ``return``, the annotation (``-> "Trainer"``) names the type."""
+def return_types(values: list[ast.expr], annotation: ast.expr | None,
+                 resolver: NameResolver, lookup: Lookup,
+                 own_class: str | None) -> list[str | list[str]]:
+    """What a function returns, one entry per distinct returned ``values`` (its own
+    ``return`` statements): a type spelled as `value_types` spells it after `called`,
+    or a list of them for a returned tuple. Without a resolvable ``return``, the
+    ``annotation`` (``-> "Trainer"``) names the type."""
     found: list[str | list[str]] = []
-    for value in _returned(node):
+    for value in values:
         if isinstance(value, ast.Tuple):
             items = [next(iter(_item_types(e, resolver, lookup, own_class)), "")
                      for e in value.elts]
@@ -93,16 +95,15 @@ def return_types(node: ast.FunctionDef | ast.AsyncFunctionDef, resolver: NameRes
             for type_name in _item_types(value, resolver, lookup, own_class):
                 if type_name not in found:
                     found.append(type_name)
-    if not found and node.returns is not None:
-        annotation: ast.expr | None = node.returns
+    if not found and annotation is not None:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 annotation = ast.parse(annotation.value, mode="eval").body
             except SyntaxError:
-                annotation = None
+                return found
         named = resolver.qualname(annotation) if isinstance(
             annotation, ast.Name | ast.Attribute) else None
-        if named is not None and named[:1] != "." and not api.is_external(named):
+        if named is not None and not api.is_external(named):
             found.append(named)
     return found
 
@@ -116,16 +117,3 @@ def _item_types(value: ast.expr, resolver: NameResolver, lookup: Lookup,
         return [called(held)] if held is not None and not api.is_external(held) else []
     return [called(t) for t in value_types(value, resolver, lookup, own_class)
             if not api.is_external(t)]
-
-
-def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:
-    """The values of the function's own ``return`` statements (not nested functions')."""
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-                      | ast.ClassDef):
-            continue
-        if isinstance(child, ast.Return) and child.value is not None:
-            yield child.value
-        stack.extend(ast.iter_child_nodes(child))

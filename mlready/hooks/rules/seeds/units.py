@@ -73,6 +73,8 @@ Span = tuple[tuple[int, int], tuple[int, int]]
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOKS_AT = frozenset({"callable", "getattr", "hasattr", "isinstance", "id", "repr", "print",
                        "str", "type"})
+# Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
+_TYPED_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Tuple, ast.BoolOp, ast.IfExp)
 _HEUR = 1
 _COND = 2
 _NESTED = 4
@@ -241,9 +243,12 @@ class _Collector(LibraryCalls):
                 # `opt.manualSeed = random.randint(1, 10000)`: drawing the run's seed
                 # (to print and reuse) is how a seed is chosen, not an unseeded draw.
                 self.seed_draws.update(id(n) for n in ast.walk(assign.value))
+            if dotted is None and not isinstance(target, ast.Tuple):
+                continue  # `x[i] = f()`: no name to call methods on
             unit = self._unit_at(node_pos(assign))
-            lookup = self._lookup(unit)
-            types = value_types(assign.value, self.resolver, lookup, unit.cls)
+            types = value_types(assign.value, self.resolver, self._lookup(unit), unit.cls)
+            if not types:
+                continue
             if isinstance(target, ast.Tuple) and isinstance(assign.value, ast.Call):
                 # `model, diffusion = create(...)`: each name holds an item of the tuple.
                 for i, item in enumerate(target.elts):
@@ -271,14 +276,22 @@ class _Collector(LibraryCalls):
 
     def _returns(self) -> dict[str, list[Any]]:
         """What each function and method returns (`bindings.return_types`), for calls
-        on the object a project function made (``x = make(); x.run()``)."""
+        on the object a project function made (``x = make(); x.run()``). Read from the
+        shared node index: the ``return`` statements of nested functions are theirs."""
+        values: dict[str, list[ast.expr]] = {}
+        for returned in self.ctx.nodes(ast.Return):
+            pos = node_pos(returned)
+            if isinstance(returned.value, _TYPED_VALUES) and pos not in self.nested:
+                values.setdefault(self._unit_at(pos).name, []).append(returned.value)
         found: dict[str, list[Any]] = {}
-        for _, _, unit in self.spans:
-            node = self.defs.get(unit.name)
-            if node is not None:
-                types = return_types(node, self.resolver, self._lookup(unit), unit.cls)
-                if types:
-                    found[unit.name] = types
+        for name, node in self.defs.items():
+            if name not in values and node.returns is None:
+                continue
+            unit = self.units[name]
+            types = return_types(values.get(name, []), node.returns, self.resolver,
+                                 self._lookup(unit), unit.cls)
+            if types:
+                found[name] = types
         return found
 
     # -- events --
