@@ -191,7 +191,9 @@ class _Collector(LibraryCalls):
             self._add_unit(statement, unit)
         elif isinstance(statement, ast.ClassDef):
             self.local_defs.add(statement.name)
-            bases = [q for q in (self.resolver.qualname(b) for b in statement.bases) if q]
+            # `class DQN(OffPolicy[TPolicy], Generic[TPolicy])`: the base is the generic.
+            bases = [q for q in (self.resolver.qualname(
+                b.value if isinstance(b, ast.Subscript) else b) for b in statement.bases) if q]
             self.classes[statement.name] = [q for q in bases if not api.is_external(q)]
             if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
                 # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
