@@ -1,8 +1,10 @@
 """Whether code trains: one definition for the rules that ask (hparams, config).
 
-`is_step_call` (an optimizer step or a ``train_one_epoch``-style call), `loop_trains`
-(a loop whose body takes such steps) and `trains` (a call that trains by itself: a
-step, ``trainer.fit``/``trainer.train``, ``model.learn(total_timesteps=...)``).
+`is_step_call` (an optimizer step, a learner's ``update(batch)`` or a
+``train_one_epoch``-style call), `loop_trains` (a loop whose body takes such steps) and
+`trains` (a call that trains by itself: a step, ``trainer.fit``/``trainer.train``,
+``model.learn(total_timesteps=...)``); `terminal_name` is the receiver's name they match
+by, shared with the checkpoint and training-loop rules.
 Matched by spelling, not by resolved name: a project's own ``train_one_epoch`` counts,
 and the rules using it want a cheap, file-local answer. (The seeding rules classify
 resolved library calls instead, in `mlready.hooks.rules.seeds.units`.)
@@ -18,34 +20,43 @@ from mlready.hooks.calls import keyword
 _TRAIN_FUNCTION = re.compile(
     r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$")
 _COUNTER_NAME = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
+# Objects whose `update(batch)` is a learning update (an RL agent, a GAIL discriminator);
+# `config.update(...)`, `pbar.update(1)` and an EMA's `update()` are not.
+_LEARNER_NAME = re.compile(r"agent|algo|learner|policy|discr|critic|actor|trainer",
+                           re.IGNORECASE)
 
 
-def _terminal_name(node: ast.AST) -> str:
-    """``self.optimizer`` -> ``optimizer``; ``opt`` -> ``opt``; anything else -> ``""``."""
+def terminal_name(node: ast.AST) -> str:
+    """``self.optimizer`` -> ``optimizer``; ``opt`` -> ``opt``; ``self.opts[0]`` ->
+    ``opts``; anything else -> ``""``. The name rules match receivers by."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Subscript):
-        return _terminal_name(node.value)
+        return terminal_name(node.value)
     return ""
 
 
 def _mentions_loss(node: ast.AST) -> bool:
     return any(
-        "loss" in _terminal_name(sub).lower()
+        "loss" in terminal_name(sub).lower()
         for sub in ast.walk(node)
         if isinstance(sub, ast.Name | ast.Attribute)
     )
 
 
 def is_step_call(call: ast.Call) -> bool:
-    """``optimizer.step()``, ``scaler.step(opt)``, ``train_one_epoch(...)``: an update."""
+    """``optimizer.step()``, ``scaler.step(opt)``, ``agent.update(batch)``,
+    ``train_one_epoch(...)``: an update."""
     func = call.func
     if isinstance(func, ast.Attribute):
-        receiver = _terminal_name(func.value).lower()
+        receiver = terminal_name(func.value).lower()
         if func.attr == "step" and ("opt" in receiver or "scaler" in receiver):
             return True
+        if func.attr == "update" and (call.args or call.keywords) \
+                and bool(_LEARNER_NAME.search(receiver)):
+            return True  # `agent.update(rollouts)`, `discr.update(expert_loader, ...)`
         return bool(_TRAIN_FUNCTION.match(func.attr))
     if isinstance(func, ast.Name):
         return bool(_TRAIN_FUNCTION.match(func.id))

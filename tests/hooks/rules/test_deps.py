@@ -170,7 +170,7 @@ def test_no_manifest_names_the_packages_once(tmp_path: Path) -> None:
     root = project(tmp_path, {"a.py": "import os\n", "b.py": "if True:\n    import torch\n",
                               "c.py": "import numpy, scipy.linalg\n"})
     assert findings(root, "MLR205") == [
-        "b.py:2:5 MLR205 `torch`: the project imports third-party packages (`numpy`, `scipy`, "
+        ".:1:1 MLR205 the project imports third-party packages (`numpy`, `scipy`, "
         "`torch`) but has no dependency manifest",
     ]
 

@@ -32,11 +32,15 @@ def run(paths: list[Path], select: str) -> tuple[list[str], dict[str, Any]]:
 # ---------------------------------------------------------------- MLR601 missing-readme
 
 
-def test_missing_readme_is_reported_on_pyproject_line_one(tmp_path: Path) -> None:
+def test_missing_readme_is_reported_on_the_project_root(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"pyproject.toml": PYPROJECT, "train.py": TRAIN})
     assert run([root], "MLR601")[0] == [
-        "pyproject.toml:1:1 MLR601 `README`: the project has no README saying what it does "
+        ".:1:1 MLR601 `README`: the project has no README saying what it does "
         "and how to run it"]
+    # A partial run (pre-commit passing the changed files) checks no project-level fact;
+    # the `mlready-docs` hook checks the whole project (pass_filenames: false).
+    assert run([root / "train.py"], "MLR601")[0] == []
+    assert run([root / "pyproject.toml"], "MLR601")[0] == []
 
 
 @pytest.mark.parametrize("name", ["README.md", "readme.rst", "README", "Readme.txt",
@@ -69,17 +73,10 @@ def test_the_readme_declared_in_pyproject_counts(tmp_path: Path) -> None:
     assert run([root], "MLR601")[0] != []  # a declared file that does not exist
 
 
-def test_without_packaging_files_the_first_top_level_script_is_the_anchor(
-        tmp_path: Path) -> None:
+def test_a_project_of_scripts_only_is_reported_on_its_root(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"train.py": TRAIN, "eval.py": TRAIN, "pkg/model.py": TRAIN})
     (root / ".git").mkdir()
-    assert [line.split(" ", 1)[0] for line in run([root], "MLR601")[0]] == ["eval.py:1:1"]
-
-
-def test_reported_only_when_the_anchor_is_checked(tmp_path: Path) -> None:
-    root = project(tmp_path / "p", {"pyproject.toml": PYPROJECT, "train.py": TRAIN})
-    assert run([root / "train.py"], "MLR601")[0] == []
-    assert run([root / "pyproject.toml"], "MLR601")[0] != []
+    assert [line.split(" ", 1)[0] for line in run([root], "MLR601")[0]] == [".:1:1"]
 
 
 # ---------------------------------------------------------------- MLR602 readme-missing-usage
@@ -121,11 +118,11 @@ def test_readme_without_usage_is_reported_with_its_name(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"pyproject.toml": PYPROJECT, "train.py": TRAIN,
                                     "README.rst": "demo\n====\n\nA model.\n"})
     assert run([root], "MLR602")[0] == [
-        "pyproject.toml:1:1 MLR602 `README.rst`: the README has no install or usage "
+        "README.rst:1:1 MLR602 `README.rst`: the README has no install or usage "
         "instructions (no code block, command or Usage section)"]
     (root / "README.rst").write_text("\n")
     assert run([root], "MLR602")[0] == [
-        "pyproject.toml:1:1 MLR602 `README.rst`: the README is empty"]
+        "README.rst:1:1 MLR602 `README.rst`: the README is empty"]
     (root / "README.rst").unlink()
     assert run([root], "MLR602")[0] == []  # no README at all is MLR601's finding
 

@@ -87,7 +87,7 @@ def test_unseeded_message_names_library_entrypoint_and_fix() -> None:
     source = TRAIN.replace("    seed_everything(0)\n", "")
     found = check({"utils/seed.py": HELPER, "train.py": source})
     assert lines(found) == [
-        "train.py:8:9: MLR003 `torch.randn` used in entrypoint `main` but `torch` is never "
+        "train.py:8:9: MLR003 `torch.randn` used in entrypoint `train.py` but `torch` is never "
         "seeded; call `torch.manual_seed(seed)` first",
     ]
     assert found[0].fix is not None and "torch.manual_seed(seed)" in found[0].fix
@@ -103,7 +103,7 @@ def test_seeding_after_use_is_reported_with_the_seed_line() -> None:
         T.manual_seed(0)
     """
     assert lines(check({"train.py": source})) == [
-        "train.py:5:13: MLR003 `torch.nn.Linear` used in entrypoint `__main__` before "
+        "train.py:5:13: MLR003 `torch.nn.Linear` used in entrypoint `train.py` before "
         "`torch` is seeded (line 6); seed at the start of the run",
     ]
 
@@ -168,7 +168,7 @@ def test_class_init_and_methods_are_followed() -> None:
     bad = {**ok, "trainer.py": trainer.replace("SEED_LINE", "pass")}
     assert lines(check(bad)) == [
         "train.py:4:9: MLR003 `torch.nn.Linear` (via `Trainer.__init__`) used in entrypoint "
-        "`__main__` but `torch` is never seeded; call `torch.manual_seed(seed)` first",
+        "`train.py` but `torch` is never seeded; call `torch.manual_seed(seed)` first",
     ]
 
 
@@ -308,7 +308,7 @@ def test_cuda_only_seeding_is_named_in_the_message() -> None:
     source = ("import torch\n\nif __name__ == '__main__':\n"
               "    torch.cuda.manual_seed_all(0)\n    torch.rand(2)\n")
     assert lines(check({"train.py": source})) == [
-        "train.py:5:5: MLR003 `torch.rand` used in entrypoint `__main__` but `torch` is never "
+        "train.py:5:5: MLR003 `torch.rand` used in entrypoint `train.py` but `torch` is never "
         "seeded (only the CUDA generators are seeded); call `torch.manual_seed(seed)` first",
     ]
 
@@ -318,7 +318,7 @@ def test_cpu_only_seed_with_cuda_is_mlr004_not_mlr003() -> None:
               "    torch.set_rng_state(torch.load('rng.pt'))\n"
               "    x = torch.rand(2, device='cuda')\n")
     assert lines(check({"train.py": source})) == [
-        "train.py:5:9: MLR004 `torch.rand` used with CUDA in entrypoint `__main__` but only the "
+        "train.py:5:9: MLR004 `torch.rand` used with CUDA in entrypoint `train.py` but only the "
         "CPU generator is seeded (`torch.set_rng_state`); call "
         "`torch.cuda.manual_seed_all(seed)`",
     ]
@@ -332,7 +332,7 @@ def test_benchmark_and_determinism_in_different_helpers() -> None:
     found = check({"helpers.py": helpers, "train.py": train}, codes=["MLR007"])
     assert lines(found) == [
         "train.py:5:5: MLR007 `torch.backends.cudnn.benchmark = True` (via `fast`) in "
-        "entrypoint `__main__`, which asks for determinism (line 4); benchmark mode picks "
+        "entrypoint `train.py`, which asks for determinism (line 4); benchmark mode picks "
         "kernels by timing",
     ]
 

@@ -63,7 +63,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.checkpoints.saves import SaveSite, save_sites
-from mlready.hooks.training import is_step_call
+from mlready.hooks.training import is_step_call, terminal_name
 
 CODE = "MLR302"
 SEVERITY = "error"
@@ -82,21 +82,13 @@ _FIX = ('save a dict with the optimizer too: `{"model": model.state_dict(), '
         '"optimizer": optimizer.state_dict(), "step": step}`')
 
 
-def _terminal(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def _bound(ctx: FileContext, pattern: re.Pattern[str]) -> set[str]:
     """Names (terminal: ``self.opt`` -> ``opt``) assigned a call matching ``pattern``."""
     names: set[str] = set()
     for assign in ctx.nodes(ast.Assign):
         value = assign.value
         if isinstance(value, ast.Call) and pattern.search(ctx.resolver.qualname(value.func) or ""):
-            names |= {_terminal(t) for t in assign.targets} - {""}
+            names |= {terminal_name(t) for t in assign.targets} - {""}
     return names
 
 
@@ -107,7 +99,7 @@ def _mentions(parts: list[ast.expr], names: set[str], stem: str) -> bool:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
                     and stem in node.value.lower():
                 return True
-            text = _terminal(node)
+            text = terminal_name(node)
             if text and (text in names or stem in text.lower()):
                 return True
     return False
@@ -134,9 +126,9 @@ def _framework_saves(ctx: FileContext) -> bool:
     for call in ctx.nodes(ast.Call):
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _FRAMEWORK_SAVES \
-                and _terminal(func.value) != "self" and func.attr not in defined:
+                and terminal_name(func.value) != "self" and func.attr not in defined:
             return True
-        if _terminal(func) == "ModelCheckpoint":
+        if terminal_name(func) == "ModelCheckpoint":
             return True
     return False
 

@@ -62,6 +62,7 @@ from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
+from mlready.hooks.training import terminal_name
 
 CODE = "MLR305"
 SEVERITY = "warning"
@@ -82,19 +83,11 @@ _FIX = ("save `torch.get_rng_state()`, `torch.cuda.get_rng_state_all()`, "
         "back after loading")
 
 
-def _terminal(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def _restores_optimizer(call: ast.Call) -> bool:
     func = call.func
     if not isinstance(func, ast.Attribute):
         return False
-    receiver = _terminal(func.value).lower()
+    receiver = terminal_name(func.value).lower()
     if func.attr == "load_state_dict":
         return ("opt" in receiver) and "sched" not in receiver
     return func.attr == "load" and receiver.endswith("fabric") and len(call.args) >= 2
@@ -113,7 +106,7 @@ def _draws(ctx: FileContext, call: ast.Call) -> bool:
 def collect(ctx: FileContext) -> dict[str, Any] | None:
     if is_test_path(ctx.path):
         return None
-    rng = any(_terminal(node) in _RNG_STATE for node in ctx.nodes(ast.Attribute)) or \
+    rng = any(terminal_name(node) in _RNG_STATE for node in ctx.nodes(ast.Attribute)) or \
         "bit_generator" in ctx.source
     resumes: list[list[Any]] = []
     draws = False

@@ -1,8 +1,10 @@
 """MLR205 `no-dependency-manifest`: third-party imports and no file saying what to install.
 
 ## What it does
-Reports once per project, at the first module-level import of a third-party package,
-when the project has no dependency manifest at all: no ``requirements*.txt`` (or
+Reports once per project, on the project root (``.``, as ruff reports a finding about
+the whole project: it is shown when the whole project is checked, as the
+``mlready-deps`` hook does), with the third-party packages the code imports, when the
+project has no dependency manifest at all: no ``requirements*.txt`` (or
 ``requirements/``, ``*.in``), ``pyproject.toml`` that declares dependencies, ``setup.cfg``,
 ``setup.py``, ``Pipfile``, conda ``environment.yml`` or lock file. An import is
 third-party when it is neither in the standard library (``sys.stdlib_module_names``)
@@ -51,6 +53,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import LOCK_NAMES, is_lock_file
+from mlready.hooks.rules.repo.project import ROOT
 
 CODE = "MLR205"
 SEVERITY = "error"
@@ -179,15 +182,13 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
         if isinstance(facts, dict) and "imports" in facts:
             third_party[path] = [hit for hit in facts["imports"] if hit[2] not in local]
     names = sorted({hit[2] for hits in third_party.values() for hit in hits})
-    first = next(((path, hits[0]) for path, hits in third_party.items()
-                  if hits and path in project.targets), None)
-    if first is None:
+    if not names:
         return
-    path, (line, col, name) = first
     shown = ", ".join(f"`{n}`" for n in names[:_SHOWN]) + (", ..." if len(names) > _SHOWN else "")
+    # About the project, not about one import: on the root, never on an arbitrary line.
     yield project.diagnostic(
-        path, line, col, CODE,
-        f"`{name}`: the project imports third-party packages ({shown}) but has no "
+        ROOT, 1, 1, CODE,
+        f"the project imports third-party packages ({shown}) but has no "
         "dependency manifest",
         fix="add a requirements.txt (`pip freeze > requirements.txt`, then trim it) or a "
             "pyproject.toml",

@@ -6,9 +6,10 @@ with no extension or ``.md``, ``.markdown``, ``.rst``, ``.txt``, ``.adoc``, ``.o
 the project root, nor in the folders above it up to the top of the git work tree (a
 package in ``repo/python/`` is documented by ``repo/README.md``), and no existing file
 named by ``readme`` in the root ``pyproject.toml`` (``[project]`` or
-``[tool.poetry]``). A README is not a file the engine reads, so the finding is reported
-on line 1 of ``pyproject.toml`` (else ``setup.cfg``, ``setup.py``, else the first
-top-level Python file), and only when that file is among the files checked.
+``[tool.poetry]``). The finding is about the whole project, so it is reported on the
+project root (``.``, line 1), as ruff reports project-level findings: it is shown when
+the whole project is checked (``mlready check``, the ``mlready-docs`` hook), not when
+only some files are.
 
 ## Why is this bad?
 The README is the first, and often the only, thing anyone reads: what the project
@@ -53,11 +54,10 @@ collect = _readme.collect
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
-    where = _readme.anchor(project)
-    if where is None or where not in project.targets or _readme.find(project) is not None:
+    if not _readme.documentable(project) or _readme.find(project) is not None:
         return
     yield project.diagnostic(
-        where, 1, 1, CODE,
+        _readme.anchor(project, None), 1, 1, CODE,
         "`README`: the project has no README saying what it does and how to run it",
         fix="add a README.md with a one-paragraph description and the install, train and "
             "evaluate commands")

@@ -4,9 +4,10 @@ The engine reads only files of the kinds it knows, and a README is none of them,
 these rules look for it by name: in the project root, then in the folders above it up
 to the top of the git work tree (a package in ``repo/python/`` is documented by
 ``repo/README.md``), or wherever ``[project] readme`` in the root pyproject.toml points.
-A finding about a missing or empty README has no line of its own, so it is reported on
-a project file that is always there: ``pyproject.toml`` (then ``setup.cfg``,
-``setup.py``, then the first top-level Python file), line 1.
+A README finding sits at the file it is about, as ruff places project-level findings:
+on the README itself (line 1), or on the project root (``.``) when there is none or it
+lives above the root. Neither is a file the engine reads, so the engine shows them when
+the whole project is checked, never on a partial run (`mlready.hooks.engine`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.probes import Probes
+from mlready.hooks.rules.repo.project import ROOT
 
 KINDS = ("pyproject", "setup_cfg", "python")
 _ANCHORS = ("pyproject.toml", "setup.cfg", "setup.py")
@@ -74,16 +76,19 @@ def find(project: ProjectContext) -> Path | None:
     return None
 
 
-def anchor(project: ProjectContext) -> str | None:
-    """The file a project-level finding is reported on, or None without a candidate."""
-    for name in _ANCHORS:
-        if name in project.files:
-            return name
-    top_level = [p for p in project.files if "/" not in p and p.endswith(".py")]
-    if top_level:
-        return top_level[0]
-    python = [p for p in project.files if p.endswith(".py")]
-    return python[0] if python else None
+def documentable(project: ProjectContext) -> bool:
+    """Whether the project has something to document: a Python file or a manifest."""
+    return any(p.endswith(".py") or p in _ANCHORS for p in project.files)
+
+
+def anchor(project: ProjectContext, readme: Path | None) -> str:
+    """Where a README finding is reported: the README's path when it is inside the
+    project, else the project root (``.``)."""
+    if readme is not None:
+        shown = display(readme, project.root)
+        if not shown.startswith("../") and shown != "..":
+            return shown
+    return ROOT
 
 
 def display(path: Path, root: Path) -> str:

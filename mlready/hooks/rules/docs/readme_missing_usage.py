@@ -22,8 +22,9 @@ of a one-script project, or a Training heading) and *evaluation instructions* (a
 evaluate, test, sample, generate or inference command or heading; a Results table is
 not one). A README that points to documentation kept elsewhere (a docs link) passes:
 the instructions live there.
-Like MLR601, the finding is reported on line 1 of ``pyproject.toml`` (else
-``setup.cfg``, ``setup.py``, else the first top-level Python file).
+The finding is reported on line 1 of the README itself (on the project root, ``.``,
+when the README lives above it); like MLR601 it is shown when the whole project is
+checked.
 
 ## Why is this bad?
 A README that only describes the project leaves every reader to discover the entry
@@ -211,8 +212,7 @@ def _listed(parts: list[str]) -> str:
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
-    where = _readme.anchor(project)
-    if where is None or where not in project.targets:
+    if not _readme.documentable(project):
         return
     readme = _readme.find(project)
     text = _readme.read(project, readme) if readme is not None else None
@@ -229,6 +229,6 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
             return
         what = f"has no {_listed(missing)}"
     yield project.diagnostic(
-        where, 1, 1, CODE, f"`{name}`: the README {what}",
+        _readme.anchor(project, readme), 1, 1, CODE, f"`{name}`: the README {what}",
         fix="add a Usage section with the install, train and evaluate commands in a "
             "fenced code block")

@@ -87,7 +87,7 @@ class Finding(NamedTuple):
 # import that binds it, and a loop can only train if one of the evidence words occurs.
 CALL_WORDS = ("optim", "DataLoader", "lightning", "transformers", "trl", "bitsandbytes",
               "stable_baselines3", "sb3_contrib", ".learn(", "clip_grad")
-LOOP_WORDS = (".backward(", ".step(", "train_", "fit_")
+LOOP_WORDS = (".backward(", ".step(", ".update(", "train_", "fit_")
 
 
 def _mentions(source: str, words: tuple[str, ...]) -> bool:

@@ -140,6 +140,8 @@ ENV_MAKERS = frozenset({"make", "make_vec", "SyncVectorEnv", "AsyncVectorEnv",
                         "DummyVecEnv", "SubprocVecEnv", "VecNormalize", "make_vec_env",
                         "make_atari_env"})
 ENV_ROOTS = frozenset({"gym", "gymnasium", "stable_baselines3", "sb3_contrib"})
+# Libraries whose env factories take the seed of the envs they build (`seed=`).
+VEC_ENV_ROOTS = frozenset({"gym", "gymnasium", "envpool"})
 # Libraries whose drawing calls only decide how a figure looks.
 PLOT_ROOTS = ("matplotlib", "seaborn", "plotly", "bokeh")
 # Base classes that make a module a reusable component (a model, a dataset, an env):

@@ -84,6 +84,7 @@ class Summary:
     runs: Hit | None = None  # any training, SB3 and Hugging Face included
     cuda: Hit | None = None
     loads: Hit | None = None  # a checkpoint load: initial weights do not matter
+    maybe_loads: Hit | None = None  # a load behind an `if`: initial weights may matter
     loaders: list[Hit] = field(default_factory=list)
     plots: bool = False  # the unit itself draws a figure (not inherited by callers)
     backward: Hit | None = None  # half a training step: a backward pass...
@@ -104,7 +105,15 @@ class Summary:
         if other.cuda is not None:
             self.cuda = earliest(self.cuda, other.cuda.shifted(pos, frame))
         if other.loads is not None:
-            self.loads = earliest(self.loads, other.loads.shifted(pos, frame))
+            # `LLM.load(init="random")` loads only in its other branch: a conditional
+            # load makes a run, but the initial weights it may keep still count.
+            load = other.loads.shifted(pos, frame)
+            if flags & _COND:
+                self.maybe_loads = earliest(self.maybe_loads, load)
+            else:
+                self.loads = earliest(self.loads, load)
+        if other.maybe_loads is not None:
+            self.maybe_loads = earliest(self.maybe_loads, other.maybe_loads.shifted(pos, frame))
         if flags & _NESTED:
             return
         for lib, hit in other.uses.items():
@@ -163,6 +172,10 @@ class CallGraph:
                 self.units[_key(module, name)] = (path, name, unit_header(unit)[2])
             for name, bases in data.get("classes", {}).items():
                 self.classes[_key(module, name)] = bases
+        self.returns: dict[str, list[Any]] = {}
+        for data in self.facts.values():
+            for name, types in data.get("ret", {}).items():
+                self.returns[_key(data["m"], name)] = types
         self._summaries: dict[str, Summary] = {}
         self._active: set[str] = set()
         self._resolved: dict[str, tuple[str, ...]] = {}
@@ -186,9 +199,53 @@ class CallGraph:
             owner, _, method = name.rpartition(".")
             if owner in self.classes:
                 return self._method(owner, method, 0)
+            if "()" in name:
+                return self._returned(name, depth)
+            if ".*." in name:
+                return self._any_class(name)
             name = self._rewrite(name)
             depth += 1
         return ()
+
+    def _returned(self, name: str, depth: int) -> tuple[str, ...]:
+        """``pkg.make()[1].sample``: the method of what the function returns (the
+        tuple's item), for each type its ``return`` statements name (`bindings`)."""
+        head, _, rest = name.partition("()")
+        index: int | None = None
+        if rest.startswith("["):
+            number, _, rest = rest[1:].partition("]")
+            index = int(number) if number.isdigit() else None
+        rest = rest.removeprefix(".")
+        function: str | None = head
+        while function is not None and function not in self.returns and depth < 6:
+            owner, _, method = function.rpartition(".")
+            if owner in self.classes:  # an inherited method: its base's return
+                keys = self._method(owner, method, 0)
+                function = keys[0] if keys and keys[0] in self.returns else None
+                break
+            function = self._rewrite(function)
+            depth += 1
+        found: list[str] = []
+        for returned in self.returns.get(function or "", ()):
+            if isinstance(returned, list) and index is not None and index < len(returned):
+                item = returned[index]
+            elif isinstance(returned, str) and index is None:
+                item = returned
+            else:
+                continue
+            if item:
+                found.extend(self._resolve(f"{item}.{rest}" if rest else item, depth + 1))
+        return tuple(dict.fromkeys(found))
+
+    def _any_class(self, name: str) -> tuple[str, ...]:
+        """``pkg.trainers.*.train``: that method of every class of the module (the class
+        is picked by name at run time, ``getattr(trainers, cfg.trainer)``)."""
+        module, _, method = name.partition(".*.")
+        found: list[str] = []
+        for cls in self.classes:
+            if cls.startswith(module + ".") and "." not in cls[len(module) + 1:]:
+                found.extend(self._method(cls, method, 0))
+        return tuple(dict.fromkeys(found))
 
     def _method(self, cls: str, method: str, depth: int) -> tuple[str, ...]:
         key = f"{cls}.{method}"
@@ -282,6 +339,8 @@ class CallGraph:
                 result.train = earliest(result.train, hit)
         elif kind == "g":
             result.cuda = earliest(result.cuda, hit)
+        elif kind == "k" and extra:
+            result.maybe_loads = earliest(result.maybe_loads, hit)
         elif kind == "k":
             result.loads = earliest(result.loads, hit)
         elif kind == "p":
@@ -330,7 +389,8 @@ class CallGraph:
             # a tutorial notebook that only shows an API is not a run: a notebook, or
             # the `__main__` of a module that others import or that defines a model or
             # an env, is one only when it trains or loads weights to evaluate.
-            runs = flow.runs is not None or flow.loads is not None
+            runs = flow.runs is not None or flow.loads is not None \
+                or flow.maybe_loads is not None
             component = data.get("nb") or data.get("lib") or module in self._imported()
             if runs or not component:
                 yield Entrypoint(path, basename if data.get("nb") else GUARD_UNIT, flow,

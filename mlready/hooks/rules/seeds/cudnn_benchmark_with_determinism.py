@@ -77,7 +77,7 @@ def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
         return
     asked = flow.place(entry, det)
     at = f" (line {asked.frame.line})" if asked is not None and not entry.notebook else ""
-    message = (f"{flow.describe(entry, bench, where)} in entrypoint `{flow.label(entry, bench)}`, "
+    message = (f"{flow.describe(entry, bench, where)} in entrypoint `{flow.label(entry)}`, "
                f"which asks for determinism{at}; benchmark mode picks kernels by timing")
     yield flow.diagnostic(where, CODE, message,
                       "set `torch.backends.cudnn.benchmark = False` when determinism is on")

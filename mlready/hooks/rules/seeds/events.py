@@ -143,6 +143,10 @@ class LibraryCalls:
     def _unit_at(self, pos: tuple[int, int]) -> Unit:
         raise NotImplementedError
 
+    def _cond(self, node: ast.AST) -> int:
+        """1 when ``node`` runs only behind an ``if`` of its unit, else 0."""
+        return 1 if node_pos(node) in self.branches else 0
+
     def _variable(self, unit: Unit, dotted: str) -> str | None:
         scope = unit.cls if dotted.startswith("self.") and unit.cls else unit.name
         return self.vars.get((scope, dotted))
@@ -171,7 +175,7 @@ class LibraryCalls:
 
     def _library_call(self, unit: Unit, call: ast.Call, qualname: str, nested: bool) -> bool:
         if qualname in api.CHECKPOINT_LOADERS:
-            self._event(unit, "k", call, qualname)
+            self._event(unit, "k", call, qualname, self._cond(call))
             return True
         seeded = api.seeded_libraries(qualname)
         if seeded is not None:
@@ -248,6 +252,12 @@ class LibraryCalls:
                 self._event(unit, "s", call, qualname, list(api.EVERYTHING))
             elif not has_splat(call):
                 self._event(unit, "u", call, qualname, "torch")
+            return True
+        if root in api.VEC_ENV_ROOTS and (final in api.ENV_MAKERS or ".vector." in qualname) \
+                and not is_none(keyword(call, "seed")):
+            # `gym.vector.make(name, num_envs=8, seed=0)`, `envpool.make(..., seed=0)`: the
+            # factory seeds the environments it builds.
+            self._event(unit, "s", call, qualname, ["env"])
             return True
         if root in api.SB3_ROOTS and final in ("make_vec_env", "make_atari_env"):
             if not is_none(keyword(call, "seed")):
@@ -327,13 +337,18 @@ class LibraryCalls:
                 self._loader(call)
                 shuffle = argument(call, 2, "shuffle")
                 unseeded = shuffle is not None and not literal_false(shuffle)
-                return "torch" if unseeded else ""
-            return "torch" if final in api.TORCH_SAMPLERS else None
+                return "torch_loader" if unseeded else ""
+            if final == "random_split":
+                return "torch"  # draws its permutation when called
+            # A sampler, like a shuffled loader, draws when iterated, not when built.
+            return "torch_loader" if final in api.TORCH_SAMPLERS else None
         return None
 
     @staticmethod
     def _torchvision_kind(call: ast.Call, parts: list[str]) -> str | None:
         final = parts[-1]
+        if any(part.startswith("_") for part in parts):
+            return None  # `torchvision.models.__dict__.keys()`: a lookup, not a model
         if parts[1] == "transforms":
             return "torch" if final.startswith("Random") else None
         if parts[1] == "models" and final[:1].islower() and final not in api.TORCHVISION_NOT_MODELS:
@@ -370,7 +385,7 @@ class LibraryCalls:
         if final == "seed":
             return self._seed_method(unit, call, receiver, bound)
         if final in api.CHECKPOINT_METHODS:
-            self._event(unit, "k", call, spelled(call))
+            self._event(unit, "k", call, spelled(call), self._cond(call))
             return True
         if final == "sample" and api.is_space_name(receiver):
             # A sampled observation is a dummy input (a shape, a `predict` demo); the
@@ -413,7 +428,7 @@ class LibraryCalls:
         """A Gym-style environment: made by an env library, or named like one when we
         do not know what built it. An object of the project's own class or of another
         library (an HTTP game client) is not: its ``reset`` is whatever it defines."""
-        if bound is not None:
+        if bound is not None and "(" not in bound and not bound.endswith("*"):
             final = bound.rpartition(".")[2]
             if bound.partition(".")[0] in api.ENV_ROOTS:
                 return True
@@ -471,6 +486,21 @@ class LibraryCalls:
                 if unit.name not in seen:
                     seen.add(unit.name)
                     self._event(unit, "g", constant, repr(value))
+
+    def _settle_loads(self) -> None:
+        """A load in both arms of an ``if`` (``if os.path.isfile(p): load(p) else:
+        load_from_url(...)``) happens either way: it is no conditional load."""
+        loads = [e for u in self.units.values() for e in u.events if e[0] == "k" and e[6]]
+        if not loads:
+            return
+        for node in self.ctx.nodes(ast.If):
+            if not node.orelse:
+                continue
+            arms = [[e for e in loads if node_start(arm[0]) <= (e[1], e[2]) <= node_end(arm[-1])]
+                    for arm in (node.body, node.orelse)]
+            if all(arms):
+                for event in (*arms[0], *arms[1]):
+                    event[6] = 0
 
     def _training_loops(self) -> None:
         """A unit that calls ``.backward()`` inside a loop and some ``.step()`` trains

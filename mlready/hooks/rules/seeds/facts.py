@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-VERSION = 3  # bump when the layout changes: `callgraph` ignores other versions
+VERSION = 4  # bump when the layout changes: `callgraph` ignores other versions
 MODULE_UNIT = "<module>"
 GUARD_UNIT = "__main__"
 
@@ -48,8 +48,8 @@ def unpack(text: str, calls: list[str]) -> list[Event]:
         extra: Any = raw
         if kind == "s":
             extra = raw.split(",")
-        elif kind in "cb":
-            extra = int(raw)
+        elif kind in "cbk":
+            extra = int(raw or 0)
         if kind == "c":
             name = calls[int(name)]
         start = int(line)

@@ -50,33 +50,51 @@ class Place(NamedTuple):
     via: str
 
 
-def _main_function(entry: Entrypoint, guard: Frame, called: Frame) -> bool:
-    """Whether the ``__main__`` block hands over to this same-file function: its only
-    statement calls it, or it is named like a main (``main``, ``run``, ``train_*``)."""
-    if guard.unit != GUARD_UNIT or called.path != entry.path \
+def _hands_over(entry: Entrypoint, caller: Frame, called: Frame, first: bool) -> bool:
+    """Whether ``caller`` hands the run over to ``called``, a function of the same file:
+    the ``__main__`` block's only statement calls it, or it is named like a main
+    (``main``, ``run``, ``train_*``); from a function (the entrypoint itself, a hydra
+    main, or a main handed over to) only to a ``main`` or ``*_main`` (``worker_main``).
+    The first caller is the entrypoint's own body."""
+    if first and caller.unit not in (GUARD_UNIT, entry.label):
+        return False
+    if caller.unit == MODULE_UNIT or entry.notebook or called.path != entry.path \
             or called.unit in (MODULE_UNIT, GUARD_UNIT) or "." in called.unit:
         return False
-    return entry.guard_statements == 1 or called.unit.lstrip("_").startswith(_MAIN_NAMES)
+    name = called.unit.lstrip("_")
+    if first and caller.unit == GUARD_UNIT:
+        return entry.guard_statements == 1 or name.startswith(_MAIN_NAMES)
+    # Past the `__main__` block only a main hands over (`worker_main`), not a helper
+    # named like one (`train_one_epoch`): that is where the run does its work.
+    return name == "main" or name.endswith("_main")
 
 
 def place(entry: Entrypoint, hit: Hit) -> Place | None:
     """Where to report ``hit``: in the entrypoint's own body (``frames[1]``, after the
-    synthetic entry frame), or, for a ``__main__`` block, inside the function of the
-    same file it calls (``main``). Deeper draws are reported at that call site, naming
-    the helper they went through."""
+    synthetic entry frame), or inside the same-file main it hands over to, through as
+    many hand-overs as there are (``__main__`` -> ``main`` -> ``worker_main``). Deeper
+    draws are reported at that call site, naming the helper they went through."""
     frames = hit.frames
     if len(frames) < 2 or frames[1].path != entry.path or frames[1].line <= 0:
         return None
-    depth = 2 if len(frames) > 2 and _main_function(entry, frames[1], frames[2]) else 1
+    depth = 1
+    while len(frames) > depth + 1 and depth < 8 \
+            and _hands_over(entry, frames[depth], frames[depth + 1], depth == 1):
+        depth += 1
     via = frames[depth + 1].unit if len(frames) > depth + 1 else ""
     return Place(frames[depth], via)
 
 
-def label(entry: Entrypoint, hit: Hit) -> str:
-    """The entrypoint's name; for a ``__main__`` block, the function it calls (``main``)."""
-    if len(hit.frames) > 2 and _main_function(entry, hit.frames[1], hit.frames[2]):
-        return hit.frames[2].unit
-    return entry.label
+def label(entry: Entrypoint, hit: Hit | None = None) -> str:
+    """The entrypoint's one name in messages: the path of a script (its ``__main__``
+    block, whatever function that hands over to, its top-level code, a notebook), and
+    ``path::function`` for a function that is an entrypoint of its own (a click, typer
+    or hydra main, a training function nothing calls), as pytest names a test. (``hit``
+    is not needed: the name no longer depends on where the hit is.)"""
+    if entry.label in (GUARD_UNIT, MODULE_UNIT) or entry.notebook \
+            or entry.label == entry.path.rpartition("/")[2]:
+        return entry.path
+    return f"{entry.path}::{entry.label}"
 
 
 def describe(entry: Entrypoint, hit: Hit, where: Place) -> str:
@@ -108,10 +126,16 @@ def machine_learning(entry: Entrypoint) -> bool:
 def torch_use(summary: Summary) -> Hit | None:
     """The first draw from torch's generator. Initial weights count unless the run
     loads a checkpoint over them; dropout layers count unless the run only evaluates
-    a loaded checkpoint (they draw only while training)."""
+    a loaded checkpoint (they draw only while training); a shuffled loader or a
+    sampler counts only when torch is never seeded (it draws when iterated)."""
     use = summary.uses.get("torch")
     init = summary.uses.get("torch_init")
     dropout = summary.uses.get("torch_dropout")
+    loader = summary.uses.get("torch_loader")
+    if loader is not None and "torch" not in summary.seeds:
+        # A shuffled loader or a sampler draws when iterated: built before the seed,
+        # it is still iterated after it; never seeded, its order differs every run.
+        use = earliest(use, loader)
     if init is not None and summary.loads is None:
         use = earliest(use, init)
     if dropout is not None and (summary.loads is None or summary.runs is not None):

@@ -91,7 +91,7 @@ def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     hint = "pass `Trainer(deterministic=True)`" if lightning else \
         "call `torch.use_deterministic_algorithms(True)`"
     message = (f"{flow.describe(entry, train, where)} trains in entrypoint "
-               f"`{flow.label(entry, train)}` without deterministic algorithms; {hint}")
+               f"`{flow.label(entry)}` without deterministic algorithms; {hint}")
     fix = ("call `torch.use_deterministic_algorithms(True)` (set "
            "`CUBLAS_WORKSPACE_CONFIG=:4096:8`) or `torch.backends.cudnn.deterministic = True`"
            " before training, behind a config flag if speed matters")

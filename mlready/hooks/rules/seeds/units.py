@@ -19,7 +19,8 @@ b     turns on ``cudnn.benchmark`` (``extra``: 1 when inside an ``if``)
 t     trains (``extra``: ``torch`` a backward pass in a loop, ``step`` one outside
       a loop, ``lightning``, ``sb3``, ``hf``)
 g     uses CUDA
-k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``)
+k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``;
+      ``extra``: 1 when inside an ``if``)
 w     builds a shuffled multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
 p     draws a figure (matplotlib, seaborn...): what it draws only decides how it looks
 ====  ======================================================================
@@ -39,12 +40,13 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.names import NameResolver
 from mlready.hooks.rules.seeds import apis as api
+from mlready.hooks.rules.seeds.bindings import called, return_types, value_types
 from mlready.hooks.rules.seeds.events import (
     LibraryCalls,
     Spans,
@@ -71,6 +73,8 @@ Span = tuple[tuple[int, int], tuple[int, int]]
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOKS_AT = frozenset({"callable", "getattr", "hasattr", "isinstance", "id", "repr", "print",
                        "str", "type"})
+# Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
+_TYPED_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Tuple, ast.BoolOp, ast.IfExp)
 _HEUR = 1
 _COND = 2
 _NESTED = 4
@@ -107,6 +111,7 @@ class _Collector(LibraryCalls):
         self.resolver: NameResolver = ctx.resolver  # shared with every rule of the file
         self.aliases = self.resolver.aliases
         self.units: dict[str, Unit] = {MODULE_UNIT: Unit(MODULE_UNIT)}
+        self.defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.starts: list[tuple[int, int]] = []
         self.spans: list[tuple[tuple[int, int], tuple[int, int], Unit]] = []
         self.local_defs: set[str] = set()
@@ -158,6 +163,7 @@ class _Collector(LibraryCalls):
         for assign in self.ctx.nodes(ast.Assign):
             self._assign(assign)
         self._cuda_strings()
+        self._settle_loads()
         self._training_loops()
         return self._finish()
 
@@ -185,7 +191,9 @@ class _Collector(LibraryCalls):
             self._add_unit(statement, unit)
         elif isinstance(statement, ast.ClassDef):
             self.local_defs.add(statement.name)
-            bases = [q for q in (self.resolver.qualname(b) for b in statement.bases) if q]
+            # `class DQN(OffPolicy[TPolicy], Generic[TPolicy])`: the base is the generic.
+            bases = [q for q in (self.resolver.qualname(
+                b.value if isinstance(b, ast.Subscript) else b) for b in statement.bases) if q]
             self.classes[statement.name] = [q for q in bases if not api.is_external(q)]
             if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
                 # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
@@ -201,6 +209,8 @@ class _Collector(LibraryCalls):
 
     def _add_unit(self, node: ast.AST, unit: Unit) -> None:
         self.units[unit.name] = unit
+        if isinstance(node, _DEFS):
+            self.defs[unit.name] = node
         self.spans.append((node_start(node), node_end(node), unit))
 
     def _unit_at(self, pos: tuple[int, int]) -> Unit:
@@ -225,28 +235,66 @@ class _Collector(LibraryCalls):
 
     def _bind_variables(self) -> None:
         for assign in self.ctx.nodes(ast.Assign):
-            if not isinstance(assign.value, ast.Call) or len(assign.targets) != 1:
+            if len(assign.targets) != 1 or not isinstance(
+                    assign.value, ast.Call | ast.BoolOp | ast.IfExp):
                 continue
-            _, dotted = chain(assign.targets[0])
-            if dotted is not None and "seed" in dotted.rpartition(".")[2].lower():
+            target = assign.targets[0]
+            _, dotted = chain(target)
+            if isinstance(assign.value, ast.Call) and dotted is not None \
+                    and "seed" in dotted.rpartition(".")[2].lower():
                 # `opt.manualSeed = random.randint(1, 10000)`: drawing the run's seed
                 # (to print and reuse) is how a seed is chosen, not an unseeded draw.
                 self.seed_draws.update(id(n) for n in ast.walk(assign.value))
-            _, callee = chain(assign.value.func)
-            if dotted is None or callee is None:
-                continue
-            qualname = self.resolver.qualname(assign.value.func)
-            if qualname is None:
-                continue
+            if dotted is None and not isinstance(target, ast.Tuple):
+                continue  # `x[i] = f()`: no name to call methods on
             unit = self._unit_at(node_pos(assign))
-            scope = unit.cls if dotted.startswith("self.") and unit.cls else unit.name
-            key = (scope, dotted)
-            if key in self.vars and self.vars[key] != qualname:
-                # `policy = A(...)` in one branch, `policy = B(...)` in another.
-                self.other_vars.setdefault(key, []).append(qualname)
-            else:
-                self.vars[key] = qualname
-            self.bound_names.add(dotted)
+            types = value_types(assign.value, self.resolver, self._lookup(unit), unit.cls)
+            if not types:
+                continue
+            if isinstance(target, ast.Tuple) and isinstance(assign.value, ast.Call):
+                # `model, diffusion = create(...)`: each name holds an item of the tuple.
+                for i, item in enumerate(target.elts):
+                    _, name = chain(item)
+                    if name is not None:
+                        for type_name in types:
+                            self._bind(unit, name, f"{called(type_name)}[{i}]")
+            elif dotted is not None:
+                for type_name in types:
+                    self._bind(unit, dotted, type_name)
+
+    def _lookup(self, unit: Unit) -> Callable[[str], str | None]:
+        return lambda dotted: self._variable(unit, dotted)
+
+    def _bind(self, unit: Unit, dotted: str, type_name: str) -> None:
+        scope = unit.cls if dotted.startswith("self.") and unit.cls else unit.name
+        key = (scope, dotted)
+        if key in self.vars and self.vars[key] != type_name:
+            # `policy = A(...)` in one branch, `policy = B(...)` in another.
+            if type_name not in self.other_vars.get(key, ()):
+                self.other_vars.setdefault(key, []).append(type_name)
+        else:
+            self.vars[key] = type_name
+        self.bound_names.add(dotted)
+
+    def _returns(self) -> dict[str, list[Any]]:
+        """What each function and method returns (`bindings.return_types`), for calls
+        on the object a project function made (``x = make(); x.run()``). Read from the
+        shared node index: the ``return`` statements of nested functions are theirs."""
+        values: dict[str, list[ast.expr]] = {}
+        for returned in self.ctx.nodes(ast.Return):
+            pos = node_pos(returned)
+            if isinstance(returned.value, _TYPED_VALUES) and pos not in self.nested:
+                values.setdefault(self._unit_at(pos).name, []).append(returned.value)
+        found: dict[str, list[Any]] = {}
+        for name, node in self.defs.items():
+            if name not in values and node.returns is None:
+                continue
+            unit = self.units[name]
+            types = return_types(values.get(name, []), node.returns, self.resolver,
+                                 self._lookup(unit), unit.cls)
+            if types:
+                found[name] = types
+        return found
 
     # -- events --
 
@@ -349,11 +397,11 @@ class _Collector(LibraryCalls):
             else:
                 bound = self._variable(unit, receiver)
                 if bound is not None and not api.is_external(bound):
-                    target = f"{bound}.{final}"
+                    target = f"{called(bound)}.{final}"
                 scope = unit.cls if receiver.startswith("self.") and unit.cls else unit.name
                 for other in self.other_vars.get((scope, receiver), ()):
                     if not api.is_external(other):
-                        self._event(unit, "c", call, f"{other}.{final}",
+                        self._event(unit, "c", call, f"{called(other)}.{final}",
                                     (_COND if pos in self.branches else 0)
                                     | (_NESTED if nested else 0))
         elif dotted == "cls" and unit.cls:
@@ -408,6 +456,7 @@ class _Collector(LibraryCalls):
             "classes": {c: b for c, b in self.classes.items()
                         if b or any(u.startswith(c + ".") for u in units)},
             "aliases": self._exports(),
+            "ret": self._returns(),
         }
         self.facts.update((key, value) for key, value in optional.items() if value)
         return self.facts
@@ -447,6 +496,8 @@ class _Collector(LibraryCalls):
         if not target.startswith(prefix):
             return True  # another module: decided across files
         local = target[len(prefix):]
+        if "()" in local or ".*." in local:
+            return True  # through what a function returns: decided across files
         head = local.partition(".")[0]
         if local in live:
             return True

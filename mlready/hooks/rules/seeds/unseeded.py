@@ -53,7 +53,7 @@ def decide(entry: Entrypoint, lib: str) -> Iterator[Diagnostic]:
     if where is None:
         return
     what = flow.describe(entry, use, where)
-    label = flow.label(entry, use)
+    label = flow.label(entry)
     name = _LIB_NAMES.get(lib, lib)
     fix = FIXES[lib]
     if lib in ("random_rng", "numpy_rng"):

@@ -74,6 +74,6 @@ def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     if where is None:
         return
     message = (f"{flow.describe(entry, use, where)} used with CUDA in entrypoint "
-               f"`{flow.label(entry, use)}` but only the CPU generator is seeded "
+               f"`{flow.label(entry)}` but only the CPU generator is seeded "
                f"(`{cpu.api}`); call `torch.cuda.manual_seed_all(seed)`")
     yield flow.diagnostic(where, CODE, message, unseeded.FIXES["cuda"])

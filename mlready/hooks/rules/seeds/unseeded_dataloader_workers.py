@@ -78,7 +78,7 @@ def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
         if where is None:
             continue
         message = (f"{flow.describe(entry, loader, where)} in seeded entrypoint "
-                   f"`{flow.label(entry, loader)}` has neither `worker_init_fn` nor `generator`")
+                   f"`{flow.label(entry)}` has neither `worker_init_fn` nor `generator`")
         fix = ("pass `generator=torch.Generator().manual_seed(seed)` and a `worker_init_fn` "
                "that seeds numpy and random from `torch.initial_seed()`")
         yield flow.diagnostic(where, CODE, message, fix)

@@ -2,8 +2,9 @@
 
 ## What it does
 Flags, in an entrypoint, the first ``env.reset()`` when no earlier (or this) reset
-passed ``seed=`` and no ``env.seed(...)``, ``make_vec_env(..., seed=...)`` or
-Stable-Baselines3 algorithm with ``seed=`` came first; and the first
+passed ``seed=`` and no ``env.seed(...)``, ``make_vec_env(..., seed=...)``, vector-env
+factory given a seed (``gym.vector.make(..., seed=...)``, ``envpool.make(..., seed=...)``)
+or Stable-Baselines3 algorithm with ``seed=`` came first; and the first
 ``env.action_space.sample()`` when the space was never seeded with
 ``action_space.seed(...)``. ``env.reset(seed=...)`` does not seed the spaces.
 A sampled *observation* (``observation_space.sample()``) is a dummy input, not a draw

@@ -36,8 +36,11 @@ def main(cfg: DictConfig) -> None:
 ## Options
 None. Entrypoints are as in MLR001; a seeding call inside an ``if`` counts. Building
 modules does not need a seed when the run then loads weights over them
-(``load_state_dict``, ``load_from_checkpoint``, ``from_pretrained``), and dropout
-layers do not when such a run only evaluates.
+(``load_state_dict``, ``load_from_checkpoint``, ``from_pretrained``; a load in only one
+arm of an ``if``, such as ``LLM.load(init="random")`` skipping it, does not count), and
+dropout layers do not when such a run only evaluates. A shuffled ``DataLoader`` or a
+random sampler draws when it is iterated, not when it is built: it is reported only
+when torch is never seeded. Draws given an explicit ``generator=`` never count.
 
 ## References
 - https://pytorch.org/docs/stable/notes/randomness.html

@@ -65,7 +65,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.training.grad_mode import no_grad_nodes
-from mlready.hooks.training import is_step_call
+from mlready.hooks.training import is_step_call, terminal_name
 
 CODE = "MLR701"
 SEVERITY = "warning"
@@ -85,14 +85,6 @@ _FIX = "wrap the evaluation in `with torch.no_grad():` or decorate it `@torch.no
 
 def _text(node: ast.AST) -> str:
     return ast.unparse(node)
-
-
-def _terminal(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
 
 
 def _walk_body(nodes: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -117,7 +109,7 @@ def _eval_receivers(nodes: list[ast.AST]) -> set[str]:
     return {_text(n.func.value) for n in nodes
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
             and n.func.attr == "eval" and not n.args and not n.keywords
-            and _MODEL_NAME.search(_terminal(n.func.value))}
+            and _MODEL_NAME.search(terminal_name(n.func.value))}
 
 
 def _model_call(call: ast.Call, models: set[str], named: bool) -> bool:
@@ -143,7 +135,7 @@ def _first_ungraded(nodes: list[ast.AST], models: set[str], named: bool,
 def _eval_loader(loop: ast.For | ast.AsyncFor) -> bool:
     """``for batch in val_loader`` / ``in test_data()``: a loop over evaluation data."""
     source = loop.iter.func if isinstance(loop.iter, ast.Call) else loop.iter
-    name = _terminal(source)
+    name = terminal_name(source)
     return bool(_EVAL_LOADER.search(name)) and ("loader" in name or "data" in name)
 
 
