@@ -3,7 +3,10 @@
 A *training entrypoint* is a target file that is run rather than imported (an
 ``if __name__ == "__main__":`` block, training code at module level, a notebook) and
 that trains: in its own code (`mlready.hooks.training`), or by calling a project
-function whose own body trains (``from trainer import train; train(cfg)``). This is
+function whose own body trains (``from trainer import train; train(cfg)``), or a method
+of an instance of a project class (``agent = algo.PPO(...); agent.update(...)``, also
+when a package re-exports the class). A script without a main guard is run too when
+its module-level code does so and no other project file imports it. This is
 the seeding rules' notion of an entrypoint, kept file-level and cheap (the seeding
 call graph follows execution order, which reporting does not need).
 
