@@ -127,7 +127,8 @@ def seeded(ctx: FileContext, name: str, scope: ast.AST) -> bool:
     """Whether anything in ``scope`` (the whole file for ``self.<attr>`` and module-level
     code) seeds the env held by ``name``: a construction of it given a seed, its
     ``seed(...)`` (or its wrapped env's: ``env.unwrapped.seed``), a ``reset(seed=...)``,
-    or a call of a seeding helper that is passed it (``seed_env(eval_env, seed)``)."""
+    or a call that is passed it with a seed (``seed_env(eval_env, s)``,
+    ``evaluate(agent, eval_env, seed=cfg.seed)``: the callee may seed it)."""
     where = ctx.tree if name.startswith("self.") or scope is ctx.tree else scope
     assert where is not None
     for node in ast.walk(where):
@@ -144,8 +145,11 @@ def seeded(ctx: FileContext, name: str, scope: ast.AST) -> bool:
         if func.startswith(f"{name}.") and final(func) == "reset" \
                 and any(k.arg == "seed" for k in node.keywords):
             return True
-        if "seed" in final(func).lower() and any(text(a) == name for a in node.args):
-            return True
+        given = [*node.args, *(k.value for k in node.keywords)]
+        if any(text(a) == name for a in given) and ("seed" in final(func).lower() or any(
+                mentions_seed(a) for a in given) or any(k.arg and "seed" in k.arg
+                                                       for k in node.keywords)):
+            return True  # a seeding helper, or a call handed the env and a seed for it
     return False
 
 

@@ -8,7 +8,8 @@ like one (``eval_env``, ``test_envs``, ``self.val_env``) bound to an env constru
 factory such as ``make_env``), when nothing in the same function (the whole file for
 ``self.<attr>`` and module-level code) seeds it: no seed among the construction's
 arguments (``make_vec_env(..., seed=cfg.seed + 1)``, ``make_env(name, seed)``), no
-``eval_env.seed(...)``, no ``eval_env.reset(seed=...)``, no seeding helper given it.
+``eval_env.seed(...)``, no ``eval_env.reset(seed=...)``, no call given it together
+with a seed (``evaluate(agent, eval_env, cfg.seed)`` may seed it).
 Only environments used for evaluation count: given to a call named like one
 (``evaluate_policy``, ``EvalCallback``, ``test_agent``, tianshou's ``Collector``) or
 built in a function named like one (a video recorder's env is not a measurement). Left
