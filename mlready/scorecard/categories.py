@@ -91,6 +91,10 @@ RULE_CATEGORIES: MappingProxyType[str, str] = MappingProxyType({
     "MLR613": REPRODUCIBILITY.key,  # hardcoded-user-path: runs only on the author's machine
     "MLR614": TESTING.key,  # no-tests: "unit tests"
     "MLR615": TESTING.key,  # no-ci: "all tests passing" on every change
+    "MLR010": TESTING.key,  # eval-on-training-environment: "validation on held-out data"
+    "MLR707": PERFORMANCE.key,  # dataloader-without-workers: "DataLoader with num_workers"
+    "MLR708": PERFORMANCE.key,  # dataloader-without-pin-memory: "pinned memory"
+    "MLR709": PERFORMANCE.key,  # data-parallel: "multi-GPU training configured"
 })
 
 # Runtime check id -> category key, as each check module declares it (``CATEGORY``).

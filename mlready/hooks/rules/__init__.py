@@ -51,6 +51,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "unseeded_python_random", "unseeded_numpy_random", "unseeded_torch_random",
         "unseeded_cuda_random", "unseeded_environment", "nondeterministic_training",
         "cudnn_benchmark_with_determinism", "unseeded_dataloader_workers",
+        "unseeded_eval_environment", "eval_on_training_environment",
+        "same_seed_vector_environments", "normalizer_stats_not_saved",
     ),
     "hparams": (  # MLR101-MLR106 hard-coded hyper-parameters
         "hardcoded_learning_rate", "hardcoded_batch_size", "hardcoded_training_length",
@@ -76,7 +78,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "training": (  # MLR7xx the training loop
         "eval_without_no_grad", "deprecated_amp_api", "loss_accumulated_with_graph",
-        "step_without_zero_grad",
+        "step_without_zero_grad", "eval_in_train_mode", "train_in_eval_mode",
+        "dataloader_without_workers", "dataloader_without_pin_memory", "data_parallel",
     ),
     "logging": (  # MLR8xx logging and experiment tracking
         "print_only_progress", "no_experiment_tracker", "hparams_not_logged",

@@ -90,8 +90,11 @@ def main(model, loader):
 @pytest.mark.parametrize(("save", "reported"), [
     ("torch.save(model.state_dict(), 'w.pt')", True),
     ("torch.save({'model': model.state_dict()}, 'w.pt')", True),
-    ("torch.save({'model': model.state_dict(), 'optim': optimizer.state_dict()}, 'c.pt')", False),
-    ("torch.save([model.state_dict(), optimizer.state_dict()], 'c.pt')", False),
+    ("torch.save({'model': model.state_dict(), 'optim': optimizer.state_dict(), 'epoch': 3},"
+     " 'c.pt')", False),
+    # the optimizer without a step/epoch counter: a resume restarts the schedule's count
+    ("torch.save({'model': model.state_dict(), 'optim': optimizer.state_dict()}, 'c.pt')", True),
+    ("torch.save([model.state_dict(), optimizer.state_dict()], f'c{step}.pt')", False),
     ("trainer.save_checkpoint('c.ckpt'); torch.save(model.state_dict(), 'w.pt')", False),
     ("accelerator.save_state('ckpt'); accelerator.save(model.state_dict(), 'w.pt')", False),
     ("torch.save(make_state(model), 'c.pt')", False),  # cannot see into it

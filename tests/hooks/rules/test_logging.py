@@ -43,3 +43,31 @@ def test_a_tracker_in_an_imported_module_counts(tmp_path: Path) -> None:
         "run.py": "import track\nfrom loop import fit\n\nif __name__ == '__main__':\n    fit(3)\n"})
     assert findings(root, "MLR802") == []
     assert findings(root, "MLR803") == ["track.py:2 MLR803"]
+
+
+AGENT = ("import torch\n\n\nclass Agent:\n    def __init__(self):\n"
+         "        self.opt = torch.optim.SGD([], lr=0.1)\n\n"
+         "    def learn(self, batch):\n        self.opt.step()\n")
+
+
+def test_training_through_a_method_of_a_project_instance(tmp_path: Path) -> None:
+    """``dqn = Agent(); dqn.learn(...)`` in a script without a main guard trains through
+    ``Agent.learn``, as a function call would; a module imported by another is not run."""
+    root = write(tmp_path / "p", {
+        "pyproject.toml": PYPROJECT, "agent.py": AGENT, "main.py": (
+            "from agent import Agent\n\ndqn = Agent()\nfor t in range(10):\n"
+            "    dqn.learn(t)\n    print(t)\n")})
+    assert findings(root, "MLR801") == ["main.py:6 MLR801"]
+    (root / "other.py").write_text("import main\n")
+    assert findings(root, "MLR801") == []
+
+
+def test_a_method_of_a_class_a_package_re_exports(tmp_path: Path) -> None:
+    """``algo.PPO`` re-exported from ``algo/ppo.py``: ``agent.update(...)`` reaches it."""
+    root = write(tmp_path / "p", {
+        "pyproject.toml": PYPROJECT, "algo/__init__.py": "from .ppo import PPO\n",
+        "algo/ppo.py": AGENT.replace("Agent", "PPO").replace("learn", "update"),
+        "main.py": ("from algo import PPO\n\n\ndef main():\n    agent = PPO()\n"
+                    "    for t in range(10):\n        agent.update(t)\n        print(t)\n\n\n"
+                    "if __name__ == '__main__':\n    main()\n")})
+    assert findings(root, "MLR801") == ["main.py:8 MLR801"]

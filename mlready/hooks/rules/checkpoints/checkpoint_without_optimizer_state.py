@@ -9,7 +9,10 @@ same function (with later ``ckpt["key"] = ...`` and ``ckpt.update(...)``). When 
 checkpoint of the file holds the optimizer (its ``state_dict()``, the optimizer object
 for ``fabric.save``, or a key naming it), each save is reported. When a checkpoint does
 hold the optimizer, it is also checked for the learning-rate scheduler and the
-``GradScaler`` the file builds, each named in the message.
+``GradScaler`` the file builds, and for a step/epoch counter: a key or a saved name
+such as ``"epoch"`` or ``global_step``, or the counter in the file's name
+(``f"opt{step:06d}.pt"``, from which a resume reads it back); each missing one is named
+in the message.
 
 Left alone: files that keep the full state through a framework (Lightning's
 ``configure_optimizers``/``ModelCheckpoint``/``trainer.save_checkpoint``, HF
@@ -62,7 +65,7 @@ from collections.abc import Iterator
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.rules.checkpoints.saves import SaveSite, save_sites
+from mlready.hooks.rules.checkpoints.saves import SaveSite, file_path, save_sites
 from mlready.hooks.training import is_step_call, terminal_name
 
 CODE = "MLR302"
@@ -78,6 +81,8 @@ _SCHEDULER = re.compile(r"(?:\.lr_scheduler\.[A-Z]\w*|\.get_\w*schedule\w*)$")
 _SCALER = re.compile(r"(?:^|\.)GradScaler$")
 # Framework savers that keep the optimizer (attribute calls on something not ``self``).
 _FRAMEWORK_SAVES = frozenset({"save_state", "save_checkpoint", "save_model"})
+# A step/epoch counter kept in the checkpoint: a key, a saved name, or the file name.
+_COUNTER = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$|^t$", re.IGNORECASE)
 _FIX = ('save a dict with the optimizer too: `{"model": model.state_dict(), '
         '"optimizer": optimizer.state_dict(), "step": step}`')
 
@@ -158,11 +163,57 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
     for site in keeping:
         missing = [f"{what} (`{sorted(names)[0]}`)" for what, names, stem in extras
                    if names and not _mentions(site.parts, names, stem)]
+        if not _counts(site):
+            missing.append("step/epoch counter")
         if missing and _known(site):
             yield ctx.diagnostic(CODE, site.call, f"checkpoint `{_short(site.payload)}` keeps "
                                  f"the optimizer but not the {' or the '.join(missing)} "
                                  "state: a resumed run restarts it",
                                  "add its `state_dict()` to the checkpoint and load it back")
+
+
+def _path_args(site: SaveSite) -> list[ast.expr]:
+    """What names the file a site writes: ``torch.save``'s and ``accelerator.save``'s
+    second argument, ``fabric.save``'s first, or every other argument of a helper."""
+    call = site.call
+    if site.via:
+        return [a for a in (*call.args, *(k.value for k in call.keywords))
+                if a is not site.payload]
+    index, name = (0, "path") if site.saver == "fabric" else (1, "f")
+    given = [k.value for k in call.keywords if k.arg == name]
+    return given or call.args[index:index + 1]
+
+
+def _counts(site: SaveSite) -> bool:
+    """Whether the checkpoint keeps where training was: a counter among what is saved
+    (``"epoch": epoch``, ``"step"``), or in the file's name (``f"opt{step:06d}.pt"``),
+    from which a resume can read it back."""
+    exprs = [*site.parts, *(file_path(a, site.scope) for a in _path_args(site))]
+    loops = _loop_counters(site.scope)
+    for expr in exprs:
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if _COUNTER.search(node.value):
+                    return True
+            elif (text := terminal_name(node)) and (_COUNTER.search(text) or text in loops):
+                return True
+    return False
+
+
+def _loop_counters(scope: ast.AST | None) -> set[str]:
+    """The counters of the function's counting loops: ``i`` in ``for i in range(n)``,
+    ``for i, batch in enumerate(loader)``."""
+    found: set[str] = set()
+    for loop in ast.walk(scope) if scope is not None else ():
+        if not isinstance(loop, ast.For) or not isinstance(loop.iter, ast.Call):
+            continue
+        if terminal_name(loop.iter.func) in ("range", "trange", "enumerate"):
+            target = loop.target
+            if isinstance(target, ast.Tuple) and target.elts:
+                target = target.elts[0]
+            if isinstance(target, ast.Name):
+                found.add(target.id)
+    return found
 
 
 def _short(expr: ast.expr) -> str:

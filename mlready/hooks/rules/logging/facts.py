@@ -26,7 +26,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.training import loop_trains, trains
 
-VERSION = 1
+VERSION = 2
 _MAX_CALLS = 4000  # distinct resolved call names kept per file (facts stay small)
 
 # Resolved-name prefixes of experiment trackers -> the tracker's short name.
@@ -212,6 +212,10 @@ class _Collector:
             if any(loop.lineno <= line <= end for line in training_calls):
                 unit = owner(loop.lineno)
                 trains_in[unit] = _earlier(trains_in.get(unit), _position(loop))
+        instances = self._instances()
+        if instances:  # `agent = PPO(...)`, then `agent.update(...)`: PPO's own method
+            called = {unit: {_as_method(c, instances): at for c, at in names.items()}
+                      for unit, names in called.items()}
         for _, _, key in units:
             names = called.get(key, {})
             if key.count(".") > module.count(".") + 1:  # a method: self.fit() is this class's
@@ -224,6 +228,25 @@ class _Collector:
         self.facts["top_calls"] = called[None]
         if self.facts["top"] is not None:
             self.facts["entry"] = True  # training code at module level: a script, run
+
+    def _instances(self) -> dict[str, str]:
+        """``agent = algo.PPO(...)``: the file's variables bound to an instance of a class
+        (a capitalised callee), as ``<module>.agent`` -> ``algo.PPO``, the prefix that
+        a call of one of its methods resolves to. A name bound to two classes is left
+        out: which one a call reaches is not known."""
+        found: dict[str, str | None] = {}
+        for assign in self.ctx.nodes(ast.Assign):
+            assert isinstance(assign, ast.Assign)
+            value = assign.value
+            if len(assign.targets) != 1 or not isinstance(assign.targets[0], ast.Name) \
+                    or not isinstance(value, ast.Call):
+                continue
+            name = self._qualname(value)
+            if not name or not name.rpartition(".")[2][:1].isupper():
+                continue
+            key = f"{self.ctx.module}.{assign.targets[0].id}"
+            found[key] = name if found.get(key, name) == name else None
+        return {key: name for key, name in found.items() if name is not None}
 
     def _qualname(self, call: ast.Call) -> str | None:
         key = id(call)
@@ -292,6 +315,13 @@ class _Collector:
             text = ast.unparse(call.args[0]).lower()
             return any(word in text for word in ("param", "config", "args", "hyper"))
         return False
+
+
+def _as_method(called: str, instances: dict[str, str]) -> str:
+    """``main.agent.update`` -> ``algo.PPO.update`` when ``agent`` holds a ``PPO``."""
+    head, _, method = called.rpartition(".")
+    found = instances.get(head)
+    return f"{found}.{method}" if found is not None else called
 
 
 def _log_file(call: ast.Call, qualname: str | None) -> bool:

@@ -2,14 +2,15 @@
 
 ## What it does
 Reports a training entrypoint (a file run as a script, a notebook, that trains itself
-or calls a project function that does) which prints (``print``, ``sys.stdout.write``,
-``tqdm.write``) and whose code, together with every project module it imports, uses
-neither ``logging`` (or loguru, absl, any ``logger.info(...)``, a log file opened for
-appending, Stable-Baselines3's ``learn()``, whose logger reports progress) nor an
-experiment tracker (TensorBoard ``SummaryWriter``, W&B, MLflow, Aim, Comet, ClearML,
-Neptune, Lightning and Hugging Face trainers, ``mlready.log_metrics``, or a
-``*Logger`` class of the project's own). The finding sits on the first ``print``
-inside a training loop, else the file's first ``print``.
+or calls a project function or a project instance's method that does: ``dqn.learn(mem)``)
+which prints (``print``, ``sys.stdout.write``, ``tqdm.write``) and whose code, together
+with every project module it imports, uses neither ``logging`` (or loguru, absl, any
+``logger.info(...)``, a log file opened for appending, Stable-Baselines3's ``learn()``,
+whose logger reports progress) nor an experiment tracker (TensorBoard
+``SummaryWriter``, W&B, MLflow, Aim, Comet, ClearML, Neptune, Lightning and Hugging
+Face trainers, ``mlready.log_metrics``, or a ``*Logger`` class of the project's own).
+The finding sits on the first ``print`` inside a training loop, else the file's first
+``print``.
 
 ## Why is this bad?
 Printed progress lives in one terminal: it has no timestamps or levels, cannot be

@@ -3,7 +3,10 @@
 A *training entrypoint* is a target file that is run rather than imported (an
 ``if __name__ == "__main__":`` block, training code at module level, a notebook) and
 that trains: in its own code (`mlready.hooks.training`), or by calling a project
-function whose own body trains (``from trainer import train; train(cfg)``). This is
+function whose own body trains (``from trainer import train; train(cfg)``), or a method
+of an instance of a project class (``agent = algo.PPO(...); agent.update(...)``, also
+when a package re-exports the class). A script without a main guard is run too when
+its module-level code does so and no other project file imports it. This is
 the seeding rules' notion of an entrypoint, kept file-level and cheap (the seeding
 call graph follows execution order, which reporting does not need).
 
@@ -74,43 +77,84 @@ def _closure(path: str, facts: dict[str, Any], modules: dict[str, str]) -> list[
     return sorted(seen)
 
 
-def _training_functions(facts: dict[str, Any]) -> set[str]:
+class _Training:
+    """The project functions that train, and whether a called name reaches one."""
+
+    def __init__(self, found: set[str]) -> None:
+        self.found: set[str] = set()
+        self._methods: dict[str, list[str]] = {}  # "PPO.update" -> its full names
+        for name in found:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        self.found.add(name)
+        self._methods.setdefault(".".join(name.split(".")[-2:]), []).append(name)
+
+    def reaches(self, called: str) -> bool:
+        """``called`` is a training function, or a method of a class re-exported by a
+        package (``algo.PPO.update`` for ``algo.ppo.PPO.update``)."""
+        if called in self.found:
+            return True
+        parts = called.split(".")
+        if len(parts) < 3 or not parts[-2][:1].isupper():
+            return False
+        package = ".".join(parts[:-2]) + "."
+        return any(name.startswith(package)
+                   for name in self._methods.get(".".join(parts[-2:]), ()))
+
+
+def _training_functions(facts: dict[str, Any]) -> _Training:
     """Every project function that trains: its own body does, or (to a fixed point) it
-    calls one that does (``main`` -> ``train`` -> the loop)."""
+    calls one that does (``main`` -> ``train`` -> the loop, ``agent.update(...)`` ->
+    ``PPO.update``)."""
     calls = {name: set(entry[1]) for data in facts.values() for name, entry in
              data["funcs"].items()}
-    found = {name for data in facts.values() for name, entry in data["funcs"].items()
-             if entry[0]}
+    training = _Training({name for data in facts.values()
+                          for name, entry in data["funcs"].items() if entry[0]})
     changed = True
     while changed:
         changed = False
         for name, called in calls.items():
-            if name not in found and called & found:
-                found.add(name)
+            if name not in training.found and any(training.reaches(c) for c in called):
+                training.add(name)
                 changed = True
-    return found
+    return training
 
 
-def _trains(data: dict[str, Any], training: set[str]) -> Position | None:
+def _trains(data: dict[str, Any], training: _Training) -> Position | None:
     """Where running the file trains: its module-level code, or its first module-level
     call of a project function that trains."""
     if data["top"] is not None:
         return tuple(data["top"])
-    called = [tuple(at) for name, at in data["top_calls"].items() if name in training]
+    called = [tuple(at) for name, at in data["top_calls"].items() if training.reaches(name)]
     return min(called) if called else None
+
+
+def _imported(facts: dict[str, Any], modules: dict[str, str]) -> set[str]:
+    """The project files some other project file imports (a library, not a script)."""
+    found: set[str] = set()
+    for path, data in facts.items():
+        for name in data["imports"]:
+            target = _resolve(name, modules)
+            if target is not None and target != path:
+                found.add(target)
+    return found
 
 
 def _runs(project: ProjectContext) -> list[Run]:
     facts = {p: d for p, d in project.facts.items() if isinstance(d, dict)}
     modules = _modules(facts)
     training = _training_functions(facts)
+    imported = _imported(facts, modules)
     runs: list[Run] = []
     for path in sorted(facts):
         data = facts[path]
-        if not data["entry"] or path not in project.targets:
+        if path not in project.targets:
             continue
         where = _trains(data, training)
-        if where is None:
+        # a script without a main guard whose module-level code calls what trains is run
+        # too (``dqn.learn(mem)`` in a loop), unless another file imports it
+        if where is None or not (data["entry"] or path not in imported):
             continue
         run = Run(path, where, [tuple(p) for p in data["prints"]],
                   tuple(data["loop_print"]) if data["loop_print"] else None)

@@ -64,8 +64,17 @@ from collections.abc import Iterator
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.training.evaluation import (
+    EVAL_NAME,
+    MODEL_NAME,
+    SCOPES,
+    eval_receivers,
+    text,
+    trains,
+    walk_body,
+)
 from mlready.hooks.rules.training.grad_mode import no_grad_nodes
-from mlready.hooks.training import is_step_call, terminal_name
+from mlready.hooks.training import terminal_name
 
 CODE = "MLR701"
 SEVERITY = "warning"
@@ -73,43 +82,9 @@ NAME = "eval-without-no-grad"
 KINDS = ("python",)
 DEFAULT = False  # no corpus findings to judge yet (see the docstring)
 
-_EVAL_NAME = re.compile(r"^_?(?:(?:evaluate|validate|eval|test|val|evaluation|validation)"
-                        r"(?:_(?:model|policy|agent|epoch|one_epoch|loop))?"
-                        r"|run_(?:eval|evaluation|validation))$")
-_MODEL_NAME = re.compile(r"model|net|policy|actor|critic|encoder|agent", re.IGNORECASE)
-_EVAL_LOADER = re.compile(r"(?:^|_)(?:val|valid|validation|test|eval)(?:_|$)", re.IGNORECASE)
 _LIGHTNING_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_EVAL_LOADER = re.compile(r"(?:^|_)(?:val|valid|validation|test|eval)(?:_|$)", re.IGNORECASE)
 _FIX = "wrap the evaluation in `with torch.no_grad():` or decorate it `@torch.no_grad()`"
-
-
-def _text(node: ast.AST) -> str:
-    return ast.unparse(node)
-
-
-def _walk_body(nodes: list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a body, not descending into nested functions or classes."""
-    stack: list[ast.AST] = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (*_SCOPES, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _trains(nodes: list[ast.AST]) -> bool:
-    return any(isinstance(n, ast.Call) and (
-        is_step_call(n) or (isinstance(n.func, ast.Attribute) and n.func.attr == "backward"))
-        for n in nodes)
-
-
-def _eval_receivers(nodes: list[ast.AST]) -> set[str]:
-    """What ``.eval()`` is called on (``model.eval()`` -> ``model``)."""
-    return {_text(n.func.value) for n in nodes
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-            and n.func.attr == "eval" and not n.args and not n.keywords
-            and _MODEL_NAME.search(terminal_name(n.func.value))}
 
 
 def _model_call(call: ast.Call, models: set[str], named: bool) -> bool:
@@ -119,9 +94,9 @@ def _model_call(call: ast.Call, models: set[str], named: bool) -> bool:
     target = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
     if not isinstance(target, ast.Name | ast.Attribute):
         return False
-    if _text(target) in models:
+    if text(target) in models:
         return True
-    return named and isinstance(target, ast.Name) and bool(_MODEL_NAME.search(target.id))
+    return named and isinstance(target, ast.Name) and bool(MODEL_NAME.search(target.id))
 
 
 def _first_ungraded(nodes: list[ast.AST], models: set[str], named: bool,
@@ -145,8 +120,8 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
     # cheap candidates first: most files have no evaluation code at all
     calls_eval = ".eval()" in ctx.source
     functions = [f for f in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
-                 if isinstance(f, _SCOPES) and f.name not in _LIGHTNING_HOOKS
-                 and (calls_eval or _EVAL_NAME.match(f.name))]
+                 if isinstance(f, SCOPES) and f.name not in _LIGHTNING_HOOKS
+                 and (calls_eval or EVAL_NAME.match(f.name))]
     loops = [loop for loop in ctx.nodes(ast.For, ast.AsyncFor)
              if isinstance(loop, ast.For | ast.AsyncFor) and _eval_loader(loop)]
     if not functions and not loops:
@@ -156,25 +131,25 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
     for function in functions:
         if id(function) in off:
             continue
-        nodes = list(_walk_body(function.body))
-        named = bool(_EVAL_NAME.match(function.name))
-        models = _eval_receivers(nodes)
-        if not (named or models) or _trains(nodes):
+        nodes = list(walk_body(function.body))
+        named = bool(EVAL_NAME.match(function.name))
+        models = eval_receivers(nodes)
+        if not (named or models) or trains(nodes):
             continue
         call = _first_ungraded(nodes, models, named, off)
         if call is not None:
             reported.update(id(n) for n in nodes)
-            yield ctx.diagnostic(CODE, call, f"`{function.name}` runs `{_text(call.func)}(...)` "
+            yield ctx.diagnostic(CODE, call, f"`{function.name}` runs `{text(call.func)}(...)` "
                                  "with gradients on: evaluation keeps every activation for "
                                  "a backward pass that never comes", _FIX)
     for loop in loops:
-        nodes = list(_walk_body(loop.body))
-        if id(loop) in reported or _trains(nodes):
+        nodes = list(walk_body(loop.body))
+        if id(loop) in reported or trains(nodes):
             continue
-        call = _first_ungraded(nodes, _eval_receivers(nodes), True, off)
+        call = _first_ungraded(nodes, eval_receivers(nodes), True, off)
         if call is not None:
             reported.update(id(n) for n in nodes)
-            yield ctx.diagnostic(CODE, call, f"loop over `{_text(loop.iter)}` runs "
-                                 f"`{_text(call.func)}(...)` with gradients on: evaluation "
+            yield ctx.diagnostic(CODE, call, f"loop over `{text(loop.iter)}` runs "
+                                 f"`{text(call.func)}(...)` with gradients on: evaluation "
                                  "keeps every activation for a backward pass that never "
                                  "comes", _FIX)
