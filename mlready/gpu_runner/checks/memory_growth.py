@@ -41,8 +41,8 @@ REASONS = {
 VERDICT = (
     "the longest successful training run (`ref`, or `long` when resume ran): from its "
     "first to its last metric written, less a 25% warm-up, cut into 8 time windows; a "
-    "*steady climb* is window medians rising in at least 6 of 7 steps, a positive least-squares slope and a rise of "
-    "at least 16 MiB and 10%. RSS and, under NVML, GPU memory; shorter than "
+    "*steady climb* is window medians rising in at least 6 of 7 steps, a positive "
+    "least-squares slope and a rise of at least 16 MiB and 10%. RSS and, under NVML, GPU memory; shorter than "
     "`memory-min-seconds` is not measured, never a pass.")
 METRICS = {
     "run": "the training run read", "analysed_s": "training part after warm-up", "samples": "",
