@@ -42,8 +42,8 @@ VERDICT = (
     "the longest successful training run (`ref`, or `long` when resume ran): from its "
     "first to its last metric written, less a 25% warm-up, cut into 8 time windows; a "
     "*steady climb* is window medians rising in at least 6 of 7 steps, a positive "
-    "least-squares slope and a rise of at least 16 MiB and 10%. RSS and, under NVML, GPU memory; shorter than "
-    "`memory-min-seconds` is not measured, never a pass.")
+    "least-squares slope and a rise of at least 16 MiB and 10%. RSS and, under NVML, GPU "
+    "memory; shorter than `memory-min-seconds` is not measured, never a pass.")
 METRICS = {
     "run": "the training run read", "analysed_s": "training part after warm-up", "samples": "",
     "rss_slope_mb_per_min": "least squares", "rss_growth_mb": "last window's median minus "
