@@ -6,6 +6,11 @@ memory comes from NVML's per-process accounting when the driver answers, and is
 "not measured" (None) otherwise: a missing GPU is not a zero. The same thread also
 notes when a watched file (the metrics file or the log) last grew, which gives
 steps/s without counting interpreter and torch start-up.
+
+Besides the peaks it keeps the samples themselves, as (seconds since start, bytes),
+so that `mlready.gpu_runner.growth` can tell a steady climb (a leak) from a plateau.
+A long run is thinned as it goes (`Series`): memory stays bounded at `MAX_POINTS`
+per series and the points stay evenly spread over the whole run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,28 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_INTERVAL_S = 0.05
+MAX_POINTS = 2048
+
+Point = tuple[float, int]  # (seconds since the command started, bytes)
+
+
+class Series:
+    """Samples at a stride that doubles whenever `MAX_POINTS` are held (every other is
+    dropped), so a 10-hour run keeps as many, evenly spaced, points as a 2-minute one."""
+
+    def __init__(self, max_points: int = MAX_POINTS) -> None:
+        self._max = max(2, max_points)
+        self._stride = 1
+        self._seen = 0
+        self.points: list[Point] = []
+
+    def add(self, t: float, value: int) -> None:
+        if self._seen % self._stride == 0:
+            self.points.append((t, value))
+            if len(self.points) > self._max:
+                self.points = self.points[::2]
+                self._stride *= 2
+        self._seen += 1
 
 
 @dataclass(frozen=True)
@@ -29,6 +56,11 @@ class MemoryPeak:
     samples: int
     first_output_s: float | None  # seconds after start when the watched file first had data
     last_output_s: float | None  # ... and when it last grew
+    rss_series: tuple[Point, ...] = ()  # summed over the tree, one point per sample
+    gpu_series: tuple[Point, ...] = ()  # empty when NVML could not measure
+    # Per watched file, in watch order: (seconds, size in bytes) each time it grew, so a
+    # byte offset in the file (the first metric line) maps to when it was written.
+    outputs: tuple[tuple[Path, tuple[Point, ...]], ...] = ()
 
 
 def _nvml() -> Any | None:
@@ -71,8 +103,11 @@ class TreeSampler:
         self._samples = 0
         self._start = time.monotonic()
         self._sizes: dict[Path, int] = {}
+        self._grew: dict[Path, Series] = {path: Series() for path in watch}
         self._first: float | None = None
         self._last: float | None = None
+        self._rss_series = Series()
+        self._gpu_series = Series()
         self.procs: dict[int, Any] = {}  # every psutil.Process seen in the tree
 
     def __enter__(self) -> TreeSampler:
@@ -86,7 +121,9 @@ class TreeSampler:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=2.0)
-        return MemoryPeak(self._rss, self._gpu, self._samples, self._first, self._last)
+        return MemoryPeak(self._rss, self._gpu, self._samples, self._first, self._last,
+                          tuple(self._rss_series.points), tuple(self._gpu_series.points),
+                          tuple((path, tuple(grew.points)) for path, grew in self._grew.items()))
 
     def _loop(self) -> None:
         try:
@@ -122,9 +159,11 @@ class TreeSampler:
                 total += proc.memory_info().rss
                 pids.add(proc.pid)
                 self.procs.setdefault(proc.pid, proc)
+        now = time.monotonic() - self._start
         if pids:
             self._samples += 1
             self._rss = max(self._rss or 0, total)
+            self._rss_series.add(now, total)
         if nvml is not None and pids:
             used = 0
             for handle in handles:
@@ -133,7 +172,7 @@ class TreeSampler:
                         if info.pid in pids and info.usedGpuMemory:
                             used += int(info.usedGpuMemory)
             self._gpu = max(self._gpu or 0, used)
-        now = time.monotonic() - self._start
+            self._gpu_series.add(now, used)
         for path in self._watch:
             try:
                 size = path.stat().st_size
@@ -144,3 +183,4 @@ class TreeSampler:
                     self._first = now
                 self._last = now
                 self._sizes[path] = size
+                self._grew[path].add(now, size)

@@ -7,7 +7,18 @@ block us on a pipe, and the runner does no per-line work while training runs. On
 timeout, interruption or normal exit, the group *and* every process seen in the tree
 (a grandchild may have left the group with setsid) get SIGTERM, then SIGKILL; while a
 command runs the runner is a child subreaper (see `reaper`), so a daemon that
-double-forked out of the tree is adopted, killed and reaped too.
+double-forked out of the tree is adopted, killed and reaped too; the command's
+environment carries a per-run token (`reaper.TOKEN_ENV`) that tells its orphans from
+children the runner's own threads start meanwhile, which are left alone.
+
+The group is signalled only while its leader (the command) is still unreaped: we wait
+for its exit with `_exited`, which does not reap, and reap it last. A process-group id
+is the leader's pid, and Linux keeps a pid number allocated while any process uses it
+as pid, group or session id; a zombie still does. So while the leader is an unreaped
+zombie the number cannot be handed to a new process and ``killpg`` reaches exactly
+the command's group. Had we reaped it first, a group whose members had all exited
+would free the number, and a new, unrelated process that got that pid and made itself
+a group leader (``setsid``) would receive our SIGKILL.
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -101,7 +113,58 @@ def _signal_tree(pgid: int, procs: list[Any], sig: signal.Signals) -> None:
                 proc.send_signal(sig)
 
 
-def _tree(pid: int, seen: Mapping[int, Any], before: dict[int, float]) -> list[Any]:
+def _exited(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait up to ``timeout`` s for ``proc`` to exit *without reaping it*; True if it has.
+
+    Left a zombie, the leader keeps its pid (and so its process-group id) reserved until
+    `_reap`. Linux: a pidfd polled for readability (no latency); elsewhere ``waitid``
+    with ``WNOWAIT`` polled every few ms; without either, ``wait`` (which reaps).
+    """
+    if proc.returncode is not None:
+        return True
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None:
+        try:
+            fd = pidfd_open(proc.pid)
+        except OSError:
+            fd = -1
+        if fd >= 0:
+            try:
+                poller = select.poll()
+                poller.register(fd, select.POLLIN)
+                return bool(poller.poll(max(0, int(timeout * 1000))))
+            finally:
+                os.close(fd)
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:  # pragma: no cover - every supported platform has one of the two
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        try:
+            if waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+                return True
+        except ChildProcessError:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, 0.02)
+
+
+def _reap(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """Collect the leader's exit status, after its group was signalled for the last time."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=timeout)
+
+
+def _tree(pid: int, seen: Mapping[int, Any], before: dict[int, float],
+          token: str) -> list[Any]:
     """Every process known to belong to the run: seen while sampling, alive below pid now,
     or adopted by us since it started (an orphan that double-forked out of the tree)."""
     procs = dict(seen)
@@ -113,20 +176,21 @@ def _tree(pid: int, seen: Mapping[int, Any], before: dict[int, float]) -> list[A
                 procs.setdefault(child.pid, child)
     except ImportError:  # pragma: no cover - psutil is a runner dependency
         pass
-    for orphan in reaper.adopted(before, pid):
+    for orphan in reaper.adopted(before, pid, token):
         procs.setdefault(orphan.pid, orphan)
     return [p for p in procs.values() if p.pid != pid]
 
 
 def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float,
-              before: dict[int, float] | None = None) -> None:
-    """SIGTERM the group and tree, wait ``grace`` seconds, then SIGKILL what is left."""
-    before = reaper.children() if before is None else before
-    procs = _tree(proc.pid, sampler.procs, before)
+              before: dict[int, float], token: str) -> None:
+    """SIGTERM the group and tree, wait ``grace`` seconds, then SIGKILL what is left.
+
+    The leader is reaped only at the end, after the last signal to its group.
+    """
+    procs = _tree(proc.pid, sampler.procs, before, token)
     _signal_tree(proc.pid, procs, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace)
+    _exited(proc, grace)
     for p in procs:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -134,21 +198,26 @@ def kill_tree(proc: subprocess.Popen[bytes], sampler: TreeSampler, grace: float,
         with contextlib.suppress(Exception):
             p.wait(timeout=remaining)
     _signal_tree(proc.pid, procs, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace)
-    reaper.sweep(before, proc.pid)
+    _exited(proc, grace)
+    reaper.sweep(before, proc.pid, token, {p.pid: p for p in procs})
+    _reap(proc, grace)
 
 
 def _reap_leftovers(proc: subprocess.Popen[bytes], sampler: TreeSampler,
-                    before: dict[int, float]) -> None:
-    """After a normal exit, nothing the command started may keep running (or hold the GPU)."""
-    procs = [p for p in _tree(proc.pid, sampler.procs, before) if _alive(p)]
+                    before: dict[int, float], token: str) -> None:
+    """After a normal exit, nothing the command started may keep running (or hold the GPU).
+
+    The leader has exited but is not reaped yet (see `_exited`): its group id is still
+    its own when we kill the group.
+    """
+    procs = [p for p in _tree(proc.pid, sampler.procs, before, token) if _alive(p)]
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     for p in procs:
         with contextlib.suppress(Exception):
             p.kill()
-    reaper.sweep(before, proc.pid)
+    reaper.sweep(before, proc.pid, token, {p.pid: p for p in procs})
+    _reap(proc, TERM_GRACE_S)
 
 
 def _alive(proc: Any) -> bool:
@@ -202,6 +271,8 @@ def _run(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
          log_path: Path, watch: tuple[Path, ...], grace: float) -> ProcessResult:
     no_memory = MemoryPeak(None, None, 0, None, None)
     before = reaper.children()
+    token = reaper.new_token()
+    env = {**env, reaper.TOKEN_ENV: token}
     with log_path.open("w+b") as log:
         start = time.monotonic()
         with _DeferSignals() as deferred:
@@ -225,19 +296,17 @@ def _run(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
         try:
             if deferred.pending:
                 raise KeyboardInterrupt
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
+            if _exited(proc, timeout):
+                _reap_leftovers(proc, sampler, before, token)
+            else:
                 timed_out = True
                 with _DeferSignals() as late:
-                    kill_tree(proc, sampler, grace, before)
+                    kill_tree(proc, sampler, grace, before, token)
                 if late.pending:
                     raise KeyboardInterrupt from None
-            else:
-                _reap_leftovers(proc, sampler, before)
         except BaseException:  # Ctrl-C / SIGTERM of the runner: leave nothing behind
             with _DeferSignals():
-                kill_tree(proc, sampler, grace=1.0, before=before)
+                kill_tree(proc, sampler, 1.0, before, token)
                 sampler.stop()
             raise Interrupted() from None
         wall = time.monotonic() - start

@@ -7,6 +7,18 @@ kernel hands it to init, and no walk from the command's pid finds it again. On L
 init, so for the length of a command the runner is one: every descendant that loses
 its parent becomes the runner's child, where `adopted` finds it and `sweep` kills and
 reaps it. Elsewhere (no prctl) this degrades to what the process-tree walk sees.
+
+Being a subreaper also makes every *other* new child of the runner look adopted: a
+library thread of the runner itself (the torch import that `Session` runs while the
+first command trains, a compiler or ``ldconfig`` it starts) may start a process during
+a command, and it must not be killed as the command's orphan. So each command gets a
+per-run token in its environment (`TOKEN_ENV`, see `new_token`), which every descendant
+inherits through fork and exec; `adopted` counts a new child as the command's only when
+its ``/proc/<pid>/environ`` holds that token. A child whose environment cannot be read
+(another user's, or already a zombie) is left alone: killing a process of the runner's
+own is worse than leaving a command's exited orphan to be reaped when the runner exits.
+A daemon that execs with an emptied environment (``env -i``) is not recognised; one
+that only forks keeps the token.
 """
 
 from __future__ import annotations
@@ -15,15 +27,23 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import secrets
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_GET_CHILD_SUBREAPER = 37
 SWEEP_ROUNDS = 20
+TOKEN_ENV = "MLREADY_RUN_TOKEN"
+
+
+def new_token() -> str:
+    """A fresh token for one command's environment (unguessable, so no stray process has it)."""
+    return secrets.token_hex(12)
 
 
 def _prctl() -> Any | None:
@@ -72,11 +92,25 @@ def children() -> dict[int, float]:
     return out
 
 
-def adopted(before: dict[int, float], exclude: int) -> list[Any]:
-    """Our children that were not ``before`` (and are not ``exclude``), with descendants.
+def carries(proc: Any, token: str) -> bool:
+    """Whether ``proc``'s environment holds ``token`` (False when it cannot be read)."""
+    try:
+        return bool(proc.environ().get(TOKEN_ENV) == token)
+    except Exception:  # gone, a zombie, another user's: not provably the command's
+        return False
 
-    While we are a subreaper these are the orphans of the command's tree: nothing else
-    in the runner starts processes while a command runs.
+
+def adopted(before: dict[int, float], exclude: int, token: str,
+            known: Mapping[int, Any] = MappingProxyType({})) -> list[Any]:
+    """Our new children that are the command's, with their descendants.
+
+    While we are a subreaper these are the orphans of the command's tree. A new child
+    is the command's when it carries ``token`` or is in ``known`` (psutil processes
+    already proven the command's, e.g. seen in its tree: the same pid *and* creation
+    time, so that an orphan we killed is still reaped once it is a zombie whose
+    environment can no longer be read). Children that were there ``before``, the
+    command itself (``exclude``) and new children started by one of the runner's own
+    threads are not.
     """
     try:
         import psutil
@@ -87,6 +121,8 @@ def adopted(before: dict[int, float], exclude: int) -> list[Any]:
         for child in psutil.Process().children():
             with contextlib.suppress(psutil.Error):
                 if child.pid == exclude or before.get(child.pid) == child.create_time():
+                    continue
+                if known.get(child.pid) != child and not carries(child, token):
                     continue
                 found.append(child)
                 found.extend(child.children(recursive=True))
@@ -104,7 +140,8 @@ def _reap(pid: int) -> bool:
     return done == pid
 
 
-def sweep(before: dict[int, float], exclude: int, deadline_s: float = 2.0) -> int:
+def sweep(before: dict[int, float], exclude: int, token: str,
+          known: Mapping[int, Any] = MappingProxyType({}), deadline_s: float = 2.0) -> int:
     """SIGKILL and reap every adopted orphan, round after round until none is left.
 
     Killing an adopted process orphans *its* children, which the kernel then hands to
@@ -113,7 +150,7 @@ def sweep(before: dict[int, float], exclude: int, deadline_s: float = 2.0) -> in
     killed: set[int] = set()
     deadline = time.monotonic() + deadline_s
     for _ in range(SWEEP_ROUNDS):
-        procs = adopted(before, exclude)
+        procs = adopted(before, exclude, token, known)
         if not procs:
             break
         for proc in procs:

@@ -110,6 +110,13 @@ class Session:
             self._runs[run_id] = self._start(self.runs[run_id])
         return self._runs[run_id]
 
+    def run_extra(self, spec: RunSpec) -> RunOutcome:
+        """`run` for a run a check derives from the config (one per extra seed) rather than
+        declares in ``RUNS``; cached by its id like the others."""
+        if spec.id not in self._runs:
+            self._runs[spec.id] = self._start(spec)
+        return self._runs[spec.id]
+
     def cached(self, run_id: RunId) -> RunOutcome | None:
         return self._runs.get(run_id)
 

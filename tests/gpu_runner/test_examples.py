@@ -30,7 +30,8 @@ def test_charlm_passes_everything() -> None:
     assert {k: v.outcome for k, v in found.items()} == {
         "smoke": Outcome.PASS, "checkpoint": Outcome.PASS, "eval": Outcome.PASS,
         "eval-determinism": Outcome.PASS, "reproducibility": Outcome.PASS,
-        "resume": Outcome.PASS,
+        "resume": Outcome.PASS, "seed-spread": Outcome.NOT_APPLICABLE,
+        "memory-growth": Outcome.NOT_APPLICABLE,
         "distributed": Outcome.NOT_APPLICABLE}, {k: v.summary for k, v in found.items()}
     assert found["reproducibility"].metrics["tier"] == "bitwise"
     assert found["resume"].metrics["tier"] == "bitwise"

@@ -4,14 +4,16 @@ too), missing commands, log tails."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from mlready.gpu_runner.process import Status, read_tail, run_command
+from mlready.gpu_runner.process import Status, _exited, _reap, read_tail, run_command
 
 SPAWNER = """
 import subprocess, sys, time
@@ -96,3 +98,52 @@ def test_tail_of_one_huge_line_is_its_cut_end(tmp_path: Path) -> None:
     assert tail == "..." + "b" * 6000
     log.write_text("first\n" + "c" * 7000 + "\nlast\n")
     assert read_tail(log) == "last"  # a cut line among others is still dropped
+
+
+def test_a_child_of_the_runners_own_thread_survives_the_command(tmp_path: Path) -> None:
+    """The runner is a subreaper while a command runs, so every new child looks adopted; one
+    started by a thread of the runner itself (as a torch prewarm may) is not the command's."""
+    started = tmp_path / "started"
+    theirs: list[subprocess.Popen[bytes]] = []
+
+    def library_thread() -> None:
+        while not started.exists():
+            time.sleep(0.01)
+        theirs.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]))
+
+    thread = threading.Thread(target=library_thread, daemon=True)
+    thread.start()
+    command = ("import pathlib, sys, time; pathlib.Path(sys.argv[1]).touch(); time.sleep(1)")
+    try:
+        result = run_command([sys.executable, "-c", command, str(started)], cwd=tmp_path,
+                             env=dict(os.environ), timeout=10, log_path=tmp_path / "log")
+        thread.join(5)
+        assert result.status is Status.OK
+        assert theirs and theirs[0].poll() is None  # still running: not killed as an orphan
+    finally:
+        for child in theirs:
+            child.kill()
+            child.wait()
+
+
+def test_the_leader_is_waited_for_without_being_reaped(tmp_path: Path) -> None:
+    """`_exited` leaves the exited leader a zombie, so its pid, which is the group id, stays
+    reserved while the group is killed; only `_reap` frees it."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    try:
+        assert _exited(proc, 10)
+        assert proc.returncode is None
+        assert psutil.Process(proc.pid).status() == psutil.STATUS_ZOMBIE
+        os.killpg(proc.pid, 0)  # the group id is still in use: no ProcessLookupError
+    finally:
+        _reap(proc, 5)
+    assert proc.returncode == 0
+    assert not psutil.pid_exists(proc.pid) or psutil.Process(proc.pid).ppid() != os.getpid()
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        began = time.monotonic()
+        assert not _exited(slow, 0.2)
+        assert 0.15 < time.monotonic() - began < 2
+    finally:
+        slow.kill()
+        slow.wait()

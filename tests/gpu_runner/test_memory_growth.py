@@ -1,0 +1,86 @@
+"""memory-growth on real subprocesses: one that keeps what it allocates, one that does not.
+
+Each run lasts about 4 s (40 steps of 0.1 s), mostly asleep; `memory-min-seconds` is
+lowered to 1 so that so short a run is long enough to judge.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.checks.memory_growth import training_span
+from mlready.gpu_runner.config import RunnerConfig
+from mlready.gpu_runner.memory import MemoryPeak
+from mlready.gpu_runner.plan import RUNS
+from mlready.gpu_runner.process import ProcessResult, Status
+from mlready.gpu_runner.results import Outcome
+from mlready.gpu_runner.runner import execute
+from mlready.gpu_runner.session import RunOutcome
+
+from .helpers import FIXTURES, by_id
+
+ID = "memory-growth"
+
+
+def project(tmp_path: Path, leak_mib: float, min_seconds: float = 1.0,
+            steps: int = 40, extra: str = "", args: str = "") -> RunnerConfig:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        "[tool.mlready.runner]\n"
+        f'train = "{{python}} {FIXTURES / "burn.py"} --steps {{steps}} --seed {{seed}} '
+        f'--out {{run_dir}} --step-s 0.1 --leak-mib {leak_mib} {args}"\n'
+        f"steps = {steps}\ntimeout = 30\nmemory-min-seconds = {min_seconds}\n{extra}\n")
+    return runner_config.load(root)
+
+
+def test_a_script_that_keeps_every_allocation_is_a_probable_leak(tmp_path: Path) -> None:
+    regex = "metrics = 'step (?P<step>\\d+) loss (?P<loss>\\S+)'"  # the log, not JSONL
+    report = execute(project(tmp_path, leak_mib=4, extra=regex), (ID,), progress=False)
+    result = by_id(report)[ID]
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "probable_leak"), result.summary
+    assert result.summary.startswith("probable leak: RSS of the ref run climbs steadily, +")
+    assert result.summary.endswith("an unbounded buffer or cache?")
+    # 4 MiB per 0.1 s step is 2400 MiB/min; sleep jitter and start-up blur it a little.
+    slope = result.metrics["rss_slope_mb_per_min"]
+    assert isinstance(slope, float) and 1500 < slope < 3000
+    assert [r.id for r in report.runs] == ["ref"]
+
+
+def test_a_script_that_frees_what_it_allocates_holds_steady(tmp_path: Path) -> None:
+    result = by_id(execute(project(tmp_path, leak_mib=0), (ID,), progress=False))[ID]
+    assert result.outcome is Outcome.PASS, result.summary
+    assert result.summary.startswith("RSS of the ref run holds steady over ")
+    assert result.metrics["samples"] and int(str(result.metrics["samples"])) >= 24
+
+
+def test_a_short_run_is_not_measured_never_a_pass(tmp_path: Path) -> None:
+    result = by_id(execute(project(tmp_path, leak_mib=4, min_seconds=30, steps=5), (ID,),
+                           progress=False))[ID]
+    assert (result.outcome, result.reason) == (Outcome.NOT_APPLICABLE, "run_too_short")
+    assert result.summary.startswith("not measured: the ref run gave ")
+    assert result.summary.endswith("s of training after warm-up, under 30s "
+                                   "(`memory-min-seconds`); raise `steps` for a burn-in")
+
+
+def test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte(
+        tmp_path: Path) -> None:
+    """A log's first lines are often import warnings while torch pages in (a real trainer's
+    ramp lasted 20 s here): the part analysed starts when the first *metric* was written."""
+    log = tmp_path / "ref.log"
+    warning = b"UserWarning: Failed to initialize NumPy\n"
+    lines = [b"step 1 loss 1.0\n", b"step 2 loss 0.5\n", b"done\n"]
+    log.write_bytes(warning + b"".join(lines))
+    sizes = [len(warning)] + [len(warning) + sum(map(len, lines[:i + 1])) for i in range(3)]
+    memory = MemoryPeak(1, None, 4, 0.2, 30.0, ((0.0, 1),),
+                        outputs=((tmp_path / "ref.metrics.jsonl", ((21.0, 10), (29.0, 20))),
+                                 (log, tuple(zip((0.2, 21.0, 29.0, 30.0), sizes,
+                                                 strict=True)))))
+    proc = ProcessResult(("train",), Status.OK, 0, 31.0, log, "", memory)
+    run = RunOutcome(RUNS["ref"], tmp_path, 2, 0, proc, log_path=log)
+    regex = re.compile(r"step (?P<step>\d+) loss (?P<loss>\S+)")
+    assert training_span(run, regex) == (21.0, 29.0)  # the metric lines, not 0.2 .. 30.0
+    assert training_span(run, None) == (21.0, 29.0)  # JSONL: the metrics file itself
+    assert training_span(run, re.compile(r"(?P<nothing>never)")) == (0.2, 30.0)
