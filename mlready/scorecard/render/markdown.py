@@ -24,9 +24,9 @@ from urllib.parse import quote
 
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.hooks.model import Diagnostic
-from mlready.scorecard import escape
+from mlready.scorecard import escape, explain
 from mlready.scorecard.levels import Level, display_score
-from mlready.scorecard.model import CategoryScore, Scorecard, Status
+from mlready.scorecard.model import Scorecard
 from mlready.scorecard.paths import linkable
 from mlready.scorecard.render.mermaid import xychart
 
@@ -86,6 +86,9 @@ class Options:
     chart: bool = True
     pointer: str = COMMENT_POINTER
     title: str = "mlready scorecard"
+    # The PR comment collapses the findings already on the base branch to counts per
+    # rule: the reviewer's question is what this PR changes. The job summary lists them.
+    collapse_base: bool = False
 
 
 # ---------------------------------------------------------------- small formatters
@@ -161,26 +164,17 @@ def header(card: Scorecard, options: Options) -> list[str]:
         change = delta_text(card.baseline.score_delta) or "n/a"
         facts.append(f"**Change vs {escape.code(card.baseline.ref or 'base')}:** {change}")
     lines = [headline, "", " \u00b7 ".join(facts)]
-    if card.level is Level.NEARLY_READY and card.score is not None and card.score >= 90:
-        lines += ["", "_Capped at nearly ready: production-ready needs every category "
-                      "measured._"]
+    if card.cap is not None:
+        lines += ["", f"**Capped at {card.level.label}** (the score alone is "
+                      f"{card.cap.uncapped.label}): {escape.text(card.cap.reason)}."]
     return lines
 
 
-def _item_counts(category: CategoryScore) -> str:
-    parts = []
-    for status, word in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
-                         (Status.SKIPPED, "skipped"), (Status.NOT_APPLICABLE, "n/a"),
-                         (Status.ERROR, "errored"), (Status.NOT_MEASURED, "not measured")):
-        count = category.count(status)
-        if count:
-            parts.append(f"{count} {word}")
-    return ", ".join(parts) or "nothing measures this yet"
-
-
 def category_table(card: Scorecard) -> list[str]:
+    """The seven categories, each with one line saying why it scores what it does."""
     with_delta = card.baseline is not None
-    head = "| Category | Weight | Score |" + (" Change |" if with_delta else "") + " Items |"
+    head = "| Category | Weight | Score |" + (" Change |" if with_delta else "") + \
+        " Why this score |"
     rule = "| --- | ---: | ---: |" + (" ---: |" if with_delta else "") + " --- |"
     rows = [head, rule]
     for c in card.categories:
@@ -189,7 +183,7 @@ def category_table(card: Scorecard) -> list[str]:
         if card.baseline is not None:
             delta = f" {delta_text(card.baseline.categories.get(c.key))} |"
         rows.append(f"| {name} | {c.weight:g} | {score_text(c.score)} |{delta} "
-                    f"{_item_counts(c)} |")
+                    f"{escape.message(explain.line(c), 400)} |")
     return rows
 
 
@@ -307,6 +301,22 @@ def split_findings(card: Scorecard) -> tuple[list[Diagnostic], list[Diagnostic],
     return introduced, other, list(card.baseline.fixed)
 
 
+def base_counts(findings: Sequence[Diagnostic], pointer: str) -> list[str]:
+    """The base branch's findings as counts per rule, collapsed: one row per rule, in the
+    card's order (most severe first), however many findings there are."""
+    if not findings:
+        return []
+    counts = Counter(d.code for d in findings)
+    order = list(dict.fromkeys(d.code for d in findings))
+    n = len(findings)
+    rows = [f"<details><summary>Findings already on the base branch: {n} "
+            f"({len(order)} rule{'s' if len(order) != 1 else ''})</summary>", "",
+            "| Rule | Findings |", "| --- | ---: |"]
+    rows += [f"| {escape.code(code, 20)} | {counts[code]} |" for code in order]
+    return [*rows, "", f"Every finding, with its location: {escape.text(pointer)}.", "",
+            "</details>"]
+
+
 def notes(card: Scorecard) -> list[str]:
     lines = []
     if not card.inputs.static:
@@ -334,6 +344,9 @@ def _document(card: Scorecard, options: Options,
             if check.outcome in (Outcome.FAIL, Outcome.ERROR) and check.log_tail:
                 blocks.append(log_tail_block(check))
     introduced, other, fixed = split_findings(card)
+    collapsed: list[Diagnostic] = []
+    if options.collapse_base and card.baseline is not None:
+        collapsed, other = other, []
     budget = options.max_findings if options.max_findings is not None else 1 << 62
     left_out = 0
     titles = ("New findings in this PR", "Findings" if card.baseline is None
@@ -349,6 +362,7 @@ def _document(card: Scorecard, options: Options,
     if left_out:
         blocks.append([f"_\u2026 {left_out} more finding{'s' if left_out != 1 else ''}: "
                        f"{options.pointer}._"])
+    blocks.append(base_counts(collapsed, options.pointer))
     blocks.append(notes(card))
     return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
 
@@ -359,6 +373,8 @@ def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: in
     # Render rows in display order only until they alone exceed the limit: with 10,000
     # findings most rows can never be shown, and escaping them all would be wasted.
     introduced, other, fixed = split_findings(card)
+    if options.collapse_base and card.baseline is not None:
+        other = []  # counted per rule, never rows
     base_links = replace(options, head_sha=card.baseline.sha if card.baseline else None)
     ordered = [(d, options) for d in (*introduced, *other)] + [(d, base_links) for d in fixed]
     used, fitting = 0, 0
@@ -406,7 +422,7 @@ def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = 
     code can put its marker line in front without cutting the document.
     """
     options = Options(repo_url=repo_url, head_sha=head_sha, path_prefix=path_prefix,
-                      marker=marker, pointer=COMMENT_POINTER)
+                      marker=marker, pointer=COMMENT_POINTER, collapse_base=True)
     return fit(card, options, len, limit if marker else limit - MARKER_RESERVE)
 
 
