@@ -23,6 +23,13 @@ def _short(detail: str) -> str:
     return detail.split(";", 1)[0].strip()[:80]
 
 
+def _name(item: ItemResult) -> str:
+    """`MLR005` unseeded-environment: a code alone means nothing to a reviewer."""
+    if item.title and item.title != item.id:
+        return f"`{item.id}` {item.title}"
+    return f"`{item.id}`"
+
+
 def losses(category: CategoryScore) -> list[tuple[ItemResult, float]]:
     """(item, points lost) for every scored item below full credit, biggest first."""
     scored = [i for i in category.items if i.status.scored and i.credit is not None]
@@ -56,12 +63,10 @@ def line(category: CategoryScore) -> str:
     lost = losses(category)
     if not lost:
         return head
-    named = [f"\u2212{points:.1f} `{item.id}` ({_short(item.detail) or item.status.value})"
-             for item, points in lost[:MAX_NAMED]]
     rest = lost[MAX_NAMED:]
-    if len(rest) == 1:  # naming it costs no more room than "1 more"
-        item, points = rest[0]
-        named.append(f"\u2212{points:.1f} `{item.id}` ({_short(item.detail) or 'fail'})")
-    elif rest:
-        named.append(f"\u2212{sum(p for _, p in rest):.1f} {len(rest)} more")
+    shown = lost if len(rest) == 1 else lost[:MAX_NAMED]  # one more costs no more room
+    named = [f"\u2212{points:.1f} {_name(item)} ({_short(item.detail) or item.status.value})"
+             for item, points in shown]
+    if len(rest) > 1:
+        named.append(f"\u2212{sum(p for _, p in rest):.1f} {len(rest)} other items")
     return f"{head}; " + ", ".join(named)

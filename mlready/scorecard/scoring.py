@@ -122,7 +122,7 @@ def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResu
                                     weight=cats.RULE_WEIGHT, title=rule.name))
             continue
         coverage = _coverage_ratio(static.metrics, rule.name)
-        credit = coverage[0] if coverage else cats.rule_credit(n)
+        credit = coverage[0] if coverage else cats.rule_credit(n, rule.code)
         detail = f"{n} finding{'s' if n != 1 else ''}" if n else "no findings"
         if coverage:
             detail = f"{coverage[1]}; {detail}"

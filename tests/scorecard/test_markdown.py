@@ -83,7 +83,8 @@ def test_baseline_sections_and_deltas() -> None:
     assert "### New findings in this PR (1)" in text
     # The comment counts the base's findings per rule, collapsed; the summary lists them.
     assert "<details><summary>Findings already on the base branch: 1 (1 rule)</summary>" \
-        "\n\n| Rule | Findings |\n| --- | ---: |\n| `MLR101` | 1 |" in text
+        "\n\n| Rule | Name | Findings |\n| --- | --- | ---: |\n" \
+        "| `MLR101` | hardcoded-learning-rate | 1 |" in text
     summary = render_summary(replace(head, baseline=compare(head, base, "main", "f" * 40)),
                              repo_url=REPO, head_sha=SHA)
     assert "### Findings already on the base branch (1)" in summary

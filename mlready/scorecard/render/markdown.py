@@ -301,18 +301,20 @@ def split_findings(card: Scorecard) -> tuple[list[Diagnostic], list[Diagnostic],
     return introduced, other, list(card.baseline.fixed)
 
 
-def base_counts(findings: Sequence[Diagnostic], pointer: str) -> list[str]:
+def base_counts(card: Scorecard, findings: Sequence[Diagnostic], pointer: str) -> list[str]:
     """The base branch's findings as counts per rule, collapsed: one row per rule, in the
     card's order (most severe first), however many findings there are."""
     if not findings:
         return []
+    names = {i.id: i.title for c in card.categories for i in c.items if i.title != i.id}
     counts = Counter(d.code for d in findings)
     order = list(dict.fromkeys(d.code for d in findings))
     n = len(findings)
     rows = [f"<details><summary>Findings already on the base branch: {n} "
             f"({len(order)} rule{'s' if len(order) != 1 else ''})</summary>", "",
-            "| Rule | Findings |", "| --- | ---: |"]
-    rows += [f"| {escape.code(code, 20)} | {counts[code]} |" for code in order]
+            "| Rule | Name | Findings |", "| --- | --- | ---: |"]
+    rows += [f"| {escape.code(code, 20)} | {escape.text(names.get(code, ''), 60)} | "
+             f"{counts[code]} |" for code in order]
     return [*rows, "", f"Every finding, with its location: {escape.text(pointer)}.", "",
             "</details>"]
 
@@ -362,7 +364,7 @@ def _document(card: Scorecard, options: Options,
     if left_out:
         blocks.append([f"_\u2026 {left_out} more finding{'s' if left_out != 1 else ''}: "
                        f"{options.pointer}._"])
-    blocks.append(base_counts(collapsed, options.pointer))
+    blocks.append(base_counts(card, collapsed, options.pointer))
     blocks.append(notes(card))
     return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
 
