@@ -18,9 +18,19 @@ _UNSCORED = ((Status.NOT_APPLICABLE, "n/a"), (Status.SKIPPED, "skipped"),
              (Status.ERROR, "errored"), (Status.NOT_MEASURED, "not measured"))
 
 
-def _short(detail: str) -> str:
-    """The first clause of an item's detail: "32% covered (94/291)", "1 finding"."""
-    return detail.split(";", 1)[0].strip()[:80]
+def _short(detail: str, limit: int = 80) -> str:
+    """The first clause of an item's detail: "32% covered (94/291)", "1 finding".
+
+    Cut at ``limit`` characters, never inside a backticked span: half a span would
+    turn the rest of the line into code when it is rendered.
+    """
+    text = detail.split(";", 1)[0].strip()
+    if len(text) <= limit:
+        return text
+    text = text[: limit - 1]
+    if text.count("`") % 2:
+        text = text[: text.rindex("`")].rstrip()
+    return text + "\u2026"
 
 
 def _name(item: ItemResult) -> str:
@@ -49,6 +59,13 @@ def _unscored(category: CategoryScore) -> str:
     return "nothing scored: every item is not applicable, skipped or errored"
 
 
+def _aside(category: CategoryScore, status: Status, word: str) -> str:
+    """"3 not measured", or with one or two items their ids: "not measured: `tests`"
+    (a Testing score of 100 reads differently once it says the test suite never ran)."""
+    ids = [f"`{i.id}`" for i in category.items if i.status is status]
+    return f"{word}: {', '.join(ids)}" if len(ids) <= 2 else f"{len(ids)} {word}"
+
+
 def line(category: CategoryScore) -> str:
     """Why ``category`` scores what it does, in one line."""
     if category.score is None:
@@ -56,7 +73,7 @@ def line(category: CategoryScore) -> str:
     scored = [i for i in category.items if i.status.scored]
     passed = sum(1 for i in scored if i.status is Status.PASS)
     head = f"{passed}/{len(scored)} scored items pass"
-    aside = [f"{category.count(status)} {word}" for status, word in _UNSCORED
+    aside = [_aside(category, status, word) for status, word in _UNSCORED
              if category.count(status)]
     if aside:
         head += f" ({', '.join(aside)})"

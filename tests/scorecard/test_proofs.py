@@ -143,3 +143,13 @@ def test_no_tests_and_no_ci_keep_no_credit_in_testing() -> None:
     # a countable rule keeps its diminishing credit
     assert [(i.id, i.credit) for i in card.category("reproducibility").items
             if i.id.startswith("MLR")] == [("MLR101", 0.5)]
+
+
+def test_a_long_detail_is_cut_outside_its_code_spans() -> None:
+    detail = ("training writes no checkpoint: a crash loses the run "
+              "(`tool.mlready.runner.checkpoint = false`)")
+    card = perfect(with_check("checkpoint", Outcome.NOT_APPLICABLE, detail,
+                              reason="no_checkpoint"))
+    text = explain.line(card.category("reproducibility"))
+    assert "(training writes no checkpoint: a crash loses the run (\u2026)" in text
+    assert text.count("`") % 2 == 0

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.hooks.model import Diagnostic
-from mlready.scorecard import escape, explain
+from mlready.scorecard import escape, explain, proofs
 from mlready.scorecard.levels import Level, display_score
 from mlready.scorecard.model import Scorecard
 from mlready.scorecard.paths import linkable
@@ -51,13 +51,14 @@ OUTCOME_LABELS = {
     Outcome.SKIPPED: "\u23ed\ufe0f skipped",
     Outcome.ERROR: "\u26a0\ufe0f error",
 }
+GAP_LABEL = "\u274c gap"
 # The runner's metric names with a friendlier label, shown first in this order; other
 # metrics (the eval command's, for instance) follow under their own names.
 METRIC_LABELS = {
     "steps_per_s": "steps/s",
     "peak_rss_mb": "peak RSS",
     "peak_gpu_mb": "peak GPU memory",
-    "steps_logged": "steps",
+    "steps_logged": "steps logged",
     "tier": "match",
     "max_abs_diff_after_resume": "divergence after resume",
     "weights_max_abs_diff": "weights max |\u0394|",
@@ -65,8 +66,11 @@ METRIC_LABELS = {
     "other_seed_max_abs_diff": "other seed max |\u0394|",
     "size_mb": "size",
 }
-# Shown elsewhere (the Time column) or duplicates of a labelled metric.
-HIDDEN_METRICS = frozenset({"wall_s", "size_bytes"})
+# Shown elsewhere (the Time column, the summary's "loss 2.9 -> 2.8"), duplicates of a
+# labelled metric, or the runner's bookkeeping that tells a reviewer nothing.
+HIDDEN_METRICS = frozenset({"wall_s", "size_bytes", "steps_requested", "records_logged",
+                            "step_unit", "steps_per_s_basis", "objective_window",
+                            "objective_first_window", "objective_last_window"})
 MAX_METRICS_PER_CHECK = 5
 LOG_TAIL_LINES = 30
 LOG_TAIL_CHARS = 3000
@@ -191,7 +195,8 @@ def _metrics_cell(check: CheckResult) -> str:
     """Key metrics first (steps/s, memory, divergence), then the rest; None values hidden.
     Labelled metrics show their label; others their own name as code."""
     present = {k: v for k, v in check.metrics.items()
-               if v is not None and k not in HIDDEN_METRICS}
+               if v is not None and k not in HIDDEN_METRICS
+               and not (k == "unparsed_lines" and v == 0)}
     names = [k for k in METRIC_LABELS if k in present]
     names += [k for k in present if k not in METRIC_LABELS]
     shown = []
@@ -215,7 +220,10 @@ def checks_section(card: Scorecard) -> list[str]:
     rows = ["### Runtime checks", "", "| Check | Outcome | Time | Metrics | Summary |",
             "| --- | --- | ---: | --- | --- |"]
     for check in card.checks:
-        rows.append(f"| {escape.code(check.check, 60)} | {OUTCOME_LABELS[check.outcome]} | "
+        # A gap reports "nothing to check" where the nothing is the problem: it is scored
+        # as a fail, so "not applicable" here would contradict the category's score.
+        outcome = GAP_LABEL if proofs.is_gap(check) else OUTCOME_LABELS[check.outcome]
+        rows.append(f"| {escape.code(check.check, 60)} | {outcome} | "
                     f"{check.duration_s:.1f} s | {_metrics_cell(check)} | "
                     f"{escape.message(check.summary)} |")
     return rows
