@@ -153,3 +153,13 @@ def test_a_long_detail_is_cut_outside_its_code_spans() -> None:
     text = explain.line(card.category("reproducibility"))
     assert "(training writes no checkpoint: a crash loses the run (\u2026)" in text
     assert text.count("`") % 2 == 0
+
+
+def test_the_tests_row_shows_pytest_counts_and_hides_zeros() -> None:
+    run = replace(all_passing_run(), checks=(
+        check("tests", Outcome.FAIL, "pytest: 3 passed, 1 failed", reason="tests_failed",
+              metrics={"exit_code": 1, "passed": 3, "failed": 1, "errors": 0, "skipped": 0,
+                       "wall_s": 2.0}),))
+    text = render_comment(build(None, run, rules=DOC_RULES))
+    assert "| `tests` | \u274c fail | 0.0 s | passed 3 \u00b7 failed 1 \u00b7 exit code 1 | " \
+           "pytest: 3 passed, 1 failed |" in text

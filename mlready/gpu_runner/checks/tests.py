@@ -130,7 +130,7 @@ def check(session: Session) -> CheckResult:
     counts = pytest_counts(output) if pytest else None
     metrics: dict[str, Scalar] = {"exit_code": proc.exit_code, "wall_s": round(proc.wall_s, 3)}
     metrics.update(counts or {})
-    what = f"test command `{template.display()[:80]}`"
+    what = f"test command `{text[:80]}`"
     if proc.status is Status.EXIT and pytest and proc.exit_code == 5:
         return CheckResult(check=ID, outcome=Outcome.FAIL, reason="no_tests_collected",
                            summary=f"{what} collected no tests (pytest exit code 5)",

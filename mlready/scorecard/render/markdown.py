@@ -65,7 +65,14 @@ METRIC_LABELS = {
     "max_abs_diff": "max |\u0394|",
     "other_seed_max_abs_diff": "other seed max |\u0394|",
     "size_mb": "size",
+    "passed": "passed",  # the tests check (pytest's counts)
+    "failed": "failed",
+    "errors": "errors",
+    "skipped": "skipped",
+    "exit_code": "exit code",
 }
+# Shown only when non-zero: a zero says nothing a pass has not said already.
+ZERO_HIDDEN = frozenset({"unparsed_lines", "exit_code", "failed", "errors", "skipped"})
 # Shown elsewhere (the Time column, the summary's "loss 2.9 -> 2.8"), duplicates of a
 # labelled metric, or the runner's bookkeeping that tells a reviewer nothing.
 HIDDEN_METRICS = frozenset({"wall_s", "size_bytes", "steps_requested", "records_logged",
@@ -196,7 +203,7 @@ def _metrics_cell(check: CheckResult) -> str:
     Labelled metrics show their label; others their own name as code."""
     present = {k: v for k, v in check.metrics.items()
                if v is not None and k not in HIDDEN_METRICS
-               and not (k == "unparsed_lines" and v == 0)}
+               and not (k in ZERO_HIDDEN and v == 0)}
     names = [k for k in METRIC_LABELS if k in present]
     names += [k for k in present if k not in METRIC_LABELS]
     shown = []
