@@ -75,6 +75,10 @@ def capped(score: float | None, coverage: float, categories: Sequence[CategorySc
     if level is not Level.PRODUCTION_READY:
         return level, None
     missing = unproven(run, expected)
+    if run is None and missing:  # a static-only card: naming seven checks says less
+        return Level.NEARLY_READY, Cap(level, "production-ready needs every runtime proof "
+                                       "to pass, and none ran (no `mlready run` results)",
+                                       tuple(expected))
     if missing:
         by_why: dict[str, list[str]] = {}
         for check, why in missing:

@@ -163,3 +163,13 @@ def test_the_tests_row_shows_pytest_counts_and_hides_zeros() -> None:
     text = render_comment(build(None, run, rules=DOC_RULES))
     assert "| `tests` | \u274c fail | 0.0 s | passed 3 \u00b7 failed 1 \u00b7 exit code 1 | " \
            "pytest: 3 passed, 1 failed |" in text
+
+
+def test_a_static_only_card_says_no_proof_ran() -> None:
+    card = build(static(metrics=FULL_DOCS), None, rules=DOC_RULES,
+                 weights={"performance": 0})  # every weighted category measured statically
+    assert card.score == 100.0
+    assert card.level is Level.NEARLY_READY
+    assert card.cap is not None and card.cap.reason == (
+        "production-ready needs every runtime proof to pass, and none ran (no `mlready run` "
+        "results)")

@@ -177,7 +177,7 @@ def header(card: Scorecard, options: Options) -> list[str]:
     lines = [headline, "", " \u00b7 ".join(facts)]
     if card.cap is not None:
         lines += ["", f"**Capped at {card.level.label}** (the score alone is "
-                      f"{card.cap.uncapped.label}): {escape.text(card.cap.reason)}."]
+                      f"{card.cap.uncapped.label}): {escape.message(card.cap.reason, 600)}."]
     return lines
 
 
