@@ -14,7 +14,9 @@ Scoring method (docs/scorecard.md says the same for users):
 1. *Items.* A selected rule is an item: it passes with no findings and fails with
    some; a failing rule keeps ``1 / (1 + log2(1 + n))`` of its credit for ``n``
    findings (1 finding: 1/2, 3: 1/3, 7: 1/4), so the first finding costs the most and
-   a hundred copies of one issue cannot sink a category on their own. A rule that
+   a hundred copies of one issue cannot sink a category on their own; a rule that
+   reports an absence once per project (`ABSENCE_RULES`: no tests, no CI, no README)
+   keeps nothing, since its one finding is the whole item. A rule that
    reports a coverage ratio in the check metrics (type-hint coverage for MLR401,
    docstring coverage for MLR603) earns that ratio instead; when the check JSON reports
    the file kinds it saw, a rule that reads none of them is not applicable rather than
@@ -140,11 +142,25 @@ def category_for_check(check: str) -> str:
     return CHECK_CATEGORIES.get(check, FALLBACK_CHECK_CATEGORY)
 
 
-def rule_credit(findings: int) -> float:
+# Rules that report, once per project, that something is absent (no README, no tests, no
+# CI, no dependency manifest). Their one finding is the whole item: a project without
+# tests has not half-passed "has tests", so a finding keeps no credit.
+ABSENCE_RULES = frozenset({
+    "MLR205",  # no-dependency-manifest
+    "MLR601",  # missing-readme
+    "MLR602",  # readme-missing-usage
+    "MLR614",  # no-tests
+    "MLR615",  # no-ci
+})
+
+
+def rule_credit(findings: int, code: str = "") -> float:
     """Credit kept by a rule with ``findings`` findings: 1, 1/2, ~0.39, 1/3, ...
 
     Diminishing: each doubling of the count costs less than the one before.
     """
     if findings <= 0:
         return 1.0
+    if code in ABSENCE_RULES:
+        return 0.0
     return 1.0 / (1.0 + math.log2(1.0 + findings))

@@ -120,12 +120,27 @@ class Inputs:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """Why the level is below what the score alone would give.
+
+    ``uncapped`` is the score's own level; ``reason`` one line for every surface
+    ("runtime proof failed: reproducibility, resume"); ``checks`` the runtime checks
+    that failed or were not proven, in run order (empty when the cap is coverage).
+    """
+
+    uncapped: Level
+    reason: str
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """Everything every surface shows.
 
     ``score`` is the weighted mean over measured categories (None when none was);
     ``coverage`` the share of the total weight that was measured, in [0, 1];
-    ``weakest`` the key of the lowest-scoring measured category.
+    ``weakest`` the key of the lowest-scoring measured category; ``cap`` why ``level``
+    is lower than the score's own level (None when it is not).
     """
 
     score: float | None
@@ -138,6 +153,7 @@ class Scorecard:
     inputs: Inputs
     baseline: Baseline | None = None
     schema_version: int = SCHEMA_VERSION
+    cap: Cap | None = None
 
     def category(self, key: str) -> CategoryScore:
         for category in self.categories:

@@ -17,6 +17,7 @@ from typing import Any
 from mlready.gpu_runner import catalog
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
 from mlready.scorecard import categories as cats
+from mlready.scorecard import proofs
 from mlready.scorecard.inputs import StaticReport
 from mlready.scorecard.levels import Level, level_for
 from mlready.scorecard.model import (
@@ -121,13 +122,16 @@ def rule_items(static: StaticReport, rules: Sequence[RuleInfo]) -> list[ItemResu
                                     weight=cats.RULE_WEIGHT, title=rule.name))
             continue
         coverage = _coverage_ratio(static.metrics, rule.name)
-        credit = coverage[0] if coverage else cats.rule_credit(n)
+        credit = coverage[0] if coverage else cats.rule_credit(n, rule.code)
         detail = f"{n} finding{'s' if n != 1 else ''}" if n else "no findings"
         if coverage:
             detail = f"{coverage[1]}; {detail}"
+        # The status follows the credit: a coverage rule at 32% with no findings of its
+        # own has still lost two thirds of its weight, and "passed" would hide it.
         items.append(ItemResult(
             id=rule.code, category=category,
-            status=Status.FAIL if n else Status.PASS, detail=detail, source=Source.RULE,
+            status=Status.FAIL if n or credit < 1.0 else Status.PASS, detail=detail,
+            source=Source.RULE,
             credit=credit, weight=cats.RULE_WEIGHT, findings=n, title=rule.name,
         ))
     return items
@@ -202,16 +206,15 @@ _OUTCOME_STATUS = {
 }
 
 
-# A readiness gap a check reports as not applicable: there is nothing for it to check,
-# and that is the problem. Scored once, on the check that names it (`checkpoint`), not
-# again on every check that depends on it (`resume`).
-_GAPS = {("checkpoint", "no_checkpoint")}
-
-
 def check_item(result: CheckResult) -> ItemResult:
-    """A runtime check's item: pass 1, fail 0, a readiness gap 0, anything else unscored."""
+    """A runtime check's item: pass 1, fail 0, a readiness gap 0, anything else unscored.
+
+    A gap (`proofs.GAPS`: no checkpoint written, no test command) is a check reporting
+    nothing to check where the nothing is the problem. It is scored once, on the check
+    that names it (`checkpoint`), not again on every check that depends on it (`resume`).
+    """
     status = _OUTCOME_STATUS[result.outcome]
-    if (result.check, result.reason) in _GAPS:
+    if proofs.is_gap(result):
         status = Status.FAIL
     credit = {Status.PASS: 1.0, Status.FAIL: 0.0}.get(status)
     return ItemResult(result.check, cats.category_for_check(result.check), status,
@@ -295,7 +298,12 @@ def check_items(run: RunReport | None) -> list[ItemResult]:
                            "runtime checks were not run", Source.CHECK,
                            weight=cats.CHECK_WEIGHT, title=check)
                 for check in EXPECTED_CHECKS] + derived
-    return [check_item(result) for result in run.checks] + derived
+    reported = {result.check for result in run.checks}
+    absent = [ItemResult(check, cats.category_for_check(check), Status.NOT_MEASURED,
+                         "not in the run results (`mlready run --only`, or an older "
+                         "mlready)", Source.CHECK, weight=cats.CHECK_WEIGHT, title=check)
+              for check in EXPECTED_CHECKS if check not in reported]
+    return [check_item(result) for result in run.checks] + absent + derived
 
 
 def category_score(items: Sequence[ItemResult]) -> float | None:
@@ -321,7 +329,8 @@ def combine(categories: Sequence[CategoryScore]) -> tuple[float | None, float]:
 
 def level_of(score: float | None, coverage: float) -> Level:
     """The checklist's level, capped at "nearly ready" while part of the table is
-    unmeasured: production-ready is a claim about every category."""
+    unmeasured: production-ready is a claim about every category. Without runtime
+    proofs to judge; `build` caps with them too (`proofs.capped`)."""
     level = level_for(score)
     if level is Level.PRODUCTION_READY and coverage < 1.0:
         return Level.NEARLY_READY
@@ -366,6 +375,7 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     findings = tuple(sorted(static.diagnostics, key=lambda d: (
         rank.get(d.code, len(SEVERITY_ORDER)), d.sort_key()))) if static else ()
     score, coverage = combine(categories)
+    level, cap = proofs.capped(score, coverage, categories, run, EXPECTED_CHECKS)
     inputs = Inputs(
         static=static is not None, runtime=run is not None,
         static_root=static.root if static else None,
@@ -374,7 +384,7 @@ def build(static: StaticReport | None, run: RunReport | None, *,
         environment=dict(run.environment) if run else {},
     )
     return Scorecard(
-        score=score, level=level_of(score, coverage), coverage=coverage,
+        score=score, level=level, coverage=coverage, cap=cap,
         weakest=weakest(categories), categories=categories,
         findings=findings,
         checks=run.checks if run else (), inputs=inputs, baseline=baseline,

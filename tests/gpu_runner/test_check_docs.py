@@ -60,8 +60,8 @@ def test_the_one_generator_rebuilds_the_check_tables(tmp_path: Path) -> None:
     for name in _docs.BLOCKS:
         (docs / name).write_text((ROOT / "docs" / name).read_text(encoding="utf-8"))
     page = docs / "scorecard.md"
-    page.write_text(page.read_text().replace("| `smoke` | Testing", "| `smoke` | Other"))
+    page.write_text(page.read_text().replace("| `smoke` | Model", "| `smoke` | Other"))
     assert generate(check=True, root=tmp_path) == [page]
     assert generate(root=tmp_path) == [page]
-    assert "| `smoke` | Testing & validation |" in page.read_text()
+    assert "| `smoke` | Model & training quality |" in page.read_text()
     assert generate(check=True, root=tmp_path) == []

@@ -64,6 +64,8 @@ def representative() -> Scorecard:
         check("resume", Outcome.ERROR, "the resume command was not found",
               reason="command_not_found", log_tail="sh: resume.py: not found"),
         check("distributed", Outcome.SKIPPED, "needs 2 GPUs, found 0", reason="no_gpu"),
+        check("tests", Outcome.NOT_APPLICABLE, "no test command configured: set "
+              '`tool.mlready.runner.tests`, e.g. "pytest -q"', reason="not_configured"),
     )
     head = build(report, runtime, rules=RULES)
     base = build(replace(report, diagnostics=findings[1:]), None, rules=RULES)

@@ -59,7 +59,10 @@ def _hostile_card() -> Scorecard:
     report = run(smoke, check(f"<script>{HTML}", Outcome.ERROR, HTML, log_tail="<b>x</b>"))
     result = card(static(*findings), report)
     baseline = Baseline(ref=f"main{HTML}", score_delta=1.0, base_score=50.0,
-                        introduced=tuple(findings[:2]), fixed=tuple(findings[2:4]), sha=SHA)
+                        # new: two escaping paths, every safe one and the notebook; the
+                        # other escaping paths are on the base (the comment counts them)
+                        introduced=(*findings[:2], *findings[len(ESCAPING_PATHS):]),
+                        fixed=tuple(findings[2:4]), sha=SHA)
     inputs = replace(result.inputs, static_errors=(HTML, "x.py: <b>"))
     return replace(result, baseline=baseline, inputs=inputs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,50 +27,8 @@ from mlready.scorecard.render.mermaid import downsample, label, xychart
 from .factories import REPO, SHA, card, check, diag, run, static
 from .test_escape import gfm_cells
 
-GOLDEN = """<!-- mlready -->
-
-## \U0001f7e2 mlready scorecard: 93.0 / 100 \u00b7 Nearly ready
-
-**Weakest:** Reproducibility & experiment management (75.0) \u00b7 **Measured:** 90% of the weight \
-(not measured: Documentation)
-
-_Capped at nearly ready: production-ready needs every category measured._
-
-| Category | Weight | Score | Items |
-| --- | ---: | ---: | --- |
-| **Reproducibility & experiment management** | 25 | 75.0 | 1 passed, 1 failed |
-| Model & training quality | 20 | 100.0 | 1 passed |
-| Performance & scalability | 15 | 100.0 | 1 passed |
-| Testing & validation | 10 | 100.0 | 1 passed |
-| Code organization | 10 | 100.0 | 2 passed |
-| Logging & monitoring | 10 | 100.0 | 1 passed |
-| Documentation | 10 | not measured | nothing measures this yet |
-
-### Runtime checks
-
-| Check | Outcome | Time | Metrics | Summary |
-| --- | --- | ---: | --- | --- |
-| `smoke` | \u2705 pass | 3.0 s | steps/s 6.5 \u00b7 peak RSS 512 MiB | 20 steps |
-
-<details><summary>Smoke run: loss curve</summary>
-
-```mermaid
-xychart-beta
-    title "Smoke run: loss"
-    x-axis "step" ["1", "2"]
-    y-axis "loss"
-    line [2.5, 0.5]
-```
-
-</details>
-
-### Findings (1)
-
-| Location | Rule | Message |
-| --- | --- | --- |
-| [`src/a\\|b.py:3`](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/\
-src/a%7Cb.py#L3) | `MLR001` | @\u200doctocat &#60;b&#62;hi&#60;/b&#62; |
-"""
+# A small card's full PR comment; the representative one is in test_golden.py.
+GOLDEN = (Path(__file__).parent / "data" / "small-comment.golden.md").read_text(encoding="utf-8")
 
 
 def small_card() -> Scorecard:
@@ -107,7 +66,8 @@ def test_a_perfect_card_names_no_weakest_category() -> None:
     smoke = check("smoke", metrics={"steps_per_s": 2.0, "peak_rss_mb": 100.0},
                   details={"metrics_seen": ["loss"]})
     text = render_comment(card(static(), run(smoke)))
-    assert text.splitlines()[2] == "**Measured:** 90% of the weight (not measured: Documentation)"
+    assert text.splitlines()[2] == ("**Measured:** 80% of the weight (not measured: Testing & "
+                                    "validation, Documentation)")
     assert "**Weakest:**" not in text
     assert "| **" not in text  # no category row is bold
 
@@ -121,7 +81,13 @@ def test_baseline_sections_and_deltas() -> None:
     # base: reproducibility 75, training 100, code 75  -> 4625/55 = 84.09
     assert "**Change vs `main`:** \u22126.8" in text
     assert "### New findings in this PR (1)" in text
-    assert "### Findings already on the base branch (1)" in text
+    # The comment counts the base's findings per rule, collapsed; the summary lists them.
+    assert "<details><summary>Findings already on the base branch: 1 (1 rule)</summary>" \
+        "\n\n| Rule | Name | Findings |\n| --- | --- | ---: |\n" \
+        "| `MLR101` | hardcoded-learning-rate | 1 |" in text
+    summary = render_summary(replace(head, baseline=compare(head, base, "main", "f" * 40)),
+                             repo_url=REPO, head_sha=SHA)
+    assert "### Findings already on the base branch (1)" in summary
     assert "### Fixed in this PR (1)" in text
     assert f"https://github.com/o/r/blob/{'f' * 40}/old.py#L1" in text  # fixed: base SHA
     assert "| Code organization | 10 | 100.0 | +25.0 |" in text

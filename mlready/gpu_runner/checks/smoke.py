@@ -19,7 +19,7 @@ ID = "smoke"
 TITLE = "training runs, metrics finite, objective improves"
 ORDER = 10
 NEEDS = ("ref",)
-CATEGORY = "testing"  # "full training loop can run (smoke test)"
+CATEGORY = "training"  # training runs and the objective improves; not a test suite
 LOADS_CHECKPOINTS = False
 REASONS = {
     "no_metrics": Reason(Outcome.FAIL, "no metrics file records and no regex match"),

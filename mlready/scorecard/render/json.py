@@ -18,6 +18,7 @@ from mlready.scorecard.levels import Level
 from mlready.scorecard.model import (
     SCHEMA_VERSION,
     Baseline,
+    Cap,
     CategoryScore,
     Inputs,
     ItemResult,
@@ -59,6 +60,15 @@ def baseline_to_json(baseline: Baseline) -> dict[str, Any]:
     }
 
 
+def cap_to_json(cap: Cap) -> dict[str, Any]:
+    return {"uncapped": cap.uncapped.value, "reason": cap.reason, "checks": list(cap.checks)}
+
+
+def cap_from_json(data: dict[str, Any]) -> Cap:
+    return Cap(uncapped=Level(data["uncapped"]), reason=str(data.get("reason", "")),
+               checks=tuple(str(c) for c in data.get("checks", [])))
+
+
 def to_json(card: Scorecard) -> dict[str, Any]:
     """The versioned JSON object (a plain dict, ready for `json.dumps`)."""
     return {
@@ -69,6 +79,7 @@ def to_json(card: Scorecard) -> dict[str, Any]:
         "level": card.level.value,
         "coverage": _num(card.coverage),
         "weakest": card.weakest,
+        "cap": cap_to_json(card.cap) if card.cap else None,
         "inputs": {
             "static": card.inputs.static,
             "runtime": card.inputs.runtime,
@@ -164,6 +175,7 @@ def from_json(data: Any) -> Scorecard:
             ),
             baseline=baseline_from_json(data["baseline"]) if data.get("baseline") else None,
             schema_version=version,
+            cap=cap_from_json(data["cap"]) if data.get("cap") else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"malformed scorecard JSON: {exc!r}") from None

@@ -24,9 +24,9 @@ from urllib.parse import quote
 
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.hooks.model import Diagnostic
-from mlready.scorecard import escape
+from mlready.scorecard import escape, explain, proofs
 from mlready.scorecard.levels import Level, display_score
-from mlready.scorecard.model import CategoryScore, Scorecard, Status
+from mlready.scorecard.model import Scorecard
 from mlready.scorecard.paths import linkable
 from mlready.scorecard.render.mermaid import xychart
 
@@ -51,22 +51,33 @@ OUTCOME_LABELS = {
     Outcome.SKIPPED: "\u23ed\ufe0f skipped",
     Outcome.ERROR: "\u26a0\ufe0f error",
 }
+GAP_LABEL = "\u274c gap"
 # The runner's metric names with a friendlier label, shown first in this order; other
 # metrics (the eval command's, for instance) follow under their own names.
 METRIC_LABELS = {
     "steps_per_s": "steps/s",
     "peak_rss_mb": "peak RSS",
     "peak_gpu_mb": "peak GPU memory",
-    "steps_logged": "steps",
+    "steps_logged": "steps logged",
     "tier": "match",
     "max_abs_diff_after_resume": "divergence after resume",
     "weights_max_abs_diff": "weights max |\u0394|",
     "max_abs_diff": "max |\u0394|",
     "other_seed_max_abs_diff": "other seed max |\u0394|",
     "size_mb": "size",
+    "passed": "passed",  # the tests check (pytest's counts)
+    "failed": "failed",
+    "errors": "errors",
+    "skipped": "skipped",
+    "exit_code": "exit code",
 }
-# Shown elsewhere (the Time column) or duplicates of a labelled metric.
-HIDDEN_METRICS = frozenset({"wall_s", "size_bytes"})
+# Shown only when non-zero: a zero says nothing a pass has not said already.
+ZERO_HIDDEN = frozenset({"unparsed_lines", "exit_code", "failed", "errors", "skipped"})
+# Shown elsewhere (the Time column, the summary's "loss 2.9 -> 2.8"), duplicates of a
+# labelled metric, or the runner's bookkeeping that tells a reviewer nothing.
+HIDDEN_METRICS = frozenset({"wall_s", "size_bytes", "steps_requested", "records_logged",
+                            "step_unit", "steps_per_s_basis", "objective_window",
+                            "objective_first_window", "objective_last_window"})
 MAX_METRICS_PER_CHECK = 5
 LOG_TAIL_LINES = 30
 LOG_TAIL_CHARS = 3000
@@ -86,6 +97,9 @@ class Options:
     chart: bool = True
     pointer: str = COMMENT_POINTER
     title: str = "mlready scorecard"
+    # The PR comment collapses the findings already on the base branch to counts per
+    # rule: the reviewer's question is what this PR changes. The job summary lists them.
+    collapse_base: bool = False
 
 
 # ---------------------------------------------------------------- small formatters
@@ -161,26 +175,17 @@ def header(card: Scorecard, options: Options) -> list[str]:
         change = delta_text(card.baseline.score_delta) or "n/a"
         facts.append(f"**Change vs {escape.code(card.baseline.ref or 'base')}:** {change}")
     lines = [headline, "", " \u00b7 ".join(facts)]
-    if card.level is Level.NEARLY_READY and card.score is not None and card.score >= 90:
-        lines += ["", "_Capped at nearly ready: production-ready needs every category "
-                      "measured._"]
+    if card.cap is not None:
+        lines += ["", f"**Capped at {card.level.label}** (the score alone is "
+                      f"{card.cap.uncapped.label}): {escape.message(card.cap.reason, 600)}."]
     return lines
 
 
-def _item_counts(category: CategoryScore) -> str:
-    parts = []
-    for status, word in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
-                         (Status.SKIPPED, "skipped"), (Status.NOT_APPLICABLE, "n/a"),
-                         (Status.ERROR, "errored"), (Status.NOT_MEASURED, "not measured")):
-        count = category.count(status)
-        if count:
-            parts.append(f"{count} {word}")
-    return ", ".join(parts) or "nothing measures this yet"
-
-
 def category_table(card: Scorecard) -> list[str]:
+    """The seven categories, each with one line saying why it scores what it does."""
     with_delta = card.baseline is not None
-    head = "| Category | Weight | Score |" + (" Change |" if with_delta else "") + " Items |"
+    head = "| Category | Weight | Score |" + (" Change |" if with_delta else "") + \
+        " Why this score |"
     rule = "| --- | ---: | ---: |" + (" ---: |" if with_delta else "") + " --- |"
     rows = [head, rule]
     for c in card.categories:
@@ -189,7 +194,7 @@ def category_table(card: Scorecard) -> list[str]:
         if card.baseline is not None:
             delta = f" {delta_text(card.baseline.categories.get(c.key))} |"
         rows.append(f"| {name} | {c.weight:g} | {score_text(c.score)} |{delta} "
-                    f"{_item_counts(c)} |")
+                    f"{escape.message(explain.line(c), 400)} |")
     return rows
 
 
@@ -197,7 +202,8 @@ def _metrics_cell(check: CheckResult) -> str:
     """Key metrics first (steps/s, memory, divergence), then the rest; None values hidden.
     Labelled metrics show their label; others their own name as code."""
     present = {k: v for k, v in check.metrics.items()
-               if v is not None and k not in HIDDEN_METRICS}
+               if v is not None and k not in HIDDEN_METRICS
+               and not (k in ZERO_HIDDEN and v == 0)}
     names = [k for k in METRIC_LABELS if k in present]
     names += [k for k in present if k not in METRIC_LABELS]
     shown = []
@@ -221,7 +227,10 @@ def checks_section(card: Scorecard) -> list[str]:
     rows = ["### Runtime checks", "", "| Check | Outcome | Time | Metrics | Summary |",
             "| --- | --- | ---: | --- | --- |"]
     for check in card.checks:
-        rows.append(f"| {escape.code(check.check, 60)} | {OUTCOME_LABELS[check.outcome]} | "
+        # A gap reports "nothing to check" where the nothing is the problem: it is scored
+        # as a fail, so "not applicable" here would contradict the category's score.
+        outcome = GAP_LABEL if proofs.is_gap(check) else OUTCOME_LABELS[check.outcome]
+        rows.append(f"| {escape.code(check.check, 60)} | {outcome} | "
                     f"{check.duration_s:.1f} s | {_metrics_cell(check)} | "
                     f"{escape.message(check.summary)} |")
     return rows
@@ -307,6 +316,24 @@ def split_findings(card: Scorecard) -> tuple[list[Diagnostic], list[Diagnostic],
     return introduced, other, list(card.baseline.fixed)
 
 
+def base_counts(card: Scorecard, findings: Sequence[Diagnostic], pointer: str) -> list[str]:
+    """The base branch's findings as counts per rule, collapsed: one row per rule, in the
+    card's order (most severe first), however many findings there are."""
+    if not findings:
+        return []
+    names = {i.id: i.title for c in card.categories for i in c.items if i.title != i.id}
+    counts = Counter(d.code for d in findings)
+    order = list(dict.fromkeys(d.code for d in findings))
+    n = len(findings)
+    rows = [f"<details><summary>Findings already on the base branch: {n} "
+            f"({len(order)} rule{'s' if len(order) != 1 else ''})</summary>", "",
+            "| Rule | Name | Findings |", "| --- | --- | ---: |"]
+    rows += [f"| {escape.code(code, 20)} | {escape.text(names.get(code, ''), 60)} | "
+             f"{counts[code]} |" for code in order]
+    return [*rows, "", f"Every finding, with its location: {escape.text(pointer)}.", "",
+            "</details>"]
+
+
 def notes(card: Scorecard) -> list[str]:
     lines = []
     if not card.inputs.static:
@@ -334,6 +361,9 @@ def _document(card: Scorecard, options: Options,
             if check.outcome in (Outcome.FAIL, Outcome.ERROR) and check.log_tail:
                 blocks.append(log_tail_block(check))
     introduced, other, fixed = split_findings(card)
+    collapsed: list[Diagnostic] = []
+    if options.collapse_base and card.baseline is not None:
+        collapsed, other = other, []
     budget = options.max_findings if options.max_findings is not None else 1 << 62
     left_out = 0
     titles = ("New findings in this PR", "Findings" if card.baseline is None
@@ -349,6 +379,7 @@ def _document(card: Scorecard, options: Options,
     if left_out:
         blocks.append([f"_\u2026 {left_out} more finding{'s' if left_out != 1 else ''}: "
                        f"{options.pointer}._"])
+    blocks.append(base_counts(card, collapsed, options.pointer))
     blocks.append(notes(card))
     return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
 
@@ -359,6 +390,8 @@ def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: in
     # Render rows in display order only until they alone exceed the limit: with 10,000
     # findings most rows can never be shown, and escaping them all would be wasted.
     introduced, other, fixed = split_findings(card)
+    if options.collapse_base and card.baseline is not None:
+        other = []  # counted per rule, never rows
     base_links = replace(options, head_sha=card.baseline.sha if card.baseline else None)
     ordered = [(d, options) for d in (*introduced, *other)] + [(d, base_links) for d in fixed]
     used, fitting = 0, 0
@@ -406,7 +439,7 @@ def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = 
     code can put its marker line in front without cutting the document.
     """
     options = Options(repo_url=repo_url, head_sha=head_sha, path_prefix=path_prefix,
-                      marker=marker, pointer=COMMENT_POINTER)
+                      marker=marker, pointer=COMMENT_POINTER, collapse_base=True)
     return fit(card, options, len, limit if marker else limit - MARKER_RESERVE)
 
 
