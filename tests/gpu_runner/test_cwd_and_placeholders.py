@@ -21,6 +21,8 @@ from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.session import Session
 
+from .helpers import FIXTURES
+
 pytestmark = pytest.mark.slow
 
 # Torch-free: writes its "checkpoint" to a path relative to the folder it runs in.
@@ -142,3 +144,19 @@ def test_a_cwd_that_is_not_a_folder_is_named_before_anything_starts(tmp_path: Pa
         f"`tool.mlready.runner.cwd` = `{{run_dir}}/work` is {work / 'ref' / 'work'}, which is "
         'not a folder when the command starts; point it at one that exists, e.g. "{run_dir}"')
     assert session.records == []  # no process was started
+
+
+def test_resume_gets_the_copied_folder_and_the_step(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.mlready.runner]\n"
+        f'train = "{{python}} {FIXTURES / "tiny.py"} --steps {{steps}} --out {{run_dir}}"\n'
+        'resume = { args = "--resume {checkpoint_dir}:{resume_step}" }\nsteps = 3\n'
+        "timeout = 30\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    session = Session(runner_config.load(tmp_path), "cpu", work,
+                      Progress(2, io.StringIO(), enabled=False), needs_torch=False)
+    assert session.run("resumed").ok
+    # The resumed run works in a copy of the smoke run's folder; tiny.py's plain-text
+    # checkpoint holds no counter, so the step is the last the smoke run logged.
+    assert session.records[-1].argv[-2:] == ["--resume", f"{work / 'resumed'}:3"]
