@@ -5,6 +5,11 @@ later asks get the cached `RunOutcome`. The two most recently loaded checkpoints
 cached (memory-mapped), so consecutive checks comparing the same files load them once.
 The session owns the temporary work directory (one sub-directory per run, logs and
 metrics files beside them) and every `RunRecord` for the results file.
+
+A command runs in `cwd` (default: the project folder), and a relative checkpoint glob
+is looked for there, where the command wrote, never where mlready was started. Of
+several files the glob matches, the latest by the step it holds is the run's
+checkpoint (`pick_checkpoint`), and the reason is kept for the checkpoint check to tell.
 """
 
 from __future__ import annotations
