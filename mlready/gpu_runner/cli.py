@@ -1,4 +1,8 @@
-"""`mlready run [PROJECT_DIR]`: the click command; exit 0 pass, 1 fail, 2 error, 130 Ctrl-C."""
+"""`mlready run [PROJECT_DIR]`: the click command; exit 0 pass, 1 fail, 2 error, 130 Ctrl-C.
+
+Machine-readable output (``-o -``) is the only thing on stdout; the summary then goes to
+stderr, as progress always does.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import click
 from mlready.config import ConfigError
 from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.checks import IDS
+from mlready.gpu_runner.progress import DEFAULT_INTERVAL_S, INTERVAL_ENV
 from mlready.gpu_runner.render import text
 from mlready.gpu_runner.runner import execute
 
@@ -102,11 +107,16 @@ def _only(value: str | None) -> tuple[str, ...] | None:
 @click.option("--nproc", type=int, help="Override `nproc` (>1 runs train under torchrun).")
 @click.option("--keep-run-dirs", is_flag=True, help="Keep the temporary run directories.")
 @click.option("--progress/--no-progress", default=None,
-              help="Progress lines on stderr (default: when stderr is a terminal).")
+              help="Per-run progress lines on stderr (default: when stderr is a terminal; "
+                   "elsewhere a line every --progress-interval seconds while a run goes).")
+@click.option("--progress-interval", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_INTERVAL_S, show_default=True, envvar=INTERVAL_ENV,
+              show_envvar=True,
+              help="Seconds between progress lines while a run goes, when stderr is not a "
+                   "terminal (CI logs).")
 def run(project_dir: Path, config_path: Path | None, output: str, only: str | None,
         steps: int | None, device: str | None, timeout: float | None, nproc: int | None,
-        keep_run_dirs: bool,
-        progress: bool | None) -> int:
+        keep_run_dirs: bool, progress: bool | None, progress_interval: float) -> int:
     """Run the project's training and eval briefly and prove smoke, reproducibility, resume,
     checkpoint contents, eval thresholds and distributed launch with numbers."""
     selected = _only(only)
@@ -117,7 +127,8 @@ def run(project_dir: Path, config_path: Path | None, output: str, only: str | No
         click.echo(f"mlready run: {exc}", err=True)
         return 2
     with _sigterm_as_interrupt():
-        report = execute(cfg, selected, keep_run_dirs=keep_run_dirs, progress=progress)
+        report = execute(cfg, selected, keep_run_dirs=keep_run_dirs, progress=progress,
+                         progress_interval=progress_interval)
     payload = json.dumps(report.to_json(), indent=2, allow_nan=False, default=str)
     written: str | None = None
     if output == "-":

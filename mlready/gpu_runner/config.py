@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 PREFIX = "tool.mlready.runner"
 
 # Placeholders every command may use, and the extra ones that only make sense after a run.
-BASE_PLACEHOLDERS = ("python", "steps", "seed", "run_dir", "device", "metrics_file", "nproc")
-RESUME_PLACEHOLDERS = (*BASE_PLACEHOLDERS, "checkpoint")
-EVAL_PLACEHOLDERS = (*BASE_PLACEHOLDERS, "checkpoint")
+# {project_dir}: the project folder, for script paths once `cwd` moves the command away.
+BASE_PLACEHOLDERS = ("python", "steps", "seed", "run_dir", "device", "metrics_file", "nproc",
+                     "project_dir")
+# {checkpoint_dir}: the folder holding it (scripts that resume from a folder);
+# {resume_step}: the step it was written at (epoch-based scripts need no arithmetic).
+CHECKPOINT_PLACEHOLDERS = ("checkpoint", "checkpoint_dir", "resume_step")
+RESUME_PLACEHOLDERS = (*BASE_PLACEHOLDERS, *CHECKPOINT_PLACEHOLDERS)
+EVAL_PLACEHOLDERS = (*BASE_PLACEHOLDERS, *CHECKPOINT_PLACEHOLDERS)
 
 Device = Literal["auto", "cpu", "cuda"]
 Direction = Literal["minimize", "maximize"]
@@ -52,8 +57,11 @@ SCHEMA = Table(
         "eval": Field((str,), "eval command template; writes a JSON object to {metrics_file}"),
         "eval-metrics": Field((str,), "a regex with named groups over the eval's output, "
                                       "instead of the {metrics_file} JSON"),
-        "checkpoint": Field((str, bool), "glob for the checkpoint a run leaves, under "
-                                         "{run_dir}; false: training writes none"),
+        "checkpoint": Field((str, bool), "glob for the checkpoint a run leaves; relative: "
+                                         "to the folder the command ran in; false: "
+                                         "training writes none"),
+        "cwd": Field((str,), 'folder the commands run in, e.g. "{run_dir}"; relative: to '
+                             "the project folder (the default)"),
         "step-unit": Field((str,), 'what {steps} counts, e.g. "epochs", "timesteps"'),
         "steps": Field((int,), "N: training steps of the short runs"),
         "seed": Field((int,), "seed of the reference runs"),
@@ -88,6 +96,12 @@ class Template:
 
     def render_env(self, values: Mapping[str, str]) -> dict[str, str]:
         return {name: val.format_map(values) for name, val in self.env}
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The placeholders it uses (already checked: the split cannot fail here)."""
+        return frozenset(f for tok in (*self.tokens, *(v for _, v in self.env))
+                         for _, f, _, _ in string.Formatter().parse(tok) if f)
 
     def display(self) -> str:
         return " ".join(shlex.quote(t) for t in self.tokens)
@@ -147,6 +161,7 @@ class RunnerConfig:
     # not applicable and the results name that readiness gap.
     writes_checkpoint: bool = True
     step_unit: str = "steps"  # what {steps} counts; summaries use it, never "records"
+    cwd: str | None = None  # template of the folder commands run in; None: project_dir
 
     @property
     def unit_plural(self) -> str:
@@ -208,6 +223,7 @@ class RunnerConfig:
             "resume": resume,
             "eval": self.eval.display() if self.eval else None,
             "checkpoint": self.checkpoint if self.writes_checkpoint else False,
+            "cwd": self.cwd,
             "step-unit": self.step_unit,
             "steps": self.steps,
             "seed": self.seed,
@@ -378,10 +394,16 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         if "resume" in table:
             raise ConfigError(source, f"`{PREFIX}.resume` needs a checkpoint to resume from, "
                                       f"but `{PREFIX}.checkpoint = false`; remove one of them")
-        if evaluate is not None and any("{checkpoint}" in t for t in
-                                        (*evaluate.tokens, *(v for _, v in evaluate.env))):
-            raise ConfigError(source, f"`{PREFIX}.eval` uses {{checkpoint}}, but "
+        used = sorted(evaluate.fields & set(CHECKPOINT_PLACEHOLDERS)) if evaluate else []
+        if used:
+            raise ConfigError(source, f"`{PREFIX}.eval` uses {{{used[0]}}}, but "
                                       f"`{PREFIX}.checkpoint = false`; remove one of them")
+    cwd = table.get("cwd")
+    if cwd is not None:
+        if not cwd.strip():
+            raise ConfigError(source, f"`{PREFIX}.cwd` is empty; remove it to run in the "
+                                      'project folder, or give one, e.g. "{run_dir}"')
+        _check_placeholders(source, f"{PREFIX}.cwd", cwd, BASE_PLACEHOLDERS)
     steps = int(table.get("steps", RunnerConfig.steps))
     if steps < 2:
         raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")
@@ -420,6 +442,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         options=_options(table, source),
         writes_checkpoint=writes_checkpoint,
         step_unit=_step_unit(source, str(table.get("step-unit", RunnerConfig.step_unit))),
+        cwd=cwd,
     )
 
 

@@ -54,6 +54,10 @@ class Trajectory:
     records: tuple[Record, ...] = ()
     bad_lines: int = 0  # lines that were not JSON objects / numbers
     other_rank_records: int = 0
+    # Records that carried no step (a regex without a `step` group, a JSONL record
+    # without "step"): numbered 1, 2, ... in the order written, which places them right
+    # only in runs that start at step 1. A resumed run's records cannot be placed so.
+    unnumbered: int = 0
 
     @property
     def names(self) -> list[str]:
@@ -222,6 +226,7 @@ def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:
     records: list[Record] = []
     bad = 0
     other_rank = 0
+    unnumbered = 0
     for data in raw:
         if data is None:
             bad += 1
@@ -231,8 +236,8 @@ def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:
             other_rank += 1
             continue
         step_value = _number(data.get("step"))
-        step = int(step_value) if step_value is not None and math.isfinite(step_value) \
-            else len(records) + 1
+        numbered = step_value is not None and math.isfinite(step_value)
+        step = int(step_value) if numbered and step_value is not None else len(records) + 1
         values: dict[str, float] = {}
         for key, value in data.items():
             if key in RESERVED:
@@ -245,7 +250,22 @@ def _collect(raw: Iterable[dict[str, object] | None]) -> Trajectory:
             values[key] = number
         if values:
             records.append(Record(step, values))
-    return Trajectory(tuple(records), bad, other_rank)
+            unnumbered += not numbered
+    return Trajectory(tuple(records), bad, other_rank, unnumbered)
+
+
+def unnumbered_summary(from_regex: bool) -> str:
+    """Why records without a step cannot judge a resume, and the one-line fix.
+
+    Numbered by their order, the resumed run's first record is "step 1" wherever it
+    really is, so an exact resume would look like a restart; aligning by count instead
+    would hide the very restart or repeated step that the resume check looks for.
+    """
+    fix = ("add a `step` group to `tool.mlready.runner.metrics`, e.g. "
+           "'step (?P<step>\\d+) .*loss (?P<loss>\\S+)'" if from_regex else
+           'pass step= to mlready.log_metrics (a "step" key in each JSONL record)')
+    return ("metrics carry no step, so the resumed run's records cannot be placed after "
+            f"the checkpoint: {fix}")
 
 
 def comparable(a: Trajectory, b: Trajectory, wanted: tuple[str, ...],

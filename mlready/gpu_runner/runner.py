@@ -47,7 +47,7 @@ def select(only: tuple[str, ...] | None) -> tuple[Check, ...]:
 
 def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
             keep_run_dirs: bool = False, progress_stream: TextIO | None = None,
-            progress: bool | None = None) -> RunReport:
+            progress: bool | None = None, progress_interval: float | None = None) -> RunReport:
     """Run the selected checks against the project and return the report."""
     start = time.monotonic()
     checks = select(only)
@@ -78,7 +78,8 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
                        for c in checks], None)
     runs = planned(c.needs for c in checks if c.applies(config))
     session = Session(config, device, work,
-                      Progress(len(runs), progress_stream, progress), runs=RUNS,
+                      Progress(len(runs), progress_stream, progress, progress_interval),
+                      runs=RUNS,
                       smoke_selected=any(c.id == "smoke" for c in checks),
                       needs_torch=any(c.loads_checkpoints for c in checks))
     results: list[CheckResult] = []

@@ -5,27 +5,34 @@ later asks get the cached `RunOutcome`. The two most recently loaded checkpoints
 cached (memory-mapped), so consecutive checks comparing the same files load them once.
 The session owns the temporary work directory (one sub-directory per run, logs and
 metrics files beside them) and every `RunRecord` for the results file.
+
+A command runs in `cwd` (default: the project folder), and a relative checkpoint glob
+is looked for there, where the command wrote, never where mlready was started. Of
+several files the glob matches, the latest by the step it holds is the run's
+checkpoint (`pick_checkpoint`), and the reason is kept for the checkpoint check to tell.
 """
 
 from __future__ import annotations
 
 import errno
+import math
 import os
+import re
 import shutil
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlready._metrics_log import METRICS_ENV
 from mlready.gpu_runner import checkpoint as ckpt
-from mlready.gpu_runner.config import RunnerConfig
+from mlready.gpu_runner.config import RunnerConfig, Template
 from mlready.gpu_runner.failures import Problem, describe, last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
 from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
 from mlready.gpu_runner.process import ProcessResult, run_command
-from mlready.gpu_runner.progress import Progress
+from mlready.gpu_runner.progress import Progress, Watch
 from mlready.gpu_runner.results import Outcome, RunRecord
 
 
@@ -71,6 +78,7 @@ class RunOutcome:
     checkpoints: tuple[Path, ...] = ()
     output_file: Path | None = None  # eval: the {metrics_file} it was asked to write
     log_path: Path | None = None  # everything the command printed (stdout and stderr)
+    cwd: Path | None = None  # the folder it ran in: a relative checkpoint glob's base
 
     @property
     def ok(self) -> bool:
@@ -93,6 +101,7 @@ class Session:
         self.smoke_selected = smoke_selected
         self.records: list[RunRecord] = []
         self._runs: dict[RunId, RunOutcome] = {}
+        self._picked: dict[RunId, tuple[Path, str]] = {}  # several matches: which, and why
         self._loaded: dict[Path, Any] = {}
         self._prewarm: threading.Thread | None = None
         if needs_torch:
@@ -128,10 +137,34 @@ class Session:
                 checkpoint: Path | None = None) -> dict[str, str]:
         values = {"python": self.config.python, "steps": str(steps), "seed": str(seed),
                   "run_dir": str(run_dir), "device": self.device,
-                  "metrics_file": str(metrics_file), "nproc": str(self.config.nproc)}
+                  "metrics_file": str(metrics_file), "nproc": str(self.config.nproc),
+                  "project_dir": str(self.config.project_dir)}
         if checkpoint is not None:
             values["checkpoint"] = str(checkpoint)
+            values["checkpoint_dir"] = str(checkpoint.parent)
         return values
+
+    def _cwd(self, values: Mapping[str, str]) -> Path:
+        """The folder a command runs in: `cwd` rendered, relative to the project folder."""
+        if self.config.cwd is None:
+            return self.config.project_dir
+        return self.config.project_dir / Path(self.config.cwd.format_map(values))
+
+    def resume_step(self, source: RunOutcome, path: Path) -> int:
+        """The step ``path`` (left by ``source``) was written at, for ``{resume_step}``.
+
+        Its own step counter when it holds a readable one (`checkpoint.step_counter`,
+        helped by what the run logged), else the last step the run logged, else the
+        steps it was asked for. Only computed when a template uses it: it loads the file.
+        """
+        logged = source.trajectory.last_step
+        try:
+            counter = ckpt.step_counter(self.load(path), logged)
+        except ckpt.CheckpointError:
+            counter = None
+        if counter is not None:
+            return int(counter[1])
+        return logged if logged is not None else source.steps
 
     def _env(self, values: dict[str, str], metrics_file: Path) -> dict[str, str]:
         env = dict(os.environ)
@@ -175,6 +208,7 @@ class Session:
             run_dir.mkdir(parents=True, exist_ok=True)
             checkpoint: Path | None = None
             copied: Path | None = None
+            resume_step = ""  # {resume_step}: read from the source checkpoint when used
             if spec.resume_from is not None or (spec.is_eval and self.config.writes_checkpoint):
                 source = self.run(spec.resume_from or "ref")
                 found = self.single_checkpoint(source)
@@ -183,12 +217,16 @@ class Session:
                         Outcome.SKIPPED, "prerequisite_failed",
                         f"needs the smoke run's checkpoint: {found.summary}"))
                 checkpoint = found
+                if "resume_step" in self._template(spec).fields:
+                    resume_step = str(self.resume_step(source, found))
                 if spec.resume_from is not None:
                     copy = self._copy_run_dir(source.run_dir, found, run_dir)
                     if isinstance(copy, Problem):
                         return _with_problem(base, copy)
                     checkpoint = copied = copy
             values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
+            if resume_step:
+                values["resume_step"] = resume_step
             output_file: Path | None = None
             if spec.is_eval:  # named after the run: two evals must not share one file
                 output_file = self.work_dir / f"{spec.id}-metrics.json"
@@ -199,10 +237,24 @@ class Session:
                 return _with_problem(base, wrapped)
             env = self._env(values, metrics_file)
             env.update(extra_env)
-            self.progress.start(self._label(spec, steps, seed))
-            proc = run_command(wrapped, cwd=self.config.project_dir, env=env,
-                               timeout=self.config.timeout, log_path=log_path,
-                               watch=(metrics_file,))
+            cwd = self._cwd(values)
+            if not cwd.is_dir():
+                return _with_problem(base, Problem(
+                    Outcome.ERROR, "cwd_missing",
+                    f"`tool.mlready.runner.cwd` = `{self.config.cwd}` is {cwd}, which is not "
+                    "a folder when the command starts; point it at one that exists, e.g. "
+                    '"{run_dir}"'))
+            jsonl = self.config.metrics_regex is None and not spec.is_eval
+            self.progress.start(self._label(spec, steps, seed), Watch(
+                metrics_file=metrics_file if jsonl else None, log=None if jsonl else log_path,
+                objective="" if spec.is_eval else self.config.objective))
+            try:
+                proc = run_command(wrapped, cwd=cwd, env=env,
+                                   timeout=self.config.timeout, log_path=log_path,
+                                   watch=(metrics_file,))
+            except BaseException:  # Ctrl-C, a full disk: no progress after the report
+                self.progress.abort()
+                raise
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise DiskFull(str(self.work_dir)) from None
@@ -241,9 +293,23 @@ class Session:
                         "like (a+)+", proc.tail)
         checkpoints: tuple[Path, ...] = ()
         if not spec.is_eval:
-            checkpoints = tuple(self._matches(values, skip=copied))
+            checkpoints = tuple(self._matches(values, skip=copied, cwd=cwd))
         return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
-                          output_file, log_path)
+                          output_file, log_path, cwd)
+
+    def _template(self, spec: RunSpec) -> Template:
+        """The template ``spec``'s command renders from (for resume args: train's plus them)."""
+        cfg = self.config
+        if spec.is_eval:
+            assert cfg.eval is not None
+            return cfg.eval
+        resume = cfg.resume
+        if spec.resume_from is None or resume is None:
+            return cfg.train
+        if resume.template is not None:
+            return resume.template
+        return Template("resume", (*cfg.train.tokens, *resume.extra_args),
+                        (*cfg.train.env, *resume.extra_env))
 
     def _argv(self, spec: RunSpec, values: dict[str, str]) -> tuple[list[str], dict[str, str],
                                                                     str]:
@@ -299,9 +365,11 @@ class Session:
         except ValueError:
             return found
 
-    def _matches(self, values: dict[str, str], skip: Path | None) -> list[Path]:
+    def _matches(self, values: dict[str, str], skip: Path | None, cwd: Path) -> list[Path]:
         escaped = {k: _glob_escape(v) for k, v in values.items()}
         pattern = self.config.checkpoint.format_map(escaped)
+        if not Path(pattern).is_absolute():  # where the command wrote it, not where we are
+            pattern = str(Path(_glob_escape(str(cwd))) / pattern)
         found = ckpt.find(pattern)
         if skip is not None and len(found) > 1:
             # The resumed run's directory holds the copied input checkpoint; when the run
@@ -312,22 +380,38 @@ class Session:
         return found
 
     def single_checkpoint(self, run: RunOutcome) -> Path | Problem:
-        """The one checkpoint ``run`` left, or the problem (run failed, 0 or >1 matches)."""
+        """The checkpoint ``run`` left, or the problem (the run failed, nothing matched).
+
+        Of several matches, the latest (`pick_checkpoint`); `picked_because` says why.
+        """
         if run.problem is not None:
             return run.problem
         pattern = self.config.checkpoint
         if not run.checkpoints:
             present = sorted(p.name for p in run.run_dir.rglob("*") if p.is_file())[:8]
             listing = ", ".join(present) if present else "it is empty"
+            where = "" if Path(pattern).is_absolute() or run.cwd is None else \
+                f", relative to the folder it ran in, {run.cwd}"
             return Problem(Outcome.FAIL, "checkpoint_missing",
-                           f"no file matches `tool.mlready.runner.checkpoint` = `{pattern}` "
-                           f"after the {run.spec.id} run (run dir holds: {listing})")
-        if len(run.checkpoints) > 1:
-            names = ", ".join(p.name for p in run.checkpoints[:6])
-            return Problem(Outcome.FAIL, "checkpoint_ambiguous",
-                           f"{len(run.checkpoints)} files match `tool.mlready.runner.checkpoint`"
-                           f" = `{pattern}` ({names}); make the glob match exactly one")
-        return run.checkpoints[0]
+                           f"no file matches `tool.mlready.runner.checkpoint` = `{pattern}`"
+                           f"{where} after the {run.spec.id} run (run dir holds: {listing})")
+        if len(run.checkpoints) == 1:
+            return run.checkpoints[0]
+        if run.spec.id not in self._picked:
+            self._picked[run.spec.id] = pick_checkpoint(
+                run.checkpoints, lambda path: self._held_step(path, run.trajectory.last_step))
+        return self._picked[run.spec.id][0]
+
+    def picked_because(self, run: RunOutcome) -> str | None:
+        """Why `single_checkpoint` chose its file among several matches; None for one match."""
+        picked = self._picked.get(run.spec.id)
+        return picked[1] if picked is not None else None
+
+    def _held_step(self, path: Path, logged_step: int | None) -> tuple[str, float] | None:
+        try:
+            return ckpt.step_counter(self.load(path), logged_step)
+        except ckpt.CheckpointError:
+            return None
 
     # -- checkpoints ----------------------------------------------------------------------
 
@@ -350,6 +434,55 @@ class Session:
         if isinstance(value, ckpt.CheckpointError):
             raise value
         return value
+
+
+MAX_PICK_LOADS = 32  # more matches than this are told apart by modification time only
+
+
+def pick_checkpoint(paths: Sequence[Path],
+                    held_step: Callable[[Path], tuple[str, float] | None]) -> tuple[Path, str]:
+    """The latest of several checkpoints a glob matched, and why it is that one.
+
+    By the step each holds (``held_step``: its step counter's key and value) when every
+    one holds one, as a script that keeps ``ckpt_10.pt`` and ``ckpt_20.pt`` does; else
+    by modification time. Ties go to the newer file, then the name with the higher
+    number (``ckpt_10`` after ``ckpt_9``).
+    """
+    def mtime(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return -math.inf
+
+    count = len(paths)
+    steps: dict[Path, tuple[str, float]] = {}
+    if count <= MAX_PICK_LOADS:
+        for path in paths:
+            held = held_step(path)
+            if held is None:
+                break
+            steps[path] = held
+    if len(steps) == count:
+        best = max(paths, key=lambda p: (steps[p][1], mtime(p), _natural(p.name)))
+        key, value = steps[best]
+        tied = sum(1 for _, v in steps.values() if v == value)
+        if tied > 1:
+            return best, (f"the newest by modification time of the {tied} files matching the "
+                          f"glob that hold the highest step (`{key}` = {value:g})")
+        below = max(v for p, (_, v) in steps.items() if p != best)
+        return best, (f"the latest of {count} files matching the glob by the step it holds "
+                      f"(`{key}` = {value:g}; the next holds {below:g})")
+    best = max(paths, key=lambda p: (mtime(p), _natural(p.name)))
+    why = f"more than {MAX_PICK_LOADS} to load" if count > MAX_PICK_LOADS else \
+        "not every one holds a readable step counter"
+    return best, (f"the newest of {count} files matching the glob by modification time "
+                  f"({why})")
+
+
+def _natural(name: str) -> tuple[tuple[int, str], ...]:
+    """``ckpt_10`` after ``ckpt_9``: digit runs compare as numbers."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"(\d+)", name) if part)
 
 
 def _with_problem(base: RunOutcome, problem: Problem) -> RunOutcome:

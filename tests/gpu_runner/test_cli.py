@@ -27,7 +27,7 @@ def test_config_error_exits_2_with_one_line(tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert err == (f"mlready run: {tmp_path / 'pyproject.toml'}: `tool.mlready.runner.train`: "
                    "unknown placeholder {oops} (known here: {python}, {steps}, {seed}, "
-                   "{run_dir}, {device}, {metrics_file}, {nproc})")
+                   "{run_dir}, {device}, {metrics_file}, {nproc}, {project_dir})")
 
 
 def test_failure_exits_1_and_writes_json(tmp_path: Path,

@@ -96,7 +96,6 @@ def test_nan_loss(make_project: MakeProject) -> None:
 
 @pytest.mark.parametrize(("mode", "reason", "text"), [
     ("no-ckpt", "checkpoint_missing", "no file matches `tool.mlready.runner.checkpoint`"),
-    ("two-ckpts", "checkpoint_ambiguous", "2 files match `tool.mlready.runner.checkpoint`"),
     ("corrupt-ckpt", "corrupted_checkpoint", "checkpoint.pt cannot be read"),
     ("pickle", "needs_full_unpickling", "needs full unpickling (it pickles "
                                         "`argparse.Namespace`)"),

@@ -93,3 +93,15 @@ def test_catastrophic_regex_is_stopped_by_its_budget(tmp_path: Path) -> None:
         parse_regex(path, re.compile(r"(?P<loss>(a+)+)$"), budget_s=0.3)
     assert time.monotonic() - began < 2
     assert caught.value.line_no == 1
+
+
+def test_records_without_a_step_are_counted_as_unnumbered(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    log.write_text("step 1 loss 0.9\nstep 2 loss 0.7\n")
+    stepless = parse_regex(log, re.compile(r"loss (?P<loss>\S+)"))
+    assert stepless.series("loss") == [(1, 0.9), (2, 0.7)] and stepless.unnumbered == 2
+    with_step = parse_regex(log, re.compile(r"step (?P<step>\d+) loss (?P<loss>\S+)"))
+    assert with_step.unnumbered == 0
+    jsonl = tmp_path / "m.jsonl"
+    jsonl.write_text('{"step": 5, "loss": 0.5}\n{"loss": 0.4}\n')
+    assert parse_jsonl(jsonl).unnumbered == 1

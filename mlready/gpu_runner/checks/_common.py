@@ -6,7 +6,7 @@ import math
 
 from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.results import CheckResult, Outcome
-from mlready.gpu_runner.session import RunOutcome
+from mlready.gpu_runner.session import RunOutcome, Session
 
 MAX_SERIES_POINTS = 500
 
@@ -46,3 +46,16 @@ def prerequisite(check: str, run: RunOutcome, smoke_selected: bool) -> CheckResu
                        f"needs a successful training run; the smoke run failed "
                        f"({problem.reason})").result(check)
     return problem.result(check)
+
+
+def eval_unavailable(check: str, session: Session) -> CheckResult | None:
+    """Why an eval-reading check cannot judge anything, or None when it can go on.
+
+    No eval command configured is `not_applicable`; a failed smoke run (whose checkpoint
+    every eval reads) is reported as `prerequisite` says. One helper, so that the eval
+    and eval-determinism checks cannot drift apart on when they apply.
+    """
+    if session.config.eval is None:
+        return CheckResult(check=check, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
+                           summary="no eval command configured (`tool.mlready.runner.eval`)")
+    return prerequisite(check, session.run("ref"), session.smoke_selected)

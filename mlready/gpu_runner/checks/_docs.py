@@ -29,7 +29,8 @@ COMMAND_REASONS = (
     "`nonzero_exit`, `killed` (fail); "
     "`disk_full` (error: the output says so, or under 1 MiB was left after a failed run, or "
     "the copy for resume filled the disk); `run_dir_vanished` (error: the run directory was "
-    "deleted while the command ran); `metrics_regex_too_slow` (error: the `metrics` regex ran "
+    "deleted while the command ran); `cwd_missing` (error: `cwd` is no folder when the command "
+    "starts); `metrics_regex_too_slow` (error: the `metrics` regex ran "
     "out of its time budget); `resume_copy_failed` (error); `prerequisite_failed` (skipped: "
     "the smoke run failed, see smoke); `cannot_launch_distributed` (error)")
 RUNNER_REASONS = (

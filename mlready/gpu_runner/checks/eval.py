@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from mlready.gpu_runner.checks._common import fmt, prerequisite
+from mlready.gpu_runner.checks._common import eval_unavailable, fmt
 from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.failures import last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, regex_matches
@@ -193,10 +193,7 @@ def _from_file(run: RunOutcome, check: str) -> dict[str, int | float] | CheckRes
 
 def check(session: Session) -> CheckResult:
     cfg = session.config
-    if cfg.eval is None:
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
-                           summary="no eval command configured (`tool.mlready.runner.eval`)")
-    blocked = prerequisite(ID, session.run("ref"), session.smoke_selected)
+    blocked = eval_unavailable(ID, session)
     if blocked is not None:
         return blocked
     found = read(session, session.run("eval"), ID)

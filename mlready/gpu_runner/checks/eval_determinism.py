@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from mlready.gpu_runner.checks import eval as evaluation
-from mlready.gpu_runner.checks._common import prerequisite
+from mlready.gpu_runner.checks._common import eval_unavailable
 from mlready.gpu_runner.checks._declaration import Option, Reason
 from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.metrics import TIMING_RE, close
@@ -56,10 +56,7 @@ _HINT = ("an unseeded evaluation environment, sampling or data order, or a model
 
 def check(session: Session) -> CheckResult:
     cfg = session.config
-    if cfg.eval is None:
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
-                           summary="no eval command configured (`tool.mlready.runner.eval`)")
-    blocked = prerequisite(ID, session.run("ref"), session.smoke_selected)
+    blocked = eval_unavailable(ID, session)
     if blocked is not None:
         return blocked
     first = evaluation.read(session, session.run("eval"), ID)

@@ -28,7 +28,13 @@ from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.checks.checkpoint import no_checkpoint_result
 from mlready.gpu_runner.checks.reproducibility import state_summary
 from mlready.gpu_runner.failures import Problem
-from mlready.gpu_runner.metrics import Divergence, Trajectory, comparable, compare
+from mlready.gpu_runner.metrics import (
+    Divergence,
+    Trajectory,
+    comparable,
+    compare,
+    unnumbered_summary,
+)
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.gpu_runner.session import RunOutcome, Session
 
@@ -141,6 +147,9 @@ def check(session: Session) -> CheckResult:
     blocked = prerequisite(ID, ref, session.smoke_selected)
     if blocked is not None:
         return blocked
+    if ref.trajectory.unnumbered:  # its records cannot be placed after the checkpoint
+        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
+                           summary=unnumbered_summary(cfg.metrics_regex is not None))
     source = _load(session, ref, ref.trajectory.last_step)
     if isinstance(source, Problem):
         return source.result(ID, "cannot resume: ")

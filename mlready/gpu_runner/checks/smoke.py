@@ -153,5 +153,11 @@ def check(session: Session) -> CheckResult:
     if not improved:
         return result(Outcome.FAIL, f"{cfg.objective} did not improve ({cfg.direction}): "
                                     f"{arrow}", "no_improvement", proc.tail)
-    rss = metrics["peak_rss_mb"]
-    return result(Outcome.PASS, f"{speed}; {arrow}; peak RSS {rss} MB")
+    return result(Outcome.PASS, f"{speed}; {arrow}; {rss_text(proc.memory.rss_bytes)}")
+
+
+def rss_text(rss_bytes: int | None) -> str:
+    """``peak RSS 12.3 MB``; a run too short for one memory sample says so, never "None"."""
+    value = mb(rss_bytes)
+    return "peak RSS not measured (the run ended before the first sample)" if value is None \
+        else f"peak RSS {value} MB"
