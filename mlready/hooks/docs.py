@@ -96,7 +96,11 @@ def render_rule(rule: Rule) -> str:
     parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
     severity = (f"Severity: {rule.severity} ({SEVERITY_MEANING.get(rule.severity, '')}); "
                 f"{fail_on_text(rule)}.")
-    if family == CORE_FAMILY:
+    if family == CORE_FAMILY and not rule.default:
+        parts.append(f"{severity} A core rule (about mlready's own comments); off by default: "
+                     f"only its code or `ALL` turns it on: `extend-select = [\"{rule.code}\"]`. "
+                     f"Silence one line with `# noqa: {rule.code}`.")
+    elif family == CORE_FAMILY:
         parts.append(f"{severity} Always on: no `select` or `ignore` turns it off (a file "
                      "that cannot be parsed is seen by no other rule).")
     else:
