@@ -324,7 +324,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     root = settings.root
     rules = (*settings.rules, *settings.measured)  # measured: run, but their findings dropped
     job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
-              {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size)
+              {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size,
+              dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
     fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
@@ -365,7 +366,7 @@ def _unused_noqa(settings: Settings, reported: Mapping[str, FileResult],
     ignores = settings.per_file_ignores
     seen = [d for d in found if not ignored_by_path(d.path, ignores, d.code)]
     unused = unused_noqa.findings(settings.root, reported, seen, settings.rules,
-                                  [r.code for r in all_rules()])
+                                  [r.code for r in all_rules()], settings.overlay)
     return [d for d in unused if not _suppressed(d, reported.get(d.path), ignores)]
 
 

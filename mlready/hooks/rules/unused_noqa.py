@@ -167,7 +167,8 @@ def _why(codes: list[str], selected: Collection[str], known: Collection[str]) ->
 
 
 def findings(root: Path, results: Mapping[str, FileResult], found: Sequence[Diagnostic],
-             rules: Sequence[Rule], all_codes: Collection[str]) -> list[Diagnostic]:
+             rules: Sequence[Rule], all_codes: Collection[str],
+             overlay: Mapping[str, bytes] | None = None) -> list[Diagnostic]:
     """Every unused ``noqa`` of the reported files (``results``), from their findings
     before suppression (``found``) and the selected ``rules``. Works the same on a warm
     per-file cache: a cached result keeps its findings before ``noqa``, and its ``noqa``."""
@@ -185,8 +186,9 @@ def findings(root: Path, results: Mapping[str, FileResult], found: Sequence[Diag
         if not result.noqa.lines or result.cells is not None or result.errors or any(
                 d.code == _SYNTAX_ERROR for d in mine):
             continue
+        data = (overlay or {}).get(path)  # stdin's text stands in for the file
         try:
-            data = read_regular(root / path, root)
+            data = data if data is not None else read_regular(root / path, root)
         except OSError:
             continue
         decoded = decode(path, data) if digest(data) == result.digest else None
