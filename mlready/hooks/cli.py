@@ -171,6 +171,10 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
             return 0
         if show_files:
             return _show_files(settings, list(paths) or [Path()])
+        if stdin and (diff or add_noqa):
+            _error("--diff and --add-noqa edit files; with stdin, use --fix (the fixed "
+                   "source goes to stdout)")
+            return 2
         if stdin:
             return _check_stdin(settings, stdin_filename, fix, unsafe_fixes, exit_zero, quiet)
         report = engine.check_with(settings, list(paths) or [Path()])

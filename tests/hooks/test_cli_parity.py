@@ -198,3 +198,14 @@ def test_fix_with_stdin_writes_the_fixed_source_to_stdout(project: Make) -> None
     assert kept.stdout == UNSAFE.encode()  # the fix is unsafe: the source as it came
     assert kept.returncode == 1 and b"-:2:5: MLR301" in kept.stderr
     assert not (root / "t.py").exists()
+
+
+def test_diff_and_add_noqa_with_stdin_are_usage_errors(
+        project: Make, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    monkeypatch.chdir(project({}))
+    for flag in ("--diff", "--add-noqa"):
+        assert main(["check", "--no-cache", flag, "-"]) == 2
+        assert capsys.readouterr().err.startswith("error: --diff and --add-noqa edit files")
+    assert main(["check", "--no-cache", "-", "a.py"]) == 2
+    assert "`-` (read stdin) cannot be given with other paths" in capsys.readouterr().err
