@@ -292,21 +292,21 @@ def _check_stdin(settings: Settings, name: Path | None, fix: bool, unsafe: bool,
     project = ([*discover(settings.root, [settings.root], settings.excludes,
                           respect_gitignore=settings.respect_gitignore), target]
                if any(r.cross for r in settings.rules) else [target])
-    fixed = 0
-    for _ in range(MAX_PASSES if fix else 1):
-        report = engine.run(settings._replace(cache_dir=None, overlay={path: data}), [target],
-                            project)
-        decoded = decode(path, data) if fix else None
+    def checked(text: bytes) -> Report:
+        return engine.run(settings._replace(cache_dir=None, overlay={path: text}), [target],
+                          project)
+
+    report = checked(data)
+    for _ in range(MAX_PASSES if fix else 0):  # as `_fix`: again while a pass fixed some
+        decoded = decode(path, data)
         if decoded is None:
             break
         pairs = [(d, d.autofix) for d in report.diagnostics if d.autofix and d.fixable(unsafe)]
         after, done = apply_edits(decoded[0], pairs)
         if not done:
             break
-        fixed += len(done)
         data = after.encode(decoded[1])
-        report = engine.run(settings._replace(cache_dir=None, overlay={path: data}),
-                            [target], project)
+        report = checked(data)
     # reported under the name the editor gave, as ruff does
     shown = name.as_posix() if name is not None else "-"
     source_lines: Lines = {
