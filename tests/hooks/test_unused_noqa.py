@@ -127,3 +127,15 @@ def test_the_engine_knows_the_code_without_importing_the_rule() -> None:
     from mlready.hooks.rules import UNUSED_NOQA, unused_noqa
 
     assert unused_noqa.CODE == UNUSED_NOQA
+
+
+def test_add_noqa_does_not_silence_an_unused_noqa(project: Make,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from mlready.cli import main
+
+    root = project({"a.py": "import torch\nx = 1  # noqa: MLR301\ntorch.load('a')\n"})
+    assert main(["check", "--no-cache", "--select", "MLR301,MLR900", "--add-noqa",
+                 str(root)]) == 0
+    assert (root / "a.py").read_text(encoding="utf-8") == (
+        "import torch\nx = 1  # noqa: MLR301\ntorch.load('a')  # noqa: MLR301\n")
+    assert "Added 1 noqa directive." in capsys.readouterr().out
