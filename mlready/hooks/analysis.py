@@ -45,6 +45,7 @@ class Job:
     options: Mapping[str, Mapping[str, Any]]  # family -> its options table
     cache: Cache | None = None
     max_size: int | None = None  # bytes of source past which a file is not parsed
+    overlay: Mapping[str, bytes] = field(default_factory=dict)  # path -> text not on disk
     _plans: dict[bool, Plan] = field(default_factory=dict, compare=False, repr=False)
 
     def plan(self, full: bool) -> Plan:
@@ -221,7 +222,9 @@ def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
     in the workers, so that reading and hashing the files is parallel too."""
     results: list[FileResult] = []
     for task in tasks:
-        content = _read(job.root, task.file.path, job.max_size, task.file.kind)
+        given = job.overlay.get(task.file.path)  # an editor's unsaved text (stdin)
+        content = ((given, None) if given is not None
+                   else _read(job.root, task.file.path, job.max_size, task.file.kind))
         data = content[0]
         if job.cache is not None and data is not None:
             hit = job.cache.get(task.file.path, task.file.kind, digest(data), task.full)

@@ -7,6 +7,7 @@ ends as one ``error:`` line on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from mlready.hooks.rules import SEVERITIES, Rule, RuleLoadError
 if TYPE_CHECKING:
     from mlready.hooks.engine import Report
     from mlready.hooks.model import Diagnostic
+    from mlready.hooks.output import Lines
     from mlready.hooks.settings import Settings
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
@@ -116,32 +118,65 @@ def _from_cwd(report: Report) -> Report:
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
 @click.option("--add-noqa", is_flag=True,
               help="Append `# noqa: CODE` to every line with a finding (adopting mlready).")
+@click.option("--show-settings", is_flag=True,
+              help="Print the resolved settings and where each came from; check nothing.")
+@click.option("--show-files", is_flag=True,
+              help="Print the files that would be checked, one per line; check nothing.")
+@click.option("--stdin-filename", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read the source from stdin and report it under this name (editors); "
+                   "the configuration is that of the name's folder.")
+@click.option("-q", "--quiet", count=True,
+              help="Print the findings only, no summary (-qq: print nothing, as --silent).")
+@click.option("-s", "--silent", is_flag=True, help="Print nothing; only the exit code tells.")
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
           config_path: Path | None, no_cache: bool, force_exclude: bool | None,
           exit_zero: bool, fail_on: str | None, statistics: bool, fix: bool = False,
           unsafe_fixes: bool = False, diff: bool = False, fix_only: bool = False,
-          show_fixes: bool = False, add_noqa: bool = False) -> int:
+          show_fixes: bool = False, add_noqa: bool = False, show_settings: bool = False,
+          show_files: bool = False, stdin_filename: Path | None = None, quiet: int = 0,
+          silent: bool = False) -> int:
     """Check files for production-readiness problems (default: the current folder).
+
+    `mlready check -` (or `--stdin-filename NAME`) checks the source on stdin; with
+    `--fix`, the fixed source goes to stdout and the remaining findings to stderr.
 
     Exit codes: 0 no findings (none of `--fail-on`'s severity or worse), 1 findings,
     2 usage, configuration or internal error.
     """
     from mlready.hooks import engine
     from mlready.hooks.discovery import find_root
-    from mlready.hooks.output import renderer
     from mlready.hooks.settings import load
 
     overrides = Overrides(select=_codes(select) if select else None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore),
                           output_format=output_format, no_cache=no_cache,
                           force_exclude=force_exclude, config=config_path, fail_on=fail_on)
+    stdin = paths == (Path("-"),) or (stdin_filename is not None and not paths)
+    if Path("-") in paths and not stdin:
+        _error("`-` (read stdin) cannot be given with other paths")
+        return 2
     rules = _registry()
     if rules is None:
         return 2
+    quiet = 2 if silent else quiet
     try:
-        root = find_root(list(paths) or [Path()])
+        where = [(stdin_filename or Path("-")).absolute().parent] if stdin else list(paths)
+        root = find_root(where or [Path()])
         settings = load(root, rules, overrides)
+        if show_settings:
+            from mlready.hooks.settings import show
+
+            click.echo(show(settings, overrides), nl=False)
+            return 0
+        if show_files:
+            return _show_files(settings, list(paths) or [Path()])
+        if stdin and (diff or add_noqa):
+            _error("--diff and --add-noqa edit files; with stdin, use --fix (the fixed "
+                   "source goes to stdout)")
+            return 2
+        if stdin:
+            return _check_stdin(settings, stdin_filename, fix, unsafe_fixes, exit_zero, quiet)
         report = engine.check_with(settings, list(paths) or [Path()])
         if add_noqa:
             return _add_noqa(report)
@@ -159,20 +194,13 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         _cannot_load(exc)
         return 2
     fmt = settings.output_format
+    color = output_file is None and use_color(sys.stdout.isatty())
     if statistics and fmt in ("concise", "full"):
         text = _statistics(report.diagnostics)
-    elif fmt == "full":
-        from mlready.hooks.output.sources import read_lines
-
-        lines = read_lines(report.root, report.diagnostics)
-        shown = _from_cwd(report)
-        moved = lines if shown is report else {
-            (_cwd_path(report.root, path), cell): text for (path, cell), text in lines.items()}
-        text = renderer(fmt)(shown, moved)
-    elif fmt == "concise":
-        text = renderer(fmt)(_from_cwd(report))
-    else:  # machine formats keep root-relative paths (GitHub, SARIF and JSON want them)
-        text = renderer(fmt)(report)
+    else:
+        text = _render(fmt, report, color, quiet)
+    if quiet >= 2:
+        text = ""
     if output_file is not None:
         try:
             output_file.write_text(text, encoding="utf-8")
@@ -180,9 +208,124 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
             _error(f"{output_file}: cannot write: {exc.strerror or exc}")
             return 2
     else:
-        click.echo(text, nl=False)
-    if show_fixes and report.fixed:
+        click.echo(text, nl=False, color=color)
+    if show_fixes and report.fixed and quiet < 2:
         click.echo(_show_fixes(report.fixed), nl=False)
+    for line in report.errors:
+        _error(line)
+    if report.errors:
+        return 2
+    return 0 if exit_zero else _findings_exit(report, settings.fail_on)
+
+
+def use_color(tty: bool) -> bool:
+    """Colour when the output is a terminal (``tty``), as ruff decides it: a non-empty
+    ``FORCE_COLOR`` turns it on even when piped, and wins; else a non-empty ``NO_COLOR``
+    (no-color.org) turns it off."""
+    import os
+
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return tty
+
+
+def _render(fmt: str, report: Report, color: bool, quiet: int,
+            lines: Lines | None = None, from_cwd: bool = True) -> str:
+    """The report in ``fmt``; the text formats as a person reads them (paths from the
+    current folder unless ``from_cwd`` is false, colour, ``-q`` without the summary)."""
+    from mlready.hooks.output import renderer
+
+    if not from_cwd and fmt in ("full", "concise"):
+        return renderer(fmt)(report, *([lines] if fmt == "full" else []), color=color,
+                             quiet=quiet > 0)
+    if fmt == "full":
+        if lines is None:
+            from mlready.hooks.output.sources import read_lines
+
+            lines = read_lines(report.root, report.diagnostics)
+        shown = _from_cwd(report)
+        moved = lines if shown is report else {
+            (_cwd_path(report.root, path), cell): text for (path, cell), text in lines.items()}
+        return renderer(fmt)(shown, moved, color=color, quiet=quiet > 0)
+    if fmt == "concise":
+        return renderer(fmt)(_from_cwd(report), color=color, quiet=quiet > 0)
+    return renderer(fmt)(report)  # machine formats keep root-relative paths
+
+
+def _show_files(settings: Settings, paths: list[Path]) -> int:
+    """``--show-files``: what a check of ``paths`` would read, sorted, one per line (as
+    findings print their paths)."""
+    from mlready.hooks.discovery import discover
+    from mlready.hooks.output import printable
+
+    found = discover(settings.root, paths, settings.excludes,
+                     respect_gitignore=settings.respect_gitignore,
+                     force_exclude=settings.force_exclude)
+    cwd = Path.cwd()
+    inside = cwd != settings.root and settings.root in cwd.parents
+    names = sorted(_cwd_path(settings.root, f.path) if inside else f.path for f in found)
+    click.echo("".join(f"{printable(name)}\n" for name in names), nl=False)
+    return 0
+
+
+def _check_stdin(settings: Settings, name: Path | None, fix: bool, unsafe: bool,
+                 exit_zero: bool, quiet: int) -> int:
+    """``mlready check -``: the source on stdin, as the file ``name`` (editors); with
+    ``--fix``, the fixed source on stdout and what remains on stderr (as ruff)."""
+    import os
+
+    from mlready.hooks import engine
+    from mlready.hooks.discovery import SourceFile, classify, discover
+    from mlready.hooks.fixes import MAX_PASSES, apply_edits, decode
+
+    data = sys.stdin.buffer.read()
+    path = "-"
+    if name is not None:
+        full = name.absolute()
+        inside = settings.root == full.parent or settings.root in full.parents
+        path = (Path(os.path.relpath(full, settings.root)).as_posix() if inside
+                else name.as_posix())
+    kind = classify(path) if name is not None else "python"
+    target = SourceFile(path, kind or "python")
+    project = ([*discover(settings.root, [settings.root], settings.excludes,
+                          respect_gitignore=settings.respect_gitignore), target]
+               if any(r.cross for r in settings.rules) else [target])
+    def checked(text: bytes) -> Report:
+        return engine.run(settings._replace(cache_dir=None, overlay={path: text}), [target],
+                          project)
+
+    report = checked(data)
+    for _ in range(MAX_PASSES if fix else 0):  # as `_fix`: again while a pass fixed some
+        decoded = decode(path, data)
+        if decoded is None:
+            break
+        pairs = [(d, d.autofix) for d in report.diagnostics if d.autofix and d.fixable(unsafe)]
+        after, done = apply_edits(decoded[0], pairs)
+        if not done:
+            break
+        data = after.encode(decoded[1])
+        report = checked(data)
+    # reported under the name the editor gave, as ruff does
+    shown = name.as_posix() if name is not None else "-"
+    source_lines: Lines = {
+        (shown, None): data.decode("utf-8", "replace").splitlines(keepends=True)}
+    report = report._replace(unsafe_fixes=unsafe, diagnostics=tuple(
+        d._replace(path=shown) if d.path == path else d for d in report.diagnostics))
+    if fix:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        text = _render(settings.output_format, report, False, max(quiet, 1), source_lines,
+                       from_cwd=False)
+        if quiet < 2 and report.diagnostics:
+            click.echo(text, nl=False, err=True)
+    else:
+        color = use_color(sys.stdout.isatty())
+        text = _render(settings.output_format, report, color, quiet, source_lines,
+                       from_cwd=False)
+        if quiet < 2:
+            click.echo(text, nl=False, color=color)
     for line in report.errors:
         _error(line)
     if report.errors:

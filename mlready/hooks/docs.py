@@ -89,14 +89,44 @@ def fix_safety(rule: Rule) -> str | None:
     return sections(rule).get("Fix safety") or None
 
 
+# The production-readiness checklists the rules implement, by their titles: docstrings
+# cite them by file number (``Checklist 000``), which tells a reader of `mlready rule`
+# nothing; the page names the document instead.
+CHECKLISTS = {
+    "000": "Research Code Production-Readiness Checklist",
+    "001": "Production Readiness Checklist",
+    "002": "Production Deployment Checklist",
+    "003": "Web4 RL Implementation Checklist",
+    "004": "Day 40 Deep Dive: Building a Complete RL Pipeline",
+}
+_CITATION = re.compile(r"\bChecklists? (?P<first>\d{3})\b"
+                       r"(?P<more>(?:\s*\([^)]*\))?(?:(?:,| and) \d{3}\b(?:\s*\([^)]*\))?)*)")
+
+
+def cite_checklists(text: str) -> str:
+    """``Checklist 002 (RL) and 003`` -> the checklists' titles."""
+    def title(number: str) -> str:
+        return CHECKLISTS.get(number, f"Checklist {number}")
+
+    def cited(match: re.Match[str]) -> str:
+        more = re.sub(r"\b(\d{3})\b(?![^(]*\))", lambda n: title(n[1]), match["more"])
+        return title(match["first"]) + more
+
+    return _CITATION.sub(cited, text)
+
+
 def render_rule(rule: Rule) -> str:
     """The text ``mlready rule CODE`` prints: title, summary, sections, how to enable."""
     family = rule.family
     parts = [f"# {rule.name} ({rule.code})", headline(rule)]
-    parts += [f"## {name}\n{text}" for name, text in sections(rule).items()]
+    parts += [f"## {name}\n{cite_checklists(text)}" for name, text in sections(rule).items()]
     severity = (f"Severity: {rule.severity} ({SEVERITY_MEANING.get(rule.severity, '')}); "
                 f"{fail_on_text(rule)}.")
-    if family == CORE_FAMILY:
+    if family == CORE_FAMILY and not rule.default:
+        parts.append(f"{severity} A core rule (about mlready's own comments); off by default: "
+                     f"only its code or `ALL` turns it on: `extend-select = [\"{rule.code}\"]`. "
+                     f"Silence one line with `# noqa: {rule.code}`.")
+    elif family == CORE_FAMILY:
         parts.append(f"{severity} Always on: no `select` or `ignore` turns it off (a file "
                      "that cannot be parsed is seen by no other rule).")
     else:

@@ -24,7 +24,7 @@ from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import Rule, RuleLoadError, all_rules, kinds_read
+from mlready.hooks.rules import UNUSED_NOQA, Rule, RuleLoadError, all_rules, kinds_read
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
@@ -324,7 +324,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     root = settings.root
     rules = (*settings.rules, *settings.measured)  # measured: run, but their findings dropped
     job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
-              {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size)
+              {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size,
+              dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
     fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
@@ -350,8 +351,23 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
         errors.extend(rule_errors)
     kept = [d for d in found
             if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
+    if not errors and any(r.code == UNUSED_NOQA for r in settings.rules):
+        kept += _unused_noqa(settings, {p: results[p] for p in checked if p in results}, found)
     kept.sort(key=Diagnostic.sort_key)
     return len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()}
+
+
+def _unused_noqa(settings: Settings, reported: Mapping[str, FileResult],
+                 found: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """MLR900's findings: the noqa codes that silenced none of ``found`` (the findings
+    before noqa; those of per-file-ignores never reach a noqa), themselves suppressible."""
+    from mlready.hooks.rules import unused_noqa
+
+    ignores = settings.per_file_ignores
+    seen = [d for d in found if not ignored_by_path(d.path, ignores, d.code)]
+    unused = unused_noqa.findings(settings.root, reported, seen, settings.rules,
+                                  [r.code for r in all_rules()], settings.overlay)
+    return [d for d in unused if not _suppressed(d, reported.get(d.path), ignores)]
 
 
 def check(paths: Sequence[Path], overrides: Overrides | None = None, *,

@@ -379,7 +379,7 @@ def add_noqa(root: Path, diagnostics: Sequence[Diagnostic],
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         if diagnostic.cell is None and diagnostic.path.endswith(_NOQA_KINDS) \
-                and diagnostic.code != "MLR000":
+                and diagnostic.code not in ("MLR000", "MLR900"):  # syntax, unused-noqa
             by_path.setdefault(diagnostic.path, []).append(diagnostic)
     edits: list[Diagnostic] = []
     errors: list[str] = []

@@ -13,9 +13,11 @@ name, or by ``ALL``.
 
 The ``core`` rules (MLR000, a file that cannot be read or parsed) are always on, as
 ruff reports syntax errors under any selection: such a file is seen by no other rule,
-so ``--select deps`` or ``--ignore ALL`` must not hide it. Retired selectors redirect
-with a warning, as ruff's rule redirects do: ``misc`` (until 0.2 the family of MLR000,
-MLR301, MLR501, MLR6xx and MLR901) now means ``checkpoints``, ``notebooks``, ``docs``.
+so ``--select deps`` or ``--ignore ALL`` must not hide it. The other core rule,
+MLR900 (``unused-noqa``), is off by default and selected as an ``EXPLICIT`` rule is.
+Retired selectors redirect with a warning, as ruff's rule redirects do: ``misc``
+(until 0.2 the family of MLR000, MLR301, MLR501, MLR6xx and MLR901) now means
+``checkpoints``, ``notebooks``, ``docs``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def select(rules: Sequence[Rule], select: Sequence[str] | None, extend_select: S
     extend_select, ignore = _redirected(extend_select), _redirected(ignore)
     enabled: list[Rule] = []
     for rule in rules:
-        if rule.family == registry.CORE_FAMILY:
+        if rule.family == registry.CORE_FAMILY and rule.default:
             enabled.append(rule)
             continue
         best_on: _Match | None = _Match(0, True) if select is None and rule.default else None

@@ -105,6 +105,9 @@ class Settings(NamedTuple):
     # collected and their metric reported, their findings never (MLR401's type-hint and
     # MLR603's docstring coverage feed the scorecard whatever the selection).
     measured: tuple[Rule, ...] = ()
+    # Text that stands in for a file on disk (root-relative path -> bytes): the source an
+    # editor pipes to ``mlready check -`` (``--stdin-filename``). Such a run keeps no cache.
+    overlay: Mapping[str, bytes] = MappingProxyType({})
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         return self.options.get(rule.family, {})
@@ -178,3 +181,72 @@ def _check_selectors(selectors: Sequence[str], rules: Sequence[Rule], path: Path
         if path is None:
             raise
         raise ConfigError(path, str(exc)) from None
+
+
+def _given(overrides: Overrides) -> dict[str, tuple[str, object]]:
+    """The keys the command line set: key -> (flag, value)."""
+    given: dict[str, tuple[str, object]] = {}
+    if overrides.select is not None:
+        given["select"] = ("--select", list(overrides.select))
+    for key, flag, value in (("extend-select", "--extend-select", overrides.extend_select),
+                             ("ignore", "--ignore", overrides.ignore)):
+        if value:
+            given[key] = (flag, list(value))
+    if overrides.output_format is not None:
+        given["output-format"] = ("--output-format", overrides.output_format)
+    if overrides.no_cache:
+        given["no-cache"] = ("--no-cache", True)
+    if overrides.force_exclude is not None:
+        given["force-exclude"] = ("--force-exclude", overrides.force_exclude)
+    if overrides.fail_on is not None:
+        given["fail-on"] = ("--fail-on", overrides.fail_on)
+    return given
+
+
+def show(settings: Settings, overrides: Overrides) -> str:
+    """``--show-settings``: every key with its resolved value and where it came from
+    (``default``, the pyproject.toml, a command-line flag, an environment variable),
+    then each family's options and the rules that run. ``extend-select`` and ``ignore``
+    from the command line add to the file's, as in a run."""
+    import json
+    import os
+
+    from mlready.hooks.cache_dir import ENV
+
+    table = tool_table(settings.config_path) if settings.config_path is not None else {}
+    where = f"{settings.config_path} [tool.mlready]"
+    defaults: dict[str, object] = {
+        "select": "the default selection", "extend-select": [], "ignore": [],
+        "per-file-ignores": {}, "exclude": list(DEFAULT_EXCLUDES), "extend-exclude": [],
+        "force-exclude": False, "respect-gitignore": True, "output-format": "concise",
+        "cache-dir": str(settings.cache_dir) if settings.cache_dir else None,
+        "no-cache": False, "max-file-size": MAX_FILE_SIZE, "fail-on": None}
+    config = str(settings.config_path) if settings.config_path else None
+    how = ("--config" if overrides.config is not None
+           else "the root's pyproject.toml" if config else "none found")
+    lines = [f"root = {json.dumps(str(settings.root))}  # nearest folder with a "
+             "pyproject.toml or .git",
+             f"config = {json.dumps(config)}  # {how}"]
+    given = _given(overrides)
+    for key in TOP_LEVEL:
+        value, origin = defaults.get(key), "default"
+        if key in table:
+            value, origin = table[key], where
+        if key in given:
+            flag, cli = given[key]
+            if key in ("extend-select", "ignore") and key in table:
+                value, origin = [*table[key], *cli], f"{where} and {flag}"  # type: ignore[misc]
+            else:
+                value, origin = cli, f"command line {flag}"
+        if key == "cache-dir" and os.environ.get(ENV):
+            value, origin = os.environ[ENV], f"environment ${ENV}"
+        lines.append(f"{key} = {json.dumps(value, default=str)}  # {origin}")
+    for family, options in sorted(settings.options.items()):
+        lines.append(f"{family} = {json.dumps(dict(options), sort_keys=True, default=str)}"
+                     f"  # {settings.config_path} [tool.mlready.{family}]")
+    codes = ", ".join(rule.code for rule in settings.rules)
+    lines.append(f"rules = [{codes}]  # {len(settings.rules)} selected")
+    if settings.measured:
+        lines.append("measured = [" + ", ".join(r.code for r in settings.measured)
+                     + "]  # run for their metric only")
+    return "\n".join(lines) + "\n"

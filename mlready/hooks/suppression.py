@@ -79,9 +79,42 @@ def _any_re() -> re.Pattern[str]:
     return re.compile(r"(?i)#\s*(?:mlready:\s*)?noqa")
 
 
+@cache
+def _code_re() -> re.Pattern[str]:
+    return re.compile(r"[A-Z]+[0-9]*")
+
+
+class Directive(NamedTuple):
+    """One ``# noqa`` comment of a line, with offsets into that line's text: from its
+    ``#`` to the end of its codes, and each code with its own span. What
+    `mlready.hooks.rules.unused_noqa` edits when a code silences nothing."""
+
+    start: int
+    end: int
+    codes: tuple[tuple[str, int, int], ...]  # (code, start, end); empty for a bare noqa
+
+
+def directives(text: str) -> list[Directive]:
+    """Every line-level ``# noqa`` of one line (a file-level ``# mlready: noqa`` is not
+    one: its ``#`` is followed by ``mlready:``)."""
+    found = []
+    for match in _line_re().finditer(text):
+        codes: tuple[tuple[str, int, int], ...] = ()
+        if match.group("codes"):
+            base = match.start("codes")
+            codes = tuple((m.group(), base + m.start(), base + m.end())
+                          for m in _code_re().finditer(match.group("codes")))
+        found.append(Directive(match.start(), match.end(), codes))
+    return found
+
+
 def scan(source: str) -> Noqa:
     """Read every ``noqa`` comment of a file. One regex pass over the whole text finds
-    the (rare) lines that have one, so clean files cost no per-line Python work."""
+    the (rare) lines that have one, so clean files cost no per-line Python work.
+
+    Several ``# noqa`` on one line (a comment for another tool after ours, say) add up:
+    the line is silenced for the codes of all of them, for every code if one is bare.
+    """
     per_line: dict[int, tuple[str, ...]] = {}
     file_codes: list[str] = []
     file_all = False
@@ -89,21 +122,22 @@ def scan(source: str) -> Noqa:
     for hit in _any_re().finditer(source):
         start = source.rfind("\n", 0, hit.start()) + 1
         if start < last_end:
-            continue  # a second `noqa` on a line already read
+            continue  # a second `noqa` on a line already read: read with the first
         number += source.count("\n", last_end, start)
         end = source.find("\n", hit.start())
-        last_end = len(source) if end < 0 else end
+        last_end = len(source) if end < 0 else end  # the last line may lack its newline
         text = source[start:last_end]
-        whole = _file_re().search(text)
-        if whole:
+        for whole in _file_re().finditer(text):
             codes = _codes(whole.group("codes"))
             if codes == ALL:
                 file_all = True
             else:
                 file_codes.extend(codes)
-            continue
-        match = _line_re().search(text)
-        if match:
-            per_line[number] = _codes(match.group("codes"))
+        found = directives(text)
+        if found:
+            if any(not d.codes for d in found):
+                per_line[number] = ALL
+            else:
+                per_line[number] = tuple(dict.fromkeys(c for d in found for c, _, _ in d.codes))
     file = ALL if file_all else tuple(dict.fromkeys(file_codes))
     return Noqa(per_line, file)

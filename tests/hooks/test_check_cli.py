@@ -293,6 +293,7 @@ def test_full_format_shows_source_and_help(project: Make,
     assert out == (
         "a.py:2:1: MLR990 `print(...)`: use logging\n"
         "  |\n"
+        "1 | x = 1\n"
         "2 | print('héllo')\n"
         "  | ^^^^^^^^^^^^^^ MLR990\n"
         "  |\n"

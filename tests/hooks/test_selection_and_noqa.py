@@ -7,7 +7,7 @@ import pytest
 from mlready.hooks import selection
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import Rule, all_rules
-from mlready.hooks.suppression import ALL, Noqa, scan
+from mlready.hooks.suppression import ALL, Noqa, directives, scan
 
 
 def codes(rules: tuple[Rule, ...]) -> list[str]:
@@ -100,3 +100,30 @@ def test_noqa_suppresses() -> None:
     assert hit(4, "MLR999") and hit(9, "MLR301") and not hit(9, "MLR401")
     assert hit(1, "MLR101", end=2)  # a multi-line span: noqa on its last line counts
     assert Noqa.from_json(noqa.to_json()) == noqa
+
+
+def test_noqa_on_an_unterminated_last_line_counts() -> None:
+    # no newline after the last line: its noqa is read all the same
+    assert scan("a = 1\nb = 2  # noqa: MLR101") == Noqa({2: ("MLR101",)})
+    assert scan("b = 2  # noqa") == Noqa({1: ALL})
+    assert scan("a = 1\n# mlready: noqa: MLR3") == Noqa({}, ("MLR3",))
+
+
+def test_two_noqa_on_one_line_add_up_and_the_scan_goes_on() -> None:
+    source = ("a = 1  # noqa: MLR101  # noqa: E501\n"
+              "b = 2  # noqa: MLR102\n"
+              "c = 3  # noqa: MLR103  # noqa\n"
+              "d = 4  # mlready: noqa: MLR3  # noqa: MLR104\n"
+              "e = 5  # noqa: MLR105\n")
+    assert scan(source) == Noqa({1: ("MLR101", "E501"), 2: ("MLR102",), 3: ALL,
+                                 4: ("MLR104",), 5: ("MLR105",)}, ("MLR3",))
+
+
+def test_noqa_directives_carry_their_spans() -> None:
+    text = "x = 1  # noqa: MLR001, E501  # noqa"
+    first, second = directives(text)
+    assert text[first.start:first.end] == "# noqa: MLR001, E501"
+    assert [(code, text[a:b]) for code, a, b in first.codes] == [
+        ("MLR001", "MLR001"), ("E501", "E501")]
+    assert text[second.start:second.end] == "# noqa" and second.codes == ()
+    assert directives("y = 2  # mlready: noqa: MLR001") == []

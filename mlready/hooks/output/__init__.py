@@ -40,6 +40,16 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+def paint(text: str, color: bool, **style: Any) -> str:
+    """``text`` styled as `click.style` does (``fg="red", bold=True``) when ``color``;
+    as it is otherwise. Where colour is on is the CLI's decision (`mlready.hooks.cli`)."""
+    if not color or not text:
+        return text
+    import click
+
+    return click.style(text, **style)
+
+
 def line_start(text: str) -> str:
     """A line that cannot start a workflow command: GitHub reads any output line that
     begins with ``::`` as one, so a file named ``::error::x.py`` is printed ``./::error...``."""

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import line_start, printable, severities
+from mlready.hooks.output import line_start, paint, printable, severities
 from mlready.hooks.output import summary as count_line
 
 
-def line(diagnostic: Diagnostic, unsafe_fixes: bool = False) -> str:
+def line(diagnostic: Diagnostic, unsafe_fixes: bool = False, color: bool = False) -> str:
     """One finding; the path and message escaped (`printable`), as in every text format.
-    ``[*]`` after the code marks a finding ``--fix`` would fix, as ruff marks it."""
-    mark = "[*] " if diagnostic.fixable(unsafe_fixes) else ""
-    return line_start(f"{printable(diagnostic.location)}: {diagnostic.code} {mark}"
-                      f"{printable(diagnostic.message)}")
+    ``[*]`` after the code marks a finding ``--fix`` would fix, as ruff marks it. With
+    ``color``, ruff's colours: the path bold, the separators cyan, the code red and
+    bold, the fix mark cyan."""
+    mark = paint("[*]", color, fg="cyan") + " " if diagnostic.fixable(unsafe_fixes) else ""
+    sep = paint(":", color, fg="cyan")
+    cell = f"cell {diagnostic.cell}{sep}" if diagnostic.cell is not None else ""
+    where = (f"{paint(line_start(printable(diagnostic.path)), color, bold=True)}{sep}{cell}"
+             f"{diagnostic.line}{sep}{diagnostic.col}{sep}")
+    return (f"{where} {paint(diagnostic.code, color, fg='red', bold=True)} {mark}"
+            f"{printable(diagnostic.message)}")
 
 
 def summary(report: Report) -> str:
@@ -48,8 +54,11 @@ def fix_hint(report: Report) -> list[str]:
     return [f"No fixes available{more}."] if hidden else []
 
 
-def render(report: Report) -> str:
-    lines = [line(d, report.unsafe_fixes) for d in report.diagnostics]
+def render(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """Every finding, then (unless ``quiet``: ``-q``) the summary and the fix hint."""
+    lines = [line(d, report.unsafe_fixes, color) for d in report.diagnostics]
+    if quiet:
+        return "".join(f"{text}\n" for text in lines)
     lines.append(summary(report))
     lines.extend(fix_hint(report))
     return "\n".join(lines) + "\n"

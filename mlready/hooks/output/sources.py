@@ -41,9 +41,10 @@ def read_lines(root: Path, diagnostics: Iterable[Diagnostic]) -> Lines:
                     found[(path, cell)] = lines
             except Exception:  # whatever the JSON holds: the finding prints without source
                 pass
-            found[(path, None)] = data.decode("utf-8", "replace").splitlines()
+            found[(path, None)] = data.decode("utf-8", "replace").splitlines(keepends=True)
             continue
         text = decode_python(data)[0] if path.endswith(".py") else None
-        found[(path, None)] = (text if text is not None
-                               else data.decode("utf-8", "replace")).splitlines()
+        # with their line endings: joined again, they are the text a fix's offsets count in
+        found[(path, None)] = (text if text is not None else data.decode("utf-8-sig", "replace")
+                               ).splitlines(keepends=True)
     return found

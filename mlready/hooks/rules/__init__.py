@@ -90,11 +90,15 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "hardcoded_user_path", "no_tests", "no_ci",
     ),
 }
-# Rules outside every family: always on, whatever ``select`` and ``ignore`` say (as
-# ruff reports a syntax error under any selection): a file that does not parse is seen
-# by no other rule, so silencing its report would hide the file.
-CORE: tuple[str, ...] = ("syntax_error",)  # MLR000
+# Rules outside every family, about mlready itself rather than a concern. MLR000 is
+# always on, whatever ``select`` and ``ignore`` say (as ruff reports a syntax error under
+# any selection): a file that does not parse is seen by no other rule, so silencing its
+# report would hide the file. MLR900 (`unused-noqa`) is off by default: only its code,
+# name or ALL turn it on, as ruff's RUF100; the engine runs it after suppression (it has
+# no `check`: it judges the findings of the other rules).
+CORE: tuple[str, ...] = ("syntax_error", "unused_noqa")  # MLR000, MLR900
 CORE_FAMILY = "core"
+UNUSED_NOQA = "MLR900"  # `unused_noqa.CODE`, for the engine without importing the rule
 RULE_MODULES: tuple[str, ...] = (
     *CORE, *(f"{family}.{name}" for family, names in FAMILIES.items() for name in names))
 PARTS = ("check", "collect", "finalize", "summarize")  # the functions a rule module may define

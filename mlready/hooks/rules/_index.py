@@ -68,5 +68,6 @@ RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...
     ("logging.no_experiment_tracker", "MLR802", "no-experiment-tracker", "warning", "logging", ("python",), "on", ("collect", "finalize")),
     ("logging.hparams_not_logged", "MLR803", "hparams-not-logged", "warning", "logging", ("python",), "on", ("collect", "finalize")),
     ("logging.code_version_not_logged", "MLR804", "code-version-not-logged", "note", "logging", ("python",), "off", ("collect", "finalize")),
+    ("unused_noqa", "MLR900", "unused-noqa", "warning", "core", ("config", "pyproject", "python", "requirements", "setup_cfg"), "explicit", ()),
     ("docs.missing_docstring", "MLR901", "missing-docstring", "note", "docs", ("python",), "explicit", ("check",)),
 )

@@ -16,15 +16,16 @@ the code looks like evidence it no longer is. Execution counts alone make diffs 
 and hide the order cells were really run in.
 
 ## Example
-```text
-"execution_count": 12,
-"outputs": [{"output_type": "stream", "text": ["loss 0.41\n"]}]
+A code cell of the ``.ipynb`` file:
+```json
+{"cell_type": "code", "execution_count": 12, "metadata": {}, "source": ["train()"],
+ "outputs": [{"output_type": "stream", "name": "stdout", "text": ["loss 0.41\\n"]}]}
 ```
 
 ## Use instead
-```text
-"execution_count": null,
-"outputs": []
+```json
+{"cell_type": "code", "execution_count": null, "metadata": {}, "source": ["train()"],
+ "outputs": []}
 ```
 Run ``nbstripout notebook.ipynb`` once, then ``nbstripout --install --attributes
 .gitattributes`` (or the ``nbstripout`` pre-commit hook) so it never comes back.

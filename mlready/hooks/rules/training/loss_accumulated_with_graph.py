@@ -32,6 +32,11 @@ for x, y in loader:
 
 ## Use instead
 ```python
+total_loss = 0.0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
     total_loss += loss.item()  # or loss.detach() to stay on the device
 ```
 
