@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks import cache_dir
+from mlready.reading import read_own
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
@@ -30,13 +30,6 @@ try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~2.5 ms of start
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without _blake2
     from hashlib import blake2b
-
-CACHEDIR_TAG = cache_dir.CACHEDIR_TAG
-prune = cache_dir.prune
-PRUNE_AFTER_S = cache_dir.PRUNE_AFTER_S
-PRUNE_EVERY_S = cache_dir.PRUNE_EVERY_S
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def digest(data: bytes) -> str:
@@ -123,7 +116,7 @@ class Cache(NamedTuple):
         if folder not in _READY:
             _READY[folder] = cache_dir.ready(self.directory, folder)
             if _READY[folder]:
-                prune(self.directory, keep=folder)
+                cache_dir.prune(self.directory, keep=folder)
         return _READY[folder]
 
     def run_entry(self, slot: str) -> Path:
@@ -137,22 +130,7 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a file larger than this is not one we wro
 def read_entry(path: Path) -> bytes | None:
     """An entry's bytes, or None: missing, or not a regular file (a link is not followed,
     and a FIFO does not block)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
-            return None
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return read_own(path, MAX_ENTRY_BYTES)
 
 
 # Folders this process has looked at, and whether they may be written.

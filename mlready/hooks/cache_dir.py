@@ -26,6 +26,7 @@ import stat
 from pathlib import Path
 
 from mlready.config import ConfigError
+from mlready.reading import NOFOLLOW, read_own
 
 ENV = "MLREADY_CACHE_DIR"
 DEFAULT = ".mlready_cache"
@@ -39,8 +40,6 @@ CACHEDIR_TAG = (
 SALT_CHARS = 16  # hex digits of a salt folder's name (`mlready.hooks.cache.salt`)
 ENTRY_CHARS = 32  # hex digits of an entry's name, before ".json"
 SUBFOLDERS = ("runs", "bases")  # of a salt folder, and of the cache folder, respectively
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -88,16 +87,8 @@ def _problem(folder: Path, root: Path) -> str | None:
 
 def tagged(folder: Path) -> bool:
     """Whether ``folder`` carries a cache directory tag (a regular file, not a link)."""
-    try:
-        fd = os.open(folder / TAG, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return False
-    try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(SIGNATURE)) == SIGNATURE
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
+    data = read_own(folder / TAG, 1 << 16)
+    return data is not None and data.startswith(SIGNATURE)
 
 
 def _empty(folder: Path) -> bool:
@@ -149,7 +140,7 @@ def _temporary(target: Path, text: str) -> Path:
     without `tempfile`'s random names) and a random part (for containers that share the
     folder and may reuse pids); created exclusively, so never through a link."""
     temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}-{os.urandom(4).hex()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

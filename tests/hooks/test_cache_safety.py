@@ -90,7 +90,7 @@ def test_a_sibling_cache_dir_with_someone_elses_folders_is_refused_untouched(
     (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "../w"\n',
                                             encoding="utf-8")
     assert check(capsys, str(project))[0] == 1
-    assert (tmp_path / "w" / "CACHEDIR.TAG").read_text("utf-8") == caching.CACHEDIR_TAG
+    assert (tmp_path / "w" / "CACHEDIR.TAG").read_text("utf-8") == cache_dir.CACHEDIR_TAG
 
 
 @pytest.mark.parametrize(("setting", "problem"), [
@@ -260,7 +260,7 @@ def test_a_committed_settings_memo_is_not_read(repo: Make, capsys: pytest.Captur
     forged = json.dumps({"digest": caching.digest(pyproject.encode()),
                          "table": {"ignore": ["ALL"]}})
     root = repo({**FILES, "pyproject.toml": pyproject,
-                 ".mlready_cache/CACHEDIR.TAG": caching.CACHEDIR_TAG,
+                 ".mlready_cache/CACHEDIR.TAG": cache_dir.CACHEDIR_TAG,
                  ".mlready_cache/tool-table.json": forged})
     uncached = check(capsys, "--no-cache", str(root))
     assert uncached[0] == 1 and "MLR990" in uncached[1]
