@@ -37,6 +37,7 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by mlready.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
+_OUR_TAG = CACHEDIR_TAG.encode()
 SALT_CHARS = 16  # hex digits of a salt folder's name (`mlready.hooks.cache.salt`)
 ENTRY_CHARS = 32  # hex digits of an entry's name, before ".json"
 SUBFOLDERS = ("runs", "bases")  # of a salt folder, and of the cache folder, respectively
@@ -80,15 +81,17 @@ def _problem(folder: Path, root: Path) -> str | None:
     if not stat.S_ISDIR(info.st_mode):
         return "it is not a folder"
     if not tagged(folder) and not _empty(folder):
-        return (f"it holds files that are not mlready's cache (it has no {TAG}); "
+        return (f"it holds files that are not mlready's cache (it has no {TAG} of mlready's); "
                 "give the cache a new or empty folder")
     return None
 
 
 def tagged(folder: Path) -> bool:
-    """Whether ``folder`` carries a cache directory tag (a regular file, not a link)."""
-    data = read_own(folder / TAG, 1 << 16)
-    return data is not None and data.startswith(SIGNATURE)
+    """Whether ``folder`` carries mlready's own cache directory tag (a regular file, not
+    a link, word for word as `ready` writes it). The spec's signature alone says only
+    that some tool keeps a cache there: pip's, a model hub's, whose files are not ours
+    to prune."""
+    return read_own(folder / TAG, len(_OUR_TAG)) == _OUR_TAG
 
 
 def _empty(folder: Path) -> bool:

@@ -84,7 +84,8 @@ def test_a_sibling_cache_dir_with_someone_elses_folders_is_refused_untouched(
     assert (code, out) == (2, "")
     assert err == (f"error: {tmp_path / 'v'}: cannot be the cache folder (cache-dir in "
                    f"{project / 'pyproject.toml'}): it holds files that are not mlready's "
-                   "cache (it has no CACHEDIR.TAG); give the cache a new or empty folder\n")
+                   "cache (it has no CACHEDIR.TAG of mlready's); give the cache a new or "
+                   "empty folder\n")
     assert tree(tmp_path / "v") == ["models", "models/weights.bin"]
     # A new folder there is fine: created, tagged, used.
     (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "../w"\n',
@@ -228,6 +229,36 @@ def test_pruning_deletes_only_what_is_named_as_ours(tmp_path: Path) -> None:
     age(untagged / f"{HEX32}.json")
     cache_dir.prune(untagged)
     assert (untagged / f"{HEX32}.json").exists()
+
+
+FOREIGN_TAG = (f"{cache_dir.SIGNATURE.decode()}\n"
+               "# This file is a cache directory tag created by another tool.\n")
+
+
+def test_another_tools_cachedir_tag_is_no_proof_the_folder_is_ours(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    """Every tool's tag starts with the spec's signature: only ours, word for word, lets
+    mlready prune in a folder or write into one that holds other files."""
+    theirs = tmp_path / "hub-cache"
+    theirs.mkdir()
+    (theirs / "CACHEDIR.TAG").write_text(FOREIGN_TAG, encoding="utf-8")
+    stale = [theirs / f"{HEX32}.json", theirs / "0123456789abcdef" / f"{HEX32}.json"]
+    stale[1].parent.mkdir()
+    for path in stale:
+        path.write_text("their model index\n", encoding="utf-8")
+    age(*stale, stale[1].parent)
+    cache_dir.prune(theirs)
+    assert all(path.read_text("utf-8") == "their model index\n" for path in stale)
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "../hub-cache"\n',
+                                            encoding="utf-8")
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    code, _, err = check(capsys, str(project))
+    assert code == 2 and "it has no CACHEDIR.TAG of mlready's" in err
+    assert tree(theirs) == sorted(["0123456789abcdef", f"0123456789abcdef/{HEX32}.json",
+                                   "CACHEDIR.TAG", f"{HEX32}.json"])
+    assert not cache_dir.ready(theirs, theirs / "0123456789abcdef")
 
 
 def test_a_folder_with_other_files_is_refused_and_its_gitignore_kept(
