@@ -116,8 +116,12 @@ _OWN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os,
 
 
 def mine(info: os.stat_result) -> bool:
-    """Whether a file or folder is this user's alone: owned by the effective user."""
-    return info.st_uid == getattr(os, "geteuid", lambda: info.st_uid)()
+    """Whether a file or folder is this user's alone: owned by the effective user and
+    writable by no one else. A cache folder may be shared (``cache-dir`` on a group
+    drive, a ``/tmp`` path): what another local user wrote, or could have replaced,
+    must never be read back as our own result, nor deleted as our own leftover."""
+    owner = getattr(os, "geteuid", lambda: info.st_uid)()
+    return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def read_own(path: Path, max_size: int, *, owned: bool = False) -> bytes | None:

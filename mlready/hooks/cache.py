@@ -59,13 +59,22 @@ def salt(version: str, codes: Iterable[str], options: Mapping[str, Any],
 
 
 class Cache(NamedTuple):
-    """A cache folder for one salt. Picklable, so worker processes can write to it."""
+    """A cache folder for one salt. Picklable, so worker processes can write to it.
+
+    Entry names are MACs under ``key`` (the machine key), not plain hashes: the salt
+    folder's name can be read off a shared disk, but an entry this machine would look
+    up cannot be named without the key."""
 
     directory: Path
     salt: str
+    key: bytes = b""
+
+    def name(self, text: str) -> str:
+        """The name under which this machine keeps what ``text`` identifies."""
+        return mac(self.key, text.encode("utf-8", "surrogateescape"))
 
     def _entry(self, path: str, kind: str, file_digest: str) -> Path:
-        key = digest(f"{path}\0{kind}\0{file_digest}".encode("utf-8", "surrogateescape"))
+        key = self.name(f"{path}\0{kind}\0{file_digest}")
         # One flat folder: on ext4, creating 256 two-letter shard folders made a cold
         # run's writes four times as slow (bench/bench_check.py, (a)).
         return self.directory / self.salt / f"{key}.json"
@@ -101,7 +110,7 @@ class Cache(NamedTuple):
         cannot be written, or may not be (`cache_dir.ready`), is silently not written."""
         folder = target.parent
         with contextlib.suppress(OSError):
-            if not self._ready(folder):
+            if not self._ready(folder) or not cache_dir.replaceable(target):
                 return
             try:
                 cache_dir.atomic_write(target, text)
@@ -128,9 +137,9 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a file larger than this is not one we wro
 
 
 def read_entry(path: Path) -> bytes | None:
-    """An entry's bytes, or None: missing, or not a regular file (a link is not followed,
-    and a FIFO does not block)."""
-    return read_own(path, MAX_ENTRY_BYTES)
+    """An entry's bytes, or None: missing, not a regular file (a link is not followed,
+    and a FIFO does not block), or not this user's alone (`mlready.reading.mine`)."""
+    return read_own(path, MAX_ENTRY_BYTES, owned=True)
 
 
 # Folders this process has looked at, and whether they may be written.

@@ -26,7 +26,7 @@ import stat
 from pathlib import Path
 
 from mlready.config import ConfigError
-from mlready.reading import NOFOLLOW, read_own
+from mlready.reading import NOFOLLOW, mine, read_own
 
 ENV = "MLREADY_CACHE_DIR"
 DEFAULT = ".mlready_cache"
@@ -91,7 +91,7 @@ def tagged(folder: Path) -> bool:
     a link, word for word as `ready` writes it). The spec's signature alone says only
     that some tool keeps a cache there: pip's, a model hub's, whose files are not ours
     to prune."""
-    return read_own(folder / TAG, len(_OUR_TAG)) == _OUR_TAG
+    return read_own(folder / TAG, len(_OUR_TAG), owned=True) == _OUR_TAG
 
 
 def _empty(folder: Path) -> bool:
@@ -102,11 +102,44 @@ def _empty(folder: Path) -> bool:
         return False
 
 
-def _real_folder(path: Path) -> bool:
+def _own_folder(path: Path) -> bool:
+    """A real folder (not a link to one) that is this user's alone (`mine`)."""
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        info = os.lstat(path)
     except OSError:
         return False
+    return stat.S_ISDIR(info.st_mode) and mine(info)
+
+
+def trusted(directory: Path, folder: Path) -> bool:
+    """Whether what lies in ``folder`` (``directory`` or below it) may be read as ours:
+    every level that exists is a real folder of this user's alone. In a folder someone
+    else can write, an entry could be swapped for theirs between any check and the read."""
+    levels = [directory]
+    for part in folder.relative_to(directory).parts:
+        levels.append(levels[-1] / part)
+    for here in levels:
+        try:
+            info = os.lstat(here)
+        except FileNotFoundError:
+            return True  # nothing there yet: nothing to read, and ours once created
+        except OSError:
+            return False
+        if not stat.S_ISDIR(info.st_mode) or not mine(info):
+            return False
+    return True
+
+
+def replaceable(target: Path) -> bool:
+    """Whether a write may rename over ``target``: nothing there, or an entry of ours. A
+    file someone else put there is left as it is (never read, never replaced)."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and mine(info)
 
 
 def ready(directory: Path, folder: Path) -> bool:
@@ -114,8 +147,8 @@ def ready(directory: Path, folder: Path) -> bool:
     whether it may be written: only below a tagged ``directory`` (tagged here when new
     or empty), and only through real folders, never a symbolic link."""
     with contextlib.suppress(OSError):
-        directory.mkdir(parents=True)
-    if not _real_folder(directory):
+        directory.mkdir(mode=0o755, parents=True)
+    if not _own_folder(directory):
         return False
     if not tagged(directory):
         if not _empty(directory):
@@ -129,8 +162,8 @@ def ready(directory: Path, folder: Path) -> bool:
     for part in folder.relative_to(directory).parts:
         here = here / part
         with contextlib.suppress(OSError):
-            here.mkdir()
-        if not _real_folder(here):
+            here.mkdir(mode=0o755)
+        if not _own_folder(here):
             return False
     return True
 
@@ -205,7 +238,7 @@ def prune(directory: Path, keep: Path | None = None, now: float | None = None) -
     a concurrent run that loses an entry just computes it again."""
     import time
 
-    if not _real_folder(directory) or not tagged(directory):
+    if not _own_folder(directory) or not tagged(directory):
         return
     now = time.time() if now is None else now
     marker = directory / _PRUNED
@@ -233,6 +266,8 @@ def _prune(folder: Path, cutoff: float, busy: set[Path], depth: int) -> None:
             info = entry.stat(follow_symlinks=False)
         except OSError:
             continue
+        if not mine(info):
+            continue  # someone else's, whatever its name: never deleted
         if stat.S_ISREG(info.st_mode) and ours(entry.name, folder=False) \
                 and info.st_mtime < cutoff:
             with contextlib.suppress(OSError):

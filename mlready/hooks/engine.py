@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mlready
 from mlready.hooks import cache as caching
+from mlready.hooks import cache_dir
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
@@ -110,8 +111,10 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     used = {rule.family for rule in (*settings.rules, *settings.measured)}
     options = {k: v for k, v in settings.options.items() if k in used}
     version = f"{_code_version()} root {settings.root} max {settings.max_file_size}"
-    return caching.Cache(settings.cache_dir,
-                         caching.salt(version, codes, options, _sources(), key=key))
+    cache = caching.Cache(settings.cache_dir,
+                          caching.salt(version, codes, options, _sources(), key=key), key)
+    # A folder someone else can write is not read from, written or pruned at all.
+    return cache if cache_dir.trusted(cache.directory, cache.directory / cache.salt) else None
 
 
 def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:

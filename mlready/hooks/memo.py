@@ -74,7 +74,7 @@ class Memo:
             digests[file.path] = digest(data)
             key.append([file.path, file.kind, reported, digests[file.path]])
         named = sorted(file.path for file, reported in files if reported)
-        slot = digest(json.dumps([str(root), named]).encode("utf-8", "surrogateescape"))
+        slot = cache.name(json.dumps([str(root), named]))
         text = json.dumps(key, default=list).encode("utf-8", "surrogateescape")
         return cls(cache, slot, digest(text), digests)
 

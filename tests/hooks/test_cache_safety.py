@@ -410,3 +410,75 @@ def test_without_a_key_of_its_own_nothing_is_cached(
     key = tmp_path / "machine-d" / "mlready" / "machine-key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and key.stat().st_size == 32
     assert (root / ".mlready_cache" / "CACHEDIR.TAG").is_file()
+
+
+# ------------------------------------------------ 3. a folder another local user can write
+
+NOBODY = 65534
+
+
+def _as_another_user(path: Path) -> None:
+    """Make ``path`` look written by someone else: another owner where this test may
+    give one away (root, as in CI), and writable by all in any case (which it would
+    have to be, or be in a folder that is, for someone else to have put it there)."""
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+    path.chmod(0o666 if path.is_file() else 0o777)
+
+
+def _plant(folder: Path) -> dict[Path, str]:
+    """What another user can do in a folder they can write: replace each stored result
+    and remembered run with one of their own (findings emptied), under the same name."""
+    planted = {}
+    for entry in sorted(folder.rglob("*.json")):
+        data = json.loads(entry.read_text("utf-8"))
+        data["diagnostics"] = []
+        entry.unlink()
+        entry.write_text(json.dumps(data), encoding="utf-8")
+        _as_another_user(entry)
+        planted[entry] = entry.read_text("utf-8")
+    return planted
+
+
+def test_a_shared_cache_folder_that_others_can_write_is_neither_read_nor_pruned(
+        project: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    truth = check(capsys, "--no-cache", str(root))
+    assert truth[0] == 1 and check(capsys, str(root)) == truth
+    cache = root / ".mlready_cache"
+    (salt,) = [p for p in cache.iterdir() if p.is_dir()]
+    for folder in (cache, salt, salt / "runs"):
+        folder.chmod(0o777)  # a folder shared with a group, say
+    planted = _plant(cache)
+    assert len(planted) == 4  # three files' results and the remembered run
+    assert check(capsys, str(root)) == truth
+    age(*planted, salt / "runs", salt)
+    cache_dir.prune(cache, now=time.time() + 2 * cache_dir.PRUNE_EVERY_S)
+    assert {p: p.read_text("utf-8") for p in planted} == planted  # nothing deleted
+
+
+def test_an_entry_someone_else_wrote_in_our_folder_is_not_read_replaced_or_pruned(
+        project: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    truth = check(capsys, "--no-cache", str(root))
+    assert check(capsys, str(root)) == truth
+    planted = _plant(root / ".mlready_cache")
+    assert check(capsys, str(root)) == truth  # computed again, not read
+    assert check(capsys, str(root)) == truth
+    assert {p: p.read_text("utf-8") for p in planted} == planted  # and never written over
+    age(*planted)
+    cache_dir.prune(root / ".mlready_cache", now=time.time() + 2 * cache_dir.PRUNE_EVERY_S)
+    assert all(p.exists() for p in planted)
+
+
+def test_entry_names_are_keyed_by_the_machine_key(tmp_path: Path) -> None:
+    """A name anyone could compute (a plain hash of path and content) would let whoever
+    can write the folder put an entry exactly where this machine will look."""
+    a = caching.Cache(tmp_path, "0123456789abcdef", b"a" * 32)
+    b = caching.Cache(tmp_path, "0123456789abcdef", b"b" * 32)
+    for cache in (a, b):
+        assert cache_dir.ours(cache._entry("train.py", "python", HEX32).name, folder=False)
+    assert a._entry("train.py", "python", HEX32) != b._entry("train.py", "python", HEX32)
+    plain = caching.digest(f"train.py\0python\0{HEX32}".encode())
+    assert a._entry("train.py", "python", HEX32).stem != plain
+    assert a.name("slot") != b.name("slot")
