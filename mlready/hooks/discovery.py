@@ -217,12 +217,39 @@ def _walk(root: Path, top: Path, excluder: Excluder) -> list[str]:
     return found
 
 
+def _caches(root: Path, chosen: set[str], cache: Path | None) -> set[str]:
+    """The folders among ``chosen``'s that are mlready's cache: the configured one, and
+    any holding our own ``CACHEDIR.TAG`` (an older ``cache-dir``, a copied project). Their
+    entries are JSON that the checker would otherwise read as the project's configs."""
+    from mlready.hooks.cache_dir import TAG, tagged
+
+    found = set()
+    if cache is not None:
+        rel = os.path.relpath(os.path.realpath(cache), os.path.realpath(root))
+        if not rel.startswith(".."):
+            found.add(PurePosixPath(Path(rel)).as_posix())
+    for path in chosen:
+        folder, _, name = path.rpartition("/")
+        if name == TAG and folder and not folder.startswith("/") and tagged(root / folder):
+            found.add(folder)
+    return found
+
+
+def _outside(chosen: set[str], folders: set[str]) -> set[str]:
+    """``chosen`` without the paths inside ``folders``."""
+    prefixes = tuple(f"{folder}/" for folder in folders)
+    return {path for path in chosen if not path.startswith(prefixes)}
+
+
 def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
-             respect_gitignore: bool = True, force_exclude: bool = False) -> list[SourceFile]:
-    """Every readable file of a known kind under ``paths``, sorted, without duplicates."""
+             respect_gitignore: bool = True, force_exclude: bool = False,
+             cache: Path | None = None) -> list[SourceFile]:
+    """Every readable file of a known kind under ``paths``, sorted, without duplicates,
+    never one of mlready's own cache (``cache``, the cache folder, or a tagged one)."""
     excluder = Excluder(excludes)
     git = respect_gitignore and _in_git(root)
     chosen: set[str] = set()
+    named: list[str] = []
     for path in paths:
         full_path = absolute(path)
         if not full_path.exists() and not full_path.is_symlink():
@@ -232,12 +259,18 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
             continue
         if not full_path.is_dir():
             chosen.add(rel)
+            named.append(rel)
             continue
         listed = _git_files(root, [rel]) if git and not rel.startswith("/") else None
         if not listed:  # not a git tree, git failed, or the folder itself is git-ignored
             chosen.update(_walk(root, full_path, excluder))
             continue
         chosen.update(p for p in listed if not excluder.under(p, rel))
+    # A walk or git lists a cache's tag with its entries; a file named on the command
+    # line may lie in a cache too: look for a tag in each folder above it.
+    tags = {f"{'/'.join(parts[:n])}/CACHEDIR.TAG" for parts in (p.split("/") for p in named)
+            for n in range(1, len(parts))}
+    chosen = _outside(chosen, _caches(root, chosen | tags, cache))
     files: list[SourceFile] = []
     for rel in sorted(chosen):
         kind = classify(rel)

@@ -373,12 +373,12 @@ def check(paths: Sequence[Path], overrides: Overrides | None = None, *,
 def check_with(settings: Settings, paths: Sequence[Path], *, jobs: int | None = None,
                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
     root = settings.root
-    options = {"respect_gitignore": settings.respect_gitignore,
-               "force_exclude": settings.force_exclude}
-    targets = discover(root, paths, settings.excludes, **options)
+    targets = discover(root, paths, settings.excludes,
+                       respect_gitignore=settings.respect_gitignore,
+                       force_exclude=settings.force_exclude, cache=settings.cache_dir)
     whole = any(absolute(p) == root for p in paths)
     needs_project = not whole and any(r.cross for r in settings.rules)
     project = (discover(root, [root], settings.excludes,
-                        respect_gitignore=settings.respect_gitignore)
+                        respect_gitignore=settings.respect_gitignore, cache=settings.cache_dir)
                if needs_project else targets)
     return run(settings, targets, project, jobs=jobs, min_parallel_bytes=min_parallel_bytes)

@@ -482,3 +482,41 @@ def test_entry_names_are_keyed_by_the_machine_key(tmp_path: Path) -> None:
     plain = caching.digest(f"train.py\0python\0{HEX32}".encode())
     assert a._entry("train.py", "python", HEX32).stem != plain
     assert a.name("slot") != b.name("slot")
+
+
+# ------------------------------------------------------- 4. the checker never reads itself
+
+
+def test_a_cache_folder_inside_the_project_is_never_checked(
+        project: Make, repo: Make, capsys: pytest.CaptureFixture[str],
+        fake_rules: tuple[Rule, ...]) -> None:
+    """Outside git nothing hides a ``cache-dir`` of another name than the default: its
+    entries are JSON, which would be read, and counted, as the project's configs."""
+    root = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "store"\n',
+                    "conf.json": "{}\n"})
+    first = engine.check([root])
+    second = engine.check([root])
+    assert list((root / "store").rglob("*.json"))
+    assert first.files_checked == second.files_checked == 4
+    assert engine.check([root / "store"]).files_checked == 0
+    (entry,) = [p for p in (root / "store").rglob("*.json") if "runs" not in p.parts][:1]
+    assert engine.check([entry]).files_checked == 0
+    # An old cache folder (ours by its tag) is skipped too; another tool's is not ours.
+    (root / "store").rename(root / "old-store")
+    (root / "hub").mkdir()
+    (root / "hub" / "CACHEDIR.TAG").write_text(FOREIGN_TAG, encoding="utf-8")
+    (root / "hub" / "index.json").write_text("{}\n", encoding="utf-8")
+    assert engine.check([root]).files_checked == 5
+
+
+def test_a_committed_cache_folder_is_not_checked_in_git(
+        repo: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = repo({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "store"\n'})
+    truth = check(capsys, "--no-cache", str(root))
+    assert check(capsys, str(root)) == truth
+    git(root, "add", "-A", "-f")  # past the cache's own .gitignore
+    git(root, "commit", "-qm", "the cache, by mistake")
+    assert (root / "store" / "CACHEDIR.TAG").is_file()
+    assert check(capsys, str(root)) == truth
+    assert check(capsys, "--no-cache", str(root)) == truth
+    assert engine.check([root]).files_checked == 3
