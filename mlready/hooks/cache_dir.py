@@ -9,7 +9,10 @@ named as it names them (`ours`) inside such a folder. It never follows a symboli
 to write or delete, never writes a ``CACHEDIR.TAG`` or ``.gitignore`` over an existing
 file, and refuses (`locate`, a one-line `ConfigError`) a folder that is the project
 root or holds it, that is a symbolic link or not a folder, or that holds files without
-the tag: a cache there would write among, and prune, files that are not its own.
+the tag: a cache there would write among, and prune, files that are not its own. A
+``cache-dir`` whose path goes through a symbolic link is refused too (the project would
+choose where mlready writes); ``$MLREADY_CACHE_DIR``, this machine's choice, is resolved
+once, and the resolved path is used throughout.
 
 Pruning: a run that writes deletes, at most once a day, the entries nothing has written
 for `PRUNE_AFTER_S` (the folders of older mlready versions or other interpreters, the
@@ -56,9 +59,18 @@ def locate(root: Path, configured: str | None, origin: Path | str) -> Path:
         folder, source = root / DEFAULT, "the default cache folder"
     folder = Path(os.path.normpath(folder.absolute()))  # "sub/.." is the root, sub or not
     problem = _problem(folder, root)
+    real = os.path.realpath(folder)
+    if not problem and not given:
+        # Declared relative to the project: a link on the way (a committed ``link ->
+        # ../elsewhere`` under ``cache-dir = "link/cache"``) would let the project
+        # choose where on this machine mlready writes and prunes.
+        declared = os.path.normpath(Path(os.path.realpath(root)) / (configured or DEFAULT))
+        if real != declared:
+            problem = (f"its path goes through a symbolic link (to {real}); "
+                       "name the real folder")
     if problem:
         raise ConfigError(folder, f"cannot be the cache folder ({source}): {problem}")
-    return folder
+    return Path(real)  # resolved once: every later write and prune uses this path
 
 
 def _problem(folder: Path, root: Path) -> str | None:

@@ -520,3 +520,42 @@ def test_a_committed_cache_folder_is_not_checked_in_git(
     assert check(capsys, str(root)) == truth
     assert check(capsys, "--no-cache", str(root)) == truth
     assert engine.check([root]).files_checked == 3
+
+
+# ------------------------------------------------------ 5. a link on the way to the cache
+
+
+def test_a_cache_dir_through_a_symlinked_parent_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    """A committed ``link -> ../elsewhere`` under ``cache-dir = "link/cache"`` would let
+    the project pick where on this machine mlready writes and prunes."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "link").symlink_to(elsewhere)
+    (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "link/cache"\n',
+                                            encoding="utf-8")
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    code, out, err = check(capsys, str(project))
+    assert (code, out) == (2, "")
+    assert err == (f"error: {project / 'link' / 'cache'}: cannot be the cache folder "
+                   f"(cache-dir in {project / 'pyproject.toml'}): its path goes through a "
+                   f"symbolic link (to {elsewhere / 'cache'}); name the real folder\n")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_mlready_cache_dir_through_a_link_is_resolved_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        fake_rules: tuple[Rule, ...]) -> None:
+    """This machine's own choice: followed, and the real path used for every write."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "alias").symlink_to(real)
+    monkeypatch.setenv(cache_dir.ENV, str(tmp_path / "alias" / "cache"))
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    assert cache_dir.locate(project, None, "x") == real / "cache"
+    assert check(capsys, str(project))[0] == 1
+    assert cache_dir.tagged(real / "cache")
