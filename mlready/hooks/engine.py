@@ -299,8 +299,10 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
                                                          jobs, min_parallel_bytes)
     fixable = _with_fixes(found, rules, settings.root, analysed)
-    if memo is not None and not errors:
-        memo.remember(checked, fixable, metrics, disk.seen, analysed)
+    if memo is not None:
+        memo.save_index(analysed, names)
+        if not errors:
+            memo.remember(checked, fixable, metrics, disk.seen, analysed)
     return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
                   analysed)
 
