@@ -230,3 +230,20 @@ def test_old_salts_and_entries_are_pruned_once_a_day(project: Make,
     assert old_salt.exists()
     prune(cache_dir, now=time.time() + PRUNE_EVERY_S + 1)
     assert not old_salt.exists()
+
+
+def test_facts_shared_by_sibling_rules_are_stored_once_and_read_back_for_each(
+        tmp_path: Path) -> None:
+    from mlready.hooks.cache import Cache
+    from mlready.hooks.results import FileResult
+    from mlready.hooks.suppression import Noqa
+
+    cache = Cache(tmp_path, "0123456789abcdef", b"k" * 32)
+    units = {"units": [["train", 1, ["seed"]]] * 50}
+    result = FileResult("train.py", "d" * 32, True, (), {"MLR001": units, "MLR002": units,
+                                                          "MLR201": ["torch"]}, Noqa({}))
+    cache.put("python", result)
+    (entry,) = (tmp_path / "0123456789abcdef").glob("*.json")
+    assert entry.read_text("utf-8").count('"units"') == 1
+    back = cache.get("train.py", "python", "d" * 32, need_full=True)
+    assert back is not None and back.facts == result.facts

@@ -303,8 +303,9 @@ def _tamper(folder: Path) -> int:
     count = 0
     for entry in folder.rglob("*.json"):
         data = json.loads(entry.read_text("utf-8"))
-        if isinstance(data, dict) and data.get("diagnostics"):
-            data["diagnostics"] = []
+        found = data.get("result", data) if isinstance(data, dict) else None  # file or run
+        if isinstance(found, dict) and found.get("diagnostics"):
+            found["diagnostics"] = []
             entry.write_text(json.dumps(data), encoding="utf-8")
             count += 1
     return count
@@ -432,7 +433,7 @@ def _plant(folder: Path) -> dict[Path, str]:
     planted = {}
     for entry in sorted(folder.rglob("*.json")):
         data = json.loads(entry.read_text("utf-8"))
-        data["diagnostics"] = []
+        data.get("result", data)["diagnostics"] = []
         entry.unlink()
         entry.write_text(json.dumps(data), encoding="utf-8")
         _as_another_user(entry)
