@@ -161,8 +161,20 @@ def worker_start() -> None:
 
 
 def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
-                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> tuple[list[FileResult], list[str]]:
-    """The per-file pass over ``tasks``: in this process, or in a pool when it pays."""
+                min_parallel_bytes: int = PARALLEL_MIN_BYTES,
+                known: Mapping[str, str] | None = None) -> tuple[list[FileResult], list[str]]:
+    """The per-file pass over ``tasks``: the results of files ``known`` unchanged (path
+    -> digest) straight from the cache, the rest in this process, or in a pool when
+    what is left pays for one."""
+    from mlready.hooks.analysis import recalled
+
+    hits, left = recalled(job, tasks, known or {})
+    fresh, errors = _analyse_left(job, left, jobs, min_parallel_bytes)
+    return hits + fresh, errors
+
+
+def _analyse_left(job: Job, tasks: Sequence[Task], jobs: int | None,
+                  min_parallel_bytes: int) -> tuple[list[FileResult], list[str]]:
     from mlready.hooks.analysis import analyse_many
 
     root = Path(job.root)
@@ -296,8 +308,9 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     disk = Probes()
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
+    known = memo.known() if memo is not None else {}
     checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
-                                                         jobs, min_parallel_bytes)
+                                                         jobs, min_parallel_bytes, known)
     fixable = _with_fixes(found, rules, settings.root, analysed)
     if memo is not None:
         memo.save_index(analysed, names)
@@ -320,7 +333,7 @@ def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
 
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
-             min_parallel_bytes: int
+             min_parallel_bytes: int, known: Mapping[str, str]
              ) -> tuple[int, list[Diagnostic], dict[str, Any], list[str], dict[str, str]]:
     """The work of a run: (files checked, findings kept, metrics, internal errors, and the
     content digest each file was analysed at)."""
@@ -332,7 +345,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
               {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size)
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
-    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
+    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known)
     for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
         results[result.path] = result
         errors.extend(result.errors)

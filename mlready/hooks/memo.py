@@ -149,3 +149,8 @@ class Memo:
         after the signature was taken, so a file changed meanwhile is only read again)."""
         seen = {path: (sig, analysed.get(path, "")) for path, (sig, _) in self.seen.items()}
         self.stats.save(seen, names)
+
+    def known(self) -> dict[str, str]:
+        """Each file's digest where this run knows it before reading it: by its stat
+        (the project index), or hashed to key the memo."""
+        return {path: value for path, (_, value) in self.seen.items() if value}

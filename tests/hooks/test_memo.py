@@ -366,3 +366,31 @@ def test_a_project_too_large_to_hash_first_is_remembered_from_its_second_run(
     assert len(analyses) == 1 and reads == []
     (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
     assert codes(root) == codes(root, no_cache=True) and len(analyses) == 3
+
+
+def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
+        project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual commit: every other file is known by its stat, its result (facts for
+    the cross-file rules) comes from the cache unread, and one file is no pool's work."""
+    from mlready.hooks import analysis
+
+    files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(12)}}
+    root = project(files)
+    engine.check([root], jobs=2, min_parallel_bytes=0)
+    read: list[str] = []
+    real = analysis._read
+
+    def spy(root_: str, path: str, *args: object, **kwargs: object) -> object:
+        read.append(path)
+        return real(root_, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def no_pool() -> None:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(analysis, "_read", spy)
+    monkeypatch.setattr(engine, "_pool_context", no_pool)
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    edited = engine.check([root / "train.py"], jobs=2, min_parallel_bytes=0)
+    assert read == ["train.py"]
+    assert edited.diagnostics == engine.check([root / "train.py"], Overrides(no_cache=True),
+                                              jobs=1).diagnostics
