@@ -4,10 +4,13 @@ An entry is keyed by the file's path, kind and content hash; the folder it lives
 is keyed by everything else a result depends on (mlready's version, the stat of the
 engine and rule sources so that editing a rule invalidates it, the selected rules,
 their options) and by this machine's secret (`mlready.hooks.machine_key`): the folder's
-name is a MAC, so an entry that anyone else wrote (a ``.mlready_cache/`` committed to
-the repository, say) is never found, let alone read. Entries are written to a temporary
-file and renamed into place, so concurrent runs never see half an entry; anything
-unreadable is a miss, never an error. Where the folder is, what mlready may write and
+name is a MAC, and so is each entry's (its path, kind and content hash under the same
+key), so an entry that anyone else wrote (a ``.mlready_cache/`` committed to the
+repository, or one planted in a shared ``cache-dir`` whose folder names can be listed)
+is never found. An entry is read only if this user alone could have written it
+(`mlready.reading.mine`). Entries are written to a temporary file and renamed into
+place, so concurrent runs never see half an entry; anything unreadable is a miss,
+never an error. Where the folder is, what mlready may write and
 delete in it, and its pruning: `mlready.hooks.cache_dir`.
 """
 

@@ -43,10 +43,11 @@ class SourceFile(NamedTuple):
 
 
 def classify(path: str) -> FileKind | None:
-    """The kind of a file from its name alone, or None for files mlready does not read."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    suffix = pure.suffix.lower()
+    """The kind of a file from its name alone, or None for files mlready does not read.
+    String operations, not a `PurePosixPath` per file: discovery classifies every file
+    of the project on every run, the one-file hook's included."""
+    folders, _, name = path.rpartition("/")
+    suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - a string, on purpose
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
@@ -57,11 +58,11 @@ def classify(path: str) -> FileKind | None:
         return "setup_cfg"
     lower = name.lower()
     if suffix == ".txt" and (lower.startswith(("requirements", "constraints"))
-                             or (len(pure.parts) > 1 and pure.parts[-2] == "requirements")):
+                             or folders.rpartition("/")[2] == "requirements"):
         return "requirements"
     if suffix == ".in" and lower != "manifest.in":
         return "requirements"
-    if suffix == ".json" and _is_json_with_comments(pure):
+    if suffix == ".json" and _is_json_with_comments(folders, name):
         return None
     if suffix in (".yaml", ".yml", ".json", ".toml"):
         return "config"
@@ -74,10 +75,10 @@ _JSONC_FOLDERS = frozenset({".vscode", ".devcontainer", ".idea"})
 _JSONC_NAMES = ("tsconfig", "jsconfig", "devcontainer", ".eslintrc")
 
 
-def _is_json_with_comments(pure: PurePosixPath) -> bool:
-    if _JSONC_FOLDERS.intersection(pure.parts[:-1]):
+def _is_json_with_comments(folders: str, name: str) -> bool:
+    if folders and _JSONC_FOLDERS.intersection(folders.split("/")):
         return True
-    return pure.name.lower().startswith(_JSONC_NAMES)
+    return name.lower().startswith(_JSONC_NAMES)
 
 
 class Excluder:
@@ -272,24 +273,25 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
             for n in range(1, len(parts))}
     chosen = _outside(chosen, _caches(root, chosen | tags, cache))
     files: list[SourceFile] = []
+    top = f"{os.fspath(root).rstrip(os.sep)}{os.sep}"
     for rel in sorted(chosen):
         kind = classify(rel)
         if kind is None:
             continue
-        full = root / rel if not rel.startswith("/") else Path(rel)
-        if _regular(full, root):
+        if _regular(rel if rel.startswith("/") else top + rel, root):
             files.append(SourceFile(rel, kind))
     return files
 
 
-def _regular(path: Path, root: Path) -> bool:
+def _regular(path: str, root: Path) -> bool:
     """A regular file, or a symlink to one inside the project: skips broken symlinks,
     FIFOs, sockets, folders named ``x.py``, deleted-but-tracked files, and links that
-    leave the project (their content is not the project's to report on)."""
+    leave the project (their content is not the project's to report on). A string, not
+    a `Path`: once per file of the project on every run."""
     try:
-        mode = path.lstat().st_mode
+        mode = os.lstat(path).st_mode
         if stat.S_ISLNK(mode):
-            mode = path.stat().st_mode
+            mode = os.stat(path).st_mode  # noqa: PTH116 - a string, on purpose
             real, base = os.path.realpath(path), os.path.realpath(root)
             if not real.startswith(base.rstrip(os.sep) + os.sep):
                 return False
