@@ -109,3 +109,41 @@ def read_regular(path: Path, root: Path | None = None, max_size: int | None = No
     if max_size is not None and len(data) > max_size:  # grew while being read
         raise TooLarge(f"too large to check ({megabytes(len(data))} > {megabytes(max_size)})")
     return data
+
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_OWN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def mine(info: os.stat_result) -> bool:
+    """Whether a file or folder is this user's alone: owned by the effective user and
+    writable by no one else. A cache folder may be shared (``cache-dir`` on a group
+    drive, a ``/tmp`` path): what another local user wrote, or could have replaced,
+    must never be read back as our own result, nor deleted as our own leftover."""
+    owner = getattr(os, "geteuid", lambda: info.st_uid)()
+    return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_own(path: Path, max_size: int, *, owned: bool = False) -> bytes | None:
+    """The bytes of a file mlready wrote itself (a cache entry, its tag, the machine key),
+    or None: missing, a symbolic link (never followed), not a regular file (a FIFO does
+    not block), larger than ``max_size``, or, with ``owned``, not `mine`. Unlike
+    `read_regular` nothing here is the user's to report on, so every failure is a miss."""
+    try:
+        fd = os.open(path, _OWN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_size \
+                or (owned and not mine(info)):
+            return None
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= max_size else None

@@ -237,3 +237,23 @@ def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
                 job.cache.put(task.file.kind, result)
         results.append(result)
     return results
+
+
+def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str]
+             ) -> tuple[list[FileResult], list[Task]]:
+    """The cached results of the files whose digest the project index already knows
+    (`mlready.hooks.stat_index`: unchanged since, by their stat), without reading them;
+    and the tasks left to `analyse_many`. A one-file hook run leaves only its file."""
+    if job.cache is None or not known:
+        return [], list(tasks)
+    hits: list[FileResult] = []
+    left: list[Task] = []
+    for task in tasks:
+        file_digest = known.get(task.file.path)
+        hit = (job.cache.get(task.file.path, task.file.kind, file_digest, task.full)
+               if file_digest else None)
+        if hit is not None:
+            hits.append(hit)
+        else:
+            left.append(task)
+    return hits, left

@@ -4,10 +4,13 @@ An entry is keyed by the file's path, kind and content hash; the folder it lives
 is keyed by everything else a result depends on (mlready's version, the stat of the
 engine and rule sources so that editing a rule invalidates it, the selected rules,
 their options) and by this machine's secret (`mlready.hooks.machine_key`): the folder's
-name is a MAC, so an entry that anyone else wrote (a ``.mlready_cache/`` committed to
-the repository, say) is never found, let alone read. Entries are written to a temporary
-file and renamed into place, so concurrent runs never see half an entry; anything
-unreadable is a miss, never an error. Where the folder is, what mlready may write and
+name is a MAC, and so is each entry's (its path, kind and content hash under the same
+key), so an entry that anyone else wrote (a ``.mlready_cache/`` committed to the
+repository, or one planted in a shared ``cache-dir`` whose folder names can be listed)
+is never found. An entry is read only if this user alone could have written it
+(`mlready.reading.mine`). Entries are written to a temporary file and renamed into
+place, so concurrent runs never see half an entry; anything unreadable is a miss,
+never an error. Where the folder is, what mlready may write and
 delete in it, and its pruning: `mlready.hooks.cache_dir`.
 """
 
@@ -16,12 +19,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks import cache_dir
+from mlready.reading import read_own
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
@@ -30,13 +33,6 @@ try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~2.5 ms of start
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without _blake2
     from hashlib import blake2b
-
-CACHEDIR_TAG = cache_dir.CACHEDIR_TAG
-prune = cache_dir.prune
-PRUNE_AFTER_S = cache_dir.PRUNE_AFTER_S
-PRUNE_EVERY_S = cache_dir.PRUNE_EVERY_S
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def digest(data: bytes) -> str:
@@ -66,13 +62,22 @@ def salt(version: str, codes: Iterable[str], options: Mapping[str, Any],
 
 
 class Cache(NamedTuple):
-    """A cache folder for one salt. Picklable, so worker processes can write to it."""
+    """A cache folder for one salt. Picklable, so worker processes can write to it.
+
+    Entry names are MACs under ``key`` (the machine key), not plain hashes: the salt
+    folder's name can be read off a shared disk, but an entry this machine would look
+    up cannot be named without the key."""
 
     directory: Path
     salt: str
+    key: bytes = b""
+
+    def name(self, text: str) -> str:
+        """The name under which this machine keeps what ``text`` identifies."""
+        return mac(self.key, text.encode("utf-8", "surrogateescape"))
 
     def _entry(self, path: str, kind: str, file_digest: str) -> Path:
-        key = digest(f"{path}\0{kind}\0{file_digest}".encode("utf-8", "surrogateescape"))
+        key = self.name(f"{path}\0{kind}\0{file_digest}")
         # One flat folder: on ext4, creating 256 two-letter shard folders made a cold
         # run's writes four times as slow (bench/bench_check.py, (a)).
         return self.directory / self.salt / f"{key}.json"
@@ -85,7 +90,11 @@ class Cache(NamedTuple):
         if data is None:
             return None
         try:
-            result = FileResult.from_json(json.loads(data))
+            entry = json.loads(data)
+            values = entry["values"]
+            result = FileResult.from_json(
+                {**entry["result"], "facts": {code: values[n]
+                                              for code, n in entry["facts"].items()}})
         except Exception:  # a truncated or foreign entry is just a miss
             return None
         if result.path != path or result.digest != file_digest or (need_full and not result.full):
@@ -98,7 +107,7 @@ class Cache(NamedTuple):
             return
         target = self._entry(result.path, kind, result.digest)
         try:
-            text = json.dumps(result.to_json(), separators=(",", ":"))
+            text = _entry_text(result.to_json())
         except (TypeError, ValueError):  # facts that are not JSON: do not cache
             return
         self.write(target, text)
@@ -108,7 +117,7 @@ class Cache(NamedTuple):
         cannot be written, or may not be (`cache_dir.ready`), is silently not written."""
         folder = target.parent
         with contextlib.suppress(OSError):
-            if not self._ready(folder):
+            if not self._ready(folder) or not cache_dir.replaceable(target):
                 return
             try:
                 cache_dir.atomic_write(target, text)
@@ -123,7 +132,7 @@ class Cache(NamedTuple):
         if folder not in _READY:
             _READY[folder] = cache_dir.ready(self.directory, folder)
             if _READY[folder]:
-                prune(self.directory, keep=folder)
+                cache_dir.prune(self.directory, keep=folder)
         return _READY[folder]
 
     def run_entry(self, slot: str) -> Path:
@@ -134,25 +143,25 @@ class Cache(NamedTuple):
 MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a file larger than this is not one we wrote
 
 
+def _entry_text(data: dict[str, Any]) -> str:
+    """A result as stored: sibling rules share one facts value (the eight seeding rules
+    one, the logging rules another), so each distinct value is written once and the
+    codes refer to it; written once per code it made a warm run read 4x the JSON."""
+    texts: dict[str, int] = {}
+    refs = {code: texts.setdefault(_dumps(value), len(texts))
+            for code, value in data["facts"].items()}
+    rest = _dumps({k: v for k, v in data.items() if k != "facts"})
+    return f'{{"result":{rest},"facts":{_dumps(refs)},"values":[{",".join(texts)}]}}'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 def read_entry(path: Path) -> bytes | None:
-    """An entry's bytes, or None: missing, or not a regular file (a link is not followed,
-    and a FIFO does not block)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
-            return None
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    """An entry's bytes, or None: missing, not a regular file (a link is not followed,
+    and a FIFO does not block), or not this user's alone (`mlready.reading.mine`)."""
+    return read_own(path, MAX_ENTRY_BYTES, owned=True)
 
 
 # Folders this process has looked at, and whether they may be written.

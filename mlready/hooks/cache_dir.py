@@ -9,7 +9,10 @@ named as it names them (`ours`) inside such a folder. It never follows a symboli
 to write or delete, never writes a ``CACHEDIR.TAG`` or ``.gitignore`` over an existing
 file, and refuses (`locate`, a one-line `ConfigError`) a folder that is the project
 root or holds it, that is a symbolic link or not a folder, or that holds files without
-the tag: a cache there would write among, and prune, files that are not its own.
+the tag: a cache there would write among, and prune, files that are not its own. A
+``cache-dir`` whose path goes through a symbolic link is refused too (the project would
+choose where mlready writes); ``$MLREADY_CACHE_DIR``, this machine's choice, is resolved
+once, and the resolved path is used throughout.
 
 Pruning: a run that writes deletes, at most once a day, the entries nothing has written
 for `PRUNE_AFTER_S` (the folders of older mlready versions or other interpreters, the
@@ -26,6 +29,7 @@ import stat
 from pathlib import Path
 
 from mlready.config import ConfigError
+from mlready.reading import NOFOLLOW, mine, read_own
 
 ENV = "MLREADY_CACHE_DIR"
 DEFAULT = ".mlready_cache"
@@ -36,11 +40,10 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by mlready.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
+_OUR_TAG = CACHEDIR_TAG.encode()
 SALT_CHARS = 16  # hex digits of a salt folder's name (`mlready.hooks.cache.salt`)
 ENTRY_CHARS = 32  # hex digits of an entry's name, before ".json"
 SUBFOLDERS = ("runs", "bases")  # of a salt folder, and of the cache folder, respectively
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -56,9 +59,18 @@ def locate(root: Path, configured: str | None, origin: Path | str) -> Path:
         folder, source = root / DEFAULT, "the default cache folder"
     folder = Path(os.path.normpath(folder.absolute()))  # "sub/.." is the root, sub or not
     problem = _problem(folder, root)
+    real = os.path.realpath(folder)
+    if not problem and not given:
+        # Declared relative to the project: a link on the way (a committed ``link ->
+        # ../elsewhere`` under ``cache-dir = "link/cache"``) would let the project
+        # choose where on this machine mlready writes and prunes.
+        declared = os.path.normpath(Path(os.path.realpath(root)) / (configured or DEFAULT))
+        if real != declared:
+            problem = (f"its path goes through a symbolic link (to {real}); "
+                       "name the real folder")
     if problem:
         raise ConfigError(folder, f"cannot be the cache folder ({source}): {problem}")
-    return folder
+    return Path(real)  # resolved once: every later write and prune uses this path
 
 
 def _problem(folder: Path, root: Path) -> str | None:
@@ -81,23 +93,17 @@ def _problem(folder: Path, root: Path) -> str | None:
     if not stat.S_ISDIR(info.st_mode):
         return "it is not a folder"
     if not tagged(folder) and not _empty(folder):
-        return (f"it holds files that are not mlready's cache (it has no {TAG}); "
+        return (f"it holds files that are not mlready's cache (it has no {TAG} of mlready's); "
                 "give the cache a new or empty folder")
     return None
 
 
 def tagged(folder: Path) -> bool:
-    """Whether ``folder`` carries a cache directory tag (a regular file, not a link)."""
-    try:
-        fd = os.open(folder / TAG, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return False
-    try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(SIGNATURE)) == SIGNATURE
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
+    """Whether ``folder`` carries mlready's own cache directory tag (a regular file, not
+    a link, word for word as `ready` writes it). The spec's signature alone says only
+    that some tool keeps a cache there: pip's, a model hub's, whose files are not ours
+    to prune."""
+    return read_own(folder / TAG, len(_OUR_TAG), owned=True) == _OUR_TAG
 
 
 def _empty(folder: Path) -> bool:
@@ -108,11 +114,44 @@ def _empty(folder: Path) -> bool:
         return False
 
 
-def _real_folder(path: Path) -> bool:
+def _own_folder(path: Path) -> bool:
+    """A real folder (not a link to one) that is this user's alone (`mine`)."""
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        info = os.lstat(path)
     except OSError:
         return False
+    return stat.S_ISDIR(info.st_mode) and mine(info)
+
+
+def trusted(directory: Path, folder: Path) -> bool:
+    """Whether what lies in ``folder`` (``directory`` or below it) may be read as ours:
+    every level that exists is a real folder of this user's alone. In a folder someone
+    else can write, an entry could be swapped for theirs between any check and the read."""
+    levels = [directory]
+    for part in folder.relative_to(directory).parts:
+        levels.append(levels[-1] / part)
+    for here in levels:
+        try:
+            info = os.lstat(here)
+        except FileNotFoundError:
+            return True  # nothing there yet: nothing to read, and ours once created
+        except OSError:
+            return False
+        if not stat.S_ISDIR(info.st_mode) or not mine(info):
+            return False
+    return True
+
+
+def replaceable(target: Path) -> bool:
+    """Whether a write may rename over ``target``: nothing there, or an entry of ours. A
+    file someone else put there is left as it is (never read, never replaced)."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and mine(info)
 
 
 def ready(directory: Path, folder: Path) -> bool:
@@ -120,8 +159,8 @@ def ready(directory: Path, folder: Path) -> bool:
     whether it may be written: only below a tagged ``directory`` (tagged here when new
     or empty), and only through real folders, never a symbolic link."""
     with contextlib.suppress(OSError):
-        directory.mkdir(parents=True)
-    if not _real_folder(directory):
+        directory.mkdir(mode=0o755, parents=True)
+    if not _own_folder(directory):
         return False
     if not tagged(directory):
         if not _empty(directory):
@@ -135,8 +174,8 @@ def ready(directory: Path, folder: Path) -> bool:
     for part in folder.relative_to(directory).parts:
         here = here / part
         with contextlib.suppress(OSError):
-            here.mkdir()
-        if not _real_folder(here):
+            here.mkdir(mode=0o755)
+        if not _own_folder(here):
             return False
     return True
 
@@ -149,7 +188,7 @@ def _temporary(target: Path, text: str) -> Path:
     without `tempfile`'s random names) and a random part (for containers that share the
     folder and may reuse pids); created exclusively, so never through a link."""
     temp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMPORARY)}-{os.urandom(4).hex()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -211,7 +250,7 @@ def prune(directory: Path, keep: Path | None = None, now: float | None = None) -
     a concurrent run that loses an entry just computes it again."""
     import time
 
-    if not _real_folder(directory) or not tagged(directory):
+    if not _own_folder(directory) or not tagged(directory):
         return
     now = time.time() if now is None else now
     marker = directory / _PRUNED
@@ -239,6 +278,8 @@ def _prune(folder: Path, cutoff: float, busy: set[Path], depth: int) -> None:
             info = entry.stat(follow_symlinks=False)
         except OSError:
             continue
+        if not mine(info):
+            continue  # someone else's, whatever its name: never deleted
         if stat.S_ISREG(info.st_mode) and ours(entry.name, folder=False) \
                 and info.st_mtime < cutoff:
             with contextlib.suppress(OSError):

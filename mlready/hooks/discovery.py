@@ -43,10 +43,11 @@ class SourceFile(NamedTuple):
 
 
 def classify(path: str) -> FileKind | None:
-    """The kind of a file from its name alone, or None for files mlready does not read."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    suffix = pure.suffix.lower()
+    """The kind of a file from its name alone, or None for files mlready does not read.
+    String operations, not a `PurePosixPath` per file: discovery classifies every file
+    of the project on every run, the one-file hook's included."""
+    folders, _, name = path.rpartition("/")
+    suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - a string, on purpose
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
@@ -57,11 +58,11 @@ def classify(path: str) -> FileKind | None:
         return "setup_cfg"
     lower = name.lower()
     if suffix == ".txt" and (lower.startswith(("requirements", "constraints"))
-                             or (len(pure.parts) > 1 and pure.parts[-2] == "requirements")):
+                             or folders.rpartition("/")[2] == "requirements"):
         return "requirements"
     if suffix == ".in" and lower != "manifest.in":
         return "requirements"
-    if suffix == ".json" and _is_json_with_comments(pure):
+    if suffix == ".json" and _is_json_with_comments(folders, name):
         return None
     if suffix in (".yaml", ".yml", ".json", ".toml"):
         return "config"
@@ -74,10 +75,10 @@ _JSONC_FOLDERS = frozenset({".vscode", ".devcontainer", ".idea"})
 _JSONC_NAMES = ("tsconfig", "jsconfig", "devcontainer", ".eslintrc")
 
 
-def _is_json_with_comments(pure: PurePosixPath) -> bool:
-    if _JSONC_FOLDERS.intersection(pure.parts[:-1]):
+def _is_json_with_comments(folders: str, name: str) -> bool:
+    if folders and _JSONC_FOLDERS.intersection(folders.split("/")):
         return True
-    return pure.name.lower().startswith(_JSONC_NAMES)
+    return name.lower().startswith(_JSONC_NAMES)
 
 
 class Excluder:
@@ -217,12 +218,39 @@ def _walk(root: Path, top: Path, excluder: Excluder) -> list[str]:
     return found
 
 
+def _caches(root: Path, chosen: set[str], cache: Path | None) -> set[str]:
+    """The folders among ``chosen``'s that are mlready's cache: the configured one, and
+    any holding our own ``CACHEDIR.TAG`` (an older ``cache-dir``, a copied project). Their
+    entries are JSON that the checker would otherwise read as the project's configs."""
+    from mlready.hooks.cache_dir import TAG, tagged
+
+    found = set()
+    if cache is not None:
+        rel = os.path.relpath(os.path.realpath(cache), os.path.realpath(root))
+        if not rel.startswith(".."):
+            found.add(PurePosixPath(Path(rel)).as_posix())
+    for path in chosen:
+        folder, _, name = path.rpartition("/")
+        if name == TAG and folder and not folder.startswith("/") and tagged(root / folder):
+            found.add(folder)
+    return found
+
+
+def _outside(chosen: set[str], folders: set[str]) -> set[str]:
+    """``chosen`` without the paths inside ``folders``."""
+    prefixes = tuple(f"{folder}/" for folder in folders)
+    return {path for path in chosen if not path.startswith(prefixes)}
+
+
 def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
-             respect_gitignore: bool = True, force_exclude: bool = False) -> list[SourceFile]:
-    """Every readable file of a known kind under ``paths``, sorted, without duplicates."""
+             respect_gitignore: bool = True, force_exclude: bool = False,
+             cache: Path | None = None) -> list[SourceFile]:
+    """Every readable file of a known kind under ``paths``, sorted, without duplicates,
+    never one of mlready's own cache (``cache``, the cache folder, or a tagged one)."""
     excluder = Excluder(excludes)
     git = respect_gitignore and _in_git(root)
     chosen: set[str] = set()
+    named: list[str] = []
     for path in paths:
         full_path = absolute(path)
         if not full_path.exists() and not full_path.is_symlink():
@@ -232,31 +260,38 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
             continue
         if not full_path.is_dir():
             chosen.add(rel)
+            named.append(rel)
             continue
         listed = _git_files(root, [rel]) if git and not rel.startswith("/") else None
         if not listed:  # not a git tree, git failed, or the folder itself is git-ignored
             chosen.update(_walk(root, full_path, excluder))
             continue
         chosen.update(p for p in listed if not excluder.under(p, rel))
+    # A walk or git lists a cache's tag with its entries; a file named on the command
+    # line may lie in a cache too: look for a tag in each folder above it.
+    tags = {f"{'/'.join(parts[:n])}/CACHEDIR.TAG" for parts in (p.split("/") for p in named)
+            for n in range(1, len(parts))}
+    chosen = _outside(chosen, _caches(root, chosen | tags, cache))
     files: list[SourceFile] = []
+    top = f"{os.fspath(root).rstrip(os.sep)}{os.sep}"
     for rel in sorted(chosen):
         kind = classify(rel)
         if kind is None:
             continue
-        full = root / rel if not rel.startswith("/") else Path(rel)
-        if _regular(full, root):
+        if _regular(rel if rel.startswith("/") else top + rel, root):
             files.append(SourceFile(rel, kind))
     return files
 
 
-def _regular(path: Path, root: Path) -> bool:
+def _regular(path: str, root: Path) -> bool:
     """A regular file, or a symlink to one inside the project: skips broken symlinks,
     FIFOs, sockets, folders named ``x.py``, deleted-but-tracked files, and links that
-    leave the project (their content is not the project's to report on)."""
+    leave the project (their content is not the project's to report on). A string, not
+    a `Path`: once per file of the project on every run."""
     try:
-        mode = path.lstat().st_mode
+        mode = os.lstat(path).st_mode
         if stat.S_ISLNK(mode):
-            mode = path.stat().st_mode
+            mode = os.stat(path).st_mode  # noqa: PTH116 - a string, on purpose
             real, base = os.path.realpath(path), os.path.realpath(root)
             if not real.startswith(base.rstrip(os.sep) + os.sep):
                 return False

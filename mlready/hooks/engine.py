@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mlready
 from mlready.hooks import cache as caching
+from mlready.hooks import cache_dir
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
@@ -110,8 +111,10 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     used = {rule.family for rule in (*settings.rules, *settings.measured)}
     options = {k: v for k, v in settings.options.items() if k in used}
     version = f"{_code_version()} root {settings.root} max {settings.max_file_size}"
-    return caching.Cache(settings.cache_dir,
-                         caching.salt(version, codes, options, _sources(), key=key))
+    cache = caching.Cache(settings.cache_dir,
+                          caching.salt(version, codes, options, _sources(), key=key), key)
+    # A folder someone else can write is not read from, written or pruned at all.
+    return cache if cache_dir.trusted(cache.directory, cache.directory / cache.salt) else None
 
 
 def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:
@@ -158,8 +161,20 @@ def worker_start() -> None:
 
 
 def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
-                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> tuple[list[FileResult], list[str]]:
-    """The per-file pass over ``tasks``: in this process, or in a pool when it pays."""
+                min_parallel_bytes: int = PARALLEL_MIN_BYTES,
+                known: Mapping[str, str] | None = None) -> tuple[list[FileResult], list[str]]:
+    """The per-file pass over ``tasks``: the results of files ``known`` unchanged (path
+    -> digest) straight from the cache, the rest in this process, or in a pool when
+    what is left pays for one."""
+    from mlready.hooks.analysis import recalled
+
+    hits, left = recalled(job, tasks, known or {})
+    fresh, errors = _analyse_left(job, left, jobs, min_parallel_bytes)
+    return hits + fresh, errors
+
+
+def _analyse_left(job: Job, tasks: Sequence[Task], jobs: int | None,
+                  min_parallel_bytes: int) -> tuple[list[FileResult], list[str]]:
     from mlready.hooks.analysis import analyse_many
 
     root = Path(job.root)
@@ -293,11 +308,14 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     disk = Probes()
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
+    known = memo.known() if memo is not None else {}
     checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
-                                                         jobs, min_parallel_bytes)
+                                                         jobs, min_parallel_bytes, known)
     fixable = _with_fixes(found, rules, settings.root, analysed)
-    if memo is not None and not errors:
-        memo.remember(checked, fixable, metrics, disk.seen, analysed)
+    if memo is not None:
+        memo.save_index(analysed, names)
+        if not errors:
+            memo.remember(checked, fixable, metrics, disk.seen, analysed)
     return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
                   analysed)
 
@@ -315,7 +333,7 @@ def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
 
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
-             min_parallel_bytes: int
+             min_parallel_bytes: int, known: Mapping[str, str]
              ) -> tuple[int, list[Diagnostic], dict[str, Any], list[str], dict[str, str]]:
     """The work of a run: (files checked, findings kept, metrics, internal errors, and the
     content digest each file was analysed at)."""
@@ -328,7 +346,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
               dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
-    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes)
+    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known)
     for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
         results[result.path] = result
         errors.extend(result.errors)
@@ -386,12 +404,12 @@ def check(paths: Sequence[Path], overrides: Overrides | None = None, *,
 def check_with(settings: Settings, paths: Sequence[Path], *, jobs: int | None = None,
                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
     root = settings.root
-    options = {"respect_gitignore": settings.respect_gitignore,
-               "force_exclude": settings.force_exclude}
-    targets = discover(root, paths, settings.excludes, **options)
+    targets = discover(root, paths, settings.excludes,
+                       respect_gitignore=settings.respect_gitignore,
+                       force_exclude=settings.force_exclude, cache=settings.cache_dir)
     whole = any(absolute(p) == root for p in paths)
     needs_project = not whole and any(r.cross for r in settings.rules)
     project = (discover(root, [root], settings.excludes,
-                        respect_gitignore=settings.respect_gitignore)
+                        respect_gitignore=settings.respect_gitignore, cache=settings.cache_dir)
                if needs_project else targets)
     return run(settings, targets, project, jobs=jobs, min_parallel_bytes=min_parallel_bytes)

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from pathlib import Path
 
+from mlready.reading import NOFOLLOW, read_own
+
 KEY_BYTES = 32
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _KEYS: dict[str, bytes | None] = {}  # by key path: read once per process
 
 
@@ -70,22 +69,8 @@ def _load(path: Path) -> bytes | None:
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        owner = getattr(os, "geteuid", lambda: info.st_uid)()
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != owner \
-                or info.st_size != KEY_BYTES:
-            return None
-        data = os.read(fd, KEY_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if len(data) == KEY_BYTES else None
+    key = read_own(path, KEY_BYTES, owned=True)
+    return key if key is not None and len(key) == KEY_BYTES else None
 
 
 def _create(path: Path) -> None:
@@ -93,7 +78,7 @@ def _create(path: Path) -> None:
     another process got there first, so every process ends up with the same key."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}-{os.getpid()}-{os.urandom(4).hex()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(os.urandom(KEY_BYTES))

@@ -14,20 +14,22 @@ One memo per project root and set of named files (pre-commit names the changed f
 overwritten by each run; only runs without internal errors are remembered. It lives in
 the cache's salt folder, whose name only this machine can compute, so a memo anyone
 else wrote (committed to the repository, say) is never read. Projects with more source
-than `MAX_BYTES` are not memoized: hashing them on every run would cost a cold run more
-than the memo can save (the per-file cache still serves them).
+than `MAX_BYTES` of files the project index (`mlready.hooks.stat_index`) does not know
+are not memoized that run: hashing them first would cost a cold run more than the memo
+can save. The run indexes them, so the next one knows them by their stat.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
+from mlready.hooks.stat_index import Signature, StatIndex, signature
 from mlready.reading import read_regular
 
 if TYPE_CHECKING:
@@ -45,41 +47,67 @@ class Recalled(NamedTuple):
     metrics: Mapping[str, Any]
 
 
+def _key(inputs: list[Any], rows: Sequence[tuple[str, str, bool]],
+         digests: Mapping[str, str]) -> str:
+    """The memo key: the run's inputs, and each file read with its kind, whether it is
+    reported, and its content digest."""
+    key = [*inputs, *([path, kind, reported, digests[path]] for path, kind, reported in rows)]
+    return digest(json.dumps(key, default=list).encode("utf-8", "surrogateescape"))
+
+
 class Memo:
     """The memo slot of one run: `recall` it before the work, `remember` after."""
 
-    def __init__(self, cache: Cache, slot: str, key: str, digests: dict[str, str]) -> None:
-        self.cache, self.slot, self.key = cache, slot, key
-        self.digests = digests  # path -> content digest, as keyed
+    def __init__(self, cache: Cache, slot: str, inputs: list[Any],
+                 rows: Sequence[tuple[str, str, bool]], digests: dict[str, str] | None,
+                 index: StatIndex, seen: dict[str, tuple[Signature, str]]) -> None:
+        self.cache, self.slot, self.inputs, self.rows = cache, slot, inputs, rows
+        self.digests = digests or {}  # path -> content digest, as keyed
+        self.key = _key(inputs, rows, digests) if digests is not None else None
+        self.stats, self.seen = index, seen  # the project index; this run's signatures
 
     @classmethod
     def open(cls, cache: Cache, settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              names: Sequence[str]) -> Memo | None:
         """The memo for reading ``files`` (each with whether it is reported) of a project
-        whose files are ``names``, or None when one cannot be kept: a file cannot be
-        read, or there is too much source."""
+        whose files are ``names``, or None when a file cannot be read. A file whose
+        signature the project index knows is not read (`mlready.hooks.stat_index`); when
+        the others hold too much source to hash before the run, it has no key (nothing
+        to recall) and only indexes what the run reads."""
         root = settings.root
-        key: list[Any] = [FORMAT, str(root), sorted(settings.per_file_ignores.items()),
-                          list(settings.excludes), list(names)]
-        digests: dict[str, str] = {}
-        total = 0
-        for file, reported in files:
-            try:
-                data = read_regular(root / file.path, vetted=True)
-            except OSError:
+        index = StatIndex.load(cache)
+        seen: dict[str, tuple[Signature, str]] = {}
+        unknown = 0
+        for file, _ in files:
+            sig = signature(root / file.path)
+            if sig is None:
                 return None
-            total += len(data)
-            if total > MAX_BYTES:
-                return None
-            digests[file.path] = digest(data)
-            key.append([file.path, file.kind, reported, digests[file.path]])
+            known = index.known(file.path, sig)
+            seen[file.path] = (sig, known or "")
+            unknown += 0 if known else sig[0]
         named = sorted(file.path for file, reported in files if reported)
-        slot = digest(json.dumps([str(root), named]).encode("utf-8", "surrogateescape"))
-        text = json.dumps(key, default=list).encode("utf-8", "surrogateescape")
-        return cls(cache, slot, digest(text), digests)
+        slot = cache.name(json.dumps([str(root), named]))
+        inputs: list[Any] = [FORMAT, str(root), sorted(settings.per_file_ignores.items()),
+                             list(settings.excludes), list(names)]
+        rows = [(file.path, file.kind, reported) for file, reported in files]
+        if unknown > MAX_BYTES:  # keyed after the run, by the digests it read
+            return cls(cache, slot, inputs, rows, None, index, seen)
+        digests: dict[str, str] = {}
+        for file, _ in files:
+            sig, known = seen[file.path]
+            if not known:
+                try:
+                    known = digest(read_regular(root / file.path, vetted=True))
+                except OSError:
+                    return None
+                seen[file.path] = (sig, known)
+            digests[file.path] = known
+        return cls(cache, slot, inputs, rows, digests, index, seen)
 
     def recall(self) -> Recalled | None:
         """The remembered report, when the inputs and everything probed are unchanged."""
+        if self.key is None:
+            return None
         data = read_entry(self.cache.run_entry(self.slot))
         if data is None:
             return None
@@ -101,13 +129,28 @@ class Memo:
         """Keep a report, unless a file changed between keying and analysis (an editor
         saved it meanwhile): ``analysed`` maps paths to the digests the report came from,
         and a report is never stored under content it was not computed from."""
-        if any(analysed.get(path) != value for path, value in self.digests.items()):
+        key = self.key
+        if key is None and all(analysed.get(path) for path, _, _ in self.rows):
+            key = _key(self.inputs, self.rows, analysed)  # what the report was computed from
+        if key is None or any(analysed.get(path) != value
+                              for path, value in self.digests.items()):
             return
         try:
-            text = json.dumps({"format": FORMAT, "key": self.key, "disk": disk,
+            text = json.dumps({"format": FORMAT, "key": key, "disk": disk,
                                "files_checked": files_checked,
                                "diagnostics": [d.to_json() for d in diagnostics],
                                "metrics": metrics}, separators=(",", ":"))
         except (TypeError, ValueError):  # metrics that are not JSON: nothing to keep
             return
         self.cache.write(self.cache.run_entry(self.slot), text)
+
+    def save_index(self, analysed: Mapping[str, str], names: Collection[str]) -> None:
+        """Index each file's signature with the digest it was analysed at (content read
+        after the signature was taken, so a file changed meanwhile is only read again)."""
+        seen = {path: (sig, analysed.get(path, "")) for path, (sig, _) in self.seen.items()}
+        self.stats.save(seen, names)
+
+    def known(self) -> dict[str, str]:
+        """Each file's digest where this run knows it before reading it: by its stat
+        (the project index), or hashed to key the memo."""
+        return {path: value for path, (_, value) in self.seen.items() if value}

@@ -13,7 +13,7 @@ import pytest
 
 from mlready.config import ConfigError
 from mlready.hooks import analysis, engine, parsing
-from mlready.hooks.cache import CACHEDIR_TAG
+from mlready.hooks.cache_dir import CACHEDIR_TAG
 from mlready.hooks.rules import Rule
 from mlready.hooks.settings import Overrides
 
@@ -200,12 +200,13 @@ def test_old_salts_and_entries_are_pruned_once_a_day(project: Make,
     import time
 
     from mlready.hooks import cache as caching
+    from mlready.hooks.cache_dir import PRUNE_AFTER_S, PRUNE_EVERY_S, prune
 
     root = project(FILES)
     engine.check([root])
     cache_dir = root / ".mlready_cache"
     (current,) = [p for p in cache_dir.iterdir() if p.is_dir()]
-    month_ago = time.time() - caching.PRUNE_AFTER_S - 3600
+    month_ago = time.time() - PRUNE_AFTER_S - 3600
     old_salt = cache_dir / "0123456789abcdef"
     old_salt.mkdir()
     (old_salt / f"{'a' * 32}.json").write_text("{}", encoding="utf-8")
@@ -227,5 +228,22 @@ def test_old_salts_and_entries_are_pruned_once_a_day(project: Make,
     (root / "a.py").write_text("print(4)\n", encoding="utf-8")
     engine.check([root])
     assert old_salt.exists()
-    caching.prune(cache_dir, now=time.time() + caching.PRUNE_EVERY_S + 1)
+    prune(cache_dir, now=time.time() + PRUNE_EVERY_S + 1)
     assert not old_salt.exists()
+
+
+def test_facts_shared_by_sibling_rules_are_stored_once_and_read_back_for_each(
+        tmp_path: Path) -> None:
+    from mlready.hooks.cache import Cache
+    from mlready.hooks.results import FileResult
+    from mlready.hooks.suppression import Noqa
+
+    cache = Cache(tmp_path, "0123456789abcdef", b"k" * 32)
+    units = {"units": [["train", 1, ["seed"]]] * 50}
+    result = FileResult("train.py", "d" * 32, True, (), {"MLR001": units, "MLR002": units,
+                                                          "MLR201": ["torch"]}, Noqa({}))
+    cache.put("python", result)
+    (entry,) = (tmp_path / "0123456789abcdef").glob("*.json")
+    assert entry.read_text("utf-8").count('"units"') == 1
+    back = cache.get("train.py", "python", "d" * 32, need_full=True)
+    assert back is not None and back.facts == result.facts

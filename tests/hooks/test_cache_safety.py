@@ -84,13 +84,14 @@ def test_a_sibling_cache_dir_with_someone_elses_folders_is_refused_untouched(
     assert (code, out) == (2, "")
     assert err == (f"error: {tmp_path / 'v'}: cannot be the cache folder (cache-dir in "
                    f"{project / 'pyproject.toml'}): it holds files that are not mlready's "
-                   "cache (it has no CACHEDIR.TAG); give the cache a new or empty folder\n")
+                   "cache (it has no CACHEDIR.TAG of mlready's); give the cache a new or "
+                   "empty folder\n")
     assert tree(tmp_path / "v") == ["models", "models/weights.bin"]
     # A new folder there is fine: created, tagged, used.
     (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "../w"\n',
                                             encoding="utf-8")
     assert check(capsys, str(project))[0] == 1
-    assert (tmp_path / "w" / "CACHEDIR.TAG").read_text("utf-8") == caching.CACHEDIR_TAG
+    assert (tmp_path / "w" / "CACHEDIR.TAG").read_text("utf-8") == cache_dir.CACHEDIR_TAG
 
 
 @pytest.mark.parametrize(("setting", "problem"), [
@@ -230,6 +231,36 @@ def test_pruning_deletes_only_what_is_named_as_ours(tmp_path: Path) -> None:
     assert (untagged / f"{HEX32}.json").exists()
 
 
+FOREIGN_TAG = (f"{cache_dir.SIGNATURE.decode()}\n"
+               "# This file is a cache directory tag created by another tool.\n")
+
+
+def test_another_tools_cachedir_tag_is_no_proof_the_folder_is_ours(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    """Every tool's tag starts with the spec's signature: only ours, word for word, lets
+    mlready prune in a folder or write into one that holds other files."""
+    theirs = tmp_path / "hub-cache"
+    theirs.mkdir()
+    (theirs / "CACHEDIR.TAG").write_text(FOREIGN_TAG, encoding="utf-8")
+    stale = [theirs / f"{HEX32}.json", theirs / "0123456789abcdef" / f"{HEX32}.json"]
+    stale[1].parent.mkdir()
+    for path in stale:
+        path.write_text("their model index\n", encoding="utf-8")
+    age(*stale, stale[1].parent)
+    cache_dir.prune(theirs)
+    assert all(path.read_text("utf-8") == "their model index\n" for path in stale)
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "../hub-cache"\n',
+                                            encoding="utf-8")
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    code, _, err = check(capsys, str(project))
+    assert code == 2 and "it has no CACHEDIR.TAG of mlready's" in err
+    assert tree(theirs) == sorted(["0123456789abcdef", f"0123456789abcdef/{HEX32}.json",
+                                   "CACHEDIR.TAG", f"{HEX32}.json"])
+    assert not cache_dir.ready(theirs, theirs / "0123456789abcdef")
+
+
 def test_a_folder_with_other_files_is_refused_and_its_gitignore_kept(
         project: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
     root = project({**FILES, ".mlready_cache/.gitignore": "!keep-me\n",
@@ -260,7 +291,7 @@ def test_a_committed_settings_memo_is_not_read(repo: Make, capsys: pytest.Captur
     forged = json.dumps({"digest": caching.digest(pyproject.encode()),
                          "table": {"ignore": ["ALL"]}})
     root = repo({**FILES, "pyproject.toml": pyproject,
-                 ".mlready_cache/CACHEDIR.TAG": caching.CACHEDIR_TAG,
+                 ".mlready_cache/CACHEDIR.TAG": cache_dir.CACHEDIR_TAG,
                  ".mlready_cache/tool-table.json": forged})
     uncached = check(capsys, "--no-cache", str(root))
     assert uncached[0] == 1 and "MLR990" in uncached[1]
@@ -272,8 +303,9 @@ def _tamper(folder: Path) -> int:
     count = 0
     for entry in folder.rglob("*.json"):
         data = json.loads(entry.read_text("utf-8"))
-        if isinstance(data, dict) and data.get("diagnostics"):
-            data["diagnostics"] = []
+        found = data.get("result", data) if isinstance(data, dict) else None  # file or run
+        if isinstance(found, dict) and found.get("diagnostics"):
+            found["diagnostics"] = []
             entry.write_text(json.dumps(data), encoding="utf-8")
             count += 1
     return count
@@ -379,3 +411,152 @@ def test_without_a_key_of_its_own_nothing_is_cached(
     key = tmp_path / "machine-d" / "mlready" / "machine-key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and key.stat().st_size == 32
     assert (root / ".mlready_cache" / "CACHEDIR.TAG").is_file()
+
+
+# ------------------------------------------------ 3. a folder another local user can write
+
+NOBODY = 65534
+
+
+def _as_another_user(path: Path) -> None:
+    """Make ``path`` look written by someone else: another owner where this test may
+    give one away (root, as in CI), and writable by all in any case (which it would
+    have to be, or be in a folder that is, for someone else to have put it there)."""
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+    path.chmod(0o666 if path.is_file() else 0o777)
+
+
+def _plant(folder: Path) -> dict[Path, str]:
+    """What another user can do in a folder they can write: replace each stored result
+    and remembered run with one of their own (findings emptied), under the same name."""
+    planted = {}
+    for entry in sorted(folder.rglob("*.json")):
+        data = json.loads(entry.read_text("utf-8"))
+        data.get("result", data)["diagnostics"] = []
+        entry.unlink()
+        entry.write_text(json.dumps(data), encoding="utf-8")
+        _as_another_user(entry)
+        planted[entry] = entry.read_text("utf-8")
+    return planted
+
+
+def test_a_shared_cache_folder_that_others_can_write_is_neither_read_nor_pruned(
+        project: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    truth = check(capsys, "--no-cache", str(root))
+    assert truth[0] == 1 and check(capsys, str(root)) == truth
+    cache = root / ".mlready_cache"
+    (salt,) = [p for p in cache.iterdir() if p.is_dir()]
+    for folder in (cache, salt, salt / "runs"):
+        folder.chmod(0o777)  # a folder shared with a group, say
+    planted = _plant(cache)
+    assert len([p for p in planted if p.parent.name != "runs"]) == 3  # the files' results
+    assert check(capsys, str(root)) == truth
+    age(*planted, salt / "runs", salt)
+    cache_dir.prune(cache, now=time.time() + 2 * cache_dir.PRUNE_EVERY_S)
+    assert {p: p.read_text("utf-8") for p in planted} == planted  # nothing deleted
+
+
+def test_an_entry_someone_else_wrote_in_our_folder_is_not_read_replaced_or_pruned(
+        project: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = project(FILES)
+    truth = check(capsys, "--no-cache", str(root))
+    assert check(capsys, str(root)) == truth
+    planted = _plant(root / ".mlready_cache")
+    assert check(capsys, str(root)) == truth  # computed again, not read
+    assert check(capsys, str(root)) == truth
+    assert {p: p.read_text("utf-8") for p in planted} == planted  # and never written over
+    age(*planted)
+    cache_dir.prune(root / ".mlready_cache", now=time.time() + 2 * cache_dir.PRUNE_EVERY_S)
+    assert all(p.exists() for p in planted)
+
+
+def test_entry_names_are_keyed_by_the_machine_key(tmp_path: Path) -> None:
+    """A name anyone could compute (a plain hash of path and content) would let whoever
+    can write the folder put an entry exactly where this machine will look."""
+    a = caching.Cache(tmp_path, "0123456789abcdef", b"a" * 32)
+    b = caching.Cache(tmp_path, "0123456789abcdef", b"b" * 32)
+    for cache in (a, b):
+        assert cache_dir.ours(cache._entry("train.py", "python", HEX32).name, folder=False)
+    assert a._entry("train.py", "python", HEX32) != b._entry("train.py", "python", HEX32)
+    plain = caching.digest(f"train.py\0python\0{HEX32}".encode())
+    assert a._entry("train.py", "python", HEX32).stem != plain
+    assert a.name("slot") != b.name("slot")
+
+
+# ------------------------------------------------------- 4. the checker never reads itself
+
+
+def test_a_cache_folder_inside_the_project_is_never_checked(
+        project: Make, repo: Make, capsys: pytest.CaptureFixture[str],
+        fake_rules: tuple[Rule, ...]) -> None:
+    """Outside git nothing hides a ``cache-dir`` of another name than the default: its
+    entries are JSON, which would be read, and counted, as the project's configs."""
+    root = project({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "store"\n',
+                    "conf.json": "{}\n"})
+    first = engine.check([root])
+    second = engine.check([root])
+    assert list((root / "store").rglob("*.json"))
+    assert first.files_checked == second.files_checked == 4
+    assert engine.check([root / "store"]).files_checked == 0
+    (entry,) = [p for p in (root / "store").rglob("*.json") if "runs" not in p.parts][:1]
+    assert engine.check([entry]).files_checked == 0
+    # An old cache folder (ours by its tag) is skipped too; another tool's is not ours.
+    (root / "store").rename(root / "old-store")
+    (root / "hub").mkdir()
+    (root / "hub" / "CACHEDIR.TAG").write_text(FOREIGN_TAG, encoding="utf-8")
+    (root / "hub" / "index.json").write_text("{}\n", encoding="utf-8")
+    assert engine.check([root]).files_checked == 5
+
+
+def test_a_committed_cache_folder_is_not_checked_in_git(
+        repo: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    root = repo({**FILES, "pyproject.toml": '[tool.mlready]\ncache-dir = "store"\n'})
+    truth = check(capsys, "--no-cache", str(root))
+    assert check(capsys, str(root)) == truth
+    git(root, "add", "-A", "-f")  # past the cache's own .gitignore
+    git(root, "commit", "-qm", "the cache, by mistake")
+    assert (root / "store" / "CACHEDIR.TAG").is_file()
+    assert check(capsys, str(root)) == truth
+    assert check(capsys, "--no-cache", str(root)) == truth
+    assert engine.check([root]).files_checked == 3
+
+
+# ------------------------------------------------------ 5. a link on the way to the cache
+
+
+def test_a_cache_dir_through_a_symlinked_parent_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    """A committed ``link -> ../elsewhere`` under ``cache-dir = "link/cache"`` would let
+    the project pick where on this machine mlready writes and prunes."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "link").symlink_to(elsewhere)
+    (project / "pyproject.toml").write_text('[tool.mlready]\ncache-dir = "link/cache"\n',
+                                            encoding="utf-8")
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    code, out, err = check(capsys, str(project))
+    assert (code, out) == (2, "")
+    assert err == (f"error: {project / 'link' / 'cache'}: cannot be the cache folder "
+                   f"(cache-dir in {project / 'pyproject.toml'}): its path goes through a "
+                   f"symbolic link (to {elsewhere / 'cache'}); name the real folder\n")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_mlready_cache_dir_through_a_link_is_resolved_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        fake_rules: tuple[Rule, ...]) -> None:
+    """This machine's own choice: followed, and the real path used for every write."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "alias").symlink_to(real)
+    monkeypatch.setenv(cache_dir.ENV, str(tmp_path / "alias" / "cache"))
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "train.py").write_text("print(1)\n", encoding="utf-8")
+    assert cache_dir.locate(project, None, "x") == real / "cache"
+    assert check(capsys, str(project))[0] == 1
+    assert cache_dir.tagged(real / "cache")

@@ -270,3 +270,127 @@ def test_a_cache_folder_deleted_during_a_process_is_recreated(project: Make,
     assert list((root / ".mlready_cache").rglob("runs/*.json"))
     codes(root)
     assert len(analyses) == 2
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The project files the memo reads to key a run (not the probes' reads)."""
+    from mlready.hooks import memo
+
+    seen: list[str] = []
+    real = memo.read_regular
+
+    def spy(path: Path, *args: object, **kwargs: object) -> bytes:
+        seen.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(memo, "read_regular", spy)
+    return seen
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as unchanged for long enough to be indexed as soon as they are seen
+    (in a test every file was written a moment ago, which is the ambiguous case)."""
+    from mlready.hooks import stat_index
+
+    monkeypatch.setattr(stat_index, "RACY_NS", 0)
+
+
+def test_an_unchanged_file_is_known_by_its_stat_not_read_again(
+        project: Make, analyses: list[int], reads: list[str], settled: None) -> None:
+    root = project(FILES)
+    first = codes(root)
+    assert sorted(reads) == ["nb.ipynb", "pyproject.toml", "requirements.txt", "train.py"]
+    reads.clear()
+    assert codes(root) == first and reads == [] and len(analyses) == 1
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    assert codes(root) == codes(root, no_cache=True) and reads == ["train.py"]
+
+
+def test_a_file_rewritten_with_its_size_and_time_is_seen_though_indexed(
+        project: Make, analyses: list[int], settled: None) -> None:
+    """Same size, the old modification time put back, even the same inode: the status
+    change time, which only the kernel sets, still tells."""
+    import os
+
+    root = project(FILES)
+    assert "MLR201" in codes(root)
+    requirements = root / "requirements.txt"
+    before = requirements.stat()
+    with requirements.open("r+", encoding="utf-8") as handle:  # in place: same inode
+        handle.write("torch>=2\n-r extra.txt\n".replace(">=", "=="))
+    os.utime(requirements, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = requirements.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    assert codes(root) == codes(root, no_cache=True)
+    assert "MLR201" not in codes(root)
+
+
+def test_a_file_changed_just_before_the_run_is_not_trusted_by_its_stat(
+        project: Make, reads: list[str]) -> None:
+    """Within one tick of the filesystem's clock a second write can keep the signature:
+    a file changed that recently is read and hashed again on the next run."""
+    from mlready.hooks import stat_index
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import load
+
+    root = project(FILES)
+    codes(root)
+    reads.clear()
+    codes(root)
+    assert sorted(reads) == ["nb.ipynb", "pyproject.toml", "requirements.txt", "train.py"]
+    sig = stat_index.signature(root / "train.py")
+    assert sig is not None
+    cache = engine.make_cache(load(root, all_rules(), Overrides()))
+    assert cache is not None
+    index = stat_index.StatIndex.load(cache)
+    index.save({"train.py": (sig, "d" * 32)}, ["train.py"])
+    assert stat_index.StatIndex.load(cache).known("train.py", sig) is None
+    old = (sig[0], sig[1] - 10 * stat_index.RACY_NS, sig[2] - 10 * stat_index.RACY_NS, sig[3])
+    index.save({"train.py": (old, "d" * 32)}, ["train.py"])
+    assert stat_index.StatIndex.load(cache).known("train.py", old) == "d" * 32
+
+
+def test_a_project_too_large_to_hash_first_is_remembered_from_its_second_run(
+        project: Make, analyses: list[int], reads: list[str], settled: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlready.hooks import memo
+
+    monkeypatch.setattr(memo, "MAX_BYTES", 10)
+    root = project(FILES)
+    first = codes(root)
+    assert reads == []  # too much to hash before the run: keyed by what the run read
+    assert codes(root) == first and codes(root) == first
+    assert len(analyses) == 1 and reads == []
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    assert codes(root) == codes(root, no_cache=True) and len(analyses) == 3
+
+
+def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
+        project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual commit: every other file is known by its stat, its result (facts for
+    the cross-file rules) comes from the cache unread, and one file is no pool's work."""
+    from mlready.hooks import analysis
+
+    files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(12)}}
+    root = project(files)
+    engine.check([root], jobs=2, min_parallel_bytes=0)
+    read: list[str] = []
+    real = analysis._read
+
+    def spy(root_: str, path: str, *args: object, **kwargs: object) -> object:
+        read.append(path)
+        return real(root_, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def no_pool() -> None:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(analysis, "_read", spy)
+    monkeypatch.setattr(engine, "_pool_context", no_pool)
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    edited = engine.check([root / "train.py"], jobs=2, min_parallel_bytes=0)
+    assert read == ["train.py"]
+    assert edited.diagnostics == engine.check([root / "train.py"], Overrides(no_cache=True),
+                                              jobs=1).diagnostics

@@ -1,0 +1,83 @@
+"""How the cross-file finalize steps scale with the project: each rule's ``finalize`` (and
+``summarize``) timed over a project's facts at 1x, 2x and 4x its size.
+
+    python bench/bench_finalize.py PROJECT [--copies 1 2 4] [--repeat 3]
+
+The per-file pass runs once (from the cache when the project was checked before); the
+larger projects are the same facts again under other folders (``copy1/…``), so only
+finalize's own growth is measured, not parsing. Linear is a ratio of about 2.0 per
+doubling; the table prints each rule's seconds and its ratio per doubling. A script, not
+a test: timings belong on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _results(root: Path) -> tuple[Any, dict[str, Any]]:
+    from mlready.hooks import engine
+    from mlready.hooks.analysis import Job, Task
+    from mlready.hooks.discovery import discover
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import Overrides, load
+
+    settings = load(root, all_rules(), Overrides())
+    files = discover(root, [root], settings.excludes, cache=settings.cache_dir)
+    rules = settings.rules
+    job = Job(str(root), tuple(r.code for r in rules),
+              tuple(r.code for r in rules if r.collects),
+              {k: dict(v) for k, v in settings.options.items()},
+              engine.make_cache(settings), settings.max_file_size)
+    found, _ = engine.analyse_all(job, [Task(f, False) for f in files])
+    return settings, {r.path: r for r in found}
+
+
+def _scaled(results: dict[str, Any], copies: int) -> dict[str, Any]:
+    out = dict(results)
+    for n in range(1, copies):
+        out.update({f"copy{n}/{p}": r._replace(path=f"copy{n}/{p}") for p, r in results.items()})
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many timings")
+    args = parser.parse_args(argv)
+    from mlready.hooks import engine
+    from mlready.hooks.probes import Probes
+
+    settings, results = _results(args.project.resolve())
+    cross = [r for r in settings.rules if r.cross]
+    table: dict[str, list[float]] = {r.code: [] for r in cross}
+    for copies in args.copies:
+        scaled = _scaled(results, copies)
+        names = tuple(sorted(scaled))
+        for rule in cross:
+            best = float("inf")
+            for _ in range(args.repeat):
+                project = {"root": settings.root, "files": names,
+                           "targets": frozenset(names[:1]), "shared": {}, "disk": Probes(),
+                           "excludes": tuple(settings.excludes)}
+                start = time.perf_counter()
+                engine._finalize(rule, project, scaled, settings.options_for(rule))
+                best = min(best, time.perf_counter() - start)
+            table[rule.code].append(best)
+    heads = " ".join(f"{f'{c}x s':>9}" for c in args.copies)
+    print(f"{len(results)} files; rule       {heads}  ratio per doubling")
+    totals = [sum(row[i] for row in table.values()) for i in range(len(args.copies))]
+    for code, row in [*sorted(table.items(), key=lambda kv: -kv[1][-1]), ("total", totals)]:
+        ratios = " ".join(f"{b / a if a else 0:.2f}" for a, b in itertools.pairwise(row))
+        print(f"{code:>22} {' '.join(f'{t:9.4f}' for t in row)}  {ratios}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
