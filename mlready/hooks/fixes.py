@@ -358,7 +358,7 @@ def noqa_edits(path: str, source: str, findings: Sequence[Diagnostic]) -> list[D
         text = source[begin:stop].rstrip("\r\n")
         existing = _EXISTING.search(text)
         if existing is not None and not existing["codes"]:
-            continue  # a bare `# noqa` silences everything already
+            continue  # a bare noqa comment already silences everything
         if existing is not None:
             have = re.split(r"[\s,]+", existing["codes"].strip())
             more = [c for c in codes if c not in have]
