@@ -462,7 +462,8 @@ def pick_checkpoint(paths: Sequence[Path],
             if held is None:
                 break
             steps[path] = held
-    if len(steps) == count:
+    keys = sorted({key for key, _ in steps.values()})
+    if len(steps) == count and len(keys) == 1:
         best = max(paths, key=lambda p: (steps[p][1], mtime(p), _natural(p.name)))
         key, value = steps[best]
         tied = sum(1 for _, v in steps.values() if v == value)
@@ -473,8 +474,11 @@ def pick_checkpoint(paths: Sequence[Path],
         return best, (f"the latest of {count} files matching the glob by the step it holds "
                       f"(`{key}` = {value:g}; the next holds {below:g})")
     best = max(paths, key=lambda p: (mtime(p), _natural(p.name)))
-    why = f"more than {MAX_PICK_LOADS} to load" if count > MAX_PICK_LOADS else \
-        "not every one holds a readable step counter"
+    # Counters under different keys (one file's `epoch` matched the logged step, another's
+    # `step` was taken by name) are not one scale: 50 steps is not later than epoch 4.
+    why = (f"more than {MAX_PICK_LOADS} to load" if count > MAX_PICK_LOADS else
+           "not every one holds a readable step counter" if len(steps) < count else
+           "their step counters are not one key: " + ", ".join(f"`{k}`" for k in keys))
     return best, (f"the newest of {count} files matching the glob by modification time "
                   f"({why})")
 

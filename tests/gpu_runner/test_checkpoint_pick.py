@@ -84,3 +84,17 @@ def test_session_reads_the_steps_from_real_files_and_the_check_names_the_pick(
         "ckpt_30.pt (0.0 MB; the latest of 3 files matching the glob by the step it holds "
         "(`trainer.iter_num` = 30; the next holds 20)) loads with weights_only=True")
     assert result.details["picked"] == session.picked_because(ref)
+
+
+def test_counters_under_different_keys_are_not_compared(tmp_path: Path) -> None:
+    """The run logs per epoch: the newer file's `epoch` matches the logged step and is
+    taken, the older one's `step` is taken by its name; 50 steps is not after epoch 4."""
+    from mlready.gpu_runner.checkpoint import step_counter
+
+    old, new = _files(tmp_path, "ckpt_a.pt", "ckpt_b.pt")
+    held = {old: step_counter({"epoch": 2, "step": 50}, 4),
+            new: step_counter({"epoch": 4, "step": 100}, 4)}
+    assert held == {old: ("step", 50.0), new: ("epoch", 4.0)}
+    assert pick_checkpoint([old, new], held.get) == (
+        new, "the newest of 2 files matching the glob by modification time (their step "
+             "counters are not one key: `epoch`, `step`)")
