@@ -75,3 +75,14 @@ def test_every_runtime_check_is_named_in_the_readme_table_and_the_action_input()
     ids = [check.id for check in REGISTRY]
     assert [i for i in ids if i not in table] == []
     assert listed == ids
+
+
+def test_the_readme_run_usage_names_every_option_of_mlready_run() -> None:
+    from mlready.gpu_runner.cli import run
+
+    usage = re.search(r"```text\n(mlready run .*?)```", README, re.S)
+    assert usage is not None
+    shown = set(re.findall(r"(?<![\w-])(--?[\w-]+)", usage.group(1)))
+    missing = [param.opts for param in run.params if param.opts[0].startswith("-")
+               and not shown & {*param.opts, *param.secondary_opts}]
+    assert missing == []
