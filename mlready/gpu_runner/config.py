@@ -198,7 +198,7 @@ class RunnerConfig:
         if device is not None:
             updated = replace(updated, device=_device(self.source, device))
         if timeout is not None:
-            if timeout <= 0:
+            if not timeout > 0:  # nan too
                 raise ConfigError(self.source, f"--timeout must be positive, got {timeout:g}")
             updated = replace(updated, timeout=float(timeout))
         if nproc is not None:
@@ -408,7 +408,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
     if steps < 2:
         raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")
     timeout = float(table.get("timeout", RunnerConfig.timeout))
-    if timeout <= 0:
+    if not timeout > 0:  # nan too: every wait would raise
         raise ConfigError(source, f"`{PREFIX}.timeout` must be positive, got {timeout:g}")
     nproc = int(table.get("nproc", 1))
     if nproc < 1:

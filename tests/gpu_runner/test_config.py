@@ -112,5 +112,8 @@ def test_boundaries_and_the_checkpoint_glob(tmp_path: Path) -> None:
     assert (cfg.steps, cfg.tolerance, cfg.direction) == (2, 0.0, "maximize")
     assert "`tool.mlready.runner.timeout` must be positive, got 0" in error(
         tmp_path, 'train = "x"\ntimeout = 0\n')
+    assert "`tool.mlready.runner.timeout` must be positive, got nan" in error(
+        tmp_path, 'train = "x"\ntimeout = nan\n')
+    assert load(tmp_path, 'train = "x"\ntimeout = inf\n').timeout == math.inf  # no limit
     assert "`tool.mlready.runner.checkpoint`: unknown placeholder {bogus}" in error(
         tmp_path, 'train = "x"\ncheckpoint = "{run_dir}/{bogus}.pt"\n')
