@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
 from mlready.gpu_runner.checks import checkpoint as checkpoint_check
 from mlready.gpu_runner.plan import RUNS
 from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.results import Outcome
-from mlready.gpu_runner.session import RunOutcome, Session, pick_checkpoint
+from mlready.gpu_runner.session import RunOutcome, Session
 
 
 def _files(tmp_path: Path, *names: str) -> list[Path]:
