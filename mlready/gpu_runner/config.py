@@ -200,6 +200,8 @@ class RunnerConfig:
         if timeout is not None:
             if not timeout > 0:  # nan too
                 raise ConfigError(self.source, f"--timeout must be positive, got {timeout:g}")
+            if math.isinf(timeout):
+                raise ConfigError(self.source, "--timeout must be a number of seconds, not inf")
             updated = replace(updated, timeout=float(timeout))
         if nproc is not None:
             if nproc < 1:
@@ -410,6 +412,8 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
     timeout = float(table.get("timeout", RunnerConfig.timeout))
     if not timeout > 0:  # nan too: every wait would raise
         raise ConfigError(source, f"`{PREFIX}.timeout` must be positive, got {timeout:g}")
+    if math.isinf(timeout):  # the results file is strict JSON: no Infinity in it
+        raise ConfigError(source, f"`{PREFIX}.timeout` must be a number of seconds, not inf")
     nproc = int(table.get("nproc", 1))
     if nproc < 1:
         raise ConfigError(source, f"`{PREFIX}.nproc` must be at least 1, got {nproc}")

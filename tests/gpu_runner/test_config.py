@@ -114,6 +114,8 @@ def test_boundaries_and_the_checkpoint_glob(tmp_path: Path) -> None:
         tmp_path, 'train = "x"\ntimeout = 0\n')
     assert "`tool.mlready.runner.timeout` must be positive, got nan" in error(
         tmp_path, 'train = "x"\ntimeout = nan\n')
-    assert load(tmp_path, 'train = "x"\ntimeout = inf\n').timeout == math.inf  # no limit
+    # run.json is strict JSON (no Infinity): a timeout is a number of seconds
+    assert "`tool.mlready.runner.timeout` must be a number of seconds, not inf" in error(
+        tmp_path, 'train = "x"\ntimeout = inf\n')
     assert "`tool.mlready.runner.checkpoint`: unknown placeholder {bogus}" in error(
         tmp_path, 'train = "x"\ncheckpoint = "{run_dir}/{bogus}.pt"\n')
