@@ -267,6 +267,8 @@ def _options(table: Mapping[str, Any], source: Path) -> tuple[tuple[str, float |
     out: list[tuple[str, float | int | str]] = []
     for key, opt in _declared_options().items():
         value = opt.kind(table.get(key, opt.default))
+        if isinstance(value, float) and not math.isfinite(value):  # run.json is strict JSON
+            raise ConfigError(source, f"`{PREFIX}.{key}` must be a finite number, got {value:g}")
         if opt.minimum is not None and isinstance(value, int | float) and value < opt.minimum:
             raise ConfigError(source, f"`{PREFIX}.{key}` must be >= {opt.minimum:g}, got "
                                       f"{value:g}")
@@ -427,7 +429,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
                                       "command whose output it reads")
         _regex(source, "eval-metrics", eval_metrics)
     tolerance = float(table.get("tolerance", RunnerConfig.tolerance))
-    if tolerance < 0:
+    if not tolerance >= 0 or math.isinf(tolerance):  # nan and inf: no tolerance at all
         raise ConfigError(source, f"`{PREFIX}.tolerance` must be >= 0, got {tolerance:g}")
     thresholds = tuple(parse_threshold(source, k, v)
                        for k, v in table.get("thresholds", {}).items())
