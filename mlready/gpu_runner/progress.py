@@ -33,6 +33,7 @@ from mlready.hooks.output import printable
 
 DEFAULT_INTERVAL_S = 10.0  # seconds between progress lines when stderr is no terminal
 INTERVAL_ENV = "MLREADY_PROGRESS_INTERVAL"
+MAX_INTERVAL_S = 86400.0  # a day; `inf` would overflow the progress thread's wait
 TTY_TICK_S = 1.0  # a terminal's line updates this often (or at the interval, if shorter)
 TAIL_BYTES = 8192  # how much of the end of a file the last metric is looked for in
 MAX_SHOWN = 80  # characters of an output line shown

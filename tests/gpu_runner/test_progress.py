@@ -112,6 +112,9 @@ def test_progress_interval_must_be_positive(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path), "--progress-interval", "0"]) == 2
     assert "Invalid value for '--progress-interval'" in capsys.readouterr().err
+    # inf (or 1e30) overflowed the progress thread's wait: a traceback mid-run
+    assert main(["run", str(tmp_path), "--progress-interval", "inf"]) == 2
+    assert "Invalid value for '--progress-interval'" in capsys.readouterr().err
 
 
 def test_the_commands_text_is_escaped_in_progress_and_in_the_summary(tmp_path: Path) -> None:
