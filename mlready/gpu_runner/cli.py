@@ -118,8 +118,9 @@ def _only(value: str | None) -> tuple[str, ...] | None:
 def run(project_dir: Path, config_path: Path | None, output: str, only: str | None,
         steps: int | None, device: str | None, timeout: float | None, nproc: int | None,
         keep_run_dirs: bool, progress: bool | None, progress_interval: float) -> int:
-    """Run the project's training and eval briefly and prove smoke, reproducibility, resume,
-    checkpoint contents, eval thresholds and distributed launch with numbers."""
+    """Run the project's training, eval and tests briefly and prove smoke, reproducibility,
+    resume, checkpoint contents, eval thresholds, seed spread, memory growth, distributed
+    launch and the test suite with numbers."""
     selected = _only(only)
     try:
         cfg = runner_config.load(project_dir, config_path).with_overrides(
