@@ -60,3 +60,29 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]
     assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in proc.stdout
+
+
+def test_every_runtime_check_is_named_in_the_readme_table_and_the_action_input() -> None:
+    """A check added to the registry but not to the README's table (or to action.yml's
+    `checks` input) is a check users are never told about."""
+    from mlready.gpu_runner.checks import REGISTRY
+
+    table = {m.group(1) for m in re.finditer(r"^\| `([a-z-]+)` \|", README, re.M)}
+    action = (ROOT / "action.yml").read_text(encoding="utf-8")
+    described = re.search(r"checks:\n\s+description: .*?\(([^)]*)\)", action)
+    assert described is not None
+    listed = [name.strip() for name in described.group(1).split(",")]
+    ids = [check.id for check in REGISTRY]
+    assert [i for i in ids if i not in table] == []
+    assert listed == ids
+
+
+def test_the_readme_run_usage_names_every_option_of_mlready_run() -> None:
+    from mlready.gpu_runner.cli import run
+
+    usage = re.search(r"```text\n(mlready run .*?)```", README, re.S)
+    assert usage is not None
+    shown = set(re.findall(r"(?<![\w-])(--?[\w-]+)", usage.group(1)))
+    missing = [param.opts for param in run.params if param.opts[0].startswith("-")
+               and not shown & {*param.opts, *param.secondary_opts}]
+    assert missing == []

@@ -21,7 +21,7 @@ import click
 from mlready.config import ConfigError
 from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.checks import IDS
-from mlready.gpu_runner.progress import DEFAULT_INTERVAL_S, INTERVAL_ENV
+from mlready.gpu_runner.progress import DEFAULT_INTERVAL_S, INTERVAL_ENV, MAX_INTERVAL_S
 from mlready.gpu_runner.render import text
 from mlready.gpu_runner.runner import execute
 
@@ -109,7 +109,8 @@ def _only(value: str | None) -> tuple[str, ...] | None:
 @click.option("--progress/--no-progress", default=None,
               help="Per-run progress lines on stderr (default: when stderr is a terminal; "
                    "elsewhere a line every --progress-interval seconds while a run goes).")
-@click.option("--progress-interval", type=click.FloatRange(min=0, min_open=True),
+@click.option("--progress-interval",  # at most a day: the wait under it takes a time_t
+              type=click.FloatRange(min=0, min_open=True, max=MAX_INTERVAL_S),
               default=DEFAULT_INTERVAL_S, show_default=True, envvar=INTERVAL_ENV,
               show_envvar=True,
               help="Seconds between progress lines while a run goes, when stderr is not a "
@@ -117,8 +118,9 @@ def _only(value: str | None) -> tuple[str, ...] | None:
 def run(project_dir: Path, config_path: Path | None, output: str, only: str | None,
         steps: int | None, device: str | None, timeout: float | None, nproc: int | None,
         keep_run_dirs: bool, progress: bool | None, progress_interval: float) -> int:
-    """Run the project's training and eval briefly and prove smoke, reproducibility, resume,
-    checkpoint contents, eval thresholds and distributed launch with numbers."""
+    """Run the project's training, eval and tests briefly and prove smoke, reproducibility,
+    resume, checkpoint contents, eval thresholds, seed spread, memory growth, distributed
+    launch and the test suite with numbers."""
     selected = _only(only)
     try:
         cfg = runner_config.load(project_dir, config_path).with_overrides(

@@ -198,8 +198,10 @@ class RunnerConfig:
         if device is not None:
             updated = replace(updated, device=_device(self.source, device))
         if timeout is not None:
-            if timeout <= 0:
+            if not timeout > 0:  # nan too
                 raise ConfigError(self.source, f"--timeout must be positive, got {timeout:g}")
+            if math.isinf(timeout):
+                raise ConfigError(self.source, "--timeout must be a number of seconds, not inf")
             updated = replace(updated, timeout=float(timeout))
         if nproc is not None:
             if nproc < 1:
@@ -265,6 +267,8 @@ def _options(table: Mapping[str, Any], source: Path) -> tuple[tuple[str, float |
     out: list[tuple[str, float | int | str]] = []
     for key, opt in _declared_options().items():
         value = opt.kind(table.get(key, opt.default))
+        if isinstance(value, float) and not math.isfinite(value):  # run.json is strict JSON
+            raise ConfigError(source, f"`{PREFIX}.{key}` must be a finite number, got {value:g}")
         if opt.minimum is not None and isinstance(value, int | float) and value < opt.minimum:
             raise ConfigError(source, f"`{PREFIX}.{key}` must be >= {opt.minimum:g}, got "
                                       f"{value:g}")
@@ -408,8 +412,10 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
     if steps < 2:
         raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")
     timeout = float(table.get("timeout", RunnerConfig.timeout))
-    if timeout <= 0:
+    if not timeout > 0:  # nan too: every wait would raise
         raise ConfigError(source, f"`{PREFIX}.timeout` must be positive, got {timeout:g}")
+    if math.isinf(timeout):  # the results file is strict JSON: no Infinity in it
+        raise ConfigError(source, f"`{PREFIX}.timeout` must be a number of seconds, not inf")
     nproc = int(table.get("nproc", 1))
     if nproc < 1:
         raise ConfigError(source, f"`{PREFIX}.nproc` must be at least 1, got {nproc}")
@@ -423,7 +429,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
                                       "command whose output it reads")
         _regex(source, "eval-metrics", eval_metrics)
     tolerance = float(table.get("tolerance", RunnerConfig.tolerance))
-    if tolerance < 0:
+    if not tolerance >= 0 or math.isinf(tolerance):  # nan and inf: no tolerance at all
         raise ConfigError(source, f"`{PREFIX}.tolerance` must be >= 0, got {tolerance:g}")
     thresholds = tuple(parse_threshold(source, k, v)
                        for k, v in table.get("thresholds", {}).items())

@@ -113,6 +113,9 @@ def _signal_tree(pgid: int, procs: list[Any], sig: signal.Signals) -> None:
                 proc.send_signal(sig)
 
 
+_POLL_SLICE_S = 3600.0
+
+
 def _exited(proc: subprocess.Popen[bytes], timeout: float) -> bool:
     """Wait up to ``timeout`` s for ``proc`` to exit *without reaping it*; True if it has.
 
@@ -132,7 +135,15 @@ def _exited(proc: subprocess.Popen[bytes], timeout: float) -> bool:
             try:
                 poller = select.poll()
                 poller.register(fd, select.POLLIN)
-                return bool(poller.poll(max(0, int(timeout * 1000))))
+                # poll() takes a C int of milliseconds (about 24 days), and a `timeout`
+                # of a month or ``inf`` is a valid setting: wait in slices.
+                deadline = time.monotonic() + timeout
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if poller.poll(max(0, int(min(remaining, _POLL_SLICE_S) * 1000))):
+                        return True
+                    if remaining <= _POLL_SLICE_S:
+                        return False
             finally:
                 os.close(fd)
     waitid = getattr(os, "waitid", None)

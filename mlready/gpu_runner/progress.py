@@ -29,8 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from mlready.hooks.output import printable
+
 DEFAULT_INTERVAL_S = 10.0  # seconds between progress lines when stderr is no terminal
 INTERVAL_ENV = "MLREADY_PROGRESS_INTERVAL"
+MAX_INTERVAL_S = 86400.0  # a day; `inf` would overflow the progress thread's wait
 TTY_TICK_S = 1.0  # a terminal's line updates this often (or at the interval, if shorter)
 TAIL_BYTES = 8192  # how much of the end of a file the last metric is looked for in
 MAX_SHOWN = 80  # characters of an output line shown
@@ -69,10 +72,19 @@ def _value(value: object) -> str | None:
 
 
 def last_metric(watch: Watch) -> str | None:
-    """``step 140: loss 0.52`` from the metrics file, or ``last line: ...`` of the output.
+    """``step 140: loss 0.52`` from the metrics file, or ``last line: ...`` of the output,
+    with every non-printable character escaped (`printable`): the text is the training
+    command's, and a newline in a JSONL key or an escape sequence in its output would
+    otherwise start a line of our stderr (a ``::error`` workflow command in CI) or
+    rewrite the terminal.
 
     None while the run has reported nothing yet.
     """
+    shown = _last_metric(watch)
+    return printable(shown) if shown is not None else None
+
+
+def _last_metric(watch: Watch) -> str | None:
     if watch.metrics_file is not None:
         for line in reversed(_tail(watch.metrics_file)):
             try:

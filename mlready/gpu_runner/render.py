@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlready.gpu_runner.results import Outcome, RunReport
+from mlready.hooks.output import printable
 
 LABELS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.NOT_APPLICABLE: "N/A ",
           Outcome.SKIPPED: "SKIP", Outcome.ERROR: "ERR "}
@@ -15,7 +16,10 @@ def text(report: RunReport, output: str | None = None) -> str:
              f"{device}, {report.duration_s:.1f}s (commands {report.commands_wall_s:.1f}s)"]
     width = max((len(c.check) for c in report.checks), default=5)
     for check in report.checks:
-        lines.append(f"  {LABELS[check.outcome]}  {check.check:<{width}}  {check.summary}")
+        # A summary quotes the user's output (a log line, a metric's name): escaped, so
+        # that it stays one line of the log and carries no terminal control.
+        lines.append(f"  {LABELS[check.outcome]}  {check.check:<{width}}  "
+                     f"{printable(check.summary)}")
     if report.no_gpu:
         lines.append("nothing measured: `device = cuda` but no NVIDIA GPU is visible here; "
                      "run on a GPU machine or set --device cpu (exit 2)")

@@ -9,24 +9,23 @@ metrics files beside them) and every `RunRecord` for the results file.
 A command runs in `cwd` (default: the project folder), and a relative checkpoint glob
 is looked for there, where the command wrote, never where mlready was started. Of
 several files the glob matches, the latest by the step it holds is the run's
-checkpoint (`pick_checkpoint`), and the reason is kept for the checkpoint check to tell.
+checkpoint (`checkpoint_pick`), and the reason is kept for the checkpoint check to tell.
 """
 
 from __future__ import annotations
 
 import errno
-import math
 import os
-import re
 import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlready._metrics_log import METRICS_ENV
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
 from mlready.gpu_runner.config import RunnerConfig, Template
 from mlready.gpu_runner.failures import Problem, describe, last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
@@ -434,55 +433,6 @@ class Session:
         if isinstance(value, ckpt.CheckpointError):
             raise value
         return value
-
-
-MAX_PICK_LOADS = 32  # more matches than this are told apart by modification time only
-
-
-def pick_checkpoint(paths: Sequence[Path],
-                    held_step: Callable[[Path], tuple[str, float] | None]) -> tuple[Path, str]:
-    """The latest of several checkpoints a glob matched, and why it is that one.
-
-    By the step each holds (``held_step``: its step counter's key and value) when every
-    one holds one, as a script that keeps ``ckpt_10.pt`` and ``ckpt_20.pt`` does; else
-    by modification time. Ties go to the newer file, then the name with the higher
-    number (``ckpt_10`` after ``ckpt_9``).
-    """
-    def mtime(path: Path) -> float:
-        try:
-            return path.stat().st_mtime
-        except OSError:
-            return -math.inf
-
-    count = len(paths)
-    steps: dict[Path, tuple[str, float]] = {}
-    if count <= MAX_PICK_LOADS:
-        for path in paths:
-            held = held_step(path)
-            if held is None:
-                break
-            steps[path] = held
-    if len(steps) == count:
-        best = max(paths, key=lambda p: (steps[p][1], mtime(p), _natural(p.name)))
-        key, value = steps[best]
-        tied = sum(1 for _, v in steps.values() if v == value)
-        if tied > 1:
-            return best, (f"the newest by modification time of the {tied} files matching the "
-                          f"glob that hold the highest step (`{key}` = {value:g})")
-        below = max(v for p, (_, v) in steps.items() if p != best)
-        return best, (f"the latest of {count} files matching the glob by the step it holds "
-                      f"(`{key}` = {value:g}; the next holds {below:g})")
-    best = max(paths, key=lambda p: (mtime(p), _natural(p.name)))
-    why = f"more than {MAX_PICK_LOADS} to load" if count > MAX_PICK_LOADS else \
-        "not every one holds a readable step counter"
-    return best, (f"the newest of {count} files matching the glob by modification time "
-                  f"({why})")
-
-
-def _natural(name: str) -> tuple[tuple[int, str], ...]:
-    """``ckpt_10`` after ``ckpt_9``: digit runs compare as numbers."""
-    return tuple((int(part), "") if part.isdigit() else (-1, part)
-                 for part in re.split(r"(\d+)", name) if part)
 
 
 def _with_problem(base: RunOutcome, problem: Problem) -> RunOutcome:

@@ -218,22 +218,41 @@ def _walk(root: Path, top: Path, excluder: Excluder) -> list[str]:
     return found
 
 
+_CACHE_FILES = frozenset({"CACHEDIR.TAG", ".gitignore", ".pruned"})
+
+
+def _cache_like(inside: str) -> bool:
+    """Whether a path inside a cache folder is one mlready writes there: a salt folder,
+    ``runs``/``bases``, ``<hex>.json`` entries, the tag, ``.gitignore``, ``.pruned``."""
+    from mlready.hooks.cache_dir import ours
+
+    *folders, name = inside.split("/")
+    return (len(folders) <= 2 and all(ours(f, folder=True) for f in folders)
+            and (name in _CACHE_FILES or ours(name, folder=False)))
+
+
 def _caches(root: Path, chosen: set[str], cache: Path | None) -> set[str]:
     """The folders among ``chosen``'s that are mlready's cache: the configured one, and
     any holding our own ``CACHEDIR.TAG`` (an older ``cache-dir``, a copied project). Their
-    entries are JSON that the checker would otherwise read as the project's configs."""
+    entries are JSON that the checker would otherwise read as the project's configs.
+
+    A folder is skipped only while everything listed in it is named as mlready names its
+    cache's files: the tag is a file anyone can commit, and a pull request that adds one
+    beside its code (``src/CACHEDIR.TAG``) must not hide that code from the checker."""
     from mlready.hooks.cache_dir import TAG, tagged
 
-    found = set()
+    candidates = set()
     if cache is not None:
         rel = os.path.relpath(os.path.realpath(cache), os.path.realpath(root))
         if not rel.startswith(".."):
-            found.add(PurePosixPath(Path(rel)).as_posix())
+            candidates.add(PurePosixPath(Path(rel)).as_posix())
     for path in chosen:
         folder, _, name = path.rpartition("/")
         if name == TAG and folder and not folder.startswith("/") and tagged(root / folder):
-            found.add(folder)
-    return found
+            candidates.add(folder)
+    return {folder for folder in candidates
+            if all(_cache_like(path[len(folder) + 1:]) for path in chosen
+                   if path.startswith(f"{folder}/"))}
 
 
 def _outside(chosen: set[str], folders: set[str]) -> set[str]:

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
 from mlready.gpu_runner.checks import checkpoint as checkpoint_check
 from mlready.gpu_runner.plan import RUNS
 from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.results import Outcome
-from mlready.gpu_runner.session import RunOutcome, Session, pick_checkpoint
+from mlready.gpu_runner.session import RunOutcome, Session
 
 
 def _files(tmp_path: Path, *names: str) -> list[Path]:
@@ -84,3 +85,17 @@ def test_session_reads_the_steps_from_real_files_and_the_check_names_the_pick(
         "ckpt_30.pt (0.0 MB; the latest of 3 files matching the glob by the step it holds "
         "(`trainer.iter_num` = 30; the next holds 20)) loads with weights_only=True")
     assert result.details["picked"] == session.picked_because(ref)
+
+
+def test_counters_under_different_keys_are_not_compared(tmp_path: Path) -> None:
+    """The run logs per epoch: the newer file's `epoch` matches the logged step and is
+    taken, the older one's `step` is taken by its name; 50 steps is not after epoch 4."""
+    from mlready.gpu_runner.checkpoint import step_counter
+
+    old, new = _files(tmp_path, "ckpt_a.pt", "ckpt_b.pt")
+    held = {old: step_counter({"epoch": 2, "step": 50}, 4),
+            new: step_counter({"epoch": 4, "step": 100}, 4)}
+    assert held == {old: ("step", 50.0), new: ("epoch", 4.0)}
+    assert pick_checkpoint([old, new], held.get) == (
+        new, "the newest of 2 files matching the glob by modification time (their step "
+             "counters are not one key: `epoch`, `step`)")

@@ -112,5 +112,14 @@ def test_boundaries_and_the_checkpoint_glob(tmp_path: Path) -> None:
     assert (cfg.steps, cfg.tolerance, cfg.direction) == (2, 0.0, "maximize")
     assert "`tool.mlready.runner.timeout` must be positive, got 0" in error(
         tmp_path, 'train = "x"\ntimeout = 0\n')
+    assert "`tool.mlready.runner.timeout` must be positive, got nan" in error(
+        tmp_path, 'train = "x"\ntimeout = nan\n')
+    assert "`tool.mlready.runner.claimed-improvement` must be a finite number, got inf" in error(
+        tmp_path, 'train = "x"\nclaimed-improvement = inf\n')
+    assert "`tool.mlready.runner.tolerance` must be >= 0, got nan" in error(
+        tmp_path, 'train = "x"\ntolerance = nan\n')
+    # run.json is strict JSON (no Infinity): a timeout is a number of seconds
+    assert "`tool.mlready.runner.timeout` must be a number of seconds, not inf" in error(
+        tmp_path, 'train = "x"\ntimeout = inf\n')
     assert "`tool.mlready.runner.checkpoint`: unknown placeholder {bogus}" in error(
         tmp_path, 'train = "x"\ncheckpoint = "{run_dir}/{bogus}.pt"\n')

@@ -147,3 +147,15 @@ def test_the_leader_is_waited_for_without_being_reaped(tmp_path: Path) -> None:
     finally:
         slow.kill()
         slow.wait()
+
+
+@pytest.mark.parametrize("timeout", [3e9, float("inf")])
+def test_a_timeout_beyond_what_poll_takes_still_waits(timeout: float) -> None:
+    """`timeout = inf` (or a month) is a valid setting; poll() takes a C int of ms, so
+    waiting for it in one call raised OverflowError, which killed the run at once."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    try:
+        assert _exited(proc, timeout)
+    finally:
+        _reap(proc, 5)
+    assert proc.returncode == 0

@@ -112,3 +112,23 @@ def test_progress_interval_must_be_positive(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path), "--progress-interval", "0"]) == 2
     assert "Invalid value for '--progress-interval'" in capsys.readouterr().err
+    # inf (or 1e30) overflowed the progress thread's wait: a traceback mid-run
+    assert main(["run", str(tmp_path), "--progress-interval", "inf"]) == 2
+    assert "Invalid value for '--progress-interval'" in capsys.readouterr().err
+
+
+def test_the_commands_text_is_escaped_in_progress_and_in_the_summary(tmp_path: Path) -> None:
+    """A JSONL key with a newline, or an escape sequence in the output, would otherwise
+    start a line of our stderr (read as a workflow command in CI) or rewrite the
+    terminal; both are the training command's text."""
+    from mlready.gpu_runner.render import text
+    from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
+
+    jsonl = tmp_path / "m.jsonl"
+    jsonl.write_text(json.dumps({"step": 1, "loss\n::error::x": 0.5}) + "\n")
+    assert last_metric(Watch(metrics_file=jsonl)) == "step 1: loss\\n::error::x 0.5"
+    log = tmp_path / "out.log"
+    log.write_text("step 1 \x1b[2Jloss 0.9\r::warning::y\n")
+    assert last_metric(Watch(log=log)) == "last line: step 1 \\x1b[2Jloss 0.9\\r::warning::y"
+    report = RunReport(checks=(CheckResult("smoke", Outcome.FAIL, "exited 1: \n::error::z"),))
+    assert text(report).splitlines()[1:] == ["  FAIL  smoke  exited 1: \\n::error::z"]

@@ -111,6 +111,9 @@ def test_an_unknown_placeholder_is_an_invalid_command(tmp_path: Path) -> None:
     (["pytest", "-q"], True), (["/venv/bin/py.test"], True),
     (["python", "-m", "pytest"], True), (["make", "test"], False),
     (["python", "-m", "unittest"], False), (["python", "pytest.py"], False),
+    (["uv", "run", "pytest", "-q"], True), (["poetry", "run", "python", "-m", "pytest"], True),
+    (["conda", "run", "-n", "env", "pytest"], True), (["uv", "run", "train.py"], False),
+    (["make", "pytest"], False),
 ])
 def test_which_commands_are_pytest(argv: list[str], expected: bool) -> None:
     assert is_pytest(argv) is expected

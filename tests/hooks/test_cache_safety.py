@@ -560,3 +560,15 @@ def test_mlready_cache_dir_through_a_link_is_resolved_once(
     assert cache_dir.locate(project, None, "x") == real / "cache"
     assert check(capsys, str(project))[0] == 1
     assert cache_dir.tagged(real / "cache")
+
+
+def test_a_committed_tag_beside_code_does_not_hide_the_code(
+        repo: Make, capsys: pytest.CaptureFixture[str], fake_rules: tuple[Rule, ...]) -> None:
+    """The tag is a file anyone can commit: a pull request that adds mlready's own
+    CACHEDIR.TAG to ``src/`` must not take ``src/train.py`` out of the check."""
+    root = repo({**FILES, "src/train.py": "def train():\n    print(3)\n",
+                 "src/CACHEDIR.TAG": cache_dir.CACHEDIR_TAG})
+    assert engine.check([root]).files_checked == 3
+    assert engine.check([root / "src" / "train.py"]).files_checked == 1
+    code, out = check(capsys, "--no-cache", str(root))[:2]
+    assert code == 1 and "src/train.py" in out

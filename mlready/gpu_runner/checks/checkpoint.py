@@ -4,7 +4,7 @@ Loaded only with ``torch.load(weights_only=True)``; needing full unpickling is a
 finding (it can execute code on load). Contents are sorted into model, optimizer,
 scheduler, grad scaler, step counter, RNG states and config. When the glob matches
 several files (a script that keeps ``ckpt_10.pt`` and ``ckpt_20.pt``), the latest is
-judged (`session.pick_checkpoint`: by the step it holds, else by modification time)
+judged (`checkpoint_pick.pick_checkpoint`: by the step it holds, else by modification time)
 and the summary says which and why.
 """
 

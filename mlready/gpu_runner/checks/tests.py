@@ -6,8 +6,9 @@ what a project's unit tests are for, so the scorecard's Testing & validation rea
 this check, not the smoke run. The command runs once, in the project directory, in a
 fresh process group with the runner's timeout and environment (``{python}`` is the
 runner's interpreter). When it is pytest (``pytest``, ``py.test`` or ``python -m
-pytest``) the counts come from its summary line (``3 passed, 1 failed in 0.52s``);
-any other command is judged by its exit status only. No command configured is a gap
+pytest``, also behind ``uv run``, ``poetry run`` and the like) the counts come from its
+summary line (``3 passed, 1 failed in 0.52s``); any other command is judged by its exit
+status only. No command configured is a gap
 the scorecard scores (the item fails), not a free pass.
 """
 
@@ -60,9 +61,20 @@ _KEYS = {"passed": "passed", "failed": "failed", "error": "errors", "errors": "e
          "skipped": "skipped"}
 
 
+# Environment managers that run the command after their own words (``uv run pytest``):
+# without them, such a suite that skipped every test would pass on its exit status.
+_RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye", "conda", "mamba",
+                      "micromamba", "pixi"})
+
+
 def is_pytest(argv: list[str]) -> bool:
-    """``pytest ...``, ``py.test ...``, ``python -m pytest ...`` (after env assignments)."""
+    """``pytest ...``, ``py.test ...``, ``python -m pytest ...`` (after env assignments),
+    also behind an environment manager (``uv run pytest``, ``poetry run python -m
+    pytest``)."""
     if argv and Path(argv[0]).name in ("pytest", "py.test"):
+        return True
+    if argv and Path(argv[0]).name in _RUNNERS and "run" in argv[1:3] \
+            and any(Path(a).name in ("pytest", "py.test") for a in argv[2:]):
         return True
     return any(a == "-m" and b == "pytest" for a, b in itertools.pairwise(argv))
 
