@@ -144,7 +144,11 @@ _BRANCHES = "    branches: [main]\n"
 def workflow(branch: str = "main") -> str:
     text = resources.files("mlready.github").joinpath("templates/mlready.yml").read_text(
         encoding="utf-8")
-    plain = re.fullmatch(r"[A-Za-z0-9._/-]+", branch) is not None
+    # Written bare only when YAML reads it back as that same string: `true`, `on`, `1.0`
+    # or `null` are legal branch names that a bare flow item would turn into a boolean,
+    # a number or nothing, and the workflow would never trigger.
+    plain = (re.fullmatch(r"[A-Za-z0-9._/-]+", branch) is not None
+             and yaml.safe_load(f"[{branch}]") == [branch])
     return text.replace(_BRANCHES, f"    branches: [{branch if plain else json.dumps(branch)}]\n")
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from mlready.cli import cli, main
 from mlready.github import pins
 from mlready.gpu_runner import config as runner_config
+from mlready.init import setup_files
 from mlready.init.proposal import propose
 
 ROOT = Path(__file__).parents[2]
@@ -170,6 +171,12 @@ def test_workflow_triggers_on_the_repositorys_default_branch(project: Path, bran
     assert main(["init", str(project), "--yes"]) == 0
     data = yaml.safe_load((project / ".github/workflows/mlready.yml").read_text())
     assert data[True]["push"]["branches"] == [branch]  # PyYAML reads `on:` as True
+
+
+@pytest.mark.parametrize("branch", ["true", "on", "1.0", "null", "main"])
+def test_a_branch_name_yaml_would_read_as_another_type_is_quoted(branch: str) -> None:
+    data = yaml.safe_load(setup_files.workflow(branch))
+    assert data[True]["push"]["branches"] == [branch]
 
 
 def test_a_workflow_that_runs_mlready_already_gets_no_second_one(
