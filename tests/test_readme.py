@@ -57,6 +57,11 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
                         # opt-in (`seeds`); 20 steps are too short a burn-in: not measured
                         "seed-spread": "not_applicable", "memory-growth": "not_applicable",
                         "tests": "pass"}  # its own unittest suite (`tests` in its pyproject)
+    # The bundled example is the reference project: it proves every check exactly (this is
+    # the suite's one full run of it; tests/gpu_runner runs the broken variants).
+    metrics = {c["check"]: c.get("metrics", {}) for c in run["checks"]}
+    assert metrics["reproducibility"]["tier"] == metrics["resume"]["tier"] == "bitwise"
+    assert metrics["checkpoint"]["has_data"] is True
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]
     assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in proc.stdout

@@ -25,19 +25,6 @@ def results(name: str, *only: str) -> dict[str, CheckResult]:
     return {c.check: c for c in report.checks}
 
 
-def test_charlm_passes_everything() -> None:
-    found = results("charlm")
-    assert {k: v.outcome for k, v in found.items()} == {
-        "smoke": Outcome.PASS, "checkpoint": Outcome.PASS, "eval": Outcome.PASS,
-        "eval-determinism": Outcome.PASS, "reproducibility": Outcome.PASS,
-        "resume": Outcome.PASS, "seed-spread": Outcome.NOT_APPLICABLE,
-        "memory-growth": Outcome.NOT_APPLICABLE,
-        "distributed": Outcome.NOT_APPLICABLE}, {k: v.summary for k, v in found.items()}
-    assert found["reproducibility"].metrics["tier"] == "bitwise"
-    assert found["resume"].metrics["tier"] == "bitwise"
-    assert found["checkpoint"].metrics["has_data"] is True
-
-
 def test_nan_loss_fails_smoke_at_step_4() -> None:
     smoke = results("broken/nan_loss", "smoke")["smoke"]
     assert (smoke.outcome, smoke.reason) == (Outcome.FAIL, "nonfinite_metric")
