@@ -29,6 +29,17 @@ with torch.amp.autocast("cuda", enabled=use_fp16):
     loss = model(batch)
 ```
 
+## Fix safety
+A call spelled out in full, ``torch.cuda.amp.autocast(...)`` or
+``torch.cpu.amp.autocast(...)`` with at most one positional argument, is rewritten to
+``torch.amp.autocast("cuda", ...)`` (a positional flag becomes ``enabled=flag``); the
+defaults are the same (float16 on CUDA, bfloat16 on the CPU), so the fix is safe.
+``torch.cuda.amp.GradScaler(...)`` becomes ``torch.amp.GradScaler("cuda", ...)``
+(the old positional arguments keep their meaning after the new first one); it is
+unsafe, because ``torch.amp.GradScaler`` needs torch 2.3 or newer and the project may
+pin an older one. Names imported with ``from torch.cuda.amp import ...``, references
+that are not called, and ``custom_fwd``/``custom_bwd`` get no fix.
+
 ## Options
 None.
 
@@ -44,7 +55,8 @@ import ast
 from collections.abc import Iterator
 
 from mlready.hooks.context import FileContext
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
+from mlready.hooks.model import Diagnostic, Fix
 
 CODE = "MLR702"
 SEVERITY = "warning"
@@ -85,6 +97,45 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
         if name not in _DEPRECATED:
             continue
         replacement, device = _DEPRECATED[name]
-        yield ctx.diagnostic(CODE, node, f"`{ast.unparse(node)}` is deprecated since torch "
-                             f'2.4; use `{replacement}` with device "{device}"',
-                             _fix(name, calls.get(id(node))))
+        call = calls.get(id(node))
+        found = ctx.diagnostic(CODE, node, f"`{ast.unparse(node)}` is deprecated since torch "
+                               f'2.4; use `{replacement}` with device "{device}"',
+                               _fix(name, call))
+        yield found._replace(autofix=_rewrite(ctx, node, name, call))
+
+
+def _rewrite(ctx: FileContext, node: ast.Attribute | ast.Name, name: str,
+             call: ast.Call | None) -> Fix | None:
+    """``torch.cuda.amp.X(...)`` -> ``torch.amp.X("cuda", ...)``, as two edits on the text:
+    the dotted name, and the device put first inside the parentheses."""
+    replacement, device = _DEPRECATED[name]
+    kind = replacement.rsplit(".", 1)[1]
+    if call is None or kind not in ("autocast", "GradScaler") or ast.unparse(node) != name:
+        return None  # an imported alias, a bare reference, custom_fwd/bwd: by hand
+    if (kind == "autocast" and len(call.args) > 1) or \
+            any(isinstance(a, ast.Starred) for a in call.args) or \
+            any(k.arg is None for k in call.keywords):
+        return None  # several positional flags or unpacking: the mapping is not plain
+    source = ctx.source
+    starts = ctx.memo("fixes:line-starts", lambda: line_starts(source))
+
+    def at(line: int | None, col: int | None) -> int:
+        return node_offset(source, line or 1, col or 0, starts)
+
+    start, end = at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)
+    opening = source.find("(", end)
+    if opening < 0 or source[end:opening].strip():
+        return None
+    arguments: list[ast.AST] = [*call.args, *call.keywords]
+    first = min(arguments, key=lambda a: (getattr(a, "lineno", 0), getattr(a, "col_offset", 0)),
+                default=None)
+    if first is None:
+        inside = edit_replacing(source, opening + 1, opening + 1, f'"{device}"')
+    else:
+        where = at(getattr(first, "lineno", None), getattr(first, "col_offset", None))
+        flag = kind == "autocast" and bool(call.args)
+        inside = edit_replacing(source, where, where,
+                                f'"{device}", enabled=' if flag else f'"{device}", ')
+    edits = (edit_replacing(source, start, end, replacement), inside)
+    message = f'use `{replacement}("{device}", ...)`'
+    return Fix("safe" if kind == "autocast" else "unsafe", edits, message)
