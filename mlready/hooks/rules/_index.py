@@ -53,7 +53,7 @@ RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...
     ("repo.gitignore_missing_outputs", "MLR611", "gitignore-missing-outputs", "warning", "repo", ("python",), "on", ("collect", "finalize")),
     ("repo.large_artifact_committed", "MLR612", "large-artifact-committed", "warning", "repo", ("python",), "off", ("finalize",)),
     ("repo.hardcoded_user_path", "MLR613", "hardcoded-user-path", "warning", "repo", ("python",), "off", ("check",)),
-    ("repo.no_tests", "MLR614", "no-tests", "warning", "repo", ("pyproject", "setup_cfg"), "on", ("collect", "finalize")),
+    ("repo.no_tests", "MLR614", "no-tests", "warning", "repo", ("pyproject", "python", "setup_cfg"), "on", ("collect", "finalize")),
     ("repo.no_ci", "MLR615", "no-ci", "warning", "repo", ("python",), "on", ("finalize",)),
     ("training.eval_without_no_grad", "MLR701", "eval-without-no-grad", "warning", "training", ("python",), "off", ("check",)),
     ("training.deprecated_amp_api", "MLR702", "deprecated-amp-api", "warning", "training", ("python",), "on", ("check",)),

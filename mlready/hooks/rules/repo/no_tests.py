@@ -53,12 +53,16 @@ from mlready.hooks.rules.repo.project import ROOT, folders, has_python
 CODE = "MLR614"
 SEVERITY = "warning"
 NAME = "no-tests"
-KINDS = ("pyproject", "setup_cfg")
+# python: what the rule is about (a project of scripts and no manifest still needs tests,
+# and the scorecard counts the rule as applicable wherever it reads a file kind).
+KINDS = ("python", "pyproject", "setup_cfg")
 _CONFIG_FILES = ("pytest.ini", "tox.ini", "noxfile.py", "conftest.py")
 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
     """Whether a pyproject.toml or setup.cfg configures pytest."""
+    if ctx.kind == "python":
+        return None  # test files are found by path in `finalize`
     data = ctx.data if isinstance(ctx.data, dict) else {}
     if ctx.kind == "pyproject":
         tool = data.get("tool")
