@@ -38,12 +38,15 @@ EQUIVALENT = REPO / "bench" / "mutation_equivalent.yaml"
 
 # The modules that decide what users are told, with the tests that exercise them.
 MODULES: dict[str, tuple[str, ...]] = {
-    "mlready/hooks/suppression.py": ("tests/hooks/test_selection_and_noqa.py",),
+    "mlready/hooks/suppression.py": ("tests/hooks/test_selection_and_noqa.py",
+                                     "tests/hooks/test_suppression_mutants.py"),
     "mlready/hooks/selection.py": ("tests/hooks/test_selection_and_noqa.py",
-                                   "tests/hooks/test_config_parsing.py"),
+                                   "tests/hooks/test_config_parsing.py",
+                                   "tests/hooks/test_selection_mutants.py"),
     "mlready/hooks/rules/checkpoints/unsafe_torch_load.py": (
         "tests/hooks/test_rule_fixtures.py", "tests/hooks/rules/test_misc.py",
         "tests/hooks/rules/test_checkpoints_training.py", "tests/hooks/test_fix.py",
+        "tests/hooks/rules/test_unsafe_torch_load_mutants.py",
         # installs the hook from a git checkout: the temporary copy is not one
         "--deselect=tests/hooks/test_fix.py::test_precommit_hook_fixes_then_the_next_run_passes"),
     "mlready/scorecard/scoring.py": ("tests/scorecard/",),
