@@ -12,7 +12,7 @@ from mlready.hooks.rules.checkpoints.unsafe_torch_load import check
 
 def _fixed(source: str) -> list[tuple[str, str, str]]:
     """(applicability, fix message, the text with that fix alone applied) per finding."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for found in check(FileContext.from_source("t.py", source)):
         assert found.autofix is not None
         text, _ = apply_edits(source, [(found, found.autofix)])
