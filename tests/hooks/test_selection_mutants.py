@@ -96,3 +96,9 @@ def test_per_file_patterns_with_and_without_a_slash() -> None:
     assert not selection.ignored_by_path("src/gen/x.py", table, "MLR401")
     assert not selection.ignored_by_path("x.py", {}, "MLR101")
     assert selection.ignored_by_path("x.py", {"x.py": ["ALL"]}, "MLR999")
+
+
+def test_ignore_all_turns_off_the_default_selection(fake_rules: tuple[Rule, ...]) -> None:
+    assert codes(selection.select(fake_rules, None, (), ["ALL"])) == ["MLR000"]
+    assert codes(selection.select(fake_rules, None, ["MLR990"], ["ALL"])) == [
+        "MLR000", "MLR990"]
