@@ -145,7 +145,10 @@ def run(module: str, tests: tuple[str, ...], children: int, show: bool,
             subprocess.run([*mutmut, "run", "--max-children", str(children),
                             "mlready.no_such_mutant"], cwd=copy, capture_output=True,
                            check=False)
-            chosen = sample(_mutant_names(copy, module), size)
+            every = _mutant_names(copy, module)
+            chosen = sample(every, size)
+            print(f"  {module}: a fixed sample of {len(chosen)} of {len(every)} mutants "
+                  f"(seed {SEED})", file=sys.stderr)
         ran = subprocess.run([*mutmut, "run", "--max-children", str(children), *chosen],
                              cwd=copy, capture_output=True, text=True, check=False)
         if ran.returncode != 0:  # e.g. the clean run failed: say why, not just "0 killed"
