@@ -4,6 +4,8 @@ Pure functions on literal text; written against the survivors of ``bench/mutatio
 
 from __future__ import annotations
 
+import pytest
+
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.suppression import ALL, Noqa, scan
 
@@ -56,3 +58,14 @@ def test_json_round_trip_keeps_lines_and_file() -> None:
     assert noqa.to_json() == {"lines": {"2": ["MLR101"], "10": ["*"]}, "file": ["MLR3"]}
     assert Noqa.from_json(noqa.to_json()) == noqa
     assert Noqa.from_json({}) == Noqa({})
+
+
+def test_a_noqa_on_the_line_after_a_leading_blank_line() -> None:
+    assert scan("\n# noqa\n") == Noqa({2: ALL})
+
+
+@pytest.mark.parametrize("data", [{"lines": {}, "file": "MLR1"},
+                                  {"lines": [], "file": []}])
+def test_a_malformed_cache_entry_is_refused(data: dict[str, object]) -> None:
+    with pytest.raises(AssertionError):
+        Noqa.from_json(data)
