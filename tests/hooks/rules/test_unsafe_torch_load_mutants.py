@@ -137,3 +137,10 @@ def test_tmp_path_is_followed_through_four_names_not_five() -> None:
     five = ("def test_a(tmp_path):\n    a = tmp_path / 'x'\n    b = a\n    c = b\n"
             "    d = c\n    e = d\n    torch.load(e)\n")
     assert _reported("tests/test_io.py", five) == [10]
+
+
+def test_a_saved_path_is_resolved_in_the_test_that_binds_it() -> None:
+    # a module-level `p` names another file: the test's own `p` is the one it saved
+    body = ("p = 'other.pt'\n\n\ndef test_a(m):\n    p = 'a.pt'\n    torch.save(m, p)\n"
+            "    torch.load('a.pt')\n")
+    assert _reported("tests/test_io.py", body) == []
