@@ -50,7 +50,12 @@ MODULES: dict[str, tuple[str, ...]] = {
         # installs the hook from a git checkout: the temporary copy is not one
         "--deselect=tests/hooks/test_fix.py::test_precommit_hook_fixes_then_the_next_run_passes"),
     "mlready/scorecard/scoring.py": ("tests/scorecard/",),
-    "mlready/github/comment.py": ("tests/github/test_comment.py", "tests/github/test_api.py"),
+    "mlready/github/comment.py": (
+        "tests/github/test_comment.py", "tests/github/test_api.py",
+        "tests/github/test_comment_mutants.py",
+        # two threads racing on the fake server: under a loaded machine the race it
+        # needs does not always happen, which fails the clean run, not a mutant
+        "--deselect=tests/github/test_comment.py::test_two_concurrent_runs_leave_one_comment"),
     # the fast synthetic tests only: the end-to-end runs in tests/gpu_runner/ train a
     # model per test, far too slow to repeat per mutant
     "mlready/gpu_runner/checks/resume.py": ("tests/gpu_runner/test_resume_verdicts.py",
