@@ -104,7 +104,7 @@ def _configure(copy: Path, module: str, tests: tuple[str, ...]) -> None:
         f"only_mutate = [{module!r}]\n".replace("'", '"')
         + "pytest_add_cli_args_test_selection = ["
         + ", ".join(f'"{t}"' for t in tests) + "]\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-n", "0"]\n'
     )
     with (copy / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(table)
