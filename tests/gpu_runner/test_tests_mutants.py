@@ -140,3 +140,48 @@ def test_an_unknown_placeholder_is_an_invalid_command_and_runs_nothing(
                                                              "invalid_command")
     assert "tool.mlready.runner.tests" in result.summary and "{checkpoint}" in result.summary
     assert session.records == []
+
+
+# The only subprocesses in this file: a few-line script, no pytest and no imports
+# beyond os and sys (tens of milliseconds), to see what the check hands the command
+# and what it keeps of the result.
+PROBE = """import os, sys
+print("unbuffered", os.environ.get("PYTHONUNBUFFERED"),
+      "cuda", repr(os.environ.get("CUDA_VISIBLE_DEVICES")), "device", sys.argv[1])
+sys.exit(int(sys.argv[2]))
+"""
+
+
+def test_the_command_gets_the_device_unbuffered_output_and_no_gpu_on_cpu(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    (tmp_path / "probe.py").write_text(PROBE)
+    session = session_for(tmp_path, "{python} probe.py {device} 1")
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "tests_failed")
+    assert result.summary.endswith(": unbuffered 1 cuda '' device cpu")
+    assert set(result.metrics) == {"exit_code", "wall_s"}  # not pytest: no counts
+    assert result.metrics["exit_code"] == 1
+
+
+def test_another_command_printing_a_summary_is_still_judged_by_its_exit_status(
+        tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text('print("0 passed, 1 skipped in 0.1s")\n')
+    session = session_for(tmp_path, "{python} probe.py")
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.PASS, None)
+    assert set(result.metrics) == {"exit_code", "wall_s"}
+    assert result.summary.endswith("(exit status only)")
+
+
+def test_nothing_passed_keeps_the_log_tail(tmp_path: Path) -> None:
+    # `-m pytest` anywhere marks the command as pytest: here the script ignores it
+    (tmp_path / "probe.py").write_text('print("== 2 skipped in 0.1s ==")\n')
+    session = session_for(tmp_path, "{python} probe.py -m pytest")
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "nothing_passed")
+    assert result.metrics["skipped"] == 2 and result.metrics["passed"] == 0
+    assert result.log_tail is not None and "2 skipped" in result.log_tail
