@@ -35,6 +35,13 @@ def test_at_the_load_limit_steps_decide(tmp_path: Path) -> None:
                   "holds (`step` = 0; the next holds -1)")
 
 
+def test_at_the_load_limit_a_missing_counter_is_named_not_the_limit(tmp_path: Path) -> None:
+    paths = _files(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS)))
+    assert pick_checkpoint(paths, lambda _: None) == (
+        paths[-1], f"the newest of {MAX_PICK_LOADS} files matching the glob by modification "
+                   "time (not every one holds a readable step counter)")
+
+
 def test_past_the_load_limit_nothing_is_loaded(tmp_path: Path) -> None:
     paths = _files(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS + 1)))
     loaded: list[Path] = []
