@@ -136,3 +136,36 @@ def test_a_slope_under_one_byte_per_second_still_counts() -> None:
 def test_a_falling_series_does_not_climb() -> None:
     growth = detect(windows(120, 110, 100, 90, 80), criteria=TINY)
     assert growth.measured and not growth.climbing and growth.rising_fraction == 0.0
+
+
+def test_the_slope_of_a_large_process_keeps_its_precision() -> None:
+    # 500 MB sampled every 0.1 s, one byte more each sample: 10 bytes/s, not 10.00002
+    points = [(0.1 * i, 5e8 + i) for i in range(10)]
+    assert slope(points) == pytest.approx(10.0, rel=1e-9)
+
+
+def test_one_window_is_not_measured_two_are() -> None:
+    points = windows(80, 90, 100, 110, 120)
+    one = Criteria(**{**TINY.__dict__, "windows": 1})
+    assert detect(points, criteria=one) == Growth(False, False, 9.0, 10,
+                                                  why="samples bunched in one window")
+    two = detect(points, criteria=Criteria(**{**TINY.__dict__, "windows": 2}))
+    assert two.measured and two.climbing and two.rising_fraction == 1.0
+
+
+def test_a_series_that_starts_late_is_windowed_from_its_start() -> None:
+    late = [(t + 100.0, v) for t, v in windows(80, 90, 100, 110, 120)]
+    growth = detect(late, criteria=TINY)
+    assert (growth.measured, growth.climbing, growth.rising_fraction) == (True, True, 1.0)
+    assert (growth.start_bytes, growth.growth_bytes) == (80 * MIB, 40 * MIB)
+
+
+def test_rising_medians_with_a_flat_fit_do_not_climb() -> None:
+    # medians 0 then 5, but the least-squares slope is exactly zero
+    points = [(0.0, 10), (1.0, 0), (2.0, 0), (3.0, 5), (4.0, 5), (5.0, 6)]
+    criteria = Criteria(min_duration_s=5.0, min_samples=6, warmup_fraction=0.0, windows=2,
+                        min_rising_fraction=0.75, min_growth_bytes=0.0, min_growth_ratio=0.0)
+    growth = detect(points, criteria=criteria)
+    assert (growth.rising_fraction, growth.growth_bytes, growth.slope_bytes_per_s) == (
+        1.0, 5, 0.0)
+    assert growth.measured and not growth.climbing
