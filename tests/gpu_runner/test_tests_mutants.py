@@ -163,6 +163,12 @@ def test_the_command_gets_the_device_unbuffered_output_and_no_gpu_on_cpu(
     assert result.summary.endswith(": unbuffered 1 cuda '' device cpu")
     assert set(result.metrics) == {"exit_code", "wall_s"}  # not pytest: no counts
     assert result.metrics["exit_code"] == 1
+    assert isinstance(result.metrics["wall_s"], float) and 0 < result.metrics["wall_s"] < 2.9
+    (record,) = session.records
+    assert (record.id, record.purpose, record.status, record.exit_code) == (
+        "tests", "the project's test command", "exit", 1)
+    assert 0 < record.wall_s < 3.9
+    assert "device cpu" in (tmp_path / "work" / "tests.log").read_text()
 
 
 def test_another_command_printing_a_summary_is_still_judged_by_its_exit_status(
@@ -184,4 +190,7 @@ def test_nothing_passed_keeps_the_log_tail(tmp_path: Path) -> None:
     result = tests_check.check(session)
     assert (result.outcome, result.reason) == (Outcome.FAIL, "nothing_passed")
     assert result.metrics["skipped"] == 2 and result.metrics["passed"] == 0
+    assert result.metrics["exit_code"] == 0
+    assert result.summary.startswith(
+        "test command `{python} probe.py -m pytest` passed no test (2 skipped) in ")
     assert result.log_tail is not None and "2 skipped" in result.log_tail
