@@ -60,6 +60,21 @@ MODULES: dict[str, tuple[str, ...]] = {
     # model per test, far too slow to repeat per mutant
     "mlready/gpu_runner/checks/resume.py": ("tests/gpu_runner/test_resume_verdicts.py",
                                             "tests/gpu_runner/test_resume_check_mutants.py"),
+    "mlready/scorecard/proofs.py": ("tests/scorecard/test_proofs.py",
+                                    "tests/scorecard/test_proofs_mutants.py"),
+    "mlready/gpu_runner/growth.py": ("tests/gpu_runner/test_growth.py",
+                                     "tests/gpu_runner/test_growth_mutants.py"),
+    # the rest of test_seed_spread.py trains a model per seed
+    "mlready/gpu_runner/spread.py": (
+        "tests/gpu_runner/test_seed_spread.py::"
+        "test_spread_is_mean_sample_std_and_a_deterministic_bootstrap_interval",
+        "tests/gpu_runner/test_spread_mutants.py"),
+    "mlready/gpu_runner/checkpoint_pick.py": (
+        "tests/gpu_runner/test_checkpoint_pick.py",
+        "tests/gpu_runner/test_checkpoint_pick_mutants.py"),
+    # test_tests_check.py runs real pytest suites: the only tests of check()'s verdicts
+    "mlready/gpu_runner/checks/tests.py": ("tests/gpu_runner/test_tests_check.py",
+                                           "tests/gpu_runner/test_tests_mutants.py"),
 }
 
 
