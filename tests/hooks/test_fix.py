@@ -377,10 +377,13 @@ def test_mlr702_rewrites_spelled_out_amp_calls_to_torch_amp(
     assert code == 1 and out.startswith(
         "train.py:4:10: MLR702 `torch.cuda.amp.GradScaler` is deprecated"), out
     assert "Found 6 findings (3 fixed, 3 remaining: 3 warnings)." in out
-    safe = AMP.replace("torch.cuda.amp.autocast(use_fp16)",
-                       'torch.amp.autocast("cuda", enabled=use_fp16)').replace(
-        "torch.cuda.amp.autocast(\n    enabled", 'torch.amp.autocast(\n    "cuda", enabled').replace(
-        "torch.cpu.amp.autocast()", 'torch.amp.autocast("cpu")')
+    safe = AMP
+    for old, new in (("torch.cuda.amp.autocast(use_fp16)",
+                      'torch.amp.autocast("cuda", enabled=use_fp16)'),
+                     ("torch.cuda.amp.autocast(\n    enabled",
+                      'torch.amp.autocast(\n    "cuda", enabled'),
+                     ("torch.cpu.amp.autocast()", 'torch.amp.autocast("cpu")')):
+        safe = safe.replace(old, new)
     assert (root / "train.py").read_text(encoding="utf-8") == safe
     # GradScaler needs torch >= 2.3: only with --unsafe-fixes; the alias and the bare
     # reference are left to a person.
