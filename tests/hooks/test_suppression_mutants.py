@@ -15,9 +15,9 @@ def test_a_noqa_on_an_unterminated_last_line_counts() -> None:
     assert scan("a\nb  # noqa: MLR101") == Noqa({2: ("MLR101",)})
 
 
-def test_two_noqa_on_one_line_read_the_first_and_keep_scanning() -> None:
+def test_two_noqa_on_one_line_add_up_and_the_scan_goes_on() -> None:
     source = "a  # noqa: MLR1  # noqa: MLR2\nb\nc  # noqa: MLR3\n"
-    assert scan(source) == Noqa({1: ("MLR1",), 3: ("MLR3",)})
+    assert scan(source) == Noqa({1: ("MLR1", "MLR2"), 3: ("MLR3",)})
 
 
 def test_line_numbers_count_every_line_between_hits() -> None:
