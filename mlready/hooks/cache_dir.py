@@ -92,7 +92,7 @@ def _problem(folder: Path, root: Path) -> str | None:
         return None
     if not stat.S_ISDIR(info.st_mode):
         return "it is not a folder"
-    if not tagged(folder) and not _empty(folder):
+    if not tagged(folder) and not _empty(folder) and not _being_tagged(folder):
         return (f"it holds files that are not mlready's cache (it has no {TAG} of mlready's); "
                 "give the cache a new or empty folder")
     return None
@@ -104,6 +104,18 @@ def tagged(folder: Path) -> bool:
     that some tool keeps a cache there: pip's, a model hub's, whose files are not ours
     to prune."""
     return read_own(folder / TAG, len(_OUR_TAG), owned=True) == _OUR_TAG
+
+
+def _being_tagged(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but our own temporary files: another mlready
+    process (pre-commit runs a hook in parallel processes) made the folder and is writing
+    its tag through one, so the folder is ours a moment from now, not someone else's."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(ours(entry.name, folder=False) and entry.name.startswith(".tmp-")
+                       for entry in entries)
+    except OSError:
+        return False
 
 
 def _empty(folder: Path) -> bool:
@@ -163,7 +175,7 @@ def ready(directory: Path, folder: Path) -> bool:
     if not _own_folder(directory):
         return False
     if not tagged(directory):
-        if not _empty(directory):
+        if not _empty(directory) and not _being_tagged(directory):
             return False  # someone else's folder: not one file of ours goes in
         for name, text in ((TAG, CACHEDIR_TAG), (".gitignore", "*\n")):
             with contextlib.suppress(OSError):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from mlready.cli import main
+from mlready.config import ConfigError
 from mlready.hooks import cache as caching
 from mlready.hooks import cache_dir, engine
 from mlready.hooks.rules import Rule
@@ -572,3 +573,18 @@ def test_a_committed_tag_beside_code_does_not_hide_the_code(
     assert engine.check([root / "src" / "train.py"]).files_checked == 1
     code, out = check(capsys, "--no-cache", str(root))[:2]
     assert code == 1 and "src/train.py" in out
+
+
+def test_a_cache_folder_another_run_is_tagging_is_not_refused(tmp_path: Path) -> None:
+    # pre-commit runs one hook in several processes: one has made the default folder and
+    # is writing its tag through a temporary file when the next one looks at it.
+    from mlready.hooks import cache_dir
+
+    root = tmp_path / "proj"
+    (root / cache_dir.DEFAULT).mkdir(parents=True)
+    (root / cache_dir.DEFAULT / ".tmp-4242-0-0123abcd").write_text("# Signature", "utf-8")
+    assert cache_dir.locate(root, None, root / "pyproject.toml") == \
+        (root / cache_dir.DEFAULT).resolve()
+    (root / cache_dir.DEFAULT / "notes.txt").write_text("mine", "utf-8")  # a user's folder
+    with pytest.raises(ConfigError, match="holds files that are not mlready's cache"):
+        cache_dir.locate(root, None, root / "pyproject.toml")
