@@ -26,13 +26,14 @@ from typing import Any
 from mlready._metrics_log import METRICS_ENV
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
-from mlready.gpu_runner.config import RunnerConfig, Template
+from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.failures import Problem, describe, last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
 from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
 from mlready.gpu_runner.process import ProcessResult, run_command
 from mlready.gpu_runner.progress import Progress, Watch
 from mlready.gpu_runner.results import Outcome, RunRecord
+from mlready.gpu_runner.templates import Template
 
 
 class DiskFull(Exception):
