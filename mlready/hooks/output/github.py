@@ -9,6 +9,12 @@ message, ``%``, ``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; in prop
 values ``:`` and ``,`` are escaped too (``%3A``, ``%2C``), since they delimit
 properties. A finding in a notebook cell has no line of the ``.ipynb`` file to point
 at, so it becomes a file-level annotation whose message names the cell and line.
+
+A finding about the whole project (no tests, no README, no dependency manifest: the
+path ``.``) has no file either, and ``file=.`` names a folder, which GitHub cannot show
+in a file. Its annotation has no ``file``, ``line`` or ``col`` at all: the workflow
+commands take every property as optional, and without a file the annotation belongs
+to the run and shows in its summary.
 """
 
 from __future__ import annotations
@@ -39,15 +45,19 @@ def escape_property(text: str) -> str:
 
 
 def command(diagnostic: Diagnostic, severity: str = UNKNOWN_SEVERITY) -> str:
-    props: list[tuple[str, object]] = [("file", diagnostic.path)]
+    props: list[tuple[str, object]] = []
     message = with_help(diagnostic)
-    if diagnostic.cell is None:
-        props += [("line", diagnostic.line), ("col", diagnostic.col)]
+    if diagnostic.about_project:
+        pass  # no file to point at: an annotation of the run (see the module docstring)
+    elif diagnostic.cell is None:
+        props += [("file", diagnostic.path), ("line", diagnostic.line),
+                  ("col", diagnostic.col)]
         if diagnostic.end_line is not None:
             props.append(("endLine", diagnostic.end_line))
             if diagnostic.end_col is not None:
                 props.append(("endColumn", diagnostic.end_col))
     else:
+        props.append(("file", diagnostic.path))
         message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
     props.append(("title", diagnostic.code))
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)

@@ -59,8 +59,14 @@ def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]],
 
 def finding_command(d: Diagnostic, prefix: str = "") -> str:
     """A warning at the finding; a notebook cell's line is not a line of the file, so
-    that annotation is on the file, with the cell named in the message."""
+    that annotation is on the file, with the cell named in the message; a finding about
+    the whole project has no file."""
     message = with_help(d)  # the fix as a help line, as every other format shows it
+    if d.about_project:
+        # No file to point at (`file=.` is a folder GitHub cannot show): an annotation of
+        # the run, naming the project when it is not the repository itself.
+        where = f"{prefix.rstrip('/')}: " if prefix else ""
+        return command("warning", where + message, title=f"mlready {d.code}")
     if d.cell is not None:
         return command("warning", f"cell {d.cell}, line {d.line}: {message}",
                        file=prefix + d.path, title=f"mlready {d.code}")
