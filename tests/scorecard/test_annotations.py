@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mlready.gpu_runner.results import Outcome
-from mlready.scorecard.render.annotations import command, escape_data, escape_property, render
+from mlready.hooks.output import escape_data, escape_property
+from mlready.scorecard.render.annotations import command, render
 
 from .factories import card, check, diag, run, static
 

@@ -23,7 +23,8 @@ from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import (
     UNKNOWN_SEVERITY,
-    printable,
+    escape_data,
+    escape_property,
     severities,
     severity_of,
     with_help,
@@ -31,17 +32,6 @@ from mlready.hooks.output import (
 
 # A severity's workflow command: GitHub calls its lowest annotation level "notice".
 LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
-
-
-def escape_data(text: str) -> str:
-    """The toolkit's escaping, after `printable` has written out the other control
-    characters (``%0A`` still stands for a newline the message itself holds)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return printable(text)
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(diagnostic: Diagnostic, severity: str = UNKNOWN_SEVERITY) -> str:

@@ -19,23 +19,10 @@ from collections.abc import Mapping, Set
 
 from mlready.gpu_runner.results import Outcome
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import printable, with_help
+from mlready.hooks.output import escape_data, escape_property, with_help
 from mlready.scorecard.model import Scorecard
 
 PER_LEVEL = 10
-
-
-def escape_data(text: str) -> str:
-    """The toolkit's ``escapeData``, then `printable` for the other control characters
-    (the same as ``mlready check --output-format github``, whose module is not imported
-    here: it brings the whole checker along)."""
-    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
-
-
-def escape_property(text: str) -> str:
-    """The toolkit's ``escapeProperty``: `escape_data`, and ``:`` and ``,``, which
-    delimit the properties."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(level: str, message: str, **properties: object) -> str:
