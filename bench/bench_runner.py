@@ -36,6 +36,7 @@ def status(field):
 
 import torch
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import checkpoint_compare
 
 a, b = Path(sys.argv[1]), Path(sys.argv[2])
 base_anon, base_hwm = status("RssAnon"), status("VmHWM")
@@ -50,7 +51,7 @@ def sample():
 thread = threading.Thread(target=sample, daemon=True)
 thread.start()
 start = time.perf_counter()
-diffs = ckpt.compare(ckpt.load(a), ckpt.load(b))
+diffs = checkpoint_compare.compare(ckpt.load(a), ckpt.load(b))
 elapsed = time.perf_counter() - start
 stop.set()
 thread.join()

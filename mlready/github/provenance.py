@@ -38,21 +38,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlready.hooks.output import printable
+
 GPU_WORKFLOW = ".github/workflows/mlready-gpu.yml"
 STATIC_WORKFLOW = ".github/workflows/mlready-static.yml"
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    return (f"\\x{code:02x}" if code < 0x100 else
-            f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-
-
 def shown(text: str, limit: int = 200) -> str:
-    """An untrusted string (a workflow's name or path) fit for one log line: every
-    character that is not printable escaped, so a newline cannot start a workflow command
-    and a bidi override cannot reorder the line, and cut short."""
-    escaped = "".join(c if c.isprintable() else _escape(c) for c in text)
+    """An untrusted string (a workflow's name or path) fit for one log line: escaped as
+    every output of mlready escapes (`printable`), so a newline cannot start a workflow
+    command and a bidi override cannot reorder the line, and cut short."""
+    escaped = printable(text)
     return escaped if len(escaped) <= limit else escaped[:limit] + "…"
 
 

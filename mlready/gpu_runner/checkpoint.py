@@ -2,9 +2,9 @@
 
 Loading is always ``torch.load(weights_only=True)``: a checkpoint that needs full
 unpickling can run arbitrary code, and saying so is a finding, never a reason to
-load it unsafely. Files are memory-mapped where the format allows and compared key
-by key in fixed-size chunks, so comparing two checkpoints needs about one chunk of
-extra memory on top of the mapped files (well under 2x the larger checkpoint).
+load it unsafely. Files are memory-mapped where the format allows. What a loaded
+checkpoint holds (categories, its step counter) is read here; comparing two is
+`checkpoint_compare`'s job.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-CHUNK = 1 << 20  # elements per comparison chunk
 
 CATEGORIES = ("model", "optimizer", "scheduler", "scaler", "step", "rng", "data", "config")
 
@@ -156,7 +154,8 @@ def too_deep(obj: Any, limit: int = MAX_NESTING) -> str | None:
     return None
 
 
-def _is_tensor(value: Any) -> bool:
+def is_tensor(value: Any) -> bool:
+    """A torch tensor, told without importing torch."""
     return type(value).__module__.startswith("torch") and hasattr(value, "dtype")
 
 
@@ -172,8 +171,9 @@ def flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, obj
 
 
-def _looks_like_state_dict(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and all(_is_tensor(v) for v in value.values())
+def looks_like_state_dict(value: Any) -> bool:
+    """A non-empty dict of tensors only: a model's bare ``state_dict()``."""
+    return isinstance(value, dict) and bool(value) and all(is_tensor(v) for v in value.values())
 
 
 def categorize(key: str, value: Any) -> str:
@@ -191,14 +191,14 @@ def categorize(key: str, value: Any) -> str:
         return "data"
     if _RNG_KEYS.search(low):
         return "rng"
-    if _is_tensor(value) and str(value.dtype) == "torch.uint8" \
+    if is_tensor(value) and str(value.dtype) == "torch.uint8" \
             and value.numel() == CPU_RNG_STATE_BYTES:
         return "rng"
     if _STEP_KEYS.match(low) and _counter_value(value) is not None:
         return "step"
     if _CONFIG_KEYS.match(low):
         return "config"
-    if _MODEL_KEYS.match(low) or _looks_like_state_dict(value):
+    if _MODEL_KEYS.match(low) or looks_like_state_dict(value):
         return "model"
     return "other"
 
@@ -209,7 +209,7 @@ def _counter_value(value: Any) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value) if math.isfinite(float(value)) else None
-    if _is_tensor(value) and value.numel() == 1 and not value.is_complex() \
+    if is_tensor(value) and value.numel() == 1 and not value.is_complex() \
             and str(value.dtype) != "torch.bool":
         number = float(value.item())
         return number if math.isfinite(number) else None
@@ -225,7 +225,7 @@ def step_counter(obj: Any, logged_step: int | None = None) -> tuple[str, float] 
     way a counter with an unlisted name (``env_steps_done``) is taken. Then top level
     before nested, then `STEP_NAMES` order.
     """
-    if not isinstance(obj, dict) or _looks_like_state_dict(obj):
+    if not isinstance(obj, dict) or looks_like_state_dict(obj):
         return None
     found: list[tuple[tuple[int, int, int], str, float]] = []
     stack: list[tuple[dict[Any, Any], str, int]] = [(obj, "", 0)]
@@ -279,7 +279,7 @@ def classify(obj: Any, size_bytes: int, logged_step: int | None = None) -> Conte
     keys: dict[str, list[str]] = {}
     rng_parts: set[str] = set()
     items: list[tuple[str, Any]]
-    if _looks_like_state_dict(obj):
+    if looks_like_state_dict(obj):
         items = [("<state_dict>", obj)]
         keys["model"] = ["<state_dict>"]
     else:
@@ -301,112 +301,17 @@ def classify(obj: Any, size_bytes: int, logged_step: int | None = None) -> Conte
     tensors = 0
     tensor_bytes = 0
     for _, leaf in flatten(obj):
-        if _is_tensor(leaf):
+        if is_tensor(leaf):
             tensors += 1
             tensor_bytes += int(leaf.numel()) * int(leaf.element_size())
     return Contents(size_bytes, keys, sorted(rng_parts), step, tensors, tensor_bytes,
                     counter[0] if counter is not None else None)
 
 
-@dataclass(frozen=True)
-class CategoryDiff:
-    """Comparison of one category of two checkpoints."""
-
-    compared: int = 0
-    differing: int = 0
-    max_abs_diff: float = 0.0
-    first_key: str | None = None
-    only_in_a: int = 0
-    only_in_b: int = 0
-
-    @property
-    def bitwise(self) -> bool:
-        return self.differing == 0 and self.max_abs_diff == 0.0 and not self.only_in_b \
-            and not self.only_in_a
-
-
-def _leaf_diff(a: Any, b: Any) -> tuple[bool, float]:
-    """(bitwise equal, max abs difference) of two leaves, chunked for tensors."""
-    if _is_tensor(a) and _is_tensor(b):
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False, math.inf
-        if a.numel() == 0:
-            return True, 0.0
-        flat_a = a.reshape(-1)
-        flat_b = b.reshape(-1)
-        equal = True
-        worst = 0.0
-        floating = a.is_floating_point() or a.is_complex()
-        for start in range(0, flat_a.numel(), CHUNK):
-            ca = flat_a[start:start + CHUNK]
-            cb = flat_b[start:start + CHUNK]
-            same = ca == cb
-            if floating:
-                same |= ca.isnan() & cb.isnan()
-            if bool(same.all()):
-                continue
-            equal = False
-            if floating or str(a.dtype) not in ("torch.bool",):
-                diff = (ca.double() - cb.double()).abs()
-                nan_mismatch = bool((ca.isnan() != cb.isnan()).any()) if floating else False
-                value = math.inf if nan_mismatch else float(diff.nan_to_num(0.0).max())
-                worst = max(worst, value)
-            else:
-                worst = max(worst, 1.0)
-        return equal, worst
-    if _is_tensor(a) or _is_tensor(b):
-        return False, math.inf
-    if isinstance(a, int | float) and isinstance(b, int | float) \
-            and not isinstance(a, bool) and not isinstance(b, bool):
-        if a == b or (isinstance(a, float) and isinstance(b, float)
-                      and math.isnan(a) and math.isnan(b)):
-            return True, 0.0
-        return False, abs(float(a) - float(b))
-    return (a == b), 0.0 if a == b else math.inf
-
-
-def compare(a: Any, b: Any) -> dict[str, CategoryDiff]:
-    """Per category, how ``b`` differs from ``a`` (streaming over ``a``'s leaves)."""
-    cats_a = _leaf_categories(a)
-    cats_b = _leaf_categories(b)
-    leaves_b = dict(flatten(b))
-    seen: set[str] = set()
-    acc: dict[str, dict[str, Any]] = {}
-    for key, leaf in flatten(a):
-        cat = cats_a.get(key.split(".", 1)[0], "model")
-        entry = acc.setdefault(cat, {"compared": 0, "differing": 0, "max": 0.0, "first": None,
-                                     "only_a": 0, "only_b": 0})
-        if key not in leaves_b:
-            entry["only_a"] += 1
-            continue
-        seen.add(key)
-        equal, diff = _leaf_diff(leaf, leaves_b[key])
-        entry["compared"] += 1
-        if not equal:
-            entry["differing"] += 1
-            entry["max"] = max(entry["max"], diff)
-            if entry["first"] is None:
-                entry["first"] = key
-    for key in leaves_b:
-        if key not in seen:
-            cat = cats_b.get(key.split(".", 1)[0], "model")
-            entry = acc.setdefault(cat, {"compared": 0, "differing": 0, "max": 0.0,
-                                         "first": None, "only_a": 0, "only_b": 0})
-            entry["only_b"] += 1
-    return {cat: CategoryDiff(e["compared"], e["differing"], e["max"], e["first"], e["only_a"],
-                              e["only_b"]) for cat, e in acc.items()}
-
-
-def _leaf_categories(obj: Any) -> dict[str, str]:
-    if _looks_like_state_dict(obj) or not isinstance(obj, dict):
-        return {}
-    return {str(k): categorize(str(k), v) for k, v in obj.items()}
-
-
 def counters(obj: Any, logged_step: int | None = None) -> dict[str, float]:
     """Progress counters a resume must restore: step, optimizer step, scheduler epoch."""
     out: dict[str, float] = {}
-    if not isinstance(obj, dict) or _looks_like_state_dict(obj):
+    if not isinstance(obj, dict) or looks_like_state_dict(obj):
         return out
     counter = step_counter(obj, logged_step)
     if counter is not None:
@@ -416,7 +321,7 @@ def counters(obj: Any, logged_step: int | None = None) -> dict[str, float]:
         if cat == "optimizer" and "optimizer_step" not in out:
             for leaf_key, leaf in flatten(value):
                 if leaf_key.endswith(".step") and ".state." in f".{leaf_key}":
-                    number = float(leaf.item()) if _is_tensor(leaf) else float(leaf)
+                    number = float(leaf.item()) if is_tensor(leaf) else float(leaf)
                     out["optimizer_step"] = number
                     break
         elif (cat == "scheduler" and "scheduler_epoch" not in out and isinstance(value, dict)

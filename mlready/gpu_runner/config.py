@@ -2,9 +2,8 @@
 
 Everything the runner will do is decided here, before any process starts: a typo in
 a placeholder or a threshold should cost the user one line of output, not a
-two-minute training run that ends in a traceback. Commands are templates split
-with `shlex` *before* substitution, so a run directory or checkpoint path holding
-spaces or quotes stays one argument and no shell ever sees user values.
+two-minute training run that ends in a traceback. The commands themselves are
+`templates.Template`s (split before substitution, placeholders checked there).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import math
 import operator
 import re
 import shlex
-import string
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,21 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlready.config import ConfigError, Field, Table, find_pyproject, read_toml, section, validate
+from mlready.gpu_runner.templates import (
+    BASE_PLACEHOLDERS,
+    CHECKPOINT_PLACEHOLDERS,
+    EVAL_PLACEHOLDERS,
+    PREFIX,
+    Resume,
+    Template,
+    check_placeholders,
+    parse_resume,
+    parse_template,
+)
 
 if TYPE_CHECKING:
     from mlready.gpu_runner.checks._declaration import Option
-
-PREFIX = "tool.mlready.runner"
-
-# Placeholders every command may use, and the extra ones that only make sense after a run.
-# {project_dir}: the project folder, for script paths once `cwd` moves the command away.
-BASE_PLACEHOLDERS = ("python", "steps", "seed", "run_dir", "device", "metrics_file", "nproc",
-                     "project_dir")
-# {checkpoint_dir}: the folder holding it (scripts that resume from a folder);
-# {resume_step}: the step it was written at (epoch-based scripts need no arithmetic).
-CHECKPOINT_PLACEHOLDERS = ("checkpoint", "checkpoint_dir", "resume_step")
-RESUME_PLACEHOLDERS = (*BASE_PLACEHOLDERS, *CHECKPOINT_PLACEHOLDERS)
-EVAL_PLACEHOLDERS = (*BASE_PLACEHOLDERS, *CHECKPOINT_PLACEHOLDERS)
 
 Device = Literal["auto", "cpu", "cuda"]
 Direction = Literal["minimize", "maximize"]
@@ -46,7 +43,6 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
     "==": operator.eq, "!=": operator.ne,
 }
-_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNIT_RE = re.compile(r"^[a-z][a-z_-]{0,23}$")
 
 SCHEMA = Table(
@@ -80,34 +76,6 @@ SCHEMA = Table(
 
 
 @dataclass(frozen=True)
-class Template:
-    """A command as argv tokens with ``{placeholder}`` fields, plus leading ``VAR=value`` env.
-
-    ``key`` is the config key it came from, so that rendering errors name it too.
-    """
-
-    key: str
-    tokens: tuple[str, ...]
-    env: tuple[tuple[str, str], ...] = ()
-
-    def render(self, values: Mapping[str, str]) -> list[str]:
-        """The argv with every placeholder replaced by its value, one token per token."""
-        return [tok.format_map(values) for tok in self.tokens]
-
-    def render_env(self, values: Mapping[str, str]) -> dict[str, str]:
-        return {name: val.format_map(values) for name, val in self.env}
-
-    @property
-    def fields(self) -> frozenset[str]:
-        """The placeholders it uses (already checked: the split cannot fail here)."""
-        return frozenset(f for tok in (*self.tokens, *(v for _, v in self.env))
-                         for _, f, _, _ in string.Formatter().parse(tok) if f)
-
-    def display(self) -> str:
-        return " ".join(shlex.quote(t) for t in self.tokens)
-
-
-@dataclass(frozen=True)
 class Threshold:
     """``metric op value``, e.g. ``val_loss < 0.5``."""
 
@@ -121,15 +89,6 @@ class Threshold:
 
     def __str__(self) -> str:
         return f"{self.metric} {self.op} {self.value:g}"
-
-
-@dataclass(frozen=True)
-class Resume:
-    """How to resume: a full template, extra args appended to train, or extra env for train."""
-
-    template: Template | None = None
-    extra_args: tuple[str, ...] = ()
-    extra_env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,67 +271,12 @@ def _device(path: Path, value: str) -> Device:
                             f"got {value!r}")
 
 
-def parse_template(path: Path, key: str, text: str, allowed: tuple[str, ...]) -> Template:
-    """Split ``text`` like a shell would, check its placeholders, peel leading VAR=value."""
-    dotted = f"{PREFIX}.{key}"
-    try:
-        tokens = shlex.split(text)
-    except ValueError as exc:
-        raise ConfigError(path, f"`{dotted}`: cannot split the command ({exc}); "
-                                "check its quotes") from None
-    env: list[tuple[str, str]] = []
-    while tokens and "=" in tokens[0] and _ENV_NAME_RE.match(tokens[0].split("=", 1)[0]):
-        name, value = tokens.pop(0).split("=", 1)
-        env.append((name, value))
-    if not tokens:
-        raise ConfigError(path, f"`{dotted}` is empty; give the command to run, e.g. "
-                                '"{python} train.py --max-steps {steps}"')
-    for tok in (*tokens, *(v for _, v in env)):
-        _check_placeholders(path, dotted, tok, allowed)
-    return Template(key=key, tokens=tuple(tokens), env=tuple(env))
-
-
-def _check_placeholders(path: Path, dotted: str, token: str, allowed: tuple[str, ...]) -> None:
-    try:
-        fields = [f for _, f, spec, conv in string.Formatter().parse(token) if f is not None]
-    except ValueError as exc:
-        raise ConfigError(path, f"`{dotted}`: bad placeholder in {token!r} ({exc}); "
-                                "write a literal brace as {{ or }}") from None
-    for name in fields:
-        if name not in allowed:
-            known = ", ".join("{" + a + "}" for a in allowed)
-            raise ConfigError(path, f"`{dotted}`: unknown placeholder {{{name}}} "
-                                    f"(known here: {known})")
-
-
 def parse_threshold(path: Path, metric: str, text: str) -> Threshold:
     match = _THRESHOLD_RE.match(text)
     if match is None:
         raise ConfigError(path, f"`{PREFIX}.thresholds.{metric}` must read like \"< 0.5\" or "
                                 f"\">= 0.7\", got {text!r}")
     return Threshold(metric=metric, op=match.group(1), value=float(match.group(2)))
-
-
-def _resume(path: Path, value: object) -> Resume:
-    if isinstance(value, str):
-        return Resume(template=parse_template(path, "resume", value, RESUME_PLACEHOLDERS))
-    assert isinstance(value, dict)
-    validate(value, Table(fields={"args": Field((str,)),
-                                  "env": Table(open_keys=Field((str,)))}),
-             path, f"{PREFIX}.resume")
-    if ("args" in value) == ("env" in value):
-        raise ConfigError(path, f"`{PREFIX}.resume` table needs exactly one of `args` "
-                                "(appended to train) or `env` (added to train's environment)")
-    if "args" in value:
-        extra = parse_template(path, "resume.args", "X " + value["args"], RESUME_PLACEHOLDERS)
-        return Resume(extra_args=extra.tokens[1:])
-    env = value["env"]
-    if not env:
-        raise ConfigError(path, f"`{PREFIX}.resume.env` is empty; name the variable the "
-                                'script reads, e.g. { RESUME_FROM = "{checkpoint}" }')
-    for name, val in env.items():
-        _check_placeholders(path, f"{PREFIX}.resume.env.{name}", val, RESUME_PLACEHOLDERS)
-    return Resume(extra_env=tuple(sorted(env.items())))
 
 
 def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> RunnerConfig:
@@ -383,7 +287,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
                                   'e.g. train = "{python} train.py --max-steps {steps} '
                                   '--seed {seed} --out {run_dir}"')
     train = parse_template(source, "train", table["train"], BASE_PLACEHOLDERS)
-    resume = _resume(source, table["resume"]) if "resume" in table else None
+    resume = parse_resume(source, table["resume"]) if "resume" in table else None
     evaluate = (parse_template(source, "eval", table["eval"], EVAL_PLACEHOLDERS)
                 if table.get("eval") else None)
     raw_checkpoint = table.get("checkpoint", RunnerConfig.checkpoint)
@@ -393,7 +297,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
                                   'a run leaves, e.g. "{run_dir}/checkpoint*.pt", or false '
                                   "when training writes no checkpoint")
     checkpoint = str(raw_checkpoint) if writes_checkpoint else RunnerConfig.checkpoint
-    _check_placeholders(source, f"{PREFIX}.checkpoint", checkpoint, BASE_PLACEHOLDERS)
+    check_placeholders(source, f"{PREFIX}.checkpoint", checkpoint, BASE_PLACEHOLDERS)
     if not writes_checkpoint:
         if "resume" in table:
             raise ConfigError(source, f"`{PREFIX}.resume` needs a checkpoint to resume from, "
@@ -407,7 +311,7 @@ def from_table(table: Mapping[str, Any], source: Path, project_dir: Path) -> Run
         if not cwd.strip():
             raise ConfigError(source, f"`{PREFIX}.cwd` is empty; remove it to run in the "
                                       'project folder, or give one, e.g. "{run_dir}"')
-        _check_placeholders(source, f"{PREFIX}.cwd", cwd, BASE_PLACEHOLDERS)
+        check_placeholders(source, f"{PREFIX}.cwd", cwd, BASE_PLACEHOLDERS)
     steps = int(table.get("steps", RunnerConfig.steps))
     if steps < 2:
         raise ConfigError(source, f"`{PREFIX}.steps` must be at least 2, got {steps}")

@@ -10,12 +10,12 @@ A command runs in `cwd` (default: the project folder), and a relative checkpoint
 is looked for there, where the command wrote, never where mlready was started. Of
 several files the glob matches, the latest by the step it holds is the run's
 checkpoint (`checkpoint_pick`), and the reason is kept for the checkpoint check to tell.
+What a run's command, environment and folder are is `launch`'s job.
 """
 
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import threading
 from collections.abc import Mapping
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlready._metrics_log import METRICS_ENV
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import launch
 from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
-from mlready.gpu_runner.config import RunnerConfig, Template
+from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.failures import Problem, describe, last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
 from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
@@ -132,23 +132,6 @@ class Session:
     def commands_wall_s(self) -> float:
         return sum(r.wall_s for r in self.records)
 
-    def _values(self, run_dir: Path, steps: int, seed: int, metrics_file: Path,
-                checkpoint: Path | None = None) -> dict[str, str]:
-        values = {"python": self.config.python, "steps": str(steps), "seed": str(seed),
-                  "run_dir": str(run_dir), "device": self.device,
-                  "metrics_file": str(metrics_file), "nproc": str(self.config.nproc),
-                  "project_dir": str(self.config.project_dir)}
-        if checkpoint is not None:
-            values["checkpoint"] = str(checkpoint)
-            values["checkpoint_dir"] = str(checkpoint.parent)
-        return values
-
-    def _cwd(self, values: Mapping[str, str]) -> Path:
-        """The folder a command runs in: `cwd` rendered, relative to the project folder."""
-        if self.config.cwd is None:
-            return self.config.project_dir
-        return self.config.project_dir / Path(self.config.cwd.format_map(values))
-
     def resume_step(self, source: RunOutcome, path: Path) -> int:
         """The step ``path`` (left by ``source``) was written at, for ``{resume_step}``.
 
@@ -164,36 +147,6 @@ class Session:
         if counter is not None:
             return int(counter[1])
         return logged if logged is not None else source.steps
-
-    def _env(self, values: dict[str, str], metrics_file: Path) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(dict(self.config.env))
-        env.update({METRICS_ENV: str(metrics_file), "MLREADY_RUN_DIR": values["run_dir"],
-                    "MLREADY_SEED": values["seed"], "MLREADY_STEPS": values["steps"],
-                    "MLREADY_DEVICE": self.device, "PYTHONUNBUFFERED": "1"})
-        if self.device == "cpu":
-            env["CUDA_VISIBLE_DEVICES"] = ""
-        if self.config.nproc > 1:
-            env["MLREADY_DIST_BACKEND"] = "nccl" if self.device == "cuda" else "gloo"
-        return env
-
-    def _torchrun(self, argv: list[str]) -> list[str] | Problem:
-        """Wrap a ``{python} script ...`` command in torchrun with ``nproc`` ranks."""
-        if self.config.nproc == 1:
-            return argv
-        name = Path(argv[0]).name
-        if name == "torchrun" or argv[1:3] == ["-m", "torch.distributed.run"]:
-            return argv
-        if argv[0] != self.config.python or len(argv) < 2 or argv[1] == "-c":
-            return Problem(Outcome.ERROR, "cannot_launch_distributed",
-                           "nproc > 1 needs `tool.mlready.runner.train` to start with "
-                           "{python} script.py (or -m module) so mlready can run it under "
-                           "torchrun")
-        launcher = [self.config.python, "-m", "torch.distributed.run", "--standalone",
-                    f"--nproc-per-node={self.config.nproc}"]
-        if self.config.metrics_regex is not None:
-            launcher += ["--tee=3", "--local-ranks-filter=0"]  # rank 0's lines only
-        return [*launcher, *argv[1:]]
 
     def _start(self, spec: RunSpec) -> RunOutcome:
         n = self.config.steps
@@ -216,27 +169,28 @@ class Session:
                         Outcome.SKIPPED, "prerequisite_failed",
                         f"needs the smoke run's checkpoint: {found.summary}"))
                 checkpoint = found
-                if "resume_step" in self._template(spec).fields:
+                if "resume_step" in launch.template_of(self.config, spec).fields:
                     resume_step = str(self.resume_step(source, found))
                 if spec.resume_from is not None:
                     copy = self._copy_run_dir(source.run_dir, found, run_dir)
                     if isinstance(copy, Problem):
                         return _with_problem(base, copy)
                     checkpoint = copied = copy
-            values = self._values(run_dir, steps, seed, metrics_file, checkpoint)
+            values = launch.placeholder_values(self.config, self.device, run_dir, steps, seed,
+                                                metrics_file, checkpoint)
             if resume_step:
                 values["resume_step"] = resume_step
             output_file: Path | None = None
             if spec.is_eval:  # named after the run: two evals must not share one file
                 output_file = self.work_dir / f"{spec.id}-metrics.json"
                 values["metrics_file"] = str(output_file)
-            argv, extra_env, key = self._argv(spec, values)
-            wrapped = argv if spec.is_eval else self._torchrun(argv)
+            argv, extra_env, key = launch.command(self.config, spec, values)
+            wrapped = argv if spec.is_eval else launch.under_torchrun(self.config, argv)
             if isinstance(wrapped, Problem):
                 return _with_problem(base, wrapped)
-            env = self._env(values, metrics_file)
+            env = launch.environment(self.config, self.device, values, metrics_file)
             env.update(extra_env)
-            cwd = self._cwd(values)
+            cwd = launch.folder(self.config, values)
             if not cwd.is_dir():
                 return _with_problem(base, Problem(
                     Outcome.ERROR, "cwd_missing",
@@ -244,7 +198,7 @@ class Session:
                     "a folder when the command starts; point it at one that exists, e.g. "
                     '"{run_dir}"'))
             jsonl = self.config.metrics_regex is None and not spec.is_eval
-            self.progress.start(self._label(spec, steps, seed), Watch(
+            self.progress.start(launch.label(spec, steps, seed), Watch(
                 metrics_file=metrics_file if jsonl else None, log=None if jsonl else log_path,
                 objective="" if spec.is_eval else self.config.objective))
             try:
@@ -264,7 +218,7 @@ class Session:
             exit_code=proc.exit_code, wall_s=round(proc.wall_s, 4),
             peak_rss_bytes=proc.memory.rss_bytes, peak_gpu_bytes=proc.memory.gpu_bytes))
         what = "eval" if spec.is_eval else ("resume run" if spec.resume_from else "train run")
-        label = f"{what} `{_short(proc.argv)}`"
+        label = f"{what} `{launch.short(proc.argv)}`"
         problem = describe(proc, label, key, self.config.timeout)
         if not run_dir.is_dir():
             failed = f"; it then failed: {last_line(proc.tail)}" if problem is not None else ""
@@ -295,45 +249,6 @@ class Session:
             checkpoints = tuple(self._matches(values, skip=copied, cwd=cwd))
         return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
                           output_file, log_path, cwd)
-
-    def _template(self, spec: RunSpec) -> Template:
-        """The template ``spec``'s command renders from (for resume args: train's plus them)."""
-        cfg = self.config
-        if spec.is_eval:
-            assert cfg.eval is not None
-            return cfg.eval
-        resume = cfg.resume
-        if spec.resume_from is None or resume is None:
-            return cfg.train
-        if resume.template is not None:
-            return resume.template
-        return Template("resume", (*cfg.train.tokens, *resume.extra_args),
-                        (*cfg.train.env, *resume.extra_env))
-
-    def _argv(self, spec: RunSpec, values: dict[str, str]) -> tuple[list[str], dict[str, str],
-                                                                    str]:
-        cfg = self.config
-        if spec.is_eval:
-            assert cfg.eval is not None
-            return cfg.eval.render(values), cfg.eval.render_env(values), "eval"
-        if spec.resume_from is not None:
-            assert cfg.resume is not None
-            resume = cfg.resume
-            if resume.template is not None:
-                return resume.template.render(values), resume.template.render_env(values), \
-                    "resume"
-            argv = cfg.train.render(values) + [a.format_map(values) for a in resume.extra_args]
-            env = cfg.train.render_env(values)
-            env.update({k: v.format_map(values) for k, v in resume.extra_env})
-            return argv, env, "resume"
-        return cfg.train.render(values), cfg.train.render_env(values), "train"
-
-    def _label(self, spec: RunSpec, steps: int, seed: int) -> str:
-        if spec.is_eval:
-            return f"{spec.id} on the smoke checkpoint"
-        if spec.resume_from:
-            return f"resume to step {steps}"
-        return f"train {spec.id} (seed {seed}, {steps} steps)"
 
     def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> Path | Problem:
         """Resume in a copy of the smoke run's directory, leaving the original intact.
@@ -437,11 +352,6 @@ class Session:
 
 def _with_problem(base: RunOutcome, problem: Problem) -> RunOutcome:
     return RunOutcome(base.spec, base.run_dir, base.steps, base.seed, None, problem)
-
-
-def _short(argv: tuple[str, ...]) -> str:
-    shown = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(argv[:4]))
-    return shown + (" ..." if len(argv) > 4 else "")
 
 
 def _glob_escape(text: str) -> str:

@@ -55,6 +55,11 @@ class Fix(NamedTuple):
         return cls(applicability, edits, str(data["message"]))
 
 
+# The path of a finding about the whole project (no tests, no README, no manifest): it
+# has no file of its own, so it is reported on the project root, line 1.
+PROJECT_PATH = "."
+
+
 class Diagnostic(NamedTuple):
     """One finding. Lines and columns are 1-based; ``path`` is POSIX, relative to the root.
 
@@ -79,6 +84,12 @@ class Diagnostic(NamedTuple):
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.cell or 0, self.line, self.col, self.code, self.message)
+
+    @property
+    def about_project(self) -> bool:
+        """Whether the finding is about the whole project (`PROJECT_PATH`), not a file:
+        a renderer that points at files (an annotation) has no file to point at."""
+        return self.path == PROJECT_PATH
 
     @property
     def location(self) -> str:

@@ -13,8 +13,9 @@ import pytest
 
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output import escape_data, escape_property
 from mlready.scorecard.inputs import StaticReport
-from mlready.scorecard.render.annotations import command, escape_data, escape_property, render
+from mlready.scorecard.render.annotations import command, render
 from mlready.scorecard.scoring import RuleInfo, build
 
 HOSTILE = [

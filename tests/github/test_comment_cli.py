@@ -217,7 +217,7 @@ def test_the_api_head_is_shown_escaped(
     _workflow_run(actions_env, monkeypatch, [SAME_REPO_PR])
     github.add_pull(9, "\n::error::x")
     assert main(["comment", "--body-file", str(actions_env / "card.md")]) == 0
-    assert _out(capsys)[0].startswith("mlready: PR #9 is at \\x0a::error:")
+    assert _out(capsys)[0].startswith("mlready: PR #9 is at \\n::error:")
 
 
 FORGED = [
@@ -246,7 +246,7 @@ FORGED = [
     # A name that would start a workflow command on a new line of the log.
     pytest.param({"workflow_run.name": "mlready GPU\n::error::forged",
                   "workflow_run.path": ".github/workflows/evil.yml", "workflow.path": None},
-                 "(named 'mlready GPU\\x0a::error::forged') is not one of",
+                 "(named 'mlready GPU\\n::error::forged') is not one of",
                  id="control-characters"),
     # A bidi override that would show the rest of the line reversed.
     pytest.param({"workflow_run.name": "mlready \u202ecitats",

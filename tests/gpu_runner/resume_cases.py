@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import checkpoint_compare
 from mlready.gpu_runner.checks import resume
 from mlready.gpu_runner.metrics import Record, Trajectory
 from mlready.gpu_runner.results import CheckResult
 
 N = 6
-SAME = ckpt.CategoryDiff(compared=4)
+SAME = checkpoint_compare.CategoryDiff(compared=4)
 FULL = {"model": ["model"], "optimizer": ["optimizer"], "scheduler": ["scheduler"],
         "step": ["step"], "rng": ["rng"], "data": ["sampler"], "config": ["config"]}
 
@@ -48,12 +49,12 @@ def contents(*lacking: str, extra: dict[str, list[str]] | None = None) -> ckpt.C
 
 
 def finals(*differ: str, counters: tuple[dict[str, float], dict[str, float]] | None = None,
-           also: dict[str, ckpt.CategoryDiff] | None = None,
+           also: dict[str, checkpoint_compare.CategoryDiff] | None = None,
            worst: float = 0.25) -> resume.Finals:
     """Final checkpoints equal except in ``differ`` (by ``worst``)."""
     diffs = dict.fromkeys(("model", "optimizer", "rng", "scheduler", "step", "data"), SAME)
     for cat in differ:
-        diffs[cat] = ckpt.CategoryDiff(compared=4, differing=1, max_abs_diff=worst,
+        diffs[cat] = checkpoint_compare.CategoryDiff(compared=4, differing=1, max_abs_diff=worst,
                                        first_key=f"{cat}.x")
     diffs.update(also or {})
     same = {"step": 12.0, "optimizer_step": 12.0, "scheduler_epoch": 12.0}
@@ -100,7 +101,7 @@ CASES: tuple[Case, ...] = (
     Case("missing_scheduler", traj(AFTER, shift_from=N + 1, lr_shift_from=N + 1),
          src=contents("scheduler"), finals=finals("scheduler")),
     Case("missing_scaler", traj(AFTER, shift_from=N + 2),
-         finals=finals(also={"scaler": ckpt.CategoryDiff(compared=2, differing=1,
+         finals=finals(also={"scaler": checkpoint_compare.CategoryDiff(compared=2, differing=1,
                                                          max_abs_diff=1024.0)})),
     Case("missing_step_counter_restart", traj(range(1, 2 * N + 1), shift_from=1),
          src=contents("step")),
@@ -115,7 +116,7 @@ CASES: tuple[Case, ...] = (
                                       lr_shift_from=N + 2)),
     Case("scaler_not_restored", traj(AFTER, shift_from=N + 2),
          src=contents(extra={"scaler": ["scaler"]}),
-         finals=finals(also={"scaler": ckpt.CategoryDiff(compared=2, differing=1,
+         finals=finals(also={"scaler": checkpoint_compare.CategoryDiff(compared=2, differing=1,
                                                          max_abs_diff=1024.0)})),
     Case("step_counter_saved_not_restored", traj(AFTER, shift_from=N + 2),
          finals=finals("step", counters=(COUNT, {**COUNT, "step": 6.0}))),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import checkpoint_compare
 
 torch = pytest.importorskip("torch")
 
@@ -47,30 +48,31 @@ def test_classify_sorts_keys_into_categories(tmp_path: Path) -> None:
 
 
 def test_compare_is_per_category_and_finds_counters() -> None:
-    diffs = ckpt.compare(state(), state(shift=0.5, opt_step=5))
+    diffs = checkpoint_compare.compare(state(), state(shift=0.5, opt_step=5))
     assert diffs["model"].differing == 1 and math.isclose(diffs["model"].max_abs_diff, 0.5,
                                                            rel_tol=1e-6)
     assert diffs["model"].first_key == "model.weight"
     assert diffs["rng"].bitwise and diffs["data"].bitwise
     assert ckpt.counters(state(opt_step=5)) == {"optimizer_step": 5.0, "scheduler_epoch": 3.0,
                                                 "step": 3.0}
-    same = ckpt.compare(state(), state())
+    same = checkpoint_compare.compare(state(), state())
     assert all(d.bitwise for d in same.values())
 
 
 def test_nan_weights_in_both_count_as_equal() -> None:
     a = {"model": {"w": torch.tensor([float("nan"), 1.0])}}
-    assert ckpt.compare(a, {"model": {"w": torch.tensor([float("nan"), 1.0])}})["model"].bitwise
-    diff = ckpt.compare(a, {"model": {"w": torch.tensor([0.0, 1.0])}})["model"]
+    same = checkpoint_compare.compare(a, {"model": {"w": torch.tensor([float("nan"), 1.0])}})
+    assert same["model"].bitwise
+    diff = checkpoint_compare.compare(a, {"model": {"w": torch.tensor([0.0, 1.0])}})["model"]
     assert diff.max_abs_diff == math.inf
 
 
 def test_chunked_compare_of_large_tensor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ckpt, "CHUNK", 1000)
+    monkeypatch.setattr(checkpoint_compare, "CHUNK", 1000)
     a = torch.zeros(10_000)
     b = a.clone()
     b[9_999] = 2.0
-    diff = ckpt.compare({"model": {"w": a}}, {"model": {"w": b}})["model"]
+    diff = checkpoint_compare.compare({"model": {"w": a}}, {"model": {"w": b}})["model"]
     assert (diff.differing, diff.max_abs_diff) == (1, 2.0)
 
 

@@ -109,7 +109,7 @@ def test_a_module_missing_a_declaration_is_named() -> None:
 
 def test_plan_starts_each_run_once_in_check_order_and_skips_inapplicable_checks(
         tmp_path: Path) -> None:
-    from mlready.gpu_runner.config import parse_template
+    from mlready.gpu_runner.templates import parse_template
 
     train = parse_template(tmp_path, "train", "x", ("python",))
     bare = RunnerConfig(source=tmp_path, project_dir=tmp_path, train=train)

@@ -184,11 +184,11 @@ def test_the_final_state_differences_are_recorded_per_category() -> None:
 
 
 def test_a_saved_scaler_that_ends_equal_is_no_cause() -> None:
-    from mlready.gpu_runner import checkpoint as ckpt
+    from mlready.gpu_runner import checkpoint_compare
 
     from .resume_cases import Case
 
-    same_scaler = finals(also={"scaler": ckpt.CategoryDiff(compared=2)})
+    same_scaler = finals(also={"scaler": checkpoint_compare.CategoryDiff(compared=2)})
     case = Case("x", traj(AFTER, shift_from=N + 3),
                 src=contents(extra={"scaler": ["scaler"]}), finals=same_scaler)
     assert [c["code"] for c in case.judge().details["causes"]] == ["state_not_in_checkpoint"]

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import random
+import re
 import statistics
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import pytest
 
 from mlready.config import ConfigError
 from mlready.gpu_runner import config as runner_config
+from mlready.gpu_runner.checks import REGISTRY, _docs
 from mlready.gpu_runner.config import RunnerConfig
+from mlready.gpu_runner.plan import planned
 from mlready.gpu_runner.results import Outcome
 from mlready.gpu_runner.runner import execute
 from mlready.gpu_runner.spread import bootstrap_ci, spread
@@ -66,6 +70,31 @@ def test_three_seeds_under_a_larger_claim_pass(tmp_path: Path) -> None:
         f"3 seeds, final loss after 4 steps: {statistics.fmean(expected):.4g} ± {std:.4g} "
         "(mean ± std; 95% bootstrap CI of the mean ")
     assert result.summary.endswith(f"the std is {std / 0.5:.2g}x the claimed improvement 0.5")
+
+
+def test_the_progress_total_counts_every_seed_run(tmp_path: Path) -> None:
+    """`seeds = 4` starts ref, other_seed, seed_2 and seed_3: the progress says [i/4],
+    not [i/2] grown as the extra seeds start."""
+    stream = io.StringIO()
+    report = execute(project(tmp_path, "seeds = 4\nclaimed-improvement = 0.5"), (ID,),
+                     progress=True, progress_stream=stream)
+    assert [r.id for r in report.runs] == ["ref", "other_seed", "seed_2", "seed_3"]
+    counts = re.findall(r"^\[(\d)/(\d)\] train (\w+) ", stream.getvalue(), re.M)
+    assert counts == [("1", "4", "ref"), ("2", "4", "other_seed"), ("3", "4", "seed_2"),
+                      ("4", "4", "seed_3")]
+
+
+def test_the_plan_derives_the_seed_runs_from_the_config(tmp_path: Path) -> None:
+    check = next(c for c in REGISTRY if c.id == ID)
+    for i, (extra, runs) in enumerate((
+            ("", ["ref", "other_seed"]), ("seeds = 2", ["ref", "other_seed"]),
+            ("seeds = 5", ["ref", "other_seed", "seed_2", "seed_3", "seed_4"]))):
+        (tmp_path / str(i)).mkdir()
+        assert planned([check.plan(project(tmp_path / str(i), extra))]) == runs
+    # and the docs' run-plan table shows them, and counts them in the full run
+    table = _docs.run_plan()
+    assert "| `seed_2` ... `seed_{K-1}` | seed+k, N (k = 2 ... K-1) |" in table
+    assert table.endswith("and K - 2 more with `seeds` = K (seed-spread).")
 
 
 def test_a_claim_within_seed_noise_fails(tmp_path: Path) -> None:

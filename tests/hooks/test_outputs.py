@@ -72,6 +72,23 @@ def test_github_escapes_like_the_actions_toolkit(report: Report) -> None:
     assert github.escape_data("a:b,c%d\re\nf") == "a:b,c%25d%0De%0Af"
 
 
+def test_github_project_findings_have_no_file(tmp_path: Path) -> None:
+    """MLR205 and MLR601 are about the whole project (path ``.``): ``file=.`` names a
+    folder GitHub cannot show, so their annotations carry no file, line or column."""
+    from mlready.hooks.engine import check
+    from mlready.hooks.settings import Overrides
+
+    (tmp_path / "train.py").write_text("import numpy\n", encoding="utf-8")
+    real = check([tmp_path], Overrides(select=["MLR205", "MLR601"], no_cache=True), jobs=1)
+    assert sorted(d.path for d in real.diagnostics) == [".", "."]
+    for line in github.render(real).splitlines():
+        level, title = line.split("::")[1].split(" ", 1)
+        assert (level, title) in (("error", "title=MLR205"), ("warning", "title=MLR601")), line
+    hostile = Diagnostic(".", 1, 1, "MLR990", "no `README`:\n::error::x 100%", fix="add: one")
+    assert github.command(hostile, "warning") == (
+        "::warning title=MLR990::no `README`:%0A::error::x 100%25%0Ahelp: add: one")
+
+
 def test_json_document(report: Report) -> None:
     document = json.loads(json_format.render(report))
     assert document == {

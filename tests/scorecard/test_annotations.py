@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mlready.gpu_runner.results import Outcome
-from mlready.scorecard.render.annotations import command, escape_data, escape_property, render
+from mlready.hooks.output import escape_data, escape_property
+from mlready.scorecard.render.annotations import command, render
 
 from .factories import card, check, diag, run, static
 
@@ -43,3 +44,13 @@ def test_notebook_cell_annotation_names_the_cell() -> None:
     cell = diag("nb.ipynb", 2, "MLR501", "outputs committed")._replace(cell=3)
     assert render(card(static(cell))) == (
         "::warning file=nb.ipynb,title=mlready MLR501::cell 3, line 2: outputs committed\n")
+
+
+def test_a_project_finding_is_an_annotation_of_the_run() -> None:
+    """The path ``.`` (no tests, no README) is no file: no ``file=``, ``line`` or ``col``;
+    a project in a sub-directory is named in the message instead."""
+    project = diag(".", 1, "MLR614", "the project has no tests")
+    assert render(card(static(project))) == (
+        "::warning title=mlready MLR614::the project has no tests\n")
+    assert render(card(static(project)), prefix="ml/agent/") == (
+        "::warning title=mlready MLR614::ml/agent: the project has no tests\n")

@@ -28,8 +28,10 @@ adding a check edits no other file. Required, at the top of the module:
     the decision.
 
 Optional: ``RUNS`` (runs it introduces, as `plan.RunSpec`), ``REQUIRES`` (config keys
-without which it is not applicable, so its runs are not planned) and ``OPTIONS`` (config
-keys of its own under ``[tool.mlready.runner]`` -> `Option`).
+without which it is not applicable, so its runs are not planned), ``OPTIONS`` (config
+keys of its own under ``[tool.mlready.runner]`` -> `Option`) and ``DERIVED_RUNS`` (runs
+whose number the config decides, one per extra seed: `DerivedRuns`), so that the
+progress total and the docs' run plan count them too.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlready.gpu_runner.plan import RunId, RunSpec
 from mlready.gpu_runner.results import CheckResult, Outcome
@@ -68,6 +70,22 @@ class Option:
 
 
 @dataclass(frozen=True)
+class DerivedRuns:
+    """Runs a check starts beyond its ``NEEDS``, as many as the config says.
+
+    ``specs(config)`` are those runs for one config, in the order the check starts them
+    (the check starts them from the same specs, `Session.run_extra`); the other fields
+    are their row in the docs' run-plan table, where ``K`` stands for the config value.
+    """
+
+    specs: Callable[[Any], tuple[RunSpec, ...]]
+    ids: str  # e.g. "`seed_2` ... `seed_{K-1}`"
+    seed_steps: str
+    purpose: str
+    count: str  # how many, for the docs' full-run line: "K - 2 more with `seeds` = K"
+
+
+@dataclass(frozen=True)
 class Check:
     """One check's declaration, as `declare` reads it from the module."""
 
@@ -85,6 +103,13 @@ class Check:
     runs: tuple[RunSpec, ...] = ()
     requires: tuple[str, ...] = ()
     options: Mapping[str, Option] = field(default_factory=lambda: MappingProxyType({}))
+    derived: DerivedRuns | None = None
+
+    def plan(self, config: Any) -> tuple[RunId, ...]:
+        """The runs it starts with this config: its ``NEEDS``, then any derived runs."""
+        if self.derived is None:
+            return self.needs
+        return (*self.needs, *(spec.id for spec in self.derived.specs(config)))
 
     def applies(self, config: object) -> bool:
         """False when a config key it requires is unset: it is not applicable, and its runs
@@ -112,4 +137,5 @@ def declare(module: ModuleType) -> Check:
         module=module.__name__, runs=tuple(ns.get("RUNS", ())),
         requires=tuple(ns.get("REQUIRES", ())),
         options=MappingProxyType(dict(ns.get("OPTIONS", {}))),
+        derived=ns.get("DERIVED_RUNS"),
     )

@@ -71,10 +71,14 @@ def run_plan(checks: tuple[Check, ...] = REGISTRY) -> str:
     rows = ["| run | seed, steps | purpose | read by |", "| --- | --- | --- | --- |"]
     rows += [f"| `{run}` | {RUNS[run].seed_steps} | {RUNS[run].purpose} | "
              + ", ".join(ids) + " |" for run, ids in used.items()]
+    derived = [(c.id, c.derived) for c in checks if c.derived is not None]
+    rows += [f"| {d.ids} | {d.seed_steps} | {d.purpose} | {check_id} |"
+             for check_id, d in derived]
     training = sum(1 for run in used if not RUNS[run].is_eval)
     evals = len(used) - training
+    more = "".join(f", and {d.count} ({check_id})" for check_id, d in derived)
     rows += ["", f"Full run: **{training} training processes + {evals} eval"
-                 f"{'s' if evals != 1 else ''}**."]
+                 f"{'s' if evals != 1 else ''}**{more}."]
     return "\n".join(rows)
 
 

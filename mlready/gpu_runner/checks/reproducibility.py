@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import checkpoint_compare
 from mlready.gpu_runner.checks._common import fmt, prerequisite
 from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.failures import Problem
@@ -43,7 +44,7 @@ STATE = ("model", "optimizer")  # what must match; config may hold the run dir p
 
 
 def weights_diff(session: Session, a: RunOutcome,
-                 b: RunOutcome) -> dict[str, ckpt.CategoryDiff] | str:
+                 b: RunOutcome) -> dict[str, checkpoint_compare.CategoryDiff] | str:
     """Per-category differences of two runs' checkpoints, or why they were not compared."""
     paths = []
     for run in (a, b):
@@ -52,13 +53,13 @@ def weights_diff(session: Session, a: RunOutcome,
             return f"weights not compared ({found.reason})"
         paths.append(found)
     try:
-        return ckpt.compare(session.load(paths[0]), session.load(paths[1]))
+        return checkpoint_compare.compare(session.load(paths[0]), session.load(paths[1]))
     except ckpt.CheckpointError as exc:
         return f"weights not compared ({exc.reason})"
 
 
-def state_summary(diffs: dict[str, ckpt.CategoryDiff], cats: tuple[str, ...]) -> tuple[
-        bool, float]:
+def state_summary(diffs: dict[str, checkpoint_compare.CategoryDiff],
+                  cats: tuple[str, ...]) -> tuple[bool, float]:
     """(bitwise, max abs diff) over the given categories."""
     chosen = [d for c, d in diffs.items() if c in cats] or list(diffs.values())
     bitwise = all(d.bitwise for d in chosen)

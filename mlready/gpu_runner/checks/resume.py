@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
+from mlready.gpu_runner import checkpoint_compare
 from mlready.gpu_runner.checks._common import fmt, prerequisite
 from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.checks.checkpoint import no_checkpoint_result
@@ -87,7 +88,7 @@ class Cause:
 class Finals:
     """How the resumed run's final checkpoint differs from the uninterrupted run's."""
 
-    diffs: dict[str, ckpt.CategoryDiff]
+    diffs: dict[str, checkpoint_compare.CategoryDiff]
     counters: tuple[dict[str, float], dict[str, float]]  # (uninterrupted, resumed)
 
 
@@ -116,7 +117,7 @@ class Evidence:
         return self.resumed_first == self.n
 
     @property
-    def diffs(self) -> dict[str, ckpt.CategoryDiff]:
+    def diffs(self) -> dict[str, checkpoint_compare.CategoryDiff]:
         return self.finals.diffs if self.finals is not None else {}
 
     def differs(self, category: str) -> bool:
@@ -168,7 +169,7 @@ def check(session: Session) -> CheckResult:
         finals = problems[0].reason
     else:
         (long_obj, _), (res_obj, _) = loaded  # type: ignore[misc]
-        finals = Finals(ckpt.compare(long_obj, res_obj),
+        finals = Finals(checkpoint_compare.compare(long_obj, res_obj),
                         (ckpt.counters(long_obj, long.trajectory.last_step),
                          ckpt.counters(res_obj, resumed.trajectory.last_step)))
     return judge(n=cfg.steps, seed=cfg.seed, tolerance=cfg.tolerance, unit=cfg.unit,

@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 
 from mlready.gpu_runner.checks._common import fmt, prerequisite
-from mlready.gpu_runner.checks._declaration import Option, Reason
+from mlready.gpu_runner.checks._declaration import DerivedRuns, Option, Reason
+from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.plan import RunSpec
 from mlready.gpu_runner.results import CheckResult, Outcome, Scalar
 from mlready.gpu_runner.session import RunOutcome, Session
@@ -72,11 +73,26 @@ def run_id(offset: int) -> str:
     return {0: "ref", 1: "other_seed"}.get(offset, f"seed_{offset}")
 
 
+def extra_runs(config: RunnerConfig) -> tuple[RunSpec, ...]:
+    """The seeds beyond reproducibility's two that `check` trains with this config (none
+    when it trains none: off, one seed, no objective)."""
+    k = int(config.option("seeds"))
+    if k < 2 or not config.objective:
+        return ()
+    return tuple(RunSpec(run_id(offset), f"seed spread: seed+{offset}", seed_offset=offset)
+                 for offset in range(2, k))
+
+
+DERIVED_RUNS = DerivedRuns(
+    extra_runs, "`seed_2` ... `seed_{K-1}`", "seed+k, N (k = 2 ... K-1)",
+    "seed spread: the seeds beyond the two of reproducibility, with `seeds` = K",
+    "K - 2 more with `seeds` = K")
+
+
 def _run(session: Session, offset: int) -> RunOutcome:
     if offset < 2:
         return session.run(run_id(offset))
-    return session.run_extra(RunSpec(run_id(offset), f"seed spread: seed+{offset}",
-                                     seed_offset=offset))
+    return session.run_extra(extra_runs(session.config)[offset - 2])
 
 
 def check(session: Session) -> CheckResult:

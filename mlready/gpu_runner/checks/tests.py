@@ -21,11 +21,11 @@ from pathlib import Path
 
 from mlready.config import ConfigError
 from mlready.gpu_runner.checks._declaration import Option, Reason
-from mlready.gpu_runner.config import parse_template
 from mlready.gpu_runner.failures import describe, last_line
 from mlready.gpu_runner.process import ProcessResult, Status, run_command
 from mlready.gpu_runner.results import CheckResult, Outcome, RunRecord, Scalar
 from mlready.gpu_runner.session import Session
+from mlready.gpu_runner.templates import parse_template
 
 ID = "tests"
 TITLE = "the project's own test command passes"

@@ -40,6 +40,20 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the Actions toolkit does (``@actions/core``
+    ``command.ts``: ``%``, CR and LF), then `printable` for the other control characters
+    (``%0A`` still stands for a newline the message itself holds). Used by the ``github``
+    output format and the scorecard's annotations alike."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: `escape_data`, and ``:`` and ``,``, which
+    delimit the properties."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def paint(text: str, color: bool, **style: Any) -> str:
     """``text`` styled as `click.style` does (``fg="red", bold=True``) when ``color``;
     as it is otherwise. Where colour is on is the CLI's decision (`mlready.hooks.cli`)."""

@@ -9,6 +9,12 @@ message, ``%``, ``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; in prop
 values ``:`` and ``,`` are escaped too (``%3A``, ``%2C``), since they delimit
 properties. A finding in a notebook cell has no line of the ``.ipynb`` file to point
 at, so it becomes a file-level annotation whose message names the cell and line.
+
+A finding about the whole project (no tests, no README, no dependency manifest: the
+path ``.``) has no file either, and ``file=.`` names a folder, which GitHub cannot show
+in a file. Its annotation has no ``file``, ``line`` or ``col`` at all: the workflow
+commands take every property as optional, and without a file the annotation belongs
+to the run and shows in its summary.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import (
     UNKNOWN_SEVERITY,
-    printable,
+    escape_data,
+    escape_property,
     severities,
     severity_of,
     with_help,
@@ -27,27 +34,20 @@ from mlready.hooks.output import (
 LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
-def escape_data(text: str) -> str:
-    """The toolkit's escaping, after `printable` has written out the other control
-    characters (``%0A`` still stands for a newline the message itself holds)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return printable(text)
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def command(diagnostic: Diagnostic, severity: str = UNKNOWN_SEVERITY) -> str:
-    props: list[tuple[str, object]] = [("file", diagnostic.path)]
+    props: list[tuple[str, object]] = []
     message = with_help(diagnostic)
-    if diagnostic.cell is None:
-        props += [("line", diagnostic.line), ("col", diagnostic.col)]
+    if diagnostic.about_project:
+        pass  # no file to point at: an annotation of the run (see the module docstring)
+    elif diagnostic.cell is None:
+        props += [("file", diagnostic.path), ("line", diagnostic.line),
+                  ("col", diagnostic.col)]
         if diagnostic.end_line is not None:
             props.append(("endLine", diagnostic.end_line))
             if diagnostic.end_col is not None:
                 props.append(("endColumn", diagnostic.end_col))
     else:
+        props.append(("file", diagnostic.path))
         message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
     props.append(("title", diagnostic.code))
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)

@@ -19,23 +19,10 @@ from collections.abc import Mapping, Set
 
 from mlready.gpu_runner.results import Outcome
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output import printable, with_help
+from mlready.hooks.output import escape_data, escape_property, with_help
 from mlready.scorecard.model import Scorecard
 
 PER_LEVEL = 10
-
-
-def escape_data(text: str) -> str:
-    """The toolkit's ``escapeData``, then `printable` for the other control characters
-    (the same as ``mlready check --output-format github``, whose module is not imported
-    here: it brings the whole checker along)."""
-    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
-
-
-def escape_property(text: str) -> str:
-    """The toolkit's ``escapeProperty``: `escape_data`, and ``:`` and ``,``, which
-    delimit the properties."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(level: str, message: str, **properties: object) -> str:
@@ -59,8 +46,14 @@ def rank(findings: list[Diagnostic], changed: Mapping[str, Set[int]],
 
 def finding_command(d: Diagnostic, prefix: str = "") -> str:
     """A warning at the finding; a notebook cell's line is not a line of the file, so
-    that annotation is on the file, with the cell named in the message."""
+    that annotation is on the file, with the cell named in the message; a finding about
+    the whole project has no file."""
     message = with_help(d)  # the fix as a help line, as every other format shows it
+    if d.about_project:
+        # No file to point at (`file=.` is a folder GitHub cannot show): an annotation of
+        # the run, naming the project when it is not the repository itself.
+        where = f"{prefix.rstrip('/')}: " if prefix else ""
+        return command("warning", where + message, title=f"mlready {d.code}")
     if d.cell is not None:
         return command("warning", f"cell {d.cell}, line {d.line}: {message}",
                        file=prefix + d.path, title=f"mlready {d.code}")

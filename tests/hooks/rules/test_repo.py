@@ -137,6 +137,30 @@ def test_test_configuration_counts(tmp_path: Path, files: dict[str, str]) -> Non
     assert findings(root, "MLR614") == []
 
 
+SETUP_PY = "from setuptools import setup\n\nsetup(name='walker', packages=['walker']{})\n"
+
+
+@pytest.mark.parametrize(("keywords", "reported"), [
+    (", test_suite='walker.checks'", False),  # the suite `setup.py test` runs
+    (", tests_require=['pytest']", False),
+    (", install_requires=['numpy']", True),  # metadata, but nothing about tests
+])
+def test_setup_py_test_configuration_counts(tmp_path: Path, keywords: str,
+                                            reported: bool) -> None:
+    """A project whose metadata is only a setup.py (no pyproject.toml or setup.cfg)."""
+    root = write(tmp_path / "p", {"setup.py": SETUP_PY.format(keywords),
+                                  "walker/__init__.py": "", "walker/run.py": ""})
+    message = "the project has no tests (no `tests/`, `test_*.py` or test configuration)"
+    assert findings(root, "MLR614") == ([f".:1 MLR614 {message}"] if reported else [])
+
+
+def test_a_test_suite_named_in_another_file_is_not_configuration(tmp_path: Path) -> None:
+    """Only setup.py's own `setup()` call counts, not a script that mentions the keyword."""
+    root = write(tmp_path / "p", {"setup.py": SETUP_PY.format(""),
+                                  "walker/run.py": "setup(test_suite='x')\n"})
+    assert len(findings(root, "MLR614")) == 1
+
+
 def test_notebooks_only_is_not_a_python_project(tmp_path: Path) -> None:
     cell = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
     root = write(tmp_path / "p", {"pyproject.toml": PYPROJECT, "tour.ipynb": cell})

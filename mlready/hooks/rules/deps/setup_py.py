@@ -21,7 +21,8 @@ LIBRARY_KEYWORDS = frozenset({"classifiers", "url", "project_urls", "long_descri
                               "download_url"})
 
 
-def _setup_calls(tree: ast.Module) -> Iterator[ast.Call]:
+def setup_calls(tree: ast.Module) -> Iterator[ast.Call]:
+    """Every ``setup(...)`` call of the file (``setuptools.setup`` or a bare ``setup``)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
@@ -69,7 +70,7 @@ def setup_py_facts(tree: ast.Module) -> ManifestFacts:
     entries: list[Entry] = []
     project: str | None = None
     library = False
-    for call in _setup_calls(tree):
+    for call in setup_calls(tree):
         library = library or is_library(call)
         for given in call.keywords:
             if given.arg == "name" and isinstance(given.value, ast.Constant) and \

@@ -50,14 +50,13 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.hparams.literals import (
     Resolved,
-    Resolver,
-    Scope,
     Value,
     is_config_module,
     is_neutral,
     literal_value,
     source_text,
 )
+from mlready.hooks.rules.hparams.lookup import Lookup
 from mlready.hooks.rules.hparams.options import SCHEDULE
 from mlready.hooks.rules.hparams.signatures import (
     BY_NAME,
@@ -132,33 +131,15 @@ def _analyse(ctx: FileContext) -> Iterator[Finding]:
     yield from _Walker(ctx, calls, loops).found
 
 
-def _rewrites_globals(ctx: FileContext) -> bool:
-    """Module-level names are not fixed literals: ``exec(...)`` or ``globals()`` anywhere
-    (a configurator rewrites them), or ``locals()``/``vars()`` at module level (the block
-    is collected into a dict, logged and saved with the run: it is the config)."""
-    if not any(word in ctx.source for word in ("exec(", "globals()", "locals()", "vars()")):
-        return False
-    functions = [f for f in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-                 if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
-    for call in ctx.nodes(ast.Call):
-        name = call.func.id if isinstance(call.func, ast.Name) else ""
-        if name in ("exec", "globals"):
-            return True
-        if name in ("locals", "vars") and not call.args and not any(
-                f.lineno <= call.lineno <= (f.end_lineno or 0) for f in functions):
-            return True
-    return False
-
-
 _SCHEDULE_LAMBDAS = ("LambdaLR", "MultiplicativeLR")
 
 
 class _Walker:
-    """Reads the engine's shared node index; scopes are found only for names to follow."""
+    """Reads the engine's shared node index; what a name stands for is `Lookup`'s job."""
 
     def __init__(self, ctx: FileContext, calls: bool, loops: bool) -> None:
         self.ctx = ctx
-        self.resolver = Resolver(dynamic_globals=_rewrites_globals(ctx))
+        self.lookup = Lookup(ctx)
         self.found: list[Finding] = []
         # A library's own sources call its API with its own defaults: torch/ calling
         # torch.optim is not a user's choice. Seen from the module name, the root's
@@ -169,7 +150,6 @@ class _Walker:
         for marker in ("site-packages", "dist-packages"):
             if marker in folders[:-1]:
                 self.self_roots.add(folders[folders.index(marker) + 1])
-        self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] | None = None
         # (function name, parameter) -> where the parameter goes: the file's own helpers
         # (`configure_optimizers(betas=...)`) that hand a parameter on to a slot.
         self._flows: dict[tuple[str, str], tuple[str, str, Slot]] = {}
@@ -190,44 +170,6 @@ class _Walker:
                 self._loop(loop)
             for async_loop in ctx.nodes(ast.AsyncFor):
                 self._loop(async_loop)
-
-    def _scopes_at(self, node: ast.AST) -> tuple[Scope, ...]:
-        """The module and the functions whose span contains ``node``, outermost first."""
-        if self._functions is None:
-            self._functions = self.ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-        assert self.ctx.tree is not None
-        here = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        inside = [
-            f for f in self._functions
-            if (f.lineno, f.col_offset) < here <= (f.end_lineno or 0, f.end_col_offset or 0)
-        ]
-        return (self.ctx.tree, *inside)
-
-    def _comprehension_binds(self, name: ast.Name) -> bool:
-        """Whether a comprehension around ``name`` binds it (``[f(lr=lr) for lr in grid]``)."""
-        here = (name.lineno, name.col_offset)
-        comps: list[ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp] = [
-            *self.ctx.nodes(ast.ListComp), *self.ctx.nodes(ast.SetComp),
-            *self.ctx.nodes(ast.DictComp), *self.ctx.nodes(ast.GeneratorExp)]
-        for comp in comps:
-            if (comp.lineno, comp.col_offset) <= here <= (comp.end_lineno or 0,
-                                                          comp.end_col_offset or 0):
-                targets = (sub for gen in comp.generators for sub in ast.walk(gen.target))
-                if any(isinstance(t, ast.Name) and t.id == name.id for t in targets):
-                    return True
-        return False
-
-    def _follow(self, node: ast.AST) -> tuple[Value | None, Resolved | None]:
-        """A literal's value, or the value a name is bound to once; else (None, None)."""
-        value = literal_value(node)
-        if value is not None or not isinstance(node, ast.Name):
-            return value, None
-        if self._comprehension_binds(node):
-            return None, None
-        resolved = self.resolver.resolve(node, self._scopes_at(node))
-        if resolved is None:
-            return None, None
-        return literal_value(resolved.value_node), resolved
 
     # calls
 
@@ -269,7 +211,7 @@ class _Walker:
 
     def _check(self, callee: str, param: str, node: ast.AST, slot: Slot, *,
                keyword: bool) -> None:
-        value, resolved = self._follow(node)
+        value, resolved = self.lookup.follow(node)
         if value is None and isinstance(node, ast.Name):
             self._record_flow(node, callee, param, slot)
         if value is None or is_neutral(value, slot):
@@ -286,12 +228,12 @@ class _Walker:
     def _record_flow(self, name: ast.Name, callee: str, param: str, slot: Slot) -> None:
         """``def f(..., betas): AdamW(..., betas=betas)``: remember that ``f``'s
         parameter ``betas`` is a slot, when the parameter is its only binding."""
-        scopes = self._scopes_at(name)
+        scopes = self.lookup.scopes_at(name)
         function = scopes[-1]
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             return
         if name.id not in _parameters(function) or \
-                self.resolver.bindings(function).count.get(name.id) != 1:
+                self.lookup.resolver.bindings(function).count.get(name.id) != 1:
             return
         self._flows.setdefault((function.name, name.id), (callee, param, slot))
 
@@ -343,11 +285,11 @@ class _Walker:
         for node in ast.walk(function.body):
             if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
                 continue
-            if self._comprehension_binds(node):
+            if self.lookup.comprehension_binds(node):
                 continue
             # Only a local literal: a module-level constant block is how a script keeps
             # its knobs in one place, and the schedule reads it from there.
-            resolved = self.resolver.resolve(node, self._scopes_at(node)[1:])
+            resolved = self.lookup.resolver.resolve(node, self.lookup.scopes_at(node)[1:])
             value = None if resolved is None else literal_value(resolved.value_node)
             if value is None or resolved is None or is_neutral(value, _SCHEDULE_CONSTANT):
                 continue
@@ -380,10 +322,10 @@ class _Walker:
                 and isinstance(bound.op, ast.Add)
                 and ast.dump(bound.left) == ast.dump(call.args[0])):
             bound = bound.right  # range(start, start + 200): 200 iterations
-        value, resolved = self._follow(bound)
+        value, resolved = self.lookup.follow(bound)
         anchor: ast.AST = bound
         if value is None and isinstance(bound, ast.Name):
-            resolved = self._overridden(bound, loop)
+            resolved = self.lookup.overridden(bound, loop)
             if resolved is not None:
                 value, anchor = literal_value(resolved.value_node), resolved.value_node
         if value is None or isinstance(value, tuple) or is_neutral(value, LOOP_BOUND):
@@ -395,37 +337,6 @@ class _Walker:
                   _message(self.ctx, construct, LOOP_BOUND.what, resolved),
                   "read the number of epochs or steps from the config and loop over "
                   "`range(cfg.epochs)`")
-
-    def _overridden(self, name: ast.Name, loop: ast.For | ast.AsyncFor) -> Resolved | None:
-        """``n = args.n`` then ``if warm: n = 100`` before ``range(n)``: the configured
-        value is overwritten by a literal, which then bounds the loop. Only plain
-        assignments in the loop's own scope; a literal *first* is a default that the
-        config overrides, and is fine."""
-        scope = self._scopes_at(loop)[-1]
-        info = self.resolver.bindings(scope)
-        if name.id in info.opaque or info.count.get(name.id, 0) < 2:
-            return None
-        assigns: list[ast.Assign] = []
-        stack: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else [*scope.body]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-                          | ast.ClassDef):
-                continue
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name.id):
-                assigns.append(node)
-            stack.extend(ast.iter_child_nodes(node))
-        if len(assigns) != info.count[name.id]:
-            return None  # also bound by a loop, a with, an augmented assignment...
-        before = sorted((a for a in assigns if a.lineno < loop.lineno), key=lambda a: a.lineno)
-        if len(before) < 2 or literal_value(before[-1].value) is None:
-            return None
-        if all(literal_value(a.value) is not None for a in before[:-1]):
-            return None
-        last = before[-1]
-        return Resolved(name.id, last.value, last.lineno)
-
 
 _SCHEDULE_CONSTANT = Slot(SCHEDULE, "LR-schedule constant", frozenset({0.0, 1.0}))
 

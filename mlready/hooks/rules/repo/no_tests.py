@@ -5,7 +5,8 @@ Reports once per project, on the project root (``.``), when it has Python module
 no tests: no ``test_*.py``, ``*_test.py`` or ``conftest.py``, no file in a ``test``,
 ``tests`` or ``testing`` folder, and no test configuration (``pytest.ini``,
 ``tox.ini``, ``noxfile.py``, ``[tool.pytest.ini_options]`` in ``pyproject.toml``,
-``[tool:pytest]`` in ``setup.cfg``), and no ``test_*``/``*_test.*`` file (any
+``[tool:pytest]`` in ``setup.cfg``, ``test_suite=`` or ``tests_require=`` in
+``setup.py``'s ``setup()`` call, read without running it), and no ``test_*``/``*_test.*`` file (any
 language: ``test_gpt2.cu``) or ``tests/`` folder in the root or the folders above it
 up to the top of the git work tree. A project of notebooks only is not reported.
 
@@ -42,27 +43,35 @@ None.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import TEST_DIRS, is_test_path
+from mlready.hooks.rules.deps.setup_py import setup_calls
 from mlready.hooks.rules.repo.project import ROOT, folders, has_python
 
 CODE = "MLR614"
 SEVERITY = "warning"
 NAME = "no-tests"
 # python: what the rule is about (a project of scripts and no manifest still needs tests,
-# and the scorecard counts the rule as applicable wherever it reads a file kind).
+# and the scorecard counts the rule as applicable wherever it reads a file kind), and
+# setup.py, where a project without pyproject.toml or setup.cfg keeps its metadata.
 KINDS = ("python", "pyproject", "setup_cfg")
 _CONFIG_FILES = ("pytest.ini", "tox.ini", "noxfile.py", "conftest.py")
+# setuptools' own test configuration: the suite `setup.py test` runs, and its packages.
+_SETUP_TEST_KEYWORDS = frozenset({"test_suite", "tests_require"})
 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
-    """Whether a pyproject.toml or setup.cfg configures pytest."""
+    """Whether a pyproject.toml, setup.cfg or setup.py configures the tests."""
     if ctx.kind == "python":
-        return None  # test files are found by path in `finalize`
+        if posixpath.basename(ctx.path) != "setup.py" or ctx.tree is None or ctx.notebook:
+            return None  # test files are found by path in `finalize`
+        return {"pytest": any(given.arg in _SETUP_TEST_KEYWORDS
+                              for call in setup_calls(ctx.tree) for given in call.keywords)}
     data = ctx.data if isinstance(ctx.data, dict) else {}
     if ctx.kind == "pyproject":
         tool = data.get("tool")

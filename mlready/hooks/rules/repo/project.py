@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlready.hooks.context import ProjectContext
+from mlready.hooks.model import PROJECT_PATH
 
-ROOT = "."  # the path of a finding about the whole project
+ROOT = PROJECT_PATH  # the path of a finding about the whole project
 
 
 def folders(project: ProjectContext) -> list[Path]:
