@@ -12,7 +12,6 @@ import unittest
 from pathlib import Path
 
 import torch
-
 from charlm.config import ConfigError, config_from_dict, load_config
 from charlm.data import Vocabulary, generate_corpus, windows
 from charlm.model import CharMLP, loss_fn
