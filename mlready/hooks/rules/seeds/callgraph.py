@@ -89,6 +89,8 @@ class Summary:
     plots: bool = False  # the unit itself draws a figure (not inherited by callers)
     backward: Hit | None = None  # half a training step: a backward pass...
     step: Hit | None = None  # ...and, in another method, an optimizer step
+    optim: Hit | None = None  # a torch optimizer built (or an object whose class builds one)
+    fit: Hit | None = None  # a call of a project function named like training (`run_training`)
 
     def seed(self, lib: str, hit: Hit) -> None:
         self.seeds[lib] = earliest(self.seeds.get(lib), hit)
@@ -128,6 +130,10 @@ class Summary:
             self.backward = earliest(self.backward, other.backward.shifted(pos, frame))
         if other.step is not None:
             self.step = earliest(self.step, other.step.shifted(pos, frame))
+        if other.optim is not None:
+            self.optim = earliest(self.optim, other.optim.shifted(pos, frame))
+        if other.fit is not None:
+            self.fit = earliest(self.fit, other.fit.shifted(pos, frame))
         room = _MAX_LOADERS - len(self.loaders)
         self.loaders.extend(hit.shifted(pos, frame) for hit in other.loaders[:room])
 
@@ -173,9 +179,12 @@ class CallGraph:
             for name, bases in data.get("classes", {}).items():
                 self.classes[_key(module, name)] = bases
         self.returns: dict[str, list[Any]] = {}
+        self.optimizer_classes: set[str] = set()
         for data in self.facts.values():
             for name, types in data.get("ret", {}).items():
                 self.returns[_key(data["m"], name)] = types
+            self.optimizer_classes.update(_key(data["m"], name) for name in data.get("opt", ()))
+        self._builds_optimizer: dict[str, bool] = {}
         self._summaries: dict[str, Summary] = {}
         self._active: set[str] = set()
         self._resolved: dict[str, tuple[str, ...]] = {}
@@ -261,6 +270,33 @@ class CallGraph:
                     return found
         return ()
 
+    def builds_optimizer(self, target: str) -> bool:
+        """Whether a call of ``target`` makes an object of a project class with a method
+        that builds a torch optimizer (`OptimizerFactory(lr=...)`, `Trainer(model)`),
+        the class's own or a base's: whoever makes one means to train with it."""
+        if target not in self._builds_optimizer:
+            name: str | None = target
+            depth = 0
+            while name is not None and name not in self.units and name not in self.classes \
+                    and depth < 6:
+                name = self._rewrite(name)
+                depth += 1
+            self._builds_optimizer[target] = name is not None and name in self.classes \
+                and self._optimizing_class(name, 0)
+        return self._builds_optimizer[target]
+
+    def _optimizing_class(self, cls: str, depth: int) -> bool:
+        if cls in self.optimizer_classes:
+            return True
+        if depth > 4:
+            return False
+        for base in self.classes.get(cls, ()):
+            base_name = base if base in self.classes else self._rewrite(base)
+            if base_name is not None and base_name in self.classes \
+                    and self._optimizing_class(base_name, depth + 1):
+                return True
+        return False
+
     def _rewrite(self, name: str) -> str | None:
         """One step closer to a definition: through a re-export, or a unique module suffix."""
         parts = name.split(".")
@@ -320,6 +356,11 @@ class CallGraph:
             if not keys and extra & _HEUR:
                 for lib in api.GLOBAL:
                     result.seed(lib, hit)
+            if not extra & _NESTED:
+                if self.builds_optimizer(name):
+                    result.optim = earliest(result.optim, hit)
+                if api.fit_name(name.rpartition(".")[2]):
+                    result.fit = earliest(result.fit, hit)
         elif kind == "s":
             for lib in extra:
                 result.seed(lib, hit)
@@ -345,6 +386,8 @@ class CallGraph:
             result.loads = earliest(result.loads, hit)
         elif kind == "p":
             result.plots = True
+        elif kind == "o":
+            result.optim = earliest(result.optim, hit)
         elif kind == "w" and len(result.loaders) < _MAX_LOADERS:
             result.loaders.append(hit)
 

@@ -125,6 +125,7 @@ class LibraryCalls:
     vars: dict[tuple[str, str], str]
     bound_names: set[str]
     seed_draws: set[int]
+    optimizer_classes: set[str]
     imports_torch: bool
     imports_env: bool
     aliases: dict[str, str]
@@ -176,6 +177,13 @@ class LibraryCalls:
     def _library_call(self, unit: Unit, call: ast.Call, qualname: str, nested: bool) -> bool:
         if qualname in api.CHECKPOINT_LOADERS:
             self._event(unit, "k", call, qualname, self._cond(call))
+            return True
+        if api.builds_optimizer(qualname):
+            # Not inside a lambda or a nested function: it may never run.
+            if not nested:
+                self._event(unit, "o", call, qualname)
+                if unit.cls:
+                    self.optimizer_classes.add(unit.cls)
             return True
         seeded = api.seeded_libraries(qualname)
         if seeded is not None:

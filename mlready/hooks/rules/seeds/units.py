@@ -22,6 +22,7 @@ g     uses CUDA
 k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``;
       ``extra``: 1 when inside an ``if``)
 w     builds a shuffled multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+o     builds a ``torch.optim`` optimizer (not inside a nested function or lambda)
 p     draws a figure (matplotlib, seaborn...): what it draws only decides how it looks
 ====  ======================================================================
 
@@ -126,6 +127,7 @@ class _Collector(LibraryCalls):
         self.other_vars: dict[tuple[str, str], list[str]] = {}
         self.bound_names: set[str] = set()
         self.seed_draws: set[int] = set()
+        self.optimizer_classes: set[str] = set()
         self.star = self._star_imports(ctx)
         self.plotters = frozenset(name for name, target in self.aliases.items()
                                   if target.startswith(api.PLOT_ROOTS))
@@ -234,11 +236,17 @@ class _Collector(LibraryCalls):
     # -- variables: `trainer = Trainer(...)`, `self.env = gym.make(...)` --
 
     def _bind_variables(self) -> None:
-        for assign in self.ctx.nodes(ast.Assign):
-            if len(assign.targets) != 1 or not isinstance(
+        # `algorithm: DQN = DQN(...)` binds as `algorithm = DQN(...)` does.
+        annotated = [a for a in self.ctx.nodes(ast.AnnAssign) if a.value is not None]
+        assigns: list[ast.Assign | ast.AnnAssign] = [*self.ctx.nodes(ast.Assign)]
+        if annotated:  # in source order: the first binding of a name is its main type
+            assigns = sorted((*assigns, *annotated), key=node_pos)
+        for assign in assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+            if len(targets) != 1 or not isinstance(
                     assign.value, ast.Call | ast.BoolOp | ast.IfExp):
                 continue
-            target = assign.targets[0]
+            target = targets[0]
             _, dotted = chain(target)
             if isinstance(assign.value, ast.Call) and dotted is not None \
                     and "seed" in dotted.rpartition(".")[2].lower():
@@ -457,6 +465,9 @@ class _Collector(LibraryCalls):
                         if b or any(u.startswith(c + ".") for u in units)},
             "aliases": self._exports(),
             "ret": self._returns(),
+            # Classes with a method that builds a torch optimizer: making one (an
+            # optimizer factory, a trainer) says the run trains (MLR006).
+            "opt": sorted(self.optimizer_classes),
         }
         self.facts.update((key, value) for key, value in optional.items() if value)
         return self.facts
@@ -476,11 +487,11 @@ class _Collector(LibraryCalls):
         return kept
 
     def _live_units(self) -> set[str]:
-        """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
-        # A method's CUDA hint counts too: a trainer's `__init__` that only moves the
-        # model to the GPU says where the methods it sets up will train.
-        live = {n for n, u in self.units.items()
-                if any(e[0] not in "cgp" or (e[0] == "g" and u.cls) for e in u.events)}
+        """Units with an event other than a call or a figure, closed over same-file calls."""
+        # A CUDA hint alone counts too: a trainer's `__init__` that only moves the model
+        # to the GPU, a `get_args()` whose device defaults to `"cuda"` when there is one,
+        # a `get_device()` helper: each says where the run that calls it trains.
+        live = {n for n, u in self.units.items() if any(e[0] not in "cp" for e in u.events)}
         changed = True
         while changed:
             changed = False
