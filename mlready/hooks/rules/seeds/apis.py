@@ -227,10 +227,18 @@ _FIT_NAMES = frozenset({"fit", "learn", "train", "training", "train_model", "run
                         "start_training", "train_loop", "training_loop"})
 
 
+# `train_loader()`, `train_test_split()`, `train_transforms()`: what a run trains on.
+_DATA_WORDS = frozenset({"args", "batch", "batches", "cfg", "config", "data", "dataset",
+                         "datasets", "env", "envs", "iter", "loader", "loaders", "sampler",
+                         "set", "split", "test", "transform", "transforms"})
+
+
 def fit_name(name: str) -> bool:
     """A function or method named like a training run (``run_training``, ``fit``,
-    ``train_one_epoch``), not like a helper of one (``train_test_split``, ``make_train_env``).
-    Only says where a run trains, never whether it does."""
+    ``train_one_epoch``), not like a helper of one (``train_test_split``, ``make_train_env``,
+    ``train_loader``). Only says where a run trains, never whether it does."""
     name = name.lstrip("_").lower()
-    return name in _FIT_NAMES or (name.startswith(("train_", "run_train", "fit_"))
-                                  and not name.startswith("train_test"))
+    if name in _FIT_NAMES:
+        return True
+    return name.startswith(("train_", "run_train", "fit_")) \
+        and not _DATA_WORDS.intersection(name.split("_"))

@@ -110,14 +110,18 @@ def _optimizer_run(entry: Entrypoint) -> Iterator[Diagnostic]:
     builds a torch optimizer, itself or through a project class that builds one:
     nobody builds an optimizer to leave it unused, nor seeds torch for a run that does
     not matter. Reported at the first call named like training after the optimizer
-    (``algorithm.run_training(...)``), else where the optimizer is built. Runs of the
-    frameworks this rule leaves alone (Stable-Baselines3, Hugging Face) stay so."""
+    (``algorithm.run_training(...)``), else where the optimizer is built. A run that
+    loads weights and calls nothing named like training may only evaluate (a trainer
+    object built to hold a checkpoint), and runs of the frameworks this rule leaves
+    alone (Stable-Baselines3, Hugging Face) stay so: precision first."""
     summary = entry.summary
     optim = summary.optim
     if optim is None or summary.runs is not None or summary.cuda is None \
             or "torch" not in summary.seeds:
         return
     fit = summary.fit
+    if summary.loads is not None and fit is None:
+        return  # weights loaded and nothing named like training: an evaluation, maybe
     # The training call comes after the optimizer, or builds it itself (`train(args)`).
     after = fit is not None and (fit.pos > optim.pos or optim.pos[:len(fit.pos)] == fit.pos)
     hit = fit if fit is not None and after else optim
