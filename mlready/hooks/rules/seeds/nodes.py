@@ -115,7 +115,6 @@ class CollectorBase:
     """The state the collector's mixins read (owned by `units._Collector`), and the
     primitives they share: recording an event, finding the unit at a position."""
 
-
     ctx: FileContext
     facts: Facts
     resolver: NameResolver
@@ -140,6 +139,7 @@ class CollectorBase:
         return event
 
     def _unit_at(self, pos: tuple[int, int]) -> Unit:
+        """The unit whose span holds ``pos`` (`units._Collector` knows the spans)."""
         raise NotImplementedError
 
     def _cond(self, node: ast.AST) -> int:

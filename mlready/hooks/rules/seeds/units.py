@@ -69,14 +69,9 @@ from mlready.hooks.syntax import is_main_guard
 
 MEMO_KEY = "mlready.rules._seeding"
 
-Span = tuple[tuple[int, int], tuple[int, int]]
-
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
 _TYPED_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Tuple, ast.BoolOp, ast.IfExp)
-_HEUR = 1
-_COND = 2
-_NESTED = 4
 
 
 def collect(ctx: FileContext) -> Facts:
