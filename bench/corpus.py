@@ -44,9 +44,13 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 LABELS = REPO / "bench" / "corpus_labels.yaml"
 
-# Rule families by code, as the card reports them (the selector families of the rules).
+# Rule families by code, as the card reports them (the selector families of the rules),
+# except that determinism (MLR006 deterministic mode missing, MLR007 cuDNN benchmark in a
+# deterministic run) is scored apart from seeds: issue 9 sets its targets per concern,
+# and the seeding rules' recall would hide a deterministic-mode rule that misses.
 FAMILIES: tuple[tuple[str, str], ...] = (
-    ("MLR000", "syntax"), ("MLR0", "seeds"), ("MLR10", "hparams"), ("MLR11", "config"),
+    ("MLR000", "syntax"), ("MLR0", "seeds"), ("MLR006", "determinism"),
+    ("MLR007", "determinism"), ("MLR10", "hparams"), ("MLR11", "config"),
     ("MLR2", "deps"), ("MLR3", "checkpoints"), ("MLR4", "types"), ("MLR5", "notebooks"),
     ("MLR6", "docs"), ("MLR61", "repo"), ("MLR7", "training"), ("MLR8", "logging"),
     ("MLR9", "opinionated"),

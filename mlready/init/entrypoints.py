@@ -1,7 +1,7 @@
 """Which scripts of a project train, ranked by how likely a short CPU run of them works.
 
 The candidates are the static half's own entrypoints (`mlready.hooks.rules.seeds.
-callgraph`): files with a ``__main__`` block, and scripts without one whose top level
+entries`): files with a ``__main__`` block, and scripts without one whose top level
 trains, followed through the project's calls (a ``tyro.cli(main)`` or an
 ``accelerator.backward`` loop in a helper counts). Only those whose flow trains are kept,
 so a ``model.py`` shape check or a plotting script is never proposed. Reusing that
@@ -25,7 +25,7 @@ from mlready.hooks import discovery, parsing
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.seeds import units
-from mlready.hooks.rules.seeds.callgraph import CallGraph
+from mlready.hooks.rules.seeds.entries import EntryGraph
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT
 from mlready.hooks.syntax import is_main_guard
 
@@ -86,7 +86,7 @@ def find(root: Path) -> tuple[list[Candidate], dict[str, ast.Module]]:
     contexts = {rel: ctx for rel in python_files(root)
                 if (ctx := _context(root, rel)) is not None}
     facts = {rel: units.collect(ctx) for rel, ctx in contexts.items()}
-    graph = CallGraph(facts)
+    graph = EntryGraph(facts)
     found: dict[str, Candidate] = {}
     for entry in graph.entries(frozenset(facts)):
         if entry.notebook or entry.path in found or entry.summary.runs is None:

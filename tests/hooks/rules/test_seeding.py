@@ -16,6 +16,7 @@ import pytest
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import Rule, by_code
+from mlready.hooks.rules.seeds.apis import builds_optimizer, fit_name
 
 SEED_CODES = [f"MLR00{i}" for i in range(1, 9)]
 
@@ -363,3 +364,23 @@ def test_facts_of_another_layout_are_ignored_not_fatal() -> None:
     project = ProjectContext(root=Path(), files=("train.py",),
                              targets=frozenset({"train.py"}), facts={"train.py": stale})
     assert list(rule.finalize(project)) == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("run_training", True), ("fit", True), ("train_one_epoch", True), ("_train_step", True),
+    ("learn", True), ("train_test_split", False), ("train_loader", False),
+    ("train_transforms", False), ("make_train_env", False), ("trainer", False),
+    ("set_eps_training", False),
+])
+def test_fit_name_says_where_a_run_trains_not_what_it_trains_on(name: str,
+                                                                 expected: bool) -> None:
+    assert fit_name(name) is expected
+
+
+@pytest.mark.parametrize(("qualname", "expected"), [
+    ("torch.optim.Adam", True), ("torch.optim.adamw.AdamW", True), ("torch.optim.SGD", True),
+    ("torch.optim.Optimizer", False), ("torch.optim.lr_scheduler.StepLR", False),
+    ("torch.optim.swa_utils.AveragedModel", False), ("mylib.optim.Adam", False),
+])
+def test_builds_optimizer_knows_torch_optimizers_only(qualname: str, expected: bool) -> None:
+    assert builds_optimizer(qualname) is expected

@@ -131,6 +131,11 @@ TENSOR_RANDOM_METHODS = frozenset({
 })
 TORCH_SAMPLERS = frozenset({"RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
                             "random_split"})
+# `torch.optim`'s optimizers: building one says the run means to train (MLR006), even
+# when the loop that steps it is in a library we cannot follow.
+TORCH_OPTIMIZERS = frozenset({"ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW",
+                              "Adamax", "LBFGS", "Muon", "NAdam", "RAdam", "RMSprop",
+                              "Rprop", "SGD", "SparseAdam"})
 TORCHVISION_NOT_MODELS = frozenset({"get_model_weights", "get_weight", "list_models",
                                     "get_model_builder"})
 
@@ -158,7 +163,8 @@ SEEDER_GETTERS = ("get_", "initial_", "_get", "manual_seed", "seed_sequence")
 INTERESTING_NAMES = (
     frozenset(q.rpartition(".")[2] for q in SEEDERS)
     | RANDOM_FUNCS | TORCH_FUNCS | TORCH_FUNCTIONAL | TORCH_INIT | TORCH_MODULES
-    | TENSOR_RANDOM_METHODS | TORCH_SAMPLERS | SB3_ALGOS | ENV_MAKERS | CHECKPOINT_METHODS
+    | TENSOR_RANDOM_METHODS | TORCH_SAMPLERS | TORCH_OPTIMIZERS | SB3_ALGOS | ENV_MAKERS
+    | CHECKPOINT_METHODS
     | frozenset(name for name in NUMPY_NOT_DRAWS if name[0].islower())
     | frozenset({
         "seed", "seed_everything", "set_seed", "reset", "sample", "backward", "step",
@@ -207,3 +213,32 @@ def is_env_name(dotted: str) -> bool:
 def is_space_name(dotted: str) -> bool:
     """``env.action_space``, ``self.observation_space``."""
     return dotted.rpartition(".")[2] in SPACE_NAMES
+
+
+def builds_optimizer(qualname: str) -> bool:
+    """``torch.optim.Adam``, ``torch.optim.adamw.AdamW``: a torch optimizer's class (not
+    ``torch.optim.Optimizer`` itself, nor a scheduler from ``torch.optim.lr_scheduler``)."""
+    parts = qualname.split(".")
+    return parts[:2] == ["torch", "optim"] and len(parts) in (3, 4) \
+        and parts[-1] in TORCH_OPTIMIZERS
+
+
+_FIT_NAMES = frozenset({"fit", "learn", "train", "training", "train_model", "run_training",
+                        "start_training", "train_loop", "training_loop"})
+
+
+# `train_loader()`, `train_test_split()`, `train_transforms()`: what a run trains on.
+_DATA_WORDS = frozenset({"args", "batch", "batches", "cfg", "config", "data", "dataset",
+                         "datasets", "env", "envs", "iter", "loader", "loaders", "sampler",
+                         "set", "split", "test", "transform", "transforms"})
+
+
+def fit_name(name: str) -> bool:
+    """A function or method named like a training run (``run_training``, ``fit``,
+    ``train_one_epoch``), not like a helper of one (``train_test_split``, ``make_train_env``,
+    ``train_loader``). Only says where a run trains, never whether it does."""
+    name = name.lstrip("_").lower()
+    if name in _FIT_NAMES:
+        return True
+    return name.startswith(("train_", "run_train", "fit_")) \
+        and not _DATA_WORDS.intersection(name.split("_"))

@@ -49,7 +49,7 @@ from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.fixes import line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Edit, Fix
 from mlready.hooks.rules.seeds import flow, units
-from mlready.hooks.rules.seeds.callgraph import Entrypoint
+from mlready.hooks.rules.seeds.summary import Entrypoint
 
 CODE = "MLR007"
 SEVERITY = "error"

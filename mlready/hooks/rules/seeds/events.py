@@ -1,155 +1,32 @@
-"""What one call means to the seeding rules: a seed, a draw, CUDA, determinism, training.
+"""What one resolved library call means to the seeding rules: a seed, a draw, CUDA,
+determinism, a framework's training.
 
-`LibraryCalls` is the half of the per-file collector (`units`) that classifies a
+`LibraryCalls` is the part of the per-file collector (`units`) that classifies a
 resolved library call (``torch.manual_seed``, ``np.random.rand``, ``trainer.fit``,
-``DataLoader(num_workers=4)``), a method call on a known receiver (``env.reset``,
-``model.cuda()``) or an assignment (``torch.backends.cudnn.benchmark = True``) into
-unit events; the event kinds are listed in `units`. The predicates below read calls.
+``DataLoader(num_workers=4)``, ``torch.optim.Adam``) into unit events, and hands calls
+on a receiver to `methods`; the event kinds are listed in `units`.
 """
 
 from __future__ import annotations
 
 import ast
-from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 from mlready.hooks.calls import argument, keyword
-from mlready.hooks.context import FileContext
-from mlready.hooks.names import NameResolver
 from mlready.hooks.rules.seeds import apis as api
-from mlready.hooks.rules.seeds.facts import Event, Facts
-
-Span = tuple[tuple[int, int], tuple[int, int]]
-
-_HEUR = 1
-_COND = 2
-_NESTED = 4
-
-
-def node_start(node: ast.AST) -> tuple[int, int]:
-    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
-    first = decorators[0] if decorators else node
-    return (getattr(first, "lineno", 0), getattr(first, "col_offset", 0))
+from mlready.hooks.rules.seeds.methods import MethodCalls
+from mlready.hooks.rules.seeds.nodes import (
+    Unit,
+    has_splat,
+    is_none,
+    literal_false,
+    literal_true,
+    node_pos,
+)
 
 
-def node_end(node: ast.AST) -> tuple[int, int]:
-    return (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
-
-
-def node_pos(node: ast.AST) -> tuple[int, int]:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-
-
-class Spans:
-    """A union of source spans, answering "is this position inside any?" by bisection."""
-
-    def __init__(self, spans: Iterable[Span]) -> None:
-        merged: list[list[tuple[int, int]]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self._starts = [s for s, _ in merged]
-        self._ends = [e for _, e in merged]
-
-    def __contains__(self, pos: tuple[int, int]) -> bool:
-        i = bisect_right(self._starts, pos) - 1
-        return i >= 0 and pos <= self._ends[i]
-
-
-@dataclass
-class Unit:
-    name: str
-    cls: str | None = None
-    entry: str = ""
-    events: list[Event] = field(default_factory=list)
-    backward_in_loop: bool = False
-    steps: int = 0
-    first_backward: tuple[ast.Call, str] | None = None
-    plots: bool = False
-    first_step: ast.Call | None = None
-
-
-
-def chain(func: ast.expr) -> tuple[str | None, str | None]:
-    """``a.b.c`` -> (``a``, ``a.b.c``); (None, None) when the chain holds anything else."""
-    if type(func) is ast.Name:  # the common case, without building a list
-        return func.id, func.id
-    parts: list[str] = []
-    node = func
-    while type(node) is ast.Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not ast.Name:
-        return None, None
-    parts.append(node.id)
-    return node.id, ".".join(reversed(parts))
-
-
-def literal_false(node: ast.expr | None) -> bool:
-    """``False``, ``None``, ``0``: values that turn an option off."""
-    return isinstance(node, ast.Constant) and node.value in (False, None, 0)
-
-
-def is_none(node: ast.expr | None) -> bool:
-    """A missing argument or a literal ``None``: no seed given."""
-    return node is None or (isinstance(node, ast.Constant) and node.value is None)
-
-
-def literal_true(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
-
-def spelled(call: ast.Call) -> str:
-    """``scaler.scale(loss).backward()`` as written (arguments elided), for messages."""
-    text = f"{ast.unparse(call.func)}()"
-    return text if len(text) <= 48 else f"...{text[-45:]}"
-
-
-def has_splat(call: ast.Call) -> bool:
-    return any(k.arg is None for k in call.keywords)
-
-
-
-class LibraryCalls:
+class LibraryCalls(MethodCalls):
     """Classification of library calls into unit events (mixed into `units._Collector`,
     which owns the units, the spans and the variable bindings these methods read)."""
-
-    ctx: FileContext
-    facts: Facts
-    resolver: NameResolver
-    units: dict[str, Unit]
-    vars: dict[tuple[str, str], str]
-    bound_names: set[str]
-    seed_draws: set[int]
-    imports_torch: bool
-    imports_env: bool
-    aliases: dict[str, str]
-    loops: Spans
-    branches: Spans
-    device_tests: Spans
-
-    def _event(self, unit: Unit, kind: str, node: ast.AST, name: str,
-               extra: Any = None) -> Event:
-        line, offset = node_pos(node)
-        end_line, end_offset = node_end(node)
-        event: Event = [kind, line, offset, end_line, end_offset, name, extra]
-        unit.events.append(event)
-        return event
-
-    def _unit_at(self, pos: tuple[int, int]) -> Unit:
-        raise NotImplementedError
-
-    def _cond(self, node: ast.AST) -> int:
-        """1 when ``node`` runs only behind an ``if`` of its unit, else 0."""
-        return 1 if node_pos(node) in self.branches else 0
-
-    def _variable(self, unit: Unit, dotted: str) -> str | None:
-        scope = unit.cls if dotted.startswith("self.") and unit.cls else unit.name
-        return self.vars.get((scope, dotted))
 
     # -- classification of library calls --
 
@@ -176,6 +53,13 @@ class LibraryCalls:
     def _library_call(self, unit: Unit, call: ast.Call, qualname: str, nested: bool) -> bool:
         if qualname in api.CHECKPOINT_LOADERS:
             self._event(unit, "k", call, qualname, self._cond(call))
+            return True
+        if api.builds_optimizer(qualname):
+            # Not inside a lambda or a nested function: it may never run.
+            if not nested:
+                self._event(unit, "o", call, qualname)
+                if unit.cls:
+                    self.optimizer_classes.add(unit.cls)
             return True
         seeded = api.seeded_libraries(qualname)
         if seeded is not None:
@@ -209,13 +93,6 @@ class LibraryCalls:
                 self._event(unit, "g", call, qualname)
             return True
         return False
-
-    @staticmethod
-    def _cuda_arg(call: ast.Call) -> bool:
-        if not call.args:
-            return True  # `torch.cuda.is_available()`
-        first = call.args[0]
-        return isinstance(first, ast.Constant) and str(first.value).startswith("cuda")
 
     def _trainer_flags(self, unit: Unit, call: ast.Call, qualname: str) -> None:
         deterministic = keyword(call, "deterministic")
@@ -372,149 +249,3 @@ class LibraryCalls:
         if keyword(call, "worker_init_fn") is None and keyword(call, "generator") is None:
             self._event(self._unit_at(node_pos(call)), "w", call,
                         "torch.utils.data.DataLoader(shuffle=True, num_workers=...)")
-
-    def _method_call(self, unit: Unit, call: ast.Call, final: str, receiver: str,
-                     bound: str | None, nested: bool) -> bool:
-        """Calls recognised by method name on an object we cannot type precisely."""
-        if final == "reset" and self._is_env(receiver, bound):
-            if not is_none(keyword(call, "seed")):
-                self._event(unit, "s", call, f"{receiver}.reset(seed=...)", ["env"])
-            elif not nested and not has_splat(call) and not self._by_hand(unit):
-                self._event(unit, "u", call, f"{receiver}.reset()", "env")
-            return True
-        if final == "seed":
-            return self._seed_method(unit, call, receiver, bound)
-        if final in api.CHECKPOINT_METHODS:
-            self._event(unit, "k", call, spelled(call), self._cond(call))
-            return True
-        if final == "sample" and api.is_space_name(receiver):
-            # A sampled observation is a dummy input (a shape, a `predict` demo); the
-            # run's randomness is in the actions it explores with.
-            if not nested and "observation" not in receiver.rpartition(".")[2] \
-                    and not self._by_hand(unit):
-                self._event(unit, "u", call, f"{receiver}.sample()", "space")
-            return True
-        if final in api.TENSOR_RANDOM_METHODS and self.imports_torch:
-            if not nested and keyword(call, "generator") is None:
-                self._event(unit, "u", call, f"Tensor.{final}", "torch")
-            return True
-        if final == "backward":
-            in_loop = node_pos(call) in self.loops
-            if unit.first_backward is None or (in_loop and not unit.backward_in_loop):
-                unit.first_backward = (call, spelled(call))
-                unit.backward_in_loop = in_loop
-            return True
-        if final == "step" and not self._is_env(receiver, bound):
-            unit.steps += 1
-            if unit.first_step is None:
-                unit.first_step = call
-            return False
-        return self._cuda_method(unit, call, final, receiver)
-
-    def _by_hand(self, unit: Unit) -> bool:
-        """An env stepped in a notebook cell itself: a tutorial showing the API, printing
-        what comes back. Episodes that give a result run in a function (``evaluate``),
-        in the algorithm, or in the training library."""
-        return bool(self.facts.get("nb")) and unit.name == "<module>"
-
-    def _cuda_method(self, unit: Unit, call: ast.Call, final: str, receiver: str) -> bool:
-        """``model.cuda()``, ``x.to("cuda")``: the run uses CUDA."""
-        if final == "cuda" or (final == "to" and call.args and self._cuda_arg(call)):
-            self._event(unit, "g", call, spelled(call))
-            return True
-        return False
-
-    def _is_env(self, receiver: str, bound: str | None) -> bool:
-        """A Gym-style environment: made by an env library, or named like one when we
-        do not know what built it. An object of the project's own class or of another
-        library (an HTTP game client) is not: its ``reset`` is whatever it defines."""
-        if bound is not None and "(" not in bound and not bound.endswith("*"):
-            final = bound.rpartition(".")[2]
-            if bound.partition(".")[0] in api.ENV_ROOTS:
-                return True
-            if api.is_external(bound) or final[:1].isupper():
-                return False  # a class of another library or of the project itself
-            if final in api.ENV_MAKERS or "env" in final.lower():
-                return True  # the project's factory, `make_env(...)`
-        return self.imports_env and api.is_env_name(receiver)
-
-    def _seed_method(self, unit: Unit, call: ast.Call, receiver: str, bound: str | None) -> bool:
-        if not call.args and not call.keywords:
-            return True  # `space.seed()` draws a fresh seed from the OS
-        if api.is_space_name(receiver):
-            self._event(unit, "s", call, f"{receiver}.seed", ["space"])
-        elif self._is_env(receiver, bound) or (self.imports_env and api.is_env_name(receiver)):
-            # `env = Wrapper(env); env.seed(seed)`: seeding counts whatever wraps the env.
-            self._event(unit, "s", call, f"{receiver}.seed", ["env", *api.GLOBAL])
-        else:
-            self._event(unit, "s", call, f"{receiver}.seed", list(api.GLOBAL))
-        return True
-
-    # -- assignments: `torch.backends.cudnn.deterministic = True` --
-
-    def _assign(self, assign: ast.Assign) -> None:
-        for target in assign.targets:
-            if not isinstance(target, ast.Attribute) \
-                    or target.attr not in ("deterministic", "benchmark", "enabled"):
-                continue
-            qualname = self.resolver.qualname(target)
-            if qualname not in ("torch.backends.cudnn.deterministic",
-                                "torch.backends.cudnn.benchmark",
-                                "torch.backends.cudnn.enabled"):
-                continue
-            unit = self._unit_at(node_pos(assign))
-            if target.attr == "enabled" and not literal_true(assign.value):
-                # `cudnn.enabled = args.enable_cudnn`: cuDNN's nondeterministic kernels
-                # are off (or a deliberate option), the other half of deterministic mode.
-                self._event(unit, "d", assign, qualname)
-            elif target.attr == "deterministic" and not literal_false(assign.value):
-                self._event(unit, "d", assign, qualname)
-            elif target.attr == "benchmark" and literal_true(assign.value):
-                cond = 1 if node_pos(assign) in self.branches else 0
-                self._event(unit, "b", assign, f"{qualname} = True", cond)
-
-    def _cuda_strings(self) -> None:
-        if not self.imports_torch:
-            return
-        seen: set[str] = set()
-        for constant in self.ctx.nodes(ast.Constant):
-            value = constant.value
-            # `"cuda"`, `f"cuda:{rank}"`, and NCCL, the process-group backend of GPUs.
-            if isinstance(value, str) and (value.startswith("cuda") or value == "nccl") \
-                    and len(value) < 8 and node_pos(constant) not in self.device_tests:
-                unit = self._unit_at(node_pos(constant))
-                if unit.name not in seen:
-                    seen.add(unit.name)
-                    self._event(unit, "g", constant, repr(value))
-
-    def _settle_loads(self) -> None:
-        """A load in both arms of an ``if`` (``if os.path.isfile(p): load(p) else:
-        load_from_url(...)``) happens either way: it is no conditional load."""
-        loads = [e for u in self.units.values() for e in u.events if e[0] == "k" and e[6]]
-        if not loads:
-            return
-        for node in self.ctx.nodes(ast.If):
-            if not node.orelse:
-                continue
-            arms = [[e for e in loads if node_start(arm[0]) <= (e[1], e[2]) <= node_end(arm[-1])]
-                    for arm in (node.body, node.orelse)]
-            if all(arms):
-                for event in (*arms[0], *arms[1]):
-                    event[6] = 0
-
-    def _training_loops(self) -> None:
-        """A unit that calls ``.backward()`` inside a loop and some ``.step()`` trains
-        (``torch``); without the loop it is one training step (``step``), which trains
-        its callers' flows but does not make the function an entrypoint."""
-        for unit in self.units.values():
-            if unit.first_backward is not None and unit.steps:
-                node, name = unit.first_backward
-                self._event(unit, "t", node, name,
-                            "torch" if unit.backward_in_loop else "step")
-            elif unit.first_backward is not None:
-                # Half a step: a trainer's `forward_backward`, whose optimizer steps in
-                # another method; the flow that reaches both halves trains (`callgraph`).
-                node, name = unit.first_backward
-                self._event(unit, "t", node, name, "bw")
-            elif unit.first_step is not None and unit.cls:
-                self._event(unit, "t", unit.first_step, spelled(unit.first_step), "st")

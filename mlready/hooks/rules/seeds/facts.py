@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-VERSION = 4  # bump when the layout changes: `callgraph` ignores other versions
+VERSION = 5  # bump when the layout changes: `callgraph` ignores other versions
 MODULE_UNIT = "<module>"
 GUARD_UNIT = "__main__"
 

@@ -1,6 +1,6 @@
 """Where the seeding rules (MLR001-MLR008) report, and the run they share.
 
-`entrypoints` resolves the project's call graph (`callgraph`) once per run, through
+`entrypoints` resolves the project's call graph (`entries`, `callgraph`) once per run, through
 ``project.memo``, for all eight rules; each rule's own ``decide(entry)`` then says
 what is wrong in one entrypoint and how to word it, and `report` gathers its findings
 in order, one per place. The helpers below say where in the entrypoint's file a hit
@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds.callgraph import CallGraph, Entrypoint, Frame, Hit, Summary, earliest
+from mlready.hooks.rules.seeds.entries import EntryGraph
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT, MODULE_UNIT
+from mlready.hooks.rules.seeds.summary import Entrypoint, Frame, Hit, Summary, earliest
 
 MEMO_KEY = "mlready.rules.seeds.flow"
 _MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
@@ -29,7 +30,7 @@ def entrypoints(project: ProjectContext) -> tuple[Entrypoint, ...]:
     shared through ``project.memo``, serves all eight finalizers of a run.
     """
     return project.memo(MEMO_KEY, lambda: tuple(
-        CallGraph(project.facts).entries(project.targets)))
+        EntryGraph(project.facts).entries(project.targets)))
 
 
 def report(project: ProjectContext, decide: Decide) -> list[Diagnostic]:

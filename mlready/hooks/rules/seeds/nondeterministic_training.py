@@ -4,13 +4,18 @@
 Flags the training of an entrypoint (``loss.backward()`` with an optimizer step,
 directly or in a helper it calls, also when a trainer object does the backward pass
 in one method and the step in another, or Lightning's ``trainer.fit``) when its flow,
-followed across files, never asks for determinism: neither
-``torch.use_deterministic_algorithms(...)`` nor
-``torch.backends.cudnn.deterministic = ...`` (both also count with a config value,
+followed across files, never asks for determinism. Where the loop is out of reach (a
+library's trainer that dispatches through abstract methods, hook tables or callbacks),
+a run that seeds torch, uses CUDA and builds a ``torch.optim`` optimizer (itself, or by
+making an object of a project class that builds one, an optimizer factory or a
+trainer) trains too; it is reported at the first call named like training after the
+optimizer (``agent.run_training(...)``), else where the optimizer is built.
+Each of these asks for determinism: ``torch.use_deterministic_algorithms(...)``,
+``torch.backends.cudnn.deterministic = ...`` (both also with a config value,
 ``use_deterministic_algorithms(cfg.deterministic)``, or inside
-``if cfg.deterministic:``), nor ``Trainer(deterministic=...)``,
-``TrainingArguments(full_determinism=True)``, ``transformers.enable_full_determinism``
-or accelerate's ``set_seed(seed, deterministic=True)``, nor turns cuDNN off
+``if cfg.deterministic:``), ``Trainer(deterministic=...)``,
+``TrainingArguments(full_determinism=True)``, ``transformers.enable_full_determinism``,
+accelerate's ``set_seed(seed, deterministic=True)``, and turning cuDNN off
 (``torch.backends.cudnn.enabled = False``, or set from an option).
 
 ## Why is this bad?
@@ -59,7 +64,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units
-from mlready.hooks.rules.seeds.callgraph import Entrypoint
+from mlready.hooks.rules.seeds.summary import Entrypoint
 
 CODE = "MLR006"
 SEVERITY = "error"
@@ -79,11 +84,15 @@ def finalize(project: ProjectContext) -> list[Diagnostic]:
 
 def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
     """MLR006: a torch training flow that never asks for deterministic algorithms."""
-    train = entry.summary.train
-    if train is None or entry.summary.det is not None:
+    summary = entry.summary
+    train = summary.train
+    if summary.det is not None:
+        return
+    if train is None:
+        yield from _optimizer_run(entry)
         return
     lightning = train.api.endswith(".fit")
-    if not lightning and entry.summary.cuda is None:
+    if not lightning and summary.cuda is None:
         return  # on the CPU, torch's kernels are deterministic already
     where = flow.place(entry, train)
     if where is None:
@@ -92,7 +101,49 @@ def decide(entry: Entrypoint) -> Iterator[Diagnostic]:
         "call `torch.use_deterministic_algorithms(True)`"
     message = (f"{flow.describe(entry, train, where)} trains in entrypoint "
                f"`{flow.label(entry)}` without deterministic algorithms; {hint}")
-    fix = ("call `torch.use_deterministic_algorithms(True)` (set "
-           "`CUBLAS_WORKSPACE_CONFIG=:4096:8`) or `torch.backends.cudnn.deterministic = True`"
-           " before training, behind a config flag if speed matters")
-    yield flow.diagnostic(where, CODE, message, fix)
+    yield flow.diagnostic(where, CODE, message, FIX)
+
+
+def _optimizer_run(entry: Entrypoint) -> Iterator[Diagnostic]:
+    """A run whose training step we cannot follow (a library's trainer loop behind
+    abstract methods and callbacks) still trains when it seeds torch, uses CUDA and
+    builds a torch optimizer, itself or through a project class that builds one:
+    nobody builds an optimizer to leave it unused, nor seeds torch for a run that does
+    not matter. Reported at the first call named like training after the optimizer
+    (``algorithm.run_training(...)``), else where the optimizer is built. A run that
+    loads weights and calls nothing named like training may only evaluate (a trainer
+    object built to hold a checkpoint), and runs of the frameworks this rule leaves
+    alone (Stable-Baselines3, Hugging Face) stay so: precision first."""
+    summary = entry.summary
+    optim = summary.optim
+    if optim is None or summary.runs is not None or summary.cuda is None \
+            or "torch" not in summary.seeds:
+        return
+    fit = summary.fit
+    if summary.loads is not None and fit is None:
+        return  # weights loaded and nothing named like training: an evaluation, maybe
+    # The training call comes after the optimizer, or builds it itself (`train(args)`).
+    after = fit is not None and (fit.pos > optim.pos or optim.pos[:len(fit.pos)] == fit.pos)
+    hit = fit if fit is not None and after else optim
+    where = flow.place(entry, hit)
+    if where is None:
+        return
+    built = optim.api.rpartition(".")[2]
+    if hit is fit:
+        called = f"`{hit.api.rpartition('.')[2]}()`"
+        built_at = flow.place(entry, optim)
+        line = f" on line {built_at.frame.line}" if built_at and not entry.notebook \
+            and built_at.frame.line != where.frame.line else ""
+        why = f"it builds an optimizer, `{built}`{line},"
+    else:
+        via = f" (via `{where.via}`)" if where.via else ""
+        called, why = f"`{built}`{via}", "it builds an optimizer,"
+    message = (f"{called} trains in entrypoint `{flow.label(entry)}` without deterministic "
+               f"algorithms ({why} seeds torch and uses CUDA); call "
+               "`torch.use_deterministic_algorithms(True)`")
+    yield flow.diagnostic(where, CODE, message, FIX)
+
+
+FIX = ("call `torch.use_deterministic_algorithms(True)` (set "
+       "`CUBLAS_WORKSPACE_CONFIG=:4096:8`) or `torch.backends.cudnn.deterministic = True`"
+       " before training, behind a config flag if speed matters")

@@ -22,6 +22,7 @@ g     uses CUDA
 k     loads weights over the initial ones (``load_state_dict``, ``from_pretrained``;
       ``extra``: 1 when inside an ``if``)
 w     builds a shuffled multi-process ``DataLoader`` without ``worker_init_fn``/``generator``
+o     builds a ``torch.optim`` optimizer (not inside a nested function or lambda)
 p     draws a figure (matplotlib, seaborn...): what it draws only decides how it looks
 ====  ======================================================================
 
@@ -34,6 +35,11 @@ call targets as one per-file table: the engine keeps every rule's facts for ever
 in memory, and over torch's 2,300 files this takes 6 MB instead of 17 MB of objects
 per rule. `callgraph` unpacks only the units an entrypoint reaches, resolves the
 calls and decides.
+
+This module cuts the file into units, binds variables to the types they hold and
+packs the result; the collector's other concerns are mixins of their own (`nodes`
+lists them): calls on receivers (`methods`), library calls (`events`), whole-file
+passes (`passes`), calls into the project (`project_calls`) and what is kept (`kept`).
 """
 
 from __future__ import annotations
@@ -47,15 +53,6 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.names import NameResolver
 from mlready.hooks.rules.seeds import apis as api
 from mlready.hooks.rules.seeds.bindings import called, return_types, value_types
-from mlready.hooks.rules.seeds.events import (
-    LibraryCalls,
-    Spans,
-    Unit,
-    chain,
-    node_end,
-    node_pos,
-    node_start,
-)
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT as GUARD_UNIT
 from mlready.hooks.rules.seeds.facts import MODULE_UNIT as MODULE_UNIT
 from mlready.hooks.rules.seeds.facts import VERSION as VERSION
@@ -64,20 +61,17 @@ from mlready.hooks.rules.seeds.facts import Facts as Facts
 from mlready.hooks.rules.seeds.facts import pack as pack
 from mlready.hooks.rules.seeds.facts import unit_header as unit_header
 from mlready.hooks.rules.seeds.facts import unpack as unpack
+from mlready.hooks.rules.seeds.kept import KeptFacts
+from mlready.hooks.rules.seeds.nodes import Spans, Unit, chain, node_end, node_pos, node_start
+from mlready.hooks.rules.seeds.passes import FilePasses
+from mlready.hooks.rules.seeds.project_calls import ProjectCalls
 from mlready.hooks.syntax import is_main_guard
 
 MEMO_KEY = "mlready.rules._seeding"
 
-Span = tuple[tuple[int, int], tuple[int, int]]
-
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_LOOKS_AT = frozenset({"callable", "getattr", "hasattr", "isinstance", "id", "repr", "print",
-                       "str", "type"})
 # Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
 _TYPED_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Tuple, ast.BoolOp, ast.IfExp)
-_HEUR = 1
-_COND = 2
-_NESTED = 4
 
 
 def collect(ctx: FileContext) -> Facts:
@@ -101,7 +95,7 @@ def _collect(ctx: FileContext) -> Facts:
 # --- units ---------------------------------------------------------------------------
 
 
-class _Collector(LibraryCalls):
+class _Collector(ProjectCalls, FilePasses, KeptFacts):
     """One pass over the shared node index, classifying calls into unit events."""
 
     def __init__(self, ctx: FileContext, facts: Facts) -> None:
@@ -126,6 +120,7 @@ class _Collector(LibraryCalls):
         self.other_vars: dict[tuple[str, str], list[str]] = {}
         self.bound_names: set[str] = set()
         self.seed_draws: set[int] = set()
+        self.optimizer_classes: set[str] = set()
         self.star = self._star_imports(ctx)
         self.plotters = frozenset(name for name, target in self.aliases.items()
                                   if target.startswith(api.PLOT_ROOTS))
@@ -234,11 +229,17 @@ class _Collector(LibraryCalls):
     # -- variables: `trainer = Trainer(...)`, `self.env = gym.make(...)` --
 
     def _bind_variables(self) -> None:
-        for assign in self.ctx.nodes(ast.Assign):
-            if len(assign.targets) != 1 or not isinstance(
+        # `algorithm: DQN = DQN(...)` binds as `algorithm = DQN(...)` does.
+        annotated = [a for a in self.ctx.nodes(ast.AnnAssign) if a.value is not None]
+        assigns: list[ast.Assign | ast.AnnAssign] = [*self.ctx.nodes(ast.Assign)]
+        if annotated:  # in source order: the first binding of a name is its main type
+            assigns = sorted((*assigns, *annotated), key=node_pos)
+        for assign in assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+            if len(targets) != 1 or not isinstance(
                     assign.value, ast.Call | ast.BoolOp | ast.IfExp):
                 continue
-            target = assign.targets[0]
+            target = targets[0]
             _, dotted = chain(target)
             if isinstance(assign.value, ast.Call) and dotted is not None \
                     and "seed" in dotted.rpartition(".")[2].lower():
@@ -296,150 +297,6 @@ class _Collector(LibraryCalls):
                 found[name] = types
         return found
 
-    # -- events --
-
-    def _call(self, call: ast.Call) -> None:
-        func = call.func
-        if isinstance(func, ast.Attribute):
-            final = func.attr
-        elif isinstance(func, ast.Name):
-            # `from random import sample as draw`: classify by what the name imports.
-            final = self.aliases.get(func.id, func.id).rpartition(".")[2]
-        else:
-            return
-        base, dotted = chain(func)
-        if base is not None and base in self.plotters:
-            unit = self._unit_at(node_pos(call))
-            if not unit.plots:
-                unit.plots = True
-                self._event(unit, "p", call, base)
-            return
-        project = base is not None and self._project_base(base)
-        interesting = final in api.INTERESTING_NAMES or "seed" in final.lower() \
-            or (base is not None and self._random_namespace(base, dotted))
-        receiver = dotted.rpartition(".")[0] if dotted is not None else ""
-        built = base is None and isinstance(func, ast.Attribute) \
-            and isinstance(func.value, ast.Call) and _class_call(func.value)  # `Loop(...).run()`
-        if interesting or project or base in ("self", "cls") or receiver in self.bound_names \
-                or built:
-            pos = node_pos(call)
-            unit = self._unit_at(pos)
-            nested = pos in self.nested
-            qualname = self.resolver.qualname(func) if dotted is not None else None
-            handled = interesting and self._classify(unit, call, final, base, dotted,
-                                                     qualname, nested)
-            if not handled:
-                self._project_call(unit, call, final, base, dotted, qualname, pos, nested)
-        if (call.args or call.keywords) and not self._inspects(call):
-            self._callbacks(call)
-
-    def _inspects(self, call: ast.Call) -> bool:
-        """``inspect.signature(fn)``, ``callable(fn)``: a function looked at, not run."""
-        func = call.func
-        if type(func) is ast.Name:
-            return func.id in _LOOKS_AT and func.id not in self.aliases
-        base, _ = chain(func)
-        return base is not None and self.aliases.get(base, "").startswith("inspect")
-
-    def _random_namespace(self, base: str, dotted: str | None) -> bool:
-        """``np.random.permutation``, ``npr.choice``, ``torchvision.models.resnet18``:
-        namespaces where any final name may draw."""
-        target = self.aliases.get(base)
-        if target is None:
-            return False
-        return target.startswith(("numpy", "torchvision")) and (
-            "random" in target or "random" in (dotted or "") or target.startswith("torchvision"))
-
-    def _project_base(self, base: str) -> bool:
-        """Whether a name may refer to a project function (imported or defined here)."""
-        if base in self.project_names:
-            return True
-        return bool(self.star) and base not in self.aliases and base not in api.EXTERNAL_ROOTS
-
-    def _star_imports(self, ctx: FileContext) -> list[str]:
-        """Project modules imported with ``from x import *`` at the top level: a name
-        that nothing else binds may come from any of them."""
-        tree = ctx.tree
-        assert tree is not None
-        package = ctx.module if ctx.path.endswith("__init__.py") else ctx.module.rpartition(".")[0]
-        found: list[str] = []
-        for statement in tree.body:
-            if isinstance(statement, ast.ImportFrom) \
-                    and any(alias.name == "*" for alias in statement.names):
-                parts = package.split(".") if package else []
-                if statement.level > 1:
-                    parts = parts[: max(len(parts) - statement.level + 1, 0)]
-                base = ".".join(parts) if statement.level else ""
-                module = ".".join(p for p in (base, statement.module or "") if p)
-                if module and not api.is_external(module):
-                    found.append(module)
-        return found
-
-    def _project_call(self, unit: Unit, call: ast.Call, final: str, base: str | None,
-                      dotted: str | None, qualname: str | None, pos: tuple[int, int],
-                      nested: bool) -> None:
-        target: str | None = None
-        if base is not None and self.star and base not in self.aliases \
-                and base not in self.local_defs and base not in api.EXTERNAL_ROOTS \
-                and dotted is not None:
-            # `from utils import *; seed_all(0)`: a call into each star-imported module.
-            flags = (_COND if pos in self.branches else 0) | (_NESTED if nested else 0)
-            for module in self.star:
-                self._event(unit, "c", call, f"{module}.{dotted}", flags)
-            return
-        if base is not None and dotted is not None and qualname is not None \
-                and self._project_base(base):
-            target = qualname
-        elif dotted is not None and "." in dotted:
-            receiver = dotted.rpartition(".")[0]
-            if receiver in ("self", "cls") and unit.cls:
-                target = f"{self.module}.{unit.cls}.{final}"
-            else:
-                bound = self._variable(unit, receiver)
-                if bound is not None and not api.is_external(bound):
-                    target = f"{called(bound)}.{final}"
-                scope = unit.cls if receiver.startswith("self.") and unit.cls else unit.name
-                for other in self.other_vars.get((scope, receiver), ()):
-                    if not api.is_external(other):
-                        self._event(unit, "c", call, f"{called(other)}.{final}",
-                                    (_COND if pos in self.branches else 0)
-                                    | (_NESTED if nested else 0))
-        elif dotted == "cls" and unit.cls:
-            target = f"{self.module}.{unit.cls}"  # `return cls(config)` in a classmethod
-        elif dotted is None and isinstance(call.func, ast.Attribute) \
-                and isinstance(call.func.value, ast.Call) and qualname is None:
-            # `TrainLoop(...).run_loop()`: the method of the project class just built.
-            through = self.resolver.qualname(call.func)
-            if through is not None and not api.is_external(through):
-                target = through
-        flags = (_COND if pos in self.branches else 0) | (_NESTED if nested else 0)
-        if target is not None:
-            if api.looks_like_seeder(final):
-                flags |= _HEUR
-            self._event(unit, "c", call, target, flags)
-        elif api.looks_like_seeder(final):
-            # An unknown object's `seed_everything(...)`, `fabric.seed_everything`: assume
-            # it seeds everything rather than report a false positive.
-            self._event(unit, "s", call, qualname or dotted or final, list(api.GLOBAL))
-
-    def _callbacks(self, call: ast.Call) -> None:
-        """``typer.run(main)``, ``mp.spawn(worker)``, ``Process(target=fn)``: calls too.
-
-        A function passed to another call may run at that point; counting it as called
-        can only add seeding before later uses, never a finding.
-        """
-        for value in (*call.args, *(k.value for k in call.keywords)):
-            if type(value) is ast.Name and self._project_base(value.id):
-                target = self.resolver.qualname(value)
-                if target is not None:
-                    pos = node_pos(value)
-                    unit = self._unit_at(pos)
-                    flags = (_COND if pos in self.branches else 0) | (
-                        _NESTED if pos in self.nested else 0)
-                    self._event(unit, "c", value, target, flags)
-
-    # -- output --
-
     def _finish(self) -> Facts:
         live = self._live_units()
         units: dict[str, Any] = {}
@@ -457,67 +314,12 @@ class _Collector(LibraryCalls):
                         if b or any(u.startswith(c + ".") for u in units)},
             "aliases": self._exports(),
             "ret": self._returns(),
+            # Classes with a method that builds a torch optimizer: making one (an
+            # optimizer factory, a trainer) says the run trains (MLR006).
+            "opt": sorted(self.optimizer_classes),
         }
         self.facts.update((key, value) for key, value in optional.items() if value)
         return self.facts
-
-    def _kept_events(self, unit: Unit, live: set[str]) -> list[Event]:
-        """The unit's events without calls that cannot matter: to same-file functions
-        with no events, and repeats of a call (only the first seeds or draws first)."""
-        kept: list[Event] = []
-        seen: set[tuple[str, int]] = set()
-        for event in sorted(unit.events, key=lambda e: (e[1], e[2])):
-            if event[0] == "c":
-                key = (event[5], event[6] & (_NESTED | _COND))
-                if key in seen or not self._live_call(event[5], live):
-                    continue
-                seen.add(key)
-            kept.append(event)
-        return kept
-
-    def _live_units(self) -> set[str]:
-        """Units with a non-call event (CUDA hints aside), closed over same-file calls."""
-        # A method's CUDA hint counts too: a trainer's `__init__` that only moves the
-        # model to the GPU says where the methods it sets up will train.
-        live = {n for n, u in self.units.items()
-                if any(e[0] not in "cgp" or (e[0] == "g" and u.cls) for e in u.events)}
-        changed = True
-        while changed:
-            changed = False
-            for name, unit in self.units.items():
-                if name not in live and any(
-                        e[0] == "c" and self._live_call(e[5], live) for e in unit.events):
-                    live.add(name)
-                    changed = True
-        return live
-
-    def _live_call(self, target: str, live: set[str]) -> bool:
-        prefix = self.module + "." if self.module else ""
-        if not target.startswith(prefix):
-            return True  # another module: decided across files
-        local = target[len(prefix):]
-        if "()" in local or ".*." in local:
-            return True  # through what a function returns: decided across files
-        head = local.partition(".")[0]
-        if local in live:
-            return True
-        if head in self.classes:
-            return bool(self.classes[head]) or any(u.startswith(head + ".") for u in live)
-        return False
-
-    def _exports(self) -> dict[str, str]:
-        """Module-level imports of project names, for re-exports through ``__init__``."""
-        tree = self.ctx.tree
-        assert tree is not None
-        exports: dict[str, str] = {}
-        for statement in tree.body:
-            if isinstance(statement, ast.Import | ast.ImportFrom):
-                for alias in statement.names:
-                    local = alias.asname or alias.name.partition(".")[0]
-                    target = self.aliases.get(local)
-                    if target is not None and not api.is_external(target):
-                        exports[local] = target
-        return exports
 
 
 def _tests_device(test: ast.expr) -> bool:
@@ -529,11 +331,3 @@ def _tests_device(test: ast.expr) -> bool:
                 and node.value.startswith("cuda"):
             return True
     return False
-
-
-def _class_call(call: ast.Call) -> bool:
-    """``TrainLoop(...)``, ``loops.TrainLoop(...)``: a call named like a class (what a
-    function returns is unknown)."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name[:1].isupper()

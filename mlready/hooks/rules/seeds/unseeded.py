@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import apis as api
 from mlready.hooks.rules.seeds import flow
-from mlready.hooks.rules.seeds.callgraph import Entrypoint
+from mlready.hooks.rules.seeds.summary import Entrypoint
 
 _LIB_NAMES = {"random": "random", "numpy": "numpy.random", "torch": "torch",
               "cuda": "torch.cuda", "env": "the environment", "space": "the action space"}

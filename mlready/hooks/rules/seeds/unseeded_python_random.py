@@ -53,7 +53,7 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds import flow, units, unseeded
-from mlready.hooks.rules.seeds.callgraph import Entrypoint
+from mlready.hooks.rules.seeds.summary import Entrypoint
 
 CODE = "MLR001"
 SEVERITY = "error"
