@@ -195,6 +195,9 @@ def _analyse_left(job: Job, tasks: Sequence[Task], jobs: int | None,
 
     import mlready.hooks.parsing  # noqa: F401  (here, once: the forked workers inherit it)
 
+    for full in (True, False):  # and the rule modules: imported once here, not per worker
+        job.plan(full)  # (this process needs the cross-file ones for finalize anyway)
+
     results: list[FileResult] = []
     errors: list[str] = []
     chunks = _chunks(tasks, sizes, count * 6)
