@@ -25,14 +25,7 @@ from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import (
-    UNUSED_NOQA,
-    Rule,
-    RuleLoadError,
-    all_rules,
-    kinds_read,
-    reading,
-)
+from mlready.hooks.rules import UNUSED_NOQA, Rule, RuleLoadError, all_rules, kinds_read, reading
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
