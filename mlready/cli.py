@@ -16,8 +16,8 @@ from mlready import __version__
 
 # name -> "module:attribute" of a click.Command; imported only when that name is used.
 SUBCOMMANDS: dict[str, str] = {
-    "check": "mlready.hooks.cli:check",
-    "rule": "mlready.hooks.cli:rule",
+    "check": "mlready.hooks.cli.check:check",
+    "rule": "mlready.hooks.cli.rule:rule",
     "run": "mlready.gpu_runner.cli:run",
     "scorecard": "mlready.scorecard.cli:scorecard",
     "comment": "mlready.github.cli:comment",

@@ -25,7 +25,7 @@ from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import UNUSED_NOQA, Rule, RuleLoadError, all_rules, kinds_read
+from mlready.hooks.rules import UNUSED_NOQA, Rule, RuleLoadError, all_rules, kinds_read, reading
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
@@ -188,6 +188,9 @@ def _analyse_left(job: Job, tasks: Sequence[Task], jobs: int | None,
 
     import mlready.hooks.parsing  # noqa: F401  (here, once: the forked workers inherit it)
 
+    for full in (True, False):  # and the rule modules: imported once here, not per worker
+        job.plan(full)  # (this process needs the cross-file ones for finalize anyway)
+
     results: list[FileResult] = []
     errors: list[str] = []
     chunks = _chunks(tasks, sizes, count * 6)
@@ -341,7 +344,13 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
 
     root = settings.root
     rules = (*settings.rules, *settings.measured)  # measured: run, but their findings dropped
-    job = Job(str(root), tuple(r.code for r in rules), tuple(r.code for r in rules if r.collects),
+    # Only the rules that read a kind of file this run has are imported and run (a rule
+    # reports only on files of its kinds, `mlready.hooks.rules`): the others could say
+    # nothing about these files.
+    reported_kinds = {k for file, full in files if full for k in context_kinds(file.kind)}
+    read_kinds = {k for file, _ in files for k in context_kinds(file.kind)}
+    job = Job(str(root), tuple(r.code for r in reading(rules, reported_kinds)),
+              tuple(r.code for r in reading(rules, read_kinds) if r.collects),
               {k: dict(v) for k, v in settings.options.items()}, cache, settings.max_file_size,
               dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
@@ -360,6 +369,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     # or on the root itself (``.``): it is reported when the whole project is checked.
     whole = targets.issuperset(project_args["files"])
     for rule in (r for r in rules if r.cross):
+        if not whole and not reading([rule], reported_kinds) and "summarize" not in rule.parts:
+            continue  # it can report on no named file, and measures nothing
         more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
                                                     settings.options_for(rule),
                                                     report=rule.code not in measured)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlready.cli import main
-from mlready.hooks.cli import use_color
+from mlready.hooks.cli.printing import use_color
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic, Edit, Fix
 from mlready.hooks.output import concise, full

@@ -11,6 +11,9 @@ from pathlib import Path
 import fixture_harness as harness
 import pytest
 
+from mlready.hooks.discovery import classify
+from mlready.hooks.engine import Report
+from mlready.hooks.model import Diagnostic, context_kinds
 from mlready.hooks.rules import Rule, all_rules
 
 
@@ -26,9 +29,32 @@ def test_rule_matches_its_fixture(rule: Rule, tmp_path: Path) -> None:
         f"{fixture}: no `# error: {rule.code}` expectation: a fixture must show the rule firing")
     report = harness.run(project, rule.code)
     assert report.errors == ()
+    assert stray_kinds(report, rule) == [], (
+        f"{rule.code} reports on files of kinds it does not read ({sorted(rule.kinds)}): a "
+        "hook run naming only such files would not run it (mlready.hooks.rules, `reading`)")
     got = harness.actual(report, want)
     assert got == want, (f"\nmissing (expected, not reported):\n{harness.show(want - got)}"
                          f"\nunexpected (reported, not expected):\n{harness.show(got - want)}")
+
+
+def stray_kinds(report: Report, rule: Rule) -> list[str]:
+    """The rule's findings on project files of a kind it does not read (the root, a
+    ``.gitignore`` or a committed artifact is no project file: those are fine)."""
+    stray = []
+    for d in report.diagnostics:
+        kind = classify(d.path)
+        if d.code == rule.code and kind is not None and rule.kinds.isdisjoint(
+                context_kinds(kind)):
+            stray.append(f"{d.path}:{d.line} ({kind})")
+    return stray
+
+
+def test_a_finding_on_a_file_of_another_kind_is_stray(tmp_path: Path) -> None:
+    rule = next(r for r in all_rules() if r.code == "MLR201")  # reads requirements only
+    found = Diagnostic("train.py", 1, 1, "MLR201", "m")
+    report = Report(tmp_path, 1, (found, found._replace(path="requirements.txt"),
+                                  found._replace(path=".")), (rule,))
+    assert stray_kinds(report, rule) == ["train.py:1 (python)"]
 
 
 def test_every_fixture_belongs_to_a_rule() -> None:

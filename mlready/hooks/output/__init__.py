@@ -56,7 +56,7 @@ def escape_property(text: str) -> str:
 
 def paint(text: str, color: bool, **style: Any) -> str:
     """``text`` styled as `click.style` does (``fg="red", bold=True``) when ``color``;
-    as it is otherwise. Where colour is on is the CLI's decision (`mlready.hooks.cli`)."""
+    as it is otherwise. Where colour is on is the CLI's decision (`mlready.hooks.cli.printing`)."""
     if not color or not text:
         return text
     import click

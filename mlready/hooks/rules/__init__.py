@@ -22,6 +22,12 @@ name, or ``ALL`` (an opinionated MLR9xx rule, which its family's hook must not r
 facts also make a metric: the result lands in ``mlready check --output-format json``
 under ``"metrics": {<NAME>: ...}`` (must be JSON-serializable).
 
+A rule reports only on files of a kind it reads (its ``KINDS``; a notebook is read as
+``python`` and ``notebook``), or on a path that is no file of the project (the root
+``.``, ``.gitignore``, a committed artifact), which only a check of the whole project
+shows. So a run whose named files are all of other kinds neither imports nor runs the
+rule (`reading`); the fixture test holds every rule to this.
+
 ``finalize`` reads the disk beyond the facts only through ``project.disk``
 (`mlready.hooks.probes`), so that a remembered run (`mlready.hooks.memo`) sees the
 change. Metadata (code, name, family, kinds, which functions exist) is read from the
@@ -36,7 +42,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from mlready.config import Table
     from mlready.hooks.context import Check, Collect, Finalize, Summarize
@@ -263,6 +269,13 @@ def selection_state(rule: Rule) -> str:
 def kinds_read(rules: Iterable[Rule]) -> frozenset[FileKind]:
     """The context kinds at least one of ``rules`` reads: which files a pass must open."""
     return frozenset(kind for rule in rules for kind in rule.kinds)
+
+
+def reading(rules: Iterable[Rule], kinds: Collection[FileKind]) -> tuple[Rule, ...]:
+    """The ``rules`` that read at least one of the context ``kinds``: the only ones that
+    can report on a file of those kinds, so the only ones a pass over such files needs
+    to import and run (a run over one Python file needs no requirements rule)."""
+    return tuple(rule for rule in rules if not rule.kinds.isdisjoint(kinds))
 
 
 def by_code() -> dict[str, Rule]:
