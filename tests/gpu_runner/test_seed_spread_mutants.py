@@ -141,7 +141,8 @@ def test_a_seed_that_never_logged_the_objective_fails(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
 def test_a_seed_that_ends_non_finite_fails_with_where(tmp_path: Path, bad: float) -> None:
-    session = Handed(tmp_path, finals(1.0, bad), seeds=2, **{"step-unit": "epochs"})
+    table: dict[str, Any] = {"seeds": 2, "step-unit": "epochs"}
+    session = Handed(tmp_path, finals(1.0, bad), **table)
     result = seed_spread.check(session)
     assert (result.check, result.outcome, result.reason, result.summary) == (
         "seed-spread", Outcome.FAIL, "nonfinite_objective",
@@ -151,8 +152,8 @@ def test_a_seed_that_ends_non_finite_fails_with_where(tmp_path: Path, bad: float
 def test_the_configured_objective_is_the_one_read(tmp_path: Path) -> None:
     trajectories = {k: Trajectory((Record(1, {"loss": 5.0, "ret": v}),))
                     for k, v in enumerate((1.0, 2.0, 4.0))}
-    session = Handed(tmp_path, trajectories, seeds=3, objective="ret",
-                     **{"claimed-improvement": 100.0})
+    table: dict[str, Any] = {"seeds": 3, "objective": "ret", "claimed-improvement": 100.0}
+    session = Handed(tmp_path, trajectories, **table)
     result = seed_spread.check(session)
     assert result.details["final_by_seed"] == {"7": 1.0, "8": 2.0, "9": 4.0}
     assert result.summary.startswith("3 seeds, final ret after 4 steps: 2.333 ± ")
