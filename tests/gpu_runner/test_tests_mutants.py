@@ -8,6 +8,7 @@ subprocess.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,63 @@ def test_nothing_passed_keeps_the_log_tail(tmp_path: Path) -> None:
     assert result.summary.startswith(
         "test command `{python} probe.py -m pytest` passed no test (2 skipped) in ")
     assert result.log_tail is not None and "2 skipped" in result.log_tail
+
+
+def test_the_progress_line_ends_with_the_commands_status(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text("import sys\nsys.exit(3)\n")
+    session = session_for(tmp_path, "{python} probe.py")
+    (tmp_path / "work").mkdir()
+    stream = io.StringIO()
+    session.progress = Progress(1, stream=stream, enabled=True)
+    tests_check.check(session)
+    line = stream.getvalue()
+    assert line.startswith("[1/1] tests: the project's own test command ... exit (")
+    assert line.endswith("s)\n")
+
+
+def test_no_tests_collected_keeps_the_counts_and_the_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text(
+        'import sys\nprint("==== no tests ran in 0.01s ====")\nsys.exit(5)\n')
+    session = session_for(tmp_path, "{python} probe.py -m pytest")
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "no_tests_collected")
+    wall = result.metrics.pop("wall_s")
+    assert isinstance(wall, float) and wall > 0
+    assert result.metrics == {"exit_code": 5, "passed": 0, "failed": 0, "errors": 0,
+                              "skipped": 0}
+    assert result.log_tail is not None and "no tests ran" in result.log_tail
+
+
+def test_a_command_that_outlives_the_timeout_is_named_with_it(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text("import time\ntime.sleep(30)\n")
+    lines = ["[tool.mlready.runner]", 'train = "{python} train.py"',
+             'tests = "{python} probe.py"', "timeout = 0.5"]
+    (tmp_path / "pyproject.toml").write_text("\n".join(lines) + "\n")
+    session = Session(runner_config.load(tmp_path), "cpu", tmp_path / "work",
+                      Progress(0, enabled=False), needs_torch=False)
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "timeout")
+    assert result.summary.startswith(
+        "test command `{python} probe.py` did not finish within 0.5s; killed its whole "
+        "process tree")
+
+
+@pytest.mark.parametrize(("summary", "found"), [
+    ("== 1 failed in 0.1s ==", "1 failed"), ("== 1 passed, 2 errors in 0.1s ==",
+                                            "1 passed, 2 errors")])
+def test_failed_tests_are_the_tests_verdict_even_beside_a_missing_module(
+        tmp_path: Path, summary: str, found: str) -> None:
+    """A test that died of a missing module is still a failed test, not an environment
+    that cannot run the suite: either count, failed or errors, decides."""
+    (tmp_path / "probe.py").write_text(
+        "import sys\nprint(\"E   ModuleNotFoundError: No module named 'gym'\")\n"
+        f"print({summary!r})\nsys.exit(1)\n")
+    session = session_for(tmp_path, "{python} probe.py -m pytest")
+    (tmp_path / "work").mkdir()
+    result = tests_check.check(session)
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "tests_failed")
+    assert result.summary == (f"test command `{{python}} probe.py -m pytest` exited with "
+                              f"code 1: pytest: {found}; E   ModuleNotFoundError: No module "
+                              "named 'gym'")
