@@ -75,6 +75,19 @@ MODULES: dict[str, tuple[str, ...]] = {
     # test_tests_check.py runs real pytest suites: the only tests of check()'s verdicts
     "mlready/gpu_runner/checks/tests.py": ("tests/gpu_runner/test_tests_check.py",
                                            "tests/gpu_runner/test_tests_mutants.py"),
+    # the verdict wrappers: test_seed_spread.py and test_memory_growth.py train a stand-in
+    # per test, so only their one synthetic test and the *_mutants.py unit tests run here
+    "mlready/gpu_runner/checks/seed_spread.py": ("tests/gpu_runner/test_seed_spread_mutants.py",),
+    "mlready/gpu_runner/checks/memory_growth.py": (
+        "tests/gpu_runner/test_memory_growth.py::"
+        "test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte",
+        "tests/gpu_runner/test_memory_growth_mutants.py"),
+    "mlready/hooks/stat_index.py": ("tests/hooks/test_memo.py",
+                                    "tests/hooks/test_stat_index_mutants.py"),
+    "mlready/hooks/rules/unused_noqa.py": (
+        "tests/hooks/test_unused_noqa.py",
+        "tests/hooks/test_rule_fixtures.py::test_rule_matches_its_fixture[MLR900-unused-noqa]",
+        "tests/hooks/test_unused_noqa_mutants.py"),
 }
 
 
