@@ -106,6 +106,12 @@ class Result:
                      if s in ("killed", "timeout") and name not in self.equivalent)
         return killed / tried if tried > 0 else None
 
+    def stale(self) -> list[str]:
+        """Listed as equivalent yet killed: no equivalent mutant can be, so the name now
+        belongs to another mutant (an edit of the module renumbers them) and the list
+        needs the new name."""
+        return sorted(n for n in self.equivalent if self.statuses[n] in ("killed", "timeout"))
+
     def survivors(self) -> list[str]:
         """Not killed and not set aside: survived, or reached by no test at all."""
         return sorted(n for n, s in self.statuses.items()
@@ -231,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {module} | {len(result.statuses)} | {c['killed']} | {len(result.survivors())} | "
               f"{c['timeout']} | {len(result.equivalent)} | "
               f"{'n/a' if score is None else f'{score:.0%}'} |", flush=True)
+        for name in result.stale():
+            print(f"  {module}: {name} is listed as equivalent but was killed: renumbered? "
+                  f"check {EQUIVALENT.name}", file=sys.stderr)
         if not result.statuses:
             print(f"  {module}: mutmut reported no mutants (is it installed? "
                   "`pip install mutmut==3.*`)", file=sys.stderr)

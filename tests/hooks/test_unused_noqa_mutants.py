@@ -51,8 +51,10 @@ def test_the_kept_codes_stay_in_their_order() -> None:
     assert fixed("x = 1  # noqa: MLR301, E501, F401, MLR001\n") == "x = 1  # noqa: E501, F401\n"
 
 
-def test_a_kept_code_ending_in_x_is_kept_whole() -> None:
+def test_the_line_is_cut_at_its_line_end_only() -> None:
+    """What ends a line is ``\\r`` and ``\\n``: a last code made of other letters stays."""
     assert fixed("x = 1  # noqa: MLR301, FIX\n") == "x = 1  # noqa: FIX\n"
+    assert fixed("x = 1  # noqa: MLR301, X\r\n") == "x = 1  # noqa: X\r\n"
 
 
 def test_unknown_codes_are_named_apart_with_their_verb() -> None:
