@@ -142,11 +142,13 @@ def test_a_seed_that_never_logged_the_objective_fails(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
 def test_a_seed_that_ends_non_finite_fails_with_where(tmp_path: Path, bad: float) -> None:
     table: dict[str, Any] = {"seeds": 2, "step-unit": "epochs"}
-    session = Handed(tmp_path, finals(1.0, bad), **table)
+    trajectories = finals(1.0, 2.0)
+    trajectories[1] = ending(9.0, 8.0, bad)  # the last of three records
+    session = Handed(tmp_path, trajectories, **table)
     result = seed_spread.check(session)
     assert (result.check, result.outcome, result.reason, result.summary) == (
         "seed-spread", Outcome.FAIL, "nonfinite_objective",
-        f"the seed 8 run ended with loss = {bad} at epoch 2")
+        f"the seed 8 run ended with loss = {bad} at epoch 3")
 
 
 def test_the_configured_objective_is_the_one_read(tmp_path: Path) -> None:
@@ -183,6 +185,13 @@ def test_a_std_equal_to_the_claim_fails(tmp_path: Path) -> None:
                               "as the claimed improvement 1 (1x): the claim is within seed "
                               "noise")
     assert result.details["final_by_seed"] == {"7": 0.0, "8": 1.0, "9": 2.0}
+
+
+def test_a_claim_half_the_std_is_named_as_twice_over(tmp_path: Path) -> None:
+    result, _ = judged(tmp_path, (0.0, 1.0, 2.0), claim=0.5)
+    assert result.metrics["std_to_claim"] == 2.0
+    assert result.summary.endswith("the claimed improvement 0.5 (2x): the claim is within "
+                                   "seed noise")
 
 
 def test_a_std_just_under_the_claim_passes(tmp_path: Path) -> None:
