@@ -286,3 +286,43 @@ def test_a_regex_over_a_log_that_never_grew_falls_back(tmp_path: Path) -> None:
     unlogged = RunOutcome(RUNS["ref"], tmp_path, 2, 0,
                           ProcessResult(("t",), Status.OK, 0, 9.0, log, "", memory))
     assert training_span(unlogged, re.compile(r"step")) == (2.0, 8.0)
+
+
+def test_a_run_as_long_as_ref_does_not_replace_it(tmp_path: Path) -> None:
+    runs = {"ref": outcome(tmp_path, "ref", climb(0.0), wall_s=10.0),
+            "repeat": outcome(tmp_path, "repeat", climb(1.5), wall_s=10.0)}
+    result = judged(tmp_path, runs)
+    assert (result.outcome, result.metrics["run"]) == (Outcome.PASS, "ref")
+
+
+def test_a_small_rise_passes_with_its_figures_and_curve(tmp_path: Path) -> None:
+    rss = climb(0.1)  # +3 MiB over the part analysed: under the 16 MiB of a leak
+    g = grown(rss)
+    assert g.measured and not g.climbing and g.growth_bytes > 2 * MIB
+    result = judged(tmp_path, {"ref": outcome(tmp_path, "ref", rss)})
+    assert result.outcome is Outcome.PASS
+    assert result.summary == (
+        f"RSS of the ref run holds steady over 30.0s of training "
+        f"({fmt(g.growth_bytes / MIB)} MiB, {fmt(g.slope_bytes_per_s * 60 / MIB)} MiB/min)")
+    assert result.summary.endswith("(2.638 MiB, 6 MiB/min)")  # medians of first and last window
+    assert result.series == {"rss_mb": [[t * 1000, v / MIB] for t, v in rss]}
+
+
+def test_the_analysed_seconds_keep_two_decimals(tmp_path: Path) -> None:
+    result = judged(tmp_path, {"ref": outcome(tmp_path, "ref", climb(0.0, every=0.2501))})
+    assert result.metrics["analysed_s"] == 29.76
+    assert result.summary.startswith("RSS of the ref run holds steady over 29.8s")
+
+
+def test_both_series_are_cut_to_the_training_part(tmp_path: Path) -> None:
+    """Samples go on past the last metric (shutdown, saving); GPU samples start late (NVML
+    came up late). Both series are judged between the first and the last metric, and the
+    GPU series by the configured minimum too: 18 s of it is under 20 s."""
+    rss = climb(0.0, seconds=60.0)
+    gpu = tuple(p for p in climb(0.0, start_mib=500.0, seconds=60.0) if p[0] >= 22.0)
+    result = judged(tmp_path, {"ref": outcome(tmp_path, "ref", rss, gpu, first=0.0,
+                                              last=40.0)}, min_seconds=20.0)
+    assert result.outcome is Outcome.PASS
+    assert result.metrics["analysed_s"] == 30.0  # 10 .. 40 s, not up to 60 s
+    assert result.summary.endswith("; GPU memory not measured (18.0s of training after "
+                                   "warm-up, under 20s)")
