@@ -14,6 +14,10 @@ reason in ``bench/mutation_equivalent.yaml`` and set aside, so
 
     score = killed / (tried - equivalent)
 
+mutmut numbers a function's mutants in order, so an edit of the module renumbers them
+and a listed name can come to denote another mutant. An equivalent mutant can never be
+killed: a listed one that was is reported (on stderr) as stale, to be renamed.
+
 The run happens in a temporary copy of the tracked files (mutmut writes a ``mutants/``
 folder beside its configuration), so this checkout is never touched.
 """
