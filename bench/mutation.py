@@ -14,6 +14,10 @@ reason in ``bench/mutation_equivalent.yaml`` and set aside, so
 
     score = killed / (tried - equivalent)
 
+mutmut numbers a function's mutants in order, so an edit of the module renumbers them
+and a listed name can come to denote another mutant. An equivalent mutant can never be
+killed: a listed one that was is reported (on stderr) as stale, to be renamed.
+
 The run happens in a temporary copy of the tracked files (mutmut writes a ``mutants/``
 folder beside its configuration), so this checkout is never touched.
 """
@@ -75,6 +79,19 @@ MODULES: dict[str, tuple[str, ...]] = {
     # test_tests_check.py runs real pytest suites: the only tests of check()'s verdicts
     "mlready/gpu_runner/checks/tests.py": ("tests/gpu_runner/test_tests_check.py",
                                            "tests/gpu_runner/test_tests_mutants.py"),
+    # the verdict wrappers: test_seed_spread.py and test_memory_growth.py train a stand-in
+    # per test, so only their one synthetic test and the *_mutants.py unit tests run here
+    "mlready/gpu_runner/checks/seed_spread.py": ("tests/gpu_runner/test_seed_spread_mutants.py",),
+    "mlready/gpu_runner/checks/memory_growth.py": (
+        "tests/gpu_runner/test_memory_growth.py::"
+        "test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte",
+        "tests/gpu_runner/test_memory_growth_mutants.py"),
+    "mlready/hooks/stat_index.py": ("tests/hooks/test_memo.py",
+                                    "tests/hooks/test_stat_index_mutants.py"),
+    "mlready/hooks/rules/unused_noqa.py": (
+        "tests/hooks/test_unused_noqa.py",
+        "tests/hooks/test_rule_fixtures.py::test_rule_matches_its_fixture[MLR900-unused-noqa]",
+        "tests/hooks/test_unused_noqa_mutants.py"),
 }
 
 
@@ -92,6 +109,12 @@ class Result:
         killed = sum(1 for name, s in self.statuses.items()
                      if s in ("killed", "timeout") and name not in self.equivalent)
         return killed / tried if tried > 0 else None
+
+    def stale(self) -> list[str]:
+        """Listed as equivalent yet killed: no equivalent mutant can be, so the name now
+        belongs to another mutant (an edit of the module renumbers them) and the list
+        needs the new name."""
+        return sorted(n for n in self.equivalent if self.statuses[n] in ("killed", "timeout"))
 
     def survivors(self) -> list[str]:
         """Not killed and not set aside: survived, or reached by no test at all."""
@@ -218,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {module} | {len(result.statuses)} | {c['killed']} | {len(result.survivors())} | "
               f"{c['timeout']} | {len(result.equivalent)} | "
               f"{'n/a' if score is None else f'{score:.0%}'} |", flush=True)
+        for name in result.stale():
+            print(f"  {module}: {name} is listed as equivalent but was killed: renumbered? "
+                  f"check {EQUIVALENT.name}", file=sys.stderr)
         if not result.statuses:
             print(f"  {module}: mutmut reported no mutants (is it installed? "
                   "`pip install mutmut==3.*`)", file=sys.stderr)

@@ -3,6 +3,7 @@ in tests/fixtures/runner with one injected fault (``--mode``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,3 +42,15 @@ def by_id(report: RunReport) -> dict[str, CheckResult]:
 
 def run(cfg: RunnerConfig, *only: str) -> dict[str, CheckResult]:
     return by_id(execute(cfg, only or None, progress=False))
+
+
+def written_in_order(folder: Path, *names: str) -> list[Path]:
+    """Files ``names`` in ``folder``, each one second newer than the one before (from
+    t = 1000 s): the checkpoint picker's ties and fallbacks go by modification time."""
+    paths = []
+    for i, name in enumerate(names):
+        path = folder / name
+        path.write_text("x")
+        os.utime(path, (1000 + i, 1000 + i))
+        paths.append(path)
+    return paths

@@ -21,19 +21,11 @@ from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.results import Outcome
 from mlready.gpu_runner.session import RunOutcome, Session
 
-
-def _files(tmp_path: Path, *names: str) -> list[Path]:
-    paths = []
-    for i, name in enumerate(names):
-        path = tmp_path / name
-        path.write_text("x")
-        os.utime(path, (1000 + i, 1000 + i))  # written in the order given
-        paths.append(path)
-    return paths
+from .helpers import written_in_order
 
 
 def test_latest_by_step_beats_a_newer_file(tmp_path: Path) -> None:
-    a, b, c = _files(tmp_path, "ckpt_20.pt", "ckpt_10.pt", "best.pt")
+    a, b, c = written_in_order(tmp_path, "ckpt_20.pt", "ckpt_10.pt", "best.pt")
     held = {a: ("global_step", 20.0), b: ("global_step", 10.0), c: ("global_step", 15.0)}
     assert pick_checkpoint([a, b, c], held.get) == (
         a, "the latest of 3 files matching the glob by the step it holds "
@@ -41,14 +33,14 @@ def test_latest_by_step_beats_a_newer_file(tmp_path: Path) -> None:
 
 
 def test_equal_steps_go_to_the_newest_file(tmp_path: Path) -> None:
-    a, b = _files(tmp_path, "checkpoint.pt", "checkpoint_best.pt")
+    a, b = written_in_order(tmp_path, "checkpoint.pt", "checkpoint_best.pt")
     assert pick_checkpoint([a, b], lambda _: ("step", 6.0)) == (
         b, "the newest by modification time of the 2 files matching the glob that hold the "
            "highest step (`step` = 6)")
 
 
 def test_without_a_step_in_every_file_by_modification_time(tmp_path: Path) -> None:
-    a, b = _files(tmp_path, "ckpt_9.pt", "ckpt_10.pt")
+    a, b = written_in_order(tmp_path, "ckpt_9.pt", "ckpt_10.pt")
     held = {a: ("epoch", 9.0)}
     assert pick_checkpoint([a, b], held.get) == (
         b, "the newest of 2 files matching the glob by modification time (not every one "
@@ -92,7 +84,7 @@ def test_counters_under_different_keys_are_not_compared(tmp_path: Path) -> None:
     taken, the older one's `step` is taken by its name; 50 steps is not after epoch 4."""
     from mlready.gpu_runner.checkpoint import step_counter
 
-    old, new = _files(tmp_path, "ckpt_a.pt", "ckpt_b.pt")
+    old, new = written_in_order(tmp_path, "ckpt_a.pt", "ckpt_b.pt")
     held = {old: step_counter({"epoch": 2, "step": 50}, 4),
             new: step_counter({"epoch": 4, "step": 100}, 4)}
     assert held == {old: ("step", 50.0), new: ("epoch", 4.0)}

@@ -12,15 +12,7 @@ from pathlib import Path
 
 from mlready.gpu_runner.checkpoint_pick import MAX_PICK_LOADS, _natural, pick_checkpoint
 
-
-def _files(tmp_path: Path, *names: str) -> list[Path]:
-    paths = []
-    for i, name in enumerate(names):
-        path = tmp_path / name
-        path.write_text("x")
-        os.utime(path, (1000 + i, 1000 + i))  # written in the order given
-        paths.append(path)
-    return paths
+from .helpers import written_in_order
 
 
 def test_the_load_limit() -> None:
@@ -28,7 +20,7 @@ def test_the_load_limit() -> None:
 
 
 def test_at_the_load_limit_steps_decide(tmp_path: Path) -> None:
-    paths = _files(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS)))
+    paths = written_in_order(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS)))
     held = {p: ("step", float(-i)) for i, p in enumerate(paths)}  # the oldest holds most
     assert pick_checkpoint(paths, held.get) == (
         paths[0], f"the latest of {MAX_PICK_LOADS} files matching the glob by the step it "
@@ -36,14 +28,14 @@ def test_at_the_load_limit_steps_decide(tmp_path: Path) -> None:
 
 
 def test_at_the_load_limit_a_missing_counter_is_named_not_the_limit(tmp_path: Path) -> None:
-    paths = _files(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS)))
+    paths = written_in_order(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS)))
     assert pick_checkpoint(paths, lambda _: None) == (
         paths[-1], f"the newest of {MAX_PICK_LOADS} files matching the glob by modification "
                    "time (not every one holds a readable step counter)")
 
 
 def test_past_the_load_limit_nothing_is_loaded(tmp_path: Path) -> None:
-    paths = _files(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS + 1)))
+    paths = written_in_order(tmp_path, *(f"c{i}.pt" for i in range(MAX_PICK_LOADS + 1)))
     loaded: list[Path] = []
 
     def held(path: Path) -> tuple[str, float]:
@@ -57,7 +49,7 @@ def test_past_the_load_limit_nothing_is_loaded(tmp_path: Path) -> None:
 
 
 def test_loading_stops_at_the_first_file_without_a_counter(tmp_path: Path) -> None:
-    a, b, c = _files(tmp_path, "a.pt", "b.pt", "c.pt")
+    a, b, c = written_in_order(tmp_path, "a.pt", "b.pt", "c.pt")
     loaded: list[Path] = []
 
     def held(path: Path) -> tuple[str, float] | None:
@@ -70,7 +62,7 @@ def test_loading_stops_at_the_first_file_without_a_counter(tmp_path: Path) -> No
 
 
 def test_a_file_gone_since_the_glob_is_the_oldest(tmp_path: Path) -> None:
-    a, b = _files(tmp_path, "ckpt_1.pt", "ckpt_2.pt")
+    a, b = written_in_order(tmp_path, "ckpt_1.pt", "ckpt_2.pt")
     gone = tmp_path / "ckpt_9.pt"  # the higher number, but no modification time at all
     assert pick_checkpoint([gone, a, b], lambda _: None)[0] == b
     assert pick_checkpoint([b, gone], lambda _: None)[0] == b
@@ -79,7 +71,7 @@ def test_a_file_gone_since_the_glob_is_the_oldest(tmp_path: Path) -> None:
 
 
 def test_ties_name_how_many_hold_the_highest_step(tmp_path: Path) -> None:
-    a, b, c = _files(tmp_path, "x.pt", "y.pt", "z.pt")
+    a, b, c = written_in_order(tmp_path, "x.pt", "y.pt", "z.pt")
     held = {a: ("step", 7.0), b: ("step", 7.0), c: ("step", 2.5)}
     assert pick_checkpoint([c, b, a], held.get) == (
         b, "the newest by modification time of the 2 files matching the glob that hold the "
@@ -90,7 +82,7 @@ def test_ties_name_how_many_hold_the_highest_step(tmp_path: Path) -> None:
 
 
 def test_the_next_step_is_the_highest_below_the_pick(tmp_path: Path) -> None:
-    a, b, c = _files(tmp_path, "new.pt", "mid.pt", "old.pt")
+    a, b, c = written_in_order(tmp_path, "new.pt", "mid.pt", "old.pt")
     held = {a: ("step", 1.5), b: ("step", 40.0), c: ("step", 30.0)}
     assert pick_checkpoint([a, b, c], held.get) == (
         b, "the latest of 3 files matching the glob by the step it holds "
@@ -101,7 +93,7 @@ def test_the_next_step_is_the_highest_below_the_pick(tmp_path: Path) -> None:
 
 
 def test_different_keys_are_named_in_sorted_order(tmp_path: Path) -> None:
-    a, b, c = _files(tmp_path, "a.pt", "b.pt", "c.pt")
+    a, b, c = written_in_order(tmp_path, "a.pt", "b.pt", "c.pt")
     held = {a: ("step", 9.0), b: ("epoch", 1.0), c: ("step", 2.0)}
     assert pick_checkpoint([a, b, c], held.get) == (
         c, "the newest of 3 files matching the glob by modification time (their step "
@@ -118,7 +110,7 @@ def test_names_compare_digit_runs_as_numbers() -> None:
 
 
 def test_same_time_goes_to_the_higher_number_in_the_name(tmp_path: Path) -> None:
-    nine, ten = _files(tmp_path, "ckpt_9.pt", "ckpt_10.pt")
+    nine, ten = written_in_order(tmp_path, "ckpt_9.pt", "ckpt_10.pt")
     os.utime(nine, (7000, 7000))
     os.utime(ten, (7000, 7000))
     assert pick_checkpoint([ten, nine], lambda _: ("step", 1.0))[0] == ten

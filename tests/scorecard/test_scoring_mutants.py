@@ -12,17 +12,20 @@ import pytest
 
 from mlready.gpu_runner.results import Outcome
 from mlready.scorecard.baseline import compare
-from mlready.scorecard.model import CategoryScore, ItemResult, Source, Status
+from mlready.scorecard.model import CategoryScore, Inputs, ItemResult, Source, Status
 from mlready.scorecard.scoring import (
     RuleInfo,
     _coverage_ratio,
     build,
+    category_score,
     combine,
     failing_first,
     metrics_logged_item,
+    registry_rules,
+    throughput_item,
 )
 
-from .factories import SHA, check, diag, static
+from .factories import SHA, check, diag, run, static
 
 
 def test_coverage_without_a_count_or_with_a_zero_total() -> None:
@@ -81,3 +84,56 @@ def test_a_smoke_run_without_metrics_fails_the_item_even_with_names(reason: str)
     item = metrics_logged_item([smoke])
     assert (item.status, item.detail, item.credit) == (
         Status.FAIL, "the smoke run reported no metrics", 0.0)
+
+
+# -- the 150-mutant sample of 2026-12-02 (seed 16): its twelve survivors ------------------
+
+def test_the_card_says_what_fed_it() -> None:
+    report = replace(static(), errors=("a.py: unreadable",))
+    assert build(report, run(check("smoke")), rules=RULES).inputs == Inputs(
+        static=True, runtime=True, static_root="/repo", files_checked=3,
+        static_errors=("a.py: unreadable",), environment={"device": "cpu"})
+    assert build(None, None, rules=RULES).inputs == Inputs(static=False, runtime=False)
+
+
+def test_without_static_results_each_rule_is_not_measured() -> None:
+    items = [i for c in build(None, None, rules=RULES).categories for i in c.items
+             if i.source is Source.RULE]
+    assert sorted((i.id, i.status, i.detail, i.weight) for i in items) == [
+        ("MLR001", Status.NOT_MEASURED, "static checks were not run", 1.0),
+        ("MLR101", Status.NOT_MEASURED, "static checks were not run", 1.0)]
+
+
+def test_a_check_absent_from_the_run_keeps_a_checks_weight() -> None:
+    items = {i.id: i for c in build(None, run(check("smoke")), rules=RULES).categories
+             for i in c.items if i.source is Source.CHECK}
+    assert items["resume"].status is Status.NOT_MEASURED
+    assert items["resume"].weight == items["smoke"].weight == 3.0
+
+
+def test_an_unscored_item_does_not_count_even_with_a_credit() -> None:
+    aside = ItemResult("x", "code", Status.NOT_APPLICABLE, "d", Source.RULE, 1.0, 5.0)
+    failed = ItemResult("y", "code", Status.FAIL, "d", Source.RULE, 0.0, 1.0)
+    assert category_score([aside, failed]) == 0.0
+
+
+def test_the_registry_rules_carry_their_kinds_and_severity() -> None:
+    from mlready.hooks.rules import all_rules
+
+    by_code = {r.code: r for r in registry_rules()}
+    rule = next(r for r in all_rules() if r.code == "MLR201")
+    assert by_code["MLR201"] == RuleInfo("MLR201", rule.name, frozenset(rule.kinds),
+                                         rule.severity)
+    assert by_code["MLR201"].severity in ("error", "warning", "note")
+
+
+def test_no_smoke_run_measures_neither_derived_item() -> None:
+    for item in (metrics_logged_item([]), throughput_item([])):
+        assert (item.status, item.detail) == (Status.NOT_MEASURED, "no smoke run")
+
+
+def test_a_smoke_run_without_steps_or_memory_says_which() -> None:
+    steps = check("smoke", Outcome.FAIL, reason="no_metrics", metrics={"peak_rss_mb": 5.0})
+    memory = check("smoke", Outcome.PASS, metrics={"steps_per_s": 2.0})
+    assert throughput_item([steps]).detail == "the smoke run measured no steps"
+    assert throughput_item([memory]).detail == "the smoke run measured no memory"
