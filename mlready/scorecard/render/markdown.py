@@ -28,6 +28,7 @@ from mlready.scorecard.render.md_findings import (
     findings_table,
     split_findings,
 )
+from mlready.scorecard.render.md_pr import pr_lines
 from mlready.scorecard.render.md_sections import (
     category_table,
     checks_section,
@@ -53,6 +54,7 @@ def _document(card: Scorecard, options: Options,
     if options.marker:
         blocks.append([options.marker])
     blocks.append(header(card, options))
+    blocks.append(pr_lines(card))
     blocks.append(category_table(card))
     blocks.append(checks_section(card))
     if options.chart:
@@ -127,7 +129,8 @@ def fit(card: Scorecard, options: Options, size: Callable[[str], int], limit: in
     # Cannot happen with bounded cells; keep the promise anyway with the bare minimum.
     return "\n\n".join("\n".join(b) for b in (
         [options.marker] if options.marker else [], header(card, options),
-        category_table(card), [f"_Details did not fit: {options.pointer}._"]) if b) + "\n"
+        pr_lines(card), category_table(card),
+        [f"_Details did not fit: {options.pointer}._"]) if b) + "\n"
 
 
 def render_comment(card: Scorecard, marker: str = "", *, repo_url: str | None = None,
