@@ -25,7 +25,7 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"  # nothing to check (no eval command configured)
     SKIPPED = "skipped"  # could not run here (needs a GPU)
     ERROR = "error"  # the harness failed: says nothing about the user's code
-    NOT_MEASURED = "not_measured"  # the half that measures it was not run
+    NOT_MEASURED = "not_measured"  # its half was not run, or the check could not measure
 
     @property
     def scored(self) -> bool:

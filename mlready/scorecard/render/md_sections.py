@@ -27,6 +27,7 @@ OUTCOME_LABELS = {
     Outcome.FAIL: "\u274c fail",
     Outcome.NOT_APPLICABLE: "\u2796 not applicable",
     Outcome.SKIPPED: "\u23ed\ufe0f skipped",
+    Outcome.NOT_MEASURED: "\u26aa not measured",
     Outcome.ERROR: "\u26a0\ufe0f error",
 }
 GAP_LABEL = "\u274c gap"
