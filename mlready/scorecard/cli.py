@@ -246,7 +246,11 @@ def _base_settings(root: Path, base_ref: str) -> _Base | None:
 def _judged(static: StaticReport | None, root: Path, base: _Base) -> _Judged | None:
     """The head judged with the base's settings: the static half re-run when the PR
     changed the static half's keys, and the findings its new noqa comments silence.
-    None (the head's own report stands, one warning) when that cannot be done."""
+
+    Settings that cannot be read (one warning) leave the head's own report. A re-run that
+    fails drops the static half (one warning): it is then not measured, never judged by
+    settings the PR chose.
+    """
     from mlready.hooks.discovery import find_root
     from mlready.scorecard.diff import changed_lines
     from mlready.scorecard.paths import repo_prefix
@@ -254,8 +258,13 @@ def _judged(static: StaticReport | None, root: Path, base: _Base) -> _Judged | N
     files = [base.hooks, *([base.card] if base.card is not None else [])]
     try:
         change = pr_settings.change(files, base.sha)
-        if static is None:
-            return _Judged(None, change)
+    except ConfigError as exc:
+        click.echo(f"mlready scorecard: the PR is judged with its own settings: {exc}",
+                   err=True)
+        return None
+    if static is None:
+        return _Judged(None, change)
+    try:
         rerun = pr_settings.static_changed(change.judged)
         judged = pr_settings.judged_static(root, base.hooks.base, base.sha) if rerun \
             else static
@@ -265,9 +274,8 @@ def _judged(static: StaticReport | None, root: Path, base: _Base) -> _Judged | N
         silenced = pr_settings.silenced(project, base.hooks.base, overlay,
                                         judged.diagnostics if rerun else None)
     except (InputError, ConfigError) as exc:
-        click.echo(f"mlready scorecard: the PR is judged with its own settings: {exc}",
-                   err=True)
-        return None
+        click.echo(f"mlready scorecard: scoring without the static half: {exc}", err=True)
+        return _Judged(None, change)
     return _Judged(judged, change, silenced)
 
 

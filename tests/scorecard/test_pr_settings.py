@@ -186,3 +186,27 @@ def test_mlready_ci_with_a_base_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     plain = json.loads((tmp_path / "plain" / "scorecard.json").read_text())
     assert plain["baseline"] is None
     assert "MLR101" not in {d["code"] for d in plain["findings"]}
+
+
+def test_a_head_that_cannot_be_checked_with_the_base_settings_is_not_scored_on_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Fail closed: the static half is then not measured, never judged by the PR's own."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pyproject.toml").write_text('[tool.mlready]\nselect = ["MLR999"]\n')
+    (root / "train.py").write_text(TRAIN)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base with a selector this mlready rejects")
+    git(root, "checkout", "-qb", "pr")
+    (root / "pyproject.toml").write_text("[tool.mlready]\n")
+    git(root, "commit", "-qam", "pr")
+    head = _head_check(root, monkeypatch)
+    capsys.readouterr()
+    assert main(["scorecard", "--check", str(head), "--base-ref", "main",
+                 "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "mlready scorecard: scoring without the static half: " in captured.err
+    card = json.loads(captured.out)
+    assert card["inputs"]["static"] is False and card["findings"] == []
