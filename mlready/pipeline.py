@@ -35,14 +35,18 @@ def _invoke(args: list[str]) -> int:
               help="`static` skips the runtime checks (no training is run).")
 @click.option("--min-score", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when the score is below this.")
-def ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> int:
+@click.option("--base-ref", default=None,
+              help="Compare with the merge base of this ref (e.g. origin/main) and judge "
+                   "the head with the base's mlready settings, as the Action does on a PR.")
+def ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
+       base_ref: str | None) -> int:
     """Run the static checks, the runtime checks and the scorecard on PROJECT.
 
     Exit codes: 0 done (findings and failed checks are reported in the scorecard, not as an
     exit code), 1 the score is below --min-score, 2 a configuration or harness error.
     """
     try:
-        code = _ci(project, output_dir, mode, min_score)
+        code = _ci(project, output_dir, mode, min_score, base_ref)
     except BaseException:
         _runner_cli_call("cancel_torch_teardown_skip")
         raise
@@ -64,7 +68,8 @@ def _holds(folder: Path, project: Path) -> bool:
     return folder == project or folder in project.parents
 
 
-def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> int:
+def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
+        base_ref: str | None = None) -> int:
     if _holds(output_dir.resolve(), project.resolve()):
         raise click.ClickException(
             f"{output_dir}: the results folder cannot be the project or a folder above it "
@@ -95,7 +100,7 @@ def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None) -> 
         elif run_rc == 2:
             click.echo("mlready ci: the runtime checks could not start; scoring without them",
                        err=True)
-    common = [*card_inputs, "--root", root]
+    common = [*card_inputs, "--root", root, *(["--base-ref", base_ref] if base_ref else [])]
     for fmt, name in (("json", "scorecard.json"), ("markdown", "scorecard.md"),
                       ("summary", "summary.md"), ("badge", "badge.svg")):
         rc = _invoke(["scorecard", *common, "--format", fmt, "--output", str(out / name)])

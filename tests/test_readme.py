@@ -55,7 +55,7 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
                         "reproducibility": "pass", "resume": "pass", "eval-determinism": "pass",
                         "distributed": "not_applicable",
                         # opt-in (`seeds`); 20 steps are too short a burn-in: not measured
-                        "seed-spread": "not_applicable", "memory-growth": "not_applicable",
+                        "seed-spread": "not_applicable", "memory-growth": "not_measured",
                         "tests": "pass"}  # its own unittest suite (`tests` in its pyproject)
     # The bundled example is the reference project: it proves every check exactly (this is
     # the suite's one full run of it; tests/gpu_runner runs the broken variants).

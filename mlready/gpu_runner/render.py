@@ -6,7 +6,7 @@ from mlready.gpu_runner.results import Outcome, RunReport
 from mlready.hooks.output import printable
 
 LABELS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.NOT_APPLICABLE: "N/A ",
-          Outcome.SKIPPED: "SKIP", Outcome.ERROR: "ERR "}
+          Outcome.SKIPPED: "SKIP", Outcome.NOT_MEASURED: "N/M ", Outcome.ERROR: "ERR "}
 
 
 def text(report: RunReport, output: str | None = None) -> str:

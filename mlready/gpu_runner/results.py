@@ -1,8 +1,10 @@
 """The runtime half's findings model: typed check results with a JSON round-trip.
 
 Outcomes follow OpenSSF Scorecard: ``not_applicable`` (nothing to check, e.g. no eval
-command configured), ``skipped`` (could not run here, e.g. needs a GPU) and ``error``
-(the harness itself failed) are outcomes of their own and never count as a pass.
+command configured), ``skipped`` (could not run here, e.g. needs a GPU), ``not_measured``
+(it ran, but could not measure what it judges: a run too short to see memory growth,
+metrics without step numbers to line up after a resume) and ``error`` (the harness itself
+failed) are outcomes of their own and never count as a pass.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Outcome(enum.StrEnum):
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     SKIPPED = "skipped"
+    NOT_MEASURED = "not_measured"
     ERROR = "error"
 
 

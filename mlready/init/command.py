@@ -9,18 +9,25 @@ on the user's machine, so nobody should get one they have not seen.
 ``--probe`` runs the proposed command briefly (`probe`) and fills in what only a run
 shows: the metrics regex for what the script prints, the objective, the checkpoint
 glob, and a step count long enough to show a trend.
+
+Nothing of the user's runs without an explicit yes. When a script's options are not in
+its source, reading them means running ``script --help`` (for a ``[project.scripts]``
+entry, whatever that name finds on PATH): ``--probe`` and ``--yes`` say yes, a terminal
+is asked (default no), and without a terminal it is not run and one line says so.
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from mlready.config import ConfigError
 from mlready.init import probe as probing
-from mlready.init.proposal import Proposal, propose, render, validate
+from mlready.init.proposal import MayRun, Proposal, propose, render, validate
 from mlready.init.setup_files import _Writer
 
 PROBE_TIMEOUT_S = 120.0
@@ -29,6 +36,25 @@ PROBE_TIMEOUT_S = 120.0
 def _interactive() -> bool:
     """Whether someone can answer a question (stdin and stdout are terminals)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _help_permission(yes: bool, probe: bool) -> MayRun:
+    """Whether ``script --help`` may run: yes with ``--yes``/``--probe``; otherwise the
+    user is asked on a terminal, and without one it does not run (one line says so)."""
+
+    def may_run(argv: Sequence[str]) -> bool:
+        shown = shlex.join(argv)
+        if yes or probe:
+            click.echo(f"  running    {shown} (to read its options)")
+            return True
+        if _interactive():
+            return click.confirm(f"Its options are not in the source. Run `{shown}` to "
+                                 "read them? (it runs your code)", default=False)
+        click.echo(f"  not run    {shown} (no terminal to ask): options not read; rerun "
+                   "with --yes or --probe to allow it")
+        return False
+
+    return may_run
 
 
 def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
@@ -74,11 +100,14 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
 @click.argument("directory", required=False, default=".",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Accept the defaults without asking "
-                                                "(existing files are still kept) and write "
-                                                "the proposed runner config.")
+                                                "(existing files are still kept), write "
+                                                "the proposed runner config, and run the "
+                                                "script's --help when its options are not "
+                                                "in the source.")
 @click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
-@click.option("--probe", is_flag=True, help="Run the proposed train command briefly and "
-                                            "derive metrics, objective and checkpoint.")
+@click.option("--probe", is_flag=True, help="Run the proposed train command briefly (and "
+                                            "its --help when needed) and derive metrics, "
+                                            "objective and checkpoint.")
 @click.option("--probe-timeout", type=float, default=PROBE_TIMEOUT_S, show_default=True,
               help="Seconds allowed per probe run.")
 def init(directory: Path, yes: bool, force: bool, probe: bool, probe_timeout: float) -> int:
@@ -90,7 +119,7 @@ def init(directory: Path, yes: bool, force: bool, probe: bool, probe_timeout: fl
     writer.add_workflow()
     data, leave = writer.pyproject_state()
     if leave is None:
-        proposal = propose(root, data)
+        proposal = propose(root, data, run_help=_help_permission(yes, probe))
         if not probe and proposal.source is not None:
             proposal = proposal.with_settled({}, (
                 "metrics is a guess: `mlready init --probe` runs the command briefly and "

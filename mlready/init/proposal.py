@@ -1,8 +1,9 @@
 """The `[tool.mlready.runner]` that `mlready init` proposes, and its TOML text.
 
 `propose` picks the best-ranked training script (`entrypoints`), reads its command line
-(`cli_reader`, else its ``--help``), fills the placeholders (`flags`) and says in
-comments what it could not settle. A ``[project.scripts]`` entry named like ``train``
+(`cli_reader`, else its ``--help``, only when the caller's ``run_help`` allows running
+the user's code), fills the placeholders (`flags`) and says in comments what it could
+not settle. A ``[project.scripts]`` entry named like ``train``
 is the fallback when no script trains by itself. The table is validated with the
 runner's own schema before anyone sees it, so what init proposes always loads.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from mlready.init import cli_reader, entrypoints, flags
 from mlready.init.log_regex import NUMBER, SEPARATOR
 
 HELP_TIMEOUT_S = 20.0
+# Whether ``argv`` (the user's script with ``--help``) may run: asked per command.
+MayRun = Callable[[Sequence[str]], bool]
 # Before a probe has seen the output: a step counter, then a loss, in the common spellings.
 GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)" + SEPARATOR
                    + r"(?P<step>\d+).*?\bloss" + SEPARATOR + "(?P<loss>" + NUMBER + ")")
@@ -116,10 +120,16 @@ def _notes(interface: cli_reader.Interface, mapping: flags.Mapping) -> list[str]
     return notes
 
 
-def propose(root: Path, pyproject: Mapping[str, Any], *, run_help: bool = True) -> Proposal:
+def _may(run_help: bool | MayRun, argv: Sequence[str]) -> bool:
+    return run_help(argv) if callable(run_help) else run_help
+
+
+def propose(root: Path, pyproject: Mapping[str, Any], *,
+            run_help: bool | MayRun = False) -> Proposal:
     """The best runner table we can write for the project at ``root`` without running
-    its training (``run_help``: allow ``script --help`` for a guarded script whose
-    options the tree does not show)."""
+    its training. ``run_help`` says whether ``script --help`` may run for a script whose
+    options the tree does not show: a bool, or a function asked with the command (the
+    CLI asks the user); it runs the user's code, so the default is no."""
     found, trees = entrypoints.find(root)
     sources = {c.path: (root / c.path).read_text(encoding="utf-8", errors="replace")
                for c in found}
@@ -131,8 +141,9 @@ def propose(root: Path, pyproject: Mapping[str, Any], *, run_help: bool = True) 
         best = ranked[0]
         interface = interfaces[best.path]
         command = f"{{python}} {shlex.quote(best.path)}"
-        if not interface.options and best.guard and run_help:
-            interface = _help_interface(root, [sys.executable, best.path])
+        argv = [sys.executable, best.path, "--help"]
+        if not interface.options and best.guard and _may(run_help, argv):
+            interface = _help_interface(root, argv[:-1])
         where = f"{best.path} ({interface.framework})"
         source = sources[best.path]
         notes = []
@@ -147,7 +158,10 @@ def propose(root: Path, pyproject: Mapping[str, Any], *, run_help: bool = True) 
             return Proposal({}, None, ("No training entrypoint found.",))
         rel = _module_of_script(root, pyproject, name)
         interface = cli_reader.read(root, rel, trees) if rel else cli_reader.Interface("none")
-        if not interface.options and run_help:
+        # A [project.scripts] name runs whatever PATH finds under it: ask with that path.
+        found_on_path = shutil.which(name)
+        if not interface.options and found_on_path is not None \
+                and _may(run_help, [found_on_path, "--help"]):
             interface = _help_interface(root, [name])
         command, where, notes = name, f"[project.scripts] {name}", []
         source = (root / rel).read_text(encoding="utf-8", errors="replace") if rel else ""

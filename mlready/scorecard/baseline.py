@@ -143,6 +143,25 @@ def engine_runner(directory: Path) -> dict[str, Any]:
         raise InputError(directory, f"static checks failed on the base: {exc}") from None
 
 
+def merge_base(root: Path, base_ref: str, head: str = "HEAD") -> tuple[Any, str, Path]:
+    """(the gitpython repository, the merge base's SHA, the work tree's top folder) for
+    ``root``; `InputError` naming ``root`` when there is no repository or merge base."""
+    import git  # lazy: gitpython is only needed here
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(root, "not inside a git repository (needed for --base-ref)") from None
+    try:
+        bases = repo.merge_base(base_ref, head)
+    except git.GitCommandError as exc:
+        raise InputError(root, f"cannot find the merge base of {base_ref!r} and {head!r}: "
+                               f"{_last_line(exc.stderr)}") from None
+    if not bases:
+        raise InputError(root, f"{base_ref!r} and {head!r} have no common ancestor")
+    return repo, str(bases[0].hexsha), Path(str(repo.working_tree_dir)).resolve()
+
+
 def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
                          runner: StaticRunner = engine_runner, store: Path | None = None
                          ) -> tuple[StaticReport, str]:
@@ -158,21 +177,7 @@ def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
     entry's name is a MAC under this machine's key (`mlready.hooks.machine_key`): a
     report that anyone else put there, committed in the pull request, is never read.
     """
-    import git  # lazy: gitpython is only needed here
-
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise InputError(root, "not inside a git repository (needed for --base-ref)") from None
-    try:
-        bases = repo.merge_base(base_ref, head)
-    except git.GitCommandError as exc:
-        raise InputError(root, f"cannot find the merge base of {base_ref!r} and {head!r}: "
-                               f"{_last_line(exc.stderr)}") from None
-    if not bases:
-        raise InputError(root, f"{base_ref!r} and {head!r} have no common ancestor")
-    sha = str(bases[0].hexsha)
-    top = Path(str(repo.working_tree_dir)).resolve()
+    repo, sha, top = merge_base(root, base_ref, head)
     relative = root.resolve().relative_to(top)
     origin = f"static checks of {sha[:12]}"
     kept = _Kept.open(store, sha, relative, root) if store is not None else None

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from mlready.config import ConfigError, Field, Table, find_pyproject, section, validate
+from mlready.config import (
+    PYPROJECT,
+    ConfigError,
+    Field,
+    Table,
+    find_pyproject,
+    section,
+    validate,
+)
 from mlready.gpu_runner.results import RunReport
+from mlready.hooks.model import Diagnostic
 from mlready.scorecard import baseline as base_mod
-from mlready.scorecard import scoring
+from mlready.scorecard import pr_settings, scoring
 from mlready.scorecard.categories import CATEGORIES
 from mlready.scorecard.inputs import InputError, StaticReport, load_run, load_static
 from mlready.scorecard.levels import display_score
-from mlready.scorecard.model import Scorecard
+from mlready.scorecard.model import Baseline, Scorecard
+from mlready.scorecard.pr_settings import ConfigAtBase, tool_table_of
 
 MAX_WEIGHT = 1e6  # relative numbers; the bound keeps every weighted sum finite
 FORMATS = ("markdown", "summary", "json", "badge", "annotations", "sarif")
@@ -39,12 +50,21 @@ SCHEMA = Table(
 )
 
 
-def read_config(start: Path) -> tuple[dict[str, Any], Path | None]:
-    """``[tool.mlready.scorecard]`` of the nearest pyproject.toml, validated."""
+def read_config(start: Path, base: ConfigAtBase | None = None, sha: str | None = None
+                ) -> tuple[dict[str, Any], Path | None]:
+    """``[tool.mlready.scorecard]`` of the nearest pyproject.toml, validated; with
+    ``base`` (that file at the merge base ``sha``), the base's table: a PR's own weights
+    and minimum take effect once merged."""
     path = find_pyproject(start)
-    if path is None:
+    if base is not None and (path is None or path.resolve() == base.path.resolve()):
+        path = Path(f"{base.path} at {(sha or '')[:12]}")
+        table = tool_table_of(base.path, base.base, sha).get("scorecard", {})
+        if not isinstance(table, dict):
+            raise ConfigError(path, "`tool.mlready.scorecard` must be a table")
+    elif path is None:
         return {}, None
-    table = section(path, "scorecard")
+    else:
+        table = section(path, "scorecard")
     validate(table, SCHEMA, path, "tool.mlready.scorecard")
     min_score = table.get("min-score")
     if min_score is not None and not 0 <= float(min_score) <= 100:
@@ -117,19 +137,24 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
     """Merge static findings and runtime results into a scored, levelled scorecard."""
     if base_path is not None and base_ref is not None:
         raise click.UsageError("give either --base or --base-ref, not both")
+    base = _base_settings(root, base_ref) if base_ref is not None else None
     try:
-        config, _ = read_config(root)
+        config, _ = read_config(root, base.card if base else None, base.sha if base else None)
         static: StaticReport | None = load_static(check_path) if check_path else None
         run: RunReport | None = load_run(run_path) if run_path else None
         weights = {k: float(v) for k, v in config.get("weights", {}).items()}
-        card = scoring.build(static, run, weights=weights)
+        judged = _judged(static, root, base) if base is not None else None
+        card = scoring.build(judged.static if judged else static, run, weights=weights)
         changed = None
         if base_path is not None:
             card = _with_baseline(card, base_mod.load_base(base_path), str(base_path))
     except (InputError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     if base_ref is not None:
-        card, changed = _against_ref(card, static, root, base_ref, weights)
+        card, changed = _against_ref(card, judged.static if judged else static, root,
+                                     base_ref, weights)
+        if judged is not None and card.baseline is not None:
+            card = _attach(card, judged.onto(card.baseline))
     prefix = _prefix(path_prefix, static, root)
     text = _render(fmt, card, marker=marker, repo_url=repo_url, head_sha=head_sha,
                    changed=changed, prefix=prefix)
@@ -174,6 +199,86 @@ def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_
     return _attach(card, base_mod.compare(head_static, base_card, base_ref, sha)), changed
 
 
+@dataclass(frozen=True)
+class _Base:
+    """The merge base's configuration files: the static half's and the scorecard's."""
+
+    sha: str
+    hooks: ConfigAtBase
+    card: ConfigAtBase | None
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The head's static report under the base's settings, and what the PR changed."""
+
+    static: StaticReport | None
+    change: pr_settings.Change
+    silenced: tuple[Diagnostic, ...] = ()
+
+    def onto(self, baseline: Baseline) -> Baseline:
+        return replace(baseline, settings_changed=self.change.judged,
+                       runner_settings_changed=self.change.runner, silenced=self.silenced)
+
+
+def _base_settings(root: Path, base_ref: str) -> _Base | None:
+    """Where the settings are and their bytes at the merge base; None (with the warning
+    the comparison gives too) when there is no base: then the head's settings hold."""
+    from mlready.hooks.discovery import find_root
+
+    try:
+        _, sha, top = base_mod.merge_base(root, base_ref)
+    except InputError:
+        return None  # `_against_ref` says why, once
+
+    def at_base(path: Path) -> ConfigAtBase | None:
+        if not path.resolve().is_relative_to(top):
+            return None  # outside the repository: no PR can change it
+        return ConfigAtBase(path, pr_settings.read_at(top, sha, path))
+
+    hooks = at_base(find_root([root]) / PYPROJECT)
+    card_path = find_pyproject(root)
+    if hooks is None:
+        return None
+    return _Base(sha, hooks, at_base(card_path) if card_path is not None else hooks)
+
+
+def _judged(static: StaticReport | None, root: Path, base: _Base) -> _Judged | None:
+    """The head judged with the base's settings: the static half re-run when the PR
+    changed the static half's keys, and the findings its new noqa comments silence.
+
+    Settings that cannot be read (one warning) leave the head's own report. A re-run that
+    fails drops the static half (one warning): it is then not measured, never judged by
+    settings the PR chose.
+    """
+    from mlready.hooks.discovery import find_root
+    from mlready.scorecard.diff import changed_lines
+    from mlready.scorecard.paths import repo_prefix
+
+    files = [base.hooks, *([base.card] if base.card is not None else [])]
+    try:
+        change = pr_settings.change(files, base.sha)
+    except ConfigError as exc:
+        click.echo(f"mlready scorecard: the PR is judged with its own settings: {exc}",
+                   err=True)
+        return None
+    if static is None:
+        return _Judged(None, change)
+    try:
+        rerun = pr_settings.static_changed(change.judged)
+        judged = pr_settings.judged_static(root, base.hooks.base, base.sha) if rerun \
+            else static
+        project = find_root([root])
+        overlay = pr_settings.new_noqa_overlay(project, repo_prefix(project),
+                                               changed_lines(root, base.sha))
+        silenced = pr_settings.silenced(project, base.hooks.base, overlay,
+                                        judged.diagnostics if rerun else None)
+    except (InputError, ConfigError) as exc:
+        click.echo(f"mlready scorecard: scoring without the static half: {exc}", err=True)
+        return _Judged(None, change)
+    return _Judged(judged, change, silenced)
+
+
 def _cache_folder(root: Path) -> Path | None:
     """The project's cache folder (``[tool.mlready] cache-dir``), None with ``no-cache``
     or a configuration the static half would reject (it says so itself)."""
@@ -206,8 +311,6 @@ def _with_baseline(card: Scorecard, base: Scorecard, ref: str) -> Scorecard:
 
 
 def _attach(card: Scorecard, delta: Any) -> Scorecard:
-    from dataclasses import replace
-
     return replace(card, baseline=delta)
 
 

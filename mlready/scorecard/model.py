@@ -25,7 +25,7 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"  # nothing to check (no eval command configured)
     SKIPPED = "skipped"  # could not run here (needs a GPU)
     ERROR = "error"  # the harness failed: says nothing about the user's code
-    NOT_MEASURED = "not_measured"  # the half that measures it was not run
+    NOT_MEASURED = "not_measured"  # its half was not run, or the check could not measure
 
     @property
     def scored(self) -> bool:
@@ -96,6 +96,10 @@ class Baseline:
     ``categories`` maps category key to head minus base, None where either side was not
     measured; ``introduced`` are head findings the base did not have, ``fixed`` base
     findings the head no longer has (matched by `FindingKey`, counting duplicates).
+    ``settings_changed`` are the ``[tool.mlready]`` keys the PR changes that the head was
+    judged without (the base's were used); ``runner_settings_changed`` those of the
+    runner, which the runtime results were measured with; ``silenced`` the findings the
+    PR's new ``# noqa`` comments silence.
     """
 
     ref: str
@@ -105,6 +109,9 @@ class Baseline:
     introduced: tuple[Diagnostic, ...] = ()
     fixed: tuple[Diagnostic, ...] = ()
     sha: str | None = None
+    settings_changed: tuple[str, ...] = ()
+    runner_settings_changed: tuple[str, ...] = ()
+    silenced: tuple[Diagnostic, ...] = ()
 
 
 @dataclass(frozen=True)

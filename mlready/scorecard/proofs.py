@@ -11,8 +11,9 @@ score bands (`mlready.scorecard.levels`):
    ``not_applicable`` is fine where the check states why it has nothing to check (no
    eval command, a single process), except for the readiness gaps in `GAPS` (no
    checkpoint written, no test command): those are missing proofs. ``skipped``,
-   ``error`` and a check that did not run at all prove nothing, so they hold the level
-   at "nearly ready", named.
+   ``not_measured`` (it ran but could not measure: a run too short to judge memory
+   growth), ``error`` and a check that did not run at all prove nothing, so they hold
+   the level at "nearly ready", named.
 3. "Production-ready" also needs every category measured (a mean over part of the
    table is weaker evidence).
 
@@ -34,7 +35,8 @@ GAPS: frozenset[tuple[str, str]] = frozenset({
     ("tests", "not_configured"),  # no `tests` command: the project's tests never ran
 })
 
-_NOT_PROVEN = {Outcome.SKIPPED: "skipped", Outcome.ERROR: "error"}
+_NOT_PROVEN = {Outcome.SKIPPED: "skipped", Outcome.NOT_MEASURED: "not measured",
+               Outcome.ERROR: "error"}
 
 
 def is_gap(result: CheckResult) -> bool:

@@ -202,6 +202,7 @@ _OUTCOME_STATUS = {
     Outcome.FAIL: Status.FAIL,
     Outcome.NOT_APPLICABLE: Status.NOT_APPLICABLE,
     Outcome.SKIPPED: Status.SKIPPED,
+    Outcome.NOT_MEASURED: Status.NOT_MEASURED,
     Outcome.ERROR: Status.ERROR,
 }
 

@@ -309,3 +309,38 @@ def test_a_pull_request_is_compared_with_its_base_branch(
     assert introduced == {("train.py", "MLR003")}
     (comment,) = github.comments_on(PR + 1)
     assert "New findings in this PR" in comment["body"]
+
+
+def test_a_pull_request_is_judged_with_the_base_branch_settings(
+        stage: dict[str, Path], github: FakeGitHub, tmp_path: Path) -> None:
+    """A PR that ignores its new finding and lowers the minimum still fails the gate: with
+    the base fetched, the card and the gate use the merge base's `[tool.mlready]`."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "pyproject.toml").write_text("[tool.mlready.scorecard]\nmin-score = 99\n")
+    (repo / "requirements.txt").write_text("torch==2.13.0\n")
+    (repo / "train.py").write_text(SEEDED)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    _git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    _git(repo, "checkout", "-qb", "feature")
+    (repo / "pyproject.toml").write_text('[tool.mlready]\nignore = ["MLR003"]\n\n'
+                                         "[tool.mlready.scorecard]\nmin-score = 0\n")
+    (repo / "train.py").write_text(SEEDED.replace("    torch.manual_seed(0)\n", ""))
+    _git(repo, "commit", "-qam", "drop the seed, and hide it")
+    event = {"action": "synchronize", "number": PR + 2,
+             "pull_request": {"number": PR + 2, "head": {"sha": HEAD}}}
+    result, _ = _run(stage, github, event_name="pull_request", event=event, workflow="mlready",
+                     project=repo, base_ref="main",
+                     inputs={"mode": "static", "comment": "true", "working-directory": str(repo)})
+    last = result.steps[-1]
+    assert (last.name, last.returncode) == ("Minimum score", 1), _explain(result)
+    assert "is below the minimum 99" in last.stderr
+    card = json.loads((repo / "mlready-results" / "scorecard.json").read_text())
+    assert card["baseline"]["settings_changed"] == ["ignore", "scorecard.min-score"]
+    assert {(d["path"], d["code"]) for d in card["baseline"]["introduced"]} == {
+        ("train.py", "MLR003")}
+    (comment,) = github.comments_on(PR + 2)
+    assert ("**This PR changes mlready's settings** (`ignore`, `scorecard.min-score`): judged "
+            "here with the base's; they take effect once merged.") in comment["body"]

@@ -25,7 +25,7 @@ def test_good_project_passes_everything_with_five_training_runs(
         "eval-determinism": Outcome.PASS, "reproducibility": Outcome.PASS,
         "resume": Outcome.PASS, "distributed": Outcome.NOT_APPLICABLE,
         # opt-in (`seeds`), and 6 steps are too short a burn-in: not measured, not passed
-        "seed-spread": Outcome.NOT_APPLICABLE, "memory-growth": Outcome.NOT_APPLICABLE,
+        "seed-spread": Outcome.NOT_APPLICABLE, "memory-growth": Outcome.NOT_MEASURED,
         "tests": Outcome.NOT_APPLICABLE}  # no `tests` command: a gap the scorecard counts
     assert [r.id for r in report.runs] == ["ref", "eval", "eval_repeat", "repeat",
                                            "other_seed", "long", "resumed"]

@@ -59,7 +59,7 @@ def test_a_script_that_frees_what_it_allocates_holds_steady(tmp_path: Path) -> N
 def test_a_short_run_is_not_measured_never_a_pass(tmp_path: Path) -> None:
     result = by_id(execute(project(tmp_path, leak_mib=4, min_seconds=30, steps=5), (ID,),
                            progress=False))[ID]
-    assert (result.outcome, result.reason) == (Outcome.NOT_APPLICABLE, "run_too_short")
+    assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "run_too_short")
     assert result.summary.startswith("not measured: the ref run gave ")
     assert result.summary.endswith("s of training after warm-up, under 30s "
                                    "(`memory-min-seconds`); raise `steps` for a burn-in")

@@ -1,6 +1,7 @@
 """A metrics regex without a `step` group numbers a run's records 1, 2, ...: the resumed
 run's first record would read as step 1, so an exact resume would look like a restart.
-The resume check says it cannot judge that, with the fix, and starts no resume runs.
+The resume check says it could not measure (`not_measured`, which holds the scorecard's
+level below production-ready), with the fix, and starts no resume runs.
 
 Real subprocesses of the torch-free stand-in trainer (tests/fixtures/runner/tiny.py).
 """
@@ -21,7 +22,7 @@ from .helpers import FIXTURES, by_id
 pytestmark = pytest.mark.slow
 
 
-def test_stepless_regex_makes_resume_not_configured(tmp_path: Path) -> None:
+def test_stepless_regex_makes_resume_not_measured(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.mlready.runner]\n"
         f'train = "{{python}} {FIXTURES / "tiny.py"} --steps {{steps}} --out {{run_dir}}"\n'
@@ -29,7 +30,7 @@ def test_stepless_regex_makes_resume_not_configured(tmp_path: Path) -> None:
         "metrics = 'loss (?P<loss>\\S+)'\nsteps = 3\ntimeout = 30\n")
     report = execute(runner_config.load(tmp_path), ("resume",), progress=False)
     result = by_id(report)["resume"]
-    assert result.outcome is Outcome.NOT_APPLICABLE and result.reason == "not_configured"
+    assert result.outcome is Outcome.NOT_MEASURED and result.reason == "unnumbered_metrics"
     assert result.summary == (
         "metrics carry no step, so the resumed run's records cannot be placed after the "
         "checkpoint: add a `step` group to `tool.mlready.runner.metrics`, e.g. "

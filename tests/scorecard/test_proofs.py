@@ -67,6 +67,11 @@ def test_a_failed_proof_caps_a_nearly_ready_score_too() -> None:
     ("resume", Outcome.ERROR, "command_not_found", "error"),
     ("tests", Outcome.NOT_APPLICABLE, "not_configured", "not configured"),
     ("checkpoint", Outcome.NOT_APPLICABLE, "no_checkpoint", "no checkpoint"),
+    # It ran and could not measure: a missing proof, never a pass.
+    ("memory-growth", Outcome.NOT_MEASURED, "run_too_short", "not measured"),
+    ("memory-growth", Outcome.NOT_MEASURED, "not_sampled", "not measured"),
+    ("resume", Outcome.NOT_MEASURED, "unnumbered_metrics", "not measured"),
+    ("eval-determinism", Outcome.NOT_MEASURED, "only_timing_metrics", "not measured"),
 ])
 def test_an_unproven_check_holds_production_ready_back(name: str, outcome: Outcome,
                                                        reason: str, why: str) -> None:
@@ -173,3 +178,27 @@ def test_a_static_only_card_says_no_proof_ran() -> None:
     assert card.cap is not None and card.cap.reason == (
         "production-ready needs every runtime proof to pass, and none ran (no `mlready run` "
         "results)")
+
+
+def test_a_check_that_could_not_measure_is_shown_as_not_measured() -> None:
+    card = perfect(with_check("memory-growth", Outcome.NOT_MEASURED, "the run was too short",
+                              reason="run_too_short"))
+    item = next(i for c in card.categories for i in c.items if i.id == "memory-growth")
+    assert (item.status, item.credit) == (Status.NOT_MEASURED, None)
+    assert "| `memory-growth` | \u26aa not measured |" in render_comment(card)
+
+
+def test_no_check_declares_a_could_not_measure_reason_as_not_applicable() -> None:
+    """``not_applicable`` is for a stated reason (off, not configured, one process); a
+    reason that says the check could not measure must be ``not_measured``."""
+    from mlready.gpu_runner.checks import REGISTRY
+
+    wrong = [(c.id, code) for c in REGISTRY for code, reason in c.reasons.items()
+             if reason.outcome is Outcome.NOT_APPLICABLE
+             and "not measured" in reason.meaning.lower()]
+    assert wrong == []
+    measured = {(c.id, code) for c in REGISTRY for code, reason in c.reasons.items()
+                if reason.outcome is Outcome.NOT_MEASURED}
+    assert measured == {("memory-growth", "run_too_short"), ("memory-growth", "not_sampled"),
+                        ("resume", "unnumbered_metrics"),
+                        ("eval-determinism", "only_timing_metrics")}

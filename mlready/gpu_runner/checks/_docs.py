@@ -36,7 +36,8 @@ COMMAND_REASONS = (
 RUNNER_REASONS = (
     "`no_gpu` (skipped: `device = cuda` without a GPU; `mlready run` exits 2), `interrupted` "
     "(skipped), `internal_error`, `work_dir` (error)")
-_LABEL = {Outcome.NOT_APPLICABLE: "n/a", Outcome.SKIPPED: "skipped", Outcome.ERROR: "error"}
+_LABEL = {Outcome.NOT_APPLICABLE: "n/a", Outcome.SKIPPED: "skipped",
+          Outcome.NOT_MEASURED: "not measured", Outcome.ERROR: "error"}
 
 
 def _reason(code: str, reason: Reason) -> str:

@@ -37,7 +37,7 @@ REASONS = {
     "not_configured": Reason(Outcome.NOT_APPLICABLE),
     "eval_nondeterministic": Reason(Outcome.FAIL, "a metric differs between the two evals"),
     "eval_metrics_differ": Reason(Outcome.FAIL, "the two evals reported different metrics"),
-    "only_timing_metrics": Reason(Outcome.NOT_APPLICABLE, "nothing but timing-like metrics "
+    "only_timing_metrics": Reason(Outcome.NOT_MEASURED, "nothing but timing-like metrics "
                                                           "to compare"),
     "prerequisite_failed": Reason(Outcome.SKIPPED, "the first eval failed: see eval"),
     # the second eval's own failures, named as the eval check names them
@@ -103,7 +103,7 @@ def check(session: Session) -> CheckResult:
                                    f"{a[name]!r} then {b[name]!r} ({bound}){more}: {_HINT}",
                            metrics=metrics, details={**details, "differing": differing})
     if not names:
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE,
+        return CheckResult(check=ID, outcome=Outcome.NOT_MEASURED,
                            reason="only_timing_metrics", metrics=metrics, details=details,
                            summary="the eval reports only timing-like metrics "
                                    f"({', '.join(skipped)}): nothing to compare")

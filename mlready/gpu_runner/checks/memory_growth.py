@@ -7,7 +7,7 @@ metric the run wrote (`training_span`), after warm-up. It starts no run
 of its own: it reads the longest successful training run this ``mlready run`` made
 (``ref``, or the 2N-step ``long`` run of resume when that ran too), since a leak shows
 best over the longest stretch. A run whose training part is shorter than
-`tool.mlready.runner.memory-min-seconds` is *not measured* (``not_applicable``), never a
+`tool.mlready.runner.memory-min-seconds` is *not measured* (``not_measured``), never a
 pass: raise ``steps`` (or the option, on a slow machine) for a real burn-in.
 """
 
@@ -34,9 +34,9 @@ OPTIONS = {"memory-min-seconds": Option(float, 10.0, "seconds of training after 
                                         minimum=0.5)}
 REASONS = {
     "probable_leak": Reason(Outcome.FAIL, "RSS or GPU memory climbs steadily through the run"),
-    "run_too_short": Reason(Outcome.NOT_APPLICABLE, "not measured: the training part is "
-                                                    "shorter than `memory-min-seconds`"),
-    "not_sampled": Reason(Outcome.NOT_APPLICABLE, "not measured: no memory samples"),
+    "run_too_short": Reason(Outcome.NOT_MEASURED, "the training part is shorter than "
+                                                "`memory-min-seconds`"),
+    "not_sampled": Reason(Outcome.NOT_MEASURED, "no memory samples"),
 }
 VERDICT = (
     "the longest successful training run (`ref`, or `long` when resume ran): from its "
@@ -123,7 +123,7 @@ def check(session: Session) -> CheckResult:
     memory = run.process.memory
     criteria = Criteria(min_duration_s=float(session.config.option("memory-min-seconds")))
     if not memory.rss_series:
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_sampled",
+        return CheckResult(check=ID, outcome=Outcome.NOT_MEASURED, reason="not_sampled",
                            summary=f"not measured: no memory samples of the {run.spec.id} run "
                                    "(psutil could not read its process tree)")
     first_s, last_s = training_span(run, session.config.metrics_regex)
@@ -142,7 +142,7 @@ def check(session: Session) -> CheckResult:
     }
     curves = {"rss_mb": series([(round(t * 1000), v / 2**20) for t, v in memory.rss_series])}
     if not rss.measured:
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="run_too_short",
+        return CheckResult(check=ID, outcome=Outcome.NOT_MEASURED, reason="run_too_short",
                            metrics=metrics, series=curves,
                            summary=f"not measured: the {run.spec.id} run gave {rss.why} "
                                    f"(`memory-min-seconds`); raise `steps` for a burn-in")

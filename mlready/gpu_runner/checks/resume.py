@@ -49,6 +49,8 @@ REQUIRES = ("resume",)
 REASONS = {
     "not_configured": Reason(Outcome.NOT_APPLICABLE),
     "no_checkpoint": Reason(Outcome.NOT_APPLICABLE, "as for checkpoint"),
+    "unnumbered_metrics": Reason(Outcome.NOT_MEASURED, "the metrics carry no step, so the "
+                                                       "resumed run cannot be lined up"),
     "nondeterministic_baseline": Reason(Outcome.SKIPPED,
                                         "fresh same-seed runs already differ"),
     # The likely causes (`details.causes`, strongest evidence first; the first is `reason`).
@@ -149,7 +151,8 @@ def check(session: Session) -> CheckResult:
     if blocked is not None:
         return blocked
     if ref.trajectory.unnumbered:  # its records cannot be placed after the checkpoint
-        return CheckResult(check=ID, outcome=Outcome.NOT_APPLICABLE, reason="not_configured",
+        return CheckResult(check=ID, outcome=Outcome.NOT_MEASURED,
+                           reason="unnumbered_metrics",
                            summary=unnumbered_summary(cfg.metrics_regex is not None))
     source = _load(session, ref, ref.trajectory.last_step)
     if isinstance(source, Problem):

@@ -57,6 +57,9 @@ def baseline_to_json(baseline: Baseline) -> dict[str, Any]:
         "categories": {key: _num(value) for key, value in baseline.categories.items()},
         "introduced": [d.to_json() for d in baseline.introduced],
         "fixed": [d.to_json() for d in baseline.fixed],
+        "settings_changed": list(baseline.settings_changed),
+        "runner_settings_changed": list(baseline.runner_settings_changed),
+        "silenced": [d.to_json() for d in baseline.silenced],
     }
 
 
@@ -136,6 +139,9 @@ def baseline_from_json(data: dict[str, Any]) -> Baseline:
         categories={str(k): _opt_float(v) for k, v in data.get("categories", {}).items()},
         introduced=tuple(diagnostic_from_json(d) for d in data.get("introduced", [])),
         fixed=tuple(diagnostic_from_json(d) for d in data.get("fixed", [])),
+        settings_changed=tuple(str(k) for k in data.get("settings_changed", [])),
+        runner_settings_changed=tuple(str(k) for k in data.get("runner_settings_changed", [])),
+        silenced=tuple(diagnostic_from_json(d) for d in data.get("silenced", [])),
     )
 
 
