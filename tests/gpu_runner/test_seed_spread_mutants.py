@@ -230,3 +230,21 @@ def test_seeds_that_differ_only_at_the_end_are_a_spread(tmp_path: Path) -> None:
     # min and max differ though two of the three agree: a spread, judged against the claim
     result, _ = judged(tmp_path, (0.5, 0.5, 0.75), claim=10.0)
     assert result.outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize(("table", "ids"), [
+    ({"seeds": 3, "objective": ""}, ()),  # no objective: nothing to compare, nothing trained
+    ({"seeds": 1, "objective": "loss"}, ()),
+    ({"seeds": 2, "objective": "loss"}, ()),  # reproducibility's two runs are the two seeds
+    ({"seeds": 4, "objective": "loss"}, ("seed_2", "seed_3")),
+])
+def test_extra_runs_are_the_seeds_beyond_reproducibilitys_two(
+        tmp_path: Path, table: dict[str, Any], ids: tuple[str, ...]) -> None:
+    """The runs the progress total counts are the runs `check` starts (issue 16: the
+    no-objective case is reached only here, `check` returns before it asks)."""
+    cfg = from_table({"train": "{python} t.py", "steps": STEPS, "seed": SEED, **table},
+                     tmp_path / "pyproject.toml", tmp_path)
+    specs = seed_spread.extra_runs(cfg)
+    assert tuple(s.id for s in specs) == ids
+    assert [s.seed_offset for s in specs] == list(range(2, 2 + len(ids)))
+    assert all(s.steps_factor == 1 and s.resume_from is None for s in specs)
