@@ -588,3 +588,25 @@ def test_a_cache_folder_another_run_is_tagging_is_not_refused(tmp_path: Path) ->
     (root / cache_dir.DEFAULT / "notes.txt").write_text("mine", "utf-8")  # a user's folder
     with pytest.raises(ConfigError, match="holds files that are not mlready's cache"):
         cache_dir.locate(root, None, root / "pyproject.toml")
+
+
+def test_a_cache_folder_tagged_while_it_is_looked_at_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two pool workers of one run, the cache folder new: the first links its tag (its
+    ``.gitignore`` still a temporary file) between the second's looks. The second took
+    that for someone else's folder and dropped every entry it computed (the cause of
+    test_memo's "a pool was started": the next run found half the project uncached)."""
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    (directory / ".tmp-4242-0-0123abcd").write_text(cache_dir.CACHEDIR_TAG, "utf-8")
+    real_empty = cache_dir._empty
+
+    def other_process_finishes_its_tag(folder: Path) -> bool:
+        found = real_empty(folder)
+        (folder / ".tmp-4242-0-0123abcd").replace(folder / cache_dir.TAG)
+        (folder / ".tmp-4242-1-0123abcd").write_text("*\n", "utf-8")
+        return found
+
+    monkeypatch.setattr(cache_dir, "_empty", other_process_finishes_its_tag)
+    assert cache_dir.ready(directory, directory / "0123456789abcdef")
+    assert (directory / "0123456789abcdef").is_dir() and cache_dir.tagged(directory)
