@@ -24,6 +24,7 @@ def _results(root: Path) -> tuple[Any, dict[str, Any]]:
     from mlready.hooks import engine
     from mlready.hooks.analysis import Job, Task
     from mlready.hooks.discovery import discover
+    from mlready.hooks.pool import analyse_all
     from mlready.hooks.rules import all_rules
     from mlready.hooks.settings import Overrides, load
 
@@ -34,7 +35,7 @@ def _results(root: Path) -> tuple[Any, dict[str, Any]]:
               tuple(r.code for r in rules if r.collects),
               {k: dict(v) for k, v in settings.options.items()},
               engine.make_cache(settings), settings.max_file_size)
-    found, _ = engine.analyse_all(job, [Task(f, False) for f in files])
+    found, _ = analyse_all(job, [Task(f, False) for f in files])
     return settings, {r.path: r for r in found}
 
 
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--repeat", type=int, default=3, help="best of this many timings")
     args = parser.parse_args(argv)
-    from mlready.hooks import engine
+    from mlready.hooks.finalize import finalize
     from mlready.hooks.probes import Probes
 
     settings, results = _results(args.project.resolve())
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "targets": frozenset(names[:1]), "shared": {}, "disk": Probes(),
                            "excludes": tuple(settings.excludes)}
                 start = time.perf_counter()
-                engine._finalize(rule, project, scaled, settings.options_for(rule))
+                finalize(rule, project, scaled, settings.options_for(rule))
                 best = min(best, time.perf_counter() - start)
             table[rule.code].append(best)
     heads = " ".join(f"{f'{c}x s':>9}" for c in args.copies)

@@ -372,7 +372,7 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
         project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The usual commit: every other file is known by its stat, its result (facts for
     the cross-file rules) comes from the cache unread, and one file is no pool's work."""
-    from mlready.hooks import analysis
+    from mlready.hooks import analysis, pool
 
     files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(12)}}
     root = project(files)
@@ -388,7 +388,7 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
         raise AssertionError("a pool was started")
 
     monkeypatch.setattr(analysis, "_read", spy)
-    monkeypatch.setattr(engine, "_pool_context", no_pool)
+    monkeypatch.setattr(pool, "_pool_context", no_pool)
     (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
     edited = engine.check([root / "train.py"], jobs=2, min_parallel_bytes=0)
     assert read == ["train.py"]
