@@ -27,6 +27,7 @@ from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
 from mlready.hooks.pool import PARALLEL_MIN_BYTES, analyse_all
+from mlready.hooks.project_index import FactsRow, ProjectIndex, row
 from mlready.hooks.rules import UNUSED_NOQA, Rule, all_rules, kinds_read
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
@@ -169,15 +170,15 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     known = memo.known() if memo is not None else {}
-    checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
-                                                         jobs, min_parallel_bytes, known)
-    fixable = _with_fixes(found, rules, settings.root, analysed)
+    work = _analyse(settings, files, project_args, cache, jobs, min_parallel_bytes, known,
+                    memo.index if memo is not None else None)
+    fixable = _with_fixes(work.found, rules, settings.root, work.digests)
     if memo is not None:
-        memo.save_index(analysed, names)
-        if not errors:
-            memo.remember(checked, fixable, metrics, disk.seen, analysed)
-    return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
-                  analysed)
+        memo.save_index(work.digests, names, work.facts, work.finalized)
+        if not work.errors:
+            memo.remember(work.checked, fixable, work.metrics, disk.seen, work.digests)
+    return Report(settings.root, work.checked, fixable, rules, work.metrics, tuple(work.errors),
+                  kinds, work.digests)
 
 
 def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
@@ -191,12 +192,24 @@ def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
     return attach(found, [r for r in rules if r.cross], root, digests)
 
 
+class Work(NamedTuple):
+    """What a run computed (when the memo did not answer it)."""
+
+    checked: int  # files reported
+    found: list[Diagnostic]  # findings kept after suppression
+    metrics: dict[str, Any]
+    errors: list[str]  # internal errors
+    digests: dict[str, str]  # path -> the content digest it was analysed at
+    facts: dict[str, FactsRow]  # path -> its facts as the project index keeps them
+    finalized: Any  # the cross-file rules' results, for the next run
+
+
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
-             min_parallel_bytes: int, known: Mapping[str, str]
-             ) -> tuple[int, list[Diagnostic], dict[str, Any], list[str], dict[str, str]]:
-    """The work of a run: (files checked, findings kept, metrics, internal errors, and the
-    content digest each file was analysed at)."""
+             min_parallel_bytes: int, known: Mapping[str, str],
+             index: ProjectIndex | None = None) -> Work:
+    """The work of a run: the per-file pass (files the project ``index`` knows from it),
+    the cross-file pass, suppression."""
     from mlready.hooks.analysis import Job, Task
 
     root = settings.root
@@ -206,7 +219,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
               dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
-    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known)
+    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known, index)
     for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
         results[result.path] = result
         errors.extend(result.errors)
@@ -214,7 +227,11 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     measured = {r.code for r in settings.measured}
     found: list[Diagnostic] = [d for r in results.values() if r.path in checked
                                for d in r.diagnostics if d.code not in measured]
+    kinds = {t.file.path: t.file.kind for t in tasks}
+    rows = ({path: row(kinds[path], r) for path, r in results.items()}
+            if index is not None else {})
     more, metrics, finalize_errors = finalize_all(settings, project_args, results)
+    finalized = None
     found.extend(more)
     errors.extend(finalize_errors)
     kept = [d for d in found
@@ -222,7 +239,10 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     if not errors and any(r.code == UNUSED_NOQA for r in settings.rules):
         kept += _unused_noqa(settings, {p: results[p] for p in checked if p in results}, found)
     kept.sort(key=Diagnostic.sort_key)
-    return len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()}
+    stored = {path: facts for path, facts in rows.items()
+              if results[path].digest and not results[path].errors}
+    return Work(len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()},
+                stored, finalized if not errors else None)
 
 
 def _unused_noqa(settings: Settings, reported: Mapping[str, FileResult],

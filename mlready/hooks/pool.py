@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from mlready.hooks.analysis import Job, Task
+    from mlready.hooks.project_index import ProjectIndex
     from mlready.hooks.results import FileResult
 
 PARALLEL_MIN_BYTES = 1_000_000  # below this much source, a pool costs more than it saves
@@ -75,13 +76,14 @@ def worker_start() -> None:
 
 def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
                 min_parallel_bytes: int = PARALLEL_MIN_BYTES,
-                known: Mapping[str, str] | None = None) -> tuple[list[FileResult], list[str]]:
+                known: Mapping[str, str] | None = None, index: ProjectIndex | None = None
+                ) -> tuple[list[FileResult], list[str]]:
     """The per-file pass over ``tasks``: the results of files ``known`` unchanged (path
-    -> digest) straight from the cache, the rest in this process, or in a pool when
-    what is left pays for one."""
+    -> digest) straight from the project ``index`` or the cache, the rest in this
+    process, or in a pool when what is left pays for one."""
     from mlready.hooks.analysis import recalled
 
-    hits, left = recalled(job, tasks, known or {})
+    hits, left = recalled(job, tasks, known or {}, index)
     fresh, errors = _analyse_left(job, left, jobs, min_parallel_bytes)
     return hits + fresh, errors
 

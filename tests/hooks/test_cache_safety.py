@@ -299,16 +299,36 @@ def test_a_committed_settings_memo_is_not_read(repo: Make, capsys: pytest.Captur
     assert check(capsys, str(root)) == uncached
 
 
+def _emptied(text: str) -> tuple[str, int]:
+    """An entry with its findings emptied, and how many lists of findings that emptied:
+    a stored result's, a remembered run's, or each cross-file rule's in the project
+    index (a line of stat entries, a line of facts and results, then the facts values)."""
+    head, newline, rest = text.partition("\n")
+    data = json.loads(head)
+    count = 0
+    if newline:  # the project index
+        tables_line, newline, values = rest.partition("\n")
+        tables = json.loads(tables_line)
+        for record in (tables["finalized"] or {"rules": {}})["rules"].values():
+            count += bool(record["found"])
+            record["found"] = []
+        return head + "\n" + json.dumps(tables) + newline + values, count
+    found = data.get("result", data) if isinstance(data, dict) else None  # file or run
+    if isinstance(found, dict) and found.get("diagnostics"):
+        found["diagnostics"] = []
+        count += 1
+    return json.dumps(data), count
+
+
 def _tamper(folder: Path) -> int:
-    """Empty the findings of every stored result and remembered run under ``folder``."""
+    """Empty the findings of every stored result, remembered run and the project index's
+    cross-file results under ``folder``."""
     count = 0
     for entry in folder.rglob("*.json"):
-        data = json.loads(entry.read_text("utf-8"))
-        found = data.get("result", data) if isinstance(data, dict) else None  # file or run
-        if isinstance(found, dict) and found.get("diagnostics"):
-            found["diagnostics"] = []
-            entry.write_text(json.dumps(data), encoding="utf-8")
-            count += 1
+        text, emptied = _emptied(entry.read_text("utf-8"))
+        if emptied:
+            entry.write_text(text, encoding="utf-8")
+            count += emptied
     return count
 
 
@@ -433,10 +453,9 @@ def _plant(folder: Path) -> dict[Path, str]:
     and remembered run with one of their own (findings emptied), under the same name."""
     planted = {}
     for entry in sorted(folder.rglob("*.json")):
-        data = json.loads(entry.read_text("utf-8"))
-        data.get("result", data)["diagnostics"] = []
+        text, _ = _emptied(entry.read_text("utf-8"))
         entry.unlink()
-        entry.write_text(json.dumps(data), encoding="utf-8")
+        entry.write_text(text, encoding="utf-8")
         _as_another_user(entry)
         planted[entry] = entry.read_text("utf-8")
     return planted

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,7 +134,8 @@ def test_exclude_patterns_key_the_memo(project: Make, analyses: list[int]) -> No
 def test_a_corrupted_memo_is_recomputed(project: Make, analyses: list[int]) -> None:
     root = project(FILES)
     first = codes(root)
-    (memo,) = (root / ".mlready_cache").rglob("runs/*.json")
+    (memo,) = (entry for entry in (root / ".mlready_cache").rglob("runs/*.json")
+               if "\n" not in entry.read_text("utf-8"))  # not the project index
     for bad in ("{not json", "", "[]", json.dumps({"format": 1, "key": 3})):
         memo.write_text(bad, encoding="utf-8")
         assert codes(root) == first
@@ -292,9 +294,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files count as unchanged for long enough to be indexed as soon as they are seen
     (in a test every file was written a moment ago, which is the ambiguous case)."""
-    from mlready.hooks import stat_index
+    from mlready.hooks import project_index
 
-    monkeypatch.setattr(stat_index, "RACY_NS", 0)
+    monkeypatch.setattr(project_index, "RACY_NS", 0)
 
 
 def test_an_unchanged_file_is_known_by_its_stat_not_read_again(
@@ -332,7 +334,7 @@ def test_a_file_changed_just_before_the_run_is_not_trusted_by_its_stat(
         project: Make, reads: list[str]) -> None:
     """Within one tick of the filesystem's clock a second write can keep the signature:
     a file changed that recently is read and hashed again on the next run."""
-    from mlready.hooks import stat_index
+    from mlready.hooks import project_index
     from mlready.hooks.rules import all_rules
     from mlready.hooks.settings import load
 
@@ -341,16 +343,16 @@ def test_a_file_changed_just_before_the_run_is_not_trusted_by_its_stat(
     reads.clear()
     codes(root)
     assert sorted(reads) == ["nb.ipynb", "pyproject.toml", "requirements.txt", "train.py"]
-    sig = stat_index.signature(root / "train.py")
+    sig = project_index.signature(root / "train.py")
     assert sig is not None
     cache = engine.make_cache(load(root, all_rules(), Overrides()))
     assert cache is not None
-    index = stat_index.StatIndex.load(cache)
+    index = project_index.ProjectIndex.load(cache)
     index.save({"train.py": (sig, "d" * 32)}, ["train.py"])
-    assert stat_index.StatIndex.load(cache).known("train.py", sig) is None
-    old = (sig[0], sig[1] - 10 * stat_index.RACY_NS, sig[2] - 10 * stat_index.RACY_NS, sig[3])
+    assert project_index.ProjectIndex.load(cache).known("train.py", sig) is None
+    old = (sig[0], sig[1] - 10 * project_index.RACY_NS, sig[2] - 10 * project_index.RACY_NS, sig[3])
     index.save({"train.py": (old, "d" * 32)}, ["train.py"])
-    assert stat_index.StatIndex.load(cache).known("train.py", old) == "d" * 32
+    assert project_index.ProjectIndex.load(cache).known("train.py", old) == "d" * 32
 
 
 def test_a_project_too_large_to_hash_first_is_remembered_from_its_second_run(
@@ -373,6 +375,7 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
     """The usual commit: every other file is known by its stat, its result (facts for
     the cross-file rules) comes from the cache unread, and one file is no pool's work."""
     from mlready.hooks import analysis, pool
+    from mlready.hooks import cache as caching
 
     files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(12)}}
     root = project(files)
@@ -387,10 +390,20 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
     def no_pool() -> None:
         raise AssertionError("a pool was started")
 
+    entries: list[str] = []  # per-file cache entries looked up
+    real_get = caching.Cache.get
+
+    def get_spy(self: caching.Cache, path: str, *args: Any) -> Any:
+        entries.append(path)
+        return real_get(self, path, *args)
+
     monkeypatch.setattr(analysis, "_read", spy)
     monkeypatch.setattr(pool, "_pool_context", no_pool)
+    monkeypatch.setattr(caching.Cache, "get", get_spy)
     (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
     edited = engine.check([root / "train.py"], jobs=2, min_parallel_bytes=0)
-    assert read == ["train.py"]
+    # the others' facts come from the one project index, not one entry each
+    assert read == ["train.py"] and set(entries) == {"train.py"}
     assert edited.diagnostics == engine.check([root / "train.py"], Overrides(no_cache=True),
                                               jobs=1).diagnostics
+
