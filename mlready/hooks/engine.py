@@ -209,7 +209,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              min_parallel_bytes: int, known: Mapping[str, str],
              index: ProjectIndex | None = None) -> Work:
     """The work of a run: the per-file pass (files the project ``index`` knows from it),
-    the cross-file pass, suppression."""
+    the cross-file pass (a rule whose inputs are as the index kept them not run again),
+    suppression."""
     from mlready.hooks.analysis import Job, Task
 
     root = settings.root
@@ -230,8 +231,11 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     kinds = {t.file.path: t.file.kind for t in tasks}
     rows = ({path: row(kinds[path], r) for path, r in results.items()}
             if index is not None else {})
-    more, metrics, finalize_errors = finalize_all(settings, project_args, results)
-    finalized = None
+    fact_digests = {path: {code: value[1] for code, value in facts[2].items()}
+                    for path, facts in rows.items()}
+    more, metrics, finalize_errors, finalized = finalize_all(
+        settings, project_args, results, fact_digests,
+        index.finalized if index is not None else None)
     found.extend(more)
     errors.extend(finalize_errors)
     kept = [d for d in found

@@ -407,3 +407,99 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
     assert edited.diagnostics == engine.check([root / "train.py"], Overrides(no_cache=True),
                                               jobs=1).diagnostics
 
+
+# --- the cross-file pass: a rule's result is reused only while its inputs hold ---------
+
+SEEDING_HELPER = ("import random\n\nimport torch\n\n\ndef seed_everything(seed: int) -> None:\n"
+                  "    random.seed(seed)\n    torch.manual_seed(seed)\n")
+SEEDED_TRAIN = ("import torch\n\nfrom utils.seed import seed_everything\n\n\n"
+                "def main() -> None:\n    seed_everything(0)\n    print(torch.randn(3))\n\n\n"
+                'if __name__ == "__main__":\n    main()\n')
+DRAWING_HELPER = "import torch\n\n\ndef sample():\n    return torch.randn(3)\n"
+DRAWING_RUN = 'from utils.draw import sample\n\nif __name__ == "__main__":\n    print(sample())\n'
+UNSEEDED = ("train.py", 8, "MLR003")  # torch drawn in the entrypoint, never seeded
+DRAWN = ("run.py", 4, "MLR003")  # torch drawn in the helper the entrypoint calls
+
+
+@pytest.fixture
+def finalized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The codes of the cross-file rules whose finalize ran (not reused)."""
+    from mlready.hooks import finalize
+
+    ran: list[str] = []
+    real = finalize.finalize
+
+    def spy(rule: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.append(rule.code)
+        return real(rule, *args, **kwargs)
+
+    monkeypatch.setattr(finalize, "finalize", spy)
+    return ran
+
+
+def hook(root: Path, name: str = "train.py") -> list[tuple[str, int, str]]:
+    """The one-file hook's findings on ``name``; asserted equal to an uncached run's."""
+    found = engine.check([root / name]).diagnostics
+    assert found == engine.check([root / name], Overrides(no_cache=True)).diagnostics
+    return [(d.path, d.line, d.code) for d in found]
+
+
+def seeded(project: Make) -> Path:
+    return project({"utils/__init__.py": "", "utils/seed.py": SEEDING_HELPER,
+                    "train.py": SEEDED_TRAIN, "utils/draw.py": DRAWING_HELPER,
+                    "run.py": DRAWING_RUN})
+
+
+def test_an_edit_that_leaves_the_facts_as_they_were_runs_no_cross_file_rule(
+        project: Make, finalized: list[str]) -> None:
+    root = seeded(project)
+    first = hook(root)
+    assert "MLR001" in finalized
+    finalized.clear()
+    with (root / "train.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment at the end moves nothing\n")
+    found = engine.check([root / "train.py"]).diagnostics
+    assert [(d.path, d.line, d.code) for d in found] == first and finalized == []
+
+
+def test_a_same_size_same_time_rewrite_of_an_unnamed_file_is_seen(project: Make) -> None:
+    """The helper stops seeding torch, same size, the old modification time put back, the
+    same inode, just written (the stat is ambiguous): its content is hashed, its facts
+    change, and the seeding rules run again."""
+    import os
+
+    root = seeded(project)
+    assert UNSEEDED not in hook(root)
+    helper = root / "utils" / "seed.py"
+    before = helper.stat()
+    with helper.open("r+", encoding="utf-8") as handle:  # in place: same inode
+        handle.write(SEEDING_HELPER.replace("torch.manual_seed(seed)", "random.seed(seed)      "))
+    os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = helper.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    assert UNSEEDED in hook(root)
+
+
+def test_a_facts_change_in_an_unnamed_file_is_seen(project: Make, settled: None) -> None:
+    root = seeded(project)
+    assert UNSEEDED not in hook(root)
+    hook(root)  # every file indexed by its stat now
+    (root / "utils" / "seed.py").write_text(
+        SEEDING_HELPER.replace("    torch.manual_seed(seed)\n", ""), "utf-8")
+    assert UNSEEDED in hook(root)
+
+
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_a_deleted_or_renamed_unnamed_file_is_seen(project: Make, settled: None,
+                                                   change: str) -> None:
+    """The helper that draws goes: a call of an unknown function is no draw."""
+    root = seeded(project)
+    assert DRAWN in hook(root, "run.py")
+    assert DRAWN in hook(root, "run.py")
+    helper = root / "utils" / "draw.py"
+    if change == "deleted":
+        helper.unlink()
+    else:
+        helper.rename(root / "utils" / "drawing.py")
+    assert DRAWN not in hook(root, "run.py")
