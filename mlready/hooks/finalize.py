@@ -69,9 +69,9 @@ def finalize_all(settings: Settings, project_args: dict[str, Any],
                                                          report=report)
             more = [d for d in mapped if d.path in targets or (
                 whole and d.path not in files and not d.path.startswith("/"))]
-        if not rule_errors:
-            kept[rule.code] = {"key": key, "found": [d.to_json() for d in more],
-                               "metrics": rule_metrics}
+        record = {"key": key, "found": [d.to_json() for d in more], "metrics": rule_metrics}
+        if not rule_errors and _storable(record):
+            kept[rule.code] = record
         found.extend(more)
         metrics.update(rule_metrics)
         errors.extend(rule_errors)
@@ -108,6 +108,16 @@ class _Previous(dict[str, Any]):
                 for question, answer in self.answers.items():
                     disk.seen.setdefault(question, answer)
         return self._holds
+
+
+def _storable(record: Mapping[str, Any]) -> bool:
+    """Whether the index can keep a rule's result as JSON (a rule's metrics may hold
+    something that is not: that rule is only computed again next time)."""
+    try:
+        json.dumps(record)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _reusable(previous: Any) -> _Previous:

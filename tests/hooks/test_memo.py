@@ -503,3 +503,17 @@ def test_a_deleted_or_renamed_unnamed_file_is_seen(project: Make, settled: None,
     else:
         helper.rename(root / "utils" / "drawing.py")
     assert DRAWN not in hook(root, "run.py")
+
+
+def test_a_rule_metric_that_is_not_json_is_computed_again_not_kept(
+        project: Make, fake_rules: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index keeps rule results as JSON; a summary holding a set is simply not kept."""
+    duplicate = next(r for r in fake_rules if r.code == "MLR992")
+    monkeypatch.setattr(duplicate.module, "summarize",
+                        lambda project: {"paths": set(project.facts)})
+    root = project({"a.py": "def f():\n    pass\n", "b.py": "def f():\n    pass\n"})
+    first = engine.check([root / "a.py"])
+    (root / "a.py").write_text("def f():\n    pass\n# edited\n", "utf-8")
+    second = engine.check([root / "a.py"])
+    assert second.metrics == first.metrics == {"duplicate-function": {"paths": {"a.py", "b.py"}}}
+    assert [d.code for d in second.diagnostics] == ["MLR992"]
