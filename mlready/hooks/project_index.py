@@ -1,7 +1,8 @@
-"""The project index: one entry per project that says, for each file, what the last runs
-knew of it (its stat, its content digest, its cross-file facts) and what each cross-file
-rule found, so that a one-file hook run reads this entry and the named files, and not
-one cache entry per file of the project.
+"""The project index: what the last runs knew of each file of the project (its stat, its
+content digest, its cross-file facts) and what each cross-file rule found, so that a
+one-file hook run reads the index and the named files, not one cache entry per file.
+Two entries: the stat part, read by every run (the memo is keyed through it), and the
+facts part, read only by a run the memo does not answer.
 
 A file's signature is its size, modification and status-change times (ns) and inode.
 Writing a file changes its status-change time, and nothing but the kernel sets that, so
@@ -19,7 +20,7 @@ come from its cache entry. The values are stored one per line and parsed when a 
 needs them (`mlready.hooks.stored_facts`). The cross-file rules' results are
 `mlready.hooks.finalize`'s to read and keep.
 
-The entry lives in the cache's salt folder, named by the machine key, and is read only
+Both entries live in the cache's salt folder, named by the machine key, and are read only
 when this user alone could have written it (`mlready.hooks.cache.read_entry`), so no
 committed or shared file can say a file is unchanged or what its facts are.
 """
@@ -57,25 +58,23 @@ class ProjectIndex:
     """The index of one project: path -> (signature, digest); path -> (kind, digest,
     facts); and the cross-file rules' last results (`finalized`, opaque here)."""
 
-    def __init__(self, cache: Cache, entries: dict[str, list[int | str]],
-                 rest: bytes = b"") -> None:
+    def __init__(self, cache: Cache, entries: dict[str, list[int | str]]) -> None:
         self.cache, self.entries = cache, entries
-        self._rest = rest  # the facts and results, parsed when first asked for
         self._tables: tuple[dict[str, tuple[str, str, StoredFacts]], Any] | None = None
         self.taken = time.time_ns()  # before any signature of this run is taken
 
     @classmethod
     def load(cls, cache: Cache) -> ProjectIndex:
         """This project's index, or an empty one (missing, foreign or malformed). Only
-        the stat part is parsed now: a run the memo answers needs nothing else."""
-        data = read_entry(cls._path(cache))
+        the stat part is read now: a run the memo answers needs nothing else (for torch's
+        tree the facts are 14 MB, the stat part a fiftieth of that)."""
+        data = read_entry(cls._path(cache, "stat"))
         if data is not None:
             try:
-                head, _, rest = data.partition(b"\n")
-                loaded = json.loads(head)
+                loaded = json.loads(data)
                 if loaded["format"] == FORMAT and isinstance(loaded["files"], dict):
                     return cls(cache, {str(p): e for p, e in loaded["files"].items()
-                                       if isinstance(e, list) and len(e) == 5}, rest)
+                                       if isinstance(e, list) and len(e) == 5})
             except Exception:  # truncated or not ours: every file is read again
                 return cls(cache, {})
         return cls(cache, {})
@@ -93,14 +92,16 @@ class ProjectIndex:
     def _parsed(self) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
         if self._tables is None:
             try:
-                self._tables = _tables(self._rest)
+                data = read_entry(self._path(self.cache, "facts"))
+                self._tables = _tables(data) if data is not None else ({}, None)
             except Exception:  # truncated or malformed: no facts known, no results kept
                 self._tables = ({}, None)
         return self._tables
 
     @staticmethod
-    def _path(cache: Cache) -> Path:
-        return cache.run_entry(cache.name("project index"))
+    def _path(cache: Cache, part: str) -> Path:
+        """The stat part's entry, or the facts part's (two entries of one index)."""
+        return cache.run_entry(cache.name(f"project index: {part}"))
 
     def known(self, path: str, sig: Signature) -> str | None:
         """The digest of ``path`` when its signature is the one indexed with it."""
@@ -132,10 +133,12 @@ class ProjectIndex:
             p: (kind, file_digest, encoded(stored)) for p, (kind, file_digest, stored)
             in self.facts.items() if p in keep and p not in (facts or {})}
         rows.update(facts or {})
-        if entries == self.entries and finalized == self.finalized and self._same(rows):
-            return
-        self.cache.write(self._path(self.cache), _text(entries, rows, finalized))
-        self.entries = entries
+        if entries != self.entries:
+            self.cache.write(self._path(self.cache, "stat"), json.dumps(
+                {"format": FORMAT, "files": entries}, separators=(",", ":")))
+            self.entries = entries
+        if finalized != self.finalized or not self._same(rows):
+            self.cache.write(self._path(self.cache, "facts"), _text(rows, finalized))
 
     def _same(self, rows: Mapping[str, FactsRow]) -> bool:
         """Whether ``rows`` are the facts already indexed, value for value."""
@@ -160,11 +163,12 @@ def row(kind: str, result: FileResult) -> FactsRow:
     return (kind, result.digest, encoded(result.facts))
 
 
-def _tables(rest: bytes) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
-    """The facts and results lines: a table (each file's kind, digest and value
-    numbers, the values' digests, the rules' results), then one line per value."""
-    table, _, values_part = rest.partition(b"\n")
+def _tables(data: bytes) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
+    """The facts part, as `_text` writes it."""
+    table, _, values_part = data.partition(b"\n")
     loaded = json.loads(table)
+    if loaded["format"] != FORMAT:
+        raise ValueError("another format")
     lines = values_part.split(b"\n") if values_part else []
     digests = [str(d) for d in loaded["digests"]]
     if len(lines) != len(digests):
@@ -179,10 +183,9 @@ def _tables(rest: bytes) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
     return facts, loaded["finalized"]
 
 
-def _text(entries: Mapping[str, list[int | str]], facts: Mapping[str, FactsRow],
-          finalized: Any) -> str:
-    """The entry: the stat part's line, the facts table's line (each file's value
-    numbers, the values' digests, the rules' results), then one line per value."""
+def _text(facts: Mapping[str, FactsRow], finalized: Any) -> str:
+    """The facts part: a table's line (each file's kind, digest and value numbers, the
+    values' digests, the rules' results), then one line per value."""
     lines: list[bytes] = []
     digests: list[str] = []
     table: dict[str, list[Any]] = {}
@@ -196,7 +199,6 @@ def _text(entries: Mapping[str, list[int | str]], facts: Mapping[str, FactsRow],
                 digests.append(value_digest)
             refs[code] = numbers[line]
         table[path] = [kind, file_digest, refs]
-    head = json.dumps({"format": FORMAT, "files": entries}, separators=(",", ":"))
-    tables = json.dumps({"facts": table, "digests": digests, "finalized": finalized},
-                        separators=(",", ":"))
-    return "\n".join([head, tables, *(line.decode() for line in lines)])
+    tables = json.dumps({"format": FORMAT, "facts": table, "digests": digests,
+                         "finalized": finalized}, separators=(",", ":"))
+    return "\n".join([tables, *(line.decode() for line in lines)])
