@@ -86,8 +86,8 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/gpu_runner/test_memory_growth.py::"
         "test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte",
         "tests/gpu_runner/test_memory_growth_mutants.py"),
-    "mlready/hooks/stat_index.py": ("tests/hooks/test_memo.py",
-                                    "tests/hooks/test_stat_index_mutants.py"),
+    "mlready/hooks/project_index.py": ("tests/hooks/test_memo.py",
+                                    "tests/hooks/test_project_index_mutants.py"),
     "mlready/hooks/rules/unused_noqa.py": (
         "tests/hooks/test_unused_noqa.py",
         "tests/hooks/test_rule_fixtures.py::test_rule_matches_its_fixture[MLR900-unused-noqa]",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mlready.hooks.context import Check, Collect
     from mlready.hooks.notebook import CellMap
     from mlready.hooks.parsing import Parsed
+    from mlready.hooks.project_index import ProjectIndex
 
 # A rule with its check and collect functions, looked up once per process, not per file.
 Step = tuple[Rule, "Check | None", "Collect | None"]
@@ -239,19 +240,24 @@ def analyse_many(job: Job, tasks: Sequence[Task]) -> list[FileResult]:
     return results
 
 
-def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str]
-             ) -> tuple[list[FileResult], list[Task]]:
-    """The cached results of the files whose digest the project index already knows
-    (`mlready.hooks.stat_index`: unchanged since, by their stat), without reading them;
-    and the tasks left to `analyse_many`. A one-file hook run leaves only its file."""
+def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str],
+             index: ProjectIndex | None = None) -> tuple[list[FileResult], list[Task]]:
+    """The results of the files whose digest is known before reading them (by their stat
+    in the project index, `mlready.hooks.project_index`, or hashed to key the memo),
+    without reading them: a file read only for its facts from the index (one entry for
+    the whole project), a reported one from its cache entry; and the tasks left to
+    `analyse_many`. A one-file hook run leaves only its file."""
     if job.cache is None or not known:
         return [], list(tasks)
     hits: list[FileResult] = []
     left: list[Task] = []
     for task in tasks:
-        file_digest = known.get(task.file.path)
-        hit = (job.cache.get(task.file.path, task.file.kind, file_digest, task.full)
-               if file_digest else None)
+        path, kind = task.file.path, task.file.kind
+        file_digest = known.get(path, "")
+        stored = (index.facts_of(path, kind, file_digest)
+                  if index is not None and file_digest and not task.full else None)
+        hit = (FileResult(path, file_digest, False, (), stored, Noqa({})) if stored is not None
+               else job.cache.get(path, kind, file_digest, task.full) if file_digest else None)
         if hit is not None:
             hits.append(hit)
         else:

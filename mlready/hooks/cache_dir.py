@@ -92,7 +92,7 @@ def _problem(folder: Path, root: Path) -> str | None:
         return None
     if not stat.S_ISDIR(info.st_mode):
         return "it is not a folder"
-    if not tagged(folder) and not _empty(folder) and not _being_tagged(folder):
+    if not _ours_or_becoming(folder):
         return (f"it holds files that are not mlready's cache (it has no {TAG} of mlready's); "
                 "give the cache a new or empty folder")
     return None
@@ -116,6 +116,15 @@ def _being_tagged(folder: Path) -> bool:
                        for entry in entries)
     except OSError:
         return False
+
+
+def _ours_or_becoming(folder: Path) -> bool:
+    """Whether ``folder`` is tagged, empty, or being tagged by another process of ours.
+    The tag is looked at again last: another process may finish tagging between the
+    looks (its tag linked, its ``.gitignore`` still a temporary file), and a worker that
+    took that moment for someone else's folder dropped every entry it computed."""
+    return (tagged(folder) or _empty(folder) or _being_tagged(folder)
+            or tagged(folder))
 
 
 def _empty(folder: Path) -> bool:
@@ -175,7 +184,7 @@ def ready(directory: Path, folder: Path) -> bool:
     if not _own_folder(directory):
         return False
     if not tagged(directory):
-        if not _empty(directory) and not _being_tagged(directory):
+        if not _ours_or_becoming(directory):
             return False  # someone else's folder: not one file of ours goes in
         for name, text in ((TAG, CACHEDIR_TAG), (".gitignore", "*\n")):
             with contextlib.suppress(OSError):

@@ -22,22 +22,18 @@ import mlready
 from mlready.hooks import cache as caching
 from mlready.hooks import cache_dir
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
+from mlready.hooks.finalize import finalize_all
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, context_kinds
-from mlready.hooks.rules import UNUSED_NOQA, Rule, RuleLoadError, all_rules, kinds_read, reading
+from mlready.hooks.pool import PARALLEL_MIN_BYTES, analyse_all
+from mlready.hooks.project_index import FactsRow, ProjectIndex, row
+from mlready.hooks.rules import UNUSED_NOQA, Rule, all_rules, kinds_read, reading
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
-    from mlready.hooks.analysis import Job, Task
     from mlready.hooks.results import FileResult
-
-PARALLEL_MIN_BYTES = 1_000_000  # below this much source, a pool costs more than it saves
-PARALLEL_MIN_FILES = 8
-
 
 class Report(NamedTuple):
     """The outcome of one check: what the renderers print and the exit code derives from."""
@@ -63,14 +59,6 @@ class Report(NamedTuple):
         if self.errors:
             return 2
         return 1 if self.diagnostics else 0
-
-
-def workers() -> int:
-    """CPUs this process may use (cgroup- and affinity-aware where the OS says)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
 
 
 def _sources() -> list[str]:
@@ -117,100 +105,6 @@ def make_cache(settings: Settings) -> caching.Cache | None:
     return cache if cache_dir.trusted(cache.directory, cache.directory / cache.salt) else None
 
 
-def _sizes(tasks: Sequence[Task], root: Path) -> list[int]:
-    sizes = []
-    for task in tasks:
-        try:
-            sizes.append((root / task.file.path).stat().st_size)
-        except OSError:
-            sizes.append(0)
-    return sizes
-
-
-def _chunks(tasks: Sequence[Task], sizes: Sequence[int], count: int) -> list[list[Task]]:
-    """Split tasks into at most ``count`` chunks of similar total size: largest file
-    first, each into the lightest chunk so far (so one huge file does not end last)."""
-    import heapq
-
-    heap: list[tuple[int, int]] = [(0, n) for n in range(count)]
-    chunks: list[list[Task]] = [[] for _ in range(count)]
-    for size, index in sorted(((s, i) for i, s in enumerate(sizes)), reverse=True):
-        total, slot = heapq.heappop(heap)
-        chunks[slot].append(tasks[index])
-        heapq.heappush(heap, (total + size, slot))
-    return [chunk for chunk in chunks if chunk]
-
-
-def _pool_context() -> Any:
-    # fork is cheap and the workers inherit the imported rules; elsewhere use the default.
-    import multiprocessing  # imported here: a one-file hook run never starts a pool
-
-    if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
-def worker_start() -> None:
-    """Worker set-up: the imported modules never become garbage, so keep the collector
-    off them (``gc.freeze``); parsing allocates millions of short-lived nodes, so let it
-    run less often. Together about a tenth of a worker's time."""
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-
-
-def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,
-                min_parallel_bytes: int = PARALLEL_MIN_BYTES,
-                known: Mapping[str, str] | None = None) -> tuple[list[FileResult], list[str]]:
-    """The per-file pass over ``tasks``: the results of files ``known`` unchanged (path
-    -> digest) straight from the cache, the rest in this process, or in a pool when
-    what is left pays for one."""
-    from mlready.hooks.analysis import recalled
-
-    hits, left = recalled(job, tasks, known or {})
-    fresh, errors = _analyse_left(job, left, jobs, min_parallel_bytes)
-    return hits + fresh, errors
-
-
-def _analyse_left(job: Job, tasks: Sequence[Task], jobs: int | None,
-                  min_parallel_bytes: int) -> tuple[list[FileResult], list[str]]:
-    from mlready.hooks.analysis import analyse_many
-
-    root = Path(job.root)
-    count = jobs if jobs is not None else workers()
-    if count < 2 or len(tasks) < (2 if jobs else PARALLEL_MIN_FILES):
-        return analyse_many(job, tasks), []
-    sizes = _sizes(tasks, root)
-    if sum(sizes) < min_parallel_bytes:
-        return analyse_many(job, tasks), []
-    from concurrent.futures import ProcessPoolExecutor
-
-    import mlready.hooks.parsing  # noqa: F401  (here, once: the forked workers inherit it)
-
-    for full in (True, False):  # and the rule modules: imported once here, not per worker
-        job.plan(full)  # (this process needs the cross-file ones for finalize anyway)
-
-    results: list[FileResult] = []
-    errors: list[str] = []
-    chunks = _chunks(tasks, sizes, count * 6)
-    with ProcessPoolExecutor(max_workers=count, mp_context=_pool_context(),
-                             initializer=worker_start) as pool:
-        futures: list[tuple[list[Task], Future[list[FileResult]]]] = [
-            (chunk, pool.submit(analyse_many, job, chunk)) for chunk in chunks]
-        for chunk, future in futures:
-            try:
-                results.extend(future.result())
-            except RuleLoadError:  # a broken installation, not a broken worker
-                raise
-            except Exception as exc:  # a worker died (out of memory, killed): say where
-                names = ", ".join(t.file.path for t in chunk[:3])
-                more = f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
-                errors.append(f"{names}{more}: internal error: worker process failed "
-                              f"({type(exc).__name__})")
-    return results, errors
-
-
 def _files(targets: Sequence[SourceFile], others: Iterable[SourceFile],
            rules: Sequence[Rule]) -> list[tuple[SourceFile, bool]]:
     """The files the per-file pass reads, each with whether it is reported (every
@@ -220,42 +114,6 @@ def _files(targets: Sequence[SourceFile], others: Iterable[SourceFile],
     files = [(f, True) for f in targets if full_kinds.intersection(context_kinds(f.kind))]
     files += [(f, False) for f in others if collect_kinds.intersection(context_kinds(f.kind))]
     return files
-
-
-def _finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
-              options: Mapping[str, Any], report: bool = True,
-              ) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
-    """One cross-file rule's findings (unless ``report`` is false: a measured rule only
-    summarizes), its metric, and its internal errors."""
-    from mlready.hooks.analysis import to_cell
-    from mlready.hooks.context import ProjectContext
-
-    facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
-             if rule.code in r.facts}  # path order, whatever order the workers finished in
-    project = ProjectContext(facts=facts, options=options, **project_args)
-    found: list[Diagnostic] = []
-    metrics: dict[str, Any] = {}
-    errors: list[str] = []
-    try:
-        if report and rule.finalize is not None:
-            found = list(rule.finalize(project))
-        if rule.summarize is not None:
-            metrics[rule.name] = dict(rule.summarize(project))
-    except RuleLoadError:
-        raise
-    except Exception as exc:
-        text = " ".join(str(exc).split())[:300]
-        errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
-                      f"while finalizing: {type(exc).__name__}: {text}")
-    maps_cells = "python" in rule.kinds and "notebook" not in rule.kinds
-    mapped = []
-    for diagnostic in found:
-        result = results.get(diagnostic.path)
-        if maps_cells and result is not None and result.cells is not None \
-                and diagnostic.cell is None:
-            diagnostic = to_cell(diagnostic, result.cells)
-        mapped.append(diagnostic)
-    return mapped, metrics, errors
 
 
 def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
@@ -312,15 +170,15 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     known = memo.known() if memo is not None else {}
-    checked, found, metrics, errors, analysed = _analyse(settings, files, project_args, cache,
-                                                         jobs, min_parallel_bytes, known)
-    fixable = _with_fixes(found, rules, settings.root, analysed)
+    work = _analyse(settings, files, project_args, cache, jobs, min_parallel_bytes, known,
+                    memo.index if memo is not None else None)
+    fixable = _with_fixes(work.found, rules, settings.root, work.digests)
     if memo is not None:
-        memo.save_index(analysed, names)
-        if not errors:
-            memo.remember(checked, fixable, metrics, disk.seen, analysed)
-    return Report(settings.root, checked, fixable, rules, metrics, tuple(errors), kinds,
-                  analysed)
+        memo.save_index(work.digests, names, work.facts, work.finalized)
+        if not work.errors:
+            memo.remember(work.checked, fixable, work.metrics, disk.seen, work.digests)
+    return Report(settings.root, work.checked, fixable, rules, work.metrics, tuple(work.errors),
+                  kinds, work.digests)
 
 
 def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
@@ -334,12 +192,25 @@ def _with_fixes(found: Sequence[Diagnostic], rules: Sequence[Rule], root: Path,
     return attach(found, [r for r in rules if r.cross], root, digests)
 
 
+class Work(NamedTuple):
+    """What a run computed (when the memo did not answer it)."""
+
+    checked: int  # files reported
+    found: list[Diagnostic]  # findings kept after suppression
+    metrics: dict[str, Any]
+    errors: list[str]  # internal errors
+    digests: dict[str, str]  # path -> the content digest it was analysed at
+    facts: dict[str, FactsRow]  # path -> its facts as the project index keeps them
+    finalized: Any  # the cross-file rules' results, for the next run
+
+
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
-             min_parallel_bytes: int, known: Mapping[str, str]
-             ) -> tuple[int, list[Diagnostic], dict[str, Any], list[str], dict[str, str]]:
-    """The work of a run: (files checked, findings kept, metrics, internal errors, and the
-    content digest each file was analysed at)."""
+             min_parallel_bytes: int, known: Mapping[str, str],
+             index: ProjectIndex | None = None) -> Work:
+    """The work of a run: the per-file pass (files the project ``index`` knows from it),
+    the cross-file pass (a rule whose inputs are as the index kept them not run again),
+    suppression."""
     from mlready.hooks.analysis import Job, Task
 
     root = settings.root
@@ -347,7 +218,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     # Only the rules that read a kind of file this run has are imported and run (a rule
     # reports only on files of its kinds, `mlready.hooks.rules`): the others could say
     # nothing about these files.
-    reported_kinds = {k for file, full in files if full for k in context_kinds(file.kind)}
+    reported_kinds = frozenset(k for file, full in files if full for k in context_kinds(file.kind))
     read_kinds = {k for file, _ in files for k in context_kinds(file.kind)}
     job = Job(str(root), tuple(r.code for r in reading(rules, reported_kinds)),
               tuple(r.code for r in reading(rules, read_kinds) if r.collects),
@@ -355,7 +226,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
               dict(settings.overlay))
     tasks = [Task(file, full) for file, full in files]
     results: dict[str, FileResult] = {}
-    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known)
+    fresh, errors = analyse_all(job, tasks, jobs, min_parallel_bytes, known, index)
     for result in sorted(fresh, key=lambda r: r.path):  # errors in path order, not arrival
         results[result.path] = result
         errors.extend(result.errors)
@@ -363,27 +234,25 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     measured = {r.code for r in settings.measured}
     found: list[Diagnostic] = [d for r in results.values() if r.path in checked
                                for d in r.diagnostics if d.code not in measured]
-    metrics: dict[str, Any] = {}
-    targets = project_args["targets"]
-    # A project-level finding sits on a file the engine does not read (``.gitignore``)
-    # or on the root itself (``.``): it is reported when the whole project is checked.
-    whole = targets.issuperset(project_args["files"])
-    for rule in (r for r in rules if r.cross):
-        if not whole and not reading([rule], reported_kinds) and "summarize" not in rule.parts:
-            continue  # it can report on no named file, and measures nothing
-        more, rule_metrics, rule_errors = _finalize(rule, project_args, results,
-                                                    settings.options_for(rule),
-                                                    report=rule.code not in measured)
-        found.extend(d for d in more if d.path in targets or (
-            whole and d.path not in project_args["files"] and not d.path.startswith("/")))
-        metrics.update(rule_metrics)
-        errors.extend(rule_errors)
+    kinds = {t.file.path: t.file.kind for t in tasks}
+    rows = ({path: row(kinds[path], r) for path, r in results.items()}
+            if index is not None else {})
+    fact_digests = {path: {code: value[1] for code, value in facts[2].items()}
+                    for path, facts in rows.items()}
+    more, metrics, finalize_errors, finalized = finalize_all(
+        settings, project_args, results, fact_digests,
+        index.finalized if index is not None else None, reported_kinds)
+    found.extend(more)
+    errors.extend(finalize_errors)
     kept = [d for d in found
             if not _suppressed(d, results.get(d.path), settings.per_file_ignores)]
     if not errors and any(r.code == UNUSED_NOQA for r in settings.rules):
         kept += _unused_noqa(settings, {p: results[p] for p in checked if p in results}, found)
     kept.sort(key=Diagnostic.sort_key)
-    return len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()}
+    stored = {path: facts for path, facts in rows.items()
+              if results[path].digest and not results[path].errors}
+    return Work(len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()},
+                stored, finalized if not errors else None)
 
 
 def _unused_noqa(settings: Settings, reported: Mapping[str, FileResult],

@@ -14,7 +14,7 @@ One memo per project root and set of named files (pre-commit names the changed f
 overwritten by each run; only runs without internal errors are remembered. It lives in
 the cache's salt folder, whose name only this machine can compute, so a memo anyone
 else wrote (committed to the repository, say) is never read. Projects with more source
-than `MAX_BYTES` of files the project index (`mlready.hooks.stat_index`) does not know
+than `MAX_BYTES` of files the project index (`mlready.hooks.project_index`) does not know
 are not memoized that run: hashing them first would cost a cold run more than the memo
 can save. The run indexes them, so the next one knows them by their stat.
 """
@@ -29,7 +29,7 @@ from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
-from mlready.hooks.stat_index import Signature, StatIndex, signature
+from mlready.hooks.project_index import FactsRow, ProjectIndex, Signature, signature
 from mlready.reading import read_regular
 
 if TYPE_CHECKING:
@@ -60,22 +60,22 @@ class Memo:
 
     def __init__(self, cache: Cache, slot: str, inputs: list[Any],
                  rows: Sequence[tuple[str, str, bool]], digests: dict[str, str] | None,
-                 index: StatIndex, seen: dict[str, tuple[Signature, str]]) -> None:
+                 index: ProjectIndex, seen: dict[str, tuple[Signature, str]]) -> None:
         self.cache, self.slot, self.inputs, self.rows = cache, slot, inputs, rows
         self.digests = digests or {}  # path -> content digest, as keyed
         self.key = _key(inputs, rows, digests) if digests is not None else None
-        self.stats, self.seen = index, seen  # the project index; this run's signatures
+        self.index, self.seen = index, seen  # the project index; this run's signatures
 
     @classmethod
     def open(cls, cache: Cache, settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              names: Sequence[str]) -> Memo | None:
         """The memo for reading ``files`` (each with whether it is reported) of a project
         whose files are ``names``, or None when a file cannot be read. A file whose
-        signature the project index knows is not read (`mlready.hooks.stat_index`); when
+        signature the project index knows is not read (`mlready.hooks.project_index`); when
         the others hold too much source to hash before the run, it has no key (nothing
         to recall) and only indexes what the run reads."""
         root = settings.root
-        index = StatIndex.load(cache)
+        index = ProjectIndex.load(cache)
         seen: dict[str, tuple[Signature, str]] = {}
         unknown = 0
         for file, _ in files:
@@ -144,11 +144,13 @@ class Memo:
             return
         self.cache.write(self.cache.run_entry(self.slot), text)
 
-    def save_index(self, analysed: Mapping[str, str], names: Collection[str]) -> None:
+    def save_index(self, analysed: Mapping[str, str], names: Collection[str],
+                   facts: Mapping[str, FactsRow], finalized: Any) -> None:
         """Index each file's signature with the digest it was analysed at (content read
-        after the signature was taken, so a file changed meanwhile is only read again)."""
+        after the signature was taken, so a file changed meanwhile is only read again),
+        its ``facts``, and the cross-file rules' results."""
         seen = {path: (sig, analysed.get(path, "")) for path, (sig, _) in self.seen.items()}
-        self.stats.save(seen, names)
+        self.index.save(seen, names, facts, finalized)
 
     def known(self) -> dict[str, str]:
         """Each file's digest where this run knows it before reading it: by its stat

@@ -299,16 +299,34 @@ def test_a_committed_settings_memo_is_not_read(repo: Make, capsys: pytest.Captur
     assert check(capsys, str(root)) == uncached
 
 
+def _emptied(text: str) -> tuple[str, int]:
+    """An entry with its findings emptied, and how many lists of findings that emptied:
+    a stored result's, a remembered run's, or each cross-file rule's in the project
+    index's facts part (a line of facts and results, then the facts values)."""
+    head, newline, values = text.partition("\n")
+    data = json.loads(head)
+    count = 0
+    if isinstance(data, dict) and "finalized" in data:  # the project index's facts part
+        for record in (data["finalized"] or {"rules": {}})["rules"].values():
+            count += bool(record["found"])
+            record["found"] = []
+        return json.dumps(data) + newline + values, count
+    found = data.get("result", data) if isinstance(data, dict) else None  # file or run
+    if isinstance(found, dict) and found.get("diagnostics"):
+        found["diagnostics"] = []
+        count += 1
+    return json.dumps(data), count
+
+
 def _tamper(folder: Path) -> int:
-    """Empty the findings of every stored result and remembered run under ``folder``."""
+    """Empty the findings of every stored result, remembered run and the project index's
+    cross-file results under ``folder``."""
     count = 0
     for entry in folder.rglob("*.json"):
-        data = json.loads(entry.read_text("utf-8"))
-        found = data.get("result", data) if isinstance(data, dict) else None  # file or run
-        if isinstance(found, dict) and found.get("diagnostics"):
-            found["diagnostics"] = []
-            entry.write_text(json.dumps(data), encoding="utf-8")
-            count += 1
+        text, emptied = _emptied(entry.read_text("utf-8"))
+        if emptied:
+            entry.write_text(text, encoding="utf-8")
+            count += emptied
     return count
 
 
@@ -326,7 +344,8 @@ def test_a_cache_written_on_another_machine_decides_nothing(
     assert truth[0] == 1 and truth[1].count("MLR99") == 4
     assert check(capsys, str(root)) == truth  # machine A writes its cache
     cache = root / ".mlready_cache"
-    assert list(cache.rglob("runs/*.json")) and _tamper(cache) == 3  # memo + 2 files
+    # the memo, 2 files, and the cross-file rule's result in the project index
+    assert list(cache.rglob("runs/*.json")) and _tamper(cache) == 4
     assert check(capsys, str(root))[:2] == (0, "All checks passed!\n")  # A trusts its own
     git(root, "add", "-A", "-f")  # past the cache's own .gitignore
     git(root, "commit", "-qm", "a doctored cache")
@@ -433,10 +452,9 @@ def _plant(folder: Path) -> dict[Path, str]:
     and remembered run with one of their own (findings emptied), under the same name."""
     planted = {}
     for entry in sorted(folder.rglob("*.json")):
-        data = json.loads(entry.read_text("utf-8"))
-        data.get("result", data)["diagnostics"] = []
+        text, _ = _emptied(entry.read_text("utf-8"))
         entry.unlink()
-        entry.write_text(json.dumps(data), encoding="utf-8")
+        entry.write_text(text, encoding="utf-8")
         _as_another_user(entry)
         planted[entry] = entry.read_text("utf-8")
     return planted
@@ -588,3 +606,25 @@ def test_a_cache_folder_another_run_is_tagging_is_not_refused(tmp_path: Path) ->
     (root / cache_dir.DEFAULT / "notes.txt").write_text("mine", "utf-8")  # a user's folder
     with pytest.raises(ConfigError, match="holds files that are not mlready's cache"):
         cache_dir.locate(root, None, root / "pyproject.toml")
+
+
+def test_a_cache_folder_tagged_while_it_is_looked_at_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two pool workers of one run, the cache folder new: the first links its tag (its
+    ``.gitignore`` still a temporary file) between the second's looks. The second took
+    that for someone else's folder and dropped every entry it computed (the cause of
+    test_memo's "a pool was started": the next run found half the project uncached)."""
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    (directory / ".tmp-4242-0-0123abcd").write_text(cache_dir.CACHEDIR_TAG, "utf-8")
+    real_empty = cache_dir._empty
+
+    def other_process_finishes_its_tag(folder: Path) -> bool:
+        found = real_empty(folder)
+        (folder / ".tmp-4242-0-0123abcd").replace(folder / cache_dir.TAG)
+        (folder / ".tmp-4242-1-0123abcd").write_text("*\n", "utf-8")
+        return found
+
+    monkeypatch.setattr(cache_dir, "_empty", other_process_finishes_its_tag)
+    assert cache_dir.ready(directory, directory / "0123456789abcdef")
+    assert (directory / "0123456789abcdef").is_dir() and cache_dir.tagged(directory)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,7 +134,8 @@ def test_exclude_patterns_key_the_memo(project: Make, analyses: list[int]) -> No
 def test_a_corrupted_memo_is_recomputed(project: Make, analyses: list[int]) -> None:
     root = project(FILES)
     first = codes(root)
-    (memo,) = (root / ".mlready_cache").rglob("runs/*.json")
+    (memo,) = (entry for entry in (root / ".mlready_cache").rglob("runs/*.json")
+               if '"key"' in entry.read_text("utf-8")[:100])  # not the project index
     for bad in ("{not json", "", "[]", json.dumps({"format": 1, "key": 3})):
         memo.write_text(bad, encoding="utf-8")
         assert codes(root) == first
@@ -292,9 +294,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files count as unchanged for long enough to be indexed as soon as they are seen
     (in a test every file was written a moment ago, which is the ambiguous case)."""
-    from mlready.hooks import stat_index
+    from mlready.hooks import project_index
 
-    monkeypatch.setattr(stat_index, "RACY_NS", 0)
+    monkeypatch.setattr(project_index, "RACY_NS", 0)
 
 
 def test_an_unchanged_file_is_known_by_its_stat_not_read_again(
@@ -332,7 +334,7 @@ def test_a_file_changed_just_before_the_run_is_not_trusted_by_its_stat(
         project: Make, reads: list[str]) -> None:
     """Within one tick of the filesystem's clock a second write can keep the signature:
     a file changed that recently is read and hashed again on the next run."""
-    from mlready.hooks import stat_index
+    from mlready.hooks import project_index
     from mlready.hooks.rules import all_rules
     from mlready.hooks.settings import load
 
@@ -341,16 +343,16 @@ def test_a_file_changed_just_before_the_run_is_not_trusted_by_its_stat(
     reads.clear()
     codes(root)
     assert sorted(reads) == ["nb.ipynb", "pyproject.toml", "requirements.txt", "train.py"]
-    sig = stat_index.signature(root / "train.py")
+    sig = project_index.signature(root / "train.py")
     assert sig is not None
     cache = engine.make_cache(load(root, all_rules(), Overrides()))
     assert cache is not None
-    index = stat_index.StatIndex.load(cache)
+    index = project_index.ProjectIndex.load(cache)
     index.save({"train.py": (sig, "d" * 32)}, ["train.py"])
-    assert stat_index.StatIndex.load(cache).known("train.py", sig) is None
-    old = (sig[0], sig[1] - 10 * stat_index.RACY_NS, sig[2] - 10 * stat_index.RACY_NS, sig[3])
+    assert project_index.ProjectIndex.load(cache).known("train.py", sig) is None
+    old = (sig[0], sig[1] - 10 * project_index.RACY_NS, sig[2] - 10 * project_index.RACY_NS, sig[3])
     index.save({"train.py": (old, "d" * 32)}, ["train.py"])
-    assert stat_index.StatIndex.load(cache).known("train.py", old) == "d" * 32
+    assert project_index.ProjectIndex.load(cache).known("train.py", old) == "d" * 32
 
 
 def test_a_project_too_large_to_hash_first_is_remembered_from_its_second_run(
@@ -372,7 +374,8 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
         project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The usual commit: every other file is known by its stat, its result (facts for
     the cross-file rules) comes from the cache unread, and one file is no pool's work."""
-    from mlready.hooks import analysis
+    from mlready.hooks import analysis, pool
+    from mlready.hooks import cache as caching
 
     files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(12)}}
     root = project(files)
@@ -387,10 +390,130 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
     def no_pool() -> None:
         raise AssertionError("a pool was started")
 
+    entries: list[str] = []  # per-file cache entries looked up
+    real_get = caching.Cache.get
+
+    def get_spy(self: caching.Cache, path: str, *args: Any) -> Any:
+        entries.append(path)
+        return real_get(self, path, *args)
+
     monkeypatch.setattr(analysis, "_read", spy)
-    monkeypatch.setattr(engine, "_pool_context", no_pool)
+    monkeypatch.setattr(pool, "_pool_context", no_pool)
+    monkeypatch.setattr(caching.Cache, "get", get_spy)
     (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
     edited = engine.check([root / "train.py"], jobs=2, min_parallel_bytes=0)
-    assert read == ["train.py"]
+    # the others' facts come from the one project index, not one entry each
+    assert read == ["train.py"] and set(entries) == {"train.py"}
     assert edited.diagnostics == engine.check([root / "train.py"], Overrides(no_cache=True),
                                               jobs=1).diagnostics
+
+
+# --- the cross-file pass: a rule's result is reused only while its inputs hold ---------
+
+SEEDING_HELPER = ("import random\n\nimport torch\n\n\ndef seed_everything(seed: int) -> None:\n"
+                  "    random.seed(seed)\n    torch.manual_seed(seed)\n")
+SEEDED_TRAIN = ("import torch\n\nfrom utils.seed import seed_everything\n\n\n"
+                "def main() -> None:\n    seed_everything(0)\n    print(torch.randn(3))\n\n\n"
+                'if __name__ == "__main__":\n    main()\n')
+DRAWING_HELPER = "import torch\n\n\ndef sample():\n    return torch.randn(3)\n"
+DRAWING_RUN = 'from utils.draw import sample\n\nif __name__ == "__main__":\n    print(sample())\n'
+UNSEEDED = ("train.py", 8, "MLR003")  # torch drawn in the entrypoint, never seeded
+DRAWN = ("run.py", 4, "MLR003")  # torch drawn in the helper the entrypoint calls
+
+
+@pytest.fixture
+def finalized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The codes of the cross-file rules whose finalize ran (not reused)."""
+    from mlready.hooks import finalize
+
+    ran: list[str] = []
+    real = finalize.finalize
+
+    def spy(rule: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.append(rule.code)
+        return real(rule, *args, **kwargs)
+
+    monkeypatch.setattr(finalize, "finalize", spy)
+    return ran
+
+
+def hook(root: Path, name: str = "train.py") -> list[tuple[str, int, str]]:
+    """The one-file hook's findings on ``name``; asserted equal to an uncached run's."""
+    found = engine.check([root / name]).diagnostics
+    assert found == engine.check([root / name], Overrides(no_cache=True)).diagnostics
+    return [(d.path, d.line, d.code) for d in found]
+
+
+def seeded(project: Make) -> Path:
+    return project({"utils/__init__.py": "", "utils/seed.py": SEEDING_HELPER,
+                    "train.py": SEEDED_TRAIN, "utils/draw.py": DRAWING_HELPER,
+                    "run.py": DRAWING_RUN})
+
+
+def test_an_edit_that_leaves_the_facts_as_they_were_runs_no_cross_file_rule(
+        project: Make, finalized: list[str]) -> None:
+    root = seeded(project)
+    first = hook(root)
+    assert "MLR001" in finalized
+    finalized.clear()
+    with (root / "train.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment at the end moves nothing\n")
+    found = engine.check([root / "train.py"]).diagnostics
+    assert [(d.path, d.line, d.code) for d in found] == first and finalized == []
+
+
+def test_a_same_size_same_time_rewrite_of_an_unnamed_file_is_seen(project: Make) -> None:
+    """The helper stops seeding torch, same size, the old modification time put back, the
+    same inode, just written (the stat is ambiguous): its content is hashed, its facts
+    change, and the seeding rules run again."""
+    import os
+
+    root = seeded(project)
+    assert UNSEEDED not in hook(root)
+    helper = root / "utils" / "seed.py"
+    before = helper.stat()
+    with helper.open("r+", encoding="utf-8") as handle:  # in place: same inode
+        handle.write(SEEDING_HELPER.replace("torch.manual_seed(seed)", "random.seed(seed)      "))
+    os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = helper.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    assert UNSEEDED in hook(root)
+
+
+def test_a_facts_change_in_an_unnamed_file_is_seen(project: Make, settled: None) -> None:
+    root = seeded(project)
+    assert UNSEEDED not in hook(root)
+    hook(root)  # every file indexed by its stat now
+    (root / "utils" / "seed.py").write_text(
+        SEEDING_HELPER.replace("    torch.manual_seed(seed)\n", ""), "utf-8")
+    assert UNSEEDED in hook(root)
+
+
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_a_deleted_or_renamed_unnamed_file_is_seen(project: Make, settled: None,
+                                                   change: str) -> None:
+    """The helper that draws goes: a call of an unknown function is no draw."""
+    root = seeded(project)
+    assert DRAWN in hook(root, "run.py")
+    assert DRAWN in hook(root, "run.py")
+    helper = root / "utils" / "draw.py"
+    if change == "deleted":
+        helper.unlink()
+    else:
+        helper.rename(root / "utils" / "drawing.py")
+    assert DRAWN not in hook(root, "run.py")
+
+
+def test_a_rule_metric_that_is_not_json_is_computed_again_not_kept(
+        project: Make, fake_rules: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index keeps rule results as JSON; a summary holding a set is simply not kept."""
+    duplicate = next(r for r in fake_rules if r.code == "MLR992")
+    monkeypatch.setattr(duplicate.module, "summarize",
+                        lambda project: {"paths": set(project.facts)})
+    root = project({"a.py": "def f():\n    pass\n", "b.py": "def f():\n    pass\n"})
+    first = engine.check([root / "a.py"])
+    (root / "a.py").write_text("def f():\n    pass\n# edited\n", "utf-8")
+    second = engine.check([root / "a.py"])
+    assert second.metrics == first.metrics == {"duplicate-function": {"paths": {"a.py", "b.py"}}}
+    assert [d.code for d in second.diagnostics] == ["MLR992"]

@@ -30,6 +30,23 @@ def test_training_reached_through_main_and_a_helper(tmp_path: Path) -> None:
     assert findings(root, "MLR801") == []
 
 
+def test_training_reached_through_a_long_chain_of_helpers(tmp_path: Path) -> None:
+    """``main`` -> ``step0`` -> ... -> ``step29`` -> ``loop.fit``, each in its own module
+    and the modules named against the chain's order: training is followed to the end."""
+    files = {"pyproject.toml": PYPROJECT, "loop.py": LOOP}
+    for n in range(30):
+        callee = ("from loop import fit\n\n\ndef step29(steps):\n    fit(steps)\n" if n == 29
+                  else f"from z{n + 1:02d} import step{n + 1}\n\n\n"
+                       f"def step{n}(steps):\n    step{n + 1}(steps)\n")
+        files[f"z{n:02d}.py"] = callee
+    files["run.py"] = ("from z00 import step0\n\n\ndef main():\n    step0(3)\n\n\n"
+                       "if __name__ == '__main__':\n    main()\n")
+    root = write(tmp_path / "p", files)
+    assert findings(root, "MLR802") == ["run.py:9 MLR802"]
+    files["z29.py"] = "def step29(steps):\n    print(steps)\n"  # the chain no longer trains
+    assert findings(write(tmp_path / "q", files), "MLR802") == []
+
+
 def test_a_demo_main_block_that_does_not_train_is_not_a_training_run(tmp_path: Path) -> None:
     root = write(tmp_path / "p", {"pyproject.toml": PYPROJECT, "loop.py": LOOP + (
         "\n\nif __name__ == '__main__':\n    print('sampling demo')\n")})

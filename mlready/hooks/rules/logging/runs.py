@@ -104,20 +104,42 @@ class _Training:
 
 
 def _training_functions(facts: dict[str, Any]) -> _Training:
-    """Every project function that trains: its own body does, or (to a fixed point) it
-    calls one that does (``main`` -> ``train`` -> the loop, ``agent.update(...)`` ->
-    ``PPO.update``)."""
+    """Every project function that trains: its own body does, or (transitively) it calls
+    one that does (``main`` -> ``train`` -> the loop, ``agent.update(...)`` ->
+    ``PPO.update``).
+
+    A work list over the reversed call edges: each function is added once, and only the
+    callers of the names it makes reachable are looked at again. (Sweeping every
+    function until nothing changed took one sweep per link of the longest call chain,
+    which grows with the project: 2.8x the time per doubling of the tree.)"""
     calls = {name: set(entry[1]) for data in facts.values() for name, entry in
-             data["funcs"].items()}
-    training = _Training({name for data in facts.values()
-                          for name, entry in data["funcs"].items() if entry[0]})
-    changed = True
-    while changed:
-        changed = False
-        for name, called in calls.items():
-            if name not in training.found and any(training.reaches(c) for c in called):
-                training.add(name)
-                changed = True
+             data["funcs"].items()}  # a name defined twice: its last definition's calls
+    callers: dict[str, list[str]] = {}  # a called name -> the functions calling it
+    for name, called_names in calls.items():
+        for called in called_names:
+            callers.setdefault(called, []).append(name)
+    seeds = [name for data in facts.values() for name, entry in data["funcs"].items()
+             if entry[0]]
+    # Called names that reach a method through a re-exporting package, by "Class.method"
+    # (the names `_Training.reaches` matches that way).
+    through_package: dict[str, list[tuple[str, str]]] = {}
+    for called in callers:
+        parts = called.split(".")
+        if len(parts) >= 3 and parts[-2][:1].isupper():
+            through_package.setdefault(".".join(parts[-2:]), []).append(
+                (called, ".".join(parts[:-2]) + "."))
+    training = _Training(set())
+    pending = seeds
+    while pending:
+        name = pending.pop()
+        if name in training.found:
+            continue
+        training.add(name)
+        reached = [name] + [called for called, package in
+                            through_package.get(".".join(name.split(".")[-2:]), ())
+                            if name.startswith(package)]
+        pending.extend(caller for called in reached for caller in callers.get(called, ())
+                       if caller not in training.found)
     return training
 
 

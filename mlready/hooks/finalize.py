@@ -1,0 +1,186 @@
+"""The cross-file pass: each cross-file rule's ``finalize`` (and ``summarize``) over the
+facts the per-file pass collected from the whole project, run in this process after it.
+Findings are kept for the named files only (pre-commit names the changed ones), and a
+finding on the project itself (``.``, ``.gitignore``) when the whole project is checked.
+
+A rule's result is a function of what its `ProjectContext` holds: its own facts of every
+file, the project's file names, the named files, the root, the excludes, its options,
+and what it asked the disk (`mlready.hooks.probes`). Each rule's result is kept in the
+project index (`mlready.hooks.project_index`) under a key of all but the disk, the
+facts by their stored digests, with the disk's answers beside; a later run reuses it
+while the key matches and every answer holds. An edit that leaves a rule's facts as
+they were (a comment, a file no rule collects from) recomputes nothing for that rule;
+one that changes them recomputes that rule over the whole project, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mlready.hooks.cache import digest
+from mlready.hooks.model import Diagnostic
+from mlready.hooks.probes import unchanged
+from mlready.hooks.rules import Rule, RuleLoadError, reading
+
+if TYPE_CHECKING:
+    from mlready.hooks.probes import Probes
+    from mlready.hooks.results import FileResult
+    from mlready.hooks.settings import Settings
+
+# path -> rule code -> digest of its stored facts value (`mlready.hooks.stored_facts`)
+FactDigests = Mapping[str, Mapping[str, str]]
+
+
+def finalize_all(settings: Settings, project_args: dict[str, Any],
+                 results: Mapping[str, FileResult], facts: FactDigests,
+                 previous: Any = None, reported_kinds: frozenset[str] | None = None,
+                 ) -> tuple[list[Diagnostic], dict[str, Any], list[str], dict[str, Any]]:
+    """Every cross-file rule of the run (measured ones only summarize): the findings to
+    report, the metrics, internal errors, and what to keep for the next run (the
+    results of rules without errors, and every answer the disk gave them). A rule whose
+    key is that of its result in ``previous`` (the last run's) is not run again. In a run
+    that does not cover the whole project, a rule that reads none of the named files'
+    kinds (``reported_kinds``; None: any) can report on none of them, and is skipped
+    unless it summarizes."""
+    measured = {r.code for r in settings.measured}
+    targets = project_args["targets"]
+    files = project_args["files"]
+    disk: Probes = project_args["disk"]
+    # A project-level finding sits on a file the engine does not read (``.gitignore``)
+    # or on the root itself (``.``): it is reported when the whole project is checked.
+    whole = targets.issuperset(files)
+    found: list[Diagnostic] = []
+    metrics: dict[str, Any] = {}
+    errors: list[str] = []
+    kept: dict[str, Any] = {}
+    reusable = _reusable(previous)
+    names = digest("\0".join(files).encode("utf-8", "surrogateescape"))
+    common = [str(project_args["root"]), names, sorted(targets), list(project_args["excludes"])]
+    ordered = sorted(facts.items())
+    for rule in (r for r in (*settings.rules, *settings.measured) if r.cross):
+        if (not whole and reported_kinds is not None and not reading([rule], reported_kinds)
+                and "summarize" not in rule.parts):
+            continue  # it can report on no named file, and measures nothing
+        options = settings.options_for(rule)
+        report = rule.code not in measured
+        key = _key(rule.code, report, options, common, ordered)
+        again = reusable.result(rule.code, key, disk)
+        if again is not None:
+            more, rule_metrics = again
+            rule_errors: list[str] = []
+        else:
+            mapped, rule_metrics, rule_errors = finalize(rule, project_args, results, options,
+                                                         report=report)
+            more = [d for d in mapped if d.path in targets or (
+                whole and d.path not in files and not d.path.startswith("/"))]
+        record = {"key": key, "found": [d.to_json() for d in more], "metrics": rule_metrics}
+        if not rule_errors and _storable(record):
+            kept[rule.code] = record
+        found.extend(more)
+        metrics.update(rule_metrics)
+        errors.extend(rule_errors)
+    return found, metrics, errors, {"disk": dict(disk.seen), "rules": kept}
+
+
+class _Previous(dict[str, Any]):
+    """The last run's kept results (code -> record), its disk answers checked once."""
+
+    def __init__(self, rules: Mapping[str, Any], answers: Mapping[str, Any]) -> None:
+        super().__init__(rules)
+        self.answers = answers
+        self._holds: bool | None = None
+
+    def result(self, code: str, key: str, disk: Probes
+               ) -> tuple[list[Diagnostic], dict[str, Any]] | None:
+        """The rule's kept findings and metrics when kept under ``key`` and the disk's
+        answers hold, else None (nothing kept, another key, or a malformed record)."""
+        record = self.get(code)
+        if record is None or record.get("key") != key or not self.disk_holds(disk):
+            return None
+        try:
+            return ([Diagnostic.from_json(d) for d in record["found"]],
+                    dict(record["metrics"]))
+        except Exception:  # an older shape: computed again
+            return None
+
+    def disk_holds(self, disk: Probes) -> bool:
+        """Whether every answer the last run's rules got still holds; if so they count
+        as asked in this run too (the run memo keys on them)."""
+        if self._holds is None:
+            self._holds = unchanged(self.answers)
+            if self._holds:
+                for question, answer in self.answers.items():
+                    disk.seen.setdefault(question, answer)
+        return self._holds
+
+
+def _storable(record: Mapping[str, Any]) -> bool:
+    """Whether the index can keep a rule's result as JSON (a rule's metrics may hold
+    something that is not: that rule is only computed again next time)."""
+    try:
+        json.dumps(record)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _reusable(previous: Any) -> _Previous:
+    try:
+        rules, answers = previous["rules"], previous["disk"]
+        if isinstance(rules, dict) and isinstance(answers, dict):
+            return _Previous({code: record for code, record in rules.items()
+                              if isinstance(record, dict)}, answers)
+    except (TypeError, KeyError):
+        pass
+    return _Previous({}, {})
+
+
+def _key(code: str, report: bool, options: Mapping[str, Any], common: list[Any],
+         facts: list[tuple[str, Mapping[str, str]]]) -> str:
+    """What one rule's result depends on, besides the disk: its code, whether it
+    reports, its options, the project (root, names, named files, excludes) and the
+    digest of its facts value in each file that has one, in path order."""
+    parts = [json.dumps([code, report, options, common], sort_keys=True, default=str)]
+    for path, codes in facts:
+        value = codes.get(code)
+        if value is not None:
+            parts.append(f"{path}\0{value}")
+    return digest("\0".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],
+             options: Mapping[str, Any], report: bool = True,
+             ) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
+    """One cross-file rule's findings (unless ``report`` is false: a measured rule only
+    summarizes), its metric, and its internal errors."""
+    from mlready.hooks.analysis import to_cell
+    from mlready.hooks.context import ProjectContext
+
+    facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
+             if rule.code in r.facts}  # path order, whatever order the workers finished in
+    project = ProjectContext(facts=facts, options=options, **project_args)
+    found: list[Diagnostic] = []
+    metrics: dict[str, Any] = {}
+    errors: list[str] = []
+    try:
+        if report and rule.finalize is not None:
+            found = list(rule.finalize(project))
+        if rule.summarize is not None:
+            metrics[rule.name] = dict(rule.summarize(project))
+    except RuleLoadError:
+        raise
+    except Exception as exc:
+        text = " ".join(str(exc).split())[:300]
+        errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
+                      f"while finalizing: {type(exc).__name__}: {text}")
+    maps_cells = "python" in rule.kinds and "notebook" not in rule.kinds
+    mapped = []
+    for diagnostic in found:
+        result = results.get(diagnostic.path)
+        if maps_cells and result is not None and result.cells is not None \
+                and diagnostic.cell is None:
+            diagnostic = to_cell(diagnostic, result.cells)
+        mapped.append(diagnostic)
+    return mapped, metrics, errors
