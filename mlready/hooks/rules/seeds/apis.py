@@ -223,6 +223,8 @@ def builds_optimizer(qualname: str) -> bool:
         and parts[-1] in TORCH_OPTIMIZERS
 
 
+# `nn.Module`'s own methods named like training: `model.train()` sets a mode.
+MODULE_MODES = frozenset({"train"})
 _FIT_NAMES = frozenset({"fit", "learn", "train", "training", "train_model", "run_training",
                         "start_training", "train_loop", "training_loop"})
 

@@ -236,7 +236,10 @@ class CallGraph:
             if not extra & _NESTED:
                 if self.builds_optimizer(name):
                     result.optim = earliest(result.optim, hit)
-                if api.fit_name(name.rpartition(".")[2]):
+                method = name.rpartition(".")[2]
+                # `model.train()` outside the project is `nn.Module.train(mode)`, a switch
+                # of dropout and batch norm, not a run; a project's own `train` counts.
+                if api.fit_name(method) and (keys or method not in api.MODULE_MODES):
                     result.fit = earliest(result.fit, hit)
         elif kind == "s":
             for lib in extra:

@@ -8,8 +8,10 @@ followed across files, never asks for determinism. Where the loop is out of reac
 library's trainer that dispatches through abstract methods, hook tables or callbacks),
 a run that seeds torch, uses CUDA and builds a ``torch.optim`` optimizer (itself, or by
 making an object of a project class that builds one, an optimizer factory or a
-trainer) trains too; it is reported at the first call named like training after the
-optimizer (``agent.run_training(...)``), else where the optimizer is built.
+trainer) and calls something named like training (``agent.run_training(...)``,
+``train_one_epoch()``) trains too; it is reported at that call when it follows the
+optimizer, else where the optimizer is built. An optimizer alone, with nothing named
+like training, does not count: inference and export scripts build one too.
 Each of these asks for determinism: ``torch.use_deterministic_algorithms(...)``,
 ``torch.backends.cudnn.deterministic = ...`` (both also with a config value,
 ``use_deterministic_algorithms(cfg.deterministic)``, or inside
@@ -108,23 +110,25 @@ def _optimizer_run(entry: Entrypoint) -> Iterator[Diagnostic]:
     """A run whose training step we cannot follow (a library's trainer loop behind
     abstract methods and callbacks) still trains when it seeds torch, uses CUDA and
     builds a torch optimizer, itself or through a project class that builds one:
-    nobody builds an optimizer to leave it unused, nor seeds torch for a run that does
-    not matter. Reported at the first call named like training after the optimizer
-    (``algorithm.run_training(...)``), else where the optimizer is built. A run that
-    loads weights and calls nothing named like training may only evaluate (a trainer
-    object built to hold a checkpoint), and runs of the frameworks this rule leaves
-    alone (Stable-Baselines3, Hugging Face) stay so: precision first."""
+    an optimizer is seldom built to be left unused, nor torch seeded for a run that
+    does not matter. The run must also call something named like training: a script that
+    builds an optimizer (or a trainer object) only to print, export or evaluate a
+    model, or to hand it to a learning-rate finder, does all the rest too. Reported at
+    the first call named like training after the optimizer
+    (``algorithm.run_training(...)``), else where the optimizer is built. Runs of the
+    frameworks this rule leaves alone (Stable-Baselines3, Hugging Face) stay so:
+    precision first."""
     summary = entry.summary
     optim = summary.optim
     if optim is None or summary.runs is not None or summary.cuda is None \
             or "torch" not in summary.seeds:
         return
     fit = summary.fit
-    if summary.loads is not None and fit is None:
-        return  # weights loaded and nothing named like training: an evaluation, maybe
+    if fit is None:
+        return  # nothing named like training: an inference or export script, maybe
     # The training call comes after the optimizer, or builds it itself (`train(args)`).
-    after = fit is not None and (fit.pos > optim.pos or optim.pos[:len(fit.pos)] == fit.pos)
-    hit = fit if fit is not None and after else optim
+    after = fit.pos > optim.pos or optim.pos[:len(fit.pos)] == fit.pos
+    hit = fit if after else optim
     where = flow.place(entry, hit)
     if where is None:
         return

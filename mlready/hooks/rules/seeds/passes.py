@@ -9,6 +9,7 @@ import ast
 
 from mlready.hooks.rules.seeds.nodes import (
     CollectorBase,
+    Spans,
     literal_false,
     literal_true,
     node_end,
@@ -48,11 +49,17 @@ class FilePasses(CollectorBase):
         if not self.imports_torch:
             return
         seen: set[str] = set()
+        # `add_argument("--device", default="cpu", choices=["cpu", "cuda"])`: the values
+        # a user may pick are no choice made; the default (or a test of it) says.
+        offered = Spans((node_pos(kw.value), node_end(kw.value))
+                        for call in self.ctx.nodes(ast.Call) for kw in call.keywords
+                        if kw.arg == "choices")
         for constant in self.ctx.nodes(ast.Constant):
             value = constant.value
             # `"cuda"`, `f"cuda:{rank}"`, and NCCL, the process-group backend of GPUs.
             if isinstance(value, str) and (value.startswith("cuda") or value == "nccl") \
-                    and len(value) < 8 and node_pos(constant) not in self.device_tests:
+                    and len(value) < 8 and node_pos(constant) not in self.device_tests \
+                    and node_pos(constant) not in offered:
                 unit = self._unit_at(node_pos(constant))
                 if unit.name not in seen:
                     seen.add(unit.name)
