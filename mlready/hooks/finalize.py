@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import digest
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.model import Diagnostic, FileKind
 from mlready.hooks.probes import unchanged
 from mlready.hooks.rules import Rule, RuleLoadError, reading
 
@@ -35,7 +35,7 @@ FactDigests = Mapping[str, Mapping[str, str]]
 
 def finalize_all(settings: Settings, project_args: dict[str, Any],
                  results: Mapping[str, FileResult], facts: FactDigests,
-                 previous: Any = None, reported_kinds: frozenset[str] | None = None,
+                 previous: Any = None, reported_kinds: frozenset[FileKind] | None = None,
                  ) -> tuple[list[Diagnostic], dict[str, Any], list[str], dict[str, Any]]:
     """Every cross-file rule of the run (measured ones only summarize): the findings to
     report, the metrics, internal errors, and what to keep for the next run (the
