@@ -169,7 +169,7 @@ def test_the_minimum_seconds_come_from_the_option(tmp_path: Path) -> None:
     assert judged(tmp_path, runs, min_seconds=30.0).outcome is Outcome.FAIL
     short = judged(tmp_path, runs, min_seconds=30.5)
     assert (short.check, short.outcome, short.reason) == (
-        "memory-growth", Outcome.NOT_APPLICABLE, "run_too_short")
+        "memory-growth", Outcome.NOT_MEASURED, "run_too_short")
     assert short.summary == ("not measured: the ref run gave 30.0s of training after "
                              "warm-up, under 30.5s (`memory-min-seconds`); raise `steps` for "
                              "a burn-in")
@@ -183,7 +183,7 @@ def test_the_minimum_seconds_come_from_the_option(tmp_path: Path) -> None:
 def test_no_samples_is_not_measured(tmp_path: Path) -> None:
     result = judged(tmp_path, {"ref": outcome(tmp_path, "ref", ())})
     assert (result.check, result.outcome, result.reason, result.summary) == (
-        "memory-growth", Outcome.NOT_APPLICABLE, "not_sampled",
+        "memory-growth", Outcome.NOT_MEASURED, "not_sampled",
         "not measured: no memory samples of the ref run (psutil could not read its process "
         "tree)")
 
