@@ -11,15 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from project_files import NOTEBOOK_WITH_OUTPUT
 
 from mlready.hooks import engine
 from mlready.hooks.settings import Overrides
 
 Make = Callable[[dict[str, str | bytes]], Path]
-NOTEBOOK = json.dumps({
-    "cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["x = 1"],
-               "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1"]}]}],
-    "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+NOTEBOOK = NOTEBOOK_WITH_OUTPUT
 FILES: dict[str, str | bytes] = {
     "pyproject.toml": '[project]\nname = "p"\ndependencies = ["numpy>=1.0"]\n',
     "requirements.txt": "torch>=2\n-r extra.txt\n",
