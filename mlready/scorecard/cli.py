@@ -123,6 +123,9 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
                                  "(e.g. origin/main) in a temporary git worktree.")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path(),
               show_default=True, help="Project root (for --base-ref and the configuration).")
+@click.option("--runner-config", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --base-ref: the file `mlready run --config` read, to name the "
+                   "runner settings the PR changes there.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown",
               show_default=True, help="markdown: the PR comment; summary: the job summary.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
@@ -135,8 +138,8 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
 @click.option("--min-score", type=click.FloatRange(0, 100),
               help="Exit 1 below this score (overrides tool.mlready.scorecard.min-score).")
 def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | None,
-              base_ref: str | None, root: Path, fmt: str, output: Path | None,
-              head_sha: str | None, repo_url: str | None, marker: str,
+              base_ref: str | None, root: Path, runner_config: Path | None, fmt: str,
+              output: Path | None, head_sha: str | None, repo_url: str | None, marker: str,
               path_prefix: str | None, min_score: float | None) -> int:
     """Merge static findings and runtime results into a scored, levelled scorecard."""
     if base_path is not None and base_ref is not None:
@@ -147,7 +150,7 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
         static: StaticReport | None = load_static(check_path) if check_path else None
         run: RunReport | None = load_run(run_path) if run_path else None
         weights = {k: float(v) for k, v in config.get("weights", {}).items()}
-        judged = _judged(static, root, base) if base is not None else None
+        judged = _judged(static, root, base, runner_config) if base is not None else None
         card = scoring.build(judged.static if judged else static, run, weights=weights)
         changed = None
         if base_path is not None:
@@ -234,7 +237,8 @@ def _base_settings(root: Path, base_ref: str) -> BaseSettings | None:
     return pr_settings.locate(root, sha, top)
 
 
-def _judged(static: StaticReport | None, root: Path, base: BaseSettings) -> _Judged:
+def _judged(static: StaticReport | None, root: Path, base: BaseSettings,
+            runner_config: Path | None = None) -> _Judged:
     """The head judged with the base's settings: the static half re-run from the base's
     project root when the PR changed the static half's keys or the files they are read
     from, and the findings its new noqa comments silence.
@@ -247,6 +251,9 @@ def _judged(static: StaticReport | None, root: Path, base: BaseSettings) -> _Jud
     from mlready.scorecard.paths import repo_prefix
 
     change = pr_settings.change(base, find_root([root]), find_pyproject(root))
+    if runner_config is not None:
+        more = pr_settings.runner_change(base, runner_config)
+        change = replace(change, runner=tuple(dict.fromkeys((*change.runner, *more))))
     if static is None:
         return _Judged(None, change)
     try:

@@ -182,6 +182,38 @@ def _in_repo(path: Path, top: Path) -> str | None:
     return real.relative_to(top).as_posix() if real.is_relative_to(top) else None
 
 
+def runner_table(path: Path | str, data: bytes | None, sha: str | None = None
+                 ) -> dict[str, Any]:
+    """The runner's table of a file given to ``mlready run --config``, read as
+    `mlready.gpu_runner.config.load` reads it: ``[tool.mlready.runner]`` of a
+    ``pyproject.toml``; of another TOML file, that table, else the file's top level."""
+    if data is None:
+        return {}
+    origin = f"{path} at {sha[:12]}" if sha else str(path)
+    parsed = parse_toml(Path(origin), data)
+    tool = parsed.get("tool")
+    mlready = tool.get("mlready") if isinstance(tool, dict) else None
+    nested = mlready.get(RUNNER) if isinstance(mlready, dict) else None
+    if isinstance(nested, dict):
+        return nested
+    return {} if Path(path).name == PYPROJECT else parsed
+
+
+def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
+    """The runner keys a PR changes in ``config``, the file the runtime step read with
+    ``--config`` (its runner table, named ``runner.<key>``). A file outside the
+    repository, or one the head cannot read, is not the PR's to change: no keys."""
+    name = _in_repo(config, base.top)
+    if name is None or not config.is_file():
+        return ()
+    try:
+        head = runner_table(config, read_bytes(config))
+        at_base = runner_table(config, read_at(base.top, base.sha, config), base.sha)
+    except ConfigError:
+        return (RUNNER,)  # something changed that the runner may read differently
+    return tuple(changed_keys(at_base, head, RUNNER))
+
+
 def static_changed(keys: Sequence[str]) -> bool:
     """Whether any of ``keys`` is the static half's (not a section another part owns)."""
     from mlready.config import SECTIONS

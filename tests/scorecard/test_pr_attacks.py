@@ -273,3 +273,19 @@ def test_hostile_keys_stay_one_code_span_each(
     assert [t.type for t in tokens if t.type in ("html_inline", "link_open")] == []
     (key,) = [t.content for t in tokens if t.type == "code_inline"]
     assert key.startswith("per-file-ignores.a b`c") and "@\u200dorg" in key
+
+
+def test_the_runner_file_given_to_run_config_is_named_when_the_pr_changes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The Action's `config` input may name a TOML file of its own for the runner: the
+    runtime checks ran with the PR's copy, so the card says which keys it changed."""
+    repo = _repo(tmp_path, {"pyproject.toml": "[tool.mlready]\n", "train.py": TRAIN,
+                            "ci/runner.toml": 'train = "python train.py"\ntolerance = 0.1\n'},
+                 {"ci/runner.toml": 'train = "python train.py"\ntolerance = 0.9\n'})
+    head = _head_check(repo, monkeypatch)
+    _, card, _ = _card(capsys, head, "--runner-config", "ci/runner.toml")
+    assert card["baseline"]["runner_settings_changed"] == ["runner.tolerance"]
+    assert card["baseline"]["settings_changed"] == []  # nothing the verdict reads
+    _, card, _ = _card(capsys, head)
+    assert card["baseline"]["runner_settings_changed"] == []  # not named: not read
