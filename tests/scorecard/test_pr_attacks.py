@@ -289,3 +289,21 @@ def test_the_runner_file_given_to_run_config_is_named_when_the_pr_changes_it(
     assert card["baseline"]["settings_changed"] == []  # nothing the verdict reads
     _, card, _ = _card(capsys, head)
     assert card["baseline"]["runner_settings_changed"] == []  # not named: not read
+
+
+@pytest.mark.parametrize("setting", [
+    'extend-exclude = ["train.py"]',
+    'exclude = ["*.py"]',
+    "max-file-size = 0.0001",
+    'per-file-ignores = {"*" = ["ALL"]}',
+    "respect-gitignore = false\nforce-exclude = true",
+])
+def test_each_key_that_hides_a_file_or_a_finding_is_the_bases(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        setting: str) -> None:
+    repo = _repo(tmp_path, {"pyproject.toml": GATE, "train.py": TRAIN},
+                 {"pyproject.toml": GATE + f"[tool.mlready]\n{setting}\n"})
+    head = _head_check(repo, monkeypatch)
+    rc, card, _ = _card(capsys, head)
+    assert rc == 1 and _codes(card) == [("train.py", "MLR101", 5)]
+    assert card["baseline"]["settings_changed"]
