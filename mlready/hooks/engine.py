@@ -159,7 +159,11 @@ def run(settings: Settings, targets: Sequence[SourceFile],
             counts[kind] = counts.get(kind, 0) + 1
     kinds = dict(sorted(counts.items()))
     cache = make_cache(settings)
-    memo = Memo.open(cache, settings, files, names) if cache else None
+    # Text in place of files (an overlay) is not what the memo and the project index
+    # know a file by (its stat on disk): such a run neither reads nor writes them. The
+    # per-file cache stays: its entries are keyed by the bytes analysed.
+    memo = Memo.open(cache, settings, files, names) if cache and not settings.overlay \
+        else None
     recalled = memo.recall() if memo is not None else None
     if recalled is not None and memo is not None:
         return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,

@@ -162,6 +162,19 @@ def merge_base(root: Path, base_ref: str, head: str = "HEAD") -> tuple[Any, str,
     return repo, str(bases[0].hexsha), Path(str(repo.working_tree_dir)).resolve()
 
 
+def commit_of(root: Path, ref: str) -> tuple[str, Path] | None:
+    """(the commit ``ref`` names, the work tree's top folder) for ``root``, or None when
+    there is no repository or no such commit."""
+    def git(*args: str) -> str | None:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=False, timeout=60)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    sha = git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    top = git("rev-parse", "--show-toplevel")
+    return (sha, Path(top).resolve()) if sha and top else None
+
+
 def static_at_merge_base(root: Path, base_ref: str, head: str = "HEAD",
                          runner: StaticRunner = engine_runner, store: Path | None = None
                          ) -> tuple[StaticReport, str]:

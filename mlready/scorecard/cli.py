@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from mlready.config import (
-    PYPROJECT,
     ConfigError,
     Field,
     Table,
@@ -27,12 +26,12 @@ from mlready.config import (
 from mlready.gpu_runner.results import RunReport
 from mlready.hooks.model import Diagnostic
 from mlready.scorecard import baseline as base_mod
-from mlready.scorecard import pr_settings, scoring
+from mlready.scorecard import pr_noqa, pr_settings, scoring
 from mlready.scorecard.categories import CATEGORIES
 from mlready.scorecard.inputs import InputError, StaticReport, load_run, load_static
 from mlready.scorecard.levels import display_score
 from mlready.scorecard.model import Baseline, Scorecard
-from mlready.scorecard.pr_settings import ConfigAtBase, tool_table_of
+from mlready.scorecard.pr_settings import BaseSettings, ConfigAtBase, tool_table_of
 
 MAX_WEIGHT = 1e6  # relative numbers; the bound keeps every weighted sum finite
 FORMATS = ("markdown", "summary", "json", "badge", "annotations", "sarif")
@@ -50,21 +49,26 @@ SCHEMA = Table(
 )
 
 
-def read_config(start: Path, base: ConfigAtBase | None = None, sha: str | None = None
+def read_config(start: Path, base: BaseSettings | None = None
                 ) -> tuple[dict[str, Any], Path | None]:
     """``[tool.mlready.scorecard]`` of the nearest pyproject.toml, validated; with
-    ``base`` (that file at the merge base ``sha``), the base's table: a PR's own weights
-    and minimum take effect once merged."""
-    path = find_pyproject(start)
-    if base is not None and (path is None or path.resolve() == base.path.resolve()):
-        path = Path(f"{base.path} at {(sha or '')[:12]}")
-        table = tool_table_of(base.path, base.base, sha).get("scorecard", {})
+    ``base`` (the merge base's settings), the table of the base's nearest one: a PR's own
+    weights and minimum, and a pyproject.toml it adds nearer, take effect once merged."""
+    if base is not None:
+        card: ConfigAtBase | None = base.card
+        if card is None:
+            return {}, None
+        where = card.path.resolve()
+        sha = base.sha if where.is_relative_to(base.top) else None
+        path = Path(f"{card.path} at {base.sha[:12]}") if sha else card.path
+        table = tool_table_of(card.path, card.base, sha).get("scorecard", {})
         if not isinstance(table, dict):
             raise ConfigError(path, "`tool.mlready.scorecard` must be a table")
-    elif path is None:
-        return {}, None
     else:
-        table = section(path, "scorecard")
+        found = find_pyproject(start)
+        if found is None:
+            return {}, None
+        path, table = found, section(found, "scorecard")
     validate(table, SCHEMA, path, "tool.mlready.scorecard")
     min_score = table.get("min-score")
     if min_score is not None and not 0 <= float(min_score) <= 100:
@@ -119,6 +123,9 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
                                  "(e.g. origin/main) in a temporary git worktree.")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path(),
               show_default=True, help="Project root (for --base-ref and the configuration).")
+@click.option("--runner-config", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --base-ref: the file `mlready run --config` read, to name the "
+                   "runner settings the PR changes there.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown",
               show_default=True, help="markdown: the PR comment; summary: the job summary.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
@@ -131,19 +138,19 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
 @click.option("--min-score", type=click.FloatRange(0, 100),
               help="Exit 1 below this score (overrides tool.mlready.scorecard.min-score).")
 def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | None,
-              base_ref: str | None, root: Path, fmt: str, output: Path | None,
-              head_sha: str | None, repo_url: str | None, marker: str,
+              base_ref: str | None, root: Path, runner_config: Path | None, fmt: str,
+              output: Path | None, head_sha: str | None, repo_url: str | None, marker: str,
               path_prefix: str | None, min_score: float | None) -> int:
     """Merge static findings and runtime results into a scored, levelled scorecard."""
     if base_path is not None and base_ref is not None:
         raise click.UsageError("give either --base or --base-ref, not both")
     base = _base_settings(root, base_ref) if base_ref is not None else None
     try:
-        config, _ = read_config(root, base.card if base else None, base.sha if base else None)
+        config, _ = read_config(root, base)
         static: StaticReport | None = load_static(check_path) if check_path else None
         run: RunReport | None = load_run(run_path) if run_path else None
         weights = {k: float(v) for k, v in config.get("weights", {}).items()}
-        judged = _judged(static, root, base) if base is not None else None
+        judged = _judged(static, root, base, runner_config) if base is not None else None
         card = scoring.build(judged.static if judged else static, run, weights=weights)
         changed = None
         if base_path is not None:
@@ -200,15 +207,6 @@ def _against_ref(card: Scorecard, static: StaticReport | None, root: Path, base_
 
 
 @dataclass(frozen=True)
-class _Base:
-    """The merge base's configuration files: the static half's and the scorecard's."""
-
-    sha: str
-    hooks: ConfigAtBase
-    card: ConfigAtBase | None
-
-
-@dataclass(frozen=True)
 class _Judged:
     """The head's static report under the base's settings, and what the PR changed."""
 
@@ -218,61 +216,52 @@ class _Judged:
 
     def onto(self, baseline: Baseline) -> Baseline:
         return replace(baseline, settings_changed=self.change.judged,
-                       runner_settings_changed=self.change.runner, silenced=self.silenced)
+                       runner_settings_changed=self.change.runner,
+                       settings_files=self.change.files, silenced=self.silenced)
 
 
-def _base_settings(root: Path, base_ref: str) -> _Base | None:
-    """Where the settings are and their bytes at the merge base; None (with the warning
-    the comparison gives too) when there is no base: then the head's settings hold."""
-    from mlready.hooks.discovery import find_root
-
+def _base_settings(root: Path, base_ref: str) -> BaseSettings | None:
+    """Where the settings are and their bytes at the merge base. Without a merge base
+    (a shallow clone, or a PR whose history shares none with the base), the base
+    branch's own tip: its settings are as much the base's, and a PR cannot move it.
+    None (the comparison warns once) only when ``base_ref`` names no commit here."""
     try:
         _, sha, top = base_mod.merge_base(root, base_ref)
     except InputError:
-        return None  # `_against_ref` says why, once
-
-    def at_base(path: Path) -> ConfigAtBase | None:
-        if not path.resolve().is_relative_to(top):
-            return None  # outside the repository: no PR can change it
-        return ConfigAtBase(path, pr_settings.read_at(top, sha, path))
-
-    hooks = at_base(find_root([root]) / PYPROJECT)
-    card_path = find_pyproject(root)
-    if hooks is None:
-        return None
-    return _Base(sha, hooks, at_base(card_path) if card_path is not None else hooks)
+        tip = base_mod.commit_of(root, base_ref)
+        if tip is None:
+            return None  # `_against_ref` says why, once
+        sha, top = tip
+        click.echo(f"mlready scorecard: no merge base with {base_ref}; judged with the "
+                   f"settings of its tip {sha[:12]}", err=True)
+    return pr_settings.locate(root, sha, top)
 
 
-def _judged(static: StaticReport | None, root: Path, base: _Base) -> _Judged | None:
-    """The head judged with the base's settings: the static half re-run when the PR
-    changed the static half's keys, and the findings its new noqa comments silence.
+def _judged(static: StaticReport | None, root: Path, base: BaseSettings,
+            runner_config: Path | None = None) -> _Judged:
+    """The head judged with the base's settings: the static half re-run from the base's
+    project root when the PR changed the static half's keys or the files they are read
+    from, and the findings its new noqa comments silence.
 
-    Settings that cannot be read (one warning) leave the head's own report. A re-run that
-    fails drops the static half (one warning): it is then not measured, never judged by
-    settings the PR chose.
+    Fails closed: a re-run that fails drops the static half (one warning): it is then not
+    measured, never judged by settings the PR chose.
     """
     from mlready.hooks.discovery import find_root
     from mlready.scorecard.diff import changed_lines
     from mlready.scorecard.paths import repo_prefix
 
-    files = [base.hooks, *([base.card] if base.card is not None else [])]
-    try:
-        change = pr_settings.change(files, base.sha)
-    except ConfigError as exc:
-        click.echo(f"mlready scorecard: the PR is judged with its own settings: {exc}",
-                   err=True)
-        return None
+    change = pr_settings.change(base, find_root([root]), find_pyproject(root))
+    if runner_config is not None:
+        more = pr_settings.runner_change(base, runner_config)
+        change = replace(change, runner=tuple(dict.fromkeys((*change.runner, *more))))
     if static is None:
         return _Judged(None, change)
     try:
-        rerun = pr_settings.static_changed(change.judged)
-        judged = pr_settings.judged_static(root, base.hooks.base, base.sha) if rerun \
-            else static
-        project = find_root([root])
-        overlay = pr_settings.new_noqa_overlay(project, repo_prefix(project),
-                                               changed_lines(root, base.sha))
-        silenced = pr_settings.silenced(project, base.hooks.base, overlay,
-                                        judged.diagnostics if rerun else None)
+        judged = pr_settings.judged_static(base, root) if change.rerun else static
+        overlay = pr_noqa.new_noqa_overlay(base.root, repo_prefix(base.root),
+                                           changed_lines(root, base.sha,
+                                                         since_merge_base=False))
+        silenced = pr_noqa.silenced(base, root, overlay, judged.diagnostics)
     except (InputError, ConfigError) as exc:
         click.echo(f"mlready scorecard: scoring without the static half: {exc}", err=True)
         return _Judged(None, change)

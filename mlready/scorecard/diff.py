@@ -57,9 +57,11 @@ def parse_unified_diff(text: str) -> dict[str, set[int]]:
     return changed
 
 
-def changed_lines(root: Path, base: str, head: str = "HEAD") -> dict[str, set[int]]:
-    """The lines ``head`` changed since its merge base with ``base``, relative to the
-    repository root. gitpython is imported here only."""
+def changed_lines(root: Path, base: str, head: str = "HEAD", *, since_merge_base: bool = True
+                  ) -> dict[str, set[int]]:
+    """The lines ``head`` changed since its merge base with ``base`` (or, without
+    ``since_merge_base``, since ``base`` itself: a commit that may share no history with
+    ``head``), relative to the repository root. gitpython is imported here only."""
     import git  # lazy
 
     from mlready.scorecard.inputs import InputError
@@ -67,7 +69,7 @@ def changed_lines(root: Path, base: str, head: str = "HEAD") -> dict[str, set[in
     try:
         repo = git.Repo(root, search_parent_directories=True)
         text = repo.git.diff("--unified=0", "--no-color", "--no-ext-diff", "--no-renames",
-                             f"{base}...{head}")
+                             f"{base}{'...' if since_merge_base else '..'}{head}")
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise InputError(root, "not inside a git repository") from None
     except git.GitCommandError as exc:

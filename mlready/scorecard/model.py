@@ -98,8 +98,10 @@ class Baseline:
     findings the head no longer has (matched by `FindingKey`, counting duplicates).
     ``settings_changed`` are the ``[tool.mlready]`` keys the PR changes that the head was
     judged without (the base's were used); ``runner_settings_changed`` those of the
-    runner, which the runtime results were measured with; ``silenced`` the findings the
-    PR's new ``# noqa`` comments silence.
+    runner, which the runtime results were measured with; ``settings_files`` the
+    configuration files (repository-relative) the head would read in place of the base's
+    (a ``pyproject.toml`` it adds nearer, or one it cannot read), ignored the same way;
+    ``silenced`` the findings the PR's new ``# noqa`` comments silence.
     """
 
     ref: str
@@ -111,6 +113,7 @@ class Baseline:
     sha: str | None = None
     settings_changed: tuple[str, ...] = ()
     runner_settings_changed: tuple[str, ...] = ()
+    settings_files: tuple[str, ...] = ()
     silenced: tuple[Diagnostic, ...] = ()
 
 

@@ -1,25 +1,26 @@
-"""What a pull request changes about how it is judged: mlready's settings and new ``noqa``.
+"""What a pull request changes about how it is judged: where mlready's settings live.
 
 A PR may edit ``[tool.mlready]`` along with its code: add ``ignore``, ``exclude`` or
 ``per-file-ignores``, lower ``min-score``, move the scorecard's weights. Nothing a PR
 commits may change what we report, so when a base is known the head is judged with the
 settings as they are at the merge base, and the card names the keys the PR changes
-(they take effect once merged). Settings are read where mlready reads them: the static
-half's ``pyproject.toml`` at the project root, and the scorecard's nearest
-``pyproject.toml``; both are read from the merge-base commit with ``git cat-file``.
+(they take effect once merged).
+
+*Where* the settings live is a setting too. mlready's project root is the nearest folder
+with a ``pyproject.toml`` (or ``.git``), and the scorecard reads the nearest
+``pyproject.toml``: a PR that adds one in the working directory of a monorepo, or
+deletes the one there, moves both. So the places are found as the merge-base commit
+has them (`locate`, reading the commit with ``git cat-file``), the head is checked
+from the base's root with the base's bytes, and a config file the head reads instead
+is named on the card (``settings_files``).
 
 The runner's table (``[tool.mlready.runner]``) is not swapped: its train and eval
 commands are the PR's own code, and the GPU workflow has no base to read. A change to it
 is named on the card instead, as settings the runtime results were measured with.
-
-``# noqa`` comments on lines the PR adds or changes are not undone either (they are the
-author's judgement), but the findings they silence are counted: the head is checked once
-more with those comments taken out, and the difference is shown on the card.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -28,33 +29,52 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlready.config import PYPROJECT, ConfigError, parse_toml
-from mlready.hooks.model import Diagnostic
+from mlready.config import PYPROJECT, ConfigError, find_pyproject, parse_toml, read_bytes
 from mlready.scorecard.inputs import InputError, StaticReport, static_from_json
 
 RUNNER = "runner"
-# A noqa comment of either kind, as `mlready.hooks.suppression` finds it: from here to
-# the end of the line is what a PR's new suppression is (cut to see what it silences).
-_NOQA = re.compile(r"(?i)#\s*(?:mlready:\s*)?noqa")
-TEXT_KINDS_SKIPPED = (".ipynb",)  # a notebook's noqa lives inside JSON strings
 
 
 @dataclass(frozen=True)
 class ConfigAtBase:
-    """One configuration file: where the head has it and its bytes at the merge base
-    (None when the file did not exist there: then the base had no settings)."""
+    """One configuration file: where it is (in this checkout) and its bytes at the merge
+    base (None when the file did not exist there: then the base had no settings)."""
 
     path: Path
     base: bytes | None
 
 
 @dataclass(frozen=True)
+class BaseSettings:
+    """Where the merge base ``sha`` keeps mlready's settings, as folders of this checkout
+    (the repository's top folder is ``top``): the static half's project ``root`` and its
+    ``pyproject.toml`` (``hooks``), and the scorecard's nearest one (``card``, None when
+    the base has none)."""
+
+    sha: str
+    top: Path
+    root: Path
+    hooks: ConfigAtBase
+    card: ConfigAtBase | None
+
+
+@dataclass(frozen=True)
 class Change:
-    """The ``[tool.mlready]`` keys a PR changes (dotted, e.g. ``scorecard.weights.docs``):
-    ``judged`` are replaced by the base's for this PR, ``runner`` were used as they are."""
+    """What a PR changes about its settings: the ``[tool.mlready]`` keys (dotted, e.g.
+    ``scorecard.weights.docs``), ``judged`` replaced by the base's for this PR,
+    ``runner`` used as they are; ``files``, the configuration files (repository-relative)
+    the head reads in place of the base's, or cannot read; ``moved``, whether the head's
+    project root is another folder than the base's."""
 
     judged: tuple[str, ...] = ()
     runner: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    moved: bool = False
+
+    @property
+    def rerun(self) -> bool:
+        """Whether the head's own check can differ from one with the base's settings."""
+        return self.moved or bool(self.files) or static_changed(self.judged)
 
 
 def read_at(top: Path, sha: str, path: Path) -> bytes | None:
@@ -66,12 +86,39 @@ def read_at(top: Path, sha: str, path: Path) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def tool_table_of(path: Path, data: bytes | None, sha: str | None = None) -> dict[str, Any]:
+def locate(start: Path, sha: str, top: Path) -> BaseSettings:
+    """The places of the settings as commit ``sha`` has them, for a check run in
+    ``start``: the nearest folder at or above it whose ``pyproject.toml`` the commit has
+    (else the repository's top, which has ``.git``) is the project root, as
+    `mlready.hooks.discovery.find_root` would find it in that commit. Above the
+    repository nothing is the PR's: the disk's file stands."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if not folder.is_relative_to(top):
+            break
+        data = read_at(top, sha, folder / PYPROJECT)
+        if data is not None:
+            found = ConfigAtBase(folder / PYPROJECT, data)
+            return BaseSettings(sha, top, folder, found, found)
+    outside = find_pyproject(top.parent) if top.parent != top else None
+    card = ConfigAtBase(outside, _disk(outside)) if outside is not None else None
+    return BaseSettings(sha, top, top, ConfigAtBase(top / PYPROJECT, None), card)
+
+
+def _disk(path: Path) -> bytes | None:
+    try:
+        return read_bytes(path)
+    except ConfigError:
+        return None
+
+
+def tool_table_of(path: Path | str, data: bytes | None, sha: str | None = None
+                  ) -> dict[str, Any]:
     """``[tool.mlready]`` of a configuration's bytes (empty without the file); a
     `ConfigError` names the file, at ``sha`` when it is the merge base's copy."""
     if data is None:
         return {}
-    origin = f"{path} at {sha[:12]}" if sha else path
+    origin = f"{path} at {sha[:12]}" if sha else str(path)
     parsed = parse_toml(Path(origin), data)
     tool = parsed.get("tool", {})
     table = tool.get("mlready", {}) if isinstance(tool, dict) else {}
@@ -100,16 +147,71 @@ def changed_keys(base: Mapping[str, Any], head: Mapping[str, Any], prefix: str =
     return keys
 
 
-def change(files: Sequence[ConfigAtBase], sha: str) -> Change:
-    """What the PR changes in the given files' ``[tool.mlready]`` (each file once)."""
+def change(base: BaseSettings, head_root: Path, head_card: Path | None) -> Change:
+    """What the PR changes: the base's files against those the head reads (its project
+    root's ``pyproject.toml`` and its nearest one). A head file that cannot be read is
+    named, and judged without: the base's settings hold whatever it says."""
     judged: dict[str, None] = {}
     runner: dict[str, None] = {}
-    for config in {f.path.resolve(): f for f in files}.values():
-        head = tool_table_of(config.path, config.path.read_bytes()) \
-            if config.path.is_file() else {}
-        for key in changed_keys(tool_table_of(config.path, config.base, sha), head):
+    files: dict[str, None] = {}
+    head_hooks = head_root / PYPROJECT
+    pairs = [(base.hooks, head_hooks if head_hooks.is_file() else None)]
+    if base.card is not None or head_card is not None:
+        pairs.append((base.card or ConfigAtBase(base.hooks.path, None), head_card))
+    for at_base, head in pairs:
+        if head is None:
+            table: dict[str, Any] = {}
+        else:
+            name = _in_repo(head, base.top)
+            if name is not None and head.resolve() != at_base.path.resolve():
+                files[name] = None
+            try:
+                table = tool_table_of(head, read_bytes(head))
+            except ConfigError:
+                files[name or str(head)] = None
+                continue
+        for key in changed_keys(tool_table_of(at_base.path, at_base.base, base.sha), table):
             (runner if key.split(".", 1)[0] == RUNNER else judged)[key] = None
-    return Change(tuple(judged), tuple(runner))
+    return Change(tuple(judged), tuple(runner), tuple(files),
+                  moved=head_root.resolve() != base.root.resolve())
+
+
+def _in_repo(path: Path, top: Path) -> str | None:
+    """``path`` relative to the repository, or None outside it (no PR can change it)."""
+    real = path.resolve()
+    return real.relative_to(top).as_posix() if real.is_relative_to(top) else None
+
+
+def runner_table(path: Path | str, data: bytes | None, sha: str | None = None
+                 ) -> dict[str, Any]:
+    """The runner's table of a file given to ``mlready run --config``, read as
+    `mlready.gpu_runner.config.load` reads it: ``[tool.mlready.runner]`` of a
+    ``pyproject.toml``; of another TOML file, that table, else the file's top level."""
+    if data is None:
+        return {}
+    origin = f"{path} at {sha[:12]}" if sha else str(path)
+    parsed = parse_toml(Path(origin), data)
+    tool = parsed.get("tool")
+    mlready = tool.get("mlready") if isinstance(tool, dict) else None
+    nested = mlready.get(RUNNER) if isinstance(mlready, dict) else None
+    if isinstance(nested, dict):
+        return nested
+    return {} if Path(path).name == PYPROJECT else parsed
+
+
+def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
+    """The runner keys a PR changes in ``config``, the file the runtime step read with
+    ``--config`` (its runner table, named ``runner.<key>``). A file outside the
+    repository, or one the head cannot read, is not the PR's to change: no keys."""
+    name = _in_repo(config, base.top)
+    if name is None or not config.is_file():
+        return ()
+    try:
+        head = runner_table(config, read_bytes(config))
+        at_base = runner_table(config, read_at(base.top, base.sha, config), base.sha)
+    except ConfigError:
+        return (RUNNER,)  # something changed that the runner may read differently
+    return tuple(changed_keys(at_base, head, RUNNER))
 
 
 def static_changed(keys: Sequence[str]) -> bool:
@@ -119,7 +221,7 @@ def static_changed(keys: Sequence[str]) -> bool:
     return any(key.split(".", 1)[0] not in SECTIONS for key in keys)
 
 
-class _BaseSettings:
+class _BaseFile:
     """The base's ``pyproject.toml`` written to a temporary folder, for ``--config``:
     the engine then reads the base's ``[tool.mlready]`` for the head's files."""
 
@@ -135,87 +237,38 @@ class _BaseSettings:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _settings(root: Path, base: bytes | None, overlay: Mapping[str, bytes] | None = None
-              ) -> Any:
-    from mlready.hooks.discovery import find_root
+def base_engine_settings(base: BaseSettings, overlay: Mapping[str, bytes] | None = None
+                         ) -> Any:
+    """The engine's settings for the head's files under the base's: the base's project
+    root and ``[tool.mlready]``; with ``overlay`` (root-relative path -> text checked in
+    place of the file's), that text. The per-file cache stays on: its entries are keyed
+    by the content analysed, the rules and their options, never by a path alone."""
     from mlready.hooks.rules import all_rules
     from mlready.hooks.settings import Overrides, load
 
-    with _BaseSettings(base) as path:
-        settings = load(find_root([root]), all_rules(), Overrides(config=path))
-    if overlay:  # a run over text not on disk keeps no cache (it would be the disk's)
-        settings = settings._replace(cache_dir=None, overlay=dict(overlay))
-    return settings
+    with _BaseFile(base.hooks.base) as path:
+        settings = load(base.root, all_rules(), Overrides(config=path))
+    return settings._replace(overlay=dict(overlay)) if overlay else settings
 
 
-def _check(root: Path, base: bytes | None, overlay: Mapping[str, bytes] | None = None
-           ) -> dict[str, Any]:
+def check_json(base: BaseSettings, start: Path, overlay: Mapping[str, bytes] | None = None
+               ) -> dict[str, Any]:
+    """The head's check JSON for ``start`` (what the static step checked) under the
+    base's settings; `InputError` when the engine refuses them."""
     from mlready.hooks.discovery import DiscoveryError
     from mlready.hooks.engine import check_with
     from mlready.hooks.output.json_format import document
     from mlready.hooks.selection import SelectionError
 
     try:
-        settings = _settings(root, base, overlay)
-        return document(check_with(settings, [settings.root]))
+        settings = base_engine_settings(base, overlay)
+        return document(check_with(settings, [start.resolve()]))
     except (ConfigError, DiscoveryError, SelectionError, ValueError, OSError) as exc:
-        raise InputError(root, f"static checks with the base's settings failed: {exc}") \
+        raise InputError(start, f"static checks with the base's settings failed: {exc}") \
             from None
 
 
-def judged_static(root: Path, base: bytes | None, sha: str) -> StaticReport:
-    """The head's static report under the base's ``[tool.mlready]`` (``base`` is the
-    root's ``pyproject.toml`` at the merge base; None: the base had none)."""
-    return static_from_json(_check(root, base), f"static checks with the settings of {sha[:12]}")
-
-
-def _without_new_noqa(text: str, lines: set[int]) -> str | None:
-    """``text`` with the noqa comments on ``lines`` cut off; None when none was there."""
-    out = text.splitlines(keepends=True)
-    cut = False
-    for number in sorted(lines):
-        if not 1 <= number <= len(out):
-            continue
-        line = out[number - 1]
-        match = _NOQA.search(line)
-        if match is None:
-            continue
-        ending = line[len(line.rstrip("\r\n")):]
-        out[number - 1] = line[: match.start()].rstrip() + ending
-        cut = True
-    return "".join(out) if cut else None
-
-
-def new_noqa_overlay(root: Path, prefix: str, changed: Mapping[str, set[int]]
-                     ) -> dict[str, bytes]:
-    """Root-relative path -> the file's text without the noqa comments on the lines the PR
-    changed, for each file that has one. ``changed`` is repository-relative
-    (`mlready.scorecard.diff.changed_lines`); ``prefix`` the project's folder in it."""
-    overlay: dict[str, bytes] = {}
-    for path, lines in sorted(changed.items()):
-        if not path.startswith(prefix) or path.endswith(TEXT_KINDS_SKIPPED) or not lines:
-            continue
-        name = path[len(prefix):]
-        try:
-            text = (root / name).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        stripped = _without_new_noqa(text, lines)
-        if stripped is not None:
-            overlay[name] = stripped.encode("utf-8")
-    return overlay
-
-
-def silenced(root: Path, base: bytes | None, overlay: Mapping[str, bytes],
-             head: Sequence[Diagnostic] | None = None) -> tuple[Diagnostic, ...]:
-    """The findings the PR's new noqa comments silence: those the head has once the
-    comments are cut (``overlay``) beyond those it has with them (``head``, computed here
-    when not given), both under the base's settings."""
-    from mlready.scorecard.baseline import diff_findings
-
-    if not overlay:
-        return ()
-    if head is None:
-        head = static_from_json(_check(root, base)).diagnostics
-    without = static_from_json(_check(root, base, overlay)).diagnostics
-    return diff_findings(without, head)[0]
+def judged_static(base: BaseSettings, start: Path) -> StaticReport:
+    """The head's static report under the base's settings, from the base's root."""
+    return static_from_json(check_json(base, start),
+                            f"static checks with the settings of {base.sha[:12]}")

@@ -15,7 +15,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from mlready.cli import main
-from mlready.scorecard.pr_settings import _without_new_noqa, changed_keys
+from mlready.scorecard.pr_noqa import disarm
+from mlready.scorecard.pr_settings import changed_keys
 
 from .conftest import git
 
@@ -166,10 +167,11 @@ def test_changed_keys() -> None:
     assert changed_keys({"t": {"x": 1}}, {"t": {"x": 1}}) == []
 
 
-def test_only_noqa_comments_on_changed_lines_are_cut() -> None:
-    text = "a = 1  # noqa: MLR101\nb = 2  # noqa\n# mlready: noqa: MLR2\r\nc = 3\n"
-    assert _without_new_noqa(text, {2, 3, 4}) == "a = 1  # noqa: MLR101\nb = 2\n\r\nc = 3\n"
-    assert _without_new_noqa(text, {4, 99}) is None
+def test_only_noqa_comments_on_changed_lines_are_disarmed() -> None:
+    text = ('a = 1  # noqa: MLR101\nb = "#noqa"  # NOQA\n# mlready: noqa: MLR2\r\nc = 3\n')
+    assert disarm(text, {2, 3, 4}) == ('a = 1  # noqa: MLR101\nb = "#____"  # ____\n'
+                                       "# mlready: ____: MLR2\r\nc = 3\n")
+    assert disarm(text, {4, 99}) is None
 
 
 def test_mlready_ci_with_a_base_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -59,6 +59,7 @@ def baseline_to_json(baseline: Baseline) -> dict[str, Any]:
         "fixed": [d.to_json() for d in baseline.fixed],
         "settings_changed": list(baseline.settings_changed),
         "runner_settings_changed": list(baseline.runner_settings_changed),
+        "settings_files": list(baseline.settings_files),
         "silenced": [d.to_json() for d in baseline.silenced],
     }
 
@@ -141,6 +142,7 @@ def baseline_from_json(data: dict[str, Any]) -> Baseline:
         fixed=tuple(diagnostic_from_json(d) for d in data.get("fixed", [])),
         settings_changed=tuple(str(k) for k in data.get("settings_changed", [])),
         runner_settings_changed=tuple(str(k) for k in data.get("runner_settings_changed", [])),
+        settings_files=tuple(str(k) for k in data.get("settings_files", [])),
         silenced=tuple(diagnostic_from_json(d) for d in data.get("silenced", [])),
     )
 

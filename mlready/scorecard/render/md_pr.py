@@ -1,7 +1,7 @@
 """The card's lines on how a PR changes its own judging: mlready's settings and ``noqa``.
 
-Keys come from the PR's ``pyproject.toml`` and codes from its files: each is shown as an
-escaped code span (`mlready.scorecard.escape`), at most `MAX_SHOWN` of them.
+Keys and file names come from the PR's ``pyproject.toml`` and tree, codes from its files:
+each is shown as an escaped code span (`mlready.scorecard.escape`), at most `MAX_SHOWN` of them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ def pr_lines(card: Scorecard) -> list[str]:
     if base is None:
         return []
     lines = []
+    if base.settings_files:
+        lines.append(f"- \u26a0\ufe0f **This PR moves mlready's settings** to "
+                     f"{_keys(base.settings_files)}: judged here with the base's files; "
+                     "they take effect once merged.")
     if base.settings_changed:
         lines.append(f"- \u26a0\ufe0f **This PR changes mlready's settings** "
                      f"({_keys(base.settings_changed)}): judged here with the base's; "
