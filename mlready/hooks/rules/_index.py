@@ -34,7 +34,7 @@ RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...
     ("config.no_training_config", "MLR111", "no-training-config", "warning", "config", ("python",), "on", ("collect", "finalize")),
     ("config.duplicate_config_key", "MLR112", "duplicate-config-key", "error", "config", ("config",), "on", ("check",)),
     ("deps.unpinned_requirement", "MLR201", "unpinned-requirement", "error", "deps", ("requirements",), "on", ("collect", "finalize")),
-    ("deps.unpinned_vcs_requirement", "MLR202", "unpinned-vcs-requirement", "error", "deps", ("config", "pyproject", "requirements", "setup_cfg"), "on", ("collect", "finalize")),
+    ("deps.unpinned_vcs_requirement", "MLR202", "unpinned-vcs-requirement", "error", "deps", ("config", "pyproject", "python", "requirements", "setup_cfg"), "on", ("collect", "finalize")),
     ("deps.missing_requirements_include", "MLR203", "missing-requirements-include", "error", "deps", ("pyproject", "requirements"), "on", ("collect", "finalize")),
     ("deps.unpinned_project_dependency", "MLR204", "unpinned-project-dependency", "error", "deps", ("pyproject", "python", "requirements", "setup_cfg"), "on", ("collect", "finalize")),
     ("deps.no_dependency_manifest", "MLR205", "no-dependency-manifest", "error", "deps", ("pyproject", "python"), "on", ("collect", "finalize")),
