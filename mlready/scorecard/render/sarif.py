@@ -24,6 +24,7 @@ from typing import Any
 
 from mlready import REPOSITORY_URL, __version__
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output.sarif_location import message_text, physical_location
 from mlready.scorecard.model import Scorecard, Source
 
 MAX_RUNS = 20
@@ -42,23 +43,11 @@ def minimal_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any]:
     codes = sorted({d.code for d in findings})
     results = []
     for d in findings:
-        region: dict[str, int] = {"startLine": max(1, d.line), "startColumn": max(1, d.col)}
-        if d.end_line is not None:
-            region["endLine"] = max(d.end_line, region["startLine"])
-        if d.end_col is not None and d.end_line is not None:
-            region["endColumn"] = max(1, d.end_col)
-        location: dict[str, Any] = {"artifactLocation": {"uri": d.path,
-                                                         "uriBaseId": "%SRCROOT%"}}
-        message = d.message
-        if d.cell is None:
-            location["region"] = region
-        else:  # a cell's line is not a line of the .ipynb file
-            message = f"cell {d.cell}, line {d.line}: {message}"
         results.append({
             "ruleId": d.code,
             "level": "warning",
-            "message": {"text": message},
-            "locations": [{"physicalLocation": location}],
+            "message": {"text": message_text(d, d.message)},
+            "locations": [{"physicalLocation": physical_location(d)}],
         })
     return {
         "$schema": SARIF_SCHEMA,
