@@ -76,3 +76,14 @@ def test_project_findings_point_at_no_folder_in_either_document() -> None:
     for results in (engine, fallback):
         assert [r["locations"] for r in results] == [[{"physicalLocation": {
             "artifactLocation": {"uri": PROJECT_URI}, "region": {"startLine": 1}}}]]
+
+
+def test_a_project_finding_names_its_directory_in_a_sub_directory() -> None:
+    finding = diag(".", 1, "MLR614", "the project has no tests")
+    results = json.loads(sarif.render(card(static(finding, diag("a.py", 3, "MLR101", "lit"))),
+                                      prefix="models/vision/"))["runs"][0]["results"]
+    texts = {r["ruleId"]: r["message"]["text"] for r in results}
+    assert texts["MLR614"].startswith("models/vision: the project has no tests")
+    assert texts["MLR101"] == "lit"  # a file's finding is placed by its file
+    root = json.loads(sarif.render(card(static(finding))))["runs"][0]["results"]
+    assert root[0]["message"]["text"].startswith("the project has no tests")

@@ -24,7 +24,7 @@ from typing import Any
 
 from mlready import REPOSITORY_URL, __version__
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.output.sarif_location import message_text, physical_location
+from mlready.hooks.output.sarif_location import PROJECT_URI, message_text, physical_location
 from mlready.scorecard.model import Scorecard, Source
 
 MAX_RUNS = 20
@@ -162,10 +162,23 @@ def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = N
     return limited
 
 
+def _name_the_project(doc: dict[str, Any], prefix: str) -> None:
+    """A finding about the whole project has no file to say which project it is about:
+    in a sub-directory, its message names the directory (as the annotations do)."""
+    where = prefix.rstrip("/")
+    for run in doc.get("runs", []) if where else ():
+        for result in run.get("results", []):
+            locations = result.get("locations") or [{}]
+            uri = locations[0].get("physicalLocation", {}).get("artifactLocation", {})
+            if uri.get("uri") == PROJECT_URI:
+                result["message"]["text"] = f"{where}: {result['message']['text']}"
+
+
 def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None,
            prefix: str = "") -> str:
     """SARIF text for the card's findings, within GitHub's limits. ``changed`` is keyed
     by repository paths, ``prefix`` the project's directory in the repository."""
     doc = _engine_document(card) or minimal_document(card.findings)
+    _name_the_project(doc, prefix)
     limited = apply_limits(doc, changed, prefix=prefix)
     return json.dumps(limited, indent=2, ensure_ascii=False) + "\n"
