@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from mlready.scorecard.levels import Level, score_text
+
 STATIC_ONLY = "static"
 ALL = "all"
 
@@ -107,13 +109,17 @@ def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
         if rc == 2:
             return 2
     card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
-    score, level, weakest = card["score"], card["level"], card.get("weakest")
-    weak = f"; weakest: {weakest}" if weakest else ""
-    click.secho(f"==> scorecard: {score} / 100 ({level}){weak}", bold=True)
+    score, weakest = card["score"], card.get("weakest")
+    names = {c["key"]: c["name"] for c in card.get("categories", [])}
+    weak = f"; weakest: {names.get(weakest, weakest)}" if weakest else ""
+    # As the card shows them: one decimal, truncated (`score_text`), and the level's label.
+    shown = score_text(score)
+    click.secho(f"==> scorecard: {shown} / 100 ({Level(card['level']).label}){weak}",
+                bold=True)
     written = " ".join(sorted(p.name for p in out.iterdir()
                               if p.is_file() and not p.name.startswith(".")))
     click.echo(f"    outputs in {output_dir}/: {written}")
     if min_score is not None and (score is None or float(score) < min_score):
-        click.echo(f"mlready ci: score {score} is below --min-score {min_score:g}", err=True)
+        click.echo(f"mlready ci: score {shown} is below --min-score {min_score:g}", err=True)
         return 1
     return 0

@@ -46,7 +46,36 @@ def test_static_mode_writes_the_scorecard_without_training(
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] is True and card["inputs"]["runtime"] is False
     assert card["score"] < 100
-    assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in output
+    assert _shown_as_on_the_card(out) in output
+
+
+def _shown_as_on_the_card(out: Path) -> str:
+    """The line `mlready ci` prints: the score and level as the card's headline has them
+    (``## <icon> mlready scorecard: 73.6 / 100 · Solid research code``)."""
+    card = json.loads((out / "scorecard.json").read_text())
+    headline = next(line for line in (out / "scorecard.md").read_text().splitlines()
+                    if line.startswith("## "))
+    score, label = headline.split(": ", 1)[1].split(" / 100 \u00b7 ")
+    names = {c["key"]: c["name"] for c in card["categories"]}
+    weak = f"; weakest: {names[card['weakest']]}" if card["weakest"] else ""
+    return f"==> scorecard: {score} / 100 ({label}){weak}\n"
+
+
+def test_the_printed_score_has_the_cards_one_decimal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A card JSON holds the score unrounded (98.3333); `mlready ci` prints it as the card
+    does (98.3), and the --min-score message too."""
+    project = _project(tmp_path)
+    out = tmp_path / "out"
+    assert main(["ci", str(project), "-o", str(out), "--mode", "static",
+                 "--min-score", "99.9"]) == 1
+    captured = capsys.readouterr()
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["score"] != round(card["score"], 1)  # else this test could not fail
+    line = _shown_as_on_the_card(out)
+    assert line in captured.out
+    shown = line.split(": ", 1)[1].split(" / ", 1)[0]
+    assert f"score {shown} is below --min-score 99.9" in captured.err
 
 
 def test_min_score_fails_the_job_below_it(

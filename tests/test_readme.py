@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mlready.scorecard.levels import Level, score_text
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -64,7 +66,8 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
     assert metrics["checkpoint"]["has_data"] is True
     card = json.loads((out / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]
-    assert f"==> scorecard: {card['score']} / 100 ({card['level']})" in proc.stdout
+    shown = f"{score_text(card['score'])} / 100 ({Level(card['level']).label})"
+    assert f"==> scorecard: {shown}" in proc.stdout  # as the card shows it: one decimal
 
 
 def test_every_runtime_check_is_named_in_the_readme_table_and_the_action_input() -> None:

@@ -264,8 +264,9 @@ def _outside(chosen: set[str], folders: set[str]) -> set[str]:
 def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
              respect_gitignore: bool = True, force_exclude: bool = False,
              cache: Path | None = None) -> list[SourceFile]:
-    """Every readable file of a known kind under ``paths``, sorted, without duplicates,
-    never one of mlready's own cache (``cache``, the cache folder, or a tagged one)."""
+    """Every readable file of a known kind under ``paths`` (and each file ``paths`` names,
+    of kind ``other`` when unknown), sorted, without duplicates, never one of mlready's
+    own cache (``cache``, the cache folder, or a tagged one)."""
     excluder = Excluder(excludes)
     git = respect_gitignore and _in_git(root)
     chosen: set[str] = set()
@@ -293,8 +294,11 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
     chosen = _outside(chosen, _caches(root, chosen | tags, cache))
     files: list[SourceFile] = []
     top = f"{os.fspath(root).rstrip(os.sep)}{os.sep}"
+    given = set(named)
     for rel in sorted(chosen):
-        kind = classify(rel)
+        # A file named on the command line is kept whatever its name: a rule may report on
+        # its path (a committed checkpoint: MLR612) though none reads it (`other`).
+        kind = classify(rel) or ("other" if rel in given else None)
         if kind is None:
             continue
         if _regular(rel if rel.startswith("/") else top + rel, root):

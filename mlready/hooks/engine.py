@@ -25,7 +25,7 @@ from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
 from mlready.hooks.finalize import finalize_all
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
-from mlready.hooks.model import Diagnostic, context_kinds
+from mlready.hooks.model import Diagnostic, FileKind, context_kinds
 from mlready.hooks.pool import PARALLEL_MIN_BYTES, analyse_all
 from mlready.hooks.project_index import FactsRow, ProjectIndex, row
 from mlready.hooks.rules import UNUSED_NOQA, Rule, all_rules, kinds_read, reading
@@ -174,8 +174,9 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     project_args = {"root": settings.root, "files": names, "targets": frozenset(target_paths),
                     "shared": {}, "disk": disk, "excludes": tuple(settings.excludes)}
     known = memo.known() if memo is not None else {}
+    unread = frozenset(f.kind for f in targets if not context_kinds(f.kind))  # `other`
     work = _analyse(settings, files, project_args, cache, jobs, min_parallel_bytes, known,
-                    memo.index if memo is not None else None)
+                    memo.index if memo is not None else None, unread)
     fixable = _with_fixes(work.found, rules, settings.root, work.digests)
     if memo is not None:
         memo.save_index(work.digests, names, work.facts, work.finalized)
@@ -211,10 +212,12 @@ class Work(NamedTuple):
 def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
              project_args: dict[str, Any], cache: caching.Cache | None, jobs: int | None,
              min_parallel_bytes: int, known: Mapping[str, str],
-             index: ProjectIndex | None = None) -> Work:
+             index: ProjectIndex | None = None, unread: frozenset[FileKind] = frozenset(),
+             ) -> Work:
     """The work of a run: the per-file pass (files the project ``index`` knows from it),
     the cross-file pass (a rule whose inputs are as the index kept them not run again),
-    suppression."""
+    suppression. ``unread``: the kinds of named files no rule opens (``other``), whose
+    paths the rules that declare the kind still report on."""
     from mlready.hooks.analysis import Job, Task
 
     root = settings.root
@@ -222,7 +225,8 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     # Only the rules that read a kind of file this run has are imported and run (a rule
     # reports only on files of its kinds, `mlready.hooks.rules`): the others could say
     # nothing about these files.
-    reported_kinds = frozenset(k for file, full in files if full for k in context_kinds(file.kind))
+    reported_kinds = unread.union(
+        k for file, full in files if full for k in context_kinds(file.kind))
     read_kinds = {k for file, _ in files for k in context_kinds(file.kind)}
     job = Job(str(root), tuple(r.code for r in reading(rules, reported_kinds)),
               tuple(r.code for r in reading(rules, read_kinds) if r.collects),

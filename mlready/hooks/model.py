@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 Applicability = Literal["safe", "unsafe"]
 
@@ -13,10 +13,16 @@ FileKind = Literal[
     "pyproject",  # pyproject.toml
     "setup_cfg",  # setup.cfg
     "config",  # .yaml / .yml / .json / .toml other than pyproject.toml
-    "other",
+    "other",  # a file named on the command line of none of these kinds: never opened
 ]
-# A notebook is read as two contexts; these are the context kinds of each file kind.
-CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {"notebook": ("python", "notebook")}
+# Every kind: what a rule declares when it may report on any path (MLR612).
+ALL_KINDS: tuple[FileKind, ...] = get_args(FileKind)
+# A notebook is read as two contexts; these are the context kinds of each file kind. An
+# ``other`` file is read as none: no rule reads its text, but a rule that declares the
+# kind reports on its path (a committed checkpoint, ``.gitignore``, the README), so a
+# run naming only such a file still runs that rule's finalize.
+CONTEXT_KINDS: dict[FileKind, tuple[FileKind, ...]] = {
+    "notebook": ("python", "notebook"), "other": ()}
 
 
 def context_kinds(kind: FileKind) -> tuple[FileKind, ...]:

@@ -29,7 +29,7 @@ from mlready.scorecard import baseline as base_mod
 from mlready.scorecard import pr_noqa, pr_settings, scoring
 from mlready.scorecard.categories import CATEGORIES
 from mlready.scorecard.inputs import InputError, StaticReport, load_run, load_static
-from mlready.scorecard.levels import display_score
+from mlready.scorecard.levels import score_text
 from mlready.scorecard.model import Baseline, Scorecard
 from mlready.scorecard.pr_settings import BaseSettings, ConfigAtBase, tool_table_of
 
@@ -176,8 +176,7 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
     if threshold is None:
         return 0
     if card.score is None or card.score < float(threshold):
-        shown = "not measured" if card.score is None else display_score(card.score)
-        click.echo(f"mlready scorecard: score {shown} is below the minimum "
+        click.echo(f"mlready scorecard: score {score_text(card.score)} is below the minimum "
                    f"{float(threshold):g}", err=True)
         return 1
     return 0

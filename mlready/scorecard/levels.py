@@ -56,3 +56,9 @@ def display_score(score: float) -> str:
     """One decimal, truncated rather than rounded, so the shown number and the level
     always agree (89.96 shows as 89.9, never 90.0)."""
     return f"{math.floor(score * 10 + 1e-9) / 10:.1f}"
+
+
+def score_text(score: float | None) -> str:
+    """A score as every surface shows it (`display_score`), or ``not measured``: the
+    card, the badge, the CLI lines and the Action's output print the same number."""
+    return "not measured" if score is None else display_score(score)

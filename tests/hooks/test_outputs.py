@@ -89,6 +89,31 @@ def test_github_project_findings_have_no_file(tmp_path: Path) -> None:
         "::warning title=MLR990::no `README`:%0A::error::x 100%25%0Ahelp: add: one")
 
 
+def test_sarif_places_project_findings_where_github_accepts_them(tmp_path: Path) -> None:
+    """A finding about the whole project (path ``.``) still has one location (GitHub
+    rejects the upload otherwise) and not the folder ``.`` (GitHub can neither show nor
+    fingerprint a folder): OpenSSF Scorecard's placeholder, line 1. The document stays
+    valid SARIF 2.1.0."""
+    from mlready.hooks.engine import check
+    from mlready.hooks.output.sarif_location import PROJECT_URI
+    from mlready.hooks.settings import Overrides
+
+    (tmp_path / "train.py").write_text("import numpy\n", encoding="utf-8")
+    real = check([tmp_path], Overrides(select=["MLR205", "MLR614"], no_cache=True), jobs=1)
+    assert sorted((d.path, d.code) for d in real.diagnostics) == [
+        (".", "MLR205"), (".", "MLR614")]
+    document = json.loads(sarif.render(real))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        document)
+    results = document["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["MLR205", "MLR614"]
+    for found in results:
+        assert found["locations"] == [{"physicalLocation": {
+            "artifactLocation": {"uri": PROJECT_URI}, "region": {"startLine": 1}}}]
+        assert found["message"]["text"].startswith("the project ")
+
+
 def test_json_document(report: Report) -> None:
     document = json.loads(json_format.render(report))
     assert document == {

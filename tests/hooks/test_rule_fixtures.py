@@ -30,7 +30,7 @@ def test_rule_matches_its_fixture(rule: Rule, tmp_path: Path) -> None:
     report = harness.run(project, rule.code)
     assert report.errors == ()
     assert stray_kinds(report, rule) == [], (
-        f"{rule.code} reports on files of kinds it does not read ({sorted(rule.kinds)}): a "
+        f"{rule.code} reports on paths of kinds it does not declare ({sorted(rule.kinds)}): a "
         "hook run naming only such files would not run it (mlready.hooks.rules, `reading`)")
     got = harness.actual(report, want)
     assert got == want, (f"\nmissing (expected, not reported):\n{harness.show(want - got)}"
@@ -38,13 +38,16 @@ def test_rule_matches_its_fixture(rule: Rule, tmp_path: Path) -> None:
 
 
 def stray_kinds(report: Report, rule: Rule) -> list[str]:
-    """The rule's findings on project files of a kind it does not read (the root, a
-    ``.gitignore`` or a committed artifact is no project file: those are fine)."""
+    """The rule's findings on paths of a kind it does not declare. A path of no file kind
+    (``.gitignore``, a README, a committed checkpoint) is of kind ``other`` when named on
+    the command line, so a rule reporting on one declares ``other``; only the root (the
+    whole project) is reported by a whole-project check alone."""
     stray = []
     for d in report.diagnostics:
-        kind = classify(d.path)
-        if d.code == rule.code and kind is not None and rule.kinds.isdisjoint(
-                context_kinds(kind)):
+        if d.code != rule.code or d.about_project:
+            continue
+        kind = classify(d.path) or "other"
+        if rule.kinds.isdisjoint((kind, *context_kinds(kind))):
             stray.append(f"{d.path}:{d.line} ({kind})")
     return stray
 
@@ -53,8 +56,9 @@ def test_a_finding_on_a_file_of_another_kind_is_stray(tmp_path: Path) -> None:
     rule = next(r for r in all_rules() if r.code == "MLR201")  # reads requirements only
     found = Diagnostic("train.py", 1, 1, "MLR201", "m")
     report = Report(tmp_path, 1, (found, found._replace(path="requirements.txt"),
-                                  found._replace(path=".")), (rule,))
-    assert stray_kinds(report, rule) == ["train.py:1 (python)"]
+                                  found._replace(path="."), found._replace(path="w.pt")),
+                    (rule,))
+    assert stray_kinds(report, rule) == ["train.py:1 (python)", "w.pt:1 (other)"]
 
 
 def test_every_fixture_belongs_to_a_rule() -> None:

@@ -76,3 +76,39 @@ def test_a_named_file_gets_the_findings_of_a_whole_run(project: Make) -> None:
         assert named.errors == ()
         assert named.diagnostics == tuple(d for d in whole.diagnostics if d.path == name)
         assert named.metrics == whole.metrics
+
+
+# Paths of no text kind that rules report on: a run naming one alone (`other`) gets what
+# a run of the whole project gets on it.
+ARTIFACTS: dict[str, str | bytes] = {
+    "pyproject.toml": '[project]\nname = "p"\n\n[tool.mlready.repo]\nmax-file-size-mb = 0.1\n',
+    "data/vocab.json": '{"tokens": "' + "x" * 120_000 + '"}\n',  # > max-file-size-mb
+    "weights/model.pt": bytes(range(256)) * 500,  # a checkpoint of 125 KB
+    "weights/encoder.bin": bytes(range(256)) * 500,
+    "README.md": "# p\n\nA project.\n",  # MLR602: no usage section
+    "train.py": "import numpy\n\ntorch_out = open('out/log.txt', 'w')\n",
+}
+
+
+def test_a_named_artifact_gets_the_findings_of_a_whole_run(repo: Make) -> None:
+    root = repo(ARTIFACTS)
+    picked = ["MLR612", "MLR602", "MLR611"]
+    whole = engine.check([root], Overrides(no_cache=True, select=picked))
+    assert whole.errors == ()
+    on = {(d.path, d.code) for d in whole.diagnostics}
+    assert {("data/vocab.json", "MLR612"), ("weights/model.pt", "MLR612"),
+            ("weights/encoder.bin", "MLR612"), ("README.md", "MLR602")} <= on
+    for name in ("data/vocab.json", "weights/model.pt", "weights/encoder.bin", "README.md"):
+        named = engine.check([root / name], Overrides(no_cache=True, select=picked))
+        assert named.errors == ()
+        assert named.diagnostics == tuple(d for d in whole.diagnostics if d.path == name)
+
+
+def test_a_named_gitignore_gets_the_findings_of_a_whole_run(repo: Make) -> None:
+    root = repo({".gitignore": "*.pyc\n", "train.py": 'import torch\n\n'
+                 'torch.save({}, "checkpoints/last.pt")\n'})
+    whole = engine.check([root], Overrides(no_cache=True, select=["MLR611"]))
+    assert [(d.path, d.code) for d in whole.diagnostics] == [(".gitignore", "MLR611")]
+    named = engine.check([root / ".gitignore"], Overrides(no_cache=True, select=["MLR611"]))
+    assert named.diagnostics == whole.diagnostics
+    assert named.files_checked == 0  # its path is reported on, its text never read

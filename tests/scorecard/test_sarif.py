@@ -63,3 +63,27 @@ def test_minimal_document_for_notebook_cells() -> None:
     result = sarif.minimal_document((cell,))["runs"][0]["results"][0]
     assert result["message"]["text"] == "cell 4, line 2: outputs"
     assert "region" not in result["locations"][0]["physicalLocation"]
+
+
+def test_project_findings_point_at_no_folder_in_either_document() -> None:
+    """The scorecard's SARIF (the engine's document, and the fallback without it) places
+    a finding about the whole project as the static half does: never at the folder."""
+    from mlready.hooks.output.sarif_location import PROJECT_URI
+
+    finding = diag(".", 1, "MLR205", "the project has no dependency manifest")
+    engine = json.loads(sarif.render(card(static(finding))))["runs"][0]["results"]
+    fallback = sarif.minimal_document((finding,))["runs"][0]["results"]
+    for results in (engine, fallback):
+        assert [r["locations"] for r in results] == [[{"physicalLocation": {
+            "artifactLocation": {"uri": PROJECT_URI}, "region": {"startLine": 1}}}]]
+
+
+def test_a_project_finding_names_its_directory_in_a_sub_directory() -> None:
+    finding = diag(".", 1, "MLR614", "the project has no tests")
+    results = json.loads(sarif.render(card(static(finding, diag("a.py", 3, "MLR101", "lit"))),
+                                      prefix="models/vision/"))["runs"][0]["results"]
+    texts = {r["ruleId"]: r["message"]["text"] for r in results}
+    assert texts["MLR614"].startswith("models/vision: the project has no tests")
+    assert texts["MLR101"] == "lit"  # a file's finding is placed by its file
+    root = json.loads(sarif.render(card(static(finding))))["runs"][0]["results"]
+    assert root[0]["message"]["text"].startswith("the project has no tests")

@@ -10,7 +10,7 @@ import pytest
 from mlready.gpu_runner.results import CheckResult, Outcome
 from mlready.scorecard import categories as cats
 from mlready.scorecard.inputs import InputError
-from mlready.scorecard.levels import Level, display_score, level_for
+from mlready.scorecard.levels import Level, display_score, level_for, score_text
 from mlready.scorecard.model import Status
 from mlready.scorecard.scoring import RuleInfo, build, category_score, combine, level_of
 
@@ -31,6 +31,8 @@ def test_display_never_rounds_across_a_boundary() -> None:
     assert display_score(89.99) == "89.9"
     assert display_score(90.0) == "90.0"
     assert display_score(59.999) == "59.9"
+    assert score_text(98.3333) == "98.3"
+    assert score_text(None) == "not measured"
 
 
 def test_rule_credit_diminishes() -> None:

@@ -2,7 +2,9 @@
 
 One run; the driver lists the selected rules (id, name, short and full description,
 help text and URI, all from the rule docs) and each finding is a result pointing at
-a region of a file relative to ``%SRCROOT%`` (the project root). A result's ``level``
+a region of a file relative to ``%SRCROOT%`` (the project root), or, for a finding about
+the whole project, at OpenSSF Scorecard's placeholder
+(`mlready.hooks.output.sarif_location` says why). A result's ``level``
 is its rule's severity (SARIF has the same three: error, warning, note), and its
 message carries the fix as a ``help:`` line, as ``full`` prints it. A notebook-cell
 finding has no region of the ``.ipynb`` file to point at: its message names the cell.
@@ -19,6 +21,7 @@ from mlready.hooks.docs import headline, render_rule, sections
 from mlready.hooks.engine import Report
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.output import UNKNOWN_SEVERITY, severities, severity_of, with_help
+from mlready.hooks.output.sarif_location import SRCROOT, message_text, physical_location
 from mlready.hooks.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,27 +41,12 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _region(diagnostic: Diagnostic) -> dict[str, int]:
-    region = {"startLine": diagnostic.line, "startColumn": diagnostic.col}
-    if diagnostic.end_line is not None:
-        region["endLine"] = diagnostic.end_line
-        if diagnostic.end_col is not None:
-            region["endColumn"] = diagnostic.end_col
-    return region
-
-
 def result(diagnostic: Diagnostic, index: dict[str, int],
            severity: str = UNKNOWN_SEVERITY) -> dict[str, Any]:
-    location: dict[str, Any] = {
-        "artifactLocation": {"uri": diagnostic.path, "uriBaseId": "%SRCROOT%"}}
-    message = with_help(diagnostic)
-    if diagnostic.cell is None:
-        location["region"] = _region(diagnostic)
-    else:
-        message = f"cell {diagnostic.cell}, line {diagnostic.line}: {message}"
-    found: dict[str, Any] = {"ruleId": diagnostic.code, "level": severity,
-                             "message": {"text": message},
-                             "locations": [{"physicalLocation": location}]}
+    found: dict[str, Any] = {
+        "ruleId": diagnostic.code, "level": severity,
+        "message": {"text": message_text(diagnostic, with_help(diagnostic))},
+        "locations": [{"physicalLocation": physical_location(diagnostic)}]}
     if diagnostic.code in index:
         found["ruleIndex"] = index[diagnostic.code]
     return found
@@ -79,7 +67,7 @@ def document(report: Report) -> dict[str, Any]:
             "tool": {"driver": {"name": "mlready", "version": __version__,
                                 "informationUri": HOMEPAGE,
                                 "rules": [rule_descriptor(r) for r in report.rules]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
+            "originalUriBaseIds": {SRCROOT: {"uri": root}},
             "invocations": [invocation],
             "results": [result(d, index, severity_of(d, table)) for d in report.diagnostics],
         }],

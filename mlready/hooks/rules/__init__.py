@@ -22,11 +22,12 @@ name, or ``ALL`` (an opinionated MLR9xx rule, which its family's hook must not r
 facts also make a metric: the result lands in ``mlready check --output-format json``
 under ``"metrics": {<NAME>: ...}`` (must be JSON-serializable).
 
-A rule reports only on files of a kind it reads (its ``KINDS``; a notebook is read as
-``python`` and ``notebook``), or on a path that is no file of the project (the root
-``.``, ``.gitignore``, a committed artifact), which only a check of the whole project
-shows. So a run whose named files are all of other kinds neither imports nor runs the
-rule (`reading`); the fixture test holds every rule to this.
+A rule reports only on paths of a kind it declares (its ``KINDS``; a notebook is read
+as ``python`` and ``notebook``; a file of no kind, such as ``.gitignore``, a README or a
+committed checkpoint, is ``other`` when a run names it, and is never opened), or on the
+project root ``.``, which only a check of the whole project shows. So a run whose named
+files are all of other kinds neither imports nor runs the rule (`reading`); the fixture
+test holds every rule to this.
 
 ``finalize`` reads the disk beyond the facts only through ``project.disk``
 (`mlready.hooks.probes`), so that a remembered run (`mlready.hooks.memo`) sees the

@@ -10,9 +10,9 @@ import re
 
 from mlready.gpu_runner.results import CheckResult, Outcome
 from mlready.scorecard import escape, explain, proofs
-from mlready.scorecard.levels import Level, display_score
+from mlready.scorecard.levels import Level, display_score, score_text
 from mlready.scorecard.model import Scorecard
-from mlready.scorecard.render.md_text import Options, delta_text, metric_value, score_text
+from mlready.scorecard.render.md_text import Options, delta_text, metric_value
 from mlready.scorecard.render.mermaid import xychart
 
 LEVEL_ICONS = {

@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from mlready.gpu_runner.results import Scalar
 from mlready.scorecard import escape
-from mlready.scorecard.levels import display_score
 from mlready.scorecard.paths import linkable
 
 COMMENT_POINTER = "see the job summary"
@@ -36,10 +35,6 @@ class Options:
     # The PR comment collapses the findings already on the base branch to counts per
     # rule: the reviewer's question is what this PR changes. The job summary lists them.
     collapse_base: bool = False
-
-
-def score_text(score: float | None) -> str:
-    return "not measured" if score is None else display_score(score)
 
 
 def delta_text(delta: float | None) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from mlready import REPOSITORY_URL, __version__
 from mlready.hooks.model import Diagnostic
+from mlready.hooks.output.sarif_location import PROJECT_URI, message_text, physical_location
 from mlready.scorecard.model import Scorecard, Source
 
 MAX_RUNS = 20
@@ -42,23 +43,11 @@ def minimal_document(findings: tuple[Diagnostic, ...]) -> dict[str, Any]:
     codes = sorted({d.code for d in findings})
     results = []
     for d in findings:
-        region: dict[str, int] = {"startLine": max(1, d.line), "startColumn": max(1, d.col)}
-        if d.end_line is not None:
-            region["endLine"] = max(d.end_line, region["startLine"])
-        if d.end_col is not None and d.end_line is not None:
-            region["endColumn"] = max(1, d.end_col)
-        location: dict[str, Any] = {"artifactLocation": {"uri": d.path,
-                                                         "uriBaseId": "%SRCROOT%"}}
-        message = d.message
-        if d.cell is None:
-            location["region"] = region
-        else:  # a cell's line is not a line of the .ipynb file
-            message = f"cell {d.cell}, line {d.line}: {message}"
         results.append({
             "ruleId": d.code,
             "level": "warning",
-            "message": {"text": message},
-            "locations": [{"physicalLocation": location}],
+            "message": {"text": message_text(d, d.message)},
+            "locations": [{"physicalLocation": physical_location(d)}],
         })
     return {
         "$schema": SARIF_SCHEMA,
@@ -173,10 +162,23 @@ def apply_limits(doc: dict[str, Any], changed: Mapping[str, Set[int]] | None = N
     return limited
 
 
+def _name_the_project(doc: dict[str, Any], prefix: str) -> None:
+    """A finding about the whole project has no file to say which project it is about:
+    in a sub-directory, its message names the directory (as the annotations do)."""
+    where = prefix.rstrip("/")
+    for run in doc.get("runs", []) if where else ():
+        for result in run.get("results", []):
+            locations = result.get("locations") or [{}]
+            uri = locations[0].get("physicalLocation", {}).get("artifactLocation", {})
+            if uri.get("uri") == PROJECT_URI:
+                result["message"]["text"] = f"{where}: {result['message']['text']}"
+
+
 def render(card: Scorecard, changed: Mapping[str, Set[int]] | None = None,
            prefix: str = "") -> str:
     """SARIF text for the card's findings, within GitHub's limits. ``changed`` is keyed
     by repository paths, ``prefix`` the project's directory in the repository."""
     doc = _engine_document(card) or minimal_document(card.findings)
+    _name_the_project(doc, prefix)
     limited = apply_limits(doc, changed, prefix=prefix)
     return json.dumps(limited, indent=2, ensure_ascii=False) + "\n"

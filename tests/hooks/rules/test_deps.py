@@ -359,6 +359,29 @@ def test_setup_py_is_read_statically_and_never_executed(tmp_path: Path) -> None:
     assert not (root / "ran").exists()
 
 
+SETUP_PY_VCS = (
+    "import pathlib\n"
+    "pathlib.Path(__file__).with_name('ran').write_text('ran')\n"
+    "from setuptools import setup\n"
+    "setup(name='exp', install_requires=['lib @ git+https://github.com/org/lib@main'])\n")
+
+
+def test_a_branch_in_setup_py_is_reported_as_in_any_manifest(tmp_path: Path) -> None:
+    """MLR202 reads setup.py (statically) as MLR204 does; named alone, it says the same."""
+    root = project(tmp_path, {"setup.py": SETUP_PY_VCS})
+    want = ["setup.py:4:37 MLR202 `lib @ git+https://github.com/org/lib@main`: VCS "
+            "requirement points at `main` (a branch or tag), not a commit"]
+    assert findings(root, "MLR202") == want
+    assert findings(root, "MLR202", "setup.py") == want
+    assert not (root / "ran").exists()
+
+
+def test_a_lock_file_covers_a_branch_in_setup_py(tmp_path: Path) -> None:
+    """As for pyproject.toml and setup.cfg: the lock records the commit."""
+    root = project(tmp_path, {"setup.py": SETUP_PY_VCS, "uv.lock": "version = 1\n"})
+    assert findings(root, "MLR202") == []
+
+
 def test_a_requirement_list_computed_at_run_time_is_not_guessed(tmp_path: Path) -> None:
     root = project(tmp_path, {"setup.py": (
         "from setuptools import setup\n"

@@ -7,7 +7,9 @@ rather than a full commit id, and a source-archive URL of a ref
 (``.../archive/main.zip``) without a hash. It reads requirements files (also ``-e``
 lines), ``[project]`` dependencies, optional dependencies, dependency groups and
 Poetry's ``git`` dependencies (``branch``/``tag``/``rev``) in ``pyproject.toml``,
-``setup.cfg``, and the ``pip:`` list of a conda environment file.
+``setup.cfg``, the literal ``install_requires`` and ``extras_require`` lists of
+``setup.py`` (read from its syntax tree, never run), and the ``pip:`` list of a conda
+environment file.
 Outside requirements files, a lock file next to or above the manifest records the
 commit, so nothing is reported there.
 
@@ -48,7 +50,7 @@ from mlready.hooks.rules.deps.requirements import Entry
 CODE = "MLR202"
 SEVERITY = "error"
 NAME = "unpinned-vcs-requirement"
-KINDS = ("requirements", "pyproject", "setup_cfg", "config")
+KINDS = ("requirements", "pyproject", "setup_cfg", "config", "python")  # python: setup.py
 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
@@ -67,7 +69,8 @@ def _message(entry: Entry) -> tuple[str, str]:
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     deps = DepsProject(project)
-    for path, entry in deps.entries(("requirements", "pyproject", "setup_cfg", "conda")):
+    for path, entry in deps.entries(("requirements", "pyproject", "setup_cfg", "setup_py",
+                                     "conda")):
         if entry["status"] not in ("vcs-unpinned", "url-unpinned"):
             continue
         manifest = deps.facts[path]["kind"] != "requirements"

@@ -69,7 +69,7 @@ from mlready.hooks.rules.docs import readme as _readme
 CODE = "MLR602"
 SEVERITY = "warning"
 NAME = "readme-missing-usage"
-KINDS = _readme.KINDS
+KINDS = (*_readme.KINDS, "other")  # `other`: the README itself, when a run names it
 
 collect = _readme.collect
 

@@ -62,7 +62,7 @@ from mlready.hooks.rules.repo.project import ROOT, folders, has_python
 CODE = "MLR611"
 SEVERITY = "warning"
 NAME = "gitignore-missing-outputs"
-KINDS = ("python",)
+KINDS = ("python", "other")  # `other`: `.gitignore` itself, when a run names it
 GITIGNORE = ".gitignore"
 
 

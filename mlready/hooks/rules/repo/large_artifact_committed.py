@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlready.hooks.context import ProjectContext
-from mlready.hooks.model import Diagnostic
+from mlready.hooks.model import ALL_KINDS, Diagnostic
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.repo.gitignore import MAX_BYTES, parse
 from mlready.hooks.rules.repo.project import folders
@@ -55,7 +55,9 @@ from mlready.hooks.rules.repo.tracked import tracked
 CODE = "MLR612"
 SEVERITY = "warning"
 NAME = "large-artifact-committed"
-KINDS = ("python",)
+# Any committed path may be reported (a JSON vocabulary, a checkpoint): a run naming any
+# file runs the rule, as a run of the whole project does.
+KINDS = ALL_KINDS
 DEFAULT = False
 ARTIFACTS = (".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".onnx", ".npy", ".npz", ".h5",
              ".hdf5", ".pkl", ".pickle", ".joblib", ".parquet")
