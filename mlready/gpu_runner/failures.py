@@ -42,6 +42,16 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"NVIDIA driver on your system is too old|CUDA is not available|"
         r"cuda is not available|no GPUs? (found|available)", re.I),
      "run it on a GPU machine, or let the script fall back to {device}"),
+    # Name resolution and routing errors, never "Connection refused" (a server of the
+    # project's own that did not start is its bug): a script that fetches a tokenizer,
+    # weights or a data set at start-up cannot run on a machine without the network.
+    ("it needs the network", re.compile(
+        r"NameResolutionError|Temporary failure in name resolution|"
+        r"Name or service not known|nodename nor servname provided|socket\.gaierror|"
+        r"Network is unreachable|No route to host|Could not resolve host|"
+        r"couldn't connect to '?https?://|OfflineModeIsEnabled", re.I),
+     "fetch what it downloads beforehand (a local path or a filled cache), or run where "
+     "the network can be reached"),
     ("it needs a terminal", re.compile(
         r"Inappropriate ioctl for device|\bnot a tty\b|termios\.error|"
         r"EOFError: EOF when reading a line", re.I),
