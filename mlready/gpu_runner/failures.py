@@ -95,13 +95,33 @@ class Problem:
                            reason=self.reason, log_tail=self.log_tail)
 
 
+# Exceptions a parent raises because a child process died (its pipe closed under it):
+# SubprocVecEnv workers, multiprocessing pools. The child's own exception, printed
+# before, is the cause; the parent's is the symptom.
+_CHILD_GONE = re.compile(
+    r"^(?:E\s+)?(?:\w+\.)*(?:ConnectionResetError|BrokenPipeError|ConnectionAbortedError)\b|"
+    r"^(?:E\s+)?(?:\w+\.)*EOFError\s*$")
+# The head of an exception line: a dotted class name (after pytest's ``E`` marker), never
+# a traceback's source line (``raise EOFError`` ends in "Error" too).
+_EXCEPTION_HEAD = re.compile(r"(?:E\s+)?(?:\w+\.)*\w*(?:Error|Exception|Interrupt)")
+
+
 def last_line(tail: str) -> str:
-    """The most telling line of a log tail: the last exception line, else the last line."""
+    """The most telling line of a log tail: the last exception line, else the last line.
+
+    When the last exception only says a child process went away (``ConnectionResetError``
+    from a vectorised environment's pipe), the last exception before it is the cause:
+    quoting the symptom sends the user after a network problem that does not exist.
+    """
     lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
+    symptom: str | None = None
     for line in reversed(lines):
-        head = line.split(":", 1)[0]
-        if head.endswith(("Error", "Exception", "Interrupt")) or head in ("AssertionError",):
-            return line[:240]
+        if _EXCEPTION_HEAD.fullmatch(line.split(":", 1)[0]):
+            if not _CHILD_GONE.match(line):
+                return line[:240]
+            symptom = symptom or line[:240]
+    if symptom is not None:
+        return symptom
     return lines[-1][:240] if lines else "no output"
 
 
