@@ -42,6 +42,7 @@ class Proposal:
     source: str | None  # "train.py (argparse)"; None: no entrypoint found
     notes: tuple[str, ...] = ()
     others: tuple[str, ...] = field(default=())  # the other candidates, best first
+    script: str | None = None  # the training script's path from the project root
 
     def with_settled(self, settled: Mapping[str, Any], notes: tuple[str, ...]) -> Proposal:
         return replace(self, table={**self.table, **settled}, notes=(*self.notes, *notes))
@@ -145,6 +146,7 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
         if not interface.options and best.guard and _may(run_help, argv):
             interface = _help_interface(root, argv[:-1])
         where = f"{best.path} ({interface.framework})"
+        script: str | None = best.path
         source = sources[best.path]
         notes = []
         if best.gpu_only or not entrypoints.cpu_capable(best, sources[best.path]):
@@ -164,12 +166,13 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
                 and _may(run_help, [found_on_path, "--help"]):
             interface = _help_interface(root, [name])
         command, where, notes = name, f"[project.scripts] {name}", []
+        script = rel
         source = (root / rel).read_text(encoding="utf-8", errors="replace") if rel else ""
     mapping = flags.choose(interface)
     table = _table(command, interface, mapping, source)
     notes += _notes(interface, mapping)
     others = tuple(c.path for c in ranked[1:6])
-    proposal = Proposal(table, where, tuple(notes), others)
+    proposal = Proposal(table, where, tuple(notes), others, script)
     validate(root, proposal.table)
     return proposal
 
