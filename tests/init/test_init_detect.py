@@ -284,3 +284,26 @@ def test_gpu_code_on_every_path_still_makes_it_gpu_only(tmp_path: Path,
     root = _write(tmp_path, {"train_gpt.py": DDP_BRANCH.replace(*change)})
     proposal = propose(root, {}, run_help=False)
     assert "train_gpt.py looks GPU-only: `mlready run` needs a GPU for it." in proposal.notes
+
+
+def test_a_script_that_logs_to_wandb_gets_it_disabled_for_the_short_runs(
+        tmp_path: Path) -> None:
+    import tomllib
+
+    from mlready.gpu_runner import config as runner_config
+    from mlready.init.proposal import render
+
+    tracked = NO_GUARD.replace("import torch\n", "import torch\nimport wandb\n", 1)
+    root = _write(tmp_path, {"train.py": tracked})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["env"] == {"WANDB_MODE": "disabled"}
+    assert any(note.startswith("The script uses wandb") for note in proposal.notes)
+    # What init writes loads as the runner's env table, set for every command.
+    text = render(proposal)
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert tomllib.loads(text)["tool"]["mlready"]["runner"]["env"] == {"WANDB_MODE": "disabled"}
+    assert dict(runner_config.load(root).env) == {"WANDB_MODE": "disabled"}
+    # A script that only mentions wandb in a comment or a string is left alone.
+    root2 = _write(tmp_path / "other", {"train.py": NO_GUARD.replace(
+        "import torch\n", "import torch\n# import wandb to track runs\n", 1)})
+    assert "env" not in propose(root2, {}, run_help=False).table
