@@ -106,6 +106,28 @@ _CHILD_GONE = re.compile(
 _EXCEPTION_HEAD = re.compile(r"(?:E\s+)?(?:\w+\.)*\w*(?:Error|Exception|Interrupt)")
 
 
+# The line that ends a Python traceback: an exception class, dotted or not, whatever its
+# name ends in (``gym.error.NameNotFound: Environment Pong doesn't exist.``).
+_CLASS_LINE = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?::\s.*)?")
+
+
+def _exception_lines(tail: str) -> list[str]:
+    """The tail's exception lines in order: those whose class says so (``...Error``,
+    ``...Exception``), and any class name that closes a traceback (right after its
+    indented frames, once a ``Traceback`` header was seen)."""
+    raw = [ln.rstrip() for ln in tail.splitlines() if ln.strip()]
+    found: list[str] = []
+    in_traceback = False
+    for i, line in enumerate(raw):
+        text = line.strip()
+        in_traceback = in_traceback or text.startswith("Traceback (most recent call last)")
+        closes = in_traceback and i > 0 and raw[i - 1].startswith(("    ", '  File "')) \
+            and not line[:1].isspace() and _CLASS_LINE.fullmatch(text) is not None
+        if closes or _EXCEPTION_HEAD.fullmatch(text.split(":", 1)[0]):
+            found.append(text[:240])
+    return found
+
+
 def last_line(tail: str) -> str:
     """The most telling line of a log tail: the last exception line, else the last line.
 
@@ -113,15 +135,11 @@ def last_line(tail: str) -> str:
     from a vectorised environment's pipe), the last exception before it is the cause:
     quoting the symptom sends the user after a network problem that does not exist.
     """
+    exceptions = _exception_lines(tail)
+    causes = [line for line in exceptions if not _CHILD_GONE.match(line)]
+    if causes or exceptions:
+        return (causes or exceptions)[-1]
     lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
-    symptom: str | None = None
-    for line in reversed(lines):
-        if _EXCEPTION_HEAD.fullmatch(line.split(":", 1)[0]):
-            if not _CHILD_GONE.match(line):
-                return line[:240]
-            symptom = symptom or line[:240]
-    if symptom is not None:
-        return symptom
     return lines[-1][:240] if lines else "no output"
 
 

@@ -61,3 +61,17 @@ def test_a_traceback_source_line_is_no_exception_line() -> None:
     assert last_line(tail) == "TimeoutError"
     tail = "ValueError: bad shape\n  File \"c.py\", line 3, in f\n    raise EOFError\nEOFError\n"
     assert last_line(tail) == "ValueError: bad shape"
+
+
+def test_an_exception_class_named_otherwise_closes_its_traceback() -> None:
+    """gym's ``NameNotFound`` ends in neither Error nor Exception; after its traceback's
+    frames it is still the exception line, and the cause when the parent's pipe broke."""
+    worker = ("Traceback (most recent call last):\n  File \"envs.py\", line 9, in make\n"
+              "    raise error.NameNotFound(\n"
+              "gym.error.NameNotFound: Environment Pong doesn't exist.\n")
+    parent = "Traceback (most recent call last):\n  File \"main.py\", line 4\n" \
+             "ConnectionResetError: [Errno 104] Connection reset by peer\n"
+    assert last_line(worker + parent) == "gym.error.NameNotFound: Environment Pong doesn't exist."
+    # Outside a traceback an indented block followed by "Name: value" is just output.
+    config = "config:\n    lr: 0.1\nEpoch: 3\nValueError: loss is nan\nRunning: done\n"
+    assert last_line(config) == "ValueError: loss is nan"
