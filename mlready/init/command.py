@@ -102,7 +102,7 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     if finding.ok and finding.records < _FEW_RECORDS and finding.improved is not None:
         notes.append(f"Only {finding.records} {settled.get('objective')} values in "
                      f"{finding.steps} {unit}: too few for the smoke check's trend to mean "
-                     "much; raise `steps` so that the script logs more often than that.")
+                     "much; raise `steps` until it logs a dozen or more.")
     if settled.get("checkpoint") is False:
         saves = _saves_checkpoint(root, proposal.script)
         if saves is not None:

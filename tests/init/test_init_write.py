@@ -183,7 +183,7 @@ def test_probe_says_when_it_saw_too_little(tmp_path: Path,
     out = capsys.readouterr().out
     assert out.count("  probe      ") == 1, out  # too slow for a longer second probe
     assert ("    # Only 2 loss values in 20 steps: too few for the smoke check's trend to "
-            "mean much; raise `steps` so that the script logs more often than that.") in out
+            "mean much; raise `steps` until it logs a dozen or more.") in out
     assert ("    # The probe run wrote no checkpoint under {run_dir} in 20 steps, but "
             "train.py saves one (`torch.save`): it may save only later; raise `steps` past "
             "its save interval, then set `checkpoint` to the file (and `resume`).") in out
