@@ -42,6 +42,16 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"NVIDIA driver on your system is too old|CUDA is not available|"
         r"cuda is not available|no GPUs? (found|available)", re.I),
      "run it on a GPU machine, or let the script fall back to {device}"),
+    # Name resolution and routing errors, never "Connection refused" (a server of the
+    # project's own that did not start is its bug): a script that fetches a tokenizer,
+    # weights or a data set at start-up cannot run on a machine without the network.
+    ("it needs the network", re.compile(
+        r"NameResolutionError|Temporary failure in name resolution|"
+        r"Name or service not known|nodename nor servname provided|socket\.gaierror|"
+        r"Network is unreachable|No route to host|Could not resolve host|"
+        r"couldn't connect to '?https?://|OfflineModeIsEnabled", re.I),
+     "fetch what it downloads beforehand (a local path or a filled cache), or run where "
+     "the network can be reached"),
     ("it needs a terminal", re.compile(
         r"Inappropriate ioctl for device|\bnot a tty\b|termios\.error|"
         r"EOFError: EOF when reading a line", re.I),
@@ -85,13 +95,51 @@ class Problem:
                            reason=self.reason, log_tail=self.log_tail)
 
 
+# Exceptions a parent raises because a child process died (its pipe closed under it):
+# SubprocVecEnv workers, multiprocessing pools. The child's own exception, printed
+# before, is the cause; the parent's is the symptom.
+_CHILD_GONE = re.compile(
+    r"^(?:E\s+)?(?:\w+\.)*(?:ConnectionResetError|BrokenPipeError|ConnectionAbortedError)\b|"
+    r"^(?:E\s+)?(?:\w+\.)*EOFError\s*$")
+# The head of an exception line: a dotted class name (after pytest's ``E`` marker), never
+# a traceback's source line (``raise EOFError`` ends in "Error" too).
+_EXCEPTION_HEAD = re.compile(r"(?:E\s+)?(?:\w+\.)*\w*(?:Error|Exception|Interrupt)")
+
+
+# The line that ends a Python traceback: an exception class, dotted or not, whatever its
+# name ends in (``gym.error.NameNotFound: Environment Pong doesn't exist.``).
+_CLASS_LINE = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?::\s.*)?")
+
+
+def _exception_lines(tail: str) -> list[str]:
+    """The tail's exception lines in order: those whose class says so (``...Error``,
+    ``...Exception``), and any class name that closes a traceback (right after its
+    indented frames, once a ``Traceback`` header was seen)."""
+    raw = [ln.rstrip() for ln in tail.splitlines() if ln.strip()]
+    found: list[str] = []
+    in_traceback = False
+    for i, line in enumerate(raw):
+        text = line.strip()
+        in_traceback = in_traceback or text.startswith("Traceback (most recent call last)")
+        closes = in_traceback and i > 0 and raw[i - 1].startswith(("    ", '  File "')) \
+            and not line[:1].isspace() and _CLASS_LINE.fullmatch(text) is not None
+        if closes or _EXCEPTION_HEAD.fullmatch(text.split(":", 1)[0]):
+            found.append(text[:240])
+    return found
+
+
 def last_line(tail: str) -> str:
-    """The most telling line of a log tail: the last exception line, else the last line."""
+    """The most telling line of a log tail: the last exception line, else the last line.
+
+    When the last exception only says a child process went away (``ConnectionResetError``
+    from a vectorised environment's pipe), the last exception before it is the cause:
+    quoting the symptom sends the user after a network problem that does not exist.
+    """
+    exceptions = _exception_lines(tail)
+    causes = [line for line in exceptions if not _CHILD_GONE.match(line)]
+    if causes or exceptions:
+        return (causes or exceptions)[-1]
     lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
-    for line in reversed(lines):
-        head = line.split(":", 1)[0]
-        if head.endswith(("Error", "Exception", "Interrupt")) or head in ("AssertionError",):
-            return line[:240]
     return lines[-1][:240] if lines else "no output"
 
 

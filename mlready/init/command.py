@@ -18,6 +18,7 @@ is asked (default no), and without a terminal it is not run and one line says so
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,11 @@ from mlready.init.proposal import MayRun, Proposal, propose, render, validate
 from mlready.init.setup_files import _Writer
 
 PROBE_TIMEOUT_S = 120.0
+# Fewer logged values than this and the smoke check compares a handful of points.
+_FEW_RECORDS = 4
+# Calls that save a checkpoint, in the spellings training scripts use.
+_SAVE_CALL = re.compile(r"\btorch\.save\(|\bsave_checkpoint\(|\.save_pretrained\(|"
+                        r"\.save_state\(|\bsave_model\(")
 
 
 def _interactive() -> bool:
@@ -57,6 +63,20 @@ def _help_permission(yes: bool, probe: bool) -> MayRun:
     return may_run
 
 
+def _saves_checkpoint(root: Path, script: str | None) -> str | None:
+    """The call that saves a checkpoint in the training script's own text, if any: a
+    probe that wrote none was then too short, which ``checkpoint = false`` would hide
+    (a script that saves every 500 steps says "no checkpoint" after 20)."""
+    if script is None:
+        return None
+    try:
+        source = (root / script).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _SAVE_CALL.search(source)
+    return found.group(0).rstrip("(") if found else None
+
+
 def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     """The proposal with what probe runs settled, and a note of what they showed."""
     steps = int(proposal.table["steps"])
@@ -79,9 +99,20 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     unit = proposal.table.get("step-unit", "steps")
     notes: list[str] = [f"Probed: {finding.steps} {unit} took {finding.wall_s:.1f}s; "
                         f"{finding.summary}."]
+    if finding.ok and finding.records < _FEW_RECORDS and finding.improved is not None:
+        notes.append(f"Only {finding.records} {settled.get('objective')} values in "
+                     f"{finding.steps} {unit}: too few for the smoke check's trend to mean "
+                     "much; raise `steps` until it logs a dozen or more.")
     if settled.get("checkpoint") is False:
-        notes.append("The probe run wrote no checkpoint under {run_dir}: checkpoint = false "
-                     "(set a glob if it saves later).")
+        saves = _saves_checkpoint(root, proposal.script)
+        if saves is not None:
+            notes.append(f"The probe run wrote no checkpoint under {{run_dir}} in "
+                         f"{finding.steps} {unit}, but {proposal.script} saves one "
+                         f"(`{saves}`): it may save only later; raise `steps` past its save "
+                         "interval, then set `checkpoint` to the file (and `resume`).")
+        else:
+            notes.append("The probe run wrote no checkpoint under {run_dir}: checkpoint = "
+                         "false (set a glob if it saves later).")
         settled.pop("resume", None)
     if finding.wrote_in_project:
         notes.append("The probe run wrote into the project folder, not {run_dir}: "
@@ -93,7 +124,8 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     table = {**proposal.table, **settled}
     if table.get("checkpoint") is False:
         table.pop("resume", None)
-    return Proposal(table, proposal.source, (*proposal.notes, *notes), proposal.others)
+    return Proposal(table, proposal.source, (*proposal.notes, *notes), proposal.others,
+                    proposal.script)
 
 
 @click.command("init")

@@ -9,7 +9,8 @@ analysis, not a file-name search, is what finds ``main.py``, no-guard scripts an
 accelerate scripts that ``train*.py`` globbing missed.
 
 Ranking prefers, in order: a script that can run on a CPU (no ``assert
-torch.cuda.is_available()``, no FP8 or NCCL-only code, or a device flag to choose), a
+torch.cuda.is_available()``, no FP8 or NCCL-only code on every path, or a device flag to
+choose: the DDP branch of a script that picks ``cpu`` otherwise does not count), a
 name that says it trains over one that says it benchmarks, profiles, samples or
 evaluates, a command line that has a steps flag, and a shallower path.
 """
@@ -17,7 +18,10 @@ evaluates, a command line that has a steps flag, and a shallower path.
 from __future__ import annotations
 
 import ast
+import bisect
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +43,7 @@ _GPU_ONLY = re.compile(
     r"init_process_group\(\s*(?:backend\s*=\s*)?['\"]nccl['\"]|\bapex\b|flash_attn|"
     r"torch\.cuda\.set_device\(", re.I)
 _CUDA = re.compile(r"\.cuda\(|['\"]cuda['\"]|device\s*=\s*['\"]cuda")
+_OPTIONAL_IMPORT = re.compile(r"\b(?:ImportError|ModuleNotFoundError)\b")
 _CPU = re.compile(r"['\"]cpu['\"]|is_available\(\)")
 
 
@@ -58,6 +63,62 @@ class Candidate:
         trains_by_name = bool(_TRAIN_NAME.search(Path(self.path).stem))
         return (int(not cpu_ok), int(not self.traced), int(self.aux), int(not trains_by_name),
                 int(not has_steps_flag), self.path.count("/"), self.path)
+
+
+def _optional_lines(tree: ast.Module) -> set[int]:
+    """Lines that run only on some paths: the bodies of an ``if`` (the ``__main__`` guard
+    excepted, it always runs), exception handlers, the body of a ``try`` that falls back
+    when an import fails (``try: import flash_attn``), and docstrings."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        bodies: list[list[ast.stmt]] = []
+        if isinstance(node, ast.If) and not is_main_guard(node):
+            bodies = [node.body, node.orelse]
+        elif isinstance(node, ast.Try | ast.TryStar):
+            bodies = [h.body for h in node.handlers]
+            if any(_OPTIONAL_IMPORT.search(ast.unparse(h.type)) for h in node.handlers
+                   if h.type is not None):
+                bodies += [node.body, node.orelse]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
+            bodies = [[node]]
+        for stmt in (stmt for body in bodies for stmt in body):
+            lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
+
+
+def _comment_lines(source: str) -> set[int]:
+    """Lines whose GPU-only text may be a comment (a ``# assert torch.cuda...`` left
+    behind); a line that cannot be tokenised is assumed to be code."""
+    lines: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return lines
+
+
+def gpu_only(tree: ast.Module | None, source: str) -> bool:
+    """Whether code that needs a GPU runs on every path: an ``assert
+    torch.cuda.is_available()`` inside ``if ddp:`` (llm.c's ``train_gpt2.py``, which
+    picks ``cpu`` otherwise) or a ``try: import flash_attn`` does not make the script
+    GPU-only; the same line at the top of ``main()`` does."""
+    matches = list(_GPU_ONLY.finditer(source))
+    if not matches or tree is None:
+        return bool(matches)
+    optional = _optional_lines(tree)
+    comments = _comment_lines(source)
+    starts = [0, *(i + 1 for i, ch in enumerate(source) if ch == "\n")]
+    for match in matches:
+        line = bisect.bisect_right(starts, match.start())
+        if line in optional:
+            continue
+        if line in comments and "#" in source[starts[line - 1]:match.start()]:
+            continue
+        return True
+    return False
 
 
 def python_files(root: Path) -> list[str]:
@@ -96,14 +157,14 @@ def find(root: Path) -> tuple[list[Candidate], dict[str, ast.Module]]:
             continue  # a training function: run by its file's own __main__, if any
         source = contexts[entry.path].source
         found[entry.path] = Candidate(
-            path=entry.path, guard=guard, gpu_only=bool(_GPU_ONLY.search(source)),
+            path=entry.path, guard=guard, gpu_only=gpu_only(contexts[entry.path].tree, source),
             cuda=entry.summary.cuda is not None or bool(_CUDA.search(source)),
             aux=bool(_AUX_NAME.search(Path(entry.path).stem)))
     for rel, ctx in contexts.items():  # dispatch the graph cannot follow (getattr, hydra)
         name = Path(rel).stem
         if rel not in found and name.startswith("train") and ctx.tree is not None and any(
                 is_main_guard(node) for node in ctx.tree.body):
-            found[rel] = Candidate(rel, True, bool(_GPU_ONLY.search(ctx.source)),
+            found[rel] = Candidate(rel, True, gpu_only(ctx.tree, ctx.source),
                                    bool(_CUDA.search(ctx.source)), False, traced=False)
     trees = {rel: ctx.tree for rel, ctx in contexts.items() if ctx.tree is not None}
     return list(found.values()), trees

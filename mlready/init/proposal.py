@@ -11,6 +11,7 @@ runner's own schema before anyone sees it, so what init proposes always loads.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -31,7 +32,10 @@ MayRun = Callable[[Sequence[str]], bool]
 GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)" + SEPARATOR
                    + r"(?P<step>\d+).*?\bloss" + SEPARATOR + "(?P<loss>" + NUMBER + ")")
 KEY_ORDER = ("train", "resume", "step-unit", "steps", "seed", "timeout", "metrics",
-             "objective", "direction", "checkpoint")
+             "objective", "direction", "checkpoint", "env")
+# A script that logs to Weights & Biases: without a login (CI, a fresh GPU runner) its
+# `wandb.init` stops the run, and with one every smoke run lands in the user's project.
+_WANDB = re.compile(r"^[ \t]*(?:import[ \t]+wandb\b|from[ \t]+wandb\b)", re.M)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Proposal:
     source: str | None  # "train.py (argparse)"; None: no entrypoint found
     notes: tuple[str, ...] = ()
     others: tuple[str, ...] = field(default=())  # the other candidates, best first
+    script: str | None = None  # the training script's path from the project root
 
     def with_settled(self, settled: Mapping[str, Any], notes: tuple[str, ...]) -> Proposal:
         return replace(self, table={**self.table, **settled}, notes=(*self.notes, *notes))
@@ -101,6 +106,8 @@ def _table(command: str, interface: cli_reader.Interface, mapping: flags.Mapping
     table.update({"steps": flags.DEFAULT_STEPS[mapping.unit], "seed": 0, "timeout": 300,
                   "metrics": "jsonl" if "log_metrics" in source else GENERIC_METRICS,
                   "objective": "loss", "direction": "minimize"})
+    if _WANDB.search(source):
+        table["env"] = {"WANDB_MODE": "disabled"}
     return table
 
 
@@ -145,6 +152,7 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
         if not interface.options and best.guard and _may(run_help, argv):
             interface = _help_interface(root, argv[:-1])
         where = f"{best.path} ({interface.framework})"
+        script: str | None = best.path
         source = sources[best.path]
         notes = []
         if best.gpu_only or not entrypoints.cpu_capable(best, sources[best.path]):
@@ -164,12 +172,16 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
                 and _may(run_help, [found_on_path, "--help"]):
             interface = _help_interface(root, [name])
         command, where, notes = name, f"[project.scripts] {name}", []
+        script = rel
         source = (root / rel).read_text(encoding="utf-8", errors="replace") if rel else ""
     mapping = flags.choose(interface)
     table = _table(command, interface, mapping, source)
     notes += _notes(interface, mapping)
+    if "env" in table:
+        notes.append("The script uses wandb: WANDB_MODE = \"disabled\" keeps the short runs "
+                     "out of your wandb project and lets them run without a login.")
     others = tuple(c.path for c in ranked[1:6])
-    proposal = Proposal(table, where, tuple(notes), others)
+    proposal = Proposal(table, where, tuple(notes), others, script)
     validate(root, proposal.table)
     return proposal
 

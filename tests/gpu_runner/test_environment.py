@@ -51,6 +51,18 @@ def failed(tail: str, code: int = 1) -> ProcessResult:
      "it needs a terminal", "stty: 'standard input': Inappropriate ioctl for device"),
     ("EOFError: EOF when reading a line\n", "it needs a terminal",
      "EOFError: EOF when reading a line"),
+    # A tokenizer or weights fetched at start-up, on a machine without the network.
+    ("requests.exceptions.ConnectionError: HTTPSConnectionPool(host='tok.example', "
+     "port=443): Max retries exceeded (Caused by NameResolutionError(...))\n",
+     "it needs the network", "requests.exceptions.ConnectionError: HTTPSConnectionPool("
+     "host='tok.example', port=443): Max retries exceeded (Caused by NameResolutionError("
+     "...))"),
+    ("urllib.error.URLError: <urlopen error [Errno -3] Temporary failure in name "
+     "resolution>\n", "it needs the network", "urllib.error.URLError: <urlopen error "
+     "[Errno -3] Temporary failure in name resolution>"),
+    ("OSError: We couldn't connect to 'https://hub.example' to load the files\n",
+     "it needs the network",
+     "OSError: We couldn't connect to 'https://hub.example' to load the files"),
 ])
 def test_environment_lines(tail: str, kind: str, line: str) -> None:
     found = environment(tail)
@@ -63,6 +75,8 @@ def test_environment_lines(tail: str, kind: str, line: str) -> None:
     "  File \"t.py\", line 3\n    assert batch.shape[0] == 32\nAssertionError\n",
     "RuntimeError: Expected all tensors to be on the same device\n",
     "RuntimeError: dataset not found at /nope\n",
+    # A server of the project's own that did not start is its bug, not a missing network.
+    "ConnectionRefusedError: [Errno 111] Connection refused\n",
 ])
 def test_the_users_own_bugs_stay_failures(tail: str) -> None:
     assert environment(tail) is None
@@ -98,6 +112,7 @@ def test_exit_code_of_a_run_that_could_not_run_here_is_2() -> None:
     ("no-module", "ModuleNotFoundError: No module named 'mlready_fixture_missing_pkg'"),
     ("stty", "stty: 'standard input': Inappropriate ioctl for device"),
     ("cuda-assert", "assert torch.cuda.is_available(): AssertionError"),
+    ("fetch", "socket.gaierror: [Errno -"),
 ])
 def test_training_that_cannot_run_here(make_project: MakeProject, mode: str,
                                        line: str) -> None:

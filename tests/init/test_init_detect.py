@@ -223,3 +223,87 @@ def test_a_reward_is_maximised_and_nothing_metric_like_is_none() -> None:
     assert derived is not None
     assert (derived.objective, derived.direction) == ("mean_median_reward", "maximize")
     assert derive(["loading data", "done"]) is None
+
+
+# A script that trains on the CPU unless torchrun started it: its NCCL, set_device and
+# CUDA assert sit in the DDP branch only (the shape of many GPT trainers).
+DDP_BRANCH = '''import argparse
+import os
+import torch
+from torch.distributed import init_process_group
+try:
+    import flash_attn  # optional kernels
+except ImportError:
+    flash_attn = None
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--max-steps", type=int, default=10)
+    p.add_argument("--device", default="")
+    args = p.parse_args()
+    # assert torch.cuda.is_available() was required before the CPU path existed
+    if int(os.environ.get("RANK", -1)) != -1:
+        assert torch.cuda.is_available(), "DDP needs CUDA"
+        init_process_group(backend="nccl")
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+        device = "cuda"
+    else:
+        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model = torch.nn.Linear(2, 1).to(device)
+    opt = torch.optim.AdamW(model.parameters())
+    for step in range(args.max_steps):
+        loss = model(torch.randn(4, 2, device=device)).sum()
+        loss.backward()
+        opt.step()
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def test_gpu_code_in_a_ddp_branch_does_not_make_a_script_gpu_only(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"train_gpt.py": DDP_BRANCH})
+    proposal = propose(root, {}, run_help=False)
+    assert not any("GPU-only" in note for note in proposal.notes), proposal.notes
+    assert proposal.table["train"] == ("{python} train_gpt.py --max-steps {steps} "
+                                       "--device {device}")
+
+
+@pytest.mark.parametrize("change", [
+    # The same assert on every path: in main() before the branch, or under the guard.
+    ("    # assert torch.cuda.is_available() was required before the CPU path existed\n",
+     "    assert torch.cuda.is_available()\n"),
+    ('if __name__ == "__main__":\n', 'if __name__ == "__main__":\n'
+     '    torch.cuda.set_device(0)\n'),
+    # An import that is not optional: its ImportError is not caught.
+    ("except ImportError:", "except KeyError:"),
+])
+def test_gpu_code_on_every_path_still_makes_it_gpu_only(tmp_path: Path,
+                                                         change: tuple[str, str]) -> None:
+    assert change[0] in DDP_BRANCH
+    root = _write(tmp_path, {"train_gpt.py": DDP_BRANCH.replace(*change)})
+    proposal = propose(root, {}, run_help=False)
+    assert "train_gpt.py looks GPU-only: `mlready run` needs a GPU for it." in proposal.notes
+
+
+def test_a_script_that_logs_to_wandb_gets_it_disabled_for_the_short_runs(
+        tmp_path: Path) -> None:
+    import tomllib
+
+    from mlready.gpu_runner import config as runner_config
+    from mlready.init.proposal import render
+
+    tracked = NO_GUARD.replace("import torch\n", "import torch\nimport wandb\n", 1)
+    root = _write(tmp_path, {"train.py": tracked})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["env"] == {"WANDB_MODE": "disabled"}
+    assert any(note.startswith("The script uses wandb") for note in proposal.notes)
+    # What init writes loads as the runner's env table, set for every command.
+    text = render(proposal)
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert tomllib.loads(text)["tool"]["mlready"]["runner"]["env"] == {"WANDB_MODE": "disabled"}
+    assert dict(runner_config.load(root).env) == {"WANDB_MODE": "disabled"}
+    # A script that only mentions wandb in a comment or a string is left alone.
+    root2 = _write(tmp_path / "other", {"train.py": NO_GUARD.replace(
+        "import torch\n", "import torch\n# import wandb to track runs\n", 1)})
+    assert "env" not in propose(root2, {}, run_help=False).table

@@ -150,3 +150,52 @@ def test_probe_names_files_written_into_the_project_folder(
     runner = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
     assert (runner["objective"], runner["direction"], runner["checkpoint"]) == (
         "loss", "minimize", False)
+
+
+# Logs every 10 steps and saves only every 500, after a second of start-up: a 20-step
+# probe sees two values and no checkpoint, and is too slow to retry longer within the
+# timeout. (No torch: the save line never runs in 20 steps; init reads it in the text.)
+SAVES_LATER = '''import argparse
+import os
+import time
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--max-steps", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--work-dir", default="out")
+    a = p.parse_args()
+    time.sleep(1.0)
+    for step in range(a.max_steps):
+        loss = 1.0 / (step + 1)
+        if step % 10 == 0:
+            print(f"step {step} | loss {loss:.4f}")
+        if step > 0 and step % 500 == 0:
+            import torch
+            torch.save({"step": step}, os.path.join(a.work_dir, "model.pt"))
+'''
+
+
+def test_probe_says_when_it_saw_too_little(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "train.py").write_text(SAVES_LATER, encoding="utf-8")
+    assert main(["init", str(tmp_path), "--probe", "--yes", "--probe-timeout", "15"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  probe      ") == 1, out  # too slow for a longer second probe
+    assert ("    # Only 2 loss values in 20 steps: too few for the smoke check's trend to "
+            "mean much; raise `steps` until it logs a dozen or more.") in out
+    assert ("    # The probe run wrote no checkpoint under {run_dir} in 20 steps, but "
+            "train.py saves one (`torch.save`): it may save only later; raise `steps` past "
+            "its save interval, then set `checkpoint` to the file (and `resume`).") in out
+    runner = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["mlready"]["runner"]
+    assert runner["checkpoint"] is False
+
+
+def test_probe_of_a_script_that_never_saves_says_so_plainly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    never = SAVES_LATER.replace("torch.save(", "print(")
+    (tmp_path / "train.py").write_text(never, encoding="utf-8")
+    assert main(["init", str(tmp_path), "--probe", "--yes", "--probe-timeout", "15"]) == 0
+    out = capsys.readouterr().out
+    assert ("    # The probe run wrote no checkpoint under {run_dir}: checkpoint = false (set a "
+            "glob if it saves later).") in out
