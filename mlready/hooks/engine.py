@@ -249,8 +249,10 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     if not errors and any(r.code == UNUSED_NOQA for r in settings.rules):
         kept += _unused_noqa(settings, {p: results[p] for p in checked if p in results}, found)
     kept.sort(key=Diagnostic.sort_key)
-    stored = {path: facts for path, facts in rows.items()
-              if results[path].digest and not results[path].errors}
+    # What the index gave stays as the index has it: only the other files' rows are news.
+    served = index.served if index is not None else set()
+    stored = {path: facts for path, facts in rows.items() if path not in served
+              and results[path].digest and not results[path].errors}
     return Work(len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()},
                 stored, finalized if not errors else None)
 
