@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from mlready.hooks.cache import Cache
-from mlready.hooks.project_index import FOLD_ROWS, FactsRow, ProjectIndex
+from mlready.hooks.facts_index import FOLD_ROWS, FactsRow
+from mlready.hooks.project_index import ProjectIndex
 
 
 def cache(tmp_path: Path) -> Cache:
