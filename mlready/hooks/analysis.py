@@ -12,6 +12,7 @@ import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -254,7 +255,8 @@ def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str],
     for task in tasks:
         path, kind = task.file.path, task.file.kind
         file_digest = known.get(path, "")
-        stored = (index.facts_of(path, kind, file_digest)
+        again = partial(_facts_again, job, task, file_digest)
+        stored = (index.deferred(path, kind, file_digest, again)
                   if index is not None and file_digest and not task.full else None)
         hit = (FileResult(path, file_digest, False, (), stored, Noqa({})) if stored is not None
                else job.cache.get(path, kind, file_digest, task.full) if file_digest else None)
@@ -263,3 +265,11 @@ def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str],
         else:
             left.append(task)
     return hits, left
+
+
+def _facts_again(job: Job, task: Task, digest_known: str) -> Mapping[str, Any]:
+    """A file's facts when the index knew them but its row is gone (another run folded
+    the index meanwhile): from the file's cache entry, else analysed again."""
+    path, kind = task.file.path, task.file.kind
+    hit = job.cache.get(path, kind, digest_known, False) if job.cache is not None else None
+    return hit.facts if hit is not None else analyse_many(job, [task])[0].facts

@@ -22,12 +22,13 @@ import mlready
 from mlready.hooks import cache as caching
 from mlready.hooks import cache_dir
 from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
+from mlready.hooks.facts_index import FactsRow
 from mlready.hooks.finalize import finalize_all
 from mlready.hooks.machine_key import machine_key
 from mlready.hooks.memo import Memo
 from mlready.hooks.model import Diagnostic, FileKind, context_kinds
 from mlready.hooks.pool import PARALLEL_MIN_BYTES, analyse_all
-from mlready.hooks.project_index import FactsRow, ProjectIndex, row
+from mlready.hooks.project_index import ProjectIndex, row
 from mlready.hooks.rules import UNUSED_NOQA, Rule, all_rules, kinds_read, reading
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
@@ -179,7 +180,7 @@ def run(settings: Settings, targets: Sequence[SourceFile],
                     memo.index if memo is not None else None, unread)
     fixable = _with_fixes(work.found, rules, settings.root, work.digests)
     if memo is not None:
-        memo.save_index(work.digests, names, work.facts, work.finalized)
+        memo.save_index(work.digests, names, work.facts, work.finalized, work.dropped)
         if not work.errors:
             memo.remember(work.checked, fixable, work.metrics, disk.seen, work.digests)
     return Report(settings.root, work.checked, fixable, rules, work.metrics, tuple(work.errors),
@@ -206,6 +207,7 @@ class Work(NamedTuple):
     errors: list[str]  # internal errors
     digests: dict[str, str]  # path -> the content digest it was analysed at
     facts: dict[str, FactsRow]  # path -> its facts as the project index keeps them
+    dropped: list[str]  # read afresh, with no facts to keep (unreadable, or an error)
     finalized: Any  # the cross-file rules' results, for the next run
 
 
@@ -243,12 +245,15 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     found: list[Diagnostic] = [d for r in results.values() if r.path in checked
                                for d in r.diagnostics if d.code not in measured]
     kinds = {t.file.path: t.file.kind for t in tasks}
-    rows = ({path: row(kinds[path], r) for path, r in results.items()}
+    # What the index gave stays as the index has it: only the other files' rows are news,
+    # and only their facts are compared with the index's to tell which results hold.
+    served = index.served if index is not None else set()
+    rows = ({path: row(kinds[path], r) for path, r in results.items() if path not in served}
             if index is not None else {})
-    fact_digests = {path: {code: value[1] for code, value in facts[2].items()}
-                    for path, facts in rows.items()}
+    changed = ({path: index.facts.changed_codes(path, facts) for path, facts in rows.items()}
+               if index is not None else None)
     more, metrics, finalize_errors, finalized = finalize_all(
-        settings, project_args, results, fact_digests,
+        settings, project_args, results, changed,
         index.finalized if index is not None else None, reported_kinds)
     found.extend(more)
     errors.extend(finalize_errors)
@@ -260,7 +265,7 @@ def _analyse(settings: Settings, files: Sequence[tuple[SourceFile, bool]],
     stored = {path: facts for path, facts in rows.items()
               if results[path].digest and not results[path].errors}
     return Work(len(checked), kept, metrics, errors, {p: r.digest for p, r in results.items()},
-                stored, finalized if not errors else None)
+                stored, [p for p in rows if p not in stored], finalized if not errors else None)
 
 
 def _unused_noqa(settings: Settings, reported: Mapping[str, FileResult],

@@ -6,11 +6,17 @@ finding on the project itself (``.``, ``.gitignore``) when the whole project is 
 A rule's result is a function of what its `ProjectContext` holds: its own facts of every
 file, the project's file names, the named files, the root, the excludes, its options,
 and what it asked the disk (`mlready.hooks.probes`). Each rule's result is kept in the
-project index (`mlready.hooks.project_index`) under a key of all but the disk, the
-facts by their stored digests, with the disk's answers beside; a later run reuses it
-while the key matches and every answer holds. An edit that leaves a rule's facts as
-they were (a comment, a file no rule collects from) recomputes nothing for that rule;
-one that changes them recomputes that rule over the whole project, as before.
+project index (`mlready.hooks.project_index`) under a key of the names, the named files,
+the root, the excludes and the options, with the disk's answers beside; the facts it
+was computed from are the ones the index holds beside it (`mlready.hooks.facts_index`:
+the index is written with the results, and each file's facts are a function of its
+content). A later run reuses a result while the key matches, every answer holds, and
+no file it read afresh (the named ones, and any the stat did not vouch for) has facts
+for that rule other than the index's. Files the index gave this run are, by
+construction, as the results saw them, so a one-file run compares one file's facts, not
+the project's. An edit that leaves a rule's facts as they were (a comment, a file no
+rule collects from) recomputes nothing for that rule; one that changes them recomputes
+that rule over the whole project, as before.
 """
 
 from __future__ import annotations
@@ -29,18 +35,20 @@ if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
     from mlready.hooks.settings import Settings
 
-# path -> rule code -> digest of its stored facts value (`mlready.hooks.stored_facts`)
-FactDigests = Mapping[str, Mapping[str, str]]
+# path of a file read afresh -> the codes whose facts differ from the index's (None: the
+# index has none of that file to compare with), `mlready.hooks.facts_index.changed_codes`
+Changed = Mapping[str, frozenset[str] | None]
 
 
 def finalize_all(settings: Settings, project_args: dict[str, Any],
-                 results: Mapping[str, FileResult], facts: FactDigests,
+                 results: Mapping[str, FileResult], changed: Changed | None = None,
                  previous: Any = None, reported_kinds: frozenset[FileKind] | None = None,
                  ) -> tuple[list[Diagnostic], dict[str, Any], list[str], dict[str, Any]]:
     """Every cross-file rule of the run (measured ones only summarize): the findings to
     report, the metrics, internal errors, and what to keep for the next run (the
     results of rules without errors, and every answer the disk gave them). A rule whose
-    key is that of its result in ``previous`` (the last run's) is not run again. In a run
+    key is that of its result in ``previous`` (the last run's, kept beside the index's
+    facts), and whose facts no file read afresh ``changed``, is not run again. In a run
     that does not cover the whole project, a rule that reads none of the named files'
     kinds (``reported_kinds``; None: any) can report on none of them, and is skipped
     unless it summarizes."""
@@ -58,15 +66,19 @@ def finalize_all(settings: Settings, project_args: dict[str, Any],
     reusable = _reusable(previous)
     names = digest("\0".join(files).encode("utf-8", "surrogateescape"))
     common = [str(project_args["root"]), names, sorted(targets), list(project_args["excludes"])]
-    ordered = sorted(facts.items())
+    # No result is reused without knowing what changed, or when a file read afresh has
+    # no facts in the index to compare with.
+    unsure = changed is None or any(codes is None for codes in changed.values())
+    touched = set().union(*(codes for codes in (changed or {}).values() if codes))
     for rule in (r for r in (*settings.rules, *settings.measured) if r.cross):
         if (not whole and reported_kinds is not None and not reading([rule], reported_kinds)
                 and "summarize" not in rule.parts):
             continue  # it can report on no named file, and measures nothing
         options = settings.options_for(rule)
         report = rule.code not in measured
-        key = _key(rule.code, report, options, common, ordered)
-        again = reusable.result(rule.code, key, disk)
+        key = _key(rule.code, report, options, common)
+        again = (None if unsure or rule.code in touched
+                 else reusable.result(rule.code, key, disk))
         if again is not None:
             more, rule_metrics = again
             rule_errors: list[str] = []
@@ -137,17 +149,11 @@ def _reusable(previous: Any) -> _Previous:
     return _Previous({}, {})
 
 
-def _key(code: str, report: bool, options: Mapping[str, Any], common: list[Any],
-         facts: list[tuple[str, Mapping[str, str]]]) -> str:
-    """What one rule's result depends on, besides the disk: its code, whether it
-    reports, its options, the project (root, names, named files, excludes) and the
-    digest of its facts value in each file that has one, in path order."""
-    parts = [json.dumps([code, report, options, common], sort_keys=True, default=str)]
-    for path, codes in facts:
-        value = codes.get(code)
-        if value is not None:
-            parts.append(f"{path}\0{value}")
-    return digest("\0".join(parts).encode("utf-8", "surrogateescape"))
+def _key(code: str, report: bool, options: Mapping[str, Any], common: list[Any]) -> str:
+    """What one rule's result depends on besides the disk and the facts: its code,
+    whether it reports, its options, the project (root, names, named files, excludes)."""
+    return digest(json.dumps([code, report, options, common], sort_keys=True,
+                             default=str).encode("utf-8", "surrogateescape"))
 
 
 def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, FileResult],

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
+from mlready.hooks.facts_index import FactsRow
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
-from mlready.hooks.project_index import FactsRow, ProjectIndex, Signature, signature
+from mlready.hooks.project_index import ProjectIndex, Signature, signature
 from mlready.reading import read_regular
 
 if TYPE_CHECKING:
@@ -145,12 +146,13 @@ class Memo:
         self.cache.write(self.cache.run_entry(self.slot), text)
 
     def save_index(self, analysed: Mapping[str, str], names: Collection[str],
-                   facts: Mapping[str, FactsRow], finalized: Any) -> None:
+                   facts: Mapping[str, FactsRow], finalized: Any,
+                   dropped: Collection[str] = ()) -> None:
         """Index each file's signature with the digest it was analysed at (content read
         after the signature was taken, so a file changed meanwhile is only read again),
-        its ``facts``, and the cross-file rules' results."""
+        its ``facts`` (``dropped``: read, none to keep), and the cross-file rules' results."""
         seen = {path: (sig, analysed.get(path, "")) for path, (sig, _) in self.seen.items()}
-        self.index.save(seen, names, facts, finalized)
+        self.index.save(seen, names, facts, finalized, dropped)
 
     def known(self) -> dict[str, str]:
         """Each file's digest where this run knows it before reading it: by its stat

@@ -20,8 +20,12 @@ come from its cache entry. The values are stored one per line and parsed when a 
 needs them (`mlready.hooks.stored_facts`). The cross-file rules' results are
 `mlready.hooks.finalize`'s to read and keep.
 
-Both entries live in the cache's salt folder, named by the machine key, and are read only
-when this user alone could have written it (`mlready.hooks.cache.read_entry`), so no
+The facts part is `mlready.hooks.facts_index`'s: a base with every file's facts
+and a recent part with what changed since, and a table of every file's facts digest,
+so that a one-file run reads, compares and writes about what changed.
+
+All entries live in the cache's salt folder, named by the machine key, and are read only
+when this user alone could have written them (`mlready.hooks.cache.read_entry`), so no
 committed or shared file can say a file is unchanged or what its facts are.
 """
 
@@ -30,17 +34,17 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, read_entry
-from mlready.hooks.stored_facts import StoredFacts, Values, encoded
+from mlready.hooks.facts_index import FORMAT, FactsIndex, FactsRow, Part, Rows
+from mlready.hooks.stored_facts import StoredFacts, encoded
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
 
-FORMAT = 2
 RACY_NS = 2_000_000_000  # FAT's 2 s timestamps are the coarsest in common use
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -56,11 +60,13 @@ def signature(path: Path) -> Signature | None:
 
 class ProjectIndex:
     """The index of one project: path -> (signature, digest); path -> (kind, digest,
-    facts); and the cross-file rules' last results (`finalized`, opaque here)."""
+    facts), recent rows first, then the base's; and the cross-file rules' last results
+    (`finalized`, opaque here)."""
 
     def __init__(self, cache: Cache, entries: dict[str, list[int | str]]) -> None:
         self.cache, self.entries = cache, entries
-        self._tables: tuple[dict[str, tuple[str, str, StoredFacts]], Any] | None = None
+        self.facts = FactsIndex(cache, ProjectIndex._path)
+        self.served: set[str] = set()  # the files whose facts the index gives this run
         self.taken = time.time_ns()  # before any signature of this run is taken
 
     @classmethod
@@ -80,27 +86,22 @@ class ProjectIndex:
         return cls(cache, {})
 
     @property
-    def facts(self) -> dict[str, tuple[str, str, StoredFacts]]:
-        """path -> (kind, content digest, the facts collected from that content)."""
-        return self._parsed()[0]
+    def recent(self) -> Part:
+        """The recent part: its rows, the rules' results, the table, the base it names."""
+        return self.facts.recent
+
+    @property
+    def base(self) -> Rows:
+        return self.facts.base
 
     @property
     def finalized(self) -> Any:
         """What `mlready.hooks.finalize` kept of the last run's cross-file rules."""
-        return self._parsed()[1]
-
-    def _parsed(self) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
-        if self._tables is None:
-            try:
-                data = read_entry(self._path(self.cache, "facts"))
-                self._tables = _tables(data) if data is not None else ({}, None)
-            except Exception:  # truncated or malformed: no facts known, no results kept
-                self._tables = ({}, None)
-        return self._tables
+        return self.facts.recent.finalized
 
     @staticmethod
     def _path(cache: Cache, part: str) -> Path:
-        """The stat part's entry, or the facts part's (two entries of one index)."""
+        """The stat part's entry, the recent part's, or the base's (``facts ID``)."""
         return cache.run_entry(cache.name(f"project index: {part}"))
 
     def known(self, path: str, sig: Signature) -> str | None:
@@ -112,93 +113,69 @@ class ProjectIndex:
 
     def facts_of(self, path: str, kind: str, file_digest: str) -> StoredFacts | None:
         """The facts collected from ``path`` at this content digest, or None."""
-        stored = self.facts.get(path)
-        if stored is None or stored[0] != kind or stored[1] != file_digest:
+        return self.facts.facts_of(path, kind, file_digest)
+
+    def deferred(self, path: str, kind: str, file_digest: str,
+                 otherwise: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any] | None:
+        """The facts of ``path`` at this content as a mapping read on first use (the
+        base is read only when some rule needs them), when the index has them; else
+        None. Should the row be gone by then, ``otherwise`` computes them."""
+        if not self.facts.indexed(path, kind, file_digest):
             return None
-        return stored[2]
+        self.served.add(path)
+
+        def load() -> Mapping[str, Any]:
+            stored = self.facts.facts_of(path, kind, file_digest)
+            return stored if stored is not None else otherwise()
+        return Deferred(load)
 
     def save(self, seen: Mapping[str, tuple[Signature, str]], keep: Collection[str],
-             facts: Mapping[str, FactsRow] | None = None, finalized: Any = None) -> None:
+             facts: Mapping[str, FactsRow] | None = None, finalized: Any = None,
+             dropped: Collection[str] = ()) -> None:
         """Index what this run saw: each signature with the digest of content read after
-        it was taken, each file's ``facts`` (`row` of its result), the cross-file rules'
+        it was taken, the ``facts`` of the files it did not take from the index (`row`
+        of their results; ``dropped``: read, with none to keep), the cross-file rules'
         results; earlier entries of ``keep``'s files it did not look at are kept. A file
         changed within `RACY_NS` of `taken` is left out of the stat part (ambiguous).
         Unchanged, the index is not written again."""
+        keep = set(keep)  # a tuple's `in` is a scan: quadratic over torch's 2285 files
         cutoff = self.taken - RACY_NS
         entries = {p: e for p, e in self.entries.items() if p in keep and p not in seen}
         for path, (sig, file_digest) in seen.items():
             if file_digest and max(sig[1], sig[2]) < cutoff:
                 entries[path] = [*sig, file_digest]
-        rows: dict[str, FactsRow] = {
-            p: (kind, file_digest, encoded(stored)) for p, (kind, file_digest, stored)
-            in self.facts.items() if p in keep and p not in (facts or {})}
-        rows.update(facts or {})
         if entries != self.entries:
             self.cache.write(self._path(self.cache, "stat"), json.dumps(
                 {"format": FORMAT, "files": entries}, separators=(",", ":")))
             self.entries = entries
-        if finalized != self.finalized or not self._same(rows):
-            self.cache.write(self._path(self.cache, "facts"), _text(rows, finalized))
-
-    def _same(self, rows: Mapping[str, FactsRow]) -> bool:
-        """Whether ``rows`` are the facts already indexed, value for value."""
-        if rows.keys() != self.facts.keys():
-            return False
-        for path, (kind, file_digest, values) in rows.items():
-            old_kind, old_digest, stored = self.facts[path]
-            if (kind, file_digest) != (old_kind, old_digest) \
-                    or stored.refs.keys() != values.keys() \
-                    or any(stored.table.digests[n] != values[c][1] for c, n in stored.refs.items()):
-                return False
-        return True
+        self.facts.save(keep, facts or {}, dropped, finalized)
 
 
-# A file's facts as indexed: its kind, its content digest, and each code's value as a
-# stored line with that line's digest (`mlready.hooks.stored_facts.encoded`).
-FactsRow = tuple[str, str, Mapping[str, tuple[bytes, str]]]
+class Deferred(Mapping[str, Any]):
+    """A file's facts, loaded on first use."""
+
+    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
+        self._load: Callable[[], Mapping[str, Any]] | None = load
+        self._facts: Mapping[str, Any] = {}
+
+    def _get(self) -> Mapping[str, Any]:
+        if self._load is not None:
+            self._facts, self._load = self._load(), None
+        return self._facts
+
+    def __getitem__(self, code: str) -> Any:
+        return self._get()[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def row(kind: str, result: FileResult) -> FactsRow:
     """What the index keeps of one file's result."""
     return (kind, result.digest, encoded(result.facts))
-
-
-def _tables(data: bytes) -> tuple[dict[str, tuple[str, str, StoredFacts]], Any]:
-    """The facts part, as `_text` writes it."""
-    table, _, values_part = data.partition(b"\n")
-    loaded = json.loads(table)
-    if loaded["format"] != FORMAT:
-        raise ValueError("another format")
-    lines = values_part.split(b"\n") if values_part else []
-    digests = [str(d) for d in loaded["digests"]]
-    if len(lines) != len(digests):
-        raise ValueError("truncated")
-    values = Values(lines, digests)
-    facts = {str(p): (str(kind), str(file_digest),
-                      StoredFacts({str(c): int(n) for c, n in refs.items()}, values))
-             for p, (kind, file_digest, refs) in loaded["facts"].items()}
-    for _, _, stored in facts.values():
-        if any(not 0 <= n < len(lines) for n in stored.refs.values()):
-            raise ValueError("a value out of range")
-    return facts, loaded["finalized"]
-
-
-def _text(facts: Mapping[str, FactsRow], finalized: Any) -> str:
-    """The facts part: a table's line (each file's kind, digest and value numbers, the
-    values' digests, the rules' results), then one line per value."""
-    lines: list[bytes] = []
-    digests: list[str] = []
-    table: dict[str, list[Any]] = {}
-    for path, (kind, file_digest, values) in facts.items():
-        numbers: dict[bytes, int] = {}  # within one file: a value its codes share
-        refs: dict[str, int] = {}
-        for code, (line, value_digest) in values.items():
-            if line not in numbers:
-                numbers[line] = len(lines)
-                lines.append(line)
-                digests.append(value_digest)
-            refs[code] = numbers[line]
-        table[path] = [kind, file_digest, refs]
-    tables = json.dumps({"format": FORMAT, "facts": table, "digests": digests,
-                         "finalized": finalized}, separators=(",", ":"))
-    return "\n".join([tables, *(line.decode() for line in lines)])

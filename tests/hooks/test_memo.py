@@ -515,3 +515,59 @@ def test_a_rule_metric_that_is_not_json_is_computed_again_not_kept(
     second = engine.check([root / "a.py"])
     assert second.metrics == first.metrics == {"duplicate-function": {"paths": {"a.py", "b.py"}}}
     assert [d.code for d in second.diagnostics] == ["MLR992"]
+
+
+def test_a_comment_edit_reads_no_other_files_facts(project: Make, settled: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual commit on a large project: the named file's facts are compared with the
+    index's table, every rule's result holds, and the base of every other file's facts
+    (14 MB for torch's tree) is not read at all."""
+    from mlready.hooks import facts_index
+
+    files = {**FILES, "utils/__init__.py": "", "utils/seed.py": SEEDING_HELPER,
+             "train.py": SEEDED_TRAIN, "utils/draw.py": DRAWING_HELPER, "run.py": DRAWING_RUN,
+             **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(80)}}
+    root = project(files)
+    first = hook(root)
+    hook(root)  # every file indexed by its stat now
+    bases: list[int] = []
+    real = facts_index.FactsIndex.base.fget
+    assert real is not None
+    monkeypatch.setattr(facts_index.FactsIndex, "base",
+                        property(lambda self: bases.append(1) or real(self)))
+    with (root / "train.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment at the end moves nothing\n")
+    found = engine.check([root / "train.py"]).diagnostics
+    assert [(d.path, d.line, d.code) for d in found] == first and bases == []
+
+
+def test_a_facts_change_in_the_named_file_reruns_only_the_rules_it_touches(
+        project: Make, settled: None, finalized: list[str]) -> None:
+    root = seeded(project)
+    hook(root)
+    hook(root)
+    finalized.clear()
+    (root / "train.py").write_text(SEEDED_TRAIN.replace("    seed_everything(0)\n", ""), "utf-8")
+    found = engine.check([root / "train.py"]).diagnostics
+    assert UNSEEDED[2] in [d.code for d in found]
+    assert "MLR003" in finalized and "MLR201" not in finalized  # deps facts as they were
+
+
+def test_a_file_unreadable_for_one_run_then_restored_is_seen(project: Make,
+                                                            settled: None) -> None:
+    """The helper that draws grows past the size limit (no facts: a call of an unknown
+    function is no draw), then gets its old content back: the index had facts for that
+    content, but the results of the run in between were computed without them, so they
+    are not reused (the file's facts are gone from the index's table, not only unsaved)."""
+    root = seeded(project)
+    (root / "pyproject.toml").write_text(
+        "[project]\nname = 'p'\n\n[tool.mlready]\nmax-file-size = 0.001\n", "utf-8")
+    assert DRAWN in hook(root, "run.py")
+    hook(root, "run.py")
+    helper = root / "utils" / "draw.py"
+    helper.write_text(DRAWING_HELPER + "#" * 2000 + "\n", "utf-8")
+    assert DRAWN not in hook(root, "run.py")
+    helper.write_text(DRAWING_HELPER, "utf-8")
+    with (root / "run.py").open("a", encoding="utf-8") as handle:  # not the memo's answer
+        handle.write("# a comment at the end moves nothing\n")
+    assert DRAWN in hook(root, "run.py")

@@ -18,8 +18,9 @@ imports, transitively: logging set up in ``utils/log.py`` or a tracker opened in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from mlready.hooks.context import ProjectContext
@@ -143,12 +144,16 @@ def _training_functions(facts: dict[str, Any]) -> _Training:
     return training
 
 
-def _trains(data: dict[str, Any], training: _Training) -> Position | None:
+def _trains(data: dict[str, Any], training: Callable[[], _Training]) -> Position | None:
     """Where running the file trains: its module-level code, or its first module-level
-    call of a project function that trains."""
+    call of a project function that trains (``training`` is asked only then: it walks
+    every function of the project, and a one-file run on a library module needs none)."""
     if data["top"] is not None:
         return tuple(data["top"])
-    called = [tuple(at) for name, at in data["top_calls"].items() if training.reaches(name)]
+    if not data["top_calls"]:
+        return None
+    found = training()
+    called = [tuple(at) for name, at in data["top_calls"].items() if found.reaches(name)]
     return min(called) if called else None
 
 
@@ -165,9 +170,11 @@ def _imported(facts: dict[str, Any], modules: dict[str, str]) -> set[str]:
 
 def _runs(project: ProjectContext) -> list[Run]:
     facts = {p: d for p, d in project.facts.items() if isinstance(d, dict)}
-    modules = _modules(facts)
-    training = _training_functions(facts)
-    imported = _imported(facts, modules)
+    # Each project-wide table is built when a target first needs it: a target that
+    # trains nowhere (most files a one-file run names) needs none of them.
+    modules = cache(lambda: _modules(facts))
+    training = cache(lambda: _training_functions(facts))
+    imported = cache(lambda: _imported(facts, modules()))
     runs: list[Run] = []
     for path in sorted(facts):
         data = facts[path]
@@ -176,11 +183,11 @@ def _runs(project: ProjectContext) -> list[Run]:
         where = _trains(data, training)
         # a script without a main guard whose module-level code calls what trains is run
         # too (``dqn.learn(mem)`` in a loop), unless another file imports it
-        if where is None or not (data["entry"] or path not in imported):
+        if where is None or not (data["entry"] or path not in imported()):
             continue
         run = Run(path, where, [tuple(p) for p in data["prints"]],
                   tuple(data["loop_print"]) if data["loop_print"] else None)
-        for other in _closure(path, facts, modules):
+        for other in _closure(path, facts, modules()):
             more = facts[other]
             run.logging = run.logging or more["logging"] is not None
             run.hparams = run.hparams or more["hparams"] is not None
