@@ -11,9 +11,9 @@ A notebook that ``.gitattributes`` (or ``.git/info/attributes``) routes through 
 what git holds for it (its entry in the index) differs from the file read, or it is
 not in the index yet. git runs a filter's ``clean`` command when it takes a file in
 (``git add``, ``git commit -a``), and a filter whose driver is not defined in the git
-config is no error but a no-op passthru (gitattributes(5), "filter"); ``nbstripout
---install`` defines the driver (``filter.nbstripout.clean``) in the local git config,
-which a fresh clone or a CI checkout does not have. So when the file read *is* the
+config is no error but a no-op passthru (gitattributes(5), "filter"). The driver
+(``filter.nbstripout.clean``) is what ``nbstripout --install`` writes into the local git
+config, which a fresh clone or a CI checkout does not have. So when the file read *is* the
 staged blob (the same git blob id, as in any fresh checkout), the outputs are
 committed whatever the attributes say, and the notebook is reported: a pull request
 cannot hide the finding by adding the attributes line. Outside a git work tree the
