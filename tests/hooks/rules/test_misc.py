@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,10 @@ def code(outputs: int = 0, count: int | None = None, **metadata: Any) -> dict[st
 MARKDOWN = {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]}
 
 
-def run(tmp_path: Path, files: dict[str, str]) -> list[str]:
+def run(tmp_path: Path, files: dict[str, str], in_git: bool = False) -> list[str]:
     root = write(tmp_path / "proj", files)
+    if in_git:  # the notebooks stay untracked: `git add` would run the filter on them
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     report = check([root], Overrides(select=["MLR501"], no_cache=True), jobs=1)
     assert report.errors == ()
     return [f"{d.location} {d.message} | {d.fix}" for d in report.diagnostics]
@@ -81,20 +84,20 @@ def test_a_stripped_notebook_is_clean(tmp_path: Path) -> None:
 def test_the_nbstripout_git_filter_strips_on_commit(tmp_path: Path, attributes: str) -> None:
     files = {"nb/explore.ipynb": notebook([code(outputs=1, count=1)]),
              ".gitattributes": attributes}
-    assert run(tmp_path, files) == []
+    assert run(tmp_path, files, in_git=True) == []
 
 
 def test_the_filter_in_the_clone_attributes_counts_too(tmp_path: Path) -> None:
     files = {"a.ipynb": notebook([code(outputs=1, count=1)]),
              ".git/info/attributes": "*.ipynb filter=nbstripout\n"}
-    assert run(tmp_path, files) == []
+    assert run(tmp_path, files, in_git=True) == []
 
 
 def test_other_filters_and_comments_do_not_count(tmp_path: Path) -> None:
     files = {"a.ipynb": notebook([code(outputs=1)]),
              ".gitattributes": "# *.ipynb filter=nbstripout\n*.ipynb filter=lfs\n"
                                "other/*.ipynb filter=nbstripout\n"}
-    assert len(run(tmp_path, files)) == 1
+    assert len(run(tmp_path, files, in_git=True)) == 1
 
 
 @pytest.mark.parametrize(("metadata", "kept"), [
@@ -115,4 +118,7 @@ def test_notebook_level_keep_output_is_the_default() -> None:
     data = json.loads(notebook([code(outputs=1), code(outputs=1, keep_output=False)],
                                {"keep_output": True}))
     ctx = FileContext(path="a.ipynb", kind="notebook", source="", data=data)
-    assert notebook_output.collect(ctx) == {"cell": 2, "outputs": 1, "counts": 0}
+    facts = notebook_output.collect(ctx)
+    assert facts is not None
+    assert "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391" in facts.pop("blobs")  # git's empty blob
+    assert facts == {"cell": 2, "outputs": 1, "counts": 0}

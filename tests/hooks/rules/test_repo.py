@@ -15,7 +15,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.engine import check
 from mlready.hooks.rules.repo import secret_in_code
 from mlready.hooks.rules.repo.gitignore import parse
-from mlready.hooks.rules.repo.tracked import parse_index
+from mlready.hooks.rules.repo.tracked import index_entries, parse_index
 from mlready.hooks.settings import Overrides
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
@@ -87,8 +87,15 @@ def test_index_reader_reads_gits_own_index(tmp_path: Path) -> None:
     assert entries is not None
     assert sorted(entries) == [("a.py", 6), ("deep/er/name with space.txt", 2),
                                ("w/model.pt", 3000)]
-    assert parse_index(b"DIRC\0\0\0\4\0\0\0\0") is None  # version 4: not read
+    assert parse_index(b"DIRC\0\0\0\5\0\0\0\0") is None  # no such version
     assert parse_index(b"not an index") is None
+    blobs = {e.path: e.blob for e in index_entries((root / ".git" / "index").read_bytes()) or []}
+    assert blobs["a.py"] == git(root, "rev-parse", ":a.py").strip()
+    git(root, "update-index", "--index-version", "4")  # path compression (feature.manyFiles)
+    v4 = index_entries((root / ".git" / "index").read_bytes())
+    assert v4 is not None
+    assert {e.path: e.blob for e in v4} == blobs
+    assert parse_index((root / ".git" / "index").read_bytes()) == entries
 
 
 def test_large_artifacts_in_a_real_repository(repo) -> None:  # type: ignore[no-untyped-def]

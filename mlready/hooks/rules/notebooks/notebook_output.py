@@ -4,16 +4,30 @@
 Flags a Jupyter notebook whose code cells hold outputs or execution counts, at the
 first such cell, with how many cells are affected. It follows nbstripout's rules for
 what to keep: a cell (or the whole notebook) with ``"keep_output": true`` metadata, a
-``keep_output`` tag, or an ``init_cell`` keeps its outputs. Nothing is reported when
-``.gitattributes`` (or ``.git/info/attributes``) routes the notebook through the
-``nbstripout`` git filter, because then git strips it on commit.
+``keep_output`` tag, or an ``init_cell`` keeps its outputs.
+
+A notebook that ``.gitattributes`` (or ``.git/info/attributes``) routes through the
+``nbstripout`` git filter is not reported while the filter can still strip it: when
+what git holds for it (its entry in the index) differs from the file read, or it is
+not in the index yet. git runs a filter's ``clean`` command when it takes a file in
+(``git add``, ``git commit -a``), and a filter whose driver is not defined in the git
+config is no error but a no-op passthru (gitattributes(5), "filter"). The driver
+(``filter.nbstripout.clean``) is what ``nbstripout --install`` writes into the local git
+config, which a fresh clone or a CI checkout does not have. So when the file read *is* the
+staged blob (the same git blob id, as in any fresh checkout), the outputs are
+committed whatever the attributes say, and the notebook is reported: a pull request
+cannot hide the finding by adding the attributes line. Outside a git work tree the
+attributes mean nothing and the notebook is reported too; when the index cannot be
+read (a split index), the filter is trusted.
 
 ## Why is this bad?
 Outputs make every re-run a diff of thousands of lines of base64 images and numbers,
 so reviews stop being possible; they bloat the history forever; they can leak data,
 paths and tokens; and a notebook whose outputs were produced by an older version of
 the code looks like evidence it no longer is. Execution counts alone make diffs noisy
-and hide the order cells were really run in.
+and hide the order cells were really run in. A filter line in ``.gitattributes`` is no
+proof that they are gone: it strips only in clones whose git config defines the
+driver, so a notebook committed from any other clone keeps everything.
 
 ## Example
 A code cell of the ``.ipynb`` file:
@@ -49,6 +63,7 @@ not offered.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import posixpath
 import re
@@ -57,6 +72,7 @@ from typing import Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic, Edit, Fix
+from mlready.hooks.rules.notebooks.staged import Staged, read_staged
 
 CODE = "MLR501"
 SEVERITY = "warning"
@@ -100,7 +116,19 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
         counts += has_count
         if (has_output or has_count) and first is None:
             first = number
-    return None if first is None else {"cell": first, "outputs": outputs, "counts": counts}
+    if first is None:
+        return None
+    return {"cell": first, "outputs": outputs, "counts": counts, "blobs": _blob_ids(ctx.source)}
+
+
+def _blob_ids(source: str) -> list[str]:
+    """The git blob ids the file read may have in the index: its bytes (the engine
+    decoded them as UTF-8, a BOM dropped), with and without the BOM, and with LF line
+    ends, as ``core.autocrlf`` stores a CRLF checkout."""
+    data = source.encode("utf-8")
+    variants = {data, b"\xef\xbb\xbf" + data, data.replace(b"\r\n", b"\n")}
+    return sorted(hashlib.sha1(b"blob %d\0" % len(each) + each, usedforsecurity=False)
+                  .hexdigest() for each in variants)
 
 
 def _stripped_patterns(project: ProjectContext) -> list[str]:
@@ -141,9 +169,12 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
         return
     # Read here rather than per file: the filter decides what git commits.
     patterns = _stripped_patterns(project)
+    staged: Staged | None = None
     for path in reported:
         if any(_matches(path, pattern) for pattern in patterns):
-            continue
+            staged = staged or read_staged(project)  # the index: only on this rare path
+            if staged.may_strip(path, project.facts[path].get("blobs", ())):
+                continue
         facts = project.facts[path]
         yield Diagnostic(path, 1, 1, CODE,
                          f"`{posixpath.basename(path)}`: notebook is committed with "

@@ -1,10 +1,11 @@
 """The files git tracks, with their sizes, read from the index itself (MLR612).
 
 No subprocess: ``.git/index`` is read through ``project.disk`` (so a remembered run
-sees a ``git add``), and its entries (format versions 2 and 3; gitformat-index(5))
-give each tracked path and the size of the file when it was staged. Version 4 (path
-compression, opt-in) and split or sparse indexes are not read: no entries, no
-findings. A ``.git`` file (a worktree or submodule: ``gitdir: <path>``) is followed.
+sees a ``git add``), and its entries (format versions 2, 3 and 4; gitformat-index(5))
+give each tracked path, the size of the file when it was staged and its blob id
+(MLR501 compares that with the notebook it read). Split or sparse indexes are not
+read: no entries, no findings. A ``.git`` file (a worktree or submodule: ``gitdir:
+<path>``) is followed.
 Outside a git work tree there is no index; the model and data files on disk that the
 first ``git add -A`` would take (not ignored by a ``.gitignore``) stand in for it.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import struct
 from pathlib import Path
+from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
@@ -23,7 +25,8 @@ MAX_INDEX_BYTES = 256 * 1024 * 1024
 MAX_WALK = 20_000  # files looked at outside git
 
 
-def _git_dir(project: ProjectContext, top: Path) -> Path | None:
+def git_dir(project: ProjectContext, top: Path) -> Path | None:
+    """The git folder of the work tree at ``top`` (following a ``.git`` file), or None."""
     dot_git = top / ".git"
     if project.disk.is_dir(dot_git):
         return dot_git
@@ -34,30 +37,65 @@ def _git_dir(project: ProjectContext, top: Path) -> Path | None:
     return None
 
 
-def parse_index(data: bytes) -> list[tuple[str, int]] | None:
-    """(path, size) per stage-0 entry of a version 2 or 3 index, or None."""
+class IndexEntry(NamedTuple):
+    """A stage-0 entry of the index: the file as it will be committed."""
+
+    path: str
+    size: int
+    blob: str  # the object id, hex: sha1 of ``b"blob <size>\0" + content``
+
+
+def _varint(data: bytes, offset: int) -> tuple[int, int]:
+    """A version-4 path prefix length (git's offset varint) and the offset after it."""
+    byte = data[offset]
+    value = byte & 127
+    while byte & 128:
+        offset += 1
+        byte = data[offset]
+        value = ((value + 1) << 7) | (byte & 127)
+    return value, offset + 1
+
+
+def index_entries(data: bytes) -> list[IndexEntry] | None:
+    """Each stage-0 entry of a version 2, 3 or 4 index, or None when it is not one."""
     if len(data) < 12 or data[:4] != b"DIRC":
         return None
     version, count = struct.unpack(">II", data[4:12])
-    if version not in (2, 3):
+    if version not in (2, 3, 4):
         return None
-    entries: list[tuple[str, int]] = []
+    entries: list[IndexEntry] = []
     offset = 12
-    for _ in range(count):
-        if offset + 62 > len(data):
-            return None
-        size = struct.unpack(">I", data[offset + 36:offset + 40])[0]
-        flags = struct.unpack(">H", data[offset + 60:offset + 62])[0]
-        start = offset + 62 + (2 if version == 3 and flags & 0x4000 else 0)
-        end = data.find(b"\0", start)
-        if end == -1:
-            return None
-        path = data[start:end].decode("utf-8", "surrogateescape")
-        if (flags >> 12) & 3 == 0:  # merge stage 0: the file as it will be committed
-            entries.append((path, size))
-        length = end - offset  # the entry pads to a multiple of 8 with 1-8 NUL bytes
-        offset += (length + 8) & ~7
+    previous = b""
+    try:
+        for _ in range(count):
+            if offset + 62 > len(data):
+                return None
+            size = struct.unpack(">I", data[offset + 36:offset + 40])[0]
+            blob = data[offset + 40:offset + 60].hex()
+            flags = struct.unpack(">H", data[offset + 60:offset + 62])[0]
+            start = offset + 62 + (2 if version >= 3 and flags & 0x4000 else 0)
+            cut = 0
+            if version == 4:  # the path is the previous one, cut by N bytes, plus a suffix
+                cut, start = _varint(data, start)
+            end = data.find(b"\0", start)
+            if end == -1 or (version == 4 and cut > len(previous)):
+                return None
+            name = previous[:len(previous) - cut] + data[start:end] if version == 4 \
+                else data[start:end]
+            if (flags >> 12) & 3 == 0:  # merge stage 0: the file as it will be committed
+                entries.append(IndexEntry(name.decode("utf-8", "surrogateescape"), size, blob))
+            previous = name
+            # Versions 2 and 3 pad each entry to a multiple of 8 with 1-8 NUL bytes.
+            offset = end + 1 if version == 4 else offset + ((end - offset + 8) & ~7)
+    except IndexError:  # a varint running off the end
+        return None
     return entries
+
+
+def parse_index(data: bytes) -> list[tuple[str, int]] | None:
+    """(path, size) per stage-0 entry of the index, or None."""
+    entries = index_entries(data)
+    return None if entries is None else [(entry.path, entry.size) for entry in entries]
 
 
 def _walk(project: ProjectContext, top: Path, below: str, suffixes: tuple[str, ...],
@@ -91,10 +129,10 @@ def tracked(project: ProjectContext, top: Path, suffixes: tuple[str, ...],
     git: the ``suffixes`` files on disk, sizes known up to ``limit``)."""
     below = project.root.relative_to(top).as_posix()
     prefix = "" if below == "." else below + "/"
-    git_dir = _git_dir(project, top)
-    if git_dir is None:
+    folder = git_dir(project, top)
+    if folder is None:
         return _walk(project, top, prefix, suffixes, limit)
-    data = project.disk.read(git_dir / "index", MAX_INDEX_BYTES)
+    data = project.disk.read(folder / "index", MAX_INDEX_BYTES)
     entries = parse_index(data) if data else None
     return [(path[len(prefix):], size) for path, size in entries or []
             if path.startswith(prefix)]
