@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from mlready import __version__
+from mlready import __version__, collector
 
 # name -> "module:attribute" of a click.Command; imported only when that name is used.
 SUBCOMMANDS: dict[str, str] = {
@@ -63,5 +63,11 @@ def main(args: list[str] | None = None, **extra: Any) -> int:
     return int(result) if isinstance(result, int) else 0
 
 
-def entrypoint() -> None:  # pragma: no cover - thin wrapper for the console script
-    raise SystemExit(main())
+def entrypoint() -> None:
+    """The console script and ``python -m mlready``: one command, then the process ends,
+    so the collector is set for that (`mlready.collector`); `main` leaves it alone, for
+    callers that live on (tests, editors' integrations)."""
+    collector.for_one_run()
+    code = main()
+    collector.before_exit()
+    raise SystemExit(code)

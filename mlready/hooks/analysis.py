@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -37,18 +36,22 @@ if TYPE_CHECKING:
 Step = tuple[Rule, "Check | None", "Collect | None"]
 
 
-@dataclass(frozen=True)
 class Job:
-    """What every file of one run shares; plain data so it pickles to workers."""
+    """What every file of one run shares; plain data so it pickles to workers. Set once,
+    never changed (a plain class, as `mlready.hooks.context.FileContext` is)."""
 
-    root: str
-    check_codes: tuple[str, ...]  # every selected rule, run on the reported files
-    collect_codes: tuple[str, ...]  # the selected rules with `collect`, run on every file
-    options: Mapping[str, Mapping[str, Any]]  # family -> its options table
-    cache: Cache | None = None
-    max_size: int | None = None  # bytes of source past which a file is not parsed
-    overlay: Mapping[str, bytes] = field(default_factory=dict)  # path -> text not on disk
-    _plans: dict[bool, Plan] = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, root: str, check_codes: tuple[str, ...],
+                 collect_codes: tuple[str, ...], options: Mapping[str, Mapping[str, Any]],
+                 cache: Cache | None = None, max_size: int | None = None,
+                 overlay: Mapping[str, bytes] | None = None) -> None:
+        self.root = root
+        self.check_codes = check_codes  # every selected rule, run on the reported files
+        self.collect_codes = collect_codes  # the selected rules with `collect`: every file
+        self.options = options  # family -> its options table
+        self.cache = cache
+        self.max_size = max_size  # bytes of source past which a file is not parsed
+        self.overlay: Mapping[str, bytes] = overlay if overlay is not None else {}  # not on disk
+        self._plans: dict[bool, Plan] = {}
 
     def plan(self, full: bool) -> Plan:
         """The rules to run and their options, worked out once per process."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -83,22 +82,31 @@ def index_nodes(tree: ast.AST) -> dict[type[ast.AST], list[ast.AST]]:
     return index
 
 
-@dataclass
 class FileContext:
     """One file, parsed once. ``tree`` is set for Python sources; ``data`` for parsed
-    structured files (TOML/YAML/JSON); ``parse_error`` says why parsing failed."""
+    structured files (TOML/YAML/JSON); ``parse_error`` says why parsing failed.
 
-    path: str
-    kind: FileKind
-    source: str
-    root: Path = field(default_factory=Path.cwd)
-    tree: ast.Module | None = None
-    data: Any = None
-    parse_error: str | None = None
-    parse_error_line: int | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
-    notebook: bool = False  # a python context made from a notebook's code cells
+    A plain class, not a dataclass: every hook run that checks a file defines it (see
+    CONTRIBUTING, "Records on the hook path")."""
+
+    def __init__(self, path: str, kind: FileKind, source: str, root: Path | None = None,
+                 tree: ast.Module | None = None, data: Any = None,
+                 parse_error: str | None = None, parse_error_line: int | None = None,
+                 options: Mapping[str, Any] | None = None, notebook: bool = False) -> None:
+        self.path = path
+        self.kind = kind
+        self.source = source
+        self.root = root if root is not None else Path.cwd()
+        self.tree = tree
+        self.data = data
+        self.parse_error = parse_error
+        self.parse_error_line = parse_error_line
+        self.options: Mapping[str, Any] = options if options is not None else {}
+        self.notebook = notebook  # a python context made from a notebook's code cells
+        self._memo: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"FileContext(path={self.path!r}, kind={self.kind!r})"
 
     @cached_property
     def lines(self) -> list[str]:
@@ -165,29 +173,37 @@ class FileContext:
         return cls(path=path, kind="python", source=source, tree=tree, **kwargs)
 
 
-@dataclass
 class ProjectContext:
     """The whole project as facts: what each file's ``collect`` returned, per rule.
 
     ``facts`` maps a file path to that rule's collected facts (JSON-serializable, so the
     cache can keep them). ``files`` lists every project file the engine saw, checked or
     not; ``targets`` are the files whose findings are reported (pre-commit passes only
-    changed files, but cross-file facts still come from the whole project).
+    changed files, but cross-file facts still come from the whole project). A plain
+    class, as `FileContext` is.
     """
 
-    root: Path
-    files: tuple[str, ...]
-    targets: frozenset[str]
-    facts: Mapping[str, Any]
-    options: Mapping[str, Any] = field(default_factory=dict)
-    # Shared by every rule's finalize in one run (the engine passes the same dict), so
-    # that sibling rules build one project-wide analysis instead of one each.
-    shared: dict[str, Any] = field(default_factory=dict, repr=False)
-    # The project's exclude patterns: files under them exist but are not in ``files``.
-    excludes: tuple[str, ...] = ()
-    # The only way a finalize looks at the disk beyond the facts (see mlready.hooks.probes):
-    # what it asked is recorded, so that a remembered run is reused only while it holds.
-    disk: Probes = field(default_factory=Probes, repr=False)
+    def __init__(self, root: Path, files: tuple[str, ...], targets: frozenset[str],
+                 facts: Mapping[str, Any], options: Mapping[str, Any] | None = None,
+                 shared: dict[str, Any] | None = None, excludes: tuple[str, ...] = (),
+                 disk: Probes | None = None) -> None:
+        self.root = root
+        self.files = files
+        self.targets = targets
+        self.facts = facts
+        self.options: Mapping[str, Any] = options if options is not None else {}
+        # Shared by every rule's finalize in one run (the engine passes the same dict),
+        # so that sibling rules build one project-wide analysis instead of one each.
+        self.shared: dict[str, Any] = shared if shared is not None else {}
+        # The project's exclude patterns: files under them exist but are not in ``files``.
+        self.excludes = excludes
+        # The only way a finalize looks at the disk beyond the facts (see
+        # mlready.hooks.probes): what it asked is recorded, so that a remembered run is
+        # reused only while it holds.
+        self.disk = disk if disk is not None else Probes()
+
+    def __repr__(self) -> str:
+        return f"ProjectContext(root={self.root!r}, {len(self.files)} files)"
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a project-wide analysis once per run and share it between rules.

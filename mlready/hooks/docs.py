@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.rules import CORE_FAMILY, SEVERITIES, Rule, all_rules
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -99,8 +100,8 @@ CHECKLISTS = {
     "003": "Web4 RL Implementation Checklist",
     "004": "Day 40 Deep Dive: Building a Complete RL Pipeline",
 }
-_CITATION = re.compile(r"\bChecklists? (?P<first>\d{3})\b"
-                       r"(?P<more>(?:\s*\([^)]*\))?(?:(?:,| and) \d{3}\b(?:\s*\([^)]*\))?)*)")
+_CITATION = patterns.compile(r"\bChecklists? (?P<first>\d{3})\b"
+                             r"(?P<more>(?:\s*\([^)]*\))?(?:(?:,| and) \d{3}\b(?:\s*\([^)]*\))?)*)")
 
 
 def cite_checklists(text: str) -> str:

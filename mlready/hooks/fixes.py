@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from mlready.hooks import patterns
 from mlready.hooks.cache import digest
 from mlready.hooks.model import Diagnostic, Edit, Fix
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from mlready.hooks.rules import Rule
 
 MAX_PASSES = 4  # ruff iterates too: a fix that overlapped another is retried on the result
-_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END = patterns.compile(r"\r\n|\r|\n")
 AutoFix = Callable[[Diagnostic, str], "Fix | None"]
 
 
@@ -311,8 +312,8 @@ def edit_replacing(source: str, start: int, end: int, content: str) -> Edit:
 # ---- --add-noqa ------------------------------------------------------------------------
 
 _NOQA_KINDS = (".py", ".txt", ".in")  # files whose `#` comments mlready reads as noqa
-_EXISTING = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[ \t,]+[A-Z]+[0-9]*)*))?",
-                       re.IGNORECASE)
+_EXISTING = patterns.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[ \t,]+[A-Z]+[0-9]*)*))?",
+                             re.IGNORECASE)
 
 
 def _unsafe_lines(source: str) -> set[int]:

@@ -67,11 +67,13 @@ def _pool_context() -> Any:
 def worker_start() -> None:
     """Worker set-up: the imported modules never become garbage, so keep the collector
     off them (``gc.freeze``); parsing allocates millions of short-lived nodes, so let it
-    run less often. Together about a tenth of a worker's time."""
+    run less often (`mlready.collector`). Together about a tenth of a worker's time."""
     import gc
 
+    from mlready import collector
+
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    collector.for_one_run()
 
 
 def analyse_all(job: Job, tasks: Sequence[Task], jobs: int | None = None,

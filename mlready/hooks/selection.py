@@ -23,15 +23,15 @@ Retired selectors redirect with a warning, as ruff's rule redirects do: ``misc``
 from __future__ import annotations
 
 import fnmatch
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from mlready.hooks import patterns
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
 
-_CODE = re.compile(r"^MLR[0-9]{0,3}$")
+_CODE = patterns.compile(r"^MLR[0-9]{0,3}$")
 # Retired selector -> what it means now. Keep entries forever: configurations outlive us.
 REDIRECTS: dict[str, tuple[str, ...]] = {"misc": ("checkpoints", "notebooks", "docs")}
 

@@ -15,15 +15,16 @@ from __future__ import annotations
 import ast
 import re
 
+from mlready.hooks import patterns
 from mlready.hooks.calls import keyword
 
-_TRAIN_FUNCTION = re.compile(
+_TRAIN_FUNCTION = patterns.compile(
     r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$")
-_COUNTER_NAME = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
+_COUNTER_NAME = patterns.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$", re.IGNORECASE)
 # Objects whose `update(batch)` is a learning update (an RL agent, a GAIL discriminator);
 # `config.update(...)`, `pbar.update(1)` and an EMA's `update()` are not.
-_LEARNER_NAME = re.compile(r"agent|algo|learner|policy|discr|critic|actor|trainer",
-                           re.IGNORECASE)
+_LEARNER_NAME = patterns.compile(r"agent|algo|learner|policy|discr|critic|actor|trainer",
+                                 re.IGNORECASE)
 
 
 def terminal_name(node: ast.AST) -> str:

@@ -62,6 +62,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
@@ -73,21 +74,21 @@ SEVERITY = "error"
 NAME = "checkpoint-without-optimizer-state"
 KINDS = ("python",)
 
-_OPTIMIZER = re.compile(
+_OPTIMIZER = patterns.compile(
     r"(?:^|\.)(?:optim|optimizers?)\.(?!lr_scheduler\.)[A-Z]\w*$"  # torch.optim.AdamW
     r"|(?:^|\.)(?:instantiate|create|build|make|get)_\w*optimi[sz]er$"  # project factories
     r"|(?:^|\.)(?:setup|configure)_optimizers?$")  # Fabric, nanoGPT-style models
-_SCHEDULER = re.compile(r"(?:\.lr_scheduler\.[A-Z]\w*|\.get_\w*schedule\w*)$")
-_SCALER = re.compile(r"(?:^|\.)GradScaler$")
+_SCHEDULER = patterns.compile(r"(?:\.lr_scheduler\.[A-Z]\w*|\.get_\w*schedule\w*)$")
+_SCALER = patterns.compile(r"(?:^|\.)GradScaler$")
 # Framework savers that keep the optimizer (attribute calls on something not ``self``).
 _FRAMEWORK_SAVES = frozenset({"save_state", "save_checkpoint", "save_model"})
 # A step/epoch counter kept in the checkpoint: a key, a saved name, or the file name.
-_COUNTER = re.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$|^t$", re.IGNORECASE)
+_COUNTER = patterns.compile(r"epoch|step|iter|itr|episode|update|^it$|^ep$|^t$", re.IGNORECASE)
 _FIX = ('save a dict with the optimizer too: `{"model": model.state_dict(), '
         '"optimizer": optimizer.state_dict(), "step": step}`')
 
 
-def _bound(ctx: FileContext, pattern: re.Pattern[str]) -> set[str]:
+def _bound(ctx: FileContext, pattern: patterns.Pattern) -> set[str]:
     """Names (terminal: ``self.opt`` -> ``opt``) assigned a call matching ``pattern``."""
     names: set[str] = set()
     for assign in ctx.nodes(ast.Assign):

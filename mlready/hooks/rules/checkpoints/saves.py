@@ -13,24 +13,28 @@ file-locally and cheaply (a few walks of the functions that save).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from mlready.hooks.context import FileContext
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-@dataclass
 class SaveSite:
-    call: ast.Call  # where to report
-    payload: ast.expr  # the saved expression, as written at the site
-    parts: list[ast.expr] = field(default_factory=list)  # what it resolves to (see module)
-    scope: ast.AST | None = None  # the enclosing function, or None at module level
-    saver: str = "torch"  # torch, accelerator (both pickle what they get) or fabric
-    # a save inside a helper of what its caller passes: the callers are sites of their own
-    # (MLR302 reads those); what is saved here is known only from the parameter itself
-    forwarded: bool = False
-    via: str = ""  # the helper called, for a site that is a call of a helper
+    """One call that saves a checkpoint (a plain class: see CONTRIBUTING, "Records")."""
+
+    def __init__(self, call: ast.Call, payload: ast.expr, parts: list[ast.expr],
+                 scope: ast.AST | None, saver: str, forwarded: bool = False,
+                 via: str = "") -> None:
+        self.call = call  # where to report
+        self.payload = payload  # the saved expression, as written at the site
+        self.parts = parts  # what it resolves to (see module)
+        self.scope = scope  # the enclosing function, or None at module level
+        self.saver = saver  # torch, accelerator (both pickle what they get) or fabric
+        # a save inside a helper of what its caller passes: the callers are sites of
+        # their own (MLR302 reads those); what is saved here is known only from the
+        # parameter itself
+        self.forwarded = forwarded
+        self.via = via  # the helper called, for a site that is a call of a helper
 
 
 def _direct_payload(ctx: FileContext, call: ast.Call) -> tuple[ast.expr | None, str]:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+from mlready.hooks import patterns
 from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
 
@@ -30,17 +31,17 @@ CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
 # names that say "config" count there. YAML/TOML files read by literal path are configs.
 
 
-_CONFIGISH = re.compile(r"conf|cfg|hparam|hyper|param|setting|experiment|recipe", re.I)
-_OUTPUTISH = re.compile(r"out|save|dump|export|write|log", re.I)
-_OPTION_NAME = re.compile(r"conf|cfg|hparam|param|setting|recipe", re.I)
-_TEMPLATE = re.compile(r"[{}%*?$~<>|\\]|://")
+_CONFIGISH = patterns.compile(r"conf|cfg|hparam|hyper|param|setting|experiment|recipe", re.I)
+_OUTPUTISH = patterns.compile(r"out|save|dump|export|write|log", re.I)
+_OPTION_NAME = patterns.compile(r"conf|cfg|hparam|param|setting|recipe", re.I)
+_TEMPLATE = patterns.compile(r"[{}%*?$~<>|\\]|://")
 
 
 # Folders of downloaded or produced artifacts: a model's config.json under pretrained/
 # or checkpoints/ arrives with the weights, it is not an experiment config to commit.
 
 
-_ARTIFACT_DIR = re.compile(
+_ARTIFACT_DIR = patterns.compile(
     r"^(checkpoints?|ckpts?|pretrained\w*|weights|outputs?|runs|logs?|wandb|mlruns|"
     r"lightning_logs|data|datasets?|\.?cache|models?|results|artifacts|saved\w*|"
     r"downloads?|tmp|temp)$", re.IGNORECASE)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.rules.deps.manifests import ManifestFacts
 from mlready.hooks.rules.deps.requirements import Entry, string_entry
 
-_CONDA_NAME = re.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
-_CONDA_SPEC = re.compile(r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]++)(?P<rest>.*)$")
-_CONDA_EXACT = re.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+_!]*(?:[=\s]\S+)?$")
+_CONDA_NAME = patterns.compile(r"(?:environment|conda|env)[^/]*\.ya?ml")
+_CONDA_SPEC = patterns.compile(r"^(?:[\w.\-]+::)?(?P<name>[A-Za-z0-9_.\-]++)(?P<rest>.*)$")
+_CONDA_EXACT = patterns.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+_!]*(?:[=\s]\S+)?$")
 _CONDA_TOOLS = frozenset({"pip"})  # the installer itself: listed bare so `pip:` works
 
 

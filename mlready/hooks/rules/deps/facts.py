@@ -12,10 +12,10 @@ pinned somewhere, which files does a requirements file pull in.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.rules.deps.conda import conda_facts, is_conda_environment
 from mlready.hooks.rules.deps.manifests import pyproject_facts
@@ -25,7 +25,7 @@ from mlready.hooks.rules.deps.setup_py import setup_py_facts
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
-_PYLOCK = re.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
+_PYLOCK = patterns.compile(r"pylock(?:\.[^./]+)?\.toml|.+\.conda-lock\.ya?ml|conda-.+\.lock")
 LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, `poetry lock`)"
 
 

@@ -10,11 +10,11 @@ finding falls back to the key's line. ``setup.cfg`` and conda files: `setup_cfg`
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
 
+from mlready.hooks import patterns
 from mlready.hooks.rules.deps.requirements import (
     Entry,
     Status,
@@ -127,7 +127,7 @@ def pyproject_facts(source: str, data: object) -> ManifestFacts:
                          group_includes=_group_includes(lines, groups), library=library)
 
 
-_POETRY_EXACT = re.compile(r"^\s*+(?:===?|=)?\s*+[0-9][0-9A-Za-z.+!_-]*+\s*+$")
+_POETRY_EXACT = patterns.compile(r"^\s*+(?:===?|=)?\s*+[0-9][0-9A-Za-z.+!_-]*+\s*+$")
 
 
 def poetry_status(value: object) -> tuple[Status, str | None] | None:

@@ -50,6 +50,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import LOCK_NAMES, is_lock_file
@@ -80,7 +81,8 @@ def _imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
                 yield from _imports(handler.body)
 
 
-_INSTALL_CELL = re.compile(r"^\s*[!%]\s*(?:pip3?|uv pip|conda|mamba)\s+install\b", re.MULTILINE)
+_INSTALL_CELL = patterns.compile(r"^\s*[!%]\s*(?:pip3?|uv pip|conda|mamba)\s+install\b",
+                                  re.MULTILINE)
 
 
 def _table(data: object, key: str) -> dict[str, Any]:

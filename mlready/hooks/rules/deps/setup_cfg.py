@@ -3,14 +3,14 @@ line of each item: ``configparser`` gives no positions, so a small INI reader do
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.rules.deps.manifests import ManifestFacts, own
 from mlready.hooks.rules.deps.requirements import Entry, string_entry
 
-_CFG_SECTION = re.compile(r"^\[\s*+((?:[^\]\s]++|\s++(?=[^\]\s]))++)\s*+\]")  # linear
-_CFG_KEY = re.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
+_CFG_SECTION = patterns.compile(r"^\[\s*+((?:[^\]\s]++|\s++(?=[^\]\s]))++)\s*+\]")  # linear
+_CFG_KEY = patterns.compile(r"^([A-Za-z0-9_.\-]+)\s*[=:]\s*(.*)$")
 
 
 CfgValue = tuple[int, int, str]

@@ -8,15 +8,15 @@ understands what it needs: table headers, keys, strings, brackets and comments.
 
 from __future__ import annotations
 
-import re
+from mlready.hooks import patterns
 
 # The name inside the brackets, without the spaces around it. Possessive runs, and inner
 # spaces only when a name character follows: linear on any line (a lazy name before
 # `\s*\]` was cubic on `[` and a long run of spaces).
-HEADER = re.compile(r"^\s*+\[\s*+((?:[^\[\]\s]++|\s++(?=[^\[\]\s]))++)\s*+\]\s*+(?:#.*)?$")
+HEADER = patterns.compile(r"^\s*+\[\s*+((?:[^\[\]\s]++|\s++(?=[^\[\]\s]))++)\s*+\]\s*+(?:#.*)?$")
 _KEY_PART = r"""(?:"[^"]*+"|'[^']*+'|[A-Za-z0-9_\-]++)"""  # possessive: no backtracking
-KEY = re.compile(rf"^\s*+({_KEY_PART}(?:\s*+\.\s*+{_KEY_PART})*+)\s*+=\s*")
-PART = re.compile(_KEY_PART)
+KEY = patterns.compile(rf"^\s*+({_KEY_PART}(?:\s*+\.\s*+{_KEY_PART})*+)\s*+=\s*")
+PART = patterns.compile(_KEY_PART)
 
 
 Position = tuple[int, int]

@@ -48,11 +48,11 @@ range (``torch>=2.0``), and a package that is not installed, get no fix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.fixes import line_starts
 from mlready.hooks.model import Diagnostic, Edit, Fix
@@ -88,8 +88,8 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
 
 
 # A bare requirement: a name, optional extras, then nothing but a marker or a comment.
-_BARE = re.compile(r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
-                   r"(?P<extras>\[[^\]\n]*\])?(?P<rest>[ \t]*(?:;[^\n]*|[ \t]#[^\n]*)?)$")
+_BARE = patterns.compile(r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+                         r"(?P<extras>\[[^\]\n]*\])?(?P<rest>[ \t]*(?:;[^\n]*|[ \t]#[^\n]*)?)$")
 
 
 def autofix(diagnostic: Diagnostic, source: str) -> Fix | None:

@@ -13,7 +13,7 @@ and property setters and deleters (the getter documents the property).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
@@ -24,8 +24,7 @@ _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
 _SKIPPED_DECORATORS = frozenset({"overload", "override", "setter", "deleter"})
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):
     """One public function, method or class, and whether it has a docstring."""
 
     line: int

@@ -62,6 +62,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.docs import readme as _readme
@@ -74,23 +75,24 @@ KINDS = (*_readme.KINDS, "other")  # `other`: the README itself, when a run name
 collect = _readme.collect
 
 
-_FENCE = re.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
-_RST_BLOCK = re.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
+_FENCE = patterns.compile(r"^ {0,3}(```|~~~)|<pre\b|<code\b", re.IGNORECASE)
+_RST_BLOCK = patterns.compile(r"^\s*\.\. (code-block|code|sourcecode|highlight)::|::\s*$")
 _COMMAND = (r"(?:\$ |> )?(?:pip3? install|python3? |python -m|conda |mamba |uv |poetry |pipx "
             r"|make\b|bash |sh |\./|torchrun |accelerate launch|deepspeed |docker |git clone "
             r"|srun |sbatch |mlready |pytest\b|jupyter )")
-_COMMAND_LINE = re.compile(r"^\s*" + _COMMAND)
-_INLINE_COMMAND = re.compile(r"(?<!`)`++\s*+" + _COMMAND)  # from a run's first backtick: linear
-_HEADING_WORDS = re.compile(
+_COMMAND_LINE = patterns.compile(r"^\s*" + _COMMAND)
+# From a run's first backtick: linear.
+_INLINE_COMMAND = patterns.compile(r"(?<!`)`++\s*+" + _COMMAND)
+_HEADING_WORDS = patterns.compile(
     r"\b(install(ation|ing)?|set ?up|usage|quick ?start|getting started|how to (use|run)"
     r"|running|run|train(ing)?|evaluat(e|ion|ing)|inference|examples?|tutorials?"
     r"|reproduc(e|ing|tion|ibility)|commands?|requirements)\b", re.IGNORECASE)
 # Linear: a tag ends at the next `<`, a heading at the next heading tag.
-_HTML_HEADING = re.compile(r"<h[1-6][^<>]*+>((?:[^<]++|<(?!/?h[1-6]))*+)</h[1-6]>",
-                           re.IGNORECASE)
-_SETEXT = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
-_LINK = re.compile(r"https?://|\]\(|\]:\s|`_")
-_POINTER_WORDS = re.compile(
+_HTML_HEADING = patterns.compile(r"<h[1-6][^<>]*+>((?:[^<]++|<(?!/?h[1-6]))*+)</h[1-6]>",
+                                 re.IGNORECASE)
+_SETEXT = patterns.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
+_LINK = patterns.compile(r"https?://|\]\(|\]:\s|`_")
+_POINTER_WORDS = patterns.compile(
     r"\bdoc(s|umentation)?\b|readthedocs|\.github\.io|more information|\bwiki\b|install"
     r"|usage|quick ?start|getting started|tutorial|\bguide\b", re.IGNORECASE)
 
@@ -109,7 +111,7 @@ def _heading_texts(lines: list[str]) -> Iterator[str]:
             yield stripped
 
 
-_LIST_ITEM = re.compile(r"\s{0,3}([-*+]|\d+[.)])\s")
+_LIST_ITEM = patterns.compile(r"\s{0,3}([-*+]|\d+[.)])\s")
 
 
 def _has_code_block(lines: list[str]) -> bool:
@@ -141,28 +143,28 @@ def has_instructions(text: str) -> bool:
     return any(_HEADING_WORDS.search(heading) for heading in _heading_texts(lines))
 
 
-_INSTALL = re.compile(
+_INSTALL = patterns.compile(
     r"\b(pip3? install|conda (env )?(create|install|update)|mamba (env )?(create|install)"
     r"|uv (sync|add|pip install|venv)|poetry install|pipenv install|pixi install"
     r"|docker (build|pull|run)|setup\.py (install|develop))\b", re.IGNORECASE)
-_INSTALL_HEADING = re.compile(
+_INSTALL_HEADING = patterns.compile(
     r"\b(install(ation|ing)?|set ?up|requirements|dependenc(y|ies)|environment|prerequisites"
     r"|getting started|quick ?start)\b", re.IGNORECASE)
-_TRAIN = re.compile(
+_TRAIN = patterns.compile(
     r"\b(train(ing|er)?|fine-?tun(e|ing)|pre-?train(ing)?|finetune|reproduc(e|ing|tion))\b"
     r"|train[_\w]*\.py|\.(fit|learn|train)\(", re.IGNORECASE)
-_EVALUATE = re.compile(
+_EVALUATE = patterns.compile(
     r"\b(eval(uat(e|ion|ing))?|test(ing)?|inference|sampl(e|es|ing)|generat(e|ion|ing)"
     r"|benchmark(s|ing)?|predict(ion|ions)?|enjoy|play|visuali[sz](e|ation))\b"
     r"|eval[_\w]*\.py|\.(predict|evaluate)\(|evaluate_policy",
     re.IGNORECASE)
-_REQUIREMENT_PROSE = re.compile(
+_REQUIREMENT_PROSE = patterns.compile(
     r"\b(requirements?|dependenc(y|ies)|prerequisites?|requires|install(ed|ing)?)\b",
     re.IGNORECASE)
-_RUN_COMMAND = re.compile(
+_RUN_COMMAND = patterns.compile(
     r"(python3?\s+(-m\s+\S+|\S+\.py)|torchrun|accelerate launch|deepspeed|sbatch|srun"
     r"|lightning run|\bmake\s+\w+)", re.IGNORECASE)
-_EXAMPLE_HEADING = re.compile(
+_EXAMPLE_HEADING = patterns.compile(
     r"\b(usage|quick ?start|getting started|how to (use|run)|examples?|tutorials?|running"
     r"|run)\b", re.IGNORECASE)
 

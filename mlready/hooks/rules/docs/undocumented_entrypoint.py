@@ -65,6 +65,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules import _coverage
@@ -103,8 +104,8 @@ def is_entrypoint(ctx: FileContext) -> bool:
     return runs and _reads_command_line(ctx)
 
 
-_LICENCE_WORDS = re.compile(r"copyright|licen[cs]e|spdx|rights reserved|warrant|\(c\)",
-                            re.IGNORECASE)
+_LICENCE_WORDS = patterns.compile(r"copyright|licen[cs]e|spdx|rights reserved|warrant|\(c\)",
+                                  re.IGNORECASE)
 
 
 def _header_paragraphs(lines: list[str]) -> Iterator[list[str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
@@ -123,13 +122,13 @@ def is_config_module(path: str, extra: frozenset[str] = frozenset()) -> bool:
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
-@dataclass
 class _Bindings:
     """How often each name is bound in one scope, and its value when bound once simply."""
 
-    count: dict[str, int] = field(default_factory=dict)
-    simple: dict[str, ast.AST] = field(default_factory=dict)
-    opaque: set[str] = field(default_factory=set)  # global/nonlocal: give up on these
+    def __init__(self) -> None:
+        self.count: dict[str, int] = {}
+        self.simple: dict[str, ast.AST] = {}
+        self.opaque: set[str] = set()  # global/nonlocal: give up on these
 
     def bind(self, name: str, value: ast.AST | None = None) -> None:
         self.count[name] = self.count.get(name, 0) + 1

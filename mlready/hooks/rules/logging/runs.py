@@ -19,7 +19,6 @@ imports, transitively: logging set up in ``utils/log.py`` or a tracker opened in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -29,19 +28,21 @@ from mlready.hooks.model import Diagnostic
 Position = tuple[int, int]
 
 
-@dataclass
 class Run:
     """One training entrypoint, and what its code and the modules it imports do."""
 
-    path: str
-    trains: Position  # where the entrypoint's own file trains (or calls what trains)
-    prints: list[Position] = field(default_factory=list)  # in the entrypoint file
-    loop_print: Position | None = None  # the entrypoint's first print in a training loop
-    logging: bool = False
-    trackers: dict[str, tuple[str, Position]] = field(default_factory=dict)  # name -> use
-    tracker_imports: set[str] = field(default_factory=set)
-    hparams: bool = False
-    git: bool = False
+    logging = False
+    hparams = False
+    git = False
+
+    def __init__(self, path: str, trains: Position, prints: list[Position],
+                 loop_print: Position | None) -> None:
+        self.path = path
+        self.trains = trains  # where the entrypoint's own file trains (or calls what trains)
+        self.prints = prints  # in the entrypoint file
+        self.loop_print = loop_print  # the entrypoint's first print in a training loop
+        self.trackers: dict[str, tuple[str, Position]] = {}  # name -> use
+        self.tracker_imports: set[str] = set()
 
     @property
     def tracked(self) -> bool:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
@@ -52,7 +53,7 @@ KINDS = ("python",)
 DEFAULT = False
 
 # One pass, no nested quantifiers: the home folder and the name right after it.
-_USER_PATH = re.compile(
+_USER_PATH = patterns.compile(
     r"(?:^|[\s\"'=(,:;])("
     r"/home/[A-Za-z0-9._-]{1,64}/"
     r"|/Users/[A-Za-z0-9._ -]{1,64}/"

@@ -51,9 +51,9 @@ None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 
@@ -65,15 +65,16 @@ DEFAULT = False
 
 _MAX_LINE = 10_000  # minified JSON on one line: scan its start only
 # (what it is, a pattern with the secret as group "s")
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a W&B API key", re.compile(r"WANDB_API_KEY[\"'\]\s=:,]{1,8}(?P<s>[0-9a-f]{40})(?![0-9a-f])")),
-    ("a W&B API key", re.compile(
+_PATTERNS: tuple[tuple[str, patterns.Pattern], ...] = (
+    ("a W&B API key", patterns.compile(
+        r"WANDB_API_KEY[\"'\]\s=:,]{1,8}(?P<s>[0-9a-f]{40})(?![0-9a-f])")),
+    ("a W&B API key", patterns.compile(
         r"wandb\.login\([^)]{0,80}?key\s{0,3}=\s{0,3}[\"'](?P<s>[0-9a-f]{40})[\"']")),
-    ("a Hugging Face token", re.compile(
+    ("a Hugging Face token", patterns.compile(
         r"(?<![A-Za-z0-9_])(?P<s>hf_[A-Za-z0-9]{30,80})(?![A-Za-z0-9])")),
-    ("an AWS access key", re.compile(
+    ("an AWS access key", patterns.compile(
         r"(?<![A-Z0-9])(?P<s>(?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Z0-9])")),
-    ("an API key", re.compile(
+    ("an API key", patterns.compile(
         r"(?i)(?:api_?key|api_?token|secret_?key|access_?token|auth_?token|client_?secret"
         r"|password)[\"']?\s{0,3}[:=]\s{0,3}[\"'](?P<s>[^\"'\s]{20,200})[\"']")),
 )

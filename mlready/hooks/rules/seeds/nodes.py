@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlready.hooks.context import FileContext
@@ -59,17 +58,20 @@ class Spans:
         return i >= 0 and pos <= self._ends[i]
 
 
-@dataclass
 class Unit:
-    name: str
-    cls: str | None = None
-    entry: str = ""
-    events: list[Event] = field(default_factory=list)
-    backward_in_loop: bool = False
-    steps: int = 0
+    """A function, method, module body or main guard, and the events in it, in order."""
+
+    backward_in_loop = False
+    steps = 0
     first_backward: tuple[ast.Call, str] | None = None
-    plots: bool = False
+    plots = False
     first_step: ast.Call | None = None
+
+    def __init__(self, name: str, cls: str | None = None, entry: str = "") -> None:
+        self.name = name
+        self.cls = cls
+        self.entry = entry
+        self.events: list[Event] = []
 
 
 def chain(func: ast.expr) -> tuple[str | None, str | None]:

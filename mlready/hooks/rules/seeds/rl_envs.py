@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
@@ -60,8 +60,7 @@ def is_eval_name(dotted: str) -> bool:
     return apis.is_env_name(dotted) and bool(tokens & _EVAL_TOKENS)
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """``name = <construction>``: where an env is built and bound."""
 
     name: str

@@ -10,7 +10,6 @@ call site. The data model of `callgraph` (which builds summaries) and of the rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 Position = tuple[tuple[int, int], ...]
@@ -44,12 +43,9 @@ def earliest(current: Hit | None, new: Hit) -> Hit:
     return new if current is None or new.pos < current.pos else current
 
 
-@dataclass
 class Summary:
     """What running a unit does, in order: first seed and first draw per generator."""
 
-    seeds: dict[str, Hit] = field(default_factory=dict)
-    uses: dict[str, Hit] = field(default_factory=dict)
     det: Hit | None = None
     bench: Hit | None = None
     train: Hit | None = None  # torch loops and Lightning: what MLR006 checks
@@ -57,12 +53,16 @@ class Summary:
     cuda: Hit | None = None
     loads: Hit | None = None  # a checkpoint load: initial weights do not matter
     maybe_loads: Hit | None = None  # a load behind an `if`: initial weights may matter
-    loaders: list[Hit] = field(default_factory=list)
     plots: bool = False  # the unit itself draws a figure (not inherited by callers)
     backward: Hit | None = None  # half a training step: a backward pass...
     step: Hit | None = None  # ...and, in another method, an optimizer step
     optim: Hit | None = None  # a torch optimizer built (or an object whose class builds one)
     fit: Hit | None = None  # a call of a project function named like training (`run_training`)
+
+    def __init__(self) -> None:
+        self.seeds: dict[str, Hit] = {}
+        self.uses: dict[str, Hit] = {}
+        self.loaders: list[Hit] = []
 
     def seed(self, lib: str, hit: Hit) -> None:
         self.seeds[lib] = earliest(self.seeds.get(lib), hit)

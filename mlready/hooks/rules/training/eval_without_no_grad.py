@@ -61,6 +61,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import is_test_path
@@ -83,7 +84,7 @@ KINDS = ("python",)
 DEFAULT = False  # no corpus findings to judge yet (see the docstring)
 
 _LIGHTNING_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
-_EVAL_LOADER = re.compile(r"(?:^|_)(?:val|valid|validation|test|eval)(?:_|$)", re.IGNORECASE)
+_EVAL_LOADER = patterns.compile(r"(?:^|_)(?:val|valid|validation|test|eval)(?:_|$)", re.IGNORECASE)
 _FIX = "wrap the evaluation in `with torch.no_grad():` or decorate it `@torch.no_grad()`"
 
 

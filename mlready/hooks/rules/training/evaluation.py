@@ -14,12 +14,13 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlready.hooks import patterns
 from mlready.hooks.training import is_step_call, terminal_name
 
-EVAL_NAME = re.compile(r"^_?(?:(?:evaluate|validate|eval|test|val|evaluation|validation)"
-                       r"(?:_(?:model|policy|agent|epoch|one_epoch|loop))?"
-                       r"|run_(?:eval|evaluation|validation))$")
-MODEL_NAME = re.compile(r"model|net|policy|actor|critic|encoder|agent", re.IGNORECASE)
+EVAL_NAME = patterns.compile(r"^_?(?:(?:evaluate|validate|eval|test|val|evaluation|validation)"
+                             r"(?:_(?:model|policy|agent|epoch|one_epoch|loop))?"
+                             r"|run_(?:eval|evaluation|validation))$")
+MODEL_NAME = patterns.compile(r"model|net|policy|actor|critic|encoder|agent", re.IGNORECASE)
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
