@@ -16,6 +16,13 @@ score bands (`mlready.scorecard.levels`):
    the level at "nearly ready", named.
 3. "Production-ready" also needs every category measured (a mean over part of the
    table is weaker evidence).
+4. A run that measured nothing (`measured_nothing`: no check reached a verdict, every
+   one was skipped, errored, not measured or not applicable, e.g. the training cannot
+   start here for a missing module) caps the level at "solid research code": the run was
+   tried and the training never started, so nothing backs a claim of "nearly ready",
+   whatever the static half averages to. A card without runtime results (static only)
+   is not capped by this: it tried nothing, and its card says the runtime half was not
+   run; a run that measured nothing is evidence that the training does not run here.
 
 Pure functions; `scoring.build` applies them.
 """
@@ -43,6 +50,21 @@ def is_gap(result: CheckResult) -> bool:
     return (result.check, result.reason or "") in GAPS
 
 
+# The outcomes that are a runtime verdict: the check ran the user's code and saw it hold
+# or break. A gap (`GAPS`) is scored as a failure, but is not one: `tests` with no test
+# command configured ran nothing.
+_VERDICTS = frozenset({Outcome.PASS, Outcome.FAIL})
+
+
+def measured_nothing(checks: Sequence[CheckResult] | None) -> bool:
+    """True for runtime results in which no check reached a verdict (pass or fail):
+    every check was skipped, errored, not measured or not applicable, gaps included.
+    False without results (``None``): a static-only card is a different statement."""
+    if checks is None:
+        return False
+    return not any(c.outcome in _VERDICTS for c in checks)
+
+
 def failed(run: RunReport | None) -> list[str]:
     """The runtime checks whose outcome is fail, in run order."""
     return [c.check for c in run.checks if c.outcome is Outcome.FAIL] if run else []
@@ -65,11 +87,24 @@ def unproven(run: RunReport | None, expected: Sequence[str]) -> list[tuple[str, 
     return out
 
 
+def _nothing_reason(run: RunReport) -> str:
+    """One line: the runtime checks measured nothing, and how each ended."""
+    by_outcome: dict[str, list[str]] = {}
+    for result in run.checks:
+        by_outcome.setdefault(result.outcome.value.replace("_", " "), []).append(result.check)
+    named = "; ".join(f"{why}: {', '.join(checks)}" for why, checks in by_outcome.items())
+    return ("the runtime checks measured nothing, the training never reached a verdict "
+            f"here ({named or 'no checks reported'})")
+
+
 def capped(score: float | None, coverage: float, categories: Sequence[CategoryScore],
            run: RunReport | None, expected: Sequence[str]) -> tuple[Level, Cap | None]:
     """The level, and why it is below the score's own level (None when it is not)."""
     level = level_for(score)
     if level in (Level.PRODUCTION_READY, Level.NEARLY_READY):
+        if run is not None and measured_nothing(run.checks):
+            return Level.SOLID_RESEARCH, Cap(level, _nothing_reason(run), tuple(
+                c.check for c in run.checks))
         broken = failed(run)
         if broken:
             return Level.SOLID_RESEARCH, Cap(level, "a runtime proof failed: "
