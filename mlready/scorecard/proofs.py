@@ -32,8 +32,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mlready.gpu_runner.results import CheckResult, Outcome, RunReport
+from mlready.scorecard.categories import DERIVED_ITEMS
 from mlready.scorecard.levels import Level, level_for
-from mlready.scorecard.model import Cap, CategoryScore
+from mlready.scorecard.model import Cap, CategoryScore, ItemResult, Source
 
 # A check that reports nothing to check where the nothing is the problem: scored as a
 # failed item (once, on the check that names it) and a missing proof, never a pass.
@@ -63,6 +64,36 @@ def measured_nothing(checks: Sequence[CheckResult] | None) -> bool:
     if checks is None:
         return False
     return not any(c.outcome in _VERDICTS for c in checks)
+
+
+_RUNTIME_SOURCES = (Source.CHECK, Source.METRIC)
+# What a check that ran but measured nothing reports: it would have measured its category.
+_COULD_NOT_MEASURE = frozenset({Outcome.SKIPPED, Outcome.NOT_MEASURED, Outcome.ERROR})
+
+
+def could_not_measure(run: RunReport | None) -> frozenset[str]:
+    """The runtime item ids a run tried and could not measure: its checks that were
+    skipped (could not run here), errored or not measured, and the smoke-derived items
+    when the smoke check was reported without a verdict. A check absent from the results
+    (``--only``) is not among them: it was never tried."""
+    if run is None:
+        return frozenset()
+    ids = {c.check for c in run.checks if c.outcome in _COULD_NOT_MEASURE and not is_gap(c)}
+    smoke = next((c for c in run.checks if c.check == "smoke"), None)
+    if smoke is not None and smoke.outcome not in _VERDICTS:
+        ids |= {spec.id for spec in DERIVED_ITEMS}
+    return frozenset(ids)
+
+
+def runtime_unmeasured(items: Sequence[ItemResult], tried: frozenset[str]) -> bool:
+    """Whether a category's runtime items were tried and none measured anything: its
+    static items alone would then claim what the runtime half was there to prove (a
+    training category at 100 on one rule while its training never started), so the
+    category is not measured."""
+    runtime = [item for item in items if item.source in _RUNTIME_SOURCES]
+    if not any(item.id in tried for item in runtime):
+        return False
+    return not any(item.status.scored and item.credit is not None for item in runtime)
 
 
 def failed(run: RunReport | None) -> list[str]:

@@ -316,35 +316,6 @@ def category_score(items: Sequence[ItemResult]) -> float | None:
     return 100.0 * sum(item.weight * (item.credit or 0.0) for item in scored) / total
 
 
-_RUNTIME_SOURCES = (Source.CHECK, Source.METRIC)
-# What a check that ran but measured nothing reports: it would have measured its category.
-_COULD_NOT_MEASURE = frozenset({Outcome.SKIPPED, Outcome.NOT_MEASURED, Outcome.ERROR})
-
-
-def could_not_measure(run: RunReport | None) -> frozenset[str]:
-    """The runtime item ids a run tried and could not measure: its checks that were
-    skipped (could not run here), errored or not measured, and the smoke-derived items
-    when the smoke check was reported without a verdict. A check absent from the results
-    (``--only``) is not among them: it was never tried."""
-    if run is None:
-        return frozenset()
-    ids = {c.check for c in run.checks if c.outcome in _COULD_NOT_MEASURE and not proofs.is_gap(c)}
-    if any(c.check == "smoke" for c in run.checks) and _smoke_run(run.checks) is None:
-        ids |= {spec.id for spec in cats.DERIVED_ITEMS}
-    return frozenset(ids)
-
-
-def runtime_unmeasured(items: Sequence[ItemResult], tried: frozenset[str]) -> bool:
-    """Whether a category's runtime items were tried and none measured anything: its
-    static items alone would then claim what the runtime half was there to prove (a
-    training category at 100 on one rule while its training never started), so the
-    category is not measured."""
-    runtime = [item for item in items if item.source in _RUNTIME_SOURCES]
-    if not any(item.id in tried for item in runtime):
-        return False
-    return not any(item.status.scored and item.credit is not None for item in runtime)
-
-
 def combine(categories: Sequence[CategoryScore]) -> tuple[float | None, float]:
     """(score, coverage): the weighted mean over measured categories, renormalised, and
     the measured share of the total weight."""
@@ -394,10 +365,10 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     for item in items:
         by_category[item.category].append(item)
     severity = severities(static, rules or ())
-    tried = could_not_measure(run)
+    tried = proofs.could_not_measure(run)
     categories = tuple(
         CategoryScore(c.key, c.name, float(weights.get(c.key, c.weight)),
-                      None if runtime_unmeasured(by_category[c.key], tried)
+                      None if proofs.runtime_unmeasured(by_category[c.key], tried)
                       else category_score(by_category[c.key]),
                       failing_first(by_category[c.key], severity))
         for c in cats.CATEGORIES
