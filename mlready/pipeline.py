@@ -45,7 +45,9 @@ def ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
     """Run the static checks, the runtime checks and the scorecard on PROJECT.
 
     Exit codes: 0 done (findings and failed checks are reported in the scorecard, not as an
-    exit code), 1 the score is below --min-score, 2 a configuration or harness error.
+    exit code), 1 the score is below --min-score, 2 a configuration or harness error, or
+    the runtime checks measured nothing (`mlready run` exited 2: the training could not
+    start here). The scorecard is written in every case but a configuration error.
     """
     try:
         code = _ci(project, output_dir, mode, min_score, base_ref)
@@ -102,6 +104,9 @@ def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
         elif run_rc == 2:
             click.echo("mlready ci: the runtime checks could not start; scoring without them",
                        err=True)
+        ran = (out / "run.json").is_file()
+    else:
+        run_rc, ran = 0, False
     common = [*card_inputs, "--root", root, *(["--base-ref", base_ref] if base_ref else [])]
     for fmt, name in (("json", "scorecard.json"), ("markdown", "scorecard.md"),
                       ("summary", "summary.md"), ("badge", "badge.svg")):
@@ -119,6 +124,13 @@ def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
     written = " ".join(sorted(p.name for p in out.iterdir()
                               if p.is_file() and not p.name.startswith(".")))
     click.echo(f"    outputs in {output_dir}/: {written}")
+    if run_rc == 2:
+        # A green job on a project whose training never started would read as a pass.
+        why = ("measured nothing (`mlready run` exited 2: the training could not run here, "
+               "or a harness error)" if ran else "could not start (`mlready run` exited 2: "
+               "see its error above; `--mode static` runs the static half alone)")
+        click.echo(f"mlready ci: the runtime checks {why}; exiting 2", err=True)
+        return 2
     if min_score is not None and (score is None or float(score) < min_score):
         click.echo(f"mlready ci: score {shown} is below --min-score {min_score:g}", err=True)
         return 1

@@ -142,3 +142,48 @@ def test_ci_never_overwrites_a_gitignore_and_refuses_the_project_as_results(
     (out / ".gitignore").write_text("# mine\n")
     assert main(["ci", str(project), "-o", str(out), "--mode", "static"]) == 0
     assert (out / ".gitignore").read_text() == "# mine\n"
+
+
+MISSING_MODULE = """\
+import argparse
+
+import not_installed_env_pkg  # the simulator this training needs; not installed here
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="runs")
+    args = parser.parse_args()
+    not_installed_env_pkg.train(args.steps, args.seed, args.out)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.slow
+def test_ci_fails_when_the_training_never_started(tmp_path: Path) -> None:
+    """Every runtime check skipped as "environment" (`mlready run` exit 2): the job must
+    not go green, and the card must not read "nearly ready" on its static half."""
+    project = _project(tmp_path)
+    (project / "train.py").write_text(MISSING_MODULE)
+    (project / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\ntrain = "{python} train.py --steps {steps} --seed {seed} '
+        '--out {run_dir}"\nsteps = 3\n')
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o", str(out)],
+                          capture_output=True, text=True, check=False, timeout=240)
+    run = json.loads((out / "run.json").read_text())
+    smoke = next(c for c in run["checks"] if c["check"] == "smoke")
+    assert (smoke["outcome"], smoke["reason"]) == ("skipped", "environment")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "mlready ci: the runtime checks measured nothing" in done.stderr
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["level"] not in ("nearly-ready", "production-ready")
+    training = next(c for c in card["categories"] if c["key"] == "training")
+    assert training["score"] is None
+    headline = (out / "scorecard.md").read_text().splitlines()[0]
+    assert headline.endswith("runtime checks measured nothing")

@@ -28,7 +28,9 @@ Scoring method (docs/scorecard.md says the same for users):
    item (`DERIVED_ITEMS`: metrics logged; throughput and peak memory measured) reads
    the smoke run's measurements and weighs `METRIC_WEIGHT`.
 2. *Categories.* A category's score is the weighted mean credit of its scored items,
-   times 100. A category with no scored item is "not measured" (score None).
+   times 100. A category with no scored item is "not measured" (score None); so is
+   one whose runtime items a run tried and none measured (`proofs.runtime_unmeasured`):
+   its static items alone would claim what the runtime half was there to prove.
 3. *Overall.* The score is the weighted mean of the *measured* categories, with the
    weights renormalised over them; ``coverage`` says how much of the total weight that
    is. An unmeasured category therefore neither drags the score to zero nor lends it

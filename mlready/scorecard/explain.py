@@ -11,7 +11,7 @@ escapes the line with `escape.message`, which keeps those spans as code.
 
 from __future__ import annotations
 
-from mlready.scorecard.model import CategoryScore, ItemResult, Status
+from mlready.scorecard.model import CategoryScore, ItemResult, Source, Status
 
 MAX_NAMED = 2
 _UNSCORED = ((Status.NOT_APPLICABLE, "n/a"), (Status.SKIPPED, "skipped"),
@@ -51,6 +51,15 @@ def losses(category: CategoryScore) -> list[tuple[ItemResult, float]]:
 
 
 def _unscored(category: CategoryScore) -> str:
+    if any(i.status.scored and i.credit is not None for i in category.items):
+        # `scoring.runtime_unmeasured`: the runtime items were tried and measured nothing.
+        unscored = [i for i in category.items if i.source is Source.CHECK
+                    and not i.status.scored]
+        unscored.sort(key=lambda i: i.status is Status.NOT_APPLICABLE)  # the why first
+        tried = [f"`{i.id}` {i.status.value.replace('_', ' ')}" for i in unscored]
+        return ("not measured: its runtime checks measured nothing ("
+                + (", ".join(tried[:3]) or "no smoke run")
+                + "), and its static items alone would claim what they were there to prove")
     if any(i.status is Status.NOT_MEASURED for i in category.items):
         why = next(i.detail for i in category.items if i.status is Status.NOT_MEASURED)
         return f"not measured: {why}"

@@ -365,9 +365,11 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     for item in items:
         by_category[item.category].append(item)
     severity = severities(static, rules or ())
+    tried = proofs.could_not_measure(run)
     categories = tuple(
         CategoryScore(c.key, c.name, float(weights.get(c.key, c.weight)),
-                      category_score(by_category[c.key]),
+                      None if proofs.runtime_unmeasured(by_category[c.key], tried)
+                      else category_score(by_category[c.key]),
                       failing_first(by_category[c.key], severity))
         for c in cats.CATEGORIES
     )

@@ -62,6 +62,9 @@ LOG_TAIL_LINES = 30
 LOG_TAIL_CHARS = 3000
 
 
+NOTHING_MEASURED = "runtime checks measured nothing"
+
+
 def header(card: Scorecard, options: Options) -> list[str]:
     icon = LEVEL_ICONS[card.level]
     if card.score is None:
@@ -69,6 +72,10 @@ def header(card: Scorecard, options: Options) -> list[str]:
     else:
         headline = (f"## {icon} {options.title}: {display_score(card.score)} / 100 "
                     f"\u00b7 {card.level.label}")
+    if card.inputs.runtime and proofs.measured_nothing(card.checks):
+        # The training never started here: a reader of the headline alone must know the
+        # score stands on the static half only.
+        headline += f" \u00b7 {NOTHING_MEASURED}"
     facts = []
     if card.weakest is not None:
         weak = card.category(card.weakest)
