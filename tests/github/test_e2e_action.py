@@ -147,7 +147,8 @@ def test_the_action_end_to_end(stage: dict[str, Path], github: FakeGitHub) -> No
                    "Runtime checks", "Scorecard", "Comment on the pull request",
                    "Minimum score"]
     assert [s.name for s in result.steps if not s.ran] == ["Set up Python (uses: skipped)",
-                                                           "Check where the results come from"]
+                                                           "Check where the results come from",
+                                                           "Runtime result"]
     results = stage["project"] / "mlready-results"
     card = json.loads((results / "scorecard.json").read_text())
     assert card["inputs"]["static"] and card["inputs"]["runtime"]
@@ -344,3 +345,49 @@ def test_a_pull_request_is_judged_with_the_base_branch_settings(
     (comment,) = github.comments_on(PR + 2)
     assert ("**This PR changes mlready's settings** (`ignore`, `scorecard.min-score`): judged "
             "here with the base's; they take effect once merged.") in comment["body"]
+
+
+NEEDS_A_SIMULATOR = """\
+import argparse
+
+import not_installed_env_pkg  # the simulator this training needs; not installed here
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--steps", type=int, default=3)
+parser.add_argument("--out", default="runs")
+args = parser.parse_args()
+not_installed_env_pkg.train(args.steps, args.out)
+"""
+
+
+def test_a_training_that_cannot_start_still_posts_its_card_then_fails(
+        stage: dict[str, Path], github: FakeGitHub, tmp_path: Path) -> None:
+    """`mlready run` exits 2 when nothing could be measured here (reason `environment`):
+    the card saying so is still made and posted, and the job fails after it, never green."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "train.py").write_text(NEEDS_A_SIMULATOR)
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\ntrain = "{python} train.py --steps {steps} --out {run_dir}"\n'
+        "steps = 3\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    event = {"action": "labeled", "number": PR + 3, "label": {"name": "mlready-gpu"},
+             "pull_request": {"number": PR + 3, "head": {"sha": HEAD}}}
+    github.add_pull(PR + 3, HEAD)
+    result, _ = _run(stage, github, event_name="pull_request_target", event=event,
+                     workflow="mlready GPU", project=repo,
+                     inputs={"mode": "all", "comment": "true", "checks": "smoke",
+                             "working-directory": str(repo)})
+    ran = {s.name: s.returncode for s in result.steps if s.ran}
+    assert ran["Runtime checks"] == 0, _explain(result)  # recorded, not failed: the card follows
+    assert ran["Scorecard"] == 0 and ran["Comment on the pull request"] == 0, _explain(result)
+    assert ran["Runtime result"] == 2, _explain(result)
+    assert "Minimum score" not in ran and result.failed
+    failed = next(s for s in result.steps if s.name == "Runtime result")
+    assert "::error title=mlready::the runtime checks measured nothing" in failed.stdout
+    card = json.loads((repo / "mlready-results" / "scorecard.json").read_text())
+    assert card["level"] != "nearly-ready" and card["inputs"]["runtime"]
+    (comment,) = github.comments_on(PR + 3)
+    assert "measured nothing" in comment["body"]
