@@ -1,11 +1,14 @@
-"""memory-growth on real subprocesses: one that keeps what it allocates, one that does not.
+"""memory-growth on real subprocesses: one that keeps what it allocates, one that does not,
+and the burn-in run it trains when the runs are too short.
 
 Each run lasts about 4 s (40 steps of 0.1 s), mostly asleep; `memory-min-seconds` is
-lowered to 1 so that so short a run is long enough to judge.
+lowered to 1 so that so short a run is long enough to judge, and a 6-step run (0.6 s)
+is short enough to need a burn-in of about 1.7 s.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -50,19 +53,86 @@ def test_a_script_that_keeps_every_allocation_is_a_probable_leak(tmp_path: Path)
 
 
 def test_a_script_that_frees_what_it_allocates_holds_steady(tmp_path: Path) -> None:
-    result = by_id(execute(project(tmp_path, leak_mib=0), (ID,), progress=False))[ID]
+    report = execute(project(tmp_path, leak_mib=0), (ID,), progress=False)
+    result = by_id(report)[ID]
     assert result.outcome is Outcome.PASS, result.summary
     assert result.summary.startswith("RSS of the ref run holds steady over ")
     assert result.metrics["samples"] and int(str(result.metrics["samples"])) >= 24
+    # ref trained long enough: no burn-in
+    assert [r.id for r in report.runs] == ["ref"] and result.metrics["burn_in_steps"] is None
+    assert "burn-in" not in result.summary
 
 
 def test_a_short_run_is_not_measured_never_a_pass(tmp_path: Path) -> None:
-    result = by_id(execute(project(tmp_path, leak_mib=4, min_seconds=30, steps=5), (ID,),
-                           progress=False))[ID]
+    """5 steps of 0.1 s for 30 s: a burn-in would take about 48 s, which the 30 s `timeout`
+    cannot hold, so none is started."""
+    report = execute(project(tmp_path, leak_mib=4, min_seconds=30, steps=5), (ID,),
+                     progress=False)
+    result = by_id(report)[ID]
     assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "run_too_short")
     assert result.summary.startswith("not measured: the ref run gave ")
-    assert result.summary.endswith("s of training after warm-up, under 30s "
-                                   "(`memory-min-seconds`); raise `steps` for a burn-in")
+    assert re.search(r"s of training after warm-up, under 30s \(`memory-min-seconds`\); a "
+                     r"burn-in run would take about (4[89]|5\d)s, over 80% of `timeout` = 30s; "
+                     r"raise `timeout`, or `steps` for a burn-in$", result.summary), \
+        result.summary
+    assert [r.id for r in report.runs] == ["ref"]
+
+
+def test_a_short_run_gets_one_burn_in_which_finds_the_leak(tmp_path: Path) -> None:
+    """6 steps (0.6 s) cannot show a leak in 2 s of training: one burn-in run is sized from
+    ref's pace (0.1 s a step) to 2 s / (1 - 25% warm-up) x 1.2 = 3.2 s, i.e. 33 steps,
+    given to the command through {steps}; it trains long enough and climbs. (2 s, not 1:
+    the growth test also wants 24 memory samples after warm-up, 50 ms apart.)"""
+    stream = io.StringIO()
+    report = execute(project(tmp_path, leak_mib=4, steps=6, min_seconds=2), (ID,),
+                     progress=True, progress_stream=stream)
+    result = by_id(report)[ID]
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "probable_leak"), result.summary
+    assert [r.id for r in report.runs] == ["ref", "burn_in"]
+    steps = result.metrics["burn_in_steps"]
+    assert isinstance(steps, int) and 29 <= steps <= 36  # the pace is measured, not known
+    assert report.runs[1].argv[report.runs[1].argv.index("--steps") + 1] == str(steps)
+    trained = result.metrics["burn_in_trained_s"]
+    assert isinstance(trained, float) and trained >= 2.0
+    assert result.metrics["run"] == "burn_in" and result.metrics["analysed_s"] == trained
+    assert result.summary.startswith("probable leak: RSS of the burn_in run climbs steadily")
+    assert re.search(rf"; burn-in run: {steps} steps in \d+\.\ds, {trained:.1f}s of training "
+                     r"after warm-up \(paced on the ref run's \d+(\.\d+)? ms per step\)$",
+                     result.summary), result.summary
+    # the progress total grows by the burn-in when it starts
+    assert re.findall(r"^\[(\d)/(\d)\] train (\w+) \(seed 0, (\d+) steps\)",
+                      stream.getvalue(), re.M) == [("1", "1", "ref", "6"),
+                                                   ("2", "2", "burn_in", str(steps))]
+
+
+def test_with_the_burn_in_off_a_short_run_is_not_measured(tmp_path: Path) -> None:
+    report = execute(project(tmp_path, leak_mib=4, steps=6, extra="memory-burn-in = false"),
+                     (ID,), progress=False)
+    result = by_id(report)[ID]
+    assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "run_too_short")
+    assert result.summary.endswith("s of training after warm-up, under 1s "
+                                   "(`memory-min-seconds`); raise `steps`, or let "
+                                   "memory-growth train a burn-in run "
+                                   "(`memory-burn-in = true`)")
+    assert [r.id for r in report.runs] == ["ref"] and result.metrics["burn_in_steps"] is None
+
+
+def test_a_burn_in_that_trains_too_little_is_not_measured_with_the_seconds(
+        tmp_path: Path) -> None:
+    """A trainer that speeds up 100x after step 6: the burn-in sized on ref's 0.1 s a step
+    trains about 0.5 s instead of 1.6 s. Not measured, never a pass, saying how long."""
+    report = execute(project(tmp_path, leak_mib=0, steps=6,
+                             args="--fast-after 6 --fast-step-s 0.001"), (ID,), progress=False)
+    result = by_id(report)[ID]
+    assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "burn_in_too_short")
+    assert [r.id for r in report.runs] == ["ref", "burn_in"]
+    trained, steps = result.metrics["burn_in_trained_s"], result.metrics["burn_in_steps"]
+    assert isinstance(trained, float) and trained < 1.0
+    assert result.summary == (
+        f"not measured: the burn-in run trained {trained:.1f}s after warm-up, under the 1s "
+        f"needed (`memory-min-seconds`): {steps} steps sized on the ref run's pace of "
+        f"{result.summary.split('pace of ')[1].split(' ms')[0]} ms per step were too few; "
+        "raise `steps` for a longer run")
 
 
 def test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte(

@@ -50,7 +50,8 @@ REASONS = {
                                                 "it from, or it would not fit in `timeout`)"),
     "burn_in_too_short": Reason(Outcome.NOT_MEASURED, "the burn-in run trained less than "
                                                       "`memory-min-seconds` (its pace was "
-                                                      "misjudged)"),
+                                                      "misjudged), or was sampled too "
+                                                      "sparsely"),
     "not_sampled": Reason(Outcome.NOT_MEASURED, "no memory samples"),
 }
 VERDICT = (
@@ -220,6 +221,23 @@ def _burn_in_note(sizing: Sizing, run: RunOutcome, rss: Growth) -> str:
             f"{sizing.pace.run} run's {sizing.pace.s_per_step * 1000:.3g} ms per step)")
 
 
+def _burn_in_short(sizing: Sizing, run: RunOutcome, rss: Growth, criteria: Criteria,
+                   metrics: dict[str, Scalar],
+                   curves: dict[str, list[list[float]]]) -> CheckResult:
+    """The burn-in trained too little (or was sampled too sparsely) to judge: never a pass."""
+    stopped = " (stopped at its time cap)" if run.problem is not None else ""
+    trained = (f"trained {rss.duration_s:.1f}s after warm-up, under the "
+               f"{criteria.min_duration_s:g}s needed" if rss.duration_s < criteria.min_duration_s
+               else f"gave {rss.why}")
+    return CheckResult(
+        check=ID, outcome=Outcome.NOT_MEASURED, reason="burn_in_too_short", metrics=metrics,
+        series=curves,
+        summary=f"not measured: the burn-in run{stopped} {trained} (`memory-min-seconds`): "
+                f"{run.steps} steps sized on the {sizing.pace.run} run's pace of "
+                f"{sizing.pace.s_per_step * 1000:.3g} ms per step were too few; raise "
+                "`steps` for a longer run")
+
+
 def check(session: Session) -> CheckResult:
     blocked = prerequisite(ID, session.run("ref"), session.smoke_selected)
     if blocked is not None:
@@ -245,17 +263,8 @@ def check(session: Session) -> CheckResult:
         metrics.update(burn_in_steps=run.steps, burn_in_s=round(run.process.wall_s, 2),
                        burn_in_trained_s=round(rss.duration_s, 2))
         note = "; " + _burn_in_note(planned, run, rss)
-        if not rss.measured and rss.duration_s < criteria.min_duration_s:
-            stopped = " (stopped at its time cap)" if run.problem is not None else ""
-            return CheckResult(
-                check=ID, outcome=Outcome.NOT_MEASURED, reason="burn_in_too_short",
-                metrics=metrics, series=curves,
-                summary=f"not measured: the burn-in run{stopped} trained "
-                        f"{rss.duration_s:.1f}s after warm-up, under the "
-                        f"{criteria.min_duration_s:g}s needed (`memory-min-seconds`): "
-                        f"{run.steps} steps sized on the {planned.pace.run} run's pace of "
-                        f"{planned.pace.s_per_step * 1000:.3g} ms per step were too few; "
-                        "raise `steps` for a longer run")
+        if not rss.measured:
+            return _burn_in_short(planned, run, rss, criteria, metrics, curves)
     if not rss.measured:
         return CheckResult(check=ID, outcome=Outcome.NOT_MEASURED, reason="run_too_short",
                            metrics=metrics, series=curves,
