@@ -1,7 +1,9 @@
-"""The burn-in's pace and size on metric files written by hand, timed as the sampler saw them.
+"""The burn-in's pace and size on metric files written by hand, timed as the sampler saw them,
+and memory-growth's verdicts on burn-ins that ended at their time cap or crashed.
 
-test_memory_growth.py runs real burn-ins; these pin the arithmetic: the pace is the
-second half's, start-up and warm-up left out, and the size and time cap follow from it.
+test_memory_growth.py runs real burn-ins; these pin the arithmetic (the pace is the
+second half's, start-up and warm-up left out; the size and time cap follow from it)
+and the outcomes a real run reaches only slowly (a cap of 10 s and more).
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from pathlib import Path
 import pytest
 
 from mlready.gpu_runner import burn_in
+from mlready.gpu_runner.checks import memory_growth
+from mlready.gpu_runner.config import from_table
+from mlready.gpu_runner.failures import Problem
 from mlready.gpu_runner.memory import MemoryPeak
 from mlready.gpu_runner.pace import Pace, steady_pace, timed_steps
-from mlready.gpu_runner.plan import RUNS
+from mlready.gpu_runner.plan import RUNS, RunSpec
 from mlready.gpu_runner.process import ProcessResult, Status
-from mlready.gpu_runner.session import RunOutcome
+from mlready.gpu_runner.progress import Progress
+from mlready.gpu_runner.results import CheckResult, Outcome
+from mlready.gpu_runner.session import RunOutcome, Session
 
 REGEX = re.compile(r"step (?P<step>\d+) loss (?P<loss>\S+)")
 
@@ -87,3 +94,62 @@ def test_the_time_cap_never_exceeds_timeout_and_a_burn_in_must_fit_it() -> None:
     assert sizing.cap_s == 60.0
     assert sizing.expected_s == pytest.approx(49.0)
     assert burn_in.fits(sizing, 62.0) and not burn_in.fits(sizing, 61.0)  # 80% of timeout
+
+
+def judged_with_burn_in(tmp_path: Path, burn: RunOutcome | None) -> CheckResult:
+    """memory-growth on a 20-record ref run (too short) and, cached as if it had run, the
+    burn-in ``burn`` (None: the option is off)."""
+    cfg = from_table({"train": "{python} t.py", "memory-burn-in": burn is not None},
+                     tmp_path / "pyproject.toml", tmp_path)
+    session = Session(cfg, "cpu", tmp_path, Progress(0, enabled=False), needs_torch=False)
+    session._runs["ref"] = finished(tmp_path, WARM_THEN_STEADY)
+    if burn is not None:
+        session._runs[burn_in.RUN_ID] = burn
+    return memory_growth.check(session)
+
+
+def burn_run(tmp_path: Path, problem: Problem | None, seconds: float = 40.0) -> RunOutcome:
+    """A burn-in whose RSS is flat, sampled every 0.25 s, metrics from 0 to ``seconds``."""
+    rss = tuple((0.25 * i, 100 * 2**20) for i in range(round(seconds / 0.25) + 1))
+    memory = MemoryPeak(100 * 2**20, None, len(rss), 0.0, seconds, rss)
+    proc = ProcessResult(("train",), Status.TIMEOUT if problem else Status.OK, None,
+                         seconds + 1, tmp_path / "burn_in.log", "", memory)
+    spec = RunSpec(burn_in.RUN_ID, burn_in.PURPOSE, steps=1601)
+    return RunOutcome(spec, tmp_path / "burn_in", 1601, 0, proc, problem)
+
+
+def test_a_burn_in_stopped_at_its_time_cap_is_judged_on_what_it_trained(
+        tmp_path: Path) -> None:
+    """The cap is a limit, not a verdict: 40 s sampled before the kill are 30 s after
+    warm-up, enough to judge; the summary says it was stopped."""
+    timeout = Problem(Outcome.FAIL, "timeout", "train run did not finish within 47s")
+    result = judged_with_burn_in(tmp_path, burn_run(tmp_path, timeout))
+    assert (result.outcome, result.metrics["run"]) == (Outcome.PASS, "burn_in")
+    assert (result.metrics["burn_in_steps"], result.metrics["burn_in_s"],
+            result.metrics["burn_in_trained_s"]) == (1601, 41.0, 30.0)
+    assert re.search(r"; burn-in run: 1601 steps in 41\.0s \(stopped at its time cap of "
+                     r"\d+s\), 30\.0s of training after warm-up \(paced on the ref run's "
+                     r"10 ms per step\)$", result.summary), result.summary
+
+
+def test_a_burn_in_stopped_short_at_its_cap_is_not_measured(tmp_path: Path) -> None:
+    timeout = Problem(Outcome.FAIL, "timeout", "train run did not finish within 47s")
+    result = judged_with_burn_in(tmp_path, burn_run(tmp_path, timeout, seconds=8.0))
+    assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "burn_in_too_short")
+    assert result.summary.startswith("not measured: the burn-in run (stopped at its time "
+                                     "cap) trained 6.0s after warm-up, under the 10s needed")
+
+
+def test_a_burn_in_that_crashes_is_the_commands_failure(tmp_path: Path) -> None:
+    """A crash at a length the short runs never reached (an OOM from the very leak) is the
+    training's failure, said as the burn-in's."""
+    crashed = Problem(Outcome.FAIL, "nonzero_exit", "train run exited with 137")
+    result = judged_with_burn_in(tmp_path, burn_run(tmp_path, crashed))
+    assert (result.outcome, result.reason, result.summary) == (
+        Outcome.FAIL, "nonzero_exit", "burn-in run: train run exited with 137")
+
+
+def test_with_the_option_off_no_burn_in_is_asked_for(tmp_path: Path) -> None:
+    result = judged_with_burn_in(tmp_path, None)
+    assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "run_too_short")
+    assert result.summary.endswith("(`memory-burn-in = true`)")

@@ -216,7 +216,8 @@ def _why_no_burn_in(session: Session, criteria: Criteria) -> str | Sizing:
 
 def _burn_in_note(sizing: Sizing, run: RunOutcome, rss: Growth) -> str:
     assert run.process is not None
-    return (f"burn-in run: {run.steps} steps in {run.process.wall_s:.1f}s, "
+    stopped = f" (stopped at its time cap of {sizing.cap_s:.0f}s)" if run.problem else ""
+    return (f"burn-in run: {run.steps} steps in {run.process.wall_s:.1f}s{stopped}, "
             f"{rss.duration_s:.1f}s of training after warm-up (paced on the "
             f"{sizing.pace.run} run's {sizing.pace.s_per_step * 1000:.3g} ms per step)")
 
