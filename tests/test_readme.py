@@ -63,9 +63,12 @@ def test_readme_main_command_runs_the_main_job(tmp_path: Path) -> None:
     metrics = {c["check"]: c.get("metrics", {}) for c in run["checks"]}
     assert metrics["reproducibility"]["tier"] == metrics["resume"]["tier"] == "bitwise"
     assert metrics["checkpoint"]["has_data"] is True
-    assert metrics["memory-growth"]["run"] == "burn_in"
+    # one burn-in, or a second, top-up one when a loaded machine misjudged the pace: the
+    # longer is read, and it trained enough
+    burn_ins = ["burn_in", "burn_in_2"][:int(metrics["memory-growth"]["burn_in_runs"])]
+    assert burn_ins and metrics["memory-growth"]["run"] in burn_ins
     assert float(metrics["memory-growth"]["burn_in_trained_s"]) >= 10.0  # memory-min-seconds
-    assert [r["id"] for r in run["runs"]][-2:] == ["burn_in", "tests"]
+    assert [r["id"] for r in run["runs"]][-len(burn_ins) - 1:] == [*burn_ins, "tests"]
     card = json.loads((out / "scorecard.json").read_text())
     assert card["level"] == "production-ready"  # as the README says
     assert card["inputs"]["static"] and card["inputs"]["runtime"]

@@ -13,7 +13,11 @@ misjudged pace: the run must be expected to fit in `TIMEOUT_SHARE` of the runner
 `timeout` (else it is not started), and it runs under a time limit of its own,
 `CAP_FACTOR` times what it is expected to take (never above `timeout`), enforced by
 the runner's per-run timeout, which kills the command's whole process tree. A burn-in
-that still trains too little is *not measured*, never a pass.
+that still trains too little (and was not stopped by its cap) gets one *top-up*: a
+second burn-in, `TOP_UP_ID`, sized the same way from the first burn-in's own pace,
+which, measured over thousands of steps rather than a few, is the one a loaded machine
+misjudges least; it is held by the same caps. Whichever of the two trained longer is
+judged; when both train too little it is *not measured*, never a pass.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from mlready.gpu_runner.plan import RunSpec
 
 RUN_ID = "burn_in"
 PURPOSE = "memory-growth burn-in: long enough to judge memory growth"
+TOP_UP_ID = "burn_in_2"
+TOP_UP_PURPOSE = "memory-growth top-up burn-in: the first burn-in trained too little"
 MARGIN = 1.2  # over the steps the pace says are enough: the pace is measured, not known
 TIMEOUT_SHARE = 0.8  # of `timeout` a burn-in may be expected to take, to be started
 CAP_FACTOR = 2.0  # its own time limit: this times its expected wall time ...
@@ -41,18 +47,21 @@ class Sizing:
     training_s: float  # first to last metric, as planned
     expected_s: float  # the whole run: start-up, then the training
     cap_s: float  # its time limit
+    run_id: str = RUN_ID  # `TOP_UP_ID` for the top-up
 
     def spec(self) -> RunSpec:
-        return RunSpec(RUN_ID, PURPOSE, steps=self.steps, timeout_s=self.cap_s)
+        purpose = PURPOSE if self.run_id == RUN_ID else TOP_UP_PURPOSE
+        return RunSpec(self.run_id, purpose, steps=self.steps, timeout_s=self.cap_s)
 
 
-def size(pace: Pace, min_seconds: float, warmup_fraction: float, timeout: float) -> Sizing:
-    """The burn-in for ``min_seconds`` of analysed training at ``pace``."""
+def size(pace: Pace, min_seconds: float, warmup_fraction: float, timeout: float,
+         run_id: str = RUN_ID) -> Sizing:
+    """The burn-in ``run_id`` for ``min_seconds`` of analysed training at ``pace``."""
     training = min_seconds / (1.0 - warmup_fraction) * MARGIN
     steps = math.ceil(training / pace.s_per_step) + 1  # n records span n - 1 steps
     expected = pace.first_metric_s + training
     cap = min(timeout, CAP_FACTOR * expected + CAP_SLACK_S)
-    return Sizing(pace, steps, training, expected, cap)
+    return Sizing(pace, steps, training, expected, cap, run_id)
 
 
 def fits(sizing: Sizing, timeout: float) -> bool:

@@ -117,22 +117,58 @@ def test_with_the_burn_in_off_a_short_run_is_not_measured(tmp_path: Path) -> Non
     assert [r.id for r in report.runs] == ["ref"] and result.metrics["burn_in_steps"] is None
 
 
-def test_a_burn_in_that_trains_too_little_is_not_measured_with_the_seconds(
+def test_a_burn_in_that_trains_too_little_gets_one_top_up_which_finds_the_leak(
         tmp_path: Path) -> None:
-    """A trainer that speeds up 100x after step 6: the burn-in sized on ref's 0.1 s a step
-    trains about 0.5 s instead of 1.6 s. Not measured, never a pass, saying how long."""
-    report = execute(project(tmp_path, leak_mib=0, steps=6,
-                             args="--fast-after 6 --fast-step-s 0.001"), (ID,), progress=False)
+    """A trainer that speeds up 5x after step 6: the burn-in sized on ref's 0.1 s a step
+    (33 steps for 2 s / 0.75 x 1.2) trains about 0.8 s after warm-up, under the 2 s needed;
+    one top-up sized on the burn-in's own 20 ms a step (about 160 steps) trains enough, and
+    its 0.5 MiB a step is the leak found."""
+    stream = io.StringIO()
+    report = execute(project(tmp_path, leak_mib=0.5, steps=6, min_seconds=2,
+                             args="--fast-after 6 --fast-step-s 0.02"), (ID,),
+                     progress=True, progress_stream=stream)
+    result = by_id(report)[ID]
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "probable_leak"), result.summary
+    assert [r.id for r in report.runs] == ["ref", "burn_in", "burn_in_2"]
+    assert (result.metrics["run"], result.metrics["burn_in_runs"]) == ("burn_in_2", 2)
+    trained, steps = result.metrics["burn_in_trained_s"], result.metrics["burn_in_steps"]
+    assert isinstance(trained, float) and trained >= 2.0 and isinstance(steps, int)
+    assert result.summary.startswith("probable leak: RSS of the burn_in_2 run climbs steadily")
+    first = re.search(r"; a top-up burn-in ran \(burn_in trained (\d+\.\d)s, under the 2s "
+                      rf"needed\), burn_in_2 read: {steps} steps in \d+\.\ds, {trained:.1f}s "
+                      r"of training after warm-up \(paced on the burn_in run's [\d.]+ ms per "
+                      r"step\)$", result.summary)
+    assert first and float(first[1]) < 2.0, result.summary
+    # the top-up is declared as the burn-in is: the progress total grows by one more
+    assert re.findall(r"\[(\d+)/(\d+)\] train (burn_in\w*) \(seed 0, (\d+) steps\)",
+                      stream.getvalue())[-1] == ("3", "3", "burn_in_2", str(steps))
+
+
+def test_a_burn_in_and_its_top_up_that_both_train_too_little_are_not_measured(
+        tmp_path: Path) -> None:
+    """A trainer that speeds up after step 6 and again, 40x, after step 40 (past the
+    burn-in's 33 steps): the top-up sized on the burn-in's pace trains too little too.
+    Not measured, never a pass, naming both runs' seconds."""
+    report = execute(project(tmp_path, leak_mib=0, steps=6, min_seconds=2,
+                             args="--fast-after 6 --fast-step-s 0.02 --faster-after 40 "
+                                  "--faster-step-s 0.0005"), (ID,), progress=False)
     result = by_id(report)[ID]
     assert (result.outcome, result.reason) == (Outcome.NOT_MEASURED, "burn_in_too_short")
-    assert [r.id for r in report.runs] == ["ref", "burn_in"]
-    trained, steps = result.metrics["burn_in_trained_s"], result.metrics["burn_in_steps"]
-    assert isinstance(trained, float) and trained < 1.0
-    assert result.summary == (
-        f"not measured: the burn-in run trained {trained:.1f}s after warm-up, under the 1s "
-        f"needed (`memory-min-seconds`): {steps} steps sized on the ref run's pace of "
-        f"{result.summary.split('pace of ')[1].split(' ms')[0]} ms per step were too few; "
-        "raise `steps` for a longer run")
+    assert [r.id for r in report.runs] == ["ref", "burn_in", "burn_in_2"]
+    assert result.metrics["burn_in_runs"] == 2
+    said = re.fullmatch(
+        r"not measured: the burn-in run trained (\d+\.\d)s after warm-up \((\d+) steps "
+        r"sized on the ref run's pace of [\d.]+ ms per step\), then its top-up (\d+\.\d)s "
+        r"\((\d+) steps sized on the burn_in run's pace of [\d.]+ ms per step\), both under "
+        r"the 2s needed \(`memory-min-seconds`\); raise `steps` for a longer run",
+        result.summary)
+    assert said, result.summary
+    first_s, first_steps, top_s, top_steps = said.groups()
+    assert float(first_s) < 2.0 and float(top_s) < 2.0 and int(top_steps) > int(first_steps)
+    # the run judged is the longer of the two
+    trained = result.metrics["burn_in_trained_s"]
+    assert isinstance(trained, float)
+    assert f"{trained:.1f}" == max(first_s, top_s, key=float)
 
 
 def test_the_training_part_starts_at_the_first_metric_line_not_the_first_log_byte(

@@ -85,7 +85,8 @@ def test_steady_rss_passes_with_its_figures(tmp_path: Path) -> None:
     assert result.metrics == {
         "run": "ref", "analysed_s": 30.0, "samples": 121, "rss_slope_mb_per_min": 0.0,
         "rss_growth_mb": 0.0, "rss_rising_fraction": 0.0, "gpu_slope_mb_per_min": None,
-        "gpu_growth_mb": None, "burn_in_steps": None, "burn_in_s": None,
+        "gpu_growth_mb": None, "burn_in_runs": None, "burn_in_steps": None,
+        "burn_in_s": None,
         "burn_in_trained_s": None}
 
 
@@ -107,7 +108,8 @@ def test_a_climbing_rss_is_a_probable_leak(tmp_path: Path) -> None:
         "run": "ref", "analysed_s": 30.0, "samples": 121,
         "rss_slope_mb_per_min": round(g.slope_bytes_per_s * 60 / MIB, 3),
         "rss_growth_mb": round(int(g.growth_bytes) / MIB, 1), "rss_rising_fraction": 1.0,
-        "gpu_slope_mb_per_min": None, "gpu_growth_mb": None, "burn_in_steps": None,
+        "gpu_slope_mb_per_min": None, "gpu_growth_mb": None, "burn_in_runs": None,
+        "burn_in_steps": None,
         "burn_in_s": None, "burn_in_trained_s": None}
     assert result.metrics["rss_slope_mb_per_min"] == pytest.approx(90.0, abs=0.01)
     assert result.series["rss_mb"][-1] == [40000.0, 160.0]
@@ -178,7 +180,8 @@ def test_the_minimum_seconds_come_from_the_option(tmp_path: Path) -> None:
     assert short.metrics == {
         "run": "ref", "analysed_s": 30.0, "samples": 121, "rss_slope_mb_per_min": None,
         "rss_growth_mb": None, "rss_rising_fraction": None, "gpu_slope_mb_per_min": None,
-        "gpu_growth_mb": None, "burn_in_steps": None, "burn_in_s": None,
+        "gpu_growth_mb": None, "burn_in_runs": None, "burn_in_steps": None,
+        "burn_in_s": None,
         "burn_in_trained_s": None}
     assert len(short.series["rss_mb"]) == 161
 
