@@ -20,6 +20,9 @@ start in and the docs' run-plan table are derived from the check declarations
 ``eval``
     the eval command on ``ref``'s checkpoint.
 
+Checks may add runs the config decides (seed-spread's extra seeds) and one run that what
+the earlier runs measured decides (memory-growth's burn-in, `checks._declaration.DerivedRuns`).
+
 With ``nproc > 1`` each training process is a ``torchrun`` of ``nproc`` ranks, and the
 distributed check reads the same runs.
 """
@@ -39,6 +42,8 @@ class RunSpec:
     purpose: str
     seed_offset: int = 0
     steps_factor: int = 1  # steps = factor * N
+    steps: int | None = None  # an exact count instead (memory-growth's burn-in, sized at run time)
+    timeout_s: float | None = None  # a shorter limit than `timeout` (the burn-in's time cap)
     resume_from: RunId | None = None
     is_eval: bool = False  # the eval command, on ``ref``'s checkpoint
 
@@ -48,6 +53,8 @@ class RunSpec:
         if self.is_eval:
             return "-"
         steps = "N" if self.steps_factor == 1 else f"{self.steps_factor}N"
+        if self.steps is not None:
+            steps = str(self.steps)
         if self.resume_from is not None:
             return f"resume from `{self.resume_from}` to {steps}"
         seed = "seed" if not self.seed_offset else f"seed+{self.seed_offset}"

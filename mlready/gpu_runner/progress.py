@@ -147,6 +147,10 @@ class Progress:
     def _prefix(self) -> str:
         return f"[{self._done}/{max(self._total, self._done)}] {self._label}"
 
+    def grow(self, runs: int = 1) -> None:
+        """More runs than planned: one that what the earlier runs measured called for."""
+        self._total += runs
+
     def start(self, label: str, watch: Watch | None = None) -> None:
         """A run begins: its per-run line, and the updates while it goes."""
         self._done += 1

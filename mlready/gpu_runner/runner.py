@@ -76,7 +76,7 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
                                    summary=f"cannot create a run directory in "
                                            f"{tempfile.gettempdir()} ({why}); set TMPDIR")
                        for c in checks], None)
-    runs = planned(c.plan(config) for c in checks if c.applies(config))
+    runs = planned(c.plan(config) for c in checks)
     session = Session(config, device, work,
                       Progress(len(runs), progress_stream, progress, progress_interval),
                       runs=RUNS,

@@ -118,15 +118,22 @@ class Session:
             self._runs[run_id] = self._start(self.runs[run_id])
         return self._runs[run_id]
 
-    def run_extra(self, spec: RunSpec) -> RunOutcome:
+    def run_extra(self, spec: RunSpec, *, planned: bool = True) -> RunOutcome:
         """`run` for a run a check derives from the config (one per extra seed) rather than
-        declares in ``RUNS``; cached by its id like the others."""
+        declares in ``RUNS``; cached by its id like the others. ``planned=False``: a run no
+        plan could count (memory-growth's burn-in), so the progress total grows by one."""
         if spec.id not in self._runs:
+            if not planned:
+                self.progress.grow()
             self._runs[spec.id] = self._start(spec)
         return self._runs[spec.id]
 
     def cached(self, run_id: RunId) -> RunOutcome | None:
         return self._runs.get(run_id)
+
+    def finished(self) -> tuple[RunOutcome, ...]:
+        """Every run started so far, extra ones included, in the order they started."""
+        return tuple(self._runs.values())
 
     @property
     def commands_wall_s(self) -> float:
@@ -149,8 +156,8 @@ class Session:
         return logged if logged is not None else source.steps
 
     def _start(self, spec: RunSpec) -> RunOutcome:
-        n = self.config.steps
-        steps = n * spec.steps_factor
+        steps = spec.steps if spec.steps is not None else self.config.steps * spec.steps_factor
+        timeout = spec.timeout_s if spec.timeout_s is not None else self.config.timeout
         seed = self.config.seed + spec.seed_offset
         run_dir = self.work_dir / spec.id
         metrics_file = self.work_dir / f"{spec.id}.metrics.jsonl"
@@ -203,7 +210,7 @@ class Session:
                 objective="" if spec.is_eval else self.config.objective))
             try:
                 proc = run_command(wrapped, cwd=cwd, env=env,
-                                   timeout=self.config.timeout, log_path=log_path,
+                                   timeout=timeout, log_path=log_path,
                                    watch=(metrics_file,))
             except BaseException:  # Ctrl-C, a full disk: no progress after the report
                 self.progress.abort()
@@ -219,7 +226,7 @@ class Session:
             peak_rss_bytes=proc.memory.rss_bytes, peak_gpu_bytes=proc.memory.gpu_bytes))
         what = "eval" if spec.is_eval else ("resume run" if spec.resume_from else "train run")
         label = f"{what} `{launch.short(proc.argv)}`"
-        problem = describe(proc, label, key, self.config.timeout)
+        problem = describe(proc, label, key, timeout)
         if not run_dir.is_dir():
             failed = f"; it then failed: {last_line(proc.tail)}" if problem is not None else ""
             problem = Problem(Outcome.ERROR, "run_dir_vanished",
@@ -233,7 +240,7 @@ class Session:
         elif regex is None:
             trajectory = parse_jsonl(metrics_file)
         else:
-            budget = max(1.0, self.config.timeout - proc.wall_s)
+            budget = max(1.0, timeout - proc.wall_s)
             try:
                 trajectory = parse_regex(log_path, regex, budget)
             except RegexTooSlow as exc:

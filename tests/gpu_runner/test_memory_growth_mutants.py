@@ -85,7 +85,9 @@ def test_steady_rss_passes_with_its_figures(tmp_path: Path) -> None:
     assert result.metrics == {
         "run": "ref", "analysed_s": 30.0, "samples": 121, "rss_slope_mb_per_min": 0.0,
         "rss_growth_mb": 0.0, "rss_rising_fraction": 0.0, "gpu_slope_mb_per_min": None,
-        "gpu_growth_mb": None}
+        "gpu_growth_mb": None, "burn_in_runs": None, "burn_in_steps": None,
+        "burn_in_s": None,
+        "burn_in_trained_s": None}
 
 
 def test_the_curve_is_every_sample_in_mib_by_millisecond(tmp_path: Path) -> None:
@@ -106,7 +108,9 @@ def test_a_climbing_rss_is_a_probable_leak(tmp_path: Path) -> None:
         "run": "ref", "analysed_s": 30.0, "samples": 121,
         "rss_slope_mb_per_min": round(g.slope_bytes_per_s * 60 / MIB, 3),
         "rss_growth_mb": round(int(g.growth_bytes) / MIB, 1), "rss_rising_fraction": 1.0,
-        "gpu_slope_mb_per_min": None, "gpu_growth_mb": None}
+        "gpu_slope_mb_per_min": None, "gpu_growth_mb": None, "burn_in_runs": None,
+        "burn_in_steps": None,
+        "burn_in_s": None, "burn_in_trained_s": None}
     assert result.metrics["rss_slope_mb_per_min"] == pytest.approx(90.0, abs=0.01)
     assert result.series["rss_mb"][-1] == [40000.0, 160.0]
 
@@ -167,16 +171,18 @@ def test_gpu_memory_sampled_too_sparsely_is_not_measured(tmp_path: Path) -> None
 def test_the_minimum_seconds_come_from_the_option(tmp_path: Path) -> None:
     runs = {"ref": outcome(tmp_path, "ref", climb(1.5))}
     assert judged(tmp_path, runs, min_seconds=30.0).outcome is Outcome.FAIL
-    short = judged(tmp_path, runs, min_seconds=30.5)
+    short = judged(tmp_path, runs, min_seconds=30.5, **{"memory-burn-in": False})
     assert (short.check, short.outcome, short.reason) == (
         "memory-growth", Outcome.NOT_MEASURED, "run_too_short")
     assert short.summary == ("not measured: the ref run gave 30.0s of training after "
-                             "warm-up, under 30.5s (`memory-min-seconds`); raise `steps` for "
-                             "a burn-in")
+                             "warm-up, under 30.5s (`memory-min-seconds`); raise `steps`, or "
+                             "let memory-growth train a burn-in run (`memory-burn-in = true`)")
     assert short.metrics == {
         "run": "ref", "analysed_s": 30.0, "samples": 121, "rss_slope_mb_per_min": None,
         "rss_growth_mb": None, "rss_rising_fraction": None, "gpu_slope_mb_per_min": None,
-        "gpu_growth_mb": None}
+        "gpu_growth_mb": None, "burn_in_runs": None, "burn_in_steps": None,
+        "burn_in_s": None,
+        "burn_in_trained_s": None}
     assert len(short.series["rss_mb"]) == 161
 
 

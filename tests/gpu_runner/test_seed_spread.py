@@ -87,14 +87,29 @@ def test_the_progress_total_counts_every_seed_run(tmp_path: Path) -> None:
 def test_the_plan_derives_the_seed_runs_from_the_config(tmp_path: Path) -> None:
     check = next(c for c in REGISTRY if c.id == ID)
     for i, (extra, runs) in enumerate((
-            ("", ["ref", "other_seed"]), ("seeds = 2", ["ref", "other_seed"]),
+            ("", []), ("seeds = 0", []), ("seeds = 1", []),  # off, or one seed: no run
+            ("seeds = 2", ["ref", "other_seed"]),
             ("seeds = 5", ["ref", "other_seed", "seed_2", "seed_3", "seed_4"]))):
         (tmp_path / str(i)).mkdir()
         assert planned([check.plan(project(tmp_path / str(i), extra))]) == runs
     # and the docs' run-plan table shows them, and counts them in the full run
     table = _docs.run_plan()
     assert "| `seed_2` ... `seed_{K-1}` | seed+k, N (k = 2 ... K-1) |" in table
-    assert table.endswith("and K - 2 more with `seeds` = K (seed-spread).")
+    assert ", and K - 2 more with `seeds` = K (seed-spread)," in table.splitlines()[-1]
+
+
+def test_seeds_off_counts_no_run_in_the_progress_total(tmp_path: Path) -> None:
+    """`seeds = 0` (the default, "off") starts nothing, so beside smoke (which needs `ref`)
+    the total is 1: `other_seed`, which only reproducibility or seeds >= 2 start, is not
+    counted as a run to come ([1/2] that never reached 2/2)."""
+    stream = io.StringIO()
+    report = execute(project(tmp_path, "seeds = 0"), ("smoke", ID), progress=True,
+                     progress_stream=stream)
+    assert (by_id(report)[ID].outcome, by_id(report)[ID].reason) == (
+        Outcome.NOT_APPLICABLE, "not_configured")
+    assert [r.id for r in report.runs] == ["ref"]
+    assert re.findall(r"^\[(\d)/(\d)\] train (\w+) ", stream.getvalue(), re.M) == [
+        ("1", "1", "ref")]
 
 
 def test_a_claim_within_seed_noise_fails(tmp_path: Path) -> None:

@@ -200,5 +200,6 @@ def test_no_check_declares_a_could_not_measure_reason_as_not_applicable() -> Non
     measured = {(c.id, code) for c in REGISTRY for code, reason in c.reasons.items()
                 if reason.outcome is Outcome.NOT_MEASURED}
     assert measured == {("memory-growth", "run_too_short"), ("memory-growth", "not_sampled"),
+                        ("memory-growth", "burn_in_too_short"),
                         ("resume", "unnumbered_metrics"),
                         ("eval-determinism", "only_timing_metrics")}

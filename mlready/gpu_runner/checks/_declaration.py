@@ -28,10 +28,13 @@ adding a check edits no other file. Required, at the top of the module:
     the decision.
 
 Optional: ``RUNS`` (runs it introduces, as `plan.RunSpec`), ``REQUIRES`` (config keys
-without which it is not applicable, so its runs are not planned), ``OPTIONS`` (config
-keys of its own under ``[tool.mlready.runner]`` -> `Option`) and ``DERIVED_RUNS`` (runs
-whose number the config decides, one per extra seed: `DerivedRuns`), so that the
-progress total and the docs' run plan count them too.
+without which it is not applicable, so its runs are not planned), ``ACTIVE`` (a function
+of the config, False when the config turns the check off, e.g. ``seeds = 0``: it starts
+nothing then, so its runs are not planned either), ``OPTIONS`` (config keys of its own
+under ``[tool.mlready.runner]`` -> `Option`) and ``DERIVED_RUNS`` (runs whose number the
+config decides, one per extra seed, or a run that what earlier runs measured decides,
+the burn-in: `DerivedRuns`), so that the progress total and the docs' run plan count
+them too.
 """
 
 from __future__ import annotations
@@ -63,8 +66,8 @@ class Reason:
 class Option:
     """A config key a check reads, declared with it: type, default, help, lower bound."""
 
-    kind: type[float] | type[int] | type[str]
-    default: float | int | str
+    kind: type[float] | type[int] | type[str] | type[bool]
+    default: float | int | str | bool
     help: str
     minimum: float | None = None
 
@@ -76,6 +79,12 @@ class DerivedRuns:
     ``specs(config)`` are those runs for one config, in the order the check starts them
     (the check starts them from the same specs, `Session.run_extra`); the other fields
     are their row in the docs' run-plan table, where ``K`` stands for the config value.
+
+    ``measured``: the runs start only when what the earlier runs measured calls for them
+    (memory-growth's burn-in: when no run trained long enough), so no plan made before
+    the first run can count them; they are left out of the progress total, which grows
+    when one starts (`Session.run_extra` with ``planned=False``), and the docs' row says
+    when they run.
     """
 
     specs: Callable[[Any], tuple[RunSpec, ...]]
@@ -83,6 +92,7 @@ class DerivedRuns:
     seed_steps: str
     purpose: str
     count: str  # how many, for the docs' full-run line: "K - 2 more with `seeds` = K"
+    measured: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,16 +114,23 @@ class Check:
     requires: tuple[str, ...] = ()
     options: Mapping[str, Option] = field(default_factory=lambda: MappingProxyType({}))
     derived: DerivedRuns | None = None
+    active: Callable[[Any], bool] | None = None
 
     def plan(self, config: Any) -> tuple[RunId, ...]:
-        """The runs it starts with this config: its ``NEEDS``, then any derived runs."""
-        if self.derived is None:
+        """The runs it starts with this config: its ``NEEDS``, then any derived runs the
+        config alone decides (not those that measurements decide: `DerivedRuns.measured`);
+        none when it does not apply."""
+        if not self.applies(config):
+            return ()
+        if self.derived is None or self.derived.measured:
             return self.needs
         return (*self.needs, *(spec.id for spec in self.derived.specs(config)))
 
-    def applies(self, config: object) -> bool:
-        """False when a config key it requires is unset: it is not applicable, and its runs
-        are not planned."""
+    def applies(self, config: Any) -> bool:
+        """False when a config key it requires is unset, or the config turns it off
+        (``ACTIVE``): it starts no run then, so its runs are not planned."""
+        if self.active is not None and not self.active(config):
+            return False
         return all(getattr(config, key, None) is not None for key in self.requires)
 
 
@@ -137,5 +154,5 @@ def declare(module: ModuleType) -> Check:
         module=module.__name__, runs=tuple(ns.get("RUNS", ())),
         requires=tuple(ns.get("REQUIRES", ())),
         options=MappingProxyType(dict(ns.get("OPTIONS", {}))),
-        derived=ns.get("DERIVED_RUNS"),
+        derived=ns.get("DERIVED_RUNS"), active=ns.get("ACTIVE"),
     )

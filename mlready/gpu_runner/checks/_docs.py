@@ -87,9 +87,14 @@ def verdicts(checks: tuple[Check, ...] = REGISTRY) -> str:
     return "\n".join(f"- **{c.id}**: {c.verdict}" for c in checks)
 
 
+def _toml(value: object) -> str:
+    """A default as the user writes it in pyproject.toml (``true``, not ``True``)."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def options_table(checks: tuple[Check, ...] = REGISTRY) -> str:
     rows = ["| key | default | check | meaning |", "| --- | --- | --- | --- |"]
-    rows += [f"| `{key}` | `{opt.default!r}` | {c.id} | {opt.help} |"
+    rows += [f"| `{key}` | `{_toml(opt.default)}` | {c.id} | {opt.help} |"
              for c in checks for key, opt in c.options.items()]
     if len(rows) == 2:
         return "No check declares keys of its own."

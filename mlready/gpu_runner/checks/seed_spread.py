@@ -68,6 +68,16 @@ METRICS = {
 }
 
 
+def trains(config: RunnerConfig) -> bool:
+    """Whether `check` trains any seed with this config: off (``seeds = 0``, the default),
+    one seed or no objective return before the first run, so such a plan lists none of
+    its runs (`ACTIVE`); reproducibility, when selected, still plans its own."""
+    return int(config.option("seeds")) >= 2 and bool(config.objective)
+
+
+ACTIVE = trains
+
+
 def run_id(offset: int) -> str:
     """The run of seed ``seed + offset``: reproducibility's two, then ``seed_<k>``."""
     return {0: "ref", 1: "other_seed"}.get(offset, f"seed_{offset}")
@@ -76,9 +86,9 @@ def run_id(offset: int) -> str:
 def extra_runs(config: RunnerConfig) -> tuple[RunSpec, ...]:
     """The seeds beyond reproducibility's two that `check` trains with this config (none
     when it trains none: off, one seed, no objective)."""
-    k = int(config.option("seeds"))
-    if k < 2 or not config.objective:
+    if not trains(config):
         return ()
+    k = int(config.option("seeds"))
     return tuple(RunSpec(run_id(offset), f"seed spread: seed+{offset}", seed_offset=offset)
                  for offset in range(2, k))
 
