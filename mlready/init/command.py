@@ -22,6 +22,7 @@ import re
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -124,8 +125,7 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     table = {**proposal.table, **settled}
     if table.get("checkpoint") is False:
         table.pop("resume", None)
-    return Proposal(table, proposal.source, (*proposal.notes, *notes), proposal.others,
-                    proposal.script)
+    return replace(proposal, table=table, notes=(*proposal.notes, *notes))
 
 
 @click.command("init")
