@@ -210,6 +210,11 @@ def _value(value: Any) -> str:
     return json.dumps(text)  # JSON escapes are valid TOML basic-string escapes
 
 
+def render_keys(table: Mapping[str, Any]) -> list[str]:
+    """``key = value`` TOML lines of ``table``, in the order `render` writes them."""
+    return [f"{key} = {_value(table[key])}" for key in KEY_ORDER if key in table]
+
+
 def _steps_note(proposal: Proposal) -> tuple[str, ...]:
     """Without ``{steps}`` in `train` every short run trains the script's full length
     until the timeout kills it (3-5 runs of it): said first, with what to do, and with
