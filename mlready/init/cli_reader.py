@@ -40,6 +40,8 @@ class Option:
     takes_value: bool = True
     required: bool = False
     default: str | None = None
+    metavar: str | None = None  # argparse's metavar: "STEPS" says what the value counts
+    help: str | None = None  # the option's help text, when a literal string
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,9 @@ def _argparse(tree: ast.AST) -> Iterator[Option | str]:
         required = isinstance(keyword(node, "required"), ast.Constant) and bool(
             getattr(keyword(node, "required"), "value", False))
         takes_value = action_name.rpartition(".")[2] not in _NO_VALUE_ACTIONS
+        metavar, text = _const(keyword(node, "metavar")), _const(keyword(node, "help"))
         for name in longs:
-            yield Option(name, takes_value, required, default)
+            yield Option(name, takes_value, required, default, metavar, text)
 
 
 def _click(tree: ast.AST) -> Iterator[Option | str]:
@@ -306,7 +309,20 @@ def from_help(text: str) -> Interface:
     options: dict[str, Option] = {}
     for match in _HELP_FLAG.finditer(text):
         flag = match.group(1).rstrip(".")
-        if flag in ("--help", "--version") or flag in options:
+        if flag in ("--help", "--version"):
             continue
-        options[flag] = Option(flag, takes_value=match.group(2) is not None)
+        # The usage line names a flag first; its own line in the options list, later,
+        # carries its description (what the rest of that line says).
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        rest = text[match.end():].partition("\n")[0].strip()
+        own_line = not text[line_start:match.start()].strip()
+        described = rest if own_line and rest and not rest.startswith(("-", ",")) else None
+        seen = options.get(flag)
+        if seen is not None:
+            if described and seen.help is None:
+                options[flag] = Option(flag, seen.takes_value, metavar=seen.metavar,
+                                       help=described)
+            continue
+        options[flag] = Option(flag, takes_value=match.group(2) is not None,
+                               metavar=match.group(2), help=described)
     return Interface("help", tuple(options.values()))

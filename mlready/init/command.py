@@ -8,7 +8,9 @@ on the user's machine, so nobody should get one they have not seen.
 
 ``--probe`` runs the proposed command briefly (`probe`) and fills in what only a run
 shows: the metrics regex for what the script prints, the objective, the checkpoint
-glob, and a step count long enough to show a trend.
+glob, and a step count long enough to show a trend. On a project whose
+``[tool.mlready.runner]`` exists it probes that table's own ``train`` and prints the
+derived keys that differ, to paste: the table is the user's text and is never rewritten.
 
 Nothing of the user's runs without an explicit yes. When a script's options are not in
 its source, reading them means running ``script --help`` (for a ``[project.scripts]``
@@ -22,13 +24,14 @@ import re
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from mlready.config import ConfigError
 from mlready.init import probe as probing
-from mlready.init.proposal import MayRun, Proposal, propose, render, validate
+from mlready.init.proposal import MayRun, Proposal, propose, render, render_keys, validate
 from mlready.init.setup_files import _Writer
 
 PROBE_TIMEOUT_S = 120.0
@@ -124,8 +127,41 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
     table = {**proposal.table, **settled}
     if table.get("checkpoint") is False:
         table.pop("resume", None)
-    return Proposal(table, proposal.source, (*proposal.notes, *notes), proposal.others,
-                    proposal.script)
+    return replace(proposal, table=table, notes=(*proposal.notes, *notes))
+
+
+# What a probe derives from the output; the rest of a user's table is theirs.
+_DERIVED = ("metrics", "objective", "direction", "checkpoint")
+
+
+def _probe_existing(root: Path, data: dict[str, object], timeout: float) -> None:
+    """``--probe`` on a project that has a runner table: probe the table's own `train`
+    (a user who fixed the proposed command by hand still wants metrics and objective
+    derived for it) and print the keys that differ. Nothing is written: the table is
+    the user's text, with their comments, and a rewrite would lose them."""
+    tool = data.get("tool")
+    mlready = tool.get("mlready") if isinstance(tool, dict) else None
+    table = mlready.get("runner") if isinstance(mlready, dict) else None
+    if not isinstance(table, dict) or not isinstance(table.get("train"), str):
+        click.echo("  not probed [tool.mlready.runner] has no `train` command to probe")
+        return
+    start = {"steps": 20, **table}
+    try:
+        validate(root, start)
+    except ConfigError as exc:
+        raise click.ClickException(f"cannot probe [tool.mlready.runner]: {exc}") from None
+    probed = _probed(root, Proposal(start, "[tool.mlready.runner]"), timeout)
+    notes = probed.notes
+    changed = {k: probed.table[k] for k in _DERIVED
+               if k in probed.table and probed.table[k] != table.get(k)}
+    if not changed:
+        click.echo("Your [tool.mlready.runner] already has what the probe derived "
+                   f"({', '.join(k for k in _DERIVED if k in probed.table) or 'nothing'}).")
+    else:
+        click.echo("Probed your train command; to use what it derived, set in "
+                   "[tool.mlready.runner] (not written: the table is yours):")
+        click.echo("".join(f"    {line}\n" for line in render_keys(changed)), nl=False)
+    click.echo("".join(f"    # {note}\n" for note in notes), nl=False)
 
 
 @click.command("init")
@@ -139,7 +175,9 @@ def _probed(root: Path, proposal: Proposal, timeout: float) -> Proposal:
 @click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
 @click.option("--probe", is_flag=True, help="Run the proposed train command briefly (and "
                                             "its --help when needed) and derive metrics, "
-                                            "objective and checkpoint.")
+                                            "objective and checkpoint. With a "
+                                            "[tool.mlready.runner] already there, probe its "
+                                            "train command and print the keys to change.")
 @click.option("--probe-timeout", type=float, default=PROBE_TIMEOUT_S, show_default=True,
               help="Seconds allowed per probe run.")
 def init(directory: Path, yes: bool, force: bool, probe: bool, probe_timeout: float) -> int:
@@ -177,6 +215,8 @@ def init(directory: Path, yes: bool, force: bool, probe: bool, probe_timeout: fl
         else:
             click.echo("  not written pyproject.toml (no terminal to confirm): rerun with "
                        "--yes to write it, or paste it into pyproject.toml")
+    elif probe and leave == "has runner":
+        _probe_existing(root, data, probe_timeout)
     if writer.wrote:
         click.echo("Next: `pre-commit install`, then `mlready check` and `mlready run`.")
     return 0

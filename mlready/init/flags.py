@@ -9,21 +9,47 @@ name also says what ``{steps}`` counts (`Mapping.unit`): epochs, timesteps, epis
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlready.init.cli_reader import Interface, Option
 
-# (normalised name, unit of {steps}), best first.
+# (normalised name, unit of {steps}), best first. The names before `_TOTALS_END` always
+# mean the whole run's length; the later ones (``--num-steps``, ``--n-steps``: the
+# rollout length of on-policy RL scripts; bare ``--steps``, epochs) yield to an option
+# whose help says it is the number of training steps.
 STEPS: tuple[tuple[str, str], ...] = (
     ("total_timesteps", "timesteps"), ("num_env_steps", "timesteps"),
     ("num_timesteps", "timesteps"), ("total_steps", "steps"), ("max_steps", "steps"),
-    ("train_steps", "steps"), ("num_train_steps", "steps"), ("max_iters", "iterations"),
-    ("max_iter", "iterations"), ("num_iterations", "iterations"), ("iterations", "iterations"),
-    ("iters", "iterations"), ("n_iter", "iterations"), ("num_updates", "updates"),
-    ("num_steps", "steps"), ("steps", "steps"), ("max_epochs", "epochs"),
-    ("num_train_epochs", "epochs"), ("num_epochs", "epochs"), ("n_epochs", "epochs"),
-    ("epochs", "epochs"), ("num_episodes", "episodes"), ("episodes", "episodes"),
+    ("max_train_steps", "steps"), ("train_steps", "steps"), ("num_train_steps", "steps"),
+    ("num_training_steps", "steps"), ("training_steps", "steps"),
+    ("max_iters", "iterations"), ("max_iter", "iterations"),
+    ("max_iterations", "iterations"), ("num_iterations", "iterations"),
+    ("num_iters", "iterations"), ("n_iters", "iterations"), ("total_iters", "iterations"),
+    ("iterations", "iterations"), ("iters", "iterations"), ("n_iter", "iterations"),
+    ("num_updates", "updates"), ("max_updates", "updates"),
+    ("num_steps", "steps"), ("n_steps", "steps"), ("steps", "steps"),
+    ("max_epochs", "epochs"), ("num_train_epochs", "epochs"), ("num_epochs", "epochs"),
+    ("n_epochs", "epochs"), ("epochs", "epochs"), ("num_episodes", "episodes"),
+    ("episodes", "episodes"),
 )
+_TOTALS_END = STEPS.index(("num_steps", "steps"))
+# A help text that *is* the run's length: "Number of training steps (4x frames)", not
+# "Number of steps between evaluations" nor "number of forward steps in A2C".
+_COUNT_HELP = re.compile(
+    r"(?i)^\s*(?:the\s+)?(?:total\s+)?(?:number|num\.?|no\.?)\s+of\s+(?:total\s+)?"
+    r"(?:training\s+|train\s+|optimi[sz]ation\s+|gradient\s+)?"
+    r"(steps|iterations|iters|timesteps|updates)(?:\s+to\s+train(?:\s+for)?)?\s*(?:$|[.,;:(])")
+_HELP_UNITS = {"steps": "steps", "iterations": "iterations", "iters": "iterations",
+               "timesteps": "timesteps", "updates": "updates"}
+# argparse metavars that say the value counts steps; alone they are weak (a script may
+# give STEPS to its warm-up and evaluation interval too), so only a single such option,
+# not named or described as an interval, is taken.
+_COUNT_METAVARS = {"STEPS": "steps", "N_STEPS": "steps", "NUM_STEPS": "steps",
+                   "ITERS": "iterations", "N_ITERS": "iterations",
+                   "ITERATIONS": "iterations", "TIMESTEPS": "timesteps"}
+_NOT_A_TOTAL = re.compile(r"(?i)interval|freq|every|warm|start|log|save|eval|print|"
+                          r"target|between|before|after|\bper\b|\beach\b")
 SEED = ("seed", "random_seed", "rng_seed", "manual_seed")
 RUN_DIR = ("output_dir", "out_dir", "outdir", "out", "output", "work_dir", "workdir",
            "run_dir", "save_dir", "checkpoint_dir", "ckpt_dir", "log_dir", "logdir",
@@ -66,22 +92,61 @@ def _pick(options: dict[str, Option], names: tuple[str, ...], *,
     return None
 
 
+def _by_name(options: dict[str, Option],
+             names: tuple[tuple[str, str], ...]) -> tuple[Option, str] | None:
+    for name, unit in names:
+        found = options.get(name)
+        if found is not None and found.takes_value:
+            return found, unit
+    return None
+
+
+def _described(options: dict[str, Option]) -> tuple[Option, str] | None:
+    """The one option whose help says it is the number of training steps."""
+    found = [(o, _HELP_UNITS[m.group(1).lower()]) for o in options.values()
+             if o.takes_value and o.help and (m := _COUNT_HELP.match(o.help))]
+    return found[0] if len(found) == 1 else None
+
+
+def _by_metavar(options: dict[str, Option]) -> tuple[Option, str] | None:
+    """The one option with a step-count metavar that is not an interval or a warm-up."""
+    found = [(o, _COUNT_METAVARS[o.metavar.upper()]) for o in options.values()
+             if o.takes_value and o.metavar and o.metavar.upper() in _COUNT_METAVARS]
+    found = [(o, unit) for o, unit in found
+             if not _NOT_A_TOTAL.search(f"{normalise(o.flag)} {o.help or ''}")]
+    return found[0] if len(found) == 1 else None
+
+
+def _steps(options: dict[str, Option]) -> tuple[Option | None, str]:
+    """The option for {steps}, precision first (a wrong one trains the wrong thing; none
+    is said in a note): a total's name, else the one option described as the number of
+    steps, else a weaker name, else the one option with a STEPS-like metavar."""
+    for found in (_by_name(options, STEPS[:_TOTALS_END]), _described(options),
+                  _by_name(options, STEPS[_TOTALS_END:]), _by_metavar(options)):
+        if found is not None:
+            return found
+    return None, "steps"
+
+
 def choose(interface: Interface) -> Mapping:
     """The placeholders ``interface`` can take (first option of each spelling wins)."""
     options: dict[str, Option] = {}
     for option in interface.options:
         options.setdefault(normalise(option.flag), option)
-    steps: Option | None = None
-    unit = "steps"
-    for name, name_unit in STEPS:
-        found = options.get(name)
-        if found is not None and found.takes_value:
-            steps, unit = found, name_unit
-            break
+    steps, unit = _steps(options)
     resume = _pick(options, RESUME) or _pick(options, RESUME, value=False)
     return Mapping(steps=steps, unit=unit, seed=_pick(options, SEED),
                    run_dir=_pick(options, RUN_DIR), resume=resume,
                    device=_pick(options, DEVICE))
+
+
+def step_candidates(interface: Interface, limit: int = 3) -> tuple[str, ...]:
+    """Options that may set the run's length but were not sure enough to take (a
+    STEPS metavar shared with a warm-up, ``--T-max``): named in the note, never used."""
+    found = [o.flag for o in interface.options if o.takes_value and (
+        (o.metavar or "").upper() in _COUNT_METAVARS
+        or re.search(r"step|iter|^t_max$", normalise(o.flag)))]
+    return tuple(found[:limit])
 
 
 def _arg(interface: Interface, option: Option, placeholder: str) -> str:

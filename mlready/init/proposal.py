@@ -47,6 +47,7 @@ class Proposal:
     notes: tuple[str, ...] = ()
     others: tuple[str, ...] = field(default=())  # the other candidates, best first
     script: str | None = None  # the training script's path from the project root
+    steps_maybe: tuple[str, ...] = ()  # options that may count steps, when none was taken
 
     def with_settled(self, settled: Mapping[str, Any], notes: tuple[str, ...]) -> Proposal:
         return replace(self, table={**self.table, **settled}, notes=(*self.notes, *notes))
@@ -113,7 +114,7 @@ def _table(command: str, interface: cli_reader.Interface, mapping: flags.Mapping
 
 def _notes(interface: cli_reader.Interface, mapping: flags.Mapping) -> list[str]:
     notes: list[str] = []
-    missing = mapping.missing()
+    missing = [m for m in mapping.missing() if m != "steps"]  # steps: `render` says it
     if missing:
         names = ", ".join("{" + m + "}" for m in missing)
         notes.append(f"No option found for {names}: add it if the script has one.")
@@ -181,7 +182,8 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
         notes.append("The script uses wandb: WANDB_MODE = \"disabled\" keeps the short runs "
                      "out of your wandb project and lets them run without a login.")
     others = tuple(c.path for c in ranked[1:6])
-    proposal = Proposal(table, where, tuple(notes), others, script)
+    proposal = Proposal(table, where, tuple(notes), others, script,
+                        flags.step_candidates(interface) if mapping.steps is None else ())
     validate(root, proposal.table)
     return proposal
 
@@ -208,6 +210,27 @@ def _value(value: Any) -> str:
     return json.dumps(text)  # JSON escapes are valid TOML basic-string escapes
 
 
+def render_keys(table: Mapping[str, Any]) -> list[str]:
+    """``key = value`` TOML lines of ``table``, in the order `render` writes them."""
+    return [f"{key} = {_value(table[key])}" for key in KEY_ORDER if key in table]
+
+
+def _steps_note(proposal: Proposal) -> tuple[str, ...]:
+    """Without ``{steps}`` in `train` every short run trains the script's full length
+    until the timeout kills it (3-5 runs of it): said first, with what to do, and with
+    the timeout of the table as rendered (a probe may have changed it)."""
+    train = str(proposal.table.get("train", ""))
+    if not train or "{steps}" in train:
+        return ()
+    where = proposal.script or proposal.source
+    maybe = (f" (perhaps {' or '.join(proposal.steps_maybe)}?)"
+             if proposal.steps_maybe else "")
+    timeout = proposal.table.get("timeout", runner_config.RunnerConfig.timeout)
+    return (f"No option for the number of training steps found in {where}{maybe}: add "
+            "`{steps}` to `train` in [tool.mlready.runner], or every run trains until "
+            f"`timeout` ({timeout:g} s).",)
+
+
 def render(proposal: Proposal) -> str:
     """The ``[tool.mlready.runner]`` table as TOML, with the notes as comments."""
     lines = ["[tool.mlready.runner]",
@@ -221,7 +244,7 @@ def render(proposal: Proposal) -> str:
     lines.append(f"# Found {proposal.source}.")
     if proposal.others:
         lines.append(f"# Other candidates: {', '.join(proposal.others)}.")
-    lines += [f"# {note}" for note in proposal.notes]
+    lines += [f"# {note}" for note in (*_steps_note(proposal), *proposal.notes)]
     for key in KEY_ORDER:
         if key in proposal.table:
             lines.append(f"{key} = {_value(proposal.table[key])}")

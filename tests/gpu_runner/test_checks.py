@@ -35,7 +35,8 @@ def test_good_project_passes_everything_with_five_training_runs(
                                            "other_seed", "long", "resumed"]
     assert results["reproducibility"].metrics["tier"] == "bitwise"
     assert results["reproducibility"].summary == (
-        "seed 0 twice: metrics and final weights bitwise identical over 6 steps; "
+        "seed 0 twice: metrics (6 logged records) and final weights bitwise identical over "
+        "6 steps; "
         "seed 1 differs from step 1")
     assert results["resume"].summary == (
         "resume at step 6 to 12 matches the uninterrupted run: metrics and final "

@@ -120,3 +120,34 @@ def test_a_training_without_checkpoints(tmp_path: Path) -> None:
         assert result.summary == ("training writes no checkpoint: a crash loses the run "
                                   "(`tool.mlready.runner.checkpoint = false`)")
         assert result.details["readiness_gap"] == "no_checkpoint"
+
+
+# Logs one record every 10 steps, its loss set by the seed; writes no checkpoint.
+SPARSE = '''import argparse
+import random
+
+p = argparse.ArgumentParser()
+p.add_argument("--steps", type=int)
+p.add_argument("--seed", type=int)
+a = p.parse_args()
+rng = random.Random(a.seed)
+for step in range(1, a.steps + 1):
+    loss = rng.random() / step
+    if step % 10 == 0:
+        print(f"step {step} loss {loss:.6f}", flush=True)
+'''
+
+
+@pytest.mark.slow
+def test_reproducibility_says_how_many_records_it_compared_and_that_no_weights_were(
+        tmp_path: Path) -> None:
+    """20 steps that log 2 records agree on 2 records, not on "20 steps"."""
+    (tmp_path / "sparse.py").write_text(SPARSE)
+    cfg = load(tmp_path, 'train = "{python} sparse.py --steps {steps} --seed {seed}"\n'
+                         'steps = 20\ncheckpoint = false\n'
+                         r"metrics = '^step (?P<step>\d+) loss (?P<loss>\S+)$'" + "\n")
+    repro = run_checks(cfg, "reproducibility")["reproducibility"]
+    assert repro.outcome is Outcome.PASS, repro.summary
+    assert repro.summary == (
+        "seed 0 twice: metrics (2 logged records) bitwise identical over 20 steps; final "
+        "weights not compared (checkpoint_missing); seed 1 differs from step 10")

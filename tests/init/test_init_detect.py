@@ -8,7 +8,7 @@ import pytest
 
 from mlready.init import cli_reader, entrypoints, flags
 from mlready.init.log_regex import derive
-from mlready.init.proposal import propose
+from mlready.init.proposal import propose, render
 
 LOOP = """
 for step in range(args.steps):
@@ -307,3 +307,78 @@ def test_a_script_that_logs_to_wandb_gets_it_disabled_for_the_short_runs(
     root2 = _write(tmp_path / "other", {"train.py": NO_GUARD.replace(
         "import torch\n", "import torch\n# import wandb to track runs\n", 1)})
     assert "env" not in propose(root2, {}, run_help=False).table
+
+
+def _argparse_script(*arguments: str) -> str:
+    """A script that trains a little, with the given ``add_argument`` argument lists."""
+    adds = "".join(f"    p.add_argument({a})\n" for a in arguments)
+    return ("import argparse\nimport torch\n\n\ndef main():\n    p = argparse.ArgumentParser()\n"
+            f"{adds}    a = p.parse_args()\n    model = torch.nn.Linear(2, 1)\n"
+            "    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+            "    loss = model(torch.randn(4, 2)).sum()\n    loss.backward()\n    opt.step()\n\n\n"
+            'if __name__ == "__main__":\n    main()\n')
+
+
+# Options many scripts share: a warm-up and an evaluation interval also counted in steps.
+_WARMUP = "'--warmup', type=int, metavar='STEPS', help='Number of steps before learning'"
+_EVERY = "'--eval-every', type=int, metavar='STEPS', help='Number of steps between evaluations'"
+_SEED = "'--seed', type=int, default=1"
+
+
+@pytest.mark.parametrize(("arguments", "expected", "unit"), [
+    # The help says which STEPS option is the run's length.
+    ((_WARMUP, "'--T-max', type=int, default=10**7, metavar='STEPS', help='Number of "
+      "training steps (each is 4 frames)'", _EVERY, _SEED), "--T-max", "steps"),
+    # A total named as such wins over a rollout length.
+    (("'--num-steps', type=int, default=128", "'--max-iters', type=int", _SEED),
+     "--max-iters", "iterations"),
+    (("'--n-steps', type=int", "'--total-timesteps', type=int", _SEED), "--total-timesteps",
+     "timesteps"),
+    # A help that says "total number of timesteps" beats a rollout-length name.
+    (("'--num-steps', type=int, help='number of forward steps per update'",
+      "'--budget', type=int, help='Total number of timesteps.'", _SEED), "--budget",
+     "timesteps"),
+    # A lone step-count metavar (no help) is enough when nothing else counts steps.
+    (("'--length', type=int, metavar='N_STEPS'", _SEED), "--length", "steps"),
+    # ... and a warm-up's STEPS does not make it ambiguous.
+    (("'--T-max', type=int, metavar='STEPS'", _WARMUP, _SEED), "--T-max", "steps"),
+    (("'--num-training-steps', type=int", _SEED), "--num-training-steps", "steps"),
+])
+def test_more_spellings_of_the_step_count(tmp_path: Path, arguments: tuple[str, ...],
+                                          expected: str, unit: str) -> None:
+    root = _write(tmp_path, {"train.py": _argparse_script(*arguments)})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"] == f"{{python}} train.py {expected} {{steps}} --seed {{seed}}"
+    assert proposal.table.get("step-unit", "steps") == unit
+    assert "No option for the number of training steps" not in render(proposal)
+
+
+@pytest.mark.parametrize(("arguments", "maybe"), [
+    # Two STEPS options, neither described as the run's length: no guess.
+    (("'--T-max', type=int, metavar='STEPS'", "'--horizon', type=int, metavar='STEPS'",
+      _SEED), " (perhaps --T-max or --horizon?)"),
+    # A scheduler's T_max is not the run's length; nor is an interval with a STEPS metavar.
+    (("'--T_max', type=int, help='Maximum number of iterations of the cosine schedule'",
+      _EVERY, _SEED), " (perhaps --T_max or --eval-every?)"),
+    ((_SEED,), ""),
+])
+def test_no_step_option_is_said_in_one_line_with_what_to_do(
+        tmp_path: Path, arguments: tuple[str, ...], maybe: str) -> None:
+    root = _write(tmp_path, {"train.py": _argparse_script(*arguments)})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"] == "{python} train.py --seed {seed}"
+    text = render(proposal)
+    assert (f"# No option for the number of training steps found in train.py{maybe}: add "
+            "`{steps}` to `train` in [tool.mlready.runner], or every run trains until "
+            "`timeout` (300 s).\n") in text
+    assert "{steps}, " not in text and "No option found for {steps}" not in text
+
+
+def test_help_output_carries_metavars_and_descriptions() -> None:
+    text = ("usage: main.py [-h] [--T-max STEPS] [--warmup STEPS]\n\noptions:\n"
+            "  --T-max STEPS   Number of training steps (each is 4 frames)\n"
+            "  --warmup STEPS  Number of steps before learning\n")
+    interface = cli_reader.from_help(text)
+    mapping = flags.choose(interface)
+    assert mapping.steps is not None and mapping.steps.flag == "--T-max"
+    assert mapping.steps.metavar == "STEPS"

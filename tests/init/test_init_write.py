@@ -199,3 +199,32 @@ def test_probe_of_a_script_that_never_saves_says_so_plainly(
     out = capsys.readouterr().out
     assert ("    # The probe run wrote no checkpoint under {run_dir}: checkpoint = false (set a "
             "glob if it saves later).") in out
+
+
+def test_probe_of_an_existing_table_probes_its_own_train_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user who fixed the train line by hand gets metrics and objective derived for
+    *their* command (here `--steps`, which init would not have proposed as is), printed
+    to paste; their table, comments included, stays as they wrote it."""
+    (tmp_path / "train.py").write_text(PLAIN, encoding="utf-8")
+    mine = ('[tool.mlready.runner]\n# my own line\ntrain = "{python} train.py --steps {steps} '
+            '--seed {seed}"\nsteps = 12\nmetrics = "jsonl"\n')
+    (tmp_path / "pyproject.toml").write_text(mine, encoding="utf-8")
+    assert main(["init", str(tmp_path), "--probe", "--yes", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "  probe      12 steps in " in out
+    assert ("Probed your train command; to use what it derived, set in [tool.mlready.runner] "
+            "(not written: the table is yours):\n") in out
+    assert "    metrics = '" in out and '    objective = "loss"\n' in out
+    assert '    direction = "minimize"\n    checkpoint = false\n' in out
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == mine
+    # What it printed loads as the runner's config, and the smoke check passes with it.
+    lines = out.split("(not written: the table is yours):\n")[1].splitlines()
+    keys = [line.strip() for line in lines if line.startswith("    ") and " = " in line
+            and not line.strip().startswith("#")]
+    fixed = mine.replace('metrics = "jsonl"\n', "") + "\n".join(keys) + "\n"
+    (tmp_path / "pyproject.toml").write_text(fixed, encoding="utf-8")
+    results = tmp_path / "results.json"
+    main(["run", str(tmp_path), "--only", "smoke", "--output", str(results)])
+    smoke = json.loads(results.read_text())["checks"][0]
+    assert (smoke["check"], smoke["outcome"]) == ("smoke", "pass"), smoke

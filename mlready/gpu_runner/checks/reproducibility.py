@@ -125,8 +125,7 @@ def check(session: Session) -> CheckResult:
     worst = max(div.max_abs_diff if div else 0.0, worst_w or 0.0)
     same = ("bitwise identical" if tier == "bitwise" else
             f"equal within tolerance (max |diff| {fmt(worst)})")
-    parts = "metrics and final weights" if div is not None and worst_w is not None else (
-        "metrics" if div is not None else "final weights")
+    parts, unweighed = _compared(ref, names, div, worst_w, details.get("weights"))
     other = session.run("other_seed")
     if other.problem is not None:
         return other.problem.result(ID, f"seed {other.seed} run: ")
@@ -146,7 +145,21 @@ def check(session: Session) -> CheckResult:
     where = f" from {cfg.unit} {odiv.first_step}" if odiv is not None and odiv.first_step else ""
     return CheckResult(check=ID, outcome=Outcome.PASS, metrics=metrics, details=details,
                        summary=f"seed {cfg.seed} twice: {parts} {same} over {ref.steps} "
-                               f"{cfg.step_unit}; seed {other.seed} differs{where}")
+                               f"{cfg.step_unit}{unweighed}; seed {other.seed} differs{where}")
+
+
+def _compared(ref: RunOutcome, names: list[str], div: Divergence | None,
+              worst_w: float | None, weights_gap: object) -> tuple[str, str]:
+    """What the pass compared, said exactly: how many logged records the metrics matched
+    at (2 records of a 20-step run is not "20 steps" of agreement), and, when the final
+    weights were not compared, why (appended after the step count)."""
+    if div is None:
+        return "final weights", ""
+    logged = len({step for name in names for step, _ in ref.trajectory.series(name)})
+    metrics = f"metrics ({logged} logged record{'s' if logged != 1 else ''})"
+    if worst_w is not None:
+        return f"{metrics} and final weights", ""
+    return metrics, f"; final {weights_gap}" if isinstance(weights_gap, str) else ""
 
 
 def _same_seed_cause(session: Session, ref: RunOutcome, div: Divergence | None,
