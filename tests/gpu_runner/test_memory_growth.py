@@ -91,10 +91,11 @@ def test_a_short_run_gets_one_burn_in_which_finds_the_leak(tmp_path: Path) -> No
     assert (result.outcome, result.reason) == (Outcome.FAIL, "probable_leak"), result.summary
     assert [r.id for r in report.runs] == ["ref", "burn_in"]
     steps = result.metrics["burn_in_steps"]
-    # The pace is measured, not known: a loaded machine oversleeps (0.118 s a step seen),
-    # never undersleeps, so at most 33 steps (+ jitter), and exactly what the pace says.
+    # The pace is measured, not known: the fit over the second half of 6 steps lands near
+    # the 100 ms a step sleeps (86.7 and 118 ms seen under load), and the steps are
+    # exactly what that pace says.
     pace = re.search(r"paced on the ref run's (\d+(?:\.\d+)?) ms per step", result.summary)
-    assert pace and isinstance(steps, int) and steps <= 36, result.summary
+    assert pace and isinstance(steps, int) and 60 <= float(pace[1]) <= 200, result.summary
     assert abs(steps - (math.ceil(3.2 / (float(pace[1]) / 1000)) + 1)) <= 1
     assert report.runs[1].argv[report.runs[1].argv.index("--steps") + 1] == str(steps)
     trained = result.metrics["burn_in_trained_s"]
