@@ -21,6 +21,7 @@ is named on the card instead, as settings the runtime results were measured with
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -203,15 +204,41 @@ def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
     """The runner keys a PR changes in ``config``, the file the runtime step read with
     ``--config`` (its runner table, named ``runner.<key>``). A file outside the
     repository, or one the head cannot read, is not the PR's to change: no keys."""
-    name = _in_repo(config, base.top)
+    # The file as named, links not followed: a PR may turn it into a link to another
+    # file, and the runner then reads that one; the base's is read as the base had it.
+    named = config.absolute().parent.resolve() / config.name
+    name = _in_repo(named.parent, base.top)
     if name is None or not config.is_file():
         return ()
     try:
         head = runner_table(config, read_bytes(config))
-        at_base = runner_table(config, read_at(base.top, base.sha, config), base.sha)
+        at_base = runner_table(config, _read_named_at(
+            base.top, base.sha, posixpath.normpath(posixpath.join(name, config.name))),
+            base.sha)
     except ConfigError:
         return (RUNNER,)  # something changed that the runner may read differently
     return tuple(changed_keys(at_base, head, RUNNER))
+
+
+def _read_named_at(top: Path, sha: str, name: str, links: int = 8) -> bytes | None:
+    """The bytes of repository path ``name`` in commit ``sha`` as a checkout reads them:
+    a link (mode 120000) followed inside that commit, up to ``links`` deep; None when the
+    commit has no such file or a link leaves the repository."""
+    for _ in range(links):
+        proc = subprocess.run(["git", "ls-tree", "-z", sha, "--", name], cwd=top,
+                              capture_output=True, check=False, timeout=60)
+        mode = proc.stdout.split(b" ", 1)[0] if proc.returncode == 0 else b""
+        blob = subprocess.run(["git", "cat-file", "blob", f"{sha}:{name}"], cwd=top,
+                              capture_output=True, check=False, timeout=60)
+        if blob.returncode != 0:
+            return None
+        if mode != b"120000":
+            return blob.stdout
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(name),
+                                                 blob.stdout.decode("utf-8", "replace")))
+        if name.startswith("../") or name == ".." or posixpath.isabs(name):
+            return None
+    return None
 
 
 def static_changed(keys: Sequence[str]) -> bool:

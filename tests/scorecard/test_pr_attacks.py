@@ -291,6 +291,26 @@ def test_the_runner_file_given_to_run_config_is_named_when_the_pr_changes_it(
     assert card["baseline"]["runner_settings_changed"] == []  # not named: not read
 
 
+def test_a_runner_file_the_pr_turns_into_a_link_is_compared_as_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The PR replaces the runner file with a link to a laxer file the base already has:
+    the runtime step read the laxer settings, so the keys that differ from the base's
+    ``ci/runner.toml`` are named (comparing the link's target with itself named none)."""
+    strict = 'train = "python train.py"\ntolerance = 0.1\n'
+    repo = _repo(tmp_path, {"pyproject.toml": "[tool.mlready]\n", "train.py": TRAIN,
+                            "ci/runner.toml": strict,
+                            "ci/quick.toml": 'train = "python train.py"\ntolerance = 0.9\n'},
+                 {"notes.txt": "linked\n"})
+    (repo / "ci" / "runner.toml").unlink()
+    (repo / "ci" / "runner.toml").symlink_to("quick.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    head = _head_check(repo, monkeypatch)
+    _, card, _ = _card(capsys, head, "--runner-config", "ci/runner.toml")
+    assert card["baseline"]["runner_settings_changed"] == ["runner.tolerance"]
+
+
 @pytest.mark.parametrize("setting", [
     'extend-exclude = ["train.py"]',
     'exclude = ["*.py"]',
