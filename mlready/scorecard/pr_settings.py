@@ -80,11 +80,16 @@ class Change:
 
 def read_at(top: Path, sha: str, path: Path) -> bytes | None:
     """The bytes of ``path`` (inside the repository at ``top``) in commit ``sha``, or None
-    when the commit has no such file."""
-    name = path.resolve().relative_to(top).as_posix()
-    proc = subprocess.run(["git", "cat-file", "blob", f"{sha}:{name}"], cwd=top,
-                          capture_output=True, check=False, timeout=60)
-    return proc.stdout if proc.returncode == 0 else None
+    when the commit has no such file. The path as named, its last part no link followed
+    on disk: a PR may turn the file into a link to another one, and the commit's file is
+    then read as the commit has it (`_read_named_at`)."""
+    name = _named(path).relative_to(top).as_posix()
+    return _read_named_at(top, sha, name)
+
+
+def _named(path: Path) -> Path:
+    """``path`` absolute, its folders' links resolved, the file's own not."""
+    return path.absolute().parent.resolve() / path.name
 
 
 def locate(start: Path, sha: str, top: Path) -> BaseSettings:
@@ -206,15 +211,11 @@ def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
     repository, or one the head cannot read, is not the PR's to change: no keys."""
     # The file as named, links not followed: a PR may turn it into a link to another
     # file, and the runner then reads that one; the base's is read as the base had it.
-    named = config.absolute().parent.resolve() / config.name
-    name = _in_repo(named.parent, base.top)
-    if name is None or not config.is_file():
+    if _in_repo(_named(config).parent, base.top) is None or not config.is_file():
         return ()
     try:
         head = runner_table(config, read_bytes(config))
-        at_base = runner_table(config, _read_named_at(
-            base.top, base.sha, posixpath.normpath(posixpath.join(name, config.name))),
-            base.sha)
+        at_base = runner_table(config, read_at(base.top, base.sha, config), base.sha)
     except ConfigError:
         return (RUNNER,)  # something changed that the runner may read differently
     return tuple(changed_keys(at_base, head, RUNNER))

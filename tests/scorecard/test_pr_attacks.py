@@ -327,3 +327,22 @@ def test_each_key_that_hides_a_file_or_a_finding_is_the_bases(
     rc, card, _ = _card(capsys, head)
     assert rc == 1 and _codes(card) == [("train.py", "MLR101", 5)]
     assert card["baseline"]["settings_changed"]
+
+
+def test_a_pyproject_the_pr_turns_into_a_link_is_judged_by_the_bases_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The PR replaces ``pyproject.toml`` with a link to a file the base already has,
+    whose settings hide every finding: the base's ``pyproject.toml`` judges, not the
+    base's copy of the link's target."""
+    lax = GATE + '[tool.mlready]\nper-file-ignores = {"*" = ["ALL"]}\n'
+    repo = _repo(tmp_path, {"pyproject.toml": GATE, "train.py": TRAIN,
+                            "configs/lax.toml": lax}, {"notes.txt": "linked\n"})
+    (repo / "pyproject.toml").unlink()
+    (repo / "pyproject.toml").symlink_to("configs/lax.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    head = _head_check(repo, monkeypatch)
+    rc, card, _ = _card(capsys, head)
+    assert rc == 1 and _codes(card) == [("train.py", "MLR101", 5)]
+    assert card["baseline"]["settings_changed"]
