@@ -57,6 +57,11 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"EOFError: EOF when reading a line", re.I),
      "mlready runs commands without a terminal: pass the input by flags or environment"),
 )
+# Kinds decided by the exception the run ended with, not by any line of the tail: a
+# library that cannot reach the network often says so and carries on (the Hugging Face
+# hub's "couldn't connect ... trying to find it in the cached files", wandb's retries),
+# and a later bug of the script's own must then stay a failure, not read as a skip.
+_FINAL_LINE_ONLY = frozenset({"it needs the network"})
 _CUDA_ASSERT = re.compile(r"^\s*assert\b.*\bcuda\b", re.I)
 
 
@@ -70,7 +75,7 @@ def environment(tail: str) -> tuple[str, str, str] | None:
     """
     lines = [ln.rstrip() for ln in tail.splitlines() if ln.strip()]
     for kind, pattern, fix in _ENVIRONMENT:
-        for line in lines:
+        for line in [last_line(tail)] if kind in _FINAL_LINE_ONLY else lines:
             if pattern.search(line):
                 return kind, line.strip()[:240], fix
     for before, line in itertools.pairwise(lines):

@@ -83,14 +83,17 @@ def finalize_all(settings: Settings, project_args: dict[str, Any],
             more, rule_metrics = again
             rule_errors: list[str] = []
         else:
-            mapped, rule_metrics, rule_errors = finalize(rule, project_args, results, options,
-                                                         report=report)
-            more = [d for d in mapped if d.path in targets or (
+            raw, rule_metrics, rule_errors = finalize(rule, project_args, results, options,
+                                                      report=report)
+            more = [d for d in raw if d.path in targets or (
                 whole and d.path not in files and not d.path.startswith("/"))]
+        # Kept in the joined source's lines, placed in cells on every run: a notebook's
+        # cells are none of a rule's facts (a markdown cell inserted changes no fact),
+        # so a reused finding is placed in the cells as they are now.
         record = {"key": key, "found": [d.to_json() for d in more], "metrics": rule_metrics}
         if not rule_errors and _storable(record):
             kept[rule.code] = record
-        found.extend(more)
+        found.extend(in_cells(rule, results, more))
         metrics.update(rule_metrics)
         errors.extend(rule_errors)
     return found, metrics, errors, {"disk": dict(disk.seen), "rules": kept}
@@ -149,10 +152,15 @@ def _reusable(previous: Any) -> _Previous:
     return _Previous({}, {})
 
 
+# What a kept record's findings are: before this, findings already placed in cells
+# were kept, which a run placing them again must not reuse.
+KEPT = "joined lines"
+
+
 def _key(code: str, report: bool, options: Mapping[str, Any], common: list[Any]) -> str:
     """What one rule's result depends on besides the disk and the facts: its code,
     whether it reports, its options, the project (root, names, named files, excludes)."""
-    return digest(json.dumps([code, report, options, common], sort_keys=True,
+    return digest(json.dumps([code, report, options, common, KEPT], sort_keys=True,
                              default=str).encode("utf-8", "surrogateescape"))
 
 
@@ -160,8 +168,8 @@ def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fil
              options: Mapping[str, Any], report: bool = True,
              ) -> tuple[list[Diagnostic], dict[str, Any], list[str]]:
     """One cross-file rule's findings (unless ``report`` is false: a measured rule only
-    summarizes), its metric, and its internal errors."""
-    from mlready.hooks.analysis import to_cell
+    summarizes), its metric, and its internal errors. A finding on a notebook is in its
+    joined code cells' lines: `in_cells` places it."""
     from mlready.hooks.context import ProjectContext
 
     facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
@@ -181,12 +189,21 @@ def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fil
         text = " ".join(str(exc).split())[:300]
         errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
                       f"while finalizing: {type(exc).__name__}: {text}")
-    maps_cells = "python" in rule.kinds and "notebook" not in rule.kinds
+    return found, metrics, errors
+
+
+def in_cells(rule: Rule, results: Mapping[str, FileResult], found: list[Diagnostic]
+             ) -> list[Diagnostic]:
+    """``found`` placed in the cells of the notebooks they are on, as this run read them
+    (a rule of Python code reports on a notebook's joined code cells)."""
+    from mlready.hooks.analysis import to_cell
+
+    if "python" not in rule.kinds or "notebook" in rule.kinds:
+        return found
     mapped = []
     for diagnostic in found:
         result = results.get(diagnostic.path)
-        if maps_cells and result is not None and result.cells is not None \
-                and diagnostic.cell is None:
+        if result is not None and result.cells is not None and diagnostic.cell is None:
             diagnostic = to_cell(diagnostic, result.cells)
         mapped.append(diagnostic)
-    return mapped, metrics, errors
+    return mapped

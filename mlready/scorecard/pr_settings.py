@@ -21,6 +21,7 @@ is named on the card instead, as settings the runtime results were measured with
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -79,11 +80,16 @@ class Change:
 
 def read_at(top: Path, sha: str, path: Path) -> bytes | None:
     """The bytes of ``path`` (inside the repository at ``top``) in commit ``sha``, or None
-    when the commit has no such file."""
-    name = path.resolve().relative_to(top).as_posix()
-    proc = subprocess.run(["git", "cat-file", "blob", f"{sha}:{name}"], cwd=top,
-                          capture_output=True, check=False, timeout=60)
-    return proc.stdout if proc.returncode == 0 else None
+    when the commit has no such file. The path as named, its last part no link followed
+    on disk: a PR may turn the file into a link to another one, and the commit's file is
+    then read as the commit has it (`_read_named_at`)."""
+    name = _named(path).relative_to(top).as_posix()
+    return _read_named_at(top, sha, name)
+
+
+def _named(path: Path) -> Path:
+    """``path`` absolute, its folders' links resolved, the file's own not."""
+    return path.absolute().parent.resolve() / path.name
 
 
 def locate(start: Path, sha: str, top: Path) -> BaseSettings:
@@ -203,8 +209,9 @@ def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
     """The runner keys a PR changes in ``config``, the file the runtime step read with
     ``--config`` (its runner table, named ``runner.<key>``). A file outside the
     repository, or one the head cannot read, is not the PR's to change: no keys."""
-    name = _in_repo(config, base.top)
-    if name is None or not config.is_file():
+    # The file as named, links not followed: a PR may turn it into a link to another
+    # file, and the runner then reads that one; the base's is read as the base had it.
+    if _in_repo(_named(config).parent, base.top) is None or not config.is_file():
         return ()
     try:
         head = runner_table(config, read_bytes(config))
@@ -212,6 +219,27 @@ def runner_change(base: BaseSettings, config: Path) -> tuple[str, ...]:
     except ConfigError:
         return (RUNNER,)  # something changed that the runner may read differently
     return tuple(changed_keys(at_base, head, RUNNER))
+
+
+def _read_named_at(top: Path, sha: str, name: str, links: int = 8) -> bytes | None:
+    """The bytes of repository path ``name`` in commit ``sha`` as a checkout reads them:
+    a link (mode 120000) followed inside that commit, up to ``links`` deep; None when the
+    commit has no such file or a link leaves the repository."""
+    for _ in range(links):
+        proc = subprocess.run(["git", "ls-tree", "-z", sha, "--", name], cwd=top,
+                              capture_output=True, check=False, timeout=60)
+        mode = proc.stdout.split(b" ", 1)[0] if proc.returncode == 0 else b""
+        blob = subprocess.run(["git", "cat-file", "blob", f"{sha}:{name}"], cwd=top,
+                              capture_output=True, check=False, timeout=60)
+        if blob.returncode != 0:
+            return None
+        if mode != b"120000":
+            return blob.stdout
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(name),
+                                                 blob.stdout.decode("utf-8", "replace")))
+        if name.startswith("../") or name == ".." or posixpath.isabs(name):
+            return None
+    return None
 
 
 def static_changed(keys: Sequence[str]) -> bool:

@@ -77,6 +77,14 @@ def test_environment_lines(tail: str, kind: str, line: str) -> None:
     "RuntimeError: dataset not found at /nope\n",
     # A server of the project's own that did not start is its bug, not a missing network.
     "ConnectionRefusedError: [Errno 111] Connection refused\n",
+    # The network was missed and the library carried on (a warning, then its cache); the
+    # run then failed on a bug of its own: that bug is the verdict, not the warning.
+    "We couldn't connect to 'https://huggingface.co' to load this file, trying to find it "
+    "in the cached files instead.\nTraceback (most recent call last):\n  File \"train.py\", "
+    "line 9, in <module>\nRuntimeError: mat1 and mat2 shapes cannot be multiplied\n",
+    "wandb: Network error (ConnectionError), entering retry loop. Name or service not "
+    "known\nTraceback (most recent call last):\n  File \"train.py\", line 4, in <module>\n"
+    "KeyError: 'lr'\n",
 ])
 def test_the_users_own_bugs_stay_failures(tail: str) -> None:
     assert environment(tail) is None

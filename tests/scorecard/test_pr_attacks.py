@@ -291,6 +291,26 @@ def test_the_runner_file_given_to_run_config_is_named_when_the_pr_changes_it(
     assert card["baseline"]["runner_settings_changed"] == []  # not named: not read
 
 
+def test_a_runner_file_the_pr_turns_into_a_link_is_compared_as_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The PR replaces the runner file with a link to a laxer file the base already has:
+    the runtime step read the laxer settings, so the keys that differ from the base's
+    ``ci/runner.toml`` are named (comparing the link's target with itself named none)."""
+    strict = 'train = "python train.py"\ntolerance = 0.1\n'
+    repo = _repo(tmp_path, {"pyproject.toml": "[tool.mlready]\n", "train.py": TRAIN,
+                            "ci/runner.toml": strict,
+                            "ci/quick.toml": 'train = "python train.py"\ntolerance = 0.9\n'},
+                 {"notes.txt": "linked\n"})
+    (repo / "ci" / "runner.toml").unlink()
+    (repo / "ci" / "runner.toml").symlink_to("quick.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    head = _head_check(repo, monkeypatch)
+    _, card, _ = _card(capsys, head, "--runner-config", "ci/runner.toml")
+    assert card["baseline"]["runner_settings_changed"] == ["runner.tolerance"]
+
+
 @pytest.mark.parametrize("setting", [
     'extend-exclude = ["train.py"]',
     'exclude = ["*.py"]',
@@ -303,6 +323,25 @@ def test_each_key_that_hides_a_file_or_a_finding_is_the_bases(
         setting: str) -> None:
     repo = _repo(tmp_path, {"pyproject.toml": GATE, "train.py": TRAIN},
                  {"pyproject.toml": GATE + f"[tool.mlready]\n{setting}\n"})
+    head = _head_check(repo, monkeypatch)
+    rc, card, _ = _card(capsys, head)
+    assert rc == 1 and _codes(card) == [("train.py", "MLR101", 5)]
+    assert card["baseline"]["settings_changed"]
+
+
+def test_a_pyproject_the_pr_turns_into_a_link_is_judged_by_the_bases_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The PR replaces ``pyproject.toml`` with a link to a file the base already has,
+    whose settings hide every finding: the base's ``pyproject.toml`` judges, not the
+    base's copy of the link's target."""
+    lax = GATE + '[tool.mlready]\nper-file-ignores = {"*" = ["ALL"]}\n'
+    repo = _repo(tmp_path, {"pyproject.toml": GATE, "train.py": TRAIN,
+                            "configs/lax.toml": lax}, {"notes.txt": "linked\n"})
+    (repo / "pyproject.toml").unlink()
+    (repo / "pyproject.toml").symlink_to("configs/lax.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
     head = _head_check(repo, monkeypatch)
     rc, card, _ = _card(capsys, head)
     assert rc == 1 and _codes(card) == [("train.py", "MLR101", 5)]

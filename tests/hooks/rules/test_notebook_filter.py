@@ -163,3 +163,19 @@ def test_a_pull_request_adding_only_the_filter_line_keeps_the_finding(
         ("nb.ipynb", "MLR501")]
     assert card["baseline"]["introduced"] == []
     assert card["baseline"]["fixed"] == []
+
+
+def test_an_ident_attribute_on_the_filter_line_hides_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ident`` makes a checkout expand ``$Id$`` to ``$Id: <blob id> $``, so the file
+    read differs from its blob in a fresh clone too: a PR adding ``ident`` to the line
+    and ``$Id$`` to a cell must not pass for a notebook the filter will still strip."""
+    cells = json.loads(NOTEBOOK_WITH_OUTPUT)
+    cells["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": ["$Id$\n"]})
+    origin = new_repo(tmp_path)
+    commit(origin, {"nb.ipynb": json.dumps(cells, indent=1) + "\n",
+                    ".gitattributes": "*.ipynb filter=nbstripout ident\n"}, "init")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    assert "$Id: " in (clone / "nb.ipynb").read_text(encoding="utf-8")  # expanded
+    assert check(clone, capsys, "--no-cache") == ["nb.ipynb MLR501"]

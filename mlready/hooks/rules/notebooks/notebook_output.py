@@ -121,12 +121,19 @@ def collect(ctx: FileContext) -> dict[str, Any] | None:
     return {"cell": first, "outputs": outputs, "counts": counts, "blobs": _blob_ids(ctx.source)}
 
 
+# What the ``ident`` attribute's checkout writes for ``$Id$``, and git's clean undoes
+# (convert.c: from ``$Id:`` to the next ``$`` on the line).
+_IDENT = re.compile(rb"\$Id:[^$\n]*\$")
+
+
 def _blob_ids(source: str) -> list[str]:
     """The git blob ids the file read may have in the index: its bytes (the engine
-    decoded them as UTF-8, a BOM dropped), with and without the BOM, and with LF line
-    ends, as ``core.autocrlf`` stores a CRLF checkout."""
+    decoded them as UTF-8, a BOM dropped), with and without the BOM, with LF line ends,
+    as ``core.autocrlf`` stores a CRLF checkout, and with ``$Id: ...$`` collapsed, as
+    ``ident`` stores it (a checkout that expands it is no file the filter cleaned)."""
     data = source.encode("utf-8")
     variants = {data, b"\xef\xbb\xbf" + data, data.replace(b"\r\n", b"\n")}
+    variants |= {_IDENT.sub(b"$Id$", each) for each in variants}
     return sorted(hashlib.sha1(b"blob %d\0" % len(each) + each, usedforsecurity=False)
                   .hexdigest() for each in variants)
 
