@@ -57,11 +57,17 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
         r"EOFError: EOF when reading a line", re.I),
      "mlready runs commands without a terminal: pass the input by flags or environment"),
 )
-# Kinds decided by the exception the run ended with, not by any line of the tail: a
-# library that cannot reach the network often says so and carries on (the Hugging Face
-# hub's "couldn't connect ... trying to find it in the cached files", wandb's retries),
-# and a later bug of the script's own must then stay a failure, not read as a skip.
-_FINAL_LINE_ONLY = frozenset({"it needs the network"})
+# Kinds decided by the exception the run ended with (its chained causes included), not
+# by any line of the tail: a library that cannot reach the network often says so and
+# carries on (the Hugging Face hub's "couldn't connect ... trying to find it in the
+# cached files", wandb's retries), and a script that tries an optional import logs the
+# `ModuleNotFoundError` and goes on (`apex`, `flash_attn`); a later bug of the script's
+# own must then stay a failure, not read as a skip.
+_FINAL_EXCEPTION_ONLY = frozenset({
+    "a module is missing", "an extension does not match the installed packages",
+    "it needs the network"})
+_CHAINED = ("The above exception was the direct cause of the following exception",
+            "During handling of the above exception, another exception occurred")
 _CUDA_ASSERT = re.compile(r"^\s*assert\b.*\bcuda\b", re.I)
 
 
@@ -74,8 +80,9 @@ def environment(tail: str) -> tuple[str, str, str] | None:
     it comes from asserts something about CUDA (``assert torch.cuda.is_available()``).
     """
     lines = [ln.rstrip() for ln in tail.splitlines() if ln.strip()]
+    final = [*_final_chain(lines), last_line(tail)]
     for kind, pattern, fix in _ENVIRONMENT:
-        for line in [last_line(tail)] if kind in _FINAL_LINE_ONLY else lines:
+        for line in final if kind in _FINAL_EXCEPTION_ONLY else lines:
             if pattern.search(line):
                 return kind, line.strip()[:240], fix
     for before, line in itertools.pairwise(lines):
@@ -83,6 +90,21 @@ def environment(tail: str) -> tuple[str, str, str] | None:
             return "it needs a GPU", f"{before.strip()[:200]}: {line.strip()[:38]}", \
                 "run it on a GPU machine, or let the script fall back to {device}"
     return None
+
+
+def _final_chain(lines: list[str]) -> list[str]:
+    """The lines of the traceback the run ended with and of the exceptions chained into
+    it ("The above exception was the direct cause ..."); none when the tail has no
+    traceback (then `last_line` alone decides). A traceback printed earlier and survived
+    (a caught optional import, logged) is not part of it."""
+    starts = [i for i, line in enumerate(lines)
+              if line.strip().startswith("Traceback (most recent call last)")]
+    if not starts:
+        return []
+    k = len(starts) - 1
+    while k > 0 and lines[starts[k] - 1].strip().rstrip(":").startswith(_CHAINED):
+        k -= 1
+    return lines[starts[k]:]
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,12 @@ def failed(tail: str, code: int = 1) -> ProcessResult:
     ("OSError: We couldn't connect to 'https://hub.example' to load the files\n",
      "it needs the network",
      "OSError: We couldn't connect to 'https://hub.example' to load the files"),
+    # The missing module is the cause of the exception the run ended with.
+    ("Traceback (most recent call last):\n  File \"envs.py\", line 2, in <module>\n"
+     "ModuleNotFoundError: No module named 'sim_pkg'\n\nThe above exception was the direct "
+     "cause of the following exception:\n\nTraceback (most recent call last):\n  File "
+     "\"train.py\", line 5, in <module>\nImportError: train.py needs sim_pkg: pip install "
+     "sim_pkg\n", "a module is missing", "ModuleNotFoundError: No module named 'sim_pkg'"),
 ])
 def test_environment_lines(tail: str, kind: str, line: str) -> None:
     found = environment(tail)
@@ -85,6 +91,15 @@ def test_environment_lines(tail: str, kind: str, line: str) -> None:
     "wandb: Network error (ConnectionError), entering retry loop. Name or service not "
     "known\nTraceback (most recent call last):\n  File \"train.py\", line 4, in <module>\n"
     "KeyError: 'lr'\n",
+    # An optional import tried, its failure logged, and the run went on: the bug it then
+    # died of is the verdict, whether the import's note is a line or a whole traceback.
+    "optional: ModuleNotFoundError: No module named 'apex' (using torch.amp)\n"
+    "Traceback (most recent call last):\n  File \"train.py\", line 30, in <module>\n"
+    "KeyError: 'lr'\n",
+    "Traceback (most recent call last):\n  File \"fused.py\", line 1, in <module>\n"
+    "ModuleNotFoundError: No module named 'flash_attn'\nfalling back to plain attention\n"
+    "step 0 loss 2.31\nTraceback (most recent call last):\n  File \"train.py\", line 41, in "
+    "<module>\nRuntimeError: shape '[8, 64]' is invalid for input of size 500\n",
 ])
 def test_the_users_own_bugs_stay_failures(tail: str) -> None:
     assert environment(tail) is None
