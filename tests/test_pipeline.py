@@ -107,6 +107,16 @@ def test_results_inside_the_project_are_never_checked(
 
 
 TRAIN_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "runner" / "train.py"
+# Torch-free stand-in whose `--mode no-module` imports a package that is not installed.
+TINY_FIXTURE = TRAIN_FIXTURE.with_name("tiny.py")
+
+
+def _ci(project: Path, out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    """`mlready ci` on ``project`` as its own process, and the smoke check it recorded."""
+    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o", str(out)],
+                          capture_output=True, text=True, check=False, timeout=240)
+    run = json.loads((out / "run.json").read_text())
+    return done, next(c for c in run["checks"] if c["check"] == "smoke")
 
 
 @pytest.mark.slow
@@ -118,10 +128,7 @@ def test_failed_runtime_check_does_not_fail_the_ci_process(tmp_path: Path) -> No
         handle.write(f'[tool.mlready.runner]\ntrain = "{{python}} {TRAIN_FIXTURE} --steps '
                      '{steps} --seed {seed} --out {run_dir} --mode nan"\nsteps = 3\n')
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o", str(out)],
-                          capture_output=True, text=True, check=False, timeout=240)
-    run = json.loads((out / "run.json").read_text())
-    smoke = next(c for c in run["checks"] if c["check"] == "smoke")
+    done, smoke = _ci(project, out)
     assert (smoke["outcome"], smoke["reason"]) == ("fail", "nonfinite_metric")
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stderr[-2000:]
@@ -144,40 +151,16 @@ def test_ci_never_overwrites_a_gitignore_and_refuses_the_project_as_results(
     assert (out / ".gitignore").read_text() == "# mine\n"
 
 
-MISSING_MODULE = """\
-import argparse
-
-import not_installed_env_pkg  # the simulator this training needs; not installed here
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="runs")
-    args = parser.parse_args()
-    not_installed_env_pkg.train(args.steps, args.seed, args.out)
-
-
-if __name__ == "__main__":
-    main()
-"""
-
-
 @pytest.mark.slow
 def test_ci_fails_when_the_training_never_started(tmp_path: Path) -> None:
     """Every runtime check skipped as "environment" (`mlready run` exit 2): the job must
     not go green, and the card must not read "nearly ready" on its static half."""
     project = _project(tmp_path)
-    (project / "train.py").write_text(MISSING_MODULE)
     (project / "pyproject.toml").write_text(
-        '[tool.mlready.runner]\ntrain = "{python} train.py --steps {steps} --seed {seed} '
-        '--out {run_dir}"\nsteps = 3\n')
+        f'[tool.mlready.runner]\ntrain = "{{python}} {TINY_FIXTURE} --steps {{steps}} '
+        '--out {run_dir} --mode no-module"\nsteps = 3\n')
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o", str(out)],
-                          capture_output=True, text=True, check=False, timeout=240)
-    run = json.loads((out / "run.json").read_text())
-    smoke = next(c for c in run["checks"] if c["check"] == "smoke")
+    done, smoke = _ci(project, out)
     assert (smoke["outcome"], smoke["reason"]) == ("skipped", "environment")
     assert done.returncode == 2, done.stderr[-2000:]
     assert "mlready ci: the runtime checks measured nothing" in done.stderr

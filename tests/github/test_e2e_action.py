@@ -347,19 +347,6 @@ def test_a_pull_request_is_judged_with_the_base_branch_settings(
             "here with the base's; they take effect once merged.") in comment["body"]
 
 
-NEEDS_A_SIMULATOR = """\
-import argparse
-
-import not_installed_env_pkg  # the simulator this training needs; not installed here
-
-parser = argparse.ArgumentParser()
-parser.add_argument("--steps", type=int, default=3)
-parser.add_argument("--out", default="runs")
-args = parser.parse_args()
-not_installed_env_pkg.train(args.steps, args.out)
-"""
-
-
 def test_a_training_that_cannot_start_still_posts_its_card_then_fails(
         stage: dict[str, Path], github: FakeGitHub, tmp_path: Path) -> None:
     """`mlready run` exits 2 when nothing could be measured here (reason `environment`):
@@ -367,10 +354,10 @@ def test_a_training_that_cannot_start_still_posts_its_card_then_fails(
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
-    (repo / "train.py").write_text(NEEDS_A_SIMULATOR)
+    tiny = ROOT / "tests" / "fixtures" / "runner" / "tiny.py"  # imports a missing package
     (repo / "pyproject.toml").write_text(
-        '[tool.mlready.runner]\ntrain = "{python} train.py --steps {steps} --out {run_dir}"\n'
-        "steps = 3\n")
+        f'[tool.mlready.runner]\ntrain = "{{python}} {tiny} --steps {{steps}} --out {{run_dir}} '
+        '--mode no-module"\nsteps = 3\n')
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
     event = {"action": "labeled", "number": PR + 3, "label": {"name": "mlready-gpu"},
