@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from mlready.gpu_runner import burn_in
 from mlready.gpu_runner.burn_in import Sizing
@@ -213,17 +214,34 @@ def _why_no_burn_in(session: Session, criteria: Criteria) -> str | Sizing:
     if pace is None:
         return ("no run wrote enough timed metric records to size a burn-in run from; "
                 "raise `steps` for a burn-in")
-    sizing = burn_in.size(pace, criteria.min_duration_s, criteria.warmup_fraction,
-                          cfg.timeout)
-    if not burn_in.fits(sizing, cfg.timeout):
-        return (f"a burn-in run would take about {sizing.expected_s:.0f}s, over "
-                f"{burn_in.TIMEOUT_SHARE:.0%} of `timeout` = {cfg.timeout:g}s; raise "
-                "`timeout`, or `steps` for a burn-in")
+    sizing = _sized(session, pace, criteria, burn_in.RUN_ID)
+    if isinstance(sizing, str):
+        return f"a burn-in run {sizing}; raise `timeout`, or `steps` for a burn-in"
     return sizing
 
 
-Trained = tuple[RunOutcome, Growth, Growth | None, dict[str, Scalar],
-                dict[str, list[list[float]]]]
+def _sized(session: Session, pace: Pace, criteria: Criteria, run_id: str) -> Sizing | str:
+    """The run ``run_id`` sized on ``pace``, or, when it would not fit in `timeout`, how
+    long it would take (the burn-in and its top-up have the same bound)."""
+    timeout = session.config.timeout
+    sizing = burn_in.size(pace, criteria.min_duration_s, criteria.warmup_fraction, timeout,
+                          run_id)
+    if not burn_in.fits(sizing, timeout):
+        return (f"would take about {sizing.expected_s:.0f}s, over "
+                f"{burn_in.TIMEOUT_SHARE:.0%} of `timeout` = {timeout:g}s")
+    return sizing
+
+
+class Trained(NamedTuple):
+    """A burn-in run and what `_measure` read of it."""
+
+    run: RunOutcome
+    rss: Growth
+    gpu: Growth | None
+    metrics: dict[str, Scalar]
+    curves: dict[str, list[list[float]]]
+
+
 Made = tuple[Sizing, Trained]  # a burn-in: how it was sized, what it trained
 
 
@@ -236,22 +254,17 @@ def _train(session: Session, sizing: Sizing, criteria: Criteria,
     if run.process is None or not run.process.memory.rss_series:
         return _not_sampled(run)
     # A burn-in stopped at its time cap still leaves every sample up to then.
-    return (run, *_measure(run, session, criteria))
+    return Trained(run, *_measure(run, session, criteria))
 
 
 def _top_up(session: Session, first: RunOutcome, criteria: Criteria) -> Sizing | str:
     """The top-up after a burn-in that trained too little, or why none is trained: sized
     on the burn-in's own pace, thousands of steps where the first was sized on a few."""
-    cfg = session.config
-    pace = steady_pace(first, cfg.metrics_regex)
+    pace = steady_pace(first, session.config.metrics_regex)
     if pace is None:
         return f"no top-up: the {first.spec.id} run's records were too few to pace one"
-    sizing = burn_in.size(pace, criteria.min_duration_s, criteria.warmup_fraction,
-                          cfg.timeout, burn_in.TOP_UP_ID)
-    if not burn_in.fits(sizing, cfg.timeout):
-        return (f"no top-up: it would take about {sizing.expected_s:.0f}s, over "
-                f"{burn_in.TIMEOUT_SHARE:.0%} of `timeout` = {cfg.timeout:g}s")
-    return sizing
+    sizing = _sized(session, pace, criteria, burn_in.TOP_UP_ID)
+    return f"no top-up: it {sizing}" if isinstance(sizing, str) else sizing
 
 
 def _burn_in(session: Session, planned: Sizing,
@@ -264,8 +277,8 @@ def _burn_in(session: Session, planned: Sizing,
         return first
     made: list[Made] = [(planned, first)]
     no_top_up = ""
-    if first[1].duration_s < criteria.min_duration_s and first[0].problem is None:
-        top_up = _top_up(session, first[0], criteria)
+    if first.rss.duration_s < criteria.min_duration_s and first.run.problem is None:
+        top_up = _top_up(session, first.run, criteria)
         if isinstance(top_up, str):
             no_top_up = top_up
         else:
@@ -273,7 +286,7 @@ def _burn_in(session: Session, planned: Sizing,
             if isinstance(second, CheckResult):
                 return second
             made.append((top_up, second))
-    sizing, judged = max(made, key=lambda m: m[1][1].duration_s)
+    sizing, judged = max(made, key=lambda m: m[1].rss.duration_s)
     run, rss, _, metrics, _ = judged
     assert run.process is not None
     metrics.update(burn_in_runs=len(made), burn_in_steps=run.steps,
@@ -291,7 +304,7 @@ def _paced(sizing: Sizing, run: RunOutcome) -> str:
 
 def _burn_in_note(made: list[Made], sizing: Sizing, judged: Trained,
                   criteria: Criteria) -> str:
-    run, rss = judged[0], judged[1]
+    run, rss = judged.run, judged.rss
     assert run.process is not None
     stopped = f" (stopped at its time cap of {sizing.cap_s:.0f}s)" if run.problem else ""
     what = (f"{run.steps} steps in {run.process.wall_s:.1f}s{stopped}, "
@@ -300,7 +313,7 @@ def _burn_in_note(made: list[Made], sizing: Sizing, judged: Trained,
     if len(made) == 1:
         return "; burn-in run: " + what
     first = made[0][1]
-    return (f"; a top-up burn-in ran ({first[0].spec.id} trained {first[1].duration_s:.1f}s, "
+    return (f"; a top-up burn-in ran ({first.run.spec.id} trained {first.rss.duration_s:.1f}s, "
             f"under the {criteria.min_duration_s:g}s needed), {run.spec.id} read: {what}")
 
 
