@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -109,3 +110,29 @@ def test_the_pinned_action_takes_every_input_the_templates_give_it() -> None:
             for step in job.get("steps", []):
                 if str(step.get("uses", "")).startswith(f"{pins.ACTION_REPO}@"):
                     assert set(step.get("with", {})) <= declared, (path.name, step["with"])
+
+
+def test_the_wheel_metadata_carries_the_license_expression(tmp_path: Path) -> None:
+    """PEP 639: ``license`` is an SPDX string (the table form is deprecated, and
+    setuptools stops building it in 2027); the build backend, run as pip and ``build``
+    run it, writes ``License-Expression`` and warns about nothing."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "Apache-2.0"
+    assert not any(c.startswith("License ::") for c in pyproject["project"]["classifiers"])
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        (source / name).write_bytes((ROOT / name).read_bytes())
+    (source / "mlready").mkdir()
+    (source / "mlready" / "__init__.py").write_bytes((ROOT / "mlready" / "__init__.py")
+                                                      .read_bytes())
+    (tmp_path / "out").mkdir()
+    hook = ("import sys; from setuptools import build_meta; "
+            "print(build_meta.prepare_metadata_for_build_wheel(sys.argv[1]))")
+    done = subprocess.run([sys.executable, "-c", hook,
+                           str(tmp_path / "out")], cwd=source, capture_output=True, text=True,
+                          check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Deprecat" not in done.stderr, done.stderr
+    info = tmp_path / "out" / done.stdout.split()[-1] / "METADATA"
+    assert "License-Expression: Apache-2.0\n" in info.read_text(encoding="utf-8")

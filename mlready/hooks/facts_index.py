@@ -17,15 +17,20 @@ A file's facts are a function of its path, kind and content under one cache salt
 is right for that content whichever run wrote it. So a base gone or replaced (two runs
 at once, one folding) costs speed, never exactness: a file the table knows but no row
 holds is read from its own cache entry, or analysed again, when its facts are needed.
-The base is named by a random id that the recent part names; an old base is removed
-once the recent part naming its successor is written.
+The base has two names (`SLOTS`), and a fold writes the one the recent part does not
+name, so a project's index is never more than three files. With a new random name per
+fold (as before), two runs folding at once each wrote a base, the recent part named
+one, and the other stayed until the cache's 30-day prune (four cold runs at once left
+three orphaned bases of the whole project's facts); deleting the predecessor could also
+take a base from under a run that had just read the recent part naming it. Now nothing
+is deleted: a fold renames over the older slot, and a run that reads a slot another run
+has since rewritten finds rows checked by content digest, as with any replaced base.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import secrets
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,6 +41,7 @@ from mlready.hooks.stored_facts import StoredFacts, Values, encoded
 FORMAT = 3
 FOLD_ROWS = 64  # the recent part is folded into the base past this many rows (and
 FOLD_SHARE = 8  # past an eighth of the base's)
+SLOTS = ("a", "b")  # the base's names: a fold writes the one the recent part does not name
 
 # A file's facts as indexed: its kind, its content digest, and each code's value as a
 # stored line with that line's digest (`mlready.hooks.stored_facts.encoded`).
@@ -144,8 +150,8 @@ class FactsIndex:
                 and _same_rows(recent.rows, rows):
             return
         self.cache.write(self.path("recent"), _text(rows, finalized, sums, base_id, base_rows))
-        if base_id != recent.base and recent.base:
-            with contextlib.suppress(OSError):  # our own entry, replaced by the new base
+        if base_id != recent.base and recent.base and recent.base not in SLOTS:
+            with contextlib.suppress(OSError):  # an older release's randomly named base
                 self.path(f"facts {recent.base}").unlink()
 
     def _fold(self, keep: Collection[str], rows: Mapping[str, FactsRow], sums: Sums
@@ -160,7 +166,7 @@ class FactsIndex:
         sums = {p: (r[0], r[1], summed(r[2])) for p, r in merged.items()}
         if self.recent.base and _same_rows(self.base, merged):
             return self.recent.base, len(merged), sums
-        name = secrets.token_hex(8)
+        name = SLOTS[1] if self.recent.base == SLOTS[0] else SLOTS[0]
         self.cache.write(self.path(f"facts {name}"), _text(merged, None, {}, None, 0))
         return name, len(merged), sums
 

@@ -5,10 +5,12 @@ directly: a lock file in a folder (MLR2xx), a README (MLR601/602), ``.gitattribu
 (MLR501). Those answers are in no file's facts, so the run memo (`mlready.hooks.memo`)
 could not see them change. Rules therefore ask through `Probes`, reached as
 ``project.disk``, which records each question with its answer: a path's file type, a
-folder's names (as a digest), a file's first bytes (as a digest). A remembered run is
-reused only while every question still gets the same answer. Answers, not timestamps:
-a file replaced with the same size and time (``cp -p``, an unpacked archive) is still
-seen, and git touching ``.git/`` does not count as a change to "is there a ``.git``".
+folder's names (as a digest), a file's first bytes (as a digest), an environment
+variable (``GIT_INDEX_FILE``, which names the index a commit hook must read). A
+remembered run is reused only while every question still gets the same answer. Answers,
+not timestamps: a file replaced with the same size and time (``cp -p``, an unpacked
+archive) is still seen, and git touching ``.git/`` does not count as a change to "is
+there a ``.git``".
 
 Rule modules never call ``Path.exists``/``iterdir``/``read_*`` themselves in
 ``finalize``; a test sweeps the rule sources for it.
@@ -16,13 +18,14 @@ Rule modules never call ``Path.exists``/``iterdir``/``read_*`` themselves in
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from mlready.hooks.cache import digest
 
-# Question ("type:<path>", "list:<path>", "read:<limit>:<path>") -> its answer.
+# Question ("type:<path>", "list:<path>", "read:<limit>:<path>", "env:<name>") -> its answer.
 Answer = int | str | None
 
 
@@ -91,6 +94,14 @@ class Probes:
         self.seen.setdefault(f"read:{limit}:{path}", _content(data))
         return data
 
+    def environ(self, name: str) -> str | None:
+        """An environment variable: git hands its hooks the index to read in
+        ``GIT_INDEX_FILE``, so a run remembered outside a commit must not be reused
+        inside one."""
+        value = os.environ.get(name)
+        self.seen.setdefault(f"env:{name}", value)
+        return value
+
 
 def _answer(question: str) -> Answer:
     kind, _, rest = question.partition(":")
@@ -101,6 +112,8 @@ def _answer(question: str) -> Answer:
     if kind == "read":
         limit, _, path = rest.partition(":")
         return _content(_head(Path(path), int(limit)))
+    if kind == "env":
+        return os.environ.get(rest)
     raise ValueError(f"unknown question {question!r}")
 
 

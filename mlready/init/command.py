@@ -172,7 +172,11 @@ def _probe_existing(root: Path, data: dict[str, object], timeout: float) -> None
                                                 "the proposed runner config, and run the "
                                                 "script's --help when its options are not "
                                                 "in the source.")
-@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@click.option("--force", is_flag=True, help="Replace an existing .pre-commit-config.yaml "
+                                            "and mlready workflow without asking. "
+                                            "pyproject.toml is only added to: an existing "
+                                            "[tool.mlready.runner] is never rewritten "
+                                            "(--probe prints the keys to change).")
 @click.option("--probe", is_flag=True, help="Run the proposed train command briefly (and "
                                             "its --help when needed) and derive metrics, "
                                             "objective and checkpoint. With a "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -92,8 +93,9 @@ def test_github_project_findings_have_no_file(tmp_path: Path) -> None:
 def test_sarif_places_project_findings_where_github_accepts_them(tmp_path: Path) -> None:
     """A finding about the whole project (path ``.``) still has one location (GitHub
     rejects the upload otherwise) and not the folder ``.`` (GitHub can neither show nor
-    fingerprint a folder): OpenSSF Scorecard's placeholder, line 1. The document stays
-    valid SARIF 2.1.0."""
+    fingerprint a folder): OpenSSF Scorecard's placeholder, percent-encoded, line 1. The
+    document stays valid SARIF 2.1.0, URI formats included (the spaces of Scorecard's own
+    placeholder fail ``uri-reference``, which ``upload-sarif`` logs as a warning)."""
     from mlready.hooks.engine import check
     from mlready.hooks.output.sarif_location import PROJECT_URI
     from mlready.hooks.settings import Overrides
@@ -104,14 +106,30 @@ def test_sarif_places_project_findings_where_github_accepts_them(tmp_path: Path)
         (".", "MLR205"), (".", "MLR614")]
     document = json.loads(sarif.render(real))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
-        document)
+    formats = jsonschema.FormatChecker()
+    assert "uri-reference" in formats.checkers  # rfc3986-validator (the dev extra)
+    assert not formats.conforms("no file associated with this alert", "uri-reference")
+    jsonschema.Draft4Validator(schema, format_checker=formats).validate(document)
+    assert unquote(PROJECT_URI) == "no file associated with this alert"  # as GitHub shows it
     results = document["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["MLR205", "MLR614"]
     for found in results:
         assert found["locations"] == [{"physicalLocation": {
             "artifactLocation": {"uri": PROJECT_URI}, "region": {"startLine": 1}}}]
         assert found["message"]["text"].startswith("the project ")
+
+
+def test_sarif_uris_are_percent_encoded_paths() -> None:
+    """A raw space fails ``uri-reference``; a raw ``%`` makes ``upload-sarif``'s
+    ``decodeURIComponent`` throw. Encoded, each decodes back to the project path."""
+    from mlready.hooks.output.sarif_location import physical_location
+
+    for path, expected in (("src/a.py", "src/a.py"), ("my data/100% done.py",
+                                                       "my%20data/100%25%20done.py"),
+                           ("nb/é#1?.ipynb", "nb/%C3%A9%231%3F.ipynb")):
+        found = physical_location(Diagnostic(path, 1, 1, "MLR101", "m"))
+        assert found["artifactLocation"] == {"uri": expected, "uriBaseId": "%SRCROOT%"}
+        assert unquote(expected) == path
 
 
 def test_json_document(report: Report) -> None:
@@ -148,7 +166,7 @@ def test_sarif_is_valid_sarif_2_1_0(report: Report) -> None:
         "ruleId": "MLR990", "ruleIndex": 1, "level": "warning",
         "message": {"text": "`print(...)`: 100% wrong,\nreally: yes\nhelp: log it"},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": "a, b.py", "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": "a%2C%20b.py", "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 12}}}]}
     assert run["results"][1]["message"]["text"].startswith("cell 4, line 2: ")
     assert "region" not in run["results"][1]["locations"][0]["physicalLocation"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mlready.hooks.cache import Cache
 from mlready.hooks.facts_index import FOLD_ROWS, FactsRow
 from mlready.hooks.project_index import ProjectIndex
@@ -62,12 +64,34 @@ def test_a_recent_part_grown_past_its_share_is_folded_into_a_new_base(tmp_path: 
     [old] = base_files(c)
     changed = {p: fact({"n": p}, "e" * 32) for p in list(rows)[:FOLD_ROWS + 1]}
     ProjectIndex.load(c).save({}, rows, changed)
-    [new] = base_files(c)
-    assert new != old and not old.exists()  # our own old base, replaced
+    # The other slot: the old base stays for a run that has just read the recent part
+    # naming it, and the next fold writes over it, so there are never more than two.
+    [new] = [path for path in base_files(c) if path != old]
+    assert base_files(c) == sorted([old, new])
     index = ProjectIndex.load(c)
     assert index.recent.rows == {} and index.recent.base_rows == 200
     assert value(index, "m0.py", "e" * 32) == {"n": "m0.py"}
     assert value(index, "m199.py") == {"n": 199}
+    again = {p: fact({"n": p}, "f" * 32) for p in list(rows)[:FOLD_ROWS + 1]}
+    ProjectIndex.load(c).save({}, rows, again)
+    assert base_files(c) == sorted([old, new]) and ProjectIndex.load(c).recent.base_rows == 200
+
+
+def test_a_run_reading_a_slot_rewritten_since_finds_no_wrong_facts(tmp_path: Path) -> None:
+    """Two folds by other runs while one run holds the recent part it read: the base
+    it names has been rewritten. A file changed since is unknown, not given the facts
+    of its old content; an unchanged one is still found."""
+    c = cache(tmp_path)
+    rows = project(200)
+    ProjectIndex.load(c).save({}, rows, rows)
+    reader = ProjectIndex.load(c)
+    assert reader.recent.base is not None  # read; the base itself is read on first need
+    for content in ("e", "f"):
+        changed = {p: fact({"n": content}, content * 32) for p in list(rows)[:FOLD_ROWS + 1]}
+        ProjectIndex.load(c).save({}, rows, changed)
+    assert value(reader, "m0.py") is None  # its old content's facts are gone, not wrong
+    assert value(reader, "m0.py", "f" * 32) == {"n": "f"}
+    assert value(reader, "m199.py") == {"n": 199}
 
 
 def test_files_gone_from_the_project_are_dropped_when_folding(tmp_path: Path) -> None:
@@ -114,7 +138,7 @@ def test_a_base_written_by_a_run_that_stopped_before_its_recent_part_is_not_read
     rows = project(200)
     ProjectIndex.load(c).save({}, rows, rows, {"rules": {"kept": True}})
     [base] = base_files(c)
-    orphan = ProjectIndex._path(c, "facts 0123456789abcdef")
+    orphan = ProjectIndex._path(c, "facts b")  # the slot the next fold writes
     orphan.write_bytes(base.read_bytes().replace(b'{"n": 5}', b'{"n": 6}'))
     index = ProjectIndex.load(c)
     assert value(index, "m5.py") == {"n": 5} and index.finalized == {"rules": {"kept": True}}
@@ -128,3 +152,21 @@ def test_a_malformed_recent_part_is_read_as_empty(tmp_path: Path) -> None:
     recent.write_bytes(recent.read_bytes()[:40])
     index = ProjectIndex.load(c)
     assert index.finalized is None and value(index, "m1.py") is None
+
+
+def test_an_older_releases_base_is_removed_by_the_first_fold(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Releases before the slots named each base by a random id: the recent part naming
+    one is folded into a slot, and that base, ours and named by our recent part, goes."""
+    from mlready.hooks import facts_index
+
+    c = cache(tmp_path)
+    rows = project(200)
+    with monkeypatch.context() as patched:
+        patched.setattr(facts_index, "SLOTS", ("0123456789abcdef", "fedcba9876543210"))
+        ProjectIndex.load(c).save({}, rows, rows)
+    [old] = base_files(c)
+    assert old == ProjectIndex._path(c, "facts 0123456789abcdef")
+    ProjectIndex.load(c).save({}, rows, {p: fact({"n": p}, "e" * 32)
+                                         for p in list(rows)[:FOLD_ROWS + 1]})
+    assert base_files(c) == [ProjectIndex._path(c, "facts a")]

@@ -218,6 +218,13 @@ def test_probe_of_an_existing_table_probes_its_own_train_and_writes_nothing(
     assert "    metrics = '" in out and '    objective = "loss"\n' in out
     assert '    direction = "minimize"\n    checkpoint = false\n' in out
     assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == mine
+    # --force says so in its help, as the README does: it replaces other files, not this.
+    capsys.readouterr()
+    assert main(["init", "--help"]) == 0
+    helped = " ".join(capsys.readouterr().out.split())
+    assert ("--force Replace an existing .pre-commit-config.yaml and mlready workflow without "
+            "asking. pyproject.toml is only added to: an existing [tool.mlready.runner] is "
+            "never rewritten (--probe prints the keys to change).") in helped
     # What it printed loads as the runner's config, and the smoke check passes with it.
     lines = out.split("(not written: the table is yours):\n")[1].splitlines()
     keys = [line.strip() for line in lines if line.startswith("    ") and " = " in line

@@ -28,6 +28,16 @@ def test_results_capped_with_changed_lines_first() -> None:
     assert run["properties"]["mlreadyDroppedResults"] == 25
 
 
+def test_a_changed_file_with_a_space_in_its_name_keeps_its_results_first() -> None:
+    """Locations are percent-encoded; git names the changed file as it is."""
+    findings = tuple(diag(f"f {i}%.py", 1, "MLR101", "x") for i in range(30))
+    limited = sarif.apply_limits(sarif.minimal_document(findings), {"f 29%.py": {1}},
+                                 max_results=5)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in limited["runs"][0]["results"]]
+    assert len(uris) == 5 and "f%2029%25.py" in uris
+
+
 def test_runs_locations_and_tags_trimmed() -> None:
     result = {"ruleId": "X", "level": "warning", "message": {"text": "m"},
               "locations": [{"physicalLocation": {}}] * 1500}

@@ -21,6 +21,7 @@ import json
 from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from mlready import REPOSITORY_URL, __version__
 from mlready.hooks.model import Diagnostic
@@ -89,7 +90,7 @@ def _on_changed(result: Mapping[str, Any], changed: Mapping[str, Set[int]],
                 prefix: str = "") -> bool:
     for location in result.get("locations", [])[:1]:
         physical = location.get("physicalLocation", {})
-        uri = f"{prefix}{physical.get('artifactLocation', {}).get('uri')}"
+        uri = f"{prefix}{unquote(str(physical.get('artifactLocation', {}).get('uri')))}"
         line = physical.get("region", {}).get("startLine")
         if uri in changed and line in changed[uri]:
             return True

@@ -106,10 +106,10 @@ def test_large_artifacts_in_a_real_repository(repo) -> None:  # type: ignore[no-
                  ".gitattributes": "lfs/*.safetensors filter=lfs diff=lfs merge=lfs -text\n"})
     (root / "untracked.pt").write_bytes(b"\4" * 4096)  # on disk, not in git: not reported
     assert findings(root, "MLR612") == [
-        "ckpt/best.pt:1 MLR612 `ckpt/best.pt`: a model or data file of 4 KB or more is "
-        "committed to git itself (not Git LFS or DVC)",
-        "data/big.txt:1 MLR612 `data/big.txt`: a file of 20 KB or more is committed to git "
-        "itself (not Git LFS or DVC)"]
+        "ckpt/best.pt:1 MLR612 `ckpt/best.pt`: model or data file of 4 KB committed to git "
+        "itself, not to Git LFS or DVC",
+        "data/big.txt:1 MLR612 `data/big.txt`: file of 20 KB committed to git itself, not to "
+        "Git LFS or DVC (over `max-file-size-mb` = 0.01)"]
 
 
 def test_project_level_findings_need_the_whole_project(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ staged blob (the same git blob id, as in any fresh checkout), the outputs are
 committed whatever the attributes say, and the notebook is reported: a pull request
 cannot hide the finding by adding the attributes line. Outside a git work tree the
 attributes mean nothing and the notebook is reported too; when the index cannot be
-read (a split index), the filter is trusted.
+read (a split index), the filter is trusted. In a commit hook the index read is the one
+git is committing (``git commit -a`` and ``git commit <paths>`` stage into a temporary
+index and name it in ``GIT_INDEX_FILE``), so outputs such a commit takes are reported.
 
 ## Why is this bad?
 Outputs make every re-run a diff of thousands of lines of base64 images and numbers,

@@ -15,7 +15,12 @@ from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.rules.repo.project import folders
-from mlready.hooks.rules.repo.tracked import MAX_INDEX_BYTES, git_dir, index_entries
+from mlready.hooks.rules.repo.tracked import (
+    MAX_INDEX_BYTES,
+    git_dir,
+    index_entries,
+    index_file,
+)
 
 
 class Staged(NamedTuple):
@@ -43,7 +48,7 @@ def read_staged(project: ProjectContext) -> Staged:
     folder = git_dir(project, top) if project.disk.exists(top / ".git") else None
     if folder is None:
         return Staged(in_git=False, blobs={})
-    data = project.disk.read(folder / "index", MAX_INDEX_BYTES)
+    data = project.disk.read(index_file(project, top, folder), MAX_INDEX_BYTES)
     if data is None:  # a fresh `git init`: nothing staged yet
         return Staged(in_git=True, blobs={})
     entries = index_entries(data)

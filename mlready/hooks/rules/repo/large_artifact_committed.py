@@ -1,15 +1,16 @@
 """MLR612 `large-artifact-committed`: a large file or a model/data file in git itself.
 
 ## What it does
-Reports each file git tracks (read from ``.git/index``,
-`mlready.hooks.rules.repo.tracked`) that is larger than ``max-file-size-mb`` (10 MB),
+Reports each file git tracks (read from the index, in a commit hook the one git is
+committing: `mlready.hooks.rules.repo.tracked`) that is larger than ``max-file-size-mb`` (10 MB),
 and each model or data file (``*.pt``, ``*.pth``, ``*.ckpt``, ``*.safetensors``,
 ``*.bin``, ``*.onnx``, ``*.npy``, ``*.npz``, ``*.h5``, ``*.hdf5``, ``*.pkl``,
 ``*.pickle``, ``*.joblib``, ``*.parquet``) of at least ``artifact-min-kb`` (100 KB),
 outside test folders, unless a ``.gitattributes`` of the project routes it to Git LFS
 (``filter=lfs``). Files DVC tracks are not in git, so they are never reported. Outside
 a git work tree, the model and data files that the first ``git add -A`` would take
-(on disk, not ignored) are reported instead. Each finding is on the file itself.
+(on disk, not ignored) are reported instead, as "at least" the size floor: only that
+much of each is read. Each finding is on the file itself, with its size.
 
 Off by default: the corpus of real projects was filtered to source files, so it holds
 no such file and the precision could not be judged against the 95% bar.
@@ -50,7 +51,7 @@ from mlready.hooks.model import ALL_KINDS, Diagnostic
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.repo.gitignore import MAX_BYTES, parse
 from mlready.hooks.rules.repo.project import folders
-from mlready.hooks.rules.repo.tracked import tracked
+from mlready.hooks.rules.repo.tracked import git_dir, tracked
 
 CODE = "MLR612"
 SEVERITY = "warning"
@@ -86,18 +87,27 @@ def _size(size: int) -> str:
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
     options = project.options
-    limit = int(float(options.get("max-file-size-mb", 10)) * MB)
+    limit_mb = float(options.get("max-file-size-mb", 10))
+    limit = int(limit_mb * MB)
     floor = int(float(options.get("artifact-min-kb", 100)) * 1024)
     lfs = _lfs(project)
-    for path, size in tracked(project, folders(project)[-1], ARTIFACTS, floor):
+    top = folders(project)[-1]
+    in_git = git_dir(project, top) is not None
+    for path, size in tracked(project, top, ARTIFACTS, floor):
         artifact = path.lower().endswith(ARTIFACTS) and size >= floor \
             and not is_test_path(path)
         if not (artifact or size > limit) or _in_lfs(path, lfs):
             continue
-        what = "model or data file" if artifact else "file"
+        if not in_git:  # sizes read only up to just past the floor (`tracked`)
+            message = (f"`{path}`: model or data file of at least {_size(floor)} that "
+                       "`git add -A` would commit to git itself, not to Git LFS or DVC")
+        elif artifact:
+            message = (f"`{path}`: model or data file of {_size(size)} committed to git "
+                       "itself, not to Git LFS or DVC")
+        else:
+            message = (f"`{path}`: file of {_size(size)} committed to git itself, not to Git "
+                       f"LFS or DVC (over `max-file-size-mb` = {limit_mb:g})")
         yield project.diagnostic(
-            path, 1, 1, CODE,
-            f"`{path}`: a {what} of {_size(size)} or more is committed to git itself (not "
-            "Git LFS or DVC)",
+            path, 1, 1, CODE, message,
             fix="remove it from git (`git rm --cached`), ignore it, and track it with DVC or "
                 "Git LFS, or publish it as a release asset")
