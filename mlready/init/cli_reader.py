@@ -192,11 +192,51 @@ def _hydra(tree: ast.Module, script: Path) -> Interface | None:
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             data = None
         if isinstance(data, dict):
+            comments = _yaml_comments(path)
             options = [Option(key, default=None if value is None else str(value),
-                              required=value == "???")
+                              required=value == "???", help=comments.get(key))
                        for key, value in _leaves(data, "")]
         return Interface("hydra", tuple(options), style="overrides")
     return None
+
+
+_YAML_KEY = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s|$)")
+_INLINE_COMMENT = re.compile(r"\s#\s*(?P<text>.*?)\s*$")
+
+
+def _yaml_comments(path: Path) -> dict[str, str]:
+    """The comment written for each dotted key of a YAML config: the comment lines right
+    above the key (its help in a Hydra config, as argparse's ``help=``), else the one
+    after its value on the same line. Only the first comment line above counts (later
+    ones go on to say how to use it: "(e.g. if batch_size=4 ...)"); block scalars and
+    flow mappings are not followed, so a key inside one gets no help."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is in
+    above: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            above.append(stripped.lstrip("#").strip())
+            continue
+        match = _YAML_KEY.match(line)
+        if match is None:
+            above = []
+            continue
+        indent = len(match["indent"])
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        dotted = ".".join([*(key for _, key in stack), match["key"]])
+        stack.append((indent, match["key"]))
+        inline = _INLINE_COMMENT.search(line[match.end():])
+        text = above[0] if above else (inline["text"] if inline else "")
+        if text:
+            found[dotted] = text
+        above = []
+    return found
 
 
 def _leaves(data: Mapping[object, object], prefix: str) -> Iterator[tuple[str, object]]:

@@ -187,6 +187,63 @@ def test_hydra_config_keys_become_overrides(tmp_path: Path) -> None:
     assert [o.flag for o in interface.options if o.required] == ["exp_name"]
 
 
+HYDRA_TRAIN = """import hydra
+import torch
+
+@hydra.main(version_base=None, config_path="conf", config_name="train")
+def main(cfg):
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    for batch in range(100):
+        loss = model(torch.randn(cfg.batch_size, 2)).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+if __name__ == "__main__":
+    main()
+"""
+# Two ways to bound a run, each commented as the other's alternative (as DPO's config):
+# an epoch of a real data set is hours, so the count of examples is the short-run knob.
+HYDRA_CONF = """seed: 3
+# samples in one optimizer step
+batch_size: 8
+# how many passes over the data; when null, n_examples bounds the run
+n_epochs: 1
+# the number of examples to train for; when null, n_epochs does
+n_examples: null
+# the number of examples to evaluate on
+n_eval_examples: 128
+lr: 0.01  # step size
+"""
+
+
+def test_hydra_comments_are_help_and_a_count_of_examples_beats_epochs(
+        tmp_path: Path) -> None:
+    root = _write(tmp_path, {"train.py": HYDRA_TRAIN, "conf/train.yaml": HYDRA_CONF})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"] == (
+        "{python} train.py n_examples={steps} seed={seed} hydra.run.dir={run_dir}")
+    assert (proposal.table["step-unit"], proposal.table["steps"]) == ("examples", 160)
+    interface = _interface(tmp_path, {}, "train.py")
+    assert interface.flag("lr") == cli_reader.Option("lr", default="0.01", help="step size")
+
+
+@pytest.mark.parametrize("comment", [
+    "the number of examples to evaluate on",  # what an evaluation reads
+    "number of examples",  # perhaps the data set's size
+    "",
+])
+def test_hydra_epochs_stay_when_no_count_of_examples_says_it_trains(
+        tmp_path: Path, comment: str) -> None:
+    conf = HYDRA_CONF.replace("# the number of examples to train for; when null, n_epochs does",
+                              f"# {comment}" if comment else "")
+    root = _write(tmp_path, {"train.py": HYDRA_TRAIN, "conf/train.yaml": conf})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"].startswith("{python} train.py n_epochs={steps} ")
+    assert (proposal.table["step-unit"], proposal.table["steps"]) == ("epochs", 2)
+
+
 def test_help_output_lists_flags() -> None:
     text = ("usage: train.py [-h] [--max-steps N] [--seed SEED] [--verbose]\n"
             "  --out-dir OUT_DIR  where to write\n")
