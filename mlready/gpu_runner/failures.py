@@ -30,6 +30,18 @@ LOW_DISK_BYTES = 1 << 20
 _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("a module is missing", re.compile(r"\bModuleNotFoundError: No module named "),
      "install it in the environment mlready runs the command in"),
+    # gym / gymnasium saying the package behind an environment id is not installed: a
+    # namespace no installed plugin registers ("Namespace ALE not found. Have you
+    # installed the proper package for ALE?"; gym 0.22-0.23 `UnregisteredEnv`), an id
+    # moved out of gym to a package that is absent ("Please install the package via `pip
+    # install ...`"), an optional dependency (`DependencyNotInstalled`: MuJoCo, Box2D,
+    # atari-py). Never a plain "Environment `X` doesn't exist." (a typo reads the same,
+    # or a namespace it suggests instead: "Did you mean: `ALE`?").
+    ("a package is missing", re.compile(
+        r"\b(?:NamespaceNotFound|UnregisteredEnv): .*have you installed the proper "
+        r"package for|\bNameNotFound: .*has been moved out of Gym to the package .*Please "
+        r"install the package via|\bDependencyNotInstalled: ", re.I),
+     "install it in the environment mlready runs the command in"),
     ("an extension does not match the installed packages", re.compile(
         r"operator \S+::\S+ does not exist|undefined symbol: |compiled using NumPy 1\.x|"
         r"was compiled against|version `GLIBC\w*_[\d.]+' not found|"
@@ -64,7 +76,8 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
 # `ModuleNotFoundError` and goes on (`apex`, `flash_attn`); a later bug of the script's
 # own must then stay a failure, not read as a skip.
 _FINAL_EXCEPTION_ONLY = frozenset({
-    "a module is missing", "an extension does not match the installed packages",
+    "a module is missing", "a package is missing",
+    "an extension does not match the installed packages",
     "it needs the network"})
 _CHAINED = ("The above exception was the direct cause of the following exception",
             "During handling of the above exception, another exception occurred")
