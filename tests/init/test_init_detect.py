@@ -244,6 +244,31 @@ def test_hydra_epochs_stay_when_no_count_of_examples_says_it_trains(
     assert (proposal.table["step-unit"], proposal.table["steps"]) == ("epochs", 2)
 
 
+# A library's base class with an optimizer wrapper nested in it (as tianshou's
+# `Algorithm.Optimizer`): its `step` trains, but only when a script calls it.
+NESTED_LIBRARY = """import torch
+
+class Algorithm:
+    class Optimizer:
+        def __init__(self, optim):
+            self._optim = optim
+
+        def step(self, loss):
+            self._optim.zero_grad()
+            loss.backward()
+            self._optim.step()
+
+    def update(self, batch):
+        return batch
+"""
+
+
+def test_a_method_of_a_nested_class_is_no_code_that_trains_at_import(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"lib/__init__.py": "", "lib/algorithm_base.py": NESTED_LIBRARY})
+    assert entrypoints.find(root)[0] == []
+    assert propose(root, {}, run_help=False).notes == ("No training entrypoint found.",)
+
+
 def test_help_output_lists_flags() -> None:
     text = ("usage: train.py [-h] [--max-steps N] [--seed SEED] [--verbose]\n"
             "  --out-dir OUT_DIR  where to write\n")
