@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -42,6 +42,9 @@ class Option:
     default: str | None = None
     metavar: str | None = None  # argparse's metavar: "STEPS" says what the value counts
     help: str | None = None  # the option's help text, when a literal string
+    # Keyword names the script passes the parsed value as (``ppo(steps_per_epoch=
+    # args.steps)``): what the value means to the code, whatever the flag is called.
+    passed_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -337,7 +340,27 @@ def read(root: Path, path: str, trees: Mapping[str, ast.Module]) -> Interface:
     options = tuple({o.flag: o for o in reversed([o for o in found
                                                   if isinstance(o, Option)])}.values())[::-1]
     positionals = tuple(dict.fromkeys(o for o in found if isinstance(o, str)))
+    if framework == "argparse":
+        options = _with_uses(tree, options)
     return Interface(framework, options, positionals=positionals)
+
+
+def _with_uses(tree: ast.Module, options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """``options`` with the keywords the script passes each parsed value as: a call's
+    ``name=args.dest`` in the script's own tree (argparse's dest is the flag with its
+    dashes folded to underscores)."""
+    uses: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg and isinstance(kw.value, ast.Attribute):
+                    uses.setdefault(kw.value.attr, []).append(kw.arg)
+    out: list[Option] = []
+    for option in options:
+        names = uses.get(option.flag.lstrip("-").replace("-", "_"), [])
+        out.append(replace(option, passed_as=tuple(dict.fromkeys(names))) if names
+                   else option)
+    return tuple(out)
 
 
 _HELP_FLAG = re.compile(r"(?<![\w-])(--[A-Za-z][\w.-]*)(?:[ =]([A-Z][A-Z0-9_]*|<\w+>|\{[^}]*\}|"

@@ -111,11 +111,21 @@ def _pick(options: dict[str, Option], names: tuple[str, ...], *,
     return None
 
 
+# A keyword the script passes an option's value as that makes it a count *within* a
+# unit of the run, not the run's length (spinningup's ``--steps`` is
+# ``ppo(steps_per_epoch=args.steps)``, beside ``--epochs``).
+_PER_UNIT = re.compile(r"(?i)_per_(?:epoch|rollout|iter|iteration|update|episode|env|batch)s?$")
+
+
+def _per_unit(option: Option) -> bool:
+    return any(_PER_UNIT.search(name) for name in option.passed_as)
+
+
 def _by_name(options: dict[str, Option],
              names: tuple[tuple[str, str], ...]) -> tuple[Option, str] | None:
     for name, unit in names:
         found = options.get(name)
-        if found is not None and found.takes_value:
+        if found is not None and found.takes_value and not _per_unit(found):
             return found, unit
     return None
 
@@ -123,7 +133,7 @@ def _by_name(options: dict[str, Option],
 def _described(options: dict[str, Option]) -> tuple[Option, str] | None:
     """The one option whose help says it is the number of training steps."""
     found = [(o, _HELP_UNITS[m.group(1).lower()]) for o in options.values()
-             if o.takes_value and o.help
+             if o.takes_value and o.help and not _per_unit(o)
              and (m := _COUNT_HELP.match(o.help) or _EXAMPLES_HELP.match(o.help))]
     return found[0] if len(found) == 1 else None
 
@@ -131,7 +141,8 @@ def _described(options: dict[str, Option]) -> tuple[Option, str] | None:
 def _by_metavar(options: dict[str, Option]) -> tuple[Option, str] | None:
     """The one option with a step-count metavar that is not an interval or a warm-up."""
     found = [(o, _COUNT_METAVARS[o.metavar.upper()]) for o in options.values()
-             if o.takes_value and o.metavar and o.metavar.upper() in _COUNT_METAVARS]
+             if o.takes_value and o.metavar and o.metavar.upper() in _COUNT_METAVARS
+             and not _per_unit(o)]
     found = [(o, unit) for o, unit in found
              if not _NOT_A_TOTAL.search(f"{normalise(o.flag)} {o.help or ''}")]
     return found[0] if len(found) == 1 else None

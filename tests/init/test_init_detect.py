@@ -269,6 +269,45 @@ def test_a_method_of_a_nested_class_is_no_code_that_trains_at_import(tmp_path: P
     assert propose(root, {}, run_help=False).notes == ("No training entrypoint found.",)
 
 
+# An RL script whose --steps is the length of one epoch (as spinningup's ppo.py): the
+# function it calls says so by the keyword it takes the value as.
+PER_EPOCH = """import argparse
+import torch
+
+def ppo(steps_per_epoch=4000, epochs=50, seed=0):
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.Adam(model.parameters())
+    for epoch in range(epochs):
+        for t in range(steps_per_epoch):
+            loss = model(torch.randn(4, 2)).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--epochs", type=int, default=50)
+    args = parser.parse_args()
+    ppo(KEYWORD=args.steps, epochs=args.epochs, seed=args.seed)
+"""
+
+
+@pytest.mark.parametrize(("keyword", "train", "unit"), [
+    ("steps_per_epoch", "{python} ppo.py --epochs {steps} --seed {seed}", "epochs"),
+    ("total_steps", "{python} ppo.py --steps {steps} --seed {seed}", None),
+])
+def test_a_count_passed_on_as_one_epochs_length_is_not_the_runs(
+        tmp_path: Path, keyword: str, train: str, unit: str | None) -> None:
+    source = PER_EPOCH.replace("KEYWORD", keyword).replace(
+        "steps_per_epoch=4000", f"{keyword}=4000").replace(
+        "range(steps_per_epoch)", f"range({keyword})")
+    proposal = propose(_write(tmp_path, {"ppo.py": source}), {}, run_help=False)
+    assert proposal.table["train"] == train
+    assert proposal.table.get("step-unit") == unit
+
+
 def test_help_output_lists_flags() -> None:
     text = ("usage: train.py [-h] [--max-steps N] [--seed SEED] [--verbose]\n"
             "  --out-dir OUT_DIR  where to write\n")
