@@ -11,6 +11,7 @@ import itertools
 import re
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 
 from mlready.gpu_runner.process import ProcessResult, Status
 from mlready.gpu_runner.results import ENVIRONMENT, CheckResult, Outcome
@@ -183,8 +184,28 @@ def last_line(tail: str) -> str:
     return lines[-1][:240] if lines else "no output"
 
 
-def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Problem | None:
-    """None when ``proc`` succeeded, else a `Problem` naming ``what`` failed and the fix."""
+_MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]*)'")
+
+
+def own_package(line: str, project_dir: Path | None) -> str | None:
+    """The missing module's top-level name when it is the project's own package (a
+    ``spinup/`` or ``src/spinup/`` folder, a ``spinup.py`` in the project): a script run
+    as ``python spinup/algos/ppo.py`` has its own folder on the import path, not the
+    project's, so its ``import spinup`` fails until the project is installed."""
+    match = _MISSING_MODULE.search(line)
+    if match is None or project_dir is None:
+        return None
+    top = match.group(1).partition(".")[0]
+    for base in (project_dir, project_dir / "src"):
+        if (base / top / "__init__.py").is_file() or (base / f"{top}.py").is_file():
+            return top
+    return None
+
+
+def describe(proc: ProcessResult, what: str, key: str, timeout: float,
+             project_dir: Path | None = None) -> Problem | None:
+    """None when ``proc`` succeeded, else a `Problem` naming ``what`` failed and the fix
+    (``project_dir``: where to look for a missing module that is the project's own)."""
     if proc.status is Status.OK:
         return None
     if proc.status is Status.NOT_FOUND:
@@ -218,8 +239,13 @@ def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Proble
     if found is not None:
         # Could not run here: not a failure of the user's code (docs/run-json.md, Outcomes).
         kind, line, fix = found
+        own = own_package(line, project_dir) if kind == "a module is missing" else None
+        if own is not None:
+            fix = (f"`{own}` is this project's own package: install the project (`pip "
+                   "install -e .`) in the environment mlready runs the command in, or run "
+                   "the script as a module (`{python} -m ...`)")
         return Problem(Outcome.SKIPPED, ENVIRONMENT,
                        f"{what} cannot run in this environment ({kind}): {line}; "
-                       f"{fix.format(device='the CPU')}", proc.tail)
+                       f"{fix.replace('{device}', 'the CPU')}", proc.tail)
     return Problem(Outcome.FAIL, "nonzero_exit",
                    f"{what} exited with code {code}: {last_line(proc.tail)}", proc.tail)

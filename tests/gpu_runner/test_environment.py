@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.failures import describe, environment
 from mlready.gpu_runner.memory import MemoryPeak
 from mlready.gpu_runner.process import ProcessResult, Status
@@ -187,3 +188,34 @@ def test_training_that_cannot_run_here(make_project: MakeProject, mode: str,
     # Every check that needed the run says the same: nothing was measured here.
     assert (checkpoint.outcome, checkpoint.reason) == (Outcome.SKIPPED, "environment")
     assert report.exit_code == 2
+
+
+@pytest.mark.slow
+def test_a_missing_module_that_is_the_projects_own_package_says_so(tmp_path: Path) -> None:
+    # `python pkg/scripts/train.py` puts pkg/scripts on the import path, not the project:
+    # its `import pkg` fails until the project is installed (spinningup's ppo.py).
+    (tmp_path / "pkg" / "scripts").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "model.py").write_text("WIDTH = 4\n")
+    (tmp_path / "pkg" / "scripts" / "train.py").write_text(
+        "import pkg.model\nprint('step 1 loss 1.0')\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\ntrain = "{python} pkg/scripts/train.py"\n'
+        "steps = 2\ntimeout = 60\n")
+    report = execute(runner_config.load(tmp_path), ("smoke",), progress=False)
+    smoke = by_id(report)["smoke"]
+    assert (smoke.outcome, smoke.reason) == (Outcome.SKIPPED, "environment"), smoke.summary
+    assert smoke.summary.endswith(
+        "(a module is missing): ModuleNotFoundError: No module named 'pkg'; `pkg` is this "
+        "project's own package: install the project (`pip install -e .`) in the environment "
+        "mlready runs the command in, or run the script as a module (`{python} -m ...`)")
+
+
+def test_a_missing_module_of_the_same_name_elsewhere_is_not_the_projects(
+        tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()  # a folder of data, no package: the module is a dependency
+    (tmp_path / "pkg" / "weights.txt").write_text("1 2 3\n")
+    tail = "ModuleNotFoundError: No module named 'pkg'\n"
+    problem = describe(failed(tail), "train run", "train", 60, tmp_path)
+    assert problem is not None and problem.summary.endswith(
+        "; install it in the environment mlready runs the command in")
