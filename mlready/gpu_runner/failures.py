@@ -11,6 +11,7 @@ import itertools
 import re
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 
 from mlready.gpu_runner.process import ProcessResult, Status
 from mlready.gpu_runner.results import ENVIRONMENT, CheckResult, Outcome
@@ -29,6 +30,18 @@ LOW_DISK_BYTES = 1 << 20
 # an empty `stty size`) does not hide the line that decides.
 _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("a module is missing", re.compile(r"\bModuleNotFoundError: No module named "),
+     "install it in the environment mlready runs the command in"),
+    # gym / gymnasium saying the package behind an environment id is not installed: a
+    # namespace no installed plugin registers ("Namespace ALE not found. Have you
+    # installed the proper package for ALE?"; gym 0.22-0.23 `UnregisteredEnv`), an id
+    # moved out of gym to a package that is absent ("Please install the package via `pip
+    # install ...`"), an optional dependency (`DependencyNotInstalled`: MuJoCo, Box2D,
+    # atari-py). Never a plain "Environment `X` doesn't exist." (a typo reads the same,
+    # or a namespace it suggests instead: "Did you mean: `ALE`?").
+    ("a package is missing", re.compile(
+        r"\b(?:NamespaceNotFound|UnregisteredEnv): .*have you installed the proper "
+        r"package for|\bNameNotFound: .*has been moved out of Gym to the package .*Please "
+        r"install the package via|\bDependencyNotInstalled: ", re.I),
      "install it in the environment mlready runs the command in"),
     ("an extension does not match the installed packages", re.compile(
         r"operator \S+::\S+ does not exist|undefined symbol: |compiled using NumPy 1\.x|"
@@ -64,7 +77,8 @@ _ENVIRONMENT: tuple[tuple[str, re.Pattern[str], str], ...] = (
 # `ModuleNotFoundError` and goes on (`apex`, `flash_attn`); a later bug of the script's
 # own must then stay a failure, not read as a skip.
 _FINAL_EXCEPTION_ONLY = frozenset({
-    "a module is missing", "an extension does not match the installed packages",
+    "a module is missing", "a package is missing",
+    "an extension does not match the installed packages",
     "it needs the network"})
 _CHAINED = ("The above exception was the direct cause of the following exception",
             "During handling of the above exception, another exception occurred")
@@ -170,8 +184,28 @@ def last_line(tail: str) -> str:
     return lines[-1][:240] if lines else "no output"
 
 
-def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Problem | None:
-    """None when ``proc`` succeeded, else a `Problem` naming ``what`` failed and the fix."""
+_MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]*)'")
+
+
+def own_package(line: str, project_dir: Path | None) -> str | None:
+    """The missing module's top-level name when it is the project's own package (a
+    ``spinup/`` or ``src/spinup/`` folder, a ``spinup.py`` in the project): a script run
+    as ``python spinup/algos/ppo.py`` has its own folder on the import path, not the
+    project's, so its ``import spinup`` fails until the project is installed."""
+    match = _MISSING_MODULE.search(line)
+    if match is None or project_dir is None:
+        return None
+    top = match.group(1).partition(".")[0]
+    for base in (project_dir, project_dir / "src"):
+        if (base / top / "__init__.py").is_file() or (base / f"{top}.py").is_file():
+            return top
+    return None
+
+
+def describe(proc: ProcessResult, what: str, key: str, timeout: float,
+             project_dir: Path | None = None) -> Problem | None:
+    """None when ``proc`` succeeded, else a `Problem` naming ``what`` failed and the fix
+    (``project_dir``: where to look for a missing module that is the project's own)."""
     if proc.status is Status.OK:
         return None
     if proc.status is Status.NOT_FOUND:
@@ -205,8 +239,13 @@ def describe(proc: ProcessResult, what: str, key: str, timeout: float) -> Proble
     if found is not None:
         # Could not run here: not a failure of the user's code (docs/run-json.md, Outcomes).
         kind, line, fix = found
+        own = own_package(line, project_dir) if kind == "a module is missing" else None
+        if own is not None:
+            fix = (f"`{own}` is this project's own package: install the project (`pip "
+                   "install -e .`) in the environment mlready runs the command in, or run "
+                   "the script as a module (`{python} -m ...`)")
         return Problem(Outcome.SKIPPED, ENVIRONMENT,
                        f"{what} cannot run in this environment ({kind}): {line}; "
-                       f"{fix.format(device='the CPU')}", proc.tail)
+                       f"{fix.replace('{device}', 'the CPU')}", proc.tail)
     return Problem(Outcome.FAIL, "nonzero_exit",
                    f"{what} exited with code {code}: {last_line(proc.tail)}", proc.tail)

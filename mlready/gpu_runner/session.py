@@ -226,7 +226,7 @@ class Session:
             peak_rss_bytes=proc.memory.rss_bytes, peak_gpu_bytes=proc.memory.gpu_bytes))
         what = "eval" if spec.is_eval else ("resume run" if spec.resume_from else "train run")
         label = f"{what} `{launch.short(proc.argv)}`"
-        problem = describe(proc, label, key, timeout)
+        problem = describe(proc, label, key, timeout, self.config.project_dir)
         if not run_dir.is_dir():
             failed = f"; it then failed: {last_line(proc.tail)}" if problem is not None else ""
             problem = Problem(Outcome.ERROR, "run_dir_vanished",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -42,6 +42,9 @@ class Option:
     default: str | None = None
     metavar: str | None = None  # argparse's metavar: "STEPS" says what the value counts
     help: str | None = None  # the option's help text, when a literal string
+    # Keyword names the script passes the parsed value as (``ppo(steps_per_epoch=
+    # args.steps)``): what the value means to the code, whatever the flag is called.
+    passed_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,11 +195,51 @@ def _hydra(tree: ast.Module, script: Path) -> Interface | None:
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             data = None
         if isinstance(data, dict):
+            comments = _yaml_comments(path)
             options = [Option(key, default=None if value is None else str(value),
-                              required=value == "???")
+                              required=value == "???", help=comments.get(key))
                        for key, value in _leaves(data, "")]
         return Interface("hydra", tuple(options), style="overrides")
     return None
+
+
+_YAML_KEY = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s|$)")
+_INLINE_COMMENT = re.compile(r"\s#\s*(?P<text>.*?)\s*$")
+
+
+def _yaml_comments(path: Path) -> dict[str, str]:
+    """The comment written for each dotted key of a YAML config: the comment lines right
+    above the key (its help in a Hydra config, as argparse's ``help=``), else the one
+    after its value on the same line. Only the first comment line above counts (later
+    ones go on to say how to use it: "(e.g. if batch_size=4 ...)"); block scalars and
+    flow mappings are not followed, so a key inside one gets no help."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is in
+    above: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            above.append(stripped.lstrip("#").strip())
+            continue
+        match = _YAML_KEY.match(line)
+        if match is None:
+            above = []
+            continue
+        indent = len(match["indent"])
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        dotted = ".".join([*(key for _, key in stack), match["key"]])
+        stack.append((indent, match["key"]))
+        inline = _INLINE_COMMENT.search(line[match.end():])
+        text = above[0] if above else (inline["text"] if inline else "")
+        if text:
+            found[dotted] = text
+        above = []
+    return found
 
 
 def _leaves(data: Mapping[object, object], prefix: str) -> Iterator[tuple[str, object]]:
@@ -297,7 +340,27 @@ def read(root: Path, path: str, trees: Mapping[str, ast.Module]) -> Interface:
     options = tuple({o.flag: o for o in reversed([o for o in found
                                                   if isinstance(o, Option)])}.values())[::-1]
     positionals = tuple(dict.fromkeys(o for o in found if isinstance(o, str)))
+    if framework == "argparse":
+        options = _with_uses(tree, options)
     return Interface(framework, options, positionals=positionals)
+
+
+def _with_uses(tree: ast.Module, options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """``options`` with the keywords the script passes each parsed value as: a call's
+    ``name=args.dest`` in the script's own tree (argparse's dest is the flag with its
+    dashes folded to underscores)."""
+    uses: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg and isinstance(kw.value, ast.Attribute):
+                    uses.setdefault(kw.value.attr, []).append(kw.arg)
+    out: list[Option] = []
+    for option in options:
+        names = uses.get(option.flag.lstrip("-").replace("-", "_"), [])
+        out.append(replace(option, passed_as=tuple(dict.fromkeys(names))) if names
+                   else option)
+    return tuple(out)
 
 
 _HELP_FLAG = re.compile(r"(?<![\w-])(--[A-Za-z][\w.-]*)(?:[ =]([A-Z][A-Z0-9_]*|<\w+>|\{[^}]*\}|"

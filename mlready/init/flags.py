@@ -41,7 +41,14 @@ _COUNT_HELP = re.compile(
     r"(?:training\s+|train\s+|optimi[sz]ation\s+|gradient\s+)?"
     r"(steps|iterations|iters|timesteps|updates)(?:\s+to\s+train(?:\s+for)?)?\s*(?:$|[.,;:(])")
 _HELP_UNITS = {"steps": "steps", "iterations": "iterations", "iters": "iterations",
-               "timesteps": "timesteps", "updates": "updates"}
+               "timesteps": "timesteps", "updates": "updates", "examples": "examples",
+               "samples": "examples"}
+# A count of examples is the run's length only when its help says they are trained on
+# ("the number of examples to train for", DPO's Hydra `n_examples`); "number of
+# examples" alone may be a data set's size, or what an evaluation reads.
+_EXAMPLES_HELP = re.compile(
+    r"(?i)^\s*(?:the\s+)?(?:total\s+)?(?:number|num\.?|no\.?)\s+of\s+(?:training\s+|train\s+)?"
+    r"(examples|samples)\s+to\s+train(?:\s+(?:for|on))?\s*(?:$|[.,;:(])")
 # argparse metavars that say the value counts steps; alone they are weak (a script may
 # give STEPS to its warm-up and evaluation interval too), so only a single such option,
 # not named or described as an interval, is taken.
@@ -60,7 +67,19 @@ RESUME = ("resume_from_checkpoint", "resume_from", "resume_path", "resume", "res
 DEVICE = ("device",)
 # A small first run of each unit: enough records to see a trend on a CPU.
 DEFAULT_STEPS = {"steps": 20, "iterations": 20, "updates": 20, "epochs": 2,
-                 "timesteps": 2048, "episodes": 5}
+                 "timesteps": 2048, "episodes": 5, "examples": 80}
+
+
+def default_steps(interface: Interface, mapping: Mapping) -> int:
+    """The first run's {steps}: `DEFAULT_STEPS` of the unit, except that a count of
+    examples is 20 batches of the script's own default ``batch_size`` when it has one
+    (DPO: 4 a batch, 80 examples), so the trend rests on as many records as in steps."""
+    if mapping.unit == "examples":
+        batch = next((o.default for o in interface.options
+                      if normalise(o.flag) == "batch_size"), None)
+        if batch is not None and batch.isdigit() and int(batch) > 0:
+            return 20 * int(batch)
+    return DEFAULT_STEPS[mapping.unit]
 
 
 def normalise(flag: str) -> str:
@@ -92,11 +111,21 @@ def _pick(options: dict[str, Option], names: tuple[str, ...], *,
     return None
 
 
+# A keyword the script passes an option's value as that makes it a count *within* a
+# unit of the run, not the run's length (spinningup's ``--steps`` is
+# ``ppo(steps_per_epoch=args.steps)``, beside ``--epochs``).
+_PER_UNIT = re.compile(r"(?i)_per_(?:epoch|rollout|iter|iteration|update|episode|env|batch)s?$")
+
+
+def _per_unit(option: Option) -> bool:
+    return any(_PER_UNIT.search(name) for name in option.passed_as)
+
+
 def _by_name(options: dict[str, Option],
              names: tuple[tuple[str, str], ...]) -> tuple[Option, str] | None:
     for name, unit in names:
         found = options.get(name)
-        if found is not None and found.takes_value:
+        if found is not None and found.takes_value and not _per_unit(found):
             return found, unit
     return None
 
@@ -104,14 +133,16 @@ def _by_name(options: dict[str, Option],
 def _described(options: dict[str, Option]) -> tuple[Option, str] | None:
     """The one option whose help says it is the number of training steps."""
     found = [(o, _HELP_UNITS[m.group(1).lower()]) for o in options.values()
-             if o.takes_value and o.help and (m := _COUNT_HELP.match(o.help))]
+             if o.takes_value and o.help and not _per_unit(o)
+             and (m := _COUNT_HELP.match(o.help) or _EXAMPLES_HELP.match(o.help))]
     return found[0] if len(found) == 1 else None
 
 
 def _by_metavar(options: dict[str, Option]) -> tuple[Option, str] | None:
     """The one option with a step-count metavar that is not an interval or a warm-up."""
     found = [(o, _COUNT_METAVARS[o.metavar.upper()]) for o in options.values()
-             if o.takes_value and o.metavar and o.metavar.upper() in _COUNT_METAVARS]
+             if o.takes_value and o.metavar and o.metavar.upper() in _COUNT_METAVARS
+             and not _per_unit(o)]
     found = [(o, unit) for o, unit in found
              if not _NOT_A_TOTAL.search(f"{normalise(o.flag)} {o.help or ''}")]
     return found[0] if len(found) == 1 else None

@@ -104,7 +104,7 @@ def _table(command: str, interface: cli_reader.Interface, mapping: flags.Mapping
         table["resume"] = {"args": resume}
     if mapping.unit != "steps":
         table["step-unit"] = mapping.unit
-    table.update({"steps": flags.DEFAULT_STEPS[mapping.unit], "seed": 0, "timeout": 300,
+    table.update({"steps": flags.default_steps(interface, mapping), "seed": 0, "timeout": 300,
                   "metrics": "jsonl" if "log_metrics" in source else GENERIC_METRICS,
                   "objective": "loss", "direction": "minimize"})
     if _WANDB.search(source):

@@ -8,7 +8,7 @@ the golden test (which pins the exact summaries). No training run, no torch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mlready.gpu_runner import checkpoint as ckpt
 from mlready.gpu_runner import checkpoint_compare
@@ -150,6 +150,19 @@ CASES: tuple[Case, ...] = (
     Case("lr_differs_and_scheduler_missing", traj(AFTER, shift_from=N + 3,
                                                   lr_shift_from=N + 1),
          src=contents("scheduler"), finals=finals("scheduler")),
+    # A checkpoint of step N - 2 (the last of a save every few steps): resumed from there.
+    Case("earlier_checkpoint_counter_agrees", traj(range(N - 1, 2 * N + 1)),
+         src=replace(contents(), step=float(N - 2))),
+    Case("earlier_checkpoint_no_counter", traj(range(N - 1, 2 * N + 1)),
+         src=contents("step")),
+    Case("earlier_checkpoint_diverges_no_rng", traj(range(N - 1, 2 * N + 1), shift_from=N - 1),
+         src=contents("step", "rng")),
+    # The counter says N - 2, yet the run logged from step 3: not restored.
+    Case("earlier_checkpoint_counter_disagrees", traj(range(3, 2 * N + 1), shift_from=3),
+         src=replace(contents(), step=float(N - 2))),
+    # A fresh run's first step again, the counter of N - 2 saying where it should have gone.
+    Case("earlier_checkpoint_restart", traj(range(1, 2 * N + 1), shift_from=1),
+         src=replace(contents(), step=float(N - 2))),
     Case("restart_and_step_counter_ends_different", traj(range(1, 2 * N + 1), shift_from=1),
          finals=finals("step", counters=(COUNT, {**COUNT, "step": 12.0 + N}))),
 )

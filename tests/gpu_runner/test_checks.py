@@ -149,3 +149,27 @@ def test_pre_update_checkpoint_without_data_position_blames_the_data(tmp_path: P
     assert resume.summary.startswith("resumed run diverges at step 6 (|diff loss| = ")
     assert "; it logs step 6 again: the checkpoint precedes that step's update); checkpoint " \
            "holds no data position (" in resume.summary
+
+
+@pytest.mark.parametrize("mode", ["save-early", "save-early-unnamed"])
+def test_a_checkpoint_from_before_the_last_step_is_resumed_from_where_it_was_written(
+        make_project: MakeProject, mode: str) -> None:
+    # Saved after step 4 of 6 (a save every few steps), the resumed run logs from step 5:
+    # it continued from its checkpoint, with or without a counter the runner can read.
+    result = run(make_project(mode), "resume")["resume"]
+    assert result.outcome is Outcome.PASS, result.summary
+    assert (result.metrics["resumed_first_logged_step"], result.metrics["resume_step"],
+            result.metrics["first_compared_step"]) == (5, 4, 5)
+    assert result.summary == ("resume at step 4 to 12 matches the uninterrupted run: metrics "
+                              "and final model/optimizer bitwise identical")
+
+
+def test_a_restart_without_a_step_counter_does_not_guess_where_the_checkpoint_was(
+        make_project: MakeProject) -> None:
+    # The weights alone, and the count starts at 1 again (makemore's --resume): a restart,
+    # but which step the checkpoint is of, nothing in it says.
+    result = run(make_project("weights-only"), "resume")["resume"]
+    assert (result.outcome, result.reason) == (Outcome.FAIL, "missing_step_counter")
+    assert result.summary.startswith(
+        "resumed run logged from step 1, where a fresh run starts, instead of continuing "
+        "after its checkpoint; checkpoint has no step counter")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.failures import describe, environment
 from mlready.gpu_runner.memory import MemoryPeak
 from mlready.gpu_runner.process import ProcessResult, Status
@@ -69,6 +70,28 @@ def failed(tail: str, code: int = 1) -> ProcessResult:
      "cause of the following exception:\n\nTraceback (most recent call last):\n  File "
      "\"train.py\", line 5, in <module>\nImportError: train.py needs sim_pkg: pip install "
      "sim_pkg\n", "a module is missing", "ModuleNotFoundError: No module named 'sim_pkg'"),
+    # gym / gymnasium naming the package an environment id needs (their own messages).
+    ("Traceback (most recent call last):\n  File \"train.py\", line 8, in <module>\n"
+     "gymnasium.error.NamespaceNotFound: Namespace ALE not found. Have you installed the "
+     "proper package for ALE?\n", "a package is missing",
+     "gymnasium.error.NamespaceNotFound: Namespace ALE not found. Have you installed the "
+     "proper package for ALE?"),
+    ("gym.error.UnregisteredEnv: Namespace `ALE` does not exist, have you installed the "
+     "proper package for `ALE`?\n", "a package is missing",
+     "gym.error.UnregisteredEnv: Namespace `ALE` does not exist, have you installed the "
+     "proper package for `ALE`?"),
+    ("gym.error.NameNotFound: The environment `Pong` has been moved out of Gym to the "
+     "package `ale_py`. Please install the package via `pip install ale_py`.\n",
+     "a package is missing", "gym.error.NameNotFound: The environment `Pong` has been moved "
+     "out of Gym to the package `ale_py`. Please install the package via `pip install "
+     "ale_py`."),
+    ("gymnasium.error.DependencyNotInstalled: MuJoCo is not installed, run `pip install "
+     "\"gymnasium[mujoco]\"`\n", "a package is missing",
+     "gymnasium.error.DependencyNotInstalled: MuJoCo is not installed, run `pip install "
+     "\"gymnasium[mujoco]\"`"),
+    ("gym.error.DependencyNotInstalled: No module named 'mujoco'. (HINT: you need to "
+     "install mujoco)\n", "a package is missing", "gym.error.DependencyNotInstalled: No "
+     "module named 'mujoco'. (HINT: you need to install mujoco)"),
 ])
 def test_environment_lines(tail: str, kind: str, line: str) -> None:
     found = environment(tail)
@@ -100,6 +123,19 @@ def test_environment_lines(tail: str, kind: str, line: str) -> None:
     "ModuleNotFoundError: No module named 'flash_attn'\nfalling back to plain attention\n"
     "step 0 loss 2.31\nTraceback (most recent call last):\n  File \"train.py\", line 41, in "
     "<module>\nRuntimeError: shape '[8, 64]' is invalid for input of size 500\n",
+    # An unknown environment id may be a typo: gym and gymnasium say no more than that,
+    # with a suggestion or without, and a namespace they can suggest is a misspelling.
+    "gym.error.NameNotFound: Environment PongNoFrameskip doesn't exist. \n",
+    "gymnasium.error.NameNotFound: Environment `CartPol` doesn't exist. Did you mean: "
+    "`CartPole`?\n",
+    "gymnasium.error.NamespaceNotFound: Namespace AEL not found. Did you mean: `ALE`?\n",
+    # The id was moved, its package is installed: the user must spell the new id.
+    "gym.error.NameNotFound: The environment `Pong` has been moved out of Gym to the "
+    "package `ale_py`. You can instantiate the new namespaced environment as `ALE/Pong`.\n",
+    # A script that tries an optional plugin, notes it is absent, then dies of its own bug.
+    "gym.error.DependencyNotInstalled: No module named 'mujoco'. (HINT: ...) -- skipping\n"
+    "Traceback (most recent call last):\n  File \"train.py\", line 12, in <module>\n"
+    "KeyError: 'lr'\n",
 ])
 def test_the_users_own_bugs_stay_failures(tail: str) -> None:
     assert environment(tail) is None
@@ -136,6 +172,9 @@ def test_exit_code_of_a_run_that_could_not_run_here_is_2() -> None:
     ("stty", "stty: 'standard input': Inappropriate ioctl for device"),
     ("cuda-assert", "assert torch.cuda.is_available(): AssertionError"),
     ("fetch", "socket.gaierror: [Errno -"),
+    # The worker's exception, not the parent's pipe error, and in it the missing package.
+    ("worker-no-plugin", "(a package is missing): NamespaceNotFound: Namespace ALE not "
+                         "found. Have you installed the proper package for ALE?; install"),
 ])
 def test_training_that_cannot_run_here(make_project: MakeProject, mode: str,
                                        line: str) -> None:
@@ -149,3 +188,34 @@ def test_training_that_cannot_run_here(make_project: MakeProject, mode: str,
     # Every check that needed the run says the same: nothing was measured here.
     assert (checkpoint.outcome, checkpoint.reason) == (Outcome.SKIPPED, "environment")
     assert report.exit_code == 2
+
+
+@pytest.mark.slow
+def test_a_missing_module_that_is_the_projects_own_package_says_so(tmp_path: Path) -> None:
+    # `python pkg/scripts/train.py` puts pkg/scripts on the import path, not the project:
+    # its `import pkg` fails until the project is installed (spinningup's ppo.py).
+    (tmp_path / "pkg" / "scripts").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "model.py").write_text("WIDTH = 4\n")
+    (tmp_path / "pkg" / "scripts" / "train.py").write_text(
+        "import pkg.model\nprint('step 1 loss 1.0')\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\ntrain = "{python} pkg/scripts/train.py"\n'
+        "steps = 2\ntimeout = 60\n")
+    report = execute(runner_config.load(tmp_path), ("smoke",), progress=False)
+    smoke = by_id(report)["smoke"]
+    assert (smoke.outcome, smoke.reason) == (Outcome.SKIPPED, "environment"), smoke.summary
+    assert smoke.summary.endswith(
+        "(a module is missing): ModuleNotFoundError: No module named 'pkg'; `pkg` is this "
+        "project's own package: install the project (`pip install -e .`) in the environment "
+        "mlready runs the command in, or run the script as a module (`{python} -m ...`)")
+
+
+def test_a_missing_module_of_the_same_name_elsewhere_is_not_the_projects(
+        tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()  # a folder of data, no package: the module is a dependency
+    (tmp_path / "pkg" / "weights.txt").write_text("1 2 3\n")
+    tail = "ModuleNotFoundError: No module named 'pkg'\n"
+    problem = describe(failed(tail), "train run", "train", 60, tmp_path)
+    assert problem is not None and problem.summary.endswith(
+        "; install it in the environment mlready runs the command in")

@@ -45,13 +45,17 @@ def test_a_plain_last_exception_is_unchanged() -> None:
 
 
 @pytest.mark.slow
-def test_a_real_worker_that_dies(make_project: MakeProject) -> None:
+@pytest.mark.parametrize(("mode", "line"), [
+    ("worker-dies", "LookupError: environment Pong-v9 is not registered"),
+    # An unknown id alone may be a typo: a failure, quoting the worker's own words.
+    ("worker-unknown-env", "NameNotFound: Environment `PongNoFrameskip` doesn't exist."),
+])
+def test_a_real_worker_that_dies(make_project: MakeProject, mode: str, line: str) -> None:
     cfg = make_project(train=f'"{{python}} {TINY} --steps {{steps}} --out {{run_dir}} '
-                             f'--mode worker-dies"', eval_mode=None)
+                             f'--mode {mode}"', eval_mode=None)
     smoke = by_id(execute(cfg, ("smoke",), progress=False))["smoke"]
     assert (smoke.outcome, smoke.reason) == (Outcome.FAIL, "nonzero_exit"), smoke.summary
-    assert smoke.summary.endswith(
-        "exited with code 1: LookupError: environment Pong-v9 is not registered"), smoke.summary
+    assert smoke.summary.endswith(f"exited with code 1: {line}"), smoke.summary
 
 
 def test_a_traceback_source_line_is_no_exception_line() -> None:

@@ -170,8 +170,12 @@ def test_a_counter_named_only_by_its_logged_value_is_the_step(tmp_path: Path) ->
 def test_every_verdict_records_the_resume_and_final_steps() -> None:
     for case in BY_NAME.values():
         result = case.judge()
+        # A checkpoint of step N - 2 that the resumed run continued from is resumed there.
+        at = N - 2 if case.name in ("earlier_checkpoint_counter_agrees",
+                                    "earlier_checkpoint_no_counter",
+                                    "earlier_checkpoint_diverges_no_rng") else N
         assert (result.check, result.metrics["resume_step"], result.metrics["final_step"]) \
-            == ("resume", N, 2 * N), case.name
+            == ("resume", at, 2 * N), case.name
 
 
 def test_the_final_state_differences_are_recorded_per_category() -> None:

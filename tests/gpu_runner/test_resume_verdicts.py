@@ -57,6 +57,9 @@ def causes(name: str) -> list[str]:
     # One cause per category, the strongest: never "missing" and "not restored" both.
     ("lr_differs_and_scheduler_missing", ["missing_scheduler_state"]),
     ("restart_and_step_counter_ends_different", ["step_counter_not_restored"]),
+    ("earlier_checkpoint_diverges_no_rng", ["missing_rng_state"]),
+    ("earlier_checkpoint_counter_disagrees", ["step_counter_not_restored"]),
+    ("earlier_checkpoint_restart", ["step_counter_not_restored"]),
 ])
 def test_each_cause_is_named_first(name: str, expected: list[str]) -> None:
     result = BY_NAME[name].judge()
@@ -212,3 +215,25 @@ def test_summaries_golden() -> None:
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text)
     assert GOLDEN.read_text() == text
+
+
+@pytest.mark.parametrize(("name", "at", "start"), [
+    ("earlier_checkpoint_counter_agrees", N - 2, N - 1),
+    ("earlier_checkpoint_no_counter", N - 2, N - 1),  # the step before the first logged
+    ("earlier_checkpoint_diverges_no_rng", N - 2, N - 1),
+    ("earlier_checkpoint_counter_disagrees", N, N + 1),  # a restart, judged against N
+    ("exact", N, N + 1),
+    ("exact_redoing_step_n", N, N),
+])
+def test_the_resume_point_is_where_the_checkpoint_was_written(name: str, at: int,
+                                                              start: int) -> None:
+    result = BY_NAME[name].judge()
+    assert (result.metrics["resume_step"], result.metrics["first_compared_step"]) == (at, start)
+
+
+def test_a_restart_names_the_step_only_where_the_checkpoint_says_it() -> None:
+    assert BY_NAME["earlier_checkpoint_restart"].judge().summary.startswith(
+        f"resumed run logged from step 1 instead of {N - 1}; ")
+    assert BY_NAME["missing_step_counter_restart"].judge().summary.startswith(
+        "resumed run logged from step 1, where a fresh run starts, instead of continuing "
+        "after its checkpoint; ")

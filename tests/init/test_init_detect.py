@@ -187,6 +187,127 @@ def test_hydra_config_keys_become_overrides(tmp_path: Path) -> None:
     assert [o.flag for o in interface.options if o.required] == ["exp_name"]
 
 
+HYDRA_TRAIN = """import hydra
+import torch
+
+@hydra.main(version_base=None, config_path="conf", config_name="train")
+def main(cfg):
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    for batch in range(100):
+        loss = model(torch.randn(cfg.batch_size, 2)).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+if __name__ == "__main__":
+    main()
+"""
+# Two ways to bound a run, each commented as the other's alternative (as DPO's config):
+# an epoch of a real data set is hours, so the count of examples is the short-run knob.
+HYDRA_CONF = """seed: 3
+# samples in one optimizer step
+batch_size: 8
+# how many passes over the data; when null, n_examples bounds the run
+n_epochs: 1
+# the number of examples to train for; when null, n_epochs does
+n_examples: null
+# the number of examples to evaluate on
+n_eval_examples: 128
+lr: 0.01  # step size
+"""
+
+
+def test_hydra_comments_are_help_and_a_count_of_examples_beats_epochs(
+        tmp_path: Path) -> None:
+    root = _write(tmp_path, {"train.py": HYDRA_TRAIN, "conf/train.yaml": HYDRA_CONF})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"] == (
+        "{python} train.py n_examples={steps} seed={seed} hydra.run.dir={run_dir}")
+    assert (proposal.table["step-unit"], proposal.table["steps"]) == ("examples", 160)
+    interface = _interface(tmp_path, {}, "train.py")
+    assert interface.flag("lr") == cli_reader.Option("lr", default="0.01", help="step size")
+
+
+@pytest.mark.parametrize("comment", [
+    "the number of examples to evaluate on",  # what an evaluation reads
+    "number of examples",  # perhaps the data set's size
+    "",
+])
+def test_hydra_epochs_stay_when_no_count_of_examples_says_it_trains(
+        tmp_path: Path, comment: str) -> None:
+    conf = HYDRA_CONF.replace("# the number of examples to train for; when null, n_epochs does",
+                              f"# {comment}" if comment else "")
+    root = _write(tmp_path, {"train.py": HYDRA_TRAIN, "conf/train.yaml": conf})
+    proposal = propose(root, {}, run_help=False)
+    assert proposal.table["train"].startswith("{python} train.py n_epochs={steps} ")
+    assert (proposal.table["step-unit"], proposal.table["steps"]) == ("epochs", 2)
+
+
+# A library's base class with an optimizer wrapper nested in it (as tianshou's
+# `Algorithm.Optimizer`): its `step` trains, but only when a script calls it.
+NESTED_LIBRARY = """import torch
+
+class Algorithm:
+    class Optimizer:
+        def __init__(self, optim):
+            self._optim = optim
+
+        def step(self, loss):
+            self._optim.zero_grad()
+            loss.backward()
+            self._optim.step()
+
+    def update(self, batch):
+        return batch
+"""
+
+
+def test_a_method_of_a_nested_class_is_no_code_that_trains_at_import(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"lib/__init__.py": "", "lib/algorithm_base.py": NESTED_LIBRARY})
+    assert entrypoints.find(root)[0] == []
+    assert propose(root, {}, run_help=False).notes == ("No training entrypoint found.",)
+
+
+# An RL script whose --steps is the length of one epoch (as spinningup's ppo.py): the
+# function it calls says so by the keyword it takes the value as.
+PER_EPOCH = """import argparse
+import torch
+
+def ppo(steps_per_epoch=4000, epochs=50, seed=0):
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.Adam(model.parameters())
+    for epoch in range(epochs):
+        for t in range(steps_per_epoch):
+            loss = model(torch.randn(4, 2)).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--epochs", type=int, default=50)
+    args = parser.parse_args()
+    ppo(KEYWORD=args.steps, epochs=args.epochs, seed=args.seed)
+"""
+
+
+@pytest.mark.parametrize(("keyword", "train", "unit"), [
+    ("steps_per_epoch", "{python} ppo.py --epochs {steps} --seed {seed}", "epochs"),
+    ("total_steps", "{python} ppo.py --steps {steps} --seed {seed}", None),
+])
+def test_a_count_passed_on_as_one_epochs_length_is_not_the_runs(
+        tmp_path: Path, keyword: str, train: str, unit: str | None) -> None:
+    source = PER_EPOCH.replace("KEYWORD", keyword).replace(
+        "steps_per_epoch=4000", f"{keyword}=4000").replace(
+        "range(steps_per_epoch)", f"range({keyword})")
+    proposal = propose(_write(tmp_path, {"ppo.py": source}), {}, run_help=False)
+    assert proposal.table["train"] == train
+    assert proposal.table.get("step-unit") == unit
+
+
 def test_help_output_lists_flags() -> None:
     text = ("usage: train.py [-h] [--max-steps N] [--seed SEED] [--verbose]\n"
             "  --out-dir OUT_DIR  where to write\n")

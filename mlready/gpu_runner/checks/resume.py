@@ -9,8 +9,13 @@ which tells "never saved" from "saved but not restored".
 
 Where the comparison starts is read from the resumed run's own log: a checkpoint
 written before step N's update makes the resumed run log step N again, and that
-step is where its data position or RNG shows first, so it is compared too. Only a
-resumed run that logs a step before N started over.
+step is where its data position or RNG shows first, so it is compared too. The
+checkpoint need not be of step N: a script that saves every k steps leaves its last
+save before the end, and a resumed run that logs from after where a fresh run starts,
+but before N, continued from that save (`resume_point`; its step counter, when it has
+one, must agree). Only a resumed run that logs where a fresh run starts, or at a step
+its checkpoint's counter does not lead to, started over; without a counter nothing says
+which step it should have logged, and the summary does not name one.
 
 `judge` holds every verdict as a pure function of the three trajectories, what the
 checkpoint holds and how the final checkpoints differ, so that the unit tests can
@@ -73,8 +78,9 @@ METRICS = dict.fromkeys((
     "tier", "resume_step", "final_step", "compared_points", "max_abs_diff_after_resume",
     "first_divergence_step", "first_divergence_abs_diff", "resumed_first_logged_step",
     "weights_bitwise", "weights_max_abs_diff", "optimizer_max_abs_diff", "rng_max_abs_diff",
-    "scheduler_max_abs_diff", "step_max_abs_diff"), "") | {"resume_step": "N",
-                                                           "final_step": "2N"}
+    "scheduler_max_abs_diff", "step_max_abs_diff"), "") | {
+        "resume_step": "N, or the step of an earlier checkpoint the resumed run continued from",
+        "final_step": "2N"}
 STATE = ("model", "optimizer")
 NOT_CONFIGURED_SUMMARY = ("no resume command configured (`tool.mlready.runner.resume`: a "
                           "template, {args = ...} or {env = {...}})")
@@ -98,7 +104,7 @@ class Finals:
 class Evidence:
     """What the diagnosis reads: plain values, no runs or files."""
 
-    n: int  # the step the checkpoint was written at (the first half's steps)
+    n: int  # the step the resumed run continued after (`resume_point`)
     src: ckpt.Contents  # what the resumed-from checkpoint holds
     after: Divergence  # uninterrupted vs resumed, from `start` to 2N
     start: int  # the first step compared after the checkpoint
@@ -112,6 +118,17 @@ class Evidence:
     def restarted(self) -> bool:
         """The resumed run logged a step before the checkpoint's: it started over."""
         return self.resumed_first is not None and self.resumed_first < self.n
+
+    @property
+    def expected_first(self) -> int | None:
+        """The step an exact resume logs first, when the checkpoint says which: its
+        counter, when it is of step N or earlier (a counter beyond N counts something
+        else: examples, micro-batches). None without one: the script may have saved at
+        any step up to N."""
+        step = self.src.step
+        if step is None or step > self.n or step != int(step):
+            return None
+        return int(step) + 1
 
     @property
     def redid_step(self) -> bool:
@@ -195,7 +212,9 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
     details: dict[str, Any] = {"checkpoint_keys": src.keys, "compared_metrics": names}
     if src.step_key is not None:
         details["checkpoint_step_key"] = src.step_key
-    start = compare_from(n, resumed.first_step)
+    at = resume_point(n, ref.first_step, resumed.first_step, src.step)
+    metrics["resume_step"] = at
+    start = compare_from(at, resumed.first_step)
     metrics["first_compared_step"] = start
     first_logged = ref.first_step if ref.first_step is not None else 1  # step 0 counts
     base = compare(ref, long, names, tolerance, (first_logged, n))
@@ -216,7 +235,7 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
                 metrics[f"{cat}_max_abs_diff"] = finals.diffs[cat].max_abs_diff
         details["final_counters"] = {"uninterrupted": finals.counters[0],
                                      "resumed": finals.counters[1]}
-    ev = Evidence(n, src, after, start, resumed.first_step,
+    ev = Evidence(at, src, after, start, resumed.first_step,
                   None if isinstance(finals, str) else finals, w_worst, unit, bool(names))
 
     traj_ok = (not names or after.within_tolerance) and not ev.restarted
@@ -232,7 +251,7 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
         unjudged = f"; final checkpoints not compared ({finals})" \
             if isinstance(finals, str) else ""
         return CheckResult(check=ID, outcome=Outcome.PASS, metrics=metrics, details=details,
-                           summary=f"resume at {unit} {n} to {2 * n} matches the "
+                           summary=f"resume at {unit} {at} to {2 * n} matches the "
                                    f"uninterrupted run: {what} {same}{unjudged}")
     metrics["tier"] = "differ"
     if not base.within_tolerance and base.first_step is not None:
@@ -251,6 +270,24 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
                        details=details, summary=f"{headline(ev)}; {causes[0].text}{also}")
 
 
+def resume_point(n: int, fresh_first: int | None, resumed_first: int | None,
+                 counter: float | None) -> int:
+    """The step the resumed run continued after: N, the first half's length, unless the
+    resumed run logged first a step after the first a fresh run logs and before N. Then
+    the checkpoint is of an earlier step (the last of a save every k steps), the one
+    before the first logged or, when the checkpoint has a step counter, the counter's,
+    which must lead to that first step (else the counter was not restored: a restart,
+    judged against N)."""
+    r = resumed_first
+    if r is None or r >= n or fresh_first is None or r <= fresh_first:
+        return n
+    if counter is None:
+        return r - 1
+    if counter == int(counter) and r - int(counter) in (0, 1):
+        return int(counter)
+    return n
+
+
 def compare_from(n: int, resumed_first: int | None) -> int:
     """The first step to compare: the first the resumed run logged after the checkpoint.
 
@@ -267,7 +304,11 @@ def headline(ev: Evidence) -> str:
     """What went wrong, before the cause: where the resumed run left the uninterrupted one."""
     after, unit, n = ev.after, ev.unit, ev.n
     if ev.restarted:
-        return f"resumed run logged from {unit} {ev.resumed_first} instead of {n + 1}"
+        expected = ev.expected_first
+        if expected is None:
+            return (f"resumed run logged from {unit} {ev.resumed_first}, where a fresh run "
+                    "starts, instead of continuing after its checkpoint")
+        return f"resumed run logged from {unit} {ev.resumed_first} instead of {expected}"
     redo = (f"; it logs {unit} {n} again: the checkpoint precedes that {unit}'s update"
             if ev.redid_step else "")
     if after.first_step is not None:
@@ -323,8 +364,7 @@ def diagnose(ev: Evidence) -> list[Cause]:
                 "the checkpoint, so the run starts over")
         else:
             add("step", "missing_step_counter", "checkpoint has no step counter: the resumed "
-                f"run cannot know where it stopped and starts over from {unit} "
-                f"{ev.resumed_first}")
+                "run cannot know where it stopped")
     if src.has("optimizer") and counter_moved("optimizer_step"):
         add("optimizer", "optimizer_not_restored", moved("optimizer_step", "optimizer state"))
     if src.has("rng") and ev.differs("rng"):

@@ -70,6 +70,17 @@ from mlready.hooks.syntax import is_main_guard
 MEMO_KEY = "mlready.rules._seeding"
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The methods of ``cls`` and of the classes nested in it, each a unit."""
+    for item in cls.body:
+        if isinstance(item, _DEFS):
+            yield item
+        elif isinstance(item, ast.ClassDef):
+            yield from _methods(item)
+
+
 # Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
 _TYPED_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Tuple, ast.BoolOp, ast.IfExp)
 
@@ -177,7 +188,7 @@ class _Collector(ProjectCalls, FilePasses, KeptFacts):
             if isinstance(statement, _DEFS):
                 yield statement
             elif isinstance(statement, ast.ClassDef):
-                yield from (s for s in statement.body if isinstance(s, _DEFS))
+                yield from _methods(statement)
 
     def _top_level(self, statement: ast.stmt) -> None:
         if isinstance(statement, _DEFS):
@@ -193,14 +204,21 @@ class _Collector(ProjectCalls, FilePasses, KeptFacts):
             if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
                 # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
                 self.facts["lib"] = True
-            for item in statement.body:
-                if isinstance(item, _DEFS):
-                    self._add_unit(item, Unit(f"{statement.name}.{item.name}",
-                                               cls=statement.name))
+            self._methods(statement, statement.name)
         elif isinstance(statement, ast.If) and is_main_guard(statement):
             self.facts["guard"] = True
             self.facts["gn"] = len(statement.body)
             self._add_unit(statement, Unit(GUARD_UNIT))
+
+    def _methods(self, cls: ast.ClassDef, name: str) -> None:
+        """A unit per method, and per method of a class nested in it (tianshou's
+        ``Algorithm.Optimizer.step``, whose ``loss.backward()`` is no module-level code:
+        read as such, the library file looked like a script that trains at import)."""
+        for item in cls.body:
+            if isinstance(item, _DEFS):
+                self._add_unit(item, Unit(f"{name}.{item.name}", cls=name))
+            elif isinstance(item, ast.ClassDef):
+                self._methods(item, f"{name}.{item.name}")
 
     def _add_unit(self, node: ast.AST, unit: Unit) -> None:
         self.units[unit.name] = unit
