@@ -59,6 +59,11 @@ class NameResolver:
         self.module = module
         self._package = module if is_package else module.rpartition(".")[0]
         self.aliases: dict[str, str] = {}
+        # node -> its qualname: a file's resolver is shared by every rule, and most rules
+        # resolve every call's callee (the answer depends on the node and the imports,
+        # which are fixed once this is built). Keyed by the node itself, not its id: a
+        # node a rule built for the question stays alive, so no id is reused meanwhile.
+        self._qualnames: dict[ast.AST, str | None] = {}
         for node in ast.walk(tree) if imports is None else imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -95,6 +100,13 @@ class NameResolver:
         ``<module>.<name>`` when the module is known, so that project functions get
         project-wide identities.
         """
+        try:
+            return self._qualnames[node]
+        except KeyError:
+            found = self._qualnames[node] = self._resolve(node)
+            return found
+
+    def _resolve(self, node: ast.AST) -> str | None:
         attrs: list[str] = []
         while True:  # a loop, not recursion: `a.b.c...` may be thousands of levels deep
             if isinstance(node, ast.Call):

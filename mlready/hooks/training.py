@@ -13,10 +13,15 @@ resolved library calls instead, in `mlready.hooks.rules.seeds.units`.)
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+from typing import TYPE_CHECKING
 
 from mlready.hooks import patterns
 from mlready.hooks.calls import keyword
+
+if TYPE_CHECKING:
+    from mlready.hooks.context import FileContext
 
 _TRAIN_FUNCTION = patterns.compile(
     r"^_?(?:train|fit)(?:_one)?_(?:epoch|step|iter|iteration|batch|episode|update)s?$")
@@ -101,6 +106,24 @@ def loop_trains(loop: ast.For | ast.AsyncFor) -> bool:
             return True
         stack.extend(ast.iter_child_nodes(node))
     return False
+
+
+def loop_trains_in(ctx: FileContext, loop: ast.For | ast.AsyncFor) -> bool:
+    """`loop_trains` once per loop and file: the logging facts (twice), the GPU
+    entrypoint test and the hparams finder ask it of the same loops, and each answer
+    walks the loop's body (an outer loop's walk covers its inner loops again). A loop
+    whose lines hold none of the file's step calls and ``.backward()`` calls (found once,
+    from the shared node index) cannot train, and is not walked: most loops, in most
+    files."""
+    known: dict[ast.AST, bool] = ctx.memo("training:loop_trains", dict)
+    found = known.get(loop)
+    if found is None:
+        lines = ctx.memo("training:step_lines", lambda: sorted(
+            c.lineno for c in ctx.nodes(ast.Call) if is_step_call(c) or is_loss_backward(c)))
+        first = bisect.bisect_left(lines, loop.lineno)
+        found = known[loop] = first < len(lines) and \
+            lines[first] <= (loop.end_lineno or loop.lineno) and loop_trains(loop)
+    return found
 
 
 def trains(call: ast.Call) -> bool:

@@ -53,8 +53,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import NamedTuple, cast
 
-from mlready.hooks.context import FileContext
+from mlready.hooks.context import FileContext, index_nodes
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
 from mlready.hooks.paths import is_test_path
@@ -193,45 +194,68 @@ def _has_pickle_module(call: ast.Call) -> bool:
     return len(call.args) > 2 or any(k.arg == "pickle_module" for k in call.keywords)
 
 
-def _is_load_state_dict_argument(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """``x.load_state_dict(node)``: the whole object is a state dict. Not one key of it
-    (``ckpt["model"]``): the other keys may hold anything, and ``weights_only=True``
-    refuses the whole file when one of them is not a tensor, number or container."""
-    parent = parents.get(node)
-    return isinstance(parent, ast.Call) and node in parent.args[:1] and \
-        isinstance(parent.func, ast.Attribute) and parent.func.attr == "load_state_dict"
+class _Uses(NamedTuple):
+    """What `_feeds_state_dict` asks of a file, from the shared node index: no walk."""
+
+    assigned: dict[int, ast.Assign]  # id of an assigned value -> its assignment
+    fed: frozenset[int]  # ids of the nodes passed first to a ``.load_state_dict(...)``
+
+
+def _uses(ctx: FileContext) -> _Uses:
+    def compute() -> _Uses:
+        return _Uses({id(a.value): a for a in ctx.nodes(ast.Assign)},
+                     frozenset(id(c.args[0]) for c in ctx.nodes(ast.Call)
+                               if c.args and isinstance(c.func, ast.Attribute)
+                               and c.func.attr == "load_state_dict"))
+    return ctx.memo("unsafe-torch-load:uses", compute)
 
 
 def _feeds_state_dict(ctx: FileContext, call: ast.Call) -> bool:
     """Whether every use of the loaded object is as (one key of) a state dict: the call
     itself is ``load_state_dict``'s argument, or it is assigned to a name whose every
-    read in the same function is. Anything else (a key of it, a return, an attribute):
-    cannot tell, so not safe."""
+    read in the same function is. ``x.load_state_dict(node)``: the whole object is a
+    state dict. Not one key of it (``ckpt["model"]``): the other keys may hold anything,
+    and ``weights_only=True`` refuses the whole file when one of them is not a tensor,
+    number or container. Anything else (a return, an attribute): cannot tell, so not
+    safe."""
     if ctx.tree is None:
         return False
-    scope = _scope_of(ctx.tree, call)
-    parents = {child: parent for parent in ast.walk(scope)
-               for child in ast.iter_child_nodes(parent)}
-    if _is_load_state_dict_argument(call, parents):
+    uses = _uses(ctx)
+    if id(call) in uses.fed:
         return True
-    assign = parents.get(call)
-    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1
+    assign = uses.assigned.get(id(call))
+    if not (assign is not None and len(assign.targets) == 1
             and isinstance(assign.targets[0], ast.Name)):
         return False
-    name = assign.targets[0].id
-    uses = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
-    stores = [n for n in uses if not isinstance(n.ctx, ast.Load)]
-    reads = [n for n in uses if isinstance(n.ctx, ast.Load)]
-    return len(stores) == 1 and bool(reads) and \
-        all(_is_load_state_dict_argument(n, parents) for n in reads)
+    names = _names_in(ctx, _scope_of(ctx, call)).get(assign.targets[0].id, [])
+    stores = [n for n in names if not isinstance(n.ctx, ast.Load)]
+    reads = [n for n in names if isinstance(n.ctx, ast.Load)]
+    return len(stores) == 1 and bool(reads) and all(id(n) in uses.fed for n in reads)
 
 
-def _scope_of(tree: ast.Module, call: ast.Call) -> ast.AST:
-    """The innermost function holding ``call``, or the module."""
-    scope: ast.AST = tree
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                node.lineno <= call.lineno <= (node.end_lineno or node.lineno) and \
-                (scope is tree or node.lineno >= getattr(scope, "lineno", 0)):
+def _names_in(ctx: FileContext, scope: ast.AST) -> dict[str, list[ast.Name]]:
+    """The `ast.Name` nodes under ``scope`` by identifier, once per scope and file (the
+    shared index when the scope is the module)."""
+    known: dict[ast.AST, dict[str, list[ast.Name]]] = ctx.memo("unsafe-torch-load:names",
+                                                              dict)
+    found = known.get(scope)
+    if found is None:
+        found = known[scope] = {}
+        nodes = ctx.nodes(ast.Name) if scope is ctx.tree else \
+            cast("list[ast.Name]", index_nodes(scope).get(ast.Name, []))
+        for name in nodes:
+            found.setdefault(name.id, []).append(name)
+    return found
+
+
+def _scope_of(ctx: FileContext, call: ast.Call) -> ast.AST:
+    """The innermost function holding ``call``, or the module: of the functions whose
+    lines hold it, the one that starts last (two nested functions never start on the
+    same line, so the order they are met in does not matter)."""
+    assert ctx.tree is not None
+    scope: ast.AST = ctx.tree
+    for node in (*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)):
+        if node.lineno <= call.lineno <= (node.end_lineno or node.lineno) and \
+                (scope is ctx.tree or node.lineno >= getattr(scope, "lineno", 0)):
             scope = node
     return scope

@@ -66,7 +66,7 @@ from mlready.hooks.rules.hparams.signatures import (
     Slot,
     match_signature,
 )
-from mlready.hooks.training import loop_trains, range_loop
+from mlready.hooks.training import loop_trains_in, range_loop
 
 MEMO_KEY = "mlready.rules.hparams.finder"
 
@@ -330,7 +330,7 @@ class _Walker:
                 value, anchor = literal_value(resolved.value_node), resolved.value_node
         if value is None or isinstance(value, tuple) or is_neutral(value, LOOP_BOUND):
             return
-        if not loop_trains(loop):
+        if not loop_trains_in(self.ctx, loop):
             return
         construct = f"range({', '.join(source_text(self.ctx, a) for a in call.args)})"
         self._add(LOOP_BOUND.code, anchor,

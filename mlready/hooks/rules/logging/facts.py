@@ -24,7 +24,7 @@ from typing import Any
 from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
-from mlready.hooks.training import loop_trains, trains
+from mlready.hooks.training import loop_trains_in, trains
 
 VERSION = 2
 _MAX_CALLS = 4000  # distinct resolved call names kept per file (facts stay small)
@@ -204,7 +204,7 @@ class _Collector:
         loops: list[ast.AST] = [*self.ctx.nodes(ast.For), *self.ctx.nodes(ast.AsyncFor)]
         for loop in loops:
             assert isinstance(loop, ast.For | ast.AsyncFor)
-            if loop_trains(loop):
+            if loop_trains_in(self.ctx, loop):
                 unit = owner(loop.lineno)
                 trains_in[unit] = _earlier(trains_in.get(unit), _position(loop))
         for loop in self.ctx.nodes(ast.While):
@@ -259,7 +259,7 @@ class _Collector:
         loops: list[ast.For | ast.AsyncFor] = [*self.ctx.nodes(ast.For),
                                                *self.ctx.nodes(ast.AsyncFor)]
         for loop in loops:
-            if not loop_trains(loop):
+            if not loop_trains_in(self.ctx, loop):
                 continue
             printed = [_position(s) for s in ast.walk(loop)
                        if isinstance(s, ast.Call) and self._prints(s)]

@@ -17,7 +17,7 @@ from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.training.evaluation import EVAL_NAME, SCOPES
 from mlready.hooks.syntax import is_main_guard
-from mlready.hooks.training import loop_trains, trains
+from mlready.hooks.training import loop_trains_in, trains
 
 _LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 _LOOPS = (ast.For, ast.AsyncFor)
@@ -29,9 +29,9 @@ def is_gpu_training_entrypoint(ctx: FileContext) -> bool:
             return False
         run = ctx.notebook or any(is_main_guard(s) for s in ctx.tree.body)
         calls = any(isinstance(c, ast.Call) and trains(c) for c in ctx.nodes(ast.Call))
-        loops = any(isinstance(loop, _LOOPS) and loop_trains(loop)
+        loops = any(isinstance(loop, _LOOPS) and loop_trains_in(ctx, loop)
                     for loop in ctx.nodes(*_LOOPS))
-        top = any(isinstance(s, _LOOPS) and loop_trains(s) for s in ctx.tree.body)
+        top = any(isinstance(s, _LOOPS) and loop_trains_in(ctx, s) for s in ctx.tree.body)
         return (run or top) and (calls or loops)
     return ctx.memo("training:gpu_entrypoint", compute)
 
