@@ -11,11 +11,11 @@ only when a notebook with outputs matches a filter pattern, which few runs meet.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.rules.repo.project import folders
 from mlready.hooks.rules.repo.tracked import MAX_INDEX_BYTES, git_dir, index_entries
+from mlready.records import NamedTuple
 
 
 class Staged(NamedTuple):

@@ -10,13 +10,13 @@ is reported and how the entrypoint is named in messages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.seeds.entries import EntryGraph
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT, MODULE_UNIT
 from mlready.hooks.rules.seeds.summary import Entrypoint, Frame, Hit, Summary, earliest
+from mlready.records import NamedTuple
 
 MEMO_KEY = "mlready.rules.seeds.flow"
 _MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
