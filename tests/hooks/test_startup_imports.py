@@ -21,6 +21,7 @@ from conftest import git
 # and what only a rule's finalize or a rare branch uses.
 NEVER_ON_THE_HOOK_PATH = (
     "secrets",  # a random file name is os.urandom(8).hex()
+    "mlready.hooks.cli.fixing", "mlready.hooks.cli.stdin",  # --fix, --diff, --add-noqa, -
 )
 
 PROBE = """
