@@ -22,6 +22,8 @@ from conftest import git
 NEVER_ON_THE_HOOK_PATH = (
     "secrets",  # a random file name is os.urandom(8).hex()
     "mlready.hooks.cli.fixing", "mlready.hooks.cli.stdin",  # --fix, --diff, --add-noqa, -
+    "mlready.hooks.rules.seeds.entries",  # the seeding call graph: finalize only
+    "mlready.hooks.rules.seeds.callgraph",
 )
 
 PROBE = """
