@@ -24,6 +24,9 @@ NEVER_ON_THE_HOOK_PATH = (
     "mlready.hooks.cli.fixing", "mlready.hooks.cli.stdin",  # --fix, --diff, --add-noqa, -
     "mlready.hooks.rules.seeds.entries",  # the seeding call graph: finalize only
     "mlready.hooks.rules.seeds.callgraph",
+    "mlready.hooks.rules.deps.requirements",  # the manifest parsers: their own kinds only
+    "mlready.hooks.rules.deps.manifests", "mlready.hooks.rules.deps.conda",
+    "mlready.hooks.rules.deps.setup_cfg", "mlready.hooks.rules.deps.setup_py",
 )
 
 PROBE = """
