@@ -35,7 +35,7 @@ DEFAULT_TREE = Path(__file__).resolve().parents[1] / ".venv/lib/python3.11/site-
 # What pip writes for the ``mlready`` console script (the entry pre-commit runs).
 CONSOLE_SCRIPT = """import re
 import sys
-from mlready.cli import entrypoint
+from mlready.console import entrypoint
 if __name__ == '__main__':
     sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
     sys.exit(entrypoint())

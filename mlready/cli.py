@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from mlready import __version__, collector
+from mlready import __version__
 
 # name -> "module:attribute" of a click.Command; imported only when that name is used.
 SUBCOMMANDS: dict[str, str] = {
@@ -61,13 +61,3 @@ def main(args: list[str] | None = None, **extra: Any) -> int:
         click.echo("Aborted.", err=True)
         return 130
     return int(result) if isinstance(result, int) else 0
-
-
-def entrypoint() -> None:
-    """The console script and ``python -m mlready``: one command, then the process ends,
-    so the collector is set for that (`mlready.collector`); `main` leaves it alone, for
-    callers that live on (tests, editors' integrations)."""
-    collector.for_one_run()
-    code = main()
-    collector.before_exit()
-    raise SystemExit(code)

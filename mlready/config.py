@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
+
+from mlready.records import NamedTuple
 
 PYPROJECT = "pyproject.toml"
 # Sub-tables of [tool.mlready] owned by other parts of the package; the hooks accept

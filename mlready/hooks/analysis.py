@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, digest
 from mlready.hooks.context import FileContext
@@ -23,6 +23,7 @@ from mlready.hooks.results import FileResult
 from mlready.hooks.rules import Rule, by_code, kinds_read
 from mlready.hooks.rules.syntax_error import CODE as SYNTAX_ERROR
 from mlready.hooks.suppression import Noqa, scan
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Collection

@@ -21,10 +21,11 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks import cache_dir
 from mlready.reading import read_own
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult

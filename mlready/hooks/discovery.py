@@ -17,9 +17,9 @@ import re
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 from mlready.hooks.model import FileKind
+from mlready.records import NamedTuple
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import mlready
 from mlready.hooks import cache as caching
@@ -32,6 +32,7 @@ from mlready.hooks.project_index import ProjectIndex, row
 from mlready.hooks.rules import UNUSED_NOQA, Rule, all_rules, kinds_read, reading
 from mlready.hooks.selection import ignored_by_path
 from mlready.hooks.settings import Overrides, Settings, load
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from mlready.hooks.results import FileResult

@@ -33,10 +33,11 @@ import contextlib
 import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.stored_facts import StoredFacts, Values, encoded
+from mlready.records import NamedTuple
 
 FORMAT = 3
 FOLD_ROWS = 64  # the recent part is folded into the base past this many rows (and

@@ -28,11 +28,12 @@ import stat
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from mlready.hooks import patterns
 from mlready.hooks.cache import digest
 from mlready.hooks.model import Diagnostic, Edit, Fix
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from mlready.hooks.rules import Rule

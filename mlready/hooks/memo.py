@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, digest, read_entry
 from mlready.hooks.discovery import SourceFile
@@ -32,6 +32,7 @@ from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
 from mlready.hooks.project_index import ProjectIndex, Signature, signature
 from mlready.reading import read_regular
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from mlready.hooks.settings import Settings

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Any, Literal, get_args
+
+from mlready.records import NamedTuple
 
 Applicability = Literal["safe", "unsafe"]
 

@@ -11,7 +11,9 @@ back into (cell, line) so findings point at something a person can find.
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
+
+from mlready.records import NamedTuple
 
 
 class NotebookError(ValueError):

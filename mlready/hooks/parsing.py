@@ -18,11 +18,12 @@ import tokenize
 import warnings
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from mlready.hooks import notebook as nb
 from mlready.hooks.context import FileContext
 from mlready.hooks.model import FileKind
+from mlready.records import NamedTuple
 
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 

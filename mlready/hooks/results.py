@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.suppression import Noqa
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from mlready.hooks.notebook import CellMap

@@ -25,11 +25,11 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
 
 from mlready.hooks import patterns
 from mlready.hooks import rules as registry
 from mlready.hooks.rules import Rule
+from mlready.records import NamedTuple
 
 _CODE = patterns.compile(r"^MLR[0-9]{0,3}$")
 # Retired selector -> what it means now. Keep entries forever: configurations outlive us.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from mlready.config import (
     PYPROJECT,
@@ -27,6 +27,7 @@ from mlready.hooks import selection
 from mlready.hooks.cache_dir import locate as cache_location
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.rules import SEVERITIES, Rule
+from mlready.records import NamedTuple
 
 OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
 _CODES = Field((list,), "rule selectors: codes, prefixes, families, names or ALL", (str,))

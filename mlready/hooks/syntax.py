@@ -2,11 +2,13 @@
 
 One definition of "a ``__main__`` guard" keeps the rules agreeing on what an
 entrypoint is: the seeding rules, the documentation rule and the config rule all ask.
+Likewise "a ``setup()`` call", which the dependency facts and MLR614 (no tests) read.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 
 def is_main_guard(node: ast.stmt) -> bool:
@@ -29,3 +31,13 @@ def main_guard(tree: ast.Module) -> ast.If | None:
             assert isinstance(node, ast.If)
             return node
     return None
+
+
+def setup_calls(tree: ast.Module) -> Iterator[ast.Call]:
+    """Every ``setup(...)`` call of the file (``setuptools.setup`` or a bare ``setup``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "setup":
+                yield node

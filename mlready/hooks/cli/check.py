@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 
 from mlready.config import ConfigError
-from mlready.hooks.cli import fixing, printing
+from mlready.hooks.cli import printing
 from mlready.hooks.cli.messages import cannot_load, error, registry
-from mlready.hooks.cli.stdin import check_stdin
 from mlready.hooks.discovery import DiscoveryError
 from mlready.hooks.rules import SEVERITIES, RuleLoadError
 from mlready.hooks.selection import SelectionError
@@ -112,13 +111,17 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
                   "source goes to stdout)")
             return 2
         if stdin:
+            from mlready.hooks.cli.stdin import check_stdin
+
             return check_stdin(settings, stdin_filename, fix, unsafe_fixes, exit_zero, quiet)
         report = engine.check_with(settings, list(paths) or [Path()])
-        if add_noqa:
-            return fixing.add_noqa(report)
-        if diff:
-            return fixing.diff(report, unsafe_fixes)
-        if fix or fix_only:
+        if add_noqa or diff or fix or fix_only:
+            from mlready.hooks.cli import fixing  # these flags only: never a pre-commit run
+
+            if add_noqa:
+                return fixing.add_noqa(report)
+            if diff:
+                return fixing.diff(report, unsafe_fixes)
             report = fixing.fix(report, settings, list(paths) or [Path()], unsafe_fixes)
             if fix_only:
                 return fixing.fixed_only(report, show_fixes)
@@ -146,6 +149,8 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     else:
         click.echo(text, nl=False, color=color)
     if show_fixes and report.fixed and quiet < 2:
+        from mlready.hooks.cli import fixing
+
         click.echo(fixing.list_fixes(report.fixed), nl=False)
     for line in report.errors:
         error(line)

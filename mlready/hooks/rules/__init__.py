@@ -40,7 +40,9 @@ from __future__ import annotations
 import importlib
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from mlready.records import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable

@@ -53,13 +53,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import NamedTuple, cast
+from typing import cast
 
 from mlready.hooks.context import FileContext, index_nodes
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.checkpoints.saves import Functions, binding, file_path, path_marks
+from mlready.records import NamedTuple
 
 CODE = "MLR301"
 SEVERITY = "error"

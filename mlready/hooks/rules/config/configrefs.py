@@ -20,11 +20,12 @@ import ast
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from mlready.hooks import patterns
 from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
+from mlready.records import NamedTuple
 
 CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml")
 # A .json file opened with plain open() is as often data or results as config: only

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks import patterns
 from mlready.hooks.context import FileContext, ProjectContext
-from mlready.hooks.rules.deps.conda import conda_facts, is_conda_environment
-from mlready.hooks.rules.deps.manifests import pyproject_facts
-from mlready.hooks.rules.deps.requirements import Entry, parse_requirements
-from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
-from mlready.hooks.rules.deps.setup_py import setup_py_facts
+
+if TYPE_CHECKING:
+    from mlready.hooks.rules.deps.requirements import Entry
 
 LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pixi.lock",
                         "conda-lock.yml", "conda-lock.yaml"})
@@ -30,22 +28,37 @@ LOCK_HINT = "or commit a lock file (`uv lock`, `pip-compile`, `uv pip compile`, 
 
 
 def manifest_facts(ctx: FileContext) -> dict[str, Any] | None:
-    """The dependency facts of one manifest, computed once per file for all MLR2xx rules."""
+    """The dependency facts of one manifest, computed once per file for all MLR2xx rules.
+
+    Each manifest's parser is imported for a file of its kind only: the MLR2xx rules
+    read Python files too (`setup.py`), and a one-file hook run over a script would
+    otherwise load every parser for none."""
 
     def compute() -> dict[str, Any] | None:
         if ctx.kind == "requirements":
+            from mlready.hooks.rules.deps.requirements import parse_requirements
+
             return dict(parse_requirements(ctx.path, ctx.source))
         if ctx.parse_error is not None:
             return None
         if ctx.kind == "pyproject":
+            from mlready.hooks.rules.deps.manifests import pyproject_facts
+
             return dict(pyproject_facts(ctx.source, ctx.data))
         if ctx.kind == "setup_cfg":
+            from mlready.hooks.rules.deps.setup_cfg import setup_cfg_facts
+
             return dict(setup_cfg_facts(ctx.source))
         if ctx.kind == "python" and posixpath.basename(ctx.path) == "setup.py" \
                 and ctx.tree is not None and not ctx.notebook:
+            from mlready.hooks.rules.deps.setup_py import setup_py_facts
+
             return dict(setup_py_facts(ctx.tree))
-        if ctx.kind == "config" and is_conda_environment(ctx.path, ctx.data):
-            return dict(conda_facts(ctx.path, ctx.source, ctx.data))
+        if ctx.kind == "config":
+            from mlready.hooks.rules.deps.conda import conda_facts, is_conda_environment
+
+            if is_conda_environment(ctx.path, ctx.data):
+                return dict(conda_facts(ctx.path, ctx.source, ctx.data))
         return None
 
     return ctx.memo("mlready.deps.manifest", compute)

@@ -14,21 +14,12 @@ from collections.abc import Iterator
 
 from mlready.hooks.rules.deps.manifests import ManifestFacts, own
 from mlready.hooks.rules.deps.requirements import Entry, string_entry
+from mlready.hooks.syntax import setup_calls
 
 # Metadata only a distribution meant for an index carries: a trove classifier list, a
 # home page, project links or a long description for the index page.
 LIBRARY_KEYWORDS = frozenset({"classifiers", "url", "project_urls", "long_description",
                               "download_url"})
-
-
-def setup_calls(tree: ast.Module) -> Iterator[ast.Call]:
-    """Every ``setup(...)`` call of the file (``setuptools.setup`` or a bare ``setup``)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name == "setup":
-                yield node
 
 
 def _module_literals(tree: ast.Module) -> dict[str, ast.expr]:

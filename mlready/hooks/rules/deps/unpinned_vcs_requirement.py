@@ -40,12 +40,14 @@ mylib @ git+https://github.com/org/mylib@8f3c2a1d9e0b4c5f6a7b8c9d0e1f2a3b4c5d6e7
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.rules.deps.facts import DepsProject, manifest_facts
-from mlready.hooks.rules.deps.requirements import Entry
+
+if TYPE_CHECKING:
+    from mlready.hooks.rules.deps.requirements import Entry
 
 CODE = "MLR202"
 SEVERITY = "error"

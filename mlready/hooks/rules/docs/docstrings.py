@@ -13,11 +13,11 @@ and property setters and deleters (the getter documents the property).
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.types.missing_type_annotation import is_generated, is_private_module
+from mlready.records import NamedTuple
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith)

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from mlready.hooks.calls import keyword
 from mlready.hooks.context import FileContext
@@ -67,6 +66,7 @@ from mlready.hooks.rules.hparams.signatures import (
     match_signature,
 )
 from mlready.hooks.training import loop_trains_in, range_loop
+from mlready.records import NamedTuple
 
 MEMO_KEY = "mlready.rules.hparams.finder"
 

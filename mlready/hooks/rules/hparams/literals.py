@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.rules.hparams.signatures import Slot
+from mlready.records import NamedTuple
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SCOPES_NAMED = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef

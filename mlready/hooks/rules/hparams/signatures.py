@@ -10,7 +10,6 @@ neutral). `match_signature` finds the one a resolved callee belongs to.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from mlready.hooks.rules.hparams.options import (
     BATCH_SIZE,
@@ -20,6 +19,7 @@ from mlready.hooks.rules.hparams.options import (
     SCHEDULE,
     TRAINING_LENGTH,
 )
+from mlready.records import NamedTuple
 
 
 class Slot(NamedTuple):

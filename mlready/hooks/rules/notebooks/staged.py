@@ -11,7 +11,6 @@ only when a notebook with outputs matches a filter pattern, which few runs meet.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.rules.repo.project import folders
@@ -21,6 +20,7 @@ from mlready.hooks.rules.repo.tracked import (
     index_entries,
     index_file,
 )
+from mlready.records import NamedTuple
 
 
 class Staged(NamedTuple):

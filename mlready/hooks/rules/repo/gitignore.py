@@ -18,9 +18,9 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
+from mlready.records import NamedTuple
 
 MAX_BYTES = 1_000_000
 

@@ -50,8 +50,8 @@ from typing import Any
 from mlready.hooks.context import FileContext, ProjectContext
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.paths import TEST_DIRS, is_test_path
-from mlready.hooks.rules.deps.setup_py import setup_calls
 from mlready.hooks.rules.repo.project import ROOT, folders, has_python
+from mlready.hooks.syntax import setup_calls
 
 CODE = "MLR614"
 SEVERITY = "warning"

@@ -26,11 +26,11 @@ import os
 import posixpath
 import struct
 from pathlib import Path
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.rules.repo.gitignore import Matcher
+from mlready.records import NamedTuple
 
 MAX_INDEX_BYTES = 256 * 1024 * 1024
 MAX_WALK = 20_000  # files looked at outside git

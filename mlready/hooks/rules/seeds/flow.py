@@ -10,13 +10,12 @@ is reported and how the entrypoint is named in messages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
 
 from mlready.hooks.context import ProjectContext
 from mlready.hooks.model import Diagnostic
-from mlready.hooks.rules.seeds.entries import EntryGraph
 from mlready.hooks.rules.seeds.facts import GUARD_UNIT, MODULE_UNIT
 from mlready.hooks.rules.seeds.summary import Entrypoint, Frame, Hit, Summary, earliest
+from mlready.records import NamedTuple
 
 MEMO_KEY = "mlready.rules.seeds.flow"
 _MAIN_NAMES = ("main", "run", "train", "cli", "app", "entry", "launch", "fit")
@@ -27,8 +26,13 @@ def entrypoints(project: ProjectContext) -> tuple[Entrypoint, ...]:
     """The target entrypoints with their flows, resolved once per run for every rule.
 
     Every seeding rule collects the same facts (`units.collect`), so one call graph,
-    shared through ``project.memo``, serves all eight finalizers of a run.
+    shared through ``project.memo``, serves all eight finalizers of a run. The graph's
+    modules (`entries`, `callgraph`) are imported here, not at the top: a hook run whose
+    cross-file results are remembered (`mlready.hooks.finalize`) never builds one, and
+    the seeding rules, which import this module for their decisions, would load them.
     """
+    from mlready.hooks.rules.seeds.entries import EntryGraph
+
     return project.memo(MEMO_KEY, lambda: tuple(
         EntryGraph(project.facts).entries(project.targets)))
 

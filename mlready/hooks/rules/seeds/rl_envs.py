@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.seeds import apis
+from mlready.records import NamedTuple
 
 RL_ROOTS = (*sorted(apis.ENV_ROOTS), "tianshou")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)

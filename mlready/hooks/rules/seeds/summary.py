@@ -10,7 +10,7 @@ call site. The data model of `callgraph` (which builds summaries) and of the rul
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from mlready.records import NamedTuple
 
 Position = tuple[tuple[int, int], ...]
 _COND, _NESTED = 2, 4  # flags of a call event (`units`)
