@@ -25,6 +25,7 @@ from mlready.config import (
 from mlready.config import validate as validate_table
 from mlready.hooks import selection
 from mlready.hooks.cache_dir import locate as cache_location
+from mlready.hooks.config_memo import remembered_table
 from mlready.hooks.discovery import DEFAULT_EXCLUDES
 from mlready.hooks.rules import SEVERITIES, Rule
 from mlready.records import NamedTuple
@@ -126,9 +127,9 @@ def load(root: Path, all_rules: Sequence[Rule], overrides: Overrides) -> Setting
     path = overrides.config or (own if own.is_file() else None)
     if overrides.config is not None and not overrides.config.is_file():
         raise ConfigError(overrides.config, "no such configuration file")
-    # Parsed on every run: the table is never read back from the cache, which a
-    # repository could have committed (a memo of it saved about 3 ms of a hook run).
-    table = tool_table(path) if path is not None else {}
+    # Never read back from the cache folder, which a repository could have committed:
+    # the memo lives beside this machine's key, named by MACs under it (config_memo).
+    table = remembered_table(path, root, not overrides.no_cache) if path is not None else {}
     origin = path or Path("pyproject.toml")
     validate_table(table, schema(all_rules, table), origin, "tool.mlready")
     for key in ("select", "extend-select", "ignore"):

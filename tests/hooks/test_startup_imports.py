@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from conftest import git
 # and what only a rule's finalize or a rare branch uses.
 NEVER_ON_THE_HOOK_PATH = (
     "secrets",  # a random file name is os.urandom(8).hex()
+    "tomllib",  # [tool.mlready] comes from the memo (mlready.hooks.config_memo)
     "mlready.hooks.cli.fixing", "mlready.hooks.cli.stdin",  # --fix, --diff, --add-noqa, -
     "mlready.hooks.rules.seeds.entries",  # the seeding call graph: finalize only
     "mlready.hooks.rules.seeds.callgraph",
@@ -39,8 +41,9 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 
 def hook(root: Path) -> tuple[int, list[str], dict[str, object]]:
     """One pre-commit run on ``train.py``: exit code, modules loaded, the JSON report."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(root.parent / "machine")}  # its own key
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=root, capture_output=True,
-                          text=True, check=True, timeout=120)
+                          text=True, check=True, timeout=120, env=env)
     probe = json.loads(done.stderr.strip().splitlines()[-1])
     return probe["code"], probe["modules"], json.loads(done.stdout)
 
@@ -56,7 +59,8 @@ def test_an_edited_file_of_a_small_project_imports_only_what_it_needs(
                      '    state = torch.load("ckpt.pt")\n    print(random.random(), state)\n\n\n'
                      'if __name__ == "__main__":\n    main()\n', encoding="utf-8")
     git(root, "init", "-q")
-    first_code, _, first = hook(root)  # the commit before: fills the cache
+    hook(root)  # the first run on this machine: makes its key, fills the cache
+    first_code, _, first = hook(root)  # the commit before: the memo of the pyproject
     with train.open("a", encoding="utf-8") as handle:
         handle.write("# edited\n")
     code, modules, report = hook(root)
