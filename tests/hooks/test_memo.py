@@ -406,6 +406,34 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
                                               jobs=1).diagnostics
 
 
+
+def test_a_one_file_run_stats_each_other_file_of_the_project_once(
+        project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery's stat (is it a regular file?) is the signature the index knows an
+    unchanged file by: a one-file run does not stat the project twice."""
+    import os
+
+    files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(5)}}
+    root = project(files)
+    engine.check([root])
+    stats: dict[str, int] = {}
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def spy(path: Any, *args: Any, real: Any = real, **kwargs: Any) -> Any:
+            key = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
+            stats[key] = stats.get(key, 0) + 1
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr(os, name, spy)
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    edited = engine.check([root / "train.py"])
+    # (pyproject.toml is the settings' file too: finding and loading them stats it)
+    others = [name for name in files if name not in ("train.py", "pyproject.toml")]
+    assert {name: stats.get(str(root / name), 0) for name in others} == dict.fromkeys(others, 1)
+    assert edited.diagnostics == engine.check([root / "train.py"],
+                                              Overrides(no_cache=True)).diagnostics
+
+
 # --- the cross-file pass: a rule's result is reused only while its inputs hold ---------
 
 SEEDING_HELPER = ("import random\n\nimport torch\n\n\ndef seed_everything(seed: int) -> None:\n"
