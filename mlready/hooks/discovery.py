@@ -69,7 +69,7 @@ def classify(path: str) -> FileKind | None:
     String operations, not a `PurePosixPath` per file: discovery classifies every file
     of the project on every run, the one-file hook's included."""
     folders, _, name = path.rpartition("/")
-    suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - a string, on purpose
+    suffix = _suffix(name).lower()
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
@@ -89,6 +89,15 @@ def classify(path: str) -> FileKind | None:
     if suffix in (".yaml", ".yml", ".json", ".toml"):
         return "config"
     return None
+
+
+def _suffix(name: str) -> str:
+    """``os.path.splitext(name)[1]`` (leading dots are no suffix's), without its
+    generic-path machinery: once per file of the project."""
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].lstrip("."):
+        return ""
+    return name[dot:]
 
 
 # Editor and TypeScript tooling files are JSON-with-comments (JSONC) by convention:
@@ -120,7 +129,7 @@ class Excluder:
         paths = [p for p in cleaned if "/" in p]
         self._names = re.compile("|".join(map(fnmatch.translate, globs))) if globs else None
         self._paths = re.compile("|".join(map(fnmatch.translate, paths))) if paths else None
-        self._dirs: dict[str, bool] = {}
+        self._dirs: dict[str, int] = {}  # folder -> `_deepest`
 
     def matches(self, relpath: str) -> bool:
         """Whether this one entry (not its parents) matches a pattern."""
@@ -131,16 +140,21 @@ class Excluder:
 
     def under(self, relpath: str, base: str) -> bool:
         """Whether ``relpath`` or one of its folders strictly below ``base`` is excluded."""
-        parts = relpath.split("/")
-        start = len(base.split("/")) if base not in ("", ".") else 0
-        for depth in range(start + 1, len(parts)):
-            folder = "/".join(parts[:depth])
-            known = self._dirs.get(folder)
-            if known is None:
-                known = self._dirs[folder] = self.matches(folder)
-            if known:
-                return True
-        return self.matches(relpath)
+        start = base.count("/") + 1 if base not in ("", ".") else 0
+        folder = relpath.rpartition("/")[0]
+        return (bool(folder) and self._deepest(folder) > start) or self.matches(relpath)
+
+    def _deepest(self, folder: str) -> int:
+        """The depth of the deepest excluded folder among ``folder`` and its parents (0:
+        none), worked out once per folder: a file's verdict is then one look-up, not a
+        join per parent (discovery asks for every file of the project on every run)."""
+        known = self._dirs.get(folder)
+        if known is None:
+            parent = folder.rpartition("/")[0]
+            known = (folder.count("/") + 1 if self.matches(folder)
+                     else self._deepest(parent) if parent else 0)
+            self._dirs[folder] = known
+        return known
 
 
 def absolute(path: Path | str) -> Path:
