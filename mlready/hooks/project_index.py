@@ -120,18 +120,22 @@ class ProjectIndex:
         return self.facts.facts_of(path, kind, file_digest)
 
     def deferred(self, path: str, kind: str, file_digest: str,
-                 otherwise: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any] | None:
+                 otherwise: Callable[[str, str, str], Mapping[str, Any]],
+                 ) -> Mapping[str, Any] | None:
         """The facts of ``path`` at this content as a mapping read on first use (the
         base is read only when some rule needs them), when the index has them; else
-        None. Should the row be gone by then, ``otherwise`` computes them."""
+        None. Should the row be gone by then, ``otherwise(path, kind, file_digest)``
+        computes them (one callable for every file of a run: this is asked for each
+        file of the project)."""
         if not self.facts.indexed(path, kind, file_digest):
             return None
         self.served.add(path)
+        return Deferred(self._facts_or, path, kind, file_digest, otherwise)
 
-        def load() -> Mapping[str, Any]:
-            stored = self.facts.facts_of(path, kind, file_digest)
-            return stored if stored is not None else otherwise()
-        return Deferred(load)
+    def _facts_or(self, path: str, kind: str, file_digest: str,
+                  otherwise: Callable[[str, str, str], Mapping[str, Any]]) -> Mapping[str, Any]:
+        stored = self.facts.facts_of(path, kind, file_digest)
+        return stored if stored is not None else otherwise(path, kind, file_digest)
 
     def save(self, seen: Mapping[str, tuple[Signature, str]], keep: Collection[str],
              facts: Mapping[str, FactsRow] | None = None, finalized: Any = None,
@@ -156,15 +160,17 @@ class ProjectIndex:
 
 
 class Deferred(Mapping[str, Any]):
-    """A file's facts, loaded on first use."""
+    """A file's facts, loaded on first use (``load(*args)``: no closure per file)."""
 
-    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
-        self._load: Callable[[], Mapping[str, Any]] | None = load
+    def __init__(self, load: Callable[..., Mapping[str, Any]], *args: Any) -> None:
+        self._load: Callable[..., Mapping[str, Any]] | None = load
+        self._args = args
         self._facts: Mapping[str, Any] = {}
 
     def _get(self) -> Mapping[str, Any]:
         if self._load is not None:
-            self._facts, self._load = self._load(), None
+            self._facts, self._load = self._load(*self._args), None
+            self._args = ()
         return self._facts
 
     def __getitem__(self, code: str) -> Any:

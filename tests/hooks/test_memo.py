@@ -599,3 +599,38 @@ def test_a_file_unreadable_for_one_run_then_restored_is_seen(project: Make,
     with (root / "run.py").open("a", encoding="utf-8") as handle:  # not the memo's answer
         handle.write("# a comment at the end moves nothing\n")
     assert DRAWN in hook(root, "run.py")
+
+
+def test_facts_the_table_promises_but_no_base_holds_are_read_again(
+        project: Make, settled: None, finalized: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another run folded the index meanwhile and its base is gone: the table still says
+    the index has every other file's facts, so they are served unread, and when a rule
+    re-runs and asks, each comes from its cache entry (or is analysed again)."""
+    from mlready.hooks import analysis, project_index
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import load
+
+    again: list[str] = []
+    real = analysis._facts_again
+
+    def spy(job: Any, path: str, *args: Any) -> Any:
+        again.append(path)
+        return real(job, path, *args)
+
+    monkeypatch.setattr(analysis, "_facts_again", spy)
+    root = seeded(project)
+    hook(root, "run.py")
+    hook(root, "run.py")
+    cache = engine.make_cache(load(root, all_rules(), Overrides()))
+    assert cache is not None
+    base = project_index.ProjectIndex.load(cache).recent.base
+    assert base is not None
+    project_index.ProjectIndex._path(cache, f"facts {base}").unlink()
+    for entry in cache.directory.joinpath(cache.salt).glob("*.json"):
+        entry.unlink()  # and the per-file entries: analysed again
+    finalized.clear()
+    (root / "utils" / "draw.py").write_text(DRAWING_HELPER.replace("torch.randn(3)", "3"),
+                                            "utf-8")
+    assert DRAWN not in hook(root, "run.py")
+    assert "MLR003" in finalized and "utils/seed.py" in again
