@@ -256,10 +256,10 @@ def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str],
         return [], list(tasks)
     hits: list[FileResult] = []
     left: list[Task] = []
+    again = partial(_facts_again, job)
     for task in tasks:
         path, kind = task.file.path, task.file.kind
         file_digest = known.get(path, "")
-        again = partial(_facts_again, job, task, file_digest)
         stored = (index.deferred(path, kind, file_digest, again)
                   if index is not None and file_digest and not task.full else None)
         hit = (FileResult(path, file_digest, False, (), stored, Noqa({})) if stored is not None
@@ -271,9 +271,9 @@ def recalled(job: Job, tasks: Sequence[Task], known: Mapping[str, str],
     return hits, left
 
 
-def _facts_again(job: Job, task: Task, digest_known: str) -> Mapping[str, Any]:
+def _facts_again(job: Job, path: str, kind: FileKind, digest_known: str) -> Mapping[str, Any]:
     """A file's facts when the index knew them but its row is gone (another run folded
     the index meanwhile): from the file's cache entry, else analysed again."""
-    path, kind = task.file.path, task.file.kind
     hit = job.cache.get(path, kind, digest_known, False) if job.cache is not None else None
-    return hit.facts if hit is not None else analyse_many(job, [task])[0].facts
+    return hit.facts if hit is not None else analyse_many(
+        job, [Task(SourceFile(path, kind), False)])[0].facts

@@ -15,6 +15,7 @@ import fnmatch
 import os
 import re
 import stat
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -42,12 +43,33 @@ class SourceFile(NamedTuple):
     kind: FileKind
 
 
+# A file's size, modification and status-change times (ns) and inode, as the project
+# index (`mlready.hooks.project_index`) knows an unchanged file by.
+Signature = tuple[int, int, int, int]
+
+
+def signature_of(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+class Listing(NamedTuple):
+    """What `listing` found: the files, each one's signature from the stat that told it
+    was a regular file (a one-file run stats each file of the project once, not once to
+    list it and again to know it unchanged), and the wall-clock time before the first
+    of those stats (a signature is trusted only for a file older than that by the
+    index's racy margin)."""
+
+    files: list[SourceFile]
+    signatures: dict[str, Signature]
+    taken: int
+
+
 def classify(path: str) -> FileKind | None:
     """The kind of a file from its name alone, or None for files mlready does not read.
     String operations, not a `PurePosixPath` per file: discovery classifies every file
     of the project on every run, the one-file hook's included."""
     folders, _, name = path.rpartition("/")
-    suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - a string, on purpose
+    suffix = _suffix(name).lower()
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
@@ -67,6 +89,15 @@ def classify(path: str) -> FileKind | None:
     if suffix in (".yaml", ".yml", ".json", ".toml"):
         return "config"
     return None
+
+
+def _suffix(name: str) -> str:
+    """``os.path.splitext(name)[1]`` (leading dots are no suffix's), without its
+    generic-path machinery: once per file of the project."""
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].lstrip("."):
+        return ""
+    return name[dot:]
 
 
 # Editor and TypeScript tooling files are JSON-with-comments (JSONC) by convention:
@@ -98,7 +129,7 @@ class Excluder:
         paths = [p for p in cleaned if "/" in p]
         self._names = re.compile("|".join(map(fnmatch.translate, globs))) if globs else None
         self._paths = re.compile("|".join(map(fnmatch.translate, paths))) if paths else None
-        self._dirs: dict[str, bool] = {}
+        self._dirs: dict[str, int] = {}  # folder -> `_deepest`
 
     def matches(self, relpath: str) -> bool:
         """Whether this one entry (not its parents) matches a pattern."""
@@ -109,16 +140,21 @@ class Excluder:
 
     def under(self, relpath: str, base: str) -> bool:
         """Whether ``relpath`` or one of its folders strictly below ``base`` is excluded."""
-        parts = relpath.split("/")
-        start = len(base.split("/")) if base not in ("", ".") else 0
-        for depth in range(start + 1, len(parts)):
-            folder = "/".join(parts[:depth])
-            known = self._dirs.get(folder)
-            if known is None:
-                known = self._dirs[folder] = self.matches(folder)
-            if known:
-                return True
-        return self.matches(relpath)
+        start = base.count("/") + 1 if base not in ("", ".") else 0
+        folder = relpath.rpartition("/")[0]
+        return (bool(folder) and self._deepest(folder) > start) or self.matches(relpath)
+
+    def _deepest(self, folder: str) -> int:
+        """The depth of the deepest excluded folder among ``folder`` and its parents (0:
+        none), worked out once per folder: a file's verdict is then one look-up, not a
+        join per parent (discovery asks for every file of the project on every run)."""
+        known = self._dirs.get(folder)
+        if known is None:
+            parent = folder.rpartition("/")[0]
+            known = (folder.count("/") + 1 if self.matches(folder)
+                     else self._deepest(parent) if parent else 0)
+            self._dirs[folder] = known
+        return known
 
 
 def absolute(path: Path | str) -> Path:
@@ -267,6 +303,15 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
     """Every readable file of a known kind under ``paths`` (and each file ``paths`` names,
     of kind ``other`` when unknown), sorted, without duplicates, never one of mlready's
     own cache (``cache``, the cache folder, or a tagged one)."""
+    return listing(root, paths, excludes, respect_gitignore=respect_gitignore,
+                   force_exclude=force_exclude, cache=cache).files
+
+
+def listing(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
+            respect_gitignore: bool = True, force_exclude: bool = False,
+            cache: Path | None = None) -> Listing:
+    """`discover`'s files with their signatures."""
+    taken = time.time_ns()
     excluder = Excluder(excludes)
     git = respect_gitignore and _in_git(root)
     chosen: set[str] = set()
@@ -293,6 +338,7 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
             for n in range(1, len(parts))}
     chosen = _outside(chosen, _caches(root, chosen | tags, cache))
     files: list[SourceFile] = []
+    signatures: dict[str, Signature] = {}
     top = f"{os.fspath(root).rstrip(os.sep)}{os.sep}"
     given = set(named)
     for rel in sorted(chosen):
@@ -301,23 +347,26 @@ def discover(root: Path, paths: Sequence[Path], excludes: Sequence[str], *,
         kind = classify(rel) or ("other" if rel in given else None)
         if kind is None:
             continue
-        if _regular(rel if rel.startswith("/") else top + rel, root):
+        info = _regular(rel if rel.startswith("/") else top + rel, root)
+        if info is not None:
             files.append(SourceFile(rel, kind))
-    return files
+            signatures[rel] = signature_of(info)
+    return Listing(files, signatures, taken)
 
 
-def _regular(path: str, root: Path) -> bool:
-    """A regular file, or a symlink to one inside the project: skips broken symlinks,
-    FIFOs, sockets, folders named ``x.py``, deleted-but-tracked files, and links that
-    leave the project (their content is not the project's to report on). A string, not
-    a `Path`: once per file of the project on every run."""
+def _regular(path: str, root: Path) -> os.stat_result | None:
+    """The stat of a regular file, or of a symlink's target inside the project, else
+    None: skips broken symlinks, FIFOs, sockets, folders named ``x.py``,
+    deleted-but-tracked files, and links that leave the project (their content is not
+    the project's to report on). A string, not a `Path`: once per file of the project
+    on every run."""
     try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
-            mode = os.stat(path).st_mode  # noqa: PTH116 - a string, on purpose
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            info = os.stat(path)  # noqa: PTH116 - a string, on purpose
             real, base = os.path.realpath(path), os.path.realpath(root)
             if not real.startswith(base.rstrip(os.sep) + os.sep):
-                return False
+                return None
     except (OSError, ValueError):
-        return False
-    return stat.S_ISREG(mode)
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None

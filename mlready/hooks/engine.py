@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import mlready
 from mlready.hooks import cache as caching
 from mlready.hooks import cache_dir
-from mlready.hooks.discovery import SourceFile, absolute, discover, find_root
+from mlready.hooks.discovery import Listing, SourceFile, absolute, find_root, listing
 from mlready.hooks.facts_index import FactsRow
 from mlready.hooks.finalize import finalize_all
 from mlready.hooks.machine_key import machine_key
@@ -139,8 +139,9 @@ def _suppressed(diagnostic: Diagnostic, result: FileResult | None,
 
 def run(settings: Settings, targets: Sequence[SourceFile],
         project: Sequence[SourceFile] | None = None, *, jobs: int | None = None,
-        min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
-    """Check ``targets`` with facts from ``project`` (defaults to the targets).
+        min_parallel_bytes: int = PARALLEL_MIN_BYTES, listed: Listing | None = None) -> Report:
+    """Check ``targets`` with facts from ``project`` (defaults to the targets); ``listed``:
+    the signatures discovery took of them, if it did.
 
     A run whose inputs are all as they were last time is read back from the memo
     (`mlready.hooks.memo`); otherwise the per-file pass, then each cross-file rule's
@@ -164,8 +165,8 @@ def run(settings: Settings, targets: Sequence[SourceFile],
     # Text in place of files (an overlay) is not what the memo and the project index
     # know a file by (its stat on disk): such a run neither reads nor writes them. The
     # per-file cache stays: its entries are keyed by the bytes analysed.
-    memo = Memo.open(cache, settings, files, names) if cache and not settings.overlay \
-        else None
+    memo = (Memo.open(cache, settings, files, names, listed)
+            if cache and not settings.overlay else None)
     recalled = memo.recall() if memo is not None else None
     if recalled is not None and memo is not None:
         return Report(settings.root, recalled.files_checked, recalled.diagnostics, rules,
@@ -298,12 +299,15 @@ def check(paths: Sequence[Path], overrides: Overrides | None = None, *,
 def check_with(settings: Settings, paths: Sequence[Path], *, jobs: int | None = None,
                min_parallel_bytes: int = PARALLEL_MIN_BYTES) -> Report:
     root = settings.root
-    targets = discover(root, paths, settings.excludes,
-                       respect_gitignore=settings.respect_gitignore,
-                       force_exclude=settings.force_exclude, cache=settings.cache_dir)
+    named = listing(root, paths, settings.excludes,
+                    respect_gitignore=settings.respect_gitignore,
+                    force_exclude=settings.force_exclude, cache=settings.cache_dir)
     whole = any(absolute(p) == root for p in paths)
     needs_project = not whole and any(r.cross for r in settings.rules)
-    project = (discover(root, [root], settings.excludes,
-                        respect_gitignore=settings.respect_gitignore, cache=settings.cache_dir)
-               if needs_project else targets)
-    return run(settings, targets, project, jobs=jobs, min_parallel_bytes=min_parallel_bytes)
+    listed = (listing(root, [root], settings.excludes,
+                      respect_gitignore=settings.respect_gitignore, cache=settings.cache_dir)
+              if needs_project else named)
+    # The named files' signatures are the ones of their own listing, taken first.
+    both = Listing([], {**listed.signatures, **named.signatures}, named.taken)
+    return run(settings, named.files, listed.files, jobs=jobs,
+               min_parallel_bytes=min_parallel_bytes, listed=both)

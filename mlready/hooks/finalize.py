@@ -22,7 +22,7 @@ that rule over the whole project, as before.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import digest
@@ -172,9 +172,8 @@ def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fil
     joined code cells' lines: `in_cells` places it."""
     from mlready.hooks.context import ProjectContext
 
-    facts = {path: r.facts[rule.code] for path, r in sorted(results.items())
-             if rule.code in r.facts}  # path order, whatever order the workers finished in
-    project = ProjectContext(facts=facts, options=options, **project_args)
+    project = ProjectContext(facts=RuleFacts(rule.code, results), options=options,
+                             **project_args)
     found: list[Diagnostic] = []
     metrics: dict[str, Any] = {}
     errors: list[str] = []
@@ -190,6 +189,43 @@ def finalize(rule: Rule, project_args: dict[str, Any], results: Mapping[str, Fil
         errors.append(f"{project.root}: internal error in rule {rule.code} ({rule.name}) "
                       f"while finalizing: {type(exc).__name__}: {text}")
     return found, metrics, errors
+
+
+class RuleFacts(Mapping[str, Any]):
+    """One rule's facts of every file (path -> value), in path order whatever order the
+    workers finished in, each value read from the project index and decoded when the
+    rule first asks for it (`mlready.hooks.stored_facts`). A finalize that takes a
+    project-wide analysis its sibling rule already built (`ProjectContext.memo`: the
+    eight seeding rules share one, the logging rules another), or that looks up a few
+    files by name, decodes none of the others: on a one-file run of torch's tree a
+    dict of every file's value was built for each rule, 2,285 values per rule."""
+
+    def __init__(self, code: str, results: Mapping[str, FileResult]) -> None:
+        self._code, self._results = code, results
+        self._paths: list[str] | None = None
+
+    def _keys(self) -> list[str]:
+        if self._paths is None:  # which files have facts: no value decoded for that
+            code = self._code
+            self._paths = [path for path, r in sorted(self._results.items())
+                           if code in r.facts]
+        return self._paths
+
+    def __getitem__(self, path: str) -> Any:
+        result = self._results.get(path)
+        if result is None or self._code not in result.facts:
+            raise KeyError(path)
+        return result.facts[self._code]
+
+    def __contains__(self, path: object) -> bool:
+        result = self._results.get(path) if isinstance(path, str) else None
+        return result is not None and self._code in result.facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
 
 
 def in_cells(rule: Rule, results: Mapping[str, FileResult], found: list[Diagnostic]

@@ -26,11 +26,11 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, digest, read_entry
-from mlready.hooks.discovery import SourceFile
+from mlready.hooks.discovery import Listing, Signature, SourceFile
 from mlready.hooks.facts_index import FactsRow
 from mlready.hooks.model import Diagnostic
 from mlready.hooks.probes import Answer, unchanged
-from mlready.hooks.project_index import ProjectIndex, Signature, signature
+from mlready.hooks.project_index import ProjectIndex, signature
 from mlready.reading import read_regular
 from mlready.records import NamedTuple
 
@@ -70,18 +70,22 @@ class Memo:
 
     @classmethod
     def open(cls, cache: Cache, settings: Settings, files: Sequence[tuple[SourceFile, bool]],
-             names: Sequence[str]) -> Memo | None:
+             names: Sequence[str], listed: Listing | None = None) -> Memo | None:
         """The memo for reading ``files`` (each with whether it is reported) of a project
         whose files are ``names``, or None when a file cannot be read. A file whose
         signature the project index knows is not read (`mlready.hooks.project_index`); when
         the others hold too much source to hash before the run, it has no key (nothing
-        to recall) and only indexes what the run reads."""
+        to recall) and only indexes what the run reads. ``listed``: the signatures that
+        discovery took (a file it has none for is stat'ed here)."""
         root = settings.root
-        index = ProjectIndex.load(cache)
+        index = ProjectIndex.load(cache, listed.taken if listed is not None else None)
+        taken = listed.signatures if listed is not None else {}
+        top = f"{root}/"
         seen: dict[str, tuple[Signature, str]] = {}
         unknown = 0
         for file, _ in files:
-            sig = signature(root / file.path)
+            sig = taken.get(file.path) or signature(
+                file.path if file.path.startswith("/") else top + file.path)
             if sig is None:
                 return None
             known = index.known(file.path, sig)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlready.hooks.cache import Cache, read_entry
+from mlready.hooks.discovery import Signature, signature_of
 from mlready.hooks.facts_index import FORMAT, FactsIndex, FactsRow, Part, Rows
 from mlready.hooks.stored_facts import StoredFacts, encoded
 
@@ -46,16 +47,14 @@ if TYPE_CHECKING:
     from mlready.hooks.results import FileResult
 
 RACY_NS = 2_000_000_000  # FAT's 2 s timestamps are the coarsest in common use
-Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-def signature(path: Path) -> Signature | None:
+def signature(path: str | Path) -> Signature | None:
     """The file's signature (following a link, as the reads do), or None."""
     try:
-        info = os.stat(path)  # noqa: PTH116 - a Path method per file costs more
+        return signature_of(os.stat(path))  # noqa: PTH116 - a Path method per file costs more
     except (OSError, ValueError):
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 class ProjectIndex:
@@ -63,27 +62,32 @@ class ProjectIndex:
     facts), recent rows first, then the base's; and the cross-file rules' last results
     (`finalized`, opaque here)."""
 
-    def __init__(self, cache: Cache, entries: dict[str, list[int | str]]) -> None:
+    def __init__(self, cache: Cache, entries: dict[str, list[int | str]],
+                 taken: int | None = None) -> None:
         self.cache, self.entries = cache, entries
         self.facts = FactsIndex(cache, ProjectIndex._path)
         self.served: set[str] = set()  # the files whose facts the index gives this run
-        self.taken = time.time_ns()  # before any signature of this run is taken
+        # Before any signature of this run is taken (``taken``: when the listing that
+        # took some of them began, `mlready.hooks.discovery.Listing`).
+        now = time.time_ns()
+        self.taken = min(taken, now) if taken is not None else now
 
     @classmethod
-    def load(cls, cache: Cache) -> ProjectIndex:
+    def load(cls, cache: Cache, taken: int | None = None) -> ProjectIndex:
         """This project's index, or an empty one (missing, foreign or malformed). Only
         the stat part is read now: a run the memo answers needs nothing else (for torch's
-        tree the facts are 14 MB, the stat part a fiftieth of that)."""
+        tree the facts are 14 MB, the stat part a fiftieth of that). ``taken``: the time
+        before the earliest signature this run took already."""
         data = read_entry(cls._path(cache, "stat"))
         if data is not None:
             try:
                 loaded = json.loads(data)
                 if loaded["format"] == FORMAT and isinstance(loaded["files"], dict):
                     return cls(cache, {str(p): e for p, e in loaded["files"].items()
-                                       if isinstance(e, list) and len(e) == 5})
+                                       if isinstance(e, list) and len(e) == 5}, taken)
             except Exception:  # truncated or not ours: every file is read again
-                return cls(cache, {})
-        return cls(cache, {})
+                return cls(cache, {}, taken)
+        return cls(cache, {}, taken)
 
     @property
     def recent(self) -> Part:
@@ -116,18 +120,22 @@ class ProjectIndex:
         return self.facts.facts_of(path, kind, file_digest)
 
     def deferred(self, path: str, kind: str, file_digest: str,
-                 otherwise: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any] | None:
+                 otherwise: Callable[[str, str, str], Mapping[str, Any]],
+                 ) -> Mapping[str, Any] | None:
         """The facts of ``path`` at this content as a mapping read on first use (the
         base is read only when some rule needs them), when the index has them; else
-        None. Should the row be gone by then, ``otherwise`` computes them."""
+        None. Should the row be gone by then, ``otherwise(path, kind, file_digest)``
+        computes them (one callable for every file of a run: this is asked for each
+        file of the project)."""
         if not self.facts.indexed(path, kind, file_digest):
             return None
         self.served.add(path)
+        return Deferred(self._facts_or, path, kind, file_digest, otherwise)
 
-        def load() -> Mapping[str, Any]:
-            stored = self.facts.facts_of(path, kind, file_digest)
-            return stored if stored is not None else otherwise()
-        return Deferred(load)
+    def _facts_or(self, path: str, kind: str, file_digest: str,
+                  otherwise: Callable[[str, str, str], Mapping[str, Any]]) -> Mapping[str, Any]:
+        stored = self.facts.facts_of(path, kind, file_digest)
+        return stored if stored is not None else otherwise(path, kind, file_digest)
 
     def save(self, seen: Mapping[str, tuple[Signature, str]], keep: Collection[str],
              facts: Mapping[str, FactsRow] | None = None, finalized: Any = None,
@@ -152,15 +160,17 @@ class ProjectIndex:
 
 
 class Deferred(Mapping[str, Any]):
-    """A file's facts, loaded on first use."""
+    """A file's facts, loaded on first use (``load(*args)``: no closure per file)."""
 
-    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
-        self._load: Callable[[], Mapping[str, Any]] | None = load
+    def __init__(self, load: Callable[..., Mapping[str, Any]], *args: Any) -> None:
+        self._load: Callable[..., Mapping[str, Any]] | None = load
+        self._args = args
         self._facts: Mapping[str, Any] = {}
 
     def _get(self) -> Mapping[str, Any]:
         if self._load is not None:
-            self._facts, self._load = self._load(), None
+            self._facts, self._load = self._load(*self._args), None
+            self._args = ()
         return self._facts
 
     def __getitem__(self, code: str) -> Any:

@@ -151,3 +151,39 @@ def test_cross_file_findings_in_notebooks_map_to_cells(project: Make,
     report = engine.check([root], engine.Overrides(select=["MLR992"], no_cache=True))
     assert [(d.path, d.cell, d.line) for d in report.diagnostics] == [
         ("a.py", None, 1), ("b.ipynb", 2, 2)]
+
+
+def test_exclusion_below_a_base_is_decided_as_folder_by_folder() -> None:
+    """`Excluder.under` answers from a per-folder table: it must say what checking each
+    folder strictly below the base, then the file, says (a base inside an excluded
+    folder, an excluded folder below it, globs and path patterns)."""
+    import itertools
+
+    from mlready.hooks.discovery import Excluder
+
+    def plainly(excluder: Excluder, relpath: str, base: str) -> bool:
+        parts = relpath.split("/")
+        start = len(base.split("/")) if base not in ("", ".") else 0
+        return any(excluder.matches("/".join(parts[:depth]))
+                   for depth in range(start + 1, len(parts) + 1))
+
+    excluder = Excluder(["venv", "build", "*.egg-info", "docs/_gen", "gen_*.py"])
+    folders = ["", "venv/", "venv/x/", "venv/x/build/", "src/", "src/a.egg-info/",
+               "docs/", "docs/_gen/", "docs/_gen/deep/", "src/build/y/"]
+    names = ["a.py", "gen_x.py", "build", "venv"]
+    bases = [".", "venv", "venv/x", "src", "docs", "docs/_gen", "src/build"]
+    for folder, name, base in itertools.product(folders, names, bases):
+        relpath = folder + name
+        if base != "." and not relpath.startswith(base + "/"):
+            continue
+        assert excluder.under(relpath, base) == plainly(excluder, relpath, base), (relpath, base)
+
+
+def test_a_files_suffix_is_what_splitext_says() -> None:
+    import os
+
+    from mlready.hooks.discovery import _suffix
+
+    for name in ["a.py", ".py", "..py", ".a.py", "a", "a.", ".", "..", "a.b.c", ".bashrc",
+                 "x..py", "..a.py", "a.PY", "...a", ".a.", "requirements.txt"]:
+        assert _suffix(name) == os.path.splitext(name)[1], name  # noqa: PTH122

@@ -410,6 +410,34 @@ def test_after_an_edit_only_the_edited_file_is_read_and_no_pool_is_started(
                                               jobs=1).diagnostics
 
 
+
+def test_a_one_file_run_stats_each_other_file_of_the_project_once(
+        project: Make, settled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery's stat (is it a regular file?) is the signature the index knows an
+    unchanged file by: a one-file run does not stat the project twice."""
+    import os
+
+    files = {**FILES, **{f"pkg/m{n}.py": f"def f{n}():\n    return {n}\n" for n in range(5)}}
+    root = project(files)
+    engine.check([root])
+    stats: dict[str, int] = {}
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def spy(path: Any, *args: Any, real: Any = real, **kwargs: Any) -> Any:
+            key = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
+            stats[key] = stats.get(key, 0) + 1
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr(os, name, spy)
+    (root / "train.py").write_text("import random\nprint(random.random())\n", "utf-8")
+    edited = engine.check([root / "train.py"])
+    # (pyproject.toml is the settings' file too: finding and loading them stats it)
+    others = [name for name in files if name not in ("train.py", "pyproject.toml")]
+    assert {name: stats.get(str(root / name), 0) for name in others} == dict.fromkeys(others, 1)
+    assert edited.diagnostics == engine.check([root / "train.py"],
+                                              Overrides(no_cache=True)).diagnostics
+
+
 # --- the cross-file pass: a rule's result is reused only while its inputs hold ---------
 
 SEEDING_HELPER = ("import random\n\nimport torch\n\n\ndef seed_everything(seed: int) -> None:\n"
@@ -575,3 +603,38 @@ def test_a_file_unreadable_for_one_run_then_restored_is_seen(project: Make,
     with (root / "run.py").open("a", encoding="utf-8") as handle:  # not the memo's answer
         handle.write("# a comment at the end moves nothing\n")
     assert DRAWN in hook(root, "run.py")
+
+
+def test_facts_the_table_promises_but_no_base_holds_are_read_again(
+        project: Make, settled: None, finalized: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another run folded the index meanwhile and its base is gone: the table still says
+    the index has every other file's facts, so they are served unread, and when a rule
+    re-runs and asks, each comes from its cache entry (or is analysed again)."""
+    from mlready.hooks import analysis, project_index
+    from mlready.hooks.rules import all_rules
+    from mlready.hooks.settings import load
+
+    again: list[str] = []
+    real = analysis._facts_again
+
+    def spy(job: Any, path: str, *args: Any) -> Any:
+        again.append(path)
+        return real(job, path, *args)
+
+    monkeypatch.setattr(analysis, "_facts_again", spy)
+    root = seeded(project)
+    hook(root, "run.py")
+    hook(root, "run.py")
+    cache = engine.make_cache(load(root, all_rules(), Overrides()))
+    assert cache is not None
+    base = project_index.ProjectIndex.load(cache).recent.base
+    assert base is not None
+    project_index.ProjectIndex._path(cache, f"facts {base}").unlink()
+    for entry in cache.directory.joinpath(cache.salt).glob("*.json"):
+        entry.unlink()  # and the per-file entries: analysed again
+    finalized.clear()
+    (root / "utils" / "draw.py").write_text(DRAWING_HELPER.replace("torch.randn(3)", "3"),
+                                            "utf-8")
+    assert DRAWN not in hook(root, "run.py")
+    assert "MLR003" in finalized and "utils/seed.py" in again
