@@ -121,7 +121,7 @@ def test_the_wheel_metadata_carries_the_license_expression(tmp_path: Path) -> No
     assert not any(c.startswith("License ::") for c in pyproject["project"]["classifiers"])
     source = tmp_path / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         (source / name).write_bytes((ROOT / name).read_bytes())
     (source / "mlready").mkdir()
     (source / "mlready" / "__init__.py").write_bytes((ROOT / "mlready" / "__init__.py")
@@ -135,4 +135,6 @@ def test_the_wheel_metadata_carries_the_license_expression(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "Deprecat" not in done.stderr, done.stderr
     info = tmp_path / "out" / done.stdout.split()[-1] / "METADATA"
-    assert "License-Expression: Apache-2.0\n" in info.read_text(encoding="utf-8")
+    metadata = info.read_text(encoding="utf-8")
+    assert "License-Expression: Apache-2.0\n" in metadata
+    assert "License-File: LICENSE\n" in metadata  # the licence text ships with the wheel
