@@ -42,7 +42,11 @@ def remembered_table(path: Path, root: Path, use: bool) -> dict[str, Any]:
     ``root``), from the memo when it holds these bytes; ``use`` false parses."""
     raw = read_bytes(path)
     where = key_path()
-    key = machine_key(root) if use and where is not None and where.is_file() else None
+    try:  # an unsearchable cache folder raises here (Python 3.11): parse, never crash
+        present = where is not None and where.is_file()
+    except OSError:
+        present = False
+    key = machine_key(root) if use and present else None
     if key is None or where is None:
         return tool_table(path, raw)
     name = mac(key, b"config\0" + bytes(path.absolute()))  # the file, not its bytes
