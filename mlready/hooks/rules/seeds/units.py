@@ -72,13 +72,17 @@ MEMO_KEY = "mlready.rules._seeding"
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _methods(cls: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """The methods of ``cls`` and of the classes nested in it, each a unit."""
+def _methods(cls: ast.ClassDef, owner: str
+             ) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Each method of ``cls`` (named ``owner``) and of the classes nested in it, with
+    its class's dotted name: each is a unit (tianshou's ``Algorithm.Optimizer.step``,
+    whose ``loss.backward()`` is no module-level code: read as such, the library file
+    looked like a script that trains at import)."""
     for item in cls.body:
         if isinstance(item, _DEFS):
-            yield item
+            yield owner, item
         elif isinstance(item, ast.ClassDef):
-            yield from _methods(item)
+            yield from _methods(item, f"{owner}.{item.name}")
 
 
 # Returned values that may name a type (`bindings`); a constant, a sum or a comparison cannot.
@@ -188,7 +192,7 @@ class _Collector(ProjectCalls, FilePasses, KeptFacts):
             if isinstance(statement, _DEFS):
                 yield statement
             elif isinstance(statement, ast.ClassDef):
-                yield from _methods(statement)
+                yield from (method for _, method in _methods(statement, statement.name))
 
     def _top_level(self, statement: ast.stmt) -> None:
         if isinstance(statement, _DEFS):
@@ -204,21 +208,12 @@ class _Collector(ProjectCalls, FilePasses, KeptFacts):
             if any(q.partition(".")[0] in api.COMPONENT_ROOTS for q in bases):
                 # `class Unet(nn.Module)`, `class Env(gym.Env)`: a reusable component.
                 self.facts["lib"] = True
-            self._methods(statement, statement.name)
+            for owner, method in _methods(statement, statement.name):
+                self._add_unit(method, Unit(f"{owner}.{method.name}", cls=owner))
         elif isinstance(statement, ast.If) and is_main_guard(statement):
             self.facts["guard"] = True
             self.facts["gn"] = len(statement.body)
             self._add_unit(statement, Unit(GUARD_UNIT))
-
-    def _methods(self, cls: ast.ClassDef, name: str) -> None:
-        """A unit per method, and per method of a class nested in it (tianshou's
-        ``Algorithm.Optimizer.step``, whose ``loss.backward()`` is no module-level code:
-        read as such, the library file looked like a script that trains at import)."""
-        for item in cls.body:
-            if isinstance(item, _DEFS):
-                self._add_unit(item, Unit(f"{name}.{item.name}", cls=name))
-            elif isinstance(item, ast.ClassDef):
-                self._methods(item, f"{name}.{item.name}")
 
     def _add_unit(self, node: ast.AST, unit: Unit) -> None:
         self.units[unit.name] = unit
