@@ -191,11 +191,12 @@ def _hydra(tree: ast.Module, script: Path) -> Interface | None:
         path = script.parent / folder / f"{name.removesuffix('.yaml')}.yaml"
         options: list[Option] = []
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            data = None
+            text, data = "", None
         if isinstance(data, dict):
-            comments = _yaml_comments(path)
+            comments = _yaml_comments(text)
             options = [Option(key, default=None if value is None else str(value),
                               required=value == "???", help=comments.get(key))
                        for key, value in _leaves(data, "")]
@@ -207,16 +208,13 @@ _YAML_KEY = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _INLINE_COMMENT = re.compile(r"\s#\s*(?P<text>.*?)\s*$")
 
 
-def _yaml_comments(path: Path) -> dict[str, str]:
+def _yaml_comments(text: str) -> dict[str, str]:
     """The comment written for each dotted key of a YAML config: the comment lines right
     above the key (its help in a Hydra config, as argparse's ``help=``), else the one
     after its value on the same line. Only the first comment line above counts (later
     ones go on to say how to use it: "(e.g. if batch_size=4 ...)"); block scalars and
     flow mappings are not followed, so a key inside one gets no help."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
+    lines = text.splitlines()
     found: dict[str, str] = {}
     stack: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is in
     above: list[str] = []
