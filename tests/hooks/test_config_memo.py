@@ -122,3 +122,21 @@ def test_what_json_cannot_carry_and_no_cache_are_not_remembered(
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     check(root, capsys, "--no-cache")
     assert not list(machine.glob("*.json"))
+
+
+def test_an_entry_of_ours_holding_these_bytes_is_what_the_run_reads(
+        tmp_path: Path, machine: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The memo is really read (so the test above, where a planted entry is not, could
+    fail): an entry this user wrote, with the stamp of the bytes on disk, stands for the
+    table. Only this machine's key makes such a stamp."""
+    root = project(tmp_path, PYPROJECT)
+    expected = [check(root, capsys) for _ in range(2)][-1]
+    (entry,) = machine.glob("*.json")
+    stamp = json.loads(entry.read_text(encoding="utf-8"))["stamp"]
+    entry.write_text(json.dumps({"stamp": stamp, "table": {"select": ["MLR6"]}}),
+                     encoding="utf-8")
+    entry.chmod(0o600)
+    code, report = check(root, capsys)
+    assert (code, report) != expected
+    assert report["rules"] and all(rule.startswith(("MLR6", "MLR000"))
+                                   for rule in report["rules"])
