@@ -46,6 +46,12 @@ else:
     NamedTuple = type.__new__(_RecordType, "NamedTuple", (), {})
 
     def _record(typename: str, namespace: dict[str, Any]) -> type:
+        if "__annotations__" not in namespace and "__annotate__" in namespace:
+            # Python 3.14 (PEP 649) evaluates a class's annotations lazily unless the
+            # module says ``from __future__ import annotations``: read as none, the
+            # fields would silently be lost.
+            raise TypeError(f"{typename}: declare it under `from __future__ import "
+                            "annotations` (its fields are read from __annotations__)")
         annotations: dict[str, Any] = namespace.get("__annotations__", {})
         fields = tuple(annotations)
         defaults = {name: namespace[name] for name in fields if name in namespace}

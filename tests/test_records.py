@@ -142,6 +142,16 @@ def test_declaration_errors_are_those_of_typing() -> None:
             a: int
 
 
+def test_a_class_whose_annotations_are_lazy_is_refused() -> None:
+    """The class body Python 3.14 makes without ``from __future__ import annotations``
+    (an ``__annotate__`` function, no ``__annotations__``): an error, not a tuple type
+    with no fields."""
+    body = {"__module__": __name__, "__qualname__": "Lazy",
+            "__annotate__": lambda format: {"a": int}}
+    with pytest.raises(TypeError, match="from __future__ import annotations"):
+        type(records.NamedTuple)("Lazy", (records.NamedTuple,), body)
+
+
 def test_the_hook_path_declares_its_named_tuples_with_records() -> None:
     """`typing.NamedTuple` on the hook path costs every commit its compile (issue 14)."""
     package = Path(mlready.__file__).parent
