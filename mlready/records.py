@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from typing import NamedTuple as NamedTuple
 else:
-    from collections import _tuplegetter  # the field accessor namedtuple's classes use
+    try:  # the field accessor namedtuple's classes use: private to CPython, so
+        from collections import _tuplegetter  # with the fallback namedtuple has itself
+    except ImportError:  # pragma: no cover - CPython has it
+        from operator import itemgetter
+
+        def _tuplegetter(index: int, doc: str) -> Any:
+            return property(itemgetter(index), doc=doc)
 
     _PROHIBITED = frozenset({"__new__", "__init__", "__slots__", "__getnewargs__", "_fields",
                              "_field_defaults", "_make", "_replace", "_asdict", "_source"})

@@ -161,3 +161,26 @@ def test_the_hook_path_declares_its_named_tuples_with_records() -> None:
     offenders = [str(path.relative_to(package)) for path in hook_path
                  if typing_named.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_without_cpythons_private_field_accessor_the_records_are_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`collections._tuplegetter` is private to CPython: where it is missing, the
+    fallback accessor (a property, as `collections` itself falls back to) gives the
+    same behaviour."""
+    import collections
+    import importlib.util
+
+    theirs, _ = declare(typing.NamedTuple)  # namedtuple itself needs the accessor
+    monkeypatch.delattr(collections, "_tuplegetter")
+    spec = importlib.util.spec_from_file_location("records_fallback", records.__file__)
+    assert spec is not None and spec.loader is not None
+    fallback = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fallback)
+    point, _ = declare(fallback.NamedTuple)
+    for make in (point, theirs):
+        p = make(1, -2, "p")
+        assert (p.x, p.y, p.label, p.norm(), type(p).x.__doc__) == (
+            1, -2, "p", 3, "Alias for field number 0")
+        with pytest.raises(AttributeError):
+            p.x = 5
