@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from mlready.config import ConfigError, find_pyproject, section
 from mlready.scorecard.levels import Level, score_text
 
 STATIC_ONLY = "static"
@@ -72,6 +73,19 @@ def _holds(folder: Path, project: Path) -> bool:
     return folder == project or folder in project.parents
 
 
+def _why_not_run(project: Path) -> str:
+    """Why `mlready run` left no results, for the card's headline: a project with no
+    `train` command is told the fix (`mlready init`); anything else points at the error."""
+    try:
+        found = find_pyproject(project.resolve())
+        table = section(found, "runner") if found is not None else {}
+    except (ConfigError, OSError):
+        table = {}
+    if "train" not in table:
+        return "no train command configured; run `mlready init`"
+    return "`mlready run` could not start; see its error in the job log"
+
+
 def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
         base_ref: str | None = None) -> int:
     if _holds(output_dir.resolve(), project.resolve()):
@@ -107,6 +121,11 @@ def _ci(project: Path, output_dir: Path, mode: str, min_score: float | None,
         ran = (out / "run.json").is_file()
     else:
         run_rc, ran = 0, False
+    if mode == ALL and not ran:
+        # Full mode asked for the runtime half and got nothing: the card must say so.
+        card_inputs += ["--runtime-missing", _why_not_run(project)]
+    elif mode != ALL:
+        card_inputs += ["--static-only"]
     common = [*card_inputs, "--root", root, *(["--base-ref", base_ref] if base_ref else [])]
     for fmt, name in (("json", "scorecard.json"), ("markdown", "scorecard.md"),
                       ("summary", "summary.md"), ("badge", "badge.svg")):

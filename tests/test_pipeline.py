@@ -55,7 +55,8 @@ def _shown_as_on_the_card(out: Path) -> str:
     card = json.loads((out / "scorecard.json").read_text())
     headline = next(line for line in (out / "scorecard.md").read_text().splitlines()
                     if line.startswith("## "))
-    score, label = headline.split(": ", 1)[1].split(" / 100 \u00b7 ")
+    score, rest = headline.split(": ", 1)[1].split(" / 100 \u00b7 ")
+    label = rest.split(" \u00b7 ")[0]  # "· static checks only" and the like follow it
     names = {c["key"]: c["name"] for c in card["categories"]}
     weak = f"; weakest: {names[card['weakest']]}" if card["weakest"] else ""
     return f"==> scorecard: {score} / 100 ({label}){weak}\n"
@@ -170,3 +171,24 @@ def test_ci_fails_when_the_training_never_started(tmp_path: Path) -> None:
     assert training["score"] is None
     headline = (out / "scorecard.md").read_text().splitlines()[0]
     assert headline.endswith("runtime checks measured nothing")
+
+
+def test_full_mode_without_a_train_command_is_no_runtime_pass(tmp_path: Path) -> None:
+    """No `[tool.mlready.runner] train`: `mlready run` cannot start. The job exits 2 and
+    the card, capped, names `mlready init` as the fix; `--mode static` is not capped."""
+    project = _project(tmp_path)
+    full, static_out = tmp_path / "full", tmp_path / "static"
+    done = subprocess.run([sys.executable, "-m", "mlready", "ci", str(project), "-o",
+                           str(full)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = (full / "scorecard.md").read_text().splitlines()
+    assert lines[0].endswith(" \u00b7 Solid research code \u00b7 runtime checks measured "
+                             "nothing: no train command configured; run `mlready init`")
+    card = json.loads((full / "scorecard.json").read_text())
+    assert card["level"] == "solid-research-code"
+    assert card["inputs"]["runtime_missing"] == (
+        "no train command configured; run `mlready init`")
+    assert main(["ci", str(project), "-o", str(static_out), "--mode", "static"]) == 0
+    headline = (static_out / "scorecard.md").read_text().splitlines()[0]
+    assert headline.endswith(" \u00b7 static checks only")
+    assert "measured nothing" not in (static_out / "scorecard.md").read_text()

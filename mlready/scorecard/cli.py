@@ -137,10 +137,16 @@ def _render(fmt: str, card: Scorecard, *, marker: str, repo_url: str | None,
                                     "and annotations (default: found from the project root).")
 @click.option("--min-score", type=click.FloatRange(0, 100),
               help="Exit 1 below this score (overrides tool.mlready.scorecard.min-score).")
+@click.option("--runtime-missing", metavar="WHY",
+              help="The runtime checks were asked for but could not run (WHY): the card "
+                   "says they measured nothing and its level is capped (`mlready ci`).")
+@click.option("--static-only", is_flag=True,
+              help="The runtime checks were not asked for: the card says static checks only.")
 def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | None,
               base_ref: str | None, root: Path, runner_config: Path | None, fmt: str,
               output: Path | None, head_sha: str | None, repo_url: str | None, marker: str,
-              path_prefix: str | None, min_score: float | None) -> int:
+              path_prefix: str | None, min_score: float | None,
+              runtime_missing: str | None = None, static_only: bool = False) -> int:
     """Merge static findings and runtime results into a scored, levelled scorecard."""
     if base_path is not None and base_ref is not None:
         raise click.UsageError("give either --base or --base-ref, not both")
@@ -151,7 +157,8 @@ def scorecard(check_path: Path | None, run_path: Path | None, base_path: Path | 
         run: RunReport | None = load_run(run_path) if run_path else None
         weights = {k: float(v) for k, v in config.get("weights", {}).items()}
         judged = _judged(static, root, base, runner_config) if base is not None else None
-        card = scoring.build(judged.static if judged else static, run, weights=weights)
+        card = scoring.build(judged.static if judged else static, run, weights=weights,
+                             runtime_missing=runtime_missing, static_only=static_only)
         changed = None
         if base_path is not None:
             card = _with_baseline(card, base_mod.load_base(base_path), str(base_path))

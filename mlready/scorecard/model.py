@@ -127,6 +127,11 @@ class Inputs:
     files_checked: int | None = None
     static_errors: tuple[str, ...] = ()
     environment: dict[str, object] = field(default_factory=dict)
+    # Why the runtime half was asked for and could not run (`mlready ci` full mode with no
+    # train command): the card must not read as a runtime pass. None when it ran or was
+    # not asked for.
+    runtime_missing: str | None = None
+    static_only: bool = False  # `mlready ci --mode static`: the runtime half was not asked for
 
 
 @dataclass(frozen=True)

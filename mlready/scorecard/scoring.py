@@ -22,6 +22,7 @@ from mlready.scorecard.inputs import StaticReport
 from mlready.scorecard.levels import Level, level_for
 from mlready.scorecard.model import (
     Baseline,
+    Cap,
     CategoryScore,
     Inputs,
     ItemResult,
@@ -351,9 +352,12 @@ def weakest(categories: Sequence[CategoryScore]) -> str | None:
 def build(static: StaticReport | None, run: RunReport | None, *,
           weights: Mapping[str, float] | None = None,
           rules: Sequence[RuleInfo] | None = None,
-          baseline: Baseline | None = None) -> Scorecard:
+          baseline: Baseline | None = None, runtime_missing: str | None = None,
+          static_only: bool = False) -> Scorecard:
     """The scorecard of one commit. ``rules`` overrides the registry (tests, baselines);
-    ``weights`` overrides category weights by key."""
+    ``weights`` overrides category weights by key. ``runtime_missing``: why the runtime
+    half was asked for but could not run; it caps the level like a run that measured
+    nothing, since a green static half is not a runtime pass."""
     weights = dict(weights or {})
     if static is not None:
         selected = selected_rules(static, rules)
@@ -379,7 +383,14 @@ def build(static: StaticReport | None, run: RunReport | None, *,
         rank.get(d.code, len(SEVERITY_ORDER)), d.sort_key()))) if static else ()
     score, coverage = combine(categories)
     level, cap = proofs.capped(score, coverage, categories, run, EXPECTED_CHECKS)
+    if run is None and runtime_missing and level in (Level.PRODUCTION_READY,
+                                                     Level.NEARLY_READY):
+        level, cap = Level.SOLID_RESEARCH, Cap(
+            cap.uncapped if cap else level,
+            f"the runtime checks measured nothing: {runtime_missing}", tuple(EXPECTED_CHECKS))
     inputs = Inputs(
+        runtime_missing=runtime_missing if run is None else None,
+        static_only=static_only and run is None,
         static=static is not None, runtime=run is not None,
         static_root=static.root if static else None,
         files_checked=static.files_checked if static else None,

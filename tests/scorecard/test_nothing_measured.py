@@ -72,3 +72,40 @@ def test_one_verdict_is_evidence_and_an_absent_check_was_never_tried() -> None:
     assert scored.category("training").score is not None
     only_tests = card(static(), run(check("tests", summary="pytest: 1 passed")))
     assert only_tests.category("training").score == 100.0  # smoke never tried
+
+
+NO_TRAIN = "no train command configured; run `mlready init`"
+
+
+def test_runtime_asked_for_but_never_run_is_capped_and_names_the_fix() -> None:
+    """`mlready ci` full mode on a project with no train command: no run results at all.
+    A static-only card of the same findings reads "nearly ready"; this one must not."""
+    scored = card(static(), None, runtime_missing=NO_TRAIN)
+    assert card(static(), None).level is Level.NEARLY_READY  # else this could not fail
+    assert scored.level is Level.SOLID_RESEARCH
+    assert scored.cap is not None and scored.cap.uncapped is Level.PRODUCTION_READY
+    lines = render_comment(scored).splitlines()
+    assert lines[0] == ("## \U0001f7e1 mlready scorecard: 100.0 / 100 \u00b7 Solid research code"
+                        " \u00b7 runtime checks measured nothing: no train command configured;"
+                        " run `mlready init`")
+    assert ("**Capped at Solid research code** (the score alone is Production-ready): the "
+            "runtime checks measured nothing: no train command configured; run "
+            "`mlready init`.") in lines
+
+
+def test_an_explicit_static_card_says_so_and_is_not_capped_for_it() -> None:
+    scored = card(static(), None, static_only=True)
+    assert scored.level is Level.NEARLY_READY
+    lines = render_comment(scored).splitlines()
+    assert lines[0] == ("## \U0001f7e2 mlready scorecard: 100.0 / 100 \u00b7 Nearly ready"
+                        " \u00b7 static checks only")
+    assert not any(line.startswith("**Capped at Solid") for line in lines)
+    assert "static checks only" not in render_comment(card(static(), None)).splitlines()[0]
+
+
+def test_a_run_that_did_happen_outweighs_the_flags() -> None:
+    """Results on the card: the flags describe a run that is not there, so they go."""
+    scored = card(static(), all_passing_run(), runtime_missing=NO_TRAIN, static_only=True)
+    assert scored.inputs.runtime_missing is None and not scored.inputs.static_only
+    headline = render_comment(scored).splitlines()[0]
+    assert "measured nothing" not in headline and "static checks only" not in headline

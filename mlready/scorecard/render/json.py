@@ -91,6 +91,8 @@ def to_json(card: Scorecard) -> dict[str, Any]:
             "files_checked": card.inputs.files_checked,
             "static_errors": list(card.inputs.static_errors),
             "environment": dict(card.inputs.environment),
+            "runtime_missing": card.inputs.runtime_missing,
+            "static_only": card.inputs.static_only,
         },
         "categories": [
             {
@@ -180,6 +182,9 @@ def from_json(data: Any) -> Scorecard:
                 files_checked=inputs.get("files_checked"),
                 static_errors=tuple(str(e) for e in inputs.get("static_errors", [])),
                 environment=dict(inputs.get("environment", {})),
+                runtime_missing=(str(inputs["runtime_missing"])
+                                 if inputs.get("runtime_missing") else None),
+                static_only=bool(inputs.get("static_only", False)),
             ),
             baseline=baseline_from_json(data["baseline"]) if data.get("baseline") else None,
             schema_version=version,

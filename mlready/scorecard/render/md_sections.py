@@ -63,6 +63,7 @@ LOG_TAIL_CHARS = 3000
 
 
 NOTHING_MEASURED = "runtime checks measured nothing"
+STATIC_ONLY = "static checks only"
 
 
 def header(card: Scorecard, options: Options) -> list[str]:
@@ -76,6 +77,10 @@ def header(card: Scorecard, options: Options) -> list[str]:
         # The training never started here: a reader of the headline alone must know the
         # score stands on the static half only.
         headline += f" \u00b7 {NOTHING_MEASURED}"
+    elif card.inputs.runtime_missing:
+        headline += f" \u00b7 {NOTHING_MEASURED}: {card.inputs.runtime_missing}"
+    elif card.inputs.static_only:
+        headline += f" \u00b7 {STATIC_ONLY}"
     facts = []
     if card.weakest is not None:
         weak = card.category(card.weakest)
