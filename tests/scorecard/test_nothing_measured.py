@@ -109,3 +109,11 @@ def test_a_run_that_did_happen_outweighs_the_flags() -> None:
     assert scored.inputs.runtime_missing is None and not scored.inputs.static_only
     headline = render_comment(scored).splitlines()[0]
     assert "measured nothing" not in headline and "static checks only" not in headline
+
+
+def test_the_reason_reaches_the_headline_escaped() -> None:
+    """`--runtime-missing` is a command-line value: markdown in it must stay text."""
+    why = "see <img src=x onerror=alert(1)> [here](https://evil.example) `x`"
+    headline = render_comment(card(static(), None, runtime_missing=why)).splitlines()[0]
+    assert "<img" not in headline and "](https://evil.example)" not in headline
+    assert headline.endswith("`x`")

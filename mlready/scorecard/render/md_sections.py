@@ -78,7 +78,8 @@ def header(card: Scorecard, options: Options) -> list[str]:
         # score stands on the static half only.
         headline += f" \u00b7 {NOTHING_MEASURED}"
     elif card.inputs.runtime_missing:
-        headline += f" \u00b7 {NOTHING_MEASURED}: {card.inputs.runtime_missing}"
+        headline += (f" \u00b7 {NOTHING_MEASURED}: "
+                     f"{escape.message(card.inputs.runtime_missing, 300)}")
     elif card.inputs.static_only:
         headline += f" \u00b7 {STATIC_ONLY}"
     facts = []
