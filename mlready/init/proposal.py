@@ -22,7 +22,7 @@ from typing import Any
 
 from mlready.gpu_runner import config as runner_config
 from mlready.gpu_runner.process import run_command
-from mlready.init import cli_reader, entrypoints, flags
+from mlready.init import cli_reader, entrypoints, flags, tests_command
 from mlready.init.log_regex import NUMBER, SEPARATOR
 
 HELP_TIMEOUT_S = 20.0
@@ -32,7 +32,7 @@ MayRun = Callable[[Sequence[str]], bool]
 GENERIC_METRICS = (r"(?i)\b(?:step|iter|iteration|it|epoch|update)" + SEPARATOR
                    + r"(?P<step>\d+).*?\bloss" + SEPARATOR + "(?P<loss>" + NUMBER + ")")
 KEY_ORDER = ("train", "resume", "step-unit", "steps", "seed", "timeout", "metrics",
-             "objective", "direction", "checkpoint", "env")
+             "objective", "direction", "checkpoint", "tests", "env")
 # A script that logs to Weights & Biases: without a login (CI, a fresh GPU runner) its
 # `wandb.init` stops the run, and with one every smoke run lands in the user's project.
 _WANDB = re.compile(r"^[ \t]*(?:import[ \t]+wandb\b|from[ \t]+wandb\b)", re.M)
@@ -164,7 +164,8 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
     else:
         name = _script_candidate(pyproject)
         if name is None:
-            return Proposal({}, None, ("No training entrypoint found.",))
+            return _with_tests(root, pyproject, Proposal({}, None,
+                                                         ("No training entrypoint found.",)))
         rel = _module_of_script(root, pyproject, name)
         interface = cli_reader.read(root, rel, trees) if rel else cli_reader.Interface("none")
         # A [project.scripts] name runs whatever PATH finds under it: ask with that path.
@@ -182,10 +183,20 @@ def propose(root: Path, pyproject: Mapping[str, Any], *,
         notes.append("The script uses wandb: WANDB_MODE = \"disabled\" keeps the short runs "
                      "out of your wandb project and lets them run without a login.")
     others = tuple(c.path for c in ranked[1:6])
-    proposal = Proposal(table, where, tuple(notes), others, script,
-                        flags.step_candidates(interface) if mapping.steps is None else ())
+    proposal = _with_tests(root, pyproject, Proposal(
+        table, where, tuple(notes), others, script,
+        flags.step_candidates(interface) if mapping.steps is None else ()))
     validate(root, proposal.table)
     return proposal
+
+
+def _with_tests(root: Path, pyproject: Mapping[str, Any], proposal: Proposal) -> Proposal:
+    """``proposal`` with the `tests` command the tree shows, and its reason as a note;
+    also without a train command, so the user who sets `train` has the rest ready."""
+    found = tests_command.propose(root, pyproject)
+    if found is None:
+        return proposal
+    return proposal.with_settled({"tests": found.command}, (f"tests: {found.why}",))
 
 
 def validate(root: Path, table: Mapping[str, Any]) -> None:
@@ -240,6 +251,9 @@ def render(proposal: Proposal) -> str:
                   '# train = "{python} train.py --max-steps {steps} --seed {seed} '
                   '--out {run_dir}"',
                   "steps = 20", "seed = 0", "timeout = 300"]
+        if "tests" in proposal.table:
+            lines += [f"# {note}" for note in proposal.notes if note.startswith("tests: ")]
+            lines.append(f"tests = {_value(proposal.table['tests'])}")
         return "\n".join(lines) + "\n"
     lines.append(f"# Found {proposal.source}.")
     if proposal.others:
