@@ -15,7 +15,8 @@ waited for: what the machine spends) and of wall time (what the user waits):
 - warm check of the unchanged project vs the cold one;
 - the hook on FILE unchanged, and on FILE just edited (a comment appended before each
   run, as a commit changes the file), vs ``python -c "import click"`` (target <= 1.5x);
-- the hook on the one edited file of a three-file project vs the same baseline.
+- the hook on the one edited file of a three-file project vs the same baseline, for a
+  comment-only edit and for one that adds or removes its seeding call (a cross-file fact).
 
 A script, not a test: timings belong on a quiet machine, never in an assertion.
 """
@@ -33,7 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import CONSOLE_SCRIPT, PARSE_ALL, PYTHON, snapshot
+from bench_check import CONSOLE_SCRIPT, PARSE_ALL, interpreter, snapshot
 
 Times = tuple[float, float]  # (cpu seconds, wall seconds) of one whole process
 Run = Callable[[], Times]
@@ -98,14 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = {**snapshot(work / "code"), "MLREADY_CACHE_DIR": str(work / "cache")}
         script = work / "mlready"
         script.write_text(CONSOLE_SCRIPT, encoding="utf-8")
-        check = [PYTHON, str(script), "check", "--exit-zero"]
+        python = interpreter(work / "venv")  # no editable finder: ours and the baselines
+        check = [python, str(script), "check", "--exit-zero"]
         edits = iter(range(1_000_000))
 
         def run(*extra: str, cwd: Path) -> Times:
             return measured([*check, *extra], cwd=cwd, env=env)
 
         def click() -> Times:
-            return measured([PYTHON, "-c", "import click"], env=env)
+            return measured([python, "-c", "import click"], env=env)
 
         def edited(target: Path, cwd: Path) -> Run:
             """The hook on ``target`` just after a commit-like edit (a comment appended)."""
@@ -117,12 +119,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run("--force-exclude", name, cwd=cwd)
             return once
 
+        def seeding_toggled(target: Path, cwd: Path) -> Run:
+            """The hook on ``target`` just after an edit that adds or removes its seeding
+            call: a fact other files' rules read, so the cross-file steps see a change
+            (the comment-only edit above changes no fact)."""
+            name = target.relative_to(cwd).as_posix()
+            seeded = target.read_text(encoding="utf-8")
+            plain = seeded.replace("torch.manual_seed(0)\n", "")
+
+            def once() -> Times:
+                number = next(edits)
+                body = plain if number % 2 else seeded
+                target.write_text(f"{body}# edit {number}\n", encoding="utf-8")
+                return run("--force-exclude", name, cwd=cwd)
+            return once
+
         if project is not None:
-            rows += _large(project, args, work, run, click, edited)
+            rows += _large(project, args, work, python, run, click, edited)
         small = small_project(work / "small")
         run("--force-exclude", "train.py", cwd=small)  # the cache of the earlier commit
         seconds, low, mid = paired(edited(small / "train.py", small), click, args.repeat)
         rows.append(("3-file hook, file edited vs click", seconds, low, mid, "1.5"))
+        seconds, low, mid = paired(seeding_toggled(small / "train.py", small), click,
+                                   args.repeat)
+        rows.append(("3-file hook, seeding edit vs click", seconds, low, mid, "1.5"))
     if project is not None:
         print(f"project: {project} ({sum(1 for _ in project.rglob('*.py'))} .py files)")
     print(f"{'measure':36} {'cpu s':>7} {'wall s':>7} {'cpu min':>8} {'median':>7} "
@@ -134,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _large(project: Path, args: argparse.Namespace, work: Path,
+def _large(project: Path, args: argparse.Namespace, work: Path, python: str,
            run: Callable[..., Times], click: Run, edited: Callable[[Path, Path], Run],
            ) -> list[Row]:
     """The figures of the large project: cold, warm, the hook unchanged and edited."""
@@ -147,7 +167,7 @@ def _large(project: Path, args: argparse.Namespace, work: Path,
         return run(".", cwd=project)
 
     def parse_all() -> Times:
-        return measured([PYTHON, "-c", PARSE_ALL, str(project)])
+        return measured([python, "-c", PARSE_ALL, str(project)])
 
     try:
         seconds, low, mid = paired(cold, parse_all, args.cold)
