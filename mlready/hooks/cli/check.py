@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from mlready.hooks.discovery import DiscoveryError
 from mlready.hooks.rules import SEVERITIES, RuleLoadError
 from mlready.hooks.selection import SelectionError
 from mlready.hooks.settings import OUTPUT_FORMATS, Overrides
+
+if TYPE_CHECKING:
+    from mlready.hooks.engine import Report
 
 
 def codes(values: Sequence[str]) -> list[str]:
@@ -48,6 +52,8 @@ def codes(values: Sequence[str]) -> list[str]:
               help="Count unsafe fixes as applicable (shown with [*], applied by --fix).")
 @click.option("--diff", is_flag=True,
               help="Print a diff of what --fix would change; write nothing (exit 1 if any).")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when --fix changed a file, even when no finding remains.")
 @click.option("--fix-only", is_flag=True,
               help="Apply fixes and report only how many (exit 0 unless an error).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
@@ -70,7 +76,7 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
           unsafe_fixes: bool = False, diff: bool = False, fix_only: bool = False,
           show_fixes: bool = False, add_noqa: bool = False, show_settings: bool = False,
           show_files: bool = False, stdin_filename: Path | None = None, quiet: int = 0,
-          silent: bool = False) -> int:
+          silent: bool = False, exit_non_zero_on_fix: bool = False) -> int:
     """Check files for production-readiness problems (default: the current folder).
 
     `mlready check -` (or `--stdin-filename NAME`) checks the source on stdin; with
@@ -124,7 +130,9 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
                 return fixing.diff(report, unsafe_fixes)
             report = fixing.fix(report, settings, list(paths) or [Path()], unsafe_fixes)
             if fix_only:
-                return fixing.fixed_only(report, show_fixes)
+                done = fixing.fixed_only(report, show_fixes)
+                return 1 if done == 0 and fixes_fail(report, exit_non_zero_on_fix,
+                                                     quiet) else done
         report = report._replace(unsafe_fixes=unsafe_fixes)
     except (ConfigError, DiscoveryError, SelectionError) as exc:
         error(str(exc))
@@ -156,4 +164,31 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         error(line)
     if report.errors:
         return 2
-    return 0 if exit_zero else printing.findings_exit(report, settings.fail_on)
+    if exit_zero:
+        return 0
+    if fixes_fail(report, exit_non_zero_on_fix, quiet):
+        return 1
+    return printing.findings_exit(report, settings.fail_on)
+
+
+def fixes_fail(report: Report, asked: bool, quiet: int) -> bool:
+    """Whether the fixes applied make the run fail: asked for (``--exit-non-zero-on-fix``),
+    or a commit that would not hold them (said in one line)."""
+    if not report.fixed or not (asked or commit_misses_fixes()):
+        return False
+    if not asked and quiet < 2:
+        files = len({d.path for d in report.fixed})
+        click.echo(f"mlready: --fix changed {files} file{'s' if files != 1 else ''} this "
+                   "commit does not hold: `git add` the fixes and commit again", err=True)
+    return True
+
+
+def commit_misses_fixes() -> bool:
+    """Whether a fix written now misses the commit being made: inside a git commit hook
+    (git names the index it commits in ``GIT_INDEX_FILE``) that pre-commit did not start.
+    pre-commit (which sets ``PRE_COMMIT``) fails a hook that changed files by itself;
+    a plain ``.git/hooks/pre-commit`` script would let the commit take the staged,
+    unfixed text while the hook exits 0 as if all were well."""
+    import os
+
+    return bool(os.environ.get("GIT_INDEX_FILE")) and not os.environ.get("PRE_COMMIT")
