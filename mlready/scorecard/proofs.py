@@ -85,6 +85,12 @@ def could_not_measure(run: RunReport | None) -> frozenset[str]:
     return frozenset(ids)
 
 
+def runtime_ids(items: Sequence[ItemResult]) -> frozenset[str]:
+    """Every runtime item's id: what a runtime half asked for and never run (no results
+    at all, `mlready ci` with no train command) would have measured."""
+    return frozenset(item.id for item in items if item.source in _RUNTIME_SOURCES)
+
+
 def runtime_unmeasured(items: Sequence[ItemResult], tried: frozenset[str]) -> bool:
     """Whether a category's runtime items were tried and none measured anything: its
     static items alone would then claim what the runtime half was there to prove (a

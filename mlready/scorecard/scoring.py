@@ -369,7 +369,10 @@ def build(static: StaticReport | None, run: RunReport | None, *,
     for item in items:
         by_category[item.category].append(item)
     severity = severities(static, rules or ())
-    tried = proofs.could_not_measure(run)
+    # Asked for and never run: every runtime item was tried, as in a run that measured
+    # nothing, so no category claims from its static items what the runtime half proves.
+    tried = (proofs.runtime_ids(items) if run is None and runtime_missing
+             else proofs.could_not_measure(run))
     categories = tuple(
         CategoryScore(c.key, c.name, float(weights.get(c.key, c.weight)),
                       None if proofs.runtime_unmeasured(by_category[c.key], tried)

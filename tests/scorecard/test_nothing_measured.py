@@ -84,6 +84,14 @@ def test_runtime_asked_for_but_never_run_is_capped_and_names_the_fix() -> None:
     assert card(static(), None).level is Level.NEARLY_READY  # else this could not fail
     assert scored.level is Level.SOLID_RESEARCH
     assert scored.cap is not None and scored.cap.uncapped is Level.PRODUCTION_READY
+    # As a run that measured nothing: no category scores its runtime proofs from its
+    # static items alone (tianshou read "Model & training quality 100" this way).
+    static_only = card(static(), None)
+    assert static_only.category("training").score is not None  # else this could not fail
+    for key in ("training", "testing", "performance"):
+        assert scored.category(key).score is None, key
+    assert scored.category("code").score == static_only.category("code").score
+    assert scored.coverage < static_only.coverage
     lines = render_comment(scored).splitlines()
     assert lines[0] == ("## \U0001f7e1 mlready scorecard: 100.0 / 100 \u00b7 Solid research code"
                         " \u00b7 runtime checks measured nothing: no train command configured;"
