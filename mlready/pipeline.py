@@ -78,11 +78,13 @@ def _why_not_run(project: Path) -> str:
     `train` command is told the fix (`mlready init`); anything else points at the error."""
     try:
         found = find_pyproject(project.resolve())
-        table = section(found, "runner") if found is not None else {}
+        table = section(found, "runner") if found is not None else None
     except (ConfigError, OSError):
-        table = {}
-    if "train" not in table:
+        return "`mlready run` could not read its configuration; see its error in the job log"
+    if not table:  # init writes the table; once there, init leaves it to the user
         return "no train command configured; run `mlready init`"
+    if "train" not in table:
+        return "no train command configured; set `train` in [tool.mlready.runner]"
     return "`mlready run` could not start; see its error in the job log"
 
 

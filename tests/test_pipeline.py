@@ -192,3 +192,17 @@ def test_full_mode_without_a_train_command_is_no_runtime_pass(tmp_path: Path) ->
     headline = (static_out / "scorecard.md").read_text().splitlines()[0]
     assert headline.endswith(" \u00b7 static checks only")
     assert "measured nothing" not in (static_out / "scorecard.md").read_text()
+
+
+def test_the_headline_fix_for_a_runner_table_without_train_is_not_init(tmp_path: Path) -> None:
+    """init writes a table without `train` when it finds no entrypoint and leaves an
+    existing table alone: "run `mlready init`" would send the user in a loop."""
+    from mlready.pipeline import _why_not_run
+
+    assert _why_not_run(tmp_path) == "no train command configured; run `mlready init`"
+    (tmp_path / "pyproject.toml").write_text("[tool.mlready.runner]\nsteps = 20\n",
+                                             encoding="utf-8")
+    assert _why_not_run(tmp_path) == ("no train command configured; set `train` in "
+                                      "[tool.mlready.runner]")
+    (tmp_path / "pyproject.toml").write_text("[tool.mlready.runner\n", encoding="utf-8")
+    assert "could not read its configuration" in _why_not_run(tmp_path)
