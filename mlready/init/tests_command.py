@@ -38,14 +38,19 @@ def _ini(path: Path) -> configparser.ConfigParser | None:
 
 
 def pytest_config(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, bool] | None:
-    """Where the pytest configuration is, and whether it names ``testpaths``."""
+    """Where the pytest configuration is, and whether it names ``testpaths``: the file
+    pytest itself takes, in its order (a ``pytest.ini`` wins even when empty, then
+    pyproject.toml's table, tox.ini, setup.cfg)."""
+    ini = root / "pytest.ini"
+    parser = _ini(ini) if ini.is_file() else None
+    if ini.is_file():
+        return "pytest.ini", parser is not None and parser.has_option("pytest", "testpaths")
     tool = pyproject.get("tool", {})
     pytest_table = tool.get("pytest", {}) if isinstance(tool, dict) else {}
     options = pytest_table.get("ini_options") if isinstance(pytest_table, dict) else None
     if isinstance(options, dict):
         return "pyproject.toml [tool.pytest.ini_options]", "testpaths" in options
-    for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"),
-                          ("tox.ini", "pytest")):
+    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
         path = root / name
         parser = _ini(path) if path.is_file() else None
         if parser is not None and parser.has_section(section):

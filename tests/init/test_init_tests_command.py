@@ -56,7 +56,7 @@ def test_configured_testpaths_are_left_to_pytest(project: Path) -> None:
     (project / "checks" / "test_x.py").write_text(A_TEST, encoding="utf-8")
     runner, text = _written(project)
     assert runner["tests"] == "{python} -m pytest -q"
-    assert "# tests: pytest is configured in pytest.ini [pytest], with testpaths." in text
+    assert "# tests: pytest is configured in pytest.ini, with testpaths." in text
 
 
 def test_make_test_only_when_nothing_better_shows(project: Path) -> None:
@@ -105,3 +105,14 @@ def test_without_a_training_script_the_skeleton_still_carries_the_tests(tmp_path
     runner = tomllib.loads(text)["tool"]["mlready"]["runner"]
     assert "train" not in runner and runner["tests"] == "{python} -m pytest -q tests"
     assert "# tests: tests/ holds test_*.py files (no pytest configuration)." in text
+
+
+def test_an_empty_pytest_ini_wins_as_it_does_for_pytest(project: Path) -> None:
+    """pytest takes pytest.ini even when empty, so setup.cfg's testpaths do not apply."""
+    (project / "pytest.ini").write_text("", encoding="utf-8")
+    (project / "setup.cfg").write_text("[tool:pytest]\ntestpaths = checks\n", encoding="utf-8")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_math.py").write_text(A_TEST, encoding="utf-8")
+    runner, text = _written(project)
+    assert runner["tests"] == "{python} -m pytest -q tests"
+    assert "# tests: pytest is configured in pytest.ini; tests in tests/." in text
