@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlready.reading import read_regular
+
 FOLDERS = ("tests", "test")
 _MAKE_TEST = re.compile(r"^test\s*:(?!=)", re.MULTILINE)
 
@@ -27,12 +29,21 @@ class TestsCommand:
     why: str
 
 
-def _ini(path: Path) -> configparser.ConfigParser | None:
-    """An INI file parsed, or None when it cannot be read or parsed."""
+def _text(path: Path) -> str | None:
+    """A regular file's text, or None when there is none to read (`mlready.reading`: a
+    FIFO named ``Makefile`` must not hang init)."""
+    try:
+        return read_regular(path).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _ini(text: str) -> configparser.ConfigParser | None:
+    """INI text parsed, or None when it does not parse."""
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, configparser.Error):
+        parser.read_string(text)
+    except configparser.Error:
         return None
     return parser
 
@@ -41,9 +52,9 @@ def pytest_config(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, bool] 
     """Where the pytest configuration is, and whether it names ``testpaths``: the file
     pytest itself takes, in its order (a ``pytest.ini`` wins even when empty, then
     pyproject.toml's table, tox.ini, setup.cfg)."""
-    ini = root / "pytest.ini"
-    parser = _ini(ini) if ini.is_file() else None
-    if ini.is_file():
+    text = _text(root / "pytest.ini")
+    if text is not None:
+        parser = _ini(text)
         return "pytest.ini", parser is not None and parser.has_option("pytest", "testpaths")
     tool = pyproject.get("tool", {})
     pytest_table = tool.get("pytest", {}) if isinstance(tool, dict) else {}
@@ -51,8 +62,8 @@ def pytest_config(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, bool] 
     if isinstance(options, dict):
         return "pyproject.toml [tool.pytest.ini_options]", "testpaths" in options
     for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
-        path = root / name
-        parser = _ini(path) if path.is_file() else None
+        text = _text(root / name)
+        parser = _ini(text) if text is not None else None
         if parser is not None and parser.has_section(section):
             return f"{name} [{section}]", parser.has_option(section, "testpaths")
     return None
@@ -69,6 +80,8 @@ def _test_files(folder: Path) -> bool:
 def propose(root: Path, pyproject: Mapping[str, Any]) -> TestsCommand | None:
     """The test command the tree shows, or None when nothing shows runnable tests."""
     folders = [name for name in FOLDERS if _test_files(root / name)]
+    on_folders = f"{{python}} -m pytest -q {' '.join(folders)}"
+    listed = ", ".join(f + "/" for f in folders)
     config = pytest_config(root, pyproject)
     installs = "project" in pyproject or (root / "setup.py").is_file()
     after = (" If the tests import the package, install it first (`pip install -e .`) "
@@ -79,22 +92,13 @@ def propose(root: Path, pyproject: Mapping[str, Any]) -> TestsCommand | None:
             return TestsCommand("{python} -m pytest -q",
                                 f"pytest is configured in {where}, with testpaths.{after}")
         if folders:
-            return TestsCommand(f"{{python}} -m pytest -q {' '.join(folders)}",
-                                f"pytest is configured in {where}; tests in "
-                                f"{', '.join(f + '/' for f in folders)}.{after}")
+            return TestsCommand(on_folders, f"pytest is configured in {where}; tests in "
+                                            f"{listed}.{after}")
         return None  # a configuration and no test files: it would collect the whole tree
     if folders:
-        return TestsCommand(f"{{python}} -m pytest -q {' '.join(folders)}",
-                            f"{', '.join(f + '/' for f in folders)} holds test_*.py files "
-                            f"(no pytest configuration).{after}")
-    makefile = root / "Makefile"
-    try:
-        text = makefile.read_text(encoding="utf-8", errors="replace") \
-            if makefile.is_file() else ""
-    except OSError:
-        text = ""
-    if _MAKE_TEST.search(text):
+        return TestsCommand(on_folders, f"{listed} holds test_*.py files (no pytest "
+                                        f"configuration).{after}")
+    if _MAKE_TEST.search(_text(root / "Makefile") or ""):
         return TestsCommand("make test", "the Makefile has a `test:` target (no pytest "
                                          "configuration or test folder shows).")
     return None
-

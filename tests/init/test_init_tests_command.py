@@ -3,6 +3,7 @@ the command it writes collects and passes them for real."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -27,6 +28,12 @@ if __name__ == "__main__":
 A_TEST = "def test_adds() -> None:\n    assert 1 + 1 == 2\n"
 
 
+def _files(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
 def _written(project: Path) -> tuple[dict[str, object], str]:
     assert main(["init", str(project), "--yes"]) == 0
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
@@ -40,8 +47,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_a_tests_folder_gets_pytest_on_it_and_the_command_runs(project: Path) -> None:
-    (project / "tests").mkdir()
-    (project / "tests" / "test_math.py").write_text(A_TEST, encoding="utf-8")
+    _files(project, {"tests/test_math.py": A_TEST})
     runner, text = _written(project)
     assert runner["tests"] == "{python} -m pytest -q tests"
     assert "# tests: tests/ holds test_*.py files (no pytest configuration)." in text
@@ -51,9 +57,8 @@ def test_a_tests_folder_gets_pytest_on_it_and_the_command_runs(project: Path) ->
 
 
 def test_configured_testpaths_are_left_to_pytest(project: Path) -> None:
-    (project / "pytest.ini").write_text("[pytest]\ntestpaths = checks\n", encoding="utf-8")
-    (project / "checks").mkdir()
-    (project / "checks" / "test_x.py").write_text(A_TEST, encoding="utf-8")
+    _files(project, {"pytest.ini": "[pytest]\ntestpaths = checks\n",
+                     "checks/test_x.py": A_TEST})
     runner, text = _written(project)
     assert runner["tests"] == "{python} -m pytest -q"
     assert "# tests: pytest is configured in pytest.ini, with testpaths." in text
@@ -64,8 +69,7 @@ def test_make_test_only_when_nothing_better_shows(project: Path) -> None:
     runner, _ = _written(project)
     assert runner["tests"] == "make test"
     (project / "pyproject.toml").unlink()
-    (project / "tests").mkdir()
-    (project / "tests" / "foo_test.py").write_text(A_TEST, encoding="utf-8")
+    _files(project, {"tests/foo_test.py": A_TEST})
     runner, _ = _written(project)
     assert runner["tests"] == "{python} -m pytest -q tests"
 
@@ -74,8 +78,7 @@ def test_make_test_only_when_nothing_better_shows(project: Path) -> None:
                                     "make-variable"])
 def test_nothing_that_shows_tests_gets_no_command(project: Path, layout: str) -> None:
     if layout == "empty-folder":
-        (project / "tests").mkdir()
-        (project / "tests" / "helpers.py").write_text("X = 1\n", encoding="utf-8")
+        _files(project, {"tests/helpers.py": "X = 1\n"})
     elif layout == "config-without-tests":
         (project / "setup.cfg").write_text("[tool:pytest]\naddopts = -q\n", encoding="utf-8")
     elif layout == "make-variable":
@@ -88,8 +91,7 @@ def test_nothing_that_shows_tests_gets_no_command(project: Path, layout: str) ->
 def test_an_installable_project_is_told_to_install_first(project: Path) -> None:
     (project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n\n'
                                             "[tool.pytest.ini_options]\n", encoding="utf-8")
-    (project / "tests").mkdir()
-    (project / "tests" / "test_math.py").write_text(A_TEST, encoding="utf-8")
+    _files(project, {"tests/test_math.py": A_TEST})
     runner, text = _written(project)
     assert runner["tests"] == "{python} -m pytest -q tests"
     assert ("# tests: pytest is configured in pyproject.toml [tool.pytest.ini_options]; "
@@ -98,8 +100,7 @@ def test_an_installable_project_is_told_to_install_first(project: Path) -> None:
 
 
 def test_without_a_training_script_the_skeleton_still_carries_the_tests(tmp_path: Path) -> None:
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_math.py").write_text(A_TEST, encoding="utf-8")
+    _files(tmp_path, {"tests/test_math.py": A_TEST})
     assert main(["init", str(tmp_path), "--yes"]) == 0
     text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
     runner = tomllib.loads(text)["tool"]["mlready"]["runner"]
@@ -109,10 +110,17 @@ def test_without_a_training_script_the_skeleton_still_carries_the_tests(tmp_path
 
 def test_an_empty_pytest_ini_wins_as_it_does_for_pytest(project: Path) -> None:
     """pytest takes pytest.ini even when empty, so setup.cfg's testpaths do not apply."""
-    (project / "pytest.ini").write_text("", encoding="utf-8")
-    (project / "setup.cfg").write_text("[tool:pytest]\ntestpaths = checks\n", encoding="utf-8")
-    (project / "tests").mkdir()
-    (project / "tests" / "test_math.py").write_text(A_TEST, encoding="utf-8")
+    _files(project, {"pytest.ini": "", "setup.cfg": "[tool:pytest]\ntestpaths = checks\n",
+                     "tests/test_math.py": A_TEST})
     runner, text = _written(project)
     assert runner["tests"] == "{python} -m pytest -q tests"
     assert "# tests: pytest is configured in pytest.ini; tests in tests/." in text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_like_a_config_is_not_read(project: Path) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: init must not hang."""
+    os.mkfifo(project / "Makefile")
+    os.mkfifo(project / "pytest.ini")
+    runner, _ = _written(project)
+    assert "tests" not in runner
