@@ -198,9 +198,9 @@ def _large(project: Path, args: argparse.Namespace, work: Path, python: str,
         rows.append(("hook, file edited vs click", seconds, low, mid, "1.5"))
         for name, code in (("floor: click + parse vs click", CLICK_PARSE),
                            ("floor: CLI + parse + index vs click", CLI_PARSE_INDEX)):
-            seconds, low, mid = paired(
-                lambda code=code: measured([python, "-c", code, str(target)], env=env),
-                click, args.repeat)
+            def floor(code: str = code) -> Times:
+                return measured([python, "-c", code, str(target)], env=env)
+            seconds, low, mid = paired(floor, click, args.repeat)
             rows.append((name, seconds, low, mid, "-"))
     finally:
         target.write_bytes(original)
