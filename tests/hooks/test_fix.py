@@ -76,7 +76,7 @@ def test_mlr301_safe_fix_is_applied_and_the_unsafe_one_waits(
 
 def test_mlr301_is_unsafe_with_a_pickle_module_or_an_object_used_otherwise() -> None:
     from mlready.hooks.context import FileContext
-    from mlready.hooks.rules.checkpoints.unsafe_torch_load import check
+    from mlready.hooks.rules.checkpoints.unsafe_torch_load import findings
 
     source = ("import pickle\nimport torch\n\n"
               "a = torch.load('a.pt', pickle_module=pickle)\n"
@@ -84,7 +84,7 @@ def test_mlr301_is_unsafe_with_a_pickle_module_or_an_object_used_otherwise() -> 
               "ckpt = torch.load('c.pt')\nprint(ckpt['args'])\n"
               "sd = torch.load('d.pt')\nmodel.load_state_dict(sd['model'])\n"
               "whole = torch.load('e.pt')\nmodel.load_state_dict(whole)\n")
-    found = list(check(FileContext.from_source("t.py", source)))
+    found = [d for d, _ in findings(FileContext.from_source("t.py", source))]
     # one key of it (line 8): the other keys may hold objects weights_only refuses
     assert [(d.line, d.autofix.applicability if d.autofix else None) for d in found] == [
         (4, "unsafe"), (5, "safe"), (6, "unsafe"), (8, "unsafe"), (10, "safe")]

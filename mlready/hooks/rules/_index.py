@@ -39,7 +39,7 @@ RULES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, tuple[str, ...
     ("deps.unpinned_project_dependency", "MLR204", "unpinned-project-dependency", "error", "deps", ("pyproject", "python", "requirements", "setup_cfg"), "on", ("collect", "finalize")),
     ("deps.no_dependency_manifest", "MLR205", "no-dependency-manifest", "error", "deps", ("pyproject", "python"), "on", ("collect", "finalize")),
     ("deps.unpinned_conda_dependency", "MLR206", "unpinned-conda-dependency", "error", "deps", ("config",), "on", ("collect", "finalize")),
-    ("checkpoints.unsafe_torch_load", "MLR301", "unsafe-torch-load", "error", "checkpoints", ("python",), "on", ("check",)),
+    ("checkpoints.unsafe_torch_load", "MLR301", "unsafe-torch-load", "error", "checkpoints", ("config", "pyproject", "python", "requirements", "setup_cfg"), "on", ("collect", "finalize")),
     ("checkpoints.checkpoint_without_optimizer_state", "MLR302", "checkpoint-without-optimizer-state", "error", "checkpoints", ("python",), "on", ("check",)),
     ("checkpoints.whole_module_torch_save", "MLR303", "whole-module-torch-save", "error", "checkpoints", ("python",), "on", ("check",)),
     ("checkpoints.unsafe_deserialization", "MLR304", "unsafe-deserialization", "error", "checkpoints", ("python",), "on", ("check",)),

@@ -19,7 +19,7 @@ from mlready.hooks.settings import Overrides
 
 def torch_load(source: str) -> list[str]:
     ctx = FileContext.from_source("train.py", source)
-    return [f"{d.line}:{d.col}-{d.end_col} {d.message}" for d in unsafe_torch_load.check(ctx)]
+    return [f"{d.line}:{d.col}-{d.end_col} {d.message}" for d, _ in unsafe_torch_load.findings(ctx)]
 
 
 def test_torch_load_messages_name_the_call_as_written() -> None:

@@ -1,19 +1,19 @@
 """MLR301's fix on the edges the fixture and CLI tests leave open: what the fix says and
 how safe it claims to be, where the argument goes in a call spread over lines, a
 ``False`` at the start of a line, and when a loaded name counts as a state dict. Pure
-`check` on literal source; written against the survivors of ``bench/mutation.py``."""
+`findings` on literal source; written against the survivors of ``bench/mutation.py``."""
 
 from __future__ import annotations
 
 from mlready.hooks.context import FileContext
 from mlready.hooks.fixes import apply_edits
-from mlready.hooks.rules.checkpoints.unsafe_torch_load import check
+from mlready.hooks.rules.checkpoints.unsafe_torch_load import findings
 
 
 def _fixed(source: str) -> list[tuple[str, str, str]]:
     """(applicability, fix message, the text with that fix alone applied) per finding."""
     out: list[tuple[str, str, str]] = []
-    for found in check(FileContext.from_source("t.py", source)):
+    for found, _ in findings(FileContext.from_source("t.py", source)):
         assert found.autofix is not None
         text, _ = apply_edits(source, [(found, found.autofix)])
         out.append((found.autofix.applicability, found.autofix.message, text))
@@ -80,19 +80,19 @@ def test_only_the_first_argument_of_load_state_dict_is_the_state_dict() -> None:
 
 def test_the_fix_hint_is_on_both_findings() -> None:
     source = "import torch\na = torch.load('a.pt')\nb = torch.load('b.pt', weights_only=False)\n"
-    hints = [d.fix for d in check(FileContext.from_source("t.py", source))]
+    hints = [d.fix for d, _ in findings(FileContext.from_source("t.py", source))]
     assert hints == ["pass `weights_only=True` (checkpoints of tensors and dicts load "
                      "unchanged)"] * 2
 
 
 def test_torch_named_but_not_imported_is_not_torch() -> None:
-    assert list(check(FileContext.from_source("t.py", "x = torch.load('a.pt')\n"))) == []
+    assert list(findings(FileContext.from_source("t.py", "x = torch.load('a.pt')\n"))) == []
 
 
 def test_a_url_load_with_six_positional_arguments_still_lacks_weights_only() -> None:
     source = ("import torch\n"
               "torch.hub.load_state_dict_from_url(u, None, None, False, False, None)\n")
-    assert [d.line for d in check(FileContext.from_source("t.py", source))] == [2]
+    assert [d.line for d, _ in findings(FileContext.from_source("t.py", source))] == [2]
 
 
 def test_the_innermost_function_is_the_scope_on_its_first_and_last_lines() -> None:
@@ -107,7 +107,7 @@ def test_the_innermost_function_is_the_scope_on_its_first_and_last_lines() -> No
 
 def _reported(path: str, body: str) -> list[int]:
     source = "import torch\n\n\n" + body
-    return [d.line for d in check(FileContext.from_source(path, source))]
+    return [d.line for d, _ in findings(FileContext.from_source(path, source))]
 
 
 def test_a_test_reading_back_what_it_saved_is_left_alone() -> None:

@@ -11,6 +11,15 @@ In a test file, a load of a file the test wrote itself is left alone too: a path
 save call of the same test (or of a helper defined in it) names, or a path inside the
 test's own ``tmp_path``/``tmpdir``. Nothing foreign can be in it.
 
+A ``torch.load`` that omits the argument is left alone in a project that cannot be
+installed with a torch older than 2.6: every ``torch`` requirement it declares (in
+``pyproject.toml``, ``setup.py``, ``setup.cfg``, a requirements file or a conda
+environment; documentation manifests aside) bounds it from below at 2.6 or later
+(``torch>=2.6``, ``torch~=2.7``, Poetry's ``^2.6``). Every such torch loads with
+``weights_only=True`` by default. A project that declares no torch, or one requirement
+without that bound, keeps the finding. ``weights_only=False`` and
+``torch.hub.load_state_dict_from_url`` are reported whatever the version.
+
 ## Why is this bad?
 A checkpoint is a pickle: with ``weights_only=False`` loading one runs whatever code
 its author put in it, so a downloaded or shared checkpoint becomes remote code
@@ -52,20 +61,23 @@ failed. A call without arguments gets no fix. The argument needs ``torch>=1.13``
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from typing import cast
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
-from mlready.hooks.context import FileContext, index_nodes
+from mlready.hooks.context import FileContext, ProjectContext, index_nodes
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
 from mlready.hooks.paths import is_test_path
 from mlready.hooks.rules.checkpoints.saves import Functions, binding, file_path, path_marks
+from mlready.hooks.rules.deps.facts import is_docs_manifest, manifest_facts
+from mlready.hooks.rules.deps.floors import lowest_release
 from mlready.records import NamedTuple
 
 CODE = "MLR301"
 SEVERITY = "error"
 NAME = "unsafe-torch-load"
-KINDS = ("python",)
+# Python files hold the loads; the manifests say which torch the project installs.
+KINDS = ("python", "pyproject", "requirements", "setup_cfg", "config")
 
 # Callee -> the index of ``weights_only`` when passed positionally (None: keyword-only).
 _LOADS: dict[str, int | None] = {
@@ -75,6 +87,10 @@ _LOADS: dict[str, int | None] = {
     "torch.hub.load_state_dict_from_url": 6,
     "torch.utils.model_zoo.load_url": 6,
 }
+# The callees whose default became weights_only=True, and the release where it did.
+_SAFE_BY_DEFAULT = frozenset({"torch.load", "torch.serialization.load"})
+_SAFE_FROM = (2, 6)
+_TORCH = frozenset({"torch", "pytorch"})  # its PyPI name, and conda's
 _FIX = "pass `weights_only=True` (checkpoints of tensors and dicts load unchanged)"
 
 
@@ -91,10 +107,49 @@ def _weights_only(call: ast.Call, position: int | None) -> tuple[bool, ast.expr 
     return splat, None
 
 
-def check(ctx: FileContext) -> Iterator[Diagnostic]:
+def collect(ctx: FileContext) -> dict[str, Any] | None:
+    """A Python file's unsafe loads (``"loads"``: each finding as JSON, and whether the
+    torch release decides it), a manifest's torch requirements (``"torch"``: their text);
+    None for a file with neither. ``setup.py`` may have both."""
+    facts: dict[str, Any] = {}
+    if ctx.kind == "python":
+        loads = [{"finding": found.to_json(), "by_version": by_version}
+                 for found, by_version in findings(ctx)]
+        if loads:
+            facts["loads"] = loads
+    manifest = manifest_facts(ctx) if "torch" in ctx.source else None
+    if manifest is not None:
+        torch = [entry["text"] for entry in manifest.get("entries", ())
+                 if entry.get("name") in _TORCH]
+        if torch:
+            facts["torch"] = torch
+    return facts or None
+
+
+def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
+    safe_default = _installs_safe_default(project.facts)
+    for path in sorted(project.targets):
+        for load in (project.facts.get(path) or {}).get("loads", ()):
+            if not (load["by_version"] and safe_default):
+                yield Diagnostic.from_json(load["finding"])
+
+
+def _installs_safe_default(facts: Mapping[str, Any]) -> bool:
+    """Whether every torch the project can be installed with loads with
+    ``weights_only=True`` by default: it declares torch, and every declaration (outside
+    the documentation's manifests) starts at 2.6 or later."""
+    floors = [lowest_release(text) for path, found in facts.items()
+              if found and not is_docs_manifest(path) for text in found.get("torch", ())]
+    return bool(floors) and all(floor is not None and floor >= _SAFE_FROM
+                                for floor in floors)
+
+
+def findings(ctx: FileContext) -> Iterator[tuple[Diagnostic, bool]]:
+    """Each unsafe load of a Python file, with whether it is one whose default the torch
+    release decides (an omitted argument to `_SAFE_BY_DEFAULT`)."""
     # Any spelling of these calls has "load" and "torch" in its text: two substring
     # scans skip most files before the tree is walked at all.
-    if "load" not in ctx.source or "torch" not in ctx.source or \
+    if "load" not in ctx.source or "torch" not in ctx.source or ctx.tree is None or \
             not ctx.resolver.imports("torch"):
         return
     own = _saved_here(ctx) if is_test_path(ctx.path) else None
@@ -109,11 +164,11 @@ def check(ctx: FileContext) -> Iterator[Diagnostic]:
         if value is None and not splat:
             found = ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "
                                                "can run code hidden in the checkpoint", _FIX)
-            yield found._replace(autofix=_fix(ctx, call, None))
+            yield found._replace(autofix=_fix(ctx, call, None)), name in _SAFE_BY_DEFAULT
         elif isinstance(value, ast.Constant) and value.value is False:
             found = ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
                                                "arbitrary objects: loading can run code", _FIX)
-            yield found._replace(autofix=_fix(ctx, call, value))
+            yield found._replace(autofix=_fix(ctx, call, value)), False
 
 
 def _saved_here(ctx: FileContext) -> tuple[Functions, dict[ast.AST | None, set[str]]]:
