@@ -10,6 +10,9 @@ A command runs in `cwd` (default: the project folder), and a relative checkpoint
 is looked for there, where the command wrote, never where mlready was started. Of
 several files the glob matches, the latest by the step it holds is the run's
 checkpoint (`checkpoint_pick`), and the reason is kept for the checkpoint check to tell.
+A checkpoint written outside the run's directory is copied into it when the run ends,
+and one the run did not write is not its checkpoint (`outside`): runs that share one
+output file are compared by what each of them wrote.
 What a run's command, environment and folder are is `launch`'s job.
 """
 
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
-from mlready.gpu_runner import launch
+from mlready.gpu_runner import launch, outside
 from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
 from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.failures import Problem, describe, last_line
@@ -78,6 +81,7 @@ class RunOutcome:
     output_file: Path | None = None  # eval: the {metrics_file} it was asked to write
     log_path: Path | None = None  # everything the command printed (stdout and stderr)
     cwd: Path | None = None  # the folder it ran in: a relative checkpoint glob's base
+    untouched: tuple[Path, ...] = ()  # matches outside run_dir that the run left as they were
 
     @property
     def ok(self) -> bool:
@@ -204,6 +208,10 @@ class Session:
                     f"`tool.mlready.runner.cwd` = `{self.config.cwd}` is {cwd}, which is not "
                     "a folder when the command starts; point it at one that exists, e.g. "
                     '"{run_dir}"'))
+            # What the glob finds outside the run directory before the run: afterwards,
+            # a file still as it was is not this run's checkpoint (`outside`).
+            before = {} if spec.is_eval else outside.signatures(
+                self._matches(values, skip=None, cwd=cwd), run_dir)
             jsonl = self.config.metrics_regex is None and not spec.is_eval
             self.progress.start(launch.label(spec, steps, seed), Watch(
                 metrics_file=metrics_file if jsonl else None, log=None if jsonl else log_path,
@@ -252,10 +260,34 @@ class Session:
                         "backtracking?): simplify the regex, e.g. no nested quantifiers "
                         "like (a+)+", proc.tail)
         checkpoints: tuple[Path, ...] = ()
+        untouched: tuple[Path, ...] = ()
         if not spec.is_eval:
-            checkpoints = tuple(self._matches(values, skip=copied, cwd=cwd))
+            matched = outside.sort(self._matches(values, skip=copied, cwd=cwd), before,
+                                   run_dir, cwd)
+            failed_copy = self._keep_outside(matched.to_copy)
+            if failed_copy is not None and problem is None:
+                problem = failed_copy
+            checkpoints, untouched = tuple(matched.own), tuple(matched.untouched)
         return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
-                          output_file, log_path, cwd)
+                          output_file, log_path, cwd, untouched)
+
+    def _keep_outside(self, to_copy: list[tuple[Path, Path]]) -> Problem | None:
+        """Copy the checkpoints a run wrote outside its directory into it (`outside`),
+        before the next run overwrites them; a full disk stops the runner (`DiskFull`)."""
+        for source, target in to_copy:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _copy_or_stop(str(source), str(target))
+            except _NoSpace:
+                raise DiskFull(str(self.work_dir), "while keeping a checkpoint written "
+                                                   "outside the run directory") from None
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise DiskFull(str(self.work_dir)) from None
+                return Problem(Outcome.ERROR, "checkpoint_copy_failed",
+                               f"cannot keep the checkpoint {source}, which the run wrote "
+                               f"outside its run directory: {exc.strerror or exc}")
+        return None
 
     def _copy_run_dir(self, source_dir: Path, found: Path, run_dir: Path) -> Path | Problem:
         """Resume in a copy of the smoke run's directory, leaving the original intact.
@@ -309,10 +341,17 @@ class Session:
             return run.problem
         pattern = self.config.checkpoint
         if not run.checkpoints:
-            present = sorted(p.name for p in run.run_dir.rglob("*") if p.is_file())[:8]
-            listing = ", ".join(present) if present else "it is empty"
             where = "" if Path(pattern).is_absolute() or run.cwd is None else \
                 f", relative to the folder it ran in, {run.cwd}"
+            if run.untouched:
+                shown = ", ".join(str(p) for p in run.untouched[:3])
+                return Problem(Outcome.FAIL, "checkpoint_missing",
+                               f"the {run.spec.id} run wrote no checkpoint: "
+                               f"`tool.mlready.runner.checkpoint` = `{pattern}`{where} "
+                               f"matches only {shown}, which the run left as it was before "
+                               "it started (an earlier run's file)")
+            present = sorted(p.name for p in run.run_dir.rglob("*") if p.is_file())[:8]
+            listing = ", ".join(present) if present else "it is empty"
             return Problem(Outcome.FAIL, "checkpoint_missing",
                            f"no file matches `tool.mlready.runner.checkpoint` = `{pattern}`"
                            f"{where} after the {run.spec.id} run (run dir holds: {listing})")

@@ -140,6 +140,9 @@ CASES: tuple[Case, ...] = (
     Case("no_compared_metrics_weights_equal", traj(AFTER), names=()),
     Case("no_compared_metrics_weights_differ", traj(AFTER), names=(),
          finals=finals("model", worst=0.5)),
+    # Nothing compared at all: no shared metric and unreadable final checkpoints.
+    Case("no_compared_metrics_finals_unreadable", traj(AFTER), names=(),
+         finals="corrupted_checkpoint"),
     Case("nothing_logged_after_the_checkpoint_by_either", traj(()),
          long=traj(range(1, N + 1))),
     Case("resumed_logged_nothing_no_step_counter", traj(()), src=contents("step")),

@@ -179,5 +179,9 @@ def _same_seed_cause(session: Session, ref: RunOutcome, div: Divergence | None,
     if div is not None and div.missing_steps:
         return (f"two runs with seed {cfg.seed} logged different steps "
                 f"(first missing: {div.missing_steps[0]})")
+    if div is None:  # no metric logged by both: the weights are all there is to go on
+        return (f"two runs with seed {cfg.seed} end with different final weights (max |diff| "
+                f"= {fmt(worst_w)}; no metric is logged by both runs): initialisation, data "
+                "order or a later random draw is not seeded, or an op is non-deterministic")
     return (f"two runs with seed {cfg.seed} log the same metrics but their final weights "
             f"differ (max |diff| = {fmt(worst_w)}): nondeterminism below logging precision")

@@ -58,6 +58,8 @@ REASONS = {
                                                        "resumed run cannot be lined up"),
     "nondeterministic_baseline": Reason(Outcome.SKIPPED,
                                         "fresh same-seed runs already differ"),
+    "nothing_to_compare": Reason(Outcome.FAIL, "no shared metrics, and the final "
+                                               "checkpoints could not be compared"),
     # The likely causes (`details.causes`, strongest evidence first; the first is `reason`).
     **{code: Reason(Outcome.FAIL) for code in (
         "resumed_metrics_missing", "missing_optimizer_state", "missing_step_counter",
@@ -212,6 +214,11 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
     details: dict[str, Any] = {"checkpoint_keys": src.keys, "compared_metrics": names}
     if src.step_key is not None:
         details["checkpoint_step_key"] = src.step_key
+    if not names and isinstance(finals, str):  # as the reproducibility check says it
+        return CheckResult(check=ID, outcome=Outcome.FAIL, reason="nothing_to_compare",
+                           summary="nothing to compare: no metric is logged by both runs and "
+                                   f"the final checkpoints were not compared ({finals})",
+                           metrics=metrics, details=details)
     at = resume_point(n, ref.first_step, resumed.first_step, src.step)
     metrics["resume_step"] = at
     start = compare_from(at, resumed.first_step)
@@ -247,7 +254,8 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
         metrics["tier"] = tier
         same = "bitwise identical" if tier == "bitwise" else \
             f"equal within tolerance (max |diff| {fmt(max(after.max_abs_diff, w_worst or 0))})"
-        what = "metrics and final model/optimizer" if w_worst is not None else "metrics"
+        what = ("metrics and final model/optimizer" if names else "final model/optimizer") \
+            if w_worst is not None else "metrics"
         unjudged = f"; final checkpoints not compared ({finals})" \
             if isinstance(finals, str) else ""
         return CheckResult(check=ID, outcome=Outcome.PASS, metrics=metrics, details=details,

@@ -1,0 +1,136 @@
+"""Checkpoints written outside the run directory (a train command without ``{run_dir}``):
+every run writes the same file, so each run's must be kept apart before the next run
+overwrites it. Real training subprocesses with torch on CPU, through ``mlready run``.
+
+Before `mlready.gpu_runner.outside`, a script whose final weights are not reproducible
+at all read "resume ... matches the uninterrupted run: ... bitwise identical" (the
+resumed and the uninterrupted run's checkpoint were one file, compared with itself) and
+"seed 1 reproduced seed 0 exactly: the seed does not reach the randomness".
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlready.cli import main
+from mlready.gpu_runner import outside
+
+pytestmark = pytest.mark.slow
+
+# Saves to out/ckpt.pt in the folder it runs in, whatever the run; RANDOM=1 makes its
+# weights differ on every run, seed or not; NO_SAVE_ON_RESUME=1 makes a resume save nothing.
+TRAIN = textwrap.dedent('''
+    import argparse, os, torch
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--resume", default=None)
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    w = torch.randn(4, 4)
+    if os.environ.get("RANDOM") == "1":
+        w = w + float(int.from_bytes(os.urandom(2), "little"))
+    if a.resume:
+        torch.load(a.resume, weights_only=True)
+        if os.environ.get("NO_SAVE_ON_RESUME") == "1":
+            raise SystemExit(0)
+    os.makedirs("out", exist_ok=True)
+    torch.save({"model": {"w": w}, "step": a.steps}, "out/ckpt.pt")
+''')
+
+
+def _project(root: Path) -> Path:
+    root.mkdir()
+    (root / "train.py").write_text(TRAIN, encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\n'
+        'train = "{python} train.py --steps {steps} --seed {seed}"\n'
+        'resume = "{python} train.py --steps {steps} --seed {seed} --resume {checkpoint}"\n'
+        'checkpoint = "out/ckpt.pt"\nsteps = 4\ntimeout = 60\n', encoding="utf-8")
+    return root
+
+
+def _checks(project: Path, capsys: pytest.CaptureFixture[str], *only: str
+            ) -> dict[str, dict[str, object]]:
+    main(["run", str(project), "--only", ",".join(only), "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    return {c["check"]: c for c in data["checks"]}
+
+
+def test_runs_that_share_one_file_are_compared_by_what_each_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path / "p")
+    monkeypatch.setenv("RANDOM", "1")
+    checks = _checks(project, capsys, "reproducibility", "resume")
+    repro, resume = checks["reproducibility"], checks["resume"]
+    assert (repro["outcome"], repro["reason"]) == ("fail", "not_reproducible"), repro
+    assert "no metric is logged by both runs" in str(repro["summary"])
+    assert resume["outcome"] == "fail", resume
+    assert "differs" in str(resume["summary"])
+    # The user's file stays where the command wrote it.
+    assert (project / "out" / "ckpt.pt").is_file()
+
+
+def test_a_reproducible_script_that_shares_one_file_still_passes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checks = _checks(_project(tmp_path / "p"), capsys, "reproducibility", "resume")
+    repro, resume = checks["reproducibility"], checks["resume"]
+    assert repro["outcome"] == "pass", repro
+    # Only the weights were compared, and the summary says so (no metric is logged).
+    assert str(repro["summary"]).startswith("seed 0 twice: final weights bitwise identical")
+    assert resume["outcome"] == "pass", resume
+    assert "final model/optimizer bitwise identical" in str(resume["summary"])
+    assert "metrics and" not in str(resume["summary"])
+
+
+def test_a_resume_that_writes_nothing_is_not_given_an_earlier_runs_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NO_SAVE_ON_RESUME", "1")
+    resume = _checks(_project(tmp_path / "p"), capsys, "resume")["resume"]
+    assert (resume["outcome"], resume["reason"]) == ("fail", "nothing_to_compare"), resume
+    assert "checkpoint_missing" in str(resume["summary"])
+
+
+def test_a_stale_file_is_not_the_runs_checkpoint(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A checkpoint left by an earlier session, and a command that writes none now."""
+    project = _project(tmp_path / "p")
+    (project / "out").mkdir()
+    (project / "out" / "ckpt.pt").write_bytes(b"from last week")
+    (project / "train.py").write_text("print('trained, saved nothing')\n", encoding="utf-8")
+    check = _checks(project, capsys, "checkpoint")["checkpoint"]
+    assert (check["outcome"], check["reason"]) == ("fail", "checkpoint_missing"), check
+    assert "which the run left as it was before it started" in str(check["summary"])
+    assert (project / "out" / "ckpt.pt").read_bytes() == b"from last week"
+
+
+def test_sort_keeps_inside_copies_written_and_sets_aside_untouched(tmp_path: Path) -> None:
+    run_dir, cwd = tmp_path / "work" / "ref", tmp_path / "project"
+    (cwd / "out").mkdir(parents=True)
+    run_dir.mkdir(parents=True)
+    mine, stale, new = run_dir / "c.pt", cwd / "out" / "old.pt", cwd / "out" / "new.pt"
+    for path in (mine, stale, new):
+        path.write_bytes(b"x")
+    before = outside.signatures([mine, stale, new], run_dir)
+    assert set(before) == {stale, new}  # inside the run directory: never looked at
+    new.write_bytes(b"xy")  # the run rewrites it
+    gone = cwd / "out" / "gone.pt"
+    result = outside.sort([mine, stale, new, gone], before, run_dir, cwd)
+    copy = run_dir / outside.FOLDER / "out" / "new.pt"
+    assert result == outside.Sorted([mine, copy], [(new, copy)], [stale])
+
+
+def test_copy_to_never_leaves_the_run_directory(tmp_path: Path) -> None:
+    run_dir, cwd = tmp_path / "w" / "ref", tmp_path / "p"
+    folder = run_dir / outside.FOLDER
+    assert outside.copy_to(cwd / "out" / "a.pt", run_dir, cwd) == folder / "out" / "a.pt"
+    assert outside.copy_to(Path("/data/ckpt/a.pt"), run_dir, cwd) == \
+        folder / "data" / "ckpt" / "a.pt"
+    climbing = outside.copy_to(cwd / ".." / "x" / "a.pt", run_dir, cwd)
+    assert ".." not in climbing.parts and outside.inside(climbing, folder)
