@@ -19,6 +19,7 @@ agree.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def signatures(paths: Iterable[Path], run_dir: Path) -> dict[Path, Signature]:
 
 
 def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder``, read without symlinks but with ``..`` undone
+    (``{run_dir}/../shared/ckpt.pt`` is outside the run directory)."""
+    path, folder = Path(os.path.normpath(path)), Path(os.path.normpath(folder))
     return path == folder or folder in path.parents
 
 

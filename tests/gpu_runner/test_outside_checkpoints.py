@@ -134,3 +134,10 @@ def test_copy_to_never_leaves_the_run_directory(tmp_path: Path) -> None:
         folder / "data" / "ckpt" / "a.pt"
     climbing = outside.copy_to(cwd / ".." / "x" / "a.pt", run_dir, cwd)
     assert ".." not in climbing.parts and outside.inside(climbing, folder)
+
+
+def test_a_path_that_climbs_out_of_the_run_directory_is_outside_it(tmp_path: Path) -> None:
+    run_dir = tmp_path / "work" / "ref"
+    assert outside.inside(run_dir / "sub" / "c.pt", run_dir)
+    assert not outside.inside(run_dir / ".." / "shared" / "c.pt", run_dir)
+    assert not outside.inside(tmp_path / "work" / "ref2" / "c.pt", run_dir)
