@@ -18,7 +18,7 @@ from mlready.hooks.model import Diagnostic, Edit, Fix
 from mlready.hooks.output import concise, full
 
 Make = Callable[[dict[str, str | bytes]], Path]
-UNSAFE = "import torch\nx = torch.load('a')\n"  # MLR301, a per-file rule with an unsafe fix
+UNSAFE = "import torch\nx = torch.load('a')\n"  # MLR301 (no torch declared): an unsafe fix
 
 
 def clean_env(**extra: str) -> dict[str, str]:

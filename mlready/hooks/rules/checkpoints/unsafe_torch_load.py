@@ -3,22 +3,30 @@
 ## What it does
 Flags calls to ``torch.load`` (however imported: ``import torch as T``,
 ``from torch import load``) and to ``torch.hub.load_state_dict_from_url`` that do not
-pass ``weights_only=True``: calls without the argument, and calls with
-``weights_only=False``. A call that passes ``**kwargs`` or a
-non-literal ``weights_only`` is left alone, since the value cannot be known.
+pass ``weights_only=True``: calls with ``weights_only=False``, and calls without the
+argument unless the project installs torch 2.6 or later only (below). A call that
+passes ``**kwargs`` or a non-literal ``weights_only`` is left alone, since the value
+cannot be known.
 
 In a test file, a load of a file the test wrote itself is left alone too: a path that a
 save call of the same test (or of a helper defined in it) names, or a path inside the
 test's own ``tmp_path``/``tmpdir``. Nothing foreign can be in it.
 
-A ``torch.load`` that omits the argument is left alone in a project that cannot be
-installed with a torch older than 2.6: every ``torch`` requirement it declares (in
-``pyproject.toml``, ``setup.py``, ``setup.cfg``, a requirements file or a conda
-environment; documentation manifests aside) bounds it from below at 2.6 or later
-(``torch>=2.6``, ``torch~=2.7``, Poetry's ``^2.6``). Every such torch loads with
-``weights_only=True`` by default. A project that declares no torch, or one requirement
-without that bound, keeps the finding. ``weights_only=False`` and
-``torch.hub.load_state_dict_from_url`` are reported whatever the version.
+Where every torch the project installs is 2.6 or later, a ``torch.load`` (or
+``torch.serialization.load``) that omits the argument, and passes no ``pickle_module``,
+is left alone: there it loads with ``weights_only=True`` by default. The project says so
+when a manifest at its root always installs torch at 2.6 or later (``[project]
+dependencies`` or Poetry's main dependencies, ``setup.py``'s ``install_requires``,
+``requirements.txt``), every other torch requirement of the manifests mlready reads
+(extras, dependency groups, ``[tool.uv]`` overrides, pixi tables, requirements files,
+conda environments, ``setup.cfg``) starts there too, every requirements file they
+include is one of those, no nested ``pyproject.toml``/``setup.py``/``setup.cfg`` makes a
+part of the repository a project of its own, and no file sets
+``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` or assigns ``torch.load``. A torch pinned
+elsewhere (a ``Pipfile``, a CI file, ``test-requirements.txt``) is not seen. Otherwise,
+and for ``weights_only=False``, ``torch.hub.load_state_dict_from_url`` and
+``torch.utils.model_zoo.load_url`` (whose default stays ``False``), the call is
+reported whatever the version.
 
 ## Why is this bad?
 A checkpoint is a pickle: with ``weights_only=False`` loading one runs whatever code
@@ -61,16 +69,15 @@ failed. A call without arguments gets no fix. The argument needs ``torch>=1.13``
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, cast
 
 from mlready.hooks.context import FileContext, ProjectContext, index_nodes
 from mlready.hooks.fixes import edit_replacing, line_starts, node_offset
 from mlready.hooks.model import Diagnostic, Fix
 from mlready.hooks.paths import is_test_path
+from mlready.hooks.rules.checkpoints import torch_floor
 from mlready.hooks.rules.checkpoints.saves import Functions, binding, file_path, path_marks
-from mlready.hooks.rules.deps.facts import is_docs_manifest, manifest_facts
-from mlready.hooks.rules.deps.floors import lowest_release
 from mlready.records import NamedTuple
 
 CODE = "MLR301"
@@ -87,10 +94,9 @@ _LOADS: dict[str, int | None] = {
     "torch.hub.load_state_dict_from_url": 6,
     "torch.utils.model_zoo.load_url": 6,
 }
-# The callees whose default became weights_only=True, and the release where it did.
+# The callees whose default became weights_only=True in torch 2.6 (without a
+# `pickle_module`: given one, the default stays False).
 _SAFE_BY_DEFAULT = frozenset({"torch.load", "torch.serialization.load"})
-_SAFE_FROM = (2, 6)
-_TORCH = frozenset({"torch", "pytorch"})  # its PyPI name, and conda's
 _FIX = "pass `weights_only=True` (checkpoints of tensors and dicts load unchanged)"
 
 
@@ -109,39 +115,28 @@ def _weights_only(call: ast.Call, position: int | None) -> tuple[bool, ast.expr 
 
 def collect(ctx: FileContext) -> dict[str, Any] | None:
     """A Python file's unsafe loads (``"loads"``: each finding as JSON, and whether the
-    torch release decides it), a manifest's torch requirements (``"torch"``: their text);
-    None for a file with neither. ``setup.py`` may have both."""
-    facts: dict[str, Any] = {}
+    torch release decides it), and what the file says about the torch the project
+    installs (`torch_floor`); None for a file with neither."""
+    facts: dict[str, Any] = torch_floor.collect(ctx)
     if ctx.kind == "python":
         loads = [{"finding": found.to_json(), "by_version": by_version}
                  for found, by_version in findings(ctx)]
         if loads:
             facts["loads"] = loads
-    manifest = manifest_facts(ctx) if "torch" in ctx.source else None
-    if manifest is not None:
-        torch = [entry["text"] for entry in manifest.get("entries", ())
-                 if entry.get("name") in _TORCH]
-        if torch:
-            facts["torch"] = torch
     return facts or None
 
 
 def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
-    safe_default = _installs_safe_default(project.facts)
+    facts = {path: found for path, found in project.facts.items() if found}
+    safe_default = None  # decided on the first load it would keep silent
     for path in sorted(project.targets):
-        for load in (project.facts.get(path) or {}).get("loads", ()):
-            if not (load["by_version"] and safe_default):
-                yield Diagnostic.from_json(load["finding"])
-
-
-def _installs_safe_default(facts: Mapping[str, Any]) -> bool:
-    """Whether every torch the project can be installed with loads with
-    ``weights_only=True`` by default: it declares torch, and every declaration (outside
-    the documentation's manifests) starts at 2.6 or later."""
-    floors = [lowest_release(text) for path, found in facts.items()
-              if found and not is_docs_manifest(path) for text in found.get("torch", ())]
-    return bool(floors) and all(floor is not None and floor >= _SAFE_FROM
-                                for floor in floors)
+        for load in facts.get(path, {}).get("loads", ()):
+            if load["by_version"]:
+                if safe_default is None:
+                    safe_default = torch_floor.installs_safe_default(project, facts)
+                if safe_default:
+                    continue
+            yield Diagnostic.from_json(load["finding"])
 
 
 def findings(ctx: FileContext) -> Iterator[tuple[Diagnostic, bool]]:
@@ -164,7 +159,8 @@ def findings(ctx: FileContext) -> Iterator[tuple[Diagnostic, bool]]:
         if value is None and not splat:
             found = ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "
                                                "can run code hidden in the checkpoint", _FIX)
-            yield found._replace(autofix=_fix(ctx, call, None)), name in _SAFE_BY_DEFAULT
+            yield found._replace(autofix=_fix(ctx, call, None)), \
+                name in _SAFE_BY_DEFAULT and not _has_pickle_module(call)
         elif isinstance(value, ast.Constant) and value.value is False:
             found = ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
                                                "arbitrary objects: loading can run code", _FIX)

@@ -76,3 +76,11 @@ def setup_py_facts(tree: ast.Module) -> ManifestFacts:
                     entries.append(entry)
     return ManifestFacts(kind="setup_py", entries=own(entries, project), group_includes=[],
                          library=library)
+
+
+def install_requires(tree: ast.Module) -> list[str]:
+    """The requirement strings of every ``setup()`` call's ``install_requires``: what
+    installing the project always installs (``extras_require`` only when asked for)."""
+    names = _module_literals(tree)
+    return [str(item.value) for call in setup_calls(tree) for given in call.keywords
+            if given.arg == "install_requires" for item in _strings(given.value, names)]
