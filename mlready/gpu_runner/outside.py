@@ -30,24 +30,29 @@ FOLDER = "mlready-outside"  # in a run directory: the copies of what it wrote el
 Signature = tuple[int, int, int]  # inode, modification time (ns), size
 
 
+def signature(path: Path) -> Signature | None:
+    """The stat by which a rewrite of ``path`` shows; None when there is no such file."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
 def signatures(paths: Iterable[Path], run_dir: Path) -> dict[Path, Signature]:
-    """The stat of each of ``paths`` outside ``run_dir`` (a file gone since: absent)."""
+    """The `signature` of each of ``paths`` outside ``run_dir`` (a file gone: absent)."""
     found: dict[Path, Signature] = {}
     for path in paths:
-        if inside(path, run_dir):
-            continue
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        found[path] = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if not inside(path, run_dir) and (known := signature(path)) is not None:
+            found[path] = known
     return found
 
 
 def inside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` lies in ``folder``, read without symlinks but with ``..`` undone
-    (``{run_dir}/../shared/ckpt.pt`` is outside the run directory)."""
-    path, folder = Path(os.path.normpath(path)), Path(os.path.normpath(folder))
+    """Whether ``path`` really lies in ``folder``: with ``..`` undone and links followed
+    (``{run_dir}/../shared/ckpt.pt``, and a link in the run directory to a shared file,
+    are outside it: every run's would be the same file)."""
+    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
     return path == folder or folder in path.parents
 
 
@@ -84,11 +89,11 @@ def sort(found: Iterable[Path], before: Mapping[Path, Signature], run_dir: Path,
 def copy_to(path: Path, run_dir: Path, cwd: Path) -> Path:
     """Where the copy of ``path`` goes: under the run directory's `FOLDER`, at its path
     relative to the folder the command ran in (``out/ckpt.pt``), or its absolute path
-    without the root for one outside that folder, so two matches never share a copy."""
+    without the root for one outside that folder (or reached through a link)."""
     try:
         relative = path.relative_to(cwd)
     except ValueError:
         relative = Path(*path.parts[1:]) if path.is_absolute() else path
-    if ".." in relative.parts:  # `cwd/../x`: spelled without climbing out of FOLDER
+    if ".." in relative.parts or path.is_symlink():  # spelled without climbing out of FOLDER
         relative = Path(*path.resolve().parts[1:])
     return run_dir / FOLDER / relative

@@ -212,6 +212,8 @@ class Session:
             # a file still as it was is not this run's checkpoint (`outside`).
             before = {} if spec.is_eval else outside.signatures(
                 self._matches(values, skip=None, cwd=cwd), run_dir)
+            # A resume may save over the copy it was given (`--save-to {checkpoint}`).
+            given = outside.signature(copied) if copied is not None else None
             jsonl = self.config.metrics_regex is None and not spec.is_eval
             self.progress.start(launch.label(spec, steps, seed), Watch(
                 metrics_file=metrics_file if jsonl else None, log=None if jsonl else log_path,
@@ -267,7 +269,13 @@ class Session:
             failed_copy = self._keep_outside(matched.to_copy)
             if failed_copy is not None and problem is None:
                 problem = failed_copy
-            checkpoints, untouched = tuple(matched.own), tuple(matched.untouched)
+            own = [path for path in matched.own if path != copied]
+            left = list(matched.untouched)
+            now = outside.signature(copied) if copied is not None else None
+            if copied is not None and now is not None:
+                # Saved over (its checkpoint), or left as it was given (an earlier run's).
+                (own if now != given else left).append(copied)
+            checkpoints, untouched = tuple(own), tuple(left)
         return RunOutcome(spec, run_dir, steps, seed, proc, problem, trajectory, checkpoints,
                           output_file, log_path, cwd, untouched)
 
@@ -283,7 +291,8 @@ class Session:
                                                    "outside the run directory") from None
             except OSError as exc:
                 if exc.errno == errno.ENOSPC:
-                    raise DiskFull(str(self.work_dir)) from None
+                    raise DiskFull(str(self.work_dir), "while keeping a checkpoint written "
+                                                       "outside the run directory") from None
                 return Problem(Outcome.ERROR, "checkpoint_copy_failed",
                                f"cannot keep the checkpoint {source}, which the run wrote "
                                f"outside its run directory: {exc.strerror or exc}")

@@ -140,6 +140,8 @@ CASES: tuple[Case, ...] = (
     Case("no_compared_metrics_weights_equal", traj(AFTER), names=()),
     Case("no_compared_metrics_weights_differ", traj(AFTER), names=(),
          finals=finals("model", worst=0.5)),
+    # The uninterrupted run logs; the resumed one logs nothing (so no name is shared).
+    Case("resumed_logged_no_metrics", traj(()), names=()),
     # Nothing compared at all: no shared metric and unreadable final checkpoints.
     Case("no_compared_metrics_finals_unreadable", traj(AFTER), names=(),
          finals="corrupted_checkpoint"),

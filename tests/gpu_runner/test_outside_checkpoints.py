@@ -21,36 +21,46 @@ from mlready.gpu_runner import outside
 
 pytestmark = pytest.mark.slow
 
-# Saves to out/ckpt.pt in the folder it runs in, whatever the run; RANDOM=1 makes its
-# weights differ on every run, seed or not; NO_SAVE_ON_RESUME=1 makes a resume save nothing.
+# Saves to out/ckpt.pt in the folder it runs in, whatever the run (or to --save-to, and
+# links --link/ckpt.pt to it); RANDOM=1 makes its weights differ on every run, seed or
+# not; NO_SAVE_ON_RESUME=1 makes a resume save nothing; --auto-resume resumes from
+# out/ckpt.pt, as scripts that look for their last checkpoint do.
 TRAIN = textwrap.dedent('''
     import argparse, os, torch
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--resume", default=None)
+    p.add_argument("--auto-resume", action="store_true")
+    p.add_argument("--save-to", default="out/ckpt.pt")
+    p.add_argument("--link", default=None)
     a = p.parse_args()
     torch.manual_seed(a.seed)
     w = torch.randn(4, 4)
     if os.environ.get("RANDOM") == "1":
         w = w + float(int.from_bytes(os.urandom(2), "little"))
+    if a.auto_resume and os.path.exists("out/ckpt.pt"):
+        a.resume = "out/ckpt.pt"
     if a.resume:
-        torch.load(a.resume, weights_only=True)
+        w = torch.load(a.resume, weights_only=True)["model"]["w"]
         if os.environ.get("NO_SAVE_ON_RESUME") == "1":
             raise SystemExit(0)
-    os.makedirs("out", exist_ok=True)
-    torch.save({"model": {"w": w}, "step": a.steps}, "out/ckpt.pt")
+    os.makedirs(os.path.dirname(a.save_to) or ".", exist_ok=True)
+    torch.save({"model": {"w": w}, "step": a.steps}, a.save_to)
+    if a.link:
+        os.symlink(os.path.abspath(a.save_to), os.path.join(a.link, "ckpt.pt"))
 ''')
 
 
-def _project(root: Path) -> Path:
+def _project(root: Path, *, train: str = "", resume: str = "--resume {checkpoint}",
+             checkpoint: str = "out/ckpt.pt") -> Path:
     root.mkdir()
     (root / "train.py").write_text(TRAIN, encoding="utf-8")
     (root / "pyproject.toml").write_text(
         '[tool.mlready.runner]\n'
-        'train = "{python} train.py --steps {steps} --seed {seed}"\n'
-        'resume = "{python} train.py --steps {steps} --seed {seed} --resume {checkpoint}"\n'
-        'checkpoint = "out/ckpt.pt"\nsteps = 4\ntimeout = 60\n', encoding="utf-8")
+        f'train = "{{python}} train.py --steps {{steps}} --seed {{seed}} {train}"\n'
+        f'resume = "{{python}} train.py --steps {{steps}} --seed {{seed}} {resume}"\n'
+        f'checkpoint = "{checkpoint}"\nsteps = 4\ntimeout = 60\n', encoding="utf-8")
     return root
 
 
@@ -141,3 +151,42 @@ def test_a_path_that_climbs_out_of_the_run_directory_is_outside_it(tmp_path: Pat
     assert outside.inside(run_dir / "sub" / "c.pt", run_dir)
     assert not outside.inside(run_dir / ".." / "shared" / "c.pt", run_dir)
     assert not outside.inside(tmp_path / "work" / "ref2" / "c.pt", run_dir)
+
+
+@pytest.mark.parametrize("random", ["0", "1"])
+def test_a_resume_that_saves_over_the_checkpoint_it_was_given_is_compared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        random: str) -> None:
+    """``--save-to {checkpoint}``: the resumed run's state lands in the copy it was
+    given, which the glob (out/ckpt.pt) never sees."""
+    monkeypatch.setenv("RANDOM", random)
+    project = _project(tmp_path / "p", resume="--resume {checkpoint} --save-to {checkpoint}")
+    resume = _checks(project, capsys, "resume")["resume"]
+    assert "not compared" not in str(resume["summary"]), resume
+    # The resumed run keeps the weights it loads; with RANDOM=1 the uninterrupted run
+    # draws other ones, and the final states (now compared) differ.
+    if random == "0":
+        assert resume["outcome"] == "pass", resume
+        assert "final model/optimizer bitwise identical" in str(resume["summary"])
+    else:
+        assert resume["outcome"] == "fail", resume
+        assert "final state differs" in str(resume["summary"])
+
+
+def test_a_resume_command_without_its_checkpoint_cannot_be_judged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It would resume from out/ckpt.pt, which by then holds the uninterrupted run's end."""
+    project = _project(tmp_path / "p", resume="--auto-resume")
+    resume = _checks(project, capsys, "resume")["resume"]
+    assert (resume["outcome"], resume["reason"]) == ("error", "resume_input_shared"), resume
+    assert "pass {checkpoint}" in str(resume["summary"])
+
+
+def test_a_link_in_the_run_directory_to_a_shared_file_is_not_the_runs_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("RANDOM", "1")
+    project = _project(tmp_path / "p", train="--link {run_dir}",
+                       checkpoint="{run_dir}/ckpt.pt")
+    repro = _checks(project, capsys, "reproducibility")["reproducibility"]
+    assert (repro["outcome"], repro["reason"]) == ("fail", "not_reproducible"), repro

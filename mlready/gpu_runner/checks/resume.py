@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlready.gpu_runner import checkpoint as ckpt
-from mlready.gpu_runner import checkpoint_compare
+from mlready.gpu_runner import checkpoint_compare, launch, outside
 from mlready.gpu_runner.checks._common import fmt, prerequisite
 from mlready.gpu_runner.checks._declaration import Reason
 from mlready.gpu_runner.checks.checkpoint import no_checkpoint_result
@@ -60,6 +60,8 @@ REASONS = {
                                         "fresh same-seed runs already differ"),
     "nothing_to_compare": Reason(Outcome.FAIL, "no shared metrics, and the final "
                                                "checkpoints could not be compared"),
+    "resume_input_shared": Reason(Outcome.ERROR, "the resume command does not name "
+                                                 "{checkpoint}, and runs share the file"),
     # The likely causes (`details.causes`, strongest evidence first; the first is `reason`).
     **{code: Reason(Outcome.FAIL) for code in (
         "resumed_metrics_missing", "missing_optimizer_state", "missing_step_counter",
@@ -177,6 +179,9 @@ def check(session: Session) -> CheckResult:
     if isinstance(source, Problem):
         return source.result(ID, "cannot resume: ")
     _, src = source
+    shared = _shared_input(session, ref)
+    if shared is not None:
+        return shared
     long = session.run("long")
     if long.problem is not None:
         return long.problem.result(ID, f"uninterrupted {2 * cfg.steps}-{cfg.unit_plural} "
@@ -201,6 +206,28 @@ def check(session: Session) -> CheckResult:
                  src=src, finals=finals)
 
 
+def _shared_input(session: Session, ref: RunOutcome) -> CheckResult | None:
+    """A resume command without ``{checkpoint}`` reads the checkpoint where runs leave it;
+    outside ``{run_dir}`` that is one file for every run, which by then holds the
+    uninterrupted run's final state: the resumed run would start at its end and agree
+    with it trivially. Nothing can be judged then; the config says how to fix it."""
+    found = session.single_checkpoint(ref)
+    if isinstance(found, Problem) or outside.FOLDER not in \
+            found.relative_to(ref.run_dir).parts[:1]:
+        return None
+    fields = launch.template_of(session.config, session.runs["resumed"]).fields
+    if fields & {"checkpoint", "checkpoint_dir"}:
+        return None
+    pattern = session.config.checkpoint
+    return CheckResult(
+        check=ID, outcome=Outcome.ERROR, reason="resume_input_shared",
+        summary=f"cannot judge resume: the checkpoint (`{pattern}`) is written outside "
+                "{run_dir}, where every run leaves its own, and the resume command does "
+                "not name {checkpoint}: the resumed run would start from whatever the last "
+                "run left there; pass {checkpoint} (or {checkpoint_dir}) to the resume "
+                "command, or write checkpoints under {run_dir}")
+
+
 def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
           ref: Trajectory, long: Trajectory, resumed: Trajectory, src: ckpt.Contents,
           finals: Finals | str) -> CheckResult:
@@ -214,6 +241,13 @@ def judge(*, n: int, seed: int, tolerance: float, unit: str, names: list[str],
     details: dict[str, Any] = {"checkpoint_keys": src.keys, "compared_metrics": names}
     if src.step_key is not None:
         details["checkpoint_step_key"] = src.step_key
+    if not names and long.names and not resumed.names:
+        return CheckResult(check=ID, outcome=Outcome.FAIL, reason="resumed_metrics_missing",
+                           summary=f"the resumed run logged no metrics (the uninterrupted "
+                                   f"run logs {', '.join(long.names[:3])}): it must log the "
+                                   f"{unit}s after the checkpoint under the same names, or "
+                                   "what it trained cannot be compared",
+                           metrics=metrics, details=details)
     if not names and isinstance(finals, str):  # as the reproducibility check says it
         return CheckResult(check=ID, outcome=Outcome.FAIL, reason="nothing_to_compare",
                            summary="nothing to compare: no metric is logged by both runs and "
