@@ -28,6 +28,9 @@ def text(report: RunReport, output: str | None = None) -> str:
                      "above); fix the environment and run again (exit 2)")
     if report.interrupted:
         lines.append("interrupted: the running command tree was killed")
+    for path in report.restored:
+        lines.append(f"put back {printable(path)}: the runs had overwritten it")
+    lines += [printable(why) for why in report.not_restored]
     if output:
         lines.append(f"results: {output}")
     return "\n".join(lines)

@@ -146,9 +146,13 @@ class RunReport:
     runs: tuple[RunRecord, ...] = ()  # every command started, in order
     commands_wall_s: float = 0.0  # sum of the runs' wall times
     interrupted: bool = False  # Ctrl-C: checks not reached are `skipped`/`interrupted`
+    # The project's files at the checkpoint glob that the runs overwrote and mlready put
+    # back (`originals`), and why one could not be (naming where its original is).
+    restored: tuple[str, ...] = ()
+    not_restored: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "schema_version": self.schema_version,
             "tool": "mlready",
             "kind": "run",
@@ -160,6 +164,11 @@ class RunReport:
             "checks": [c.to_json() for c in self.checks],
             "runs": [r.to_json() for r in self.runs],
         }
+        if self.restored:  # absent when nothing was: results files stay as they were
+            data["restored"] = list(self.restored)
+        if self.not_restored:
+            data["not_restored"] = list(self.not_restored)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunReport:
@@ -176,6 +185,8 @@ class RunReport:
             runs=tuple(RunRecord.from_json(r) for r in data.get("runs", [])),
             commands_wall_s=float(data.get("commands_wall_s", 0.0)),
             interrupted=bool(data.get("interrupted", False)),
+            restored=tuple(str(p) for p in data.get("restored", ())),
+            not_restored=tuple(str(w) for w in data.get("not_restored", ())),
         )
 
     @property

@@ -83,25 +83,31 @@ def execute(config: RunnerConfig, only: tuple[str, ...] | None = None, *,
                       smoke_selected=any(c.id == "smoke" for c in checks),
                       needs_torch=any(c.loads_checkpoints for c in checks))
     results: list[CheckResult] = []
+    interrupted = False
     try:
-        for check in checks:
-            began = time.monotonic()
-            result = _one(check, session)
-            results.append(replace(result, duration_s=round(time.monotonic() - began, 3)))
-    except (Interrupted, KeyboardInterrupt):
-        for check in checks[len(results):]:
-            results.append(CheckResult(check=check.id, outcome=Outcome.SKIPPED,
-                                       reason="interrupted",
-                                       summary="interrupted (Ctrl-C) before this check "
-                                               "finished; its run was killed"))
-        return report(results, session, interrupted=True)
+        try:
+            for check in checks:
+                began = time.monotonic()
+                result = _one(check, session)
+                results.append(replace(result, duration_s=round(time.monotonic() - began, 3)))
+        except (Interrupted, KeyboardInterrupt):
+            interrupted = True
+            for check in checks[len(results):]:
+                results.append(CheckResult(check=check.id, outcome=Outcome.SKIPPED,
+                                           reason="interrupted",
+                                           summary="interrupted (Ctrl-C) before this check "
+                                                   "finished; its run was killed"))
     finally:
-        if keep_run_dirs:
+        # The user's files the runs overwrote go back first (`originals`), also on Ctrl-C;
+        # when one cannot, the work folder that holds its original stays.
+        restored, failed = session.originals.restore()
+        if keep_run_dirs or failed:
             session.progress.note(f"run directories kept in {work}")
             environment["work_dir"] = str(work)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    return report(results, session)
+    return replace(report(results, session, interrupted=interrupted),
+                   restored=tuple(str(path) for path in restored), not_restored=tuple(failed))
 
 
 def _one(check: Check, session: Session) -> CheckResult:

@@ -32,6 +32,7 @@ from mlready.gpu_runner.checkpoint_pick import pick_checkpoint
 from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.failures import Problem, describe, last_line
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_jsonl, parse_regex
+from mlready.gpu_runner.originals import CannotKeep, Originals
 from mlready.gpu_runner.plan import RUNS, RunId, RunSpec
 from mlready.gpu_runner.process import ProcessResult, run_command
 from mlready.gpu_runner.progress import Progress, Watch
@@ -106,6 +107,7 @@ class Session:
         self._runs: dict[RunId, RunOutcome] = {}
         self._picked: dict[RunId, tuple[Path, str]] = {}  # several matches: which, and why
         self._loaded: dict[Path, Any] = {}
+        self.originals = Originals(work_dir)  # the user's files the runs would overwrite
         self._prewarm: threading.Thread | None = None
         if needs_torch:
             # Import torch while the first training run works, not after it: the import
@@ -212,6 +214,11 @@ class Session:
             # a file still as it was is not this run's checkpoint (`outside`).
             before = {} if spec.is_eval else outside.signatures(
                 self._matches(values, skip=None, cwd=cwd), run_dir)
+            try:
+                self.originals.keep(before, cwd)  # put back when the session ends
+            except CannotKeep as exc:
+                return _with_problem(base, Problem(Outcome.ERROR, "checkpoint_not_kept",
+                                                   f"{exc}; nothing was run"))
             # A resume may save over the copy it was given (`--save-to {checkpoint}`).
             given = outside.signature(copied) if copied is not None else None
             jsonl = self.config.metrics_regex is None and not spec.is_eval
@@ -266,6 +273,8 @@ class Session:
         if not spec.is_eval:
             matched = outside.sort(self._matches(values, skip=copied, cwd=cwd), before,
                                    run_dir, cwd)
+            self.originals.created(source for source, _ in matched.to_copy
+                                   if source not in before)
             failed_copy = self._keep_outside(matched.to_copy)
             if failed_copy is not None and problem is None:
                 problem = failed_copy

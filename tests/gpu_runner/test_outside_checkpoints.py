@@ -11,6 +11,7 @@ resumed and the uninterrupted run's checkpoint were one file, compared with itse
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -190,3 +191,43 @@ def test_a_link_in_the_run_directory_to_a_shared_file_is_not_the_runs_own(
                        checkpoint="{run_dir}/ckpt.pt")
     repro = _checks(project, capsys, "reproducibility")["reproducibility"]
     assert (repro["outcome"], repro["reason"]) == ("fail", "not_reproducible"), repro
+
+
+def test_the_users_own_checkpoint_is_put_back_after_the_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """out/ckpt.pt holds last week's real training: the short runs overwrite it, and it
+    must be there, unchanged, when `mlready run` ends; files the runs created stay."""
+    project = _project(tmp_path / "p")
+    (project / "out").mkdir()
+    original = project / "out" / "ckpt.pt"
+    original.write_bytes(b"weeks of training")
+    os.utime(original, ns=(1_000_000_000, 1_000_000_000))
+    main(["run", str(project), "--only", "reproducibility,resume", "-o", "-"])
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    checks = {c["check"]: c for c in data["checks"]}
+    assert checks["reproducibility"]["outcome"] == "pass", checks
+    assert original.read_bytes() == b"weeks of training"
+    assert original.stat().st_mtime_ns == 1_000_000_000
+    assert data["restored"] == [str(original)]
+    assert f"put back {original}: the runs had overwritten it" in captured.err
+
+
+def test_a_file_that_cannot_be_kept_aside_stops_the_run_before_it_overwrites_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The copy aside fails (a permission error, which root never meets: simulated): the
+    run must not start, or it would overwrite the only copy."""
+    project = _project(tmp_path / "p")
+    (project / "out").mkdir()
+    original = project / "out" / "ckpt.pt"
+    original.write_bytes(b"weeks of training")
+
+    def refuse(source: object, target: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("mlready.gpu_runner.originals.shutil.copy2", refuse)
+    smoke = _checks(project, capsys, "smoke")["smoke"]
+    assert (smoke["outcome"], smoke["reason"]) == ("error", "checkpoint_not_kept"), smoke
+    assert "nothing was run" in str(smoke["summary"])
+    assert original.read_bytes() == b"weeks of training"

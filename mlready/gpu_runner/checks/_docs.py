@@ -31,7 +31,10 @@ COMMAND_REASONS = (
     "the copy for resume filled the disk); `run_dir_vanished` (error: the run directory was "
     "deleted while the command ran); `cwd_missing` (error: `cwd` is no folder when the command "
     "starts); `metrics_regex_too_slow` (error: the `metrics` regex ran "
-    "out of its time budget); `resume_copy_failed` (error); `prerequisite_failed` (skipped: "
+    "out of its time budget); `resume_copy_failed` (error); `checkpoint_copy_failed` (error: "
+    "a checkpoint the run wrote outside `{run_dir}` could not be kept); `checkpoint_not_kept` "
+    "(error: a file of the project at the checkpoint glob could not be copied aside before "
+    "the run would overwrite it; nothing was run); `prerequisite_failed` (skipped: "
     "the smoke run failed, see smoke); `cannot_launch_distributed` (error)")
 RUNNER_REASONS = (
     "`no_gpu` (skipped: `device = cuda` without a GPU; `mlready run` exits 2), `interrupted` "
