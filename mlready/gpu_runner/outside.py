@@ -87,13 +87,19 @@ def sort(found: Iterable[Path], before: Mapping[Path, Signature], run_dir: Path,
 
 
 def copy_to(path: Path, run_dir: Path, cwd: Path) -> Path:
-    """Where the copy of ``path`` goes: under the run directory's `FOLDER`, at its path
+    """Where the copy of ``path`` goes: under the run directory's `FOLDER`, at its
+    `spelled` name."""
+    return run_dir / FOLDER / spelled(path, cwd)
+
+
+def spelled(path: Path, cwd: Path) -> Path:
+    """A relative name for ``path`` that stays below any folder it is joined to: its path
     relative to the folder the command ran in (``out/ckpt.pt``), or its absolute path
     without the root for one outside that folder (or reached through a link)."""
     try:
         relative = path.relative_to(cwd)
     except ValueError:
         relative = Path(*path.parts[1:]) if path.is_absolute() else path
-    if ".." in relative.parts or path.is_symlink():  # spelled without climbing out of FOLDER
+    if ".." in relative.parts or path.is_symlink():
         relative = Path(*path.resolve().parts[1:])
-    return run_dir / FOLDER / relative
+    return relative

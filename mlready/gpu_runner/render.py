@@ -29,7 +29,7 @@ def text(report: RunReport, output: str | None = None) -> str:
     if report.interrupted:
         lines.append("interrupted: the running command tree was killed")
     for path in report.restored:
-        lines.append(f"put back {printable(path)}: the runs had overwritten it")
+        lines.append(f"put back {printable(path)}: the runs had changed or removed it")
     lines += [printable(why) for why in report.not_restored]
     if output:
         lines.append(f"results: {output}")

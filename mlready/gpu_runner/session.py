@@ -214,8 +214,12 @@ class Session:
             # a file still as it was is not this run's checkpoint (`outside`).
             before = {} if spec.is_eval else outside.signatures(
                 self._matches(values, skip=None, cwd=cwd), run_dir)
+            # The project's own files any run could overwrite: kept, put back at the end
+            # (`originals`). ENOSPC goes to the disk-full handler below.
+            users = {} if spec.is_eval else outside.signatures(
+                self._matches(values, skip=None, cwd=cwd, any_run=True), self.work_dir)
             try:
-                self.originals.keep(before, cwd)  # put back when the session ends
+                self.originals.keep(users, cwd)
             except CannotKeep as exc:
                 return _with_problem(base, Problem(Outcome.ERROR, "checkpoint_not_kept",
                                                    f"{exc}; nothing was run"))
@@ -273,8 +277,9 @@ class Session:
         if not spec.is_eval:
             matched = outside.sort(self._matches(values, skip=copied, cwd=cwd), before,
                                    run_dir, cwd)
-            self.originals.created(source for source, _ in matched.to_copy
-                                   if source not in before)
+            self.originals.created(
+                path for path in self._matches(values, skip=None, cwd=cwd, any_run=True)
+                if path not in users and not outside.inside(path, self.work_dir))
             failed_copy = self._keep_outside(matched.to_copy)
             if failed_copy is not None and problem is None:
                 problem = failed_copy
@@ -336,8 +341,13 @@ class Session:
         except ValueError:
             return found
 
-    def _matches(self, values: dict[str, str], skip: Path | None, cwd: Path) -> list[Path]:
+    def _matches(self, values: dict[str, str], skip: Path | None, cwd: Path,
+                 *, any_run: bool = False) -> list[Path]:
+        """The files the checkpoint glob matches for a run; ``any_run``: for any seed,
+        step count, device or process count (those placeholders read as ``*``)."""
         escaped = {k: _glob_escape(v) for k, v in values.items()}
+        if any_run:
+            escaped.update(dict.fromkeys(_RUN_VARYING, "*"))
         pattern = self.config.checkpoint.format_map(escaped)
         if not Path(pattern).is_absolute():  # where the command wrote it, not where we are
             pattern = str(Path(_glob_escape(str(cwd))) / pattern)
@@ -412,6 +422,11 @@ class Session:
         if isinstance(value, ckpt.CheckpointError):
             raise value
         return value
+
+
+# The placeholders whose values differ from run to run of one session, the run dir aside
+# (what lies in a run dir is mlready's): a glob with them may match another run's file.
+_RUN_VARYING = ("steps", "seed", "device", "nproc")
 
 
 def _with_problem(base: RunOutcome, problem: Problem) -> RunOutcome:

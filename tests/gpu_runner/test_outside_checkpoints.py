@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from mlready.cli import main
-from mlready.gpu_runner import outside
+from mlready.gpu_runner import originals, outside
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +52,23 @@ TRAIN = textwrap.dedent('''
         if os.environ.get("NO_SAVE_ON_RESUME") == "1":
             raise SystemExit(0)
     os.makedirs(os.path.dirname(a.save_to) or ".", exist_ok=True)
-    torch.save({"model": {"w": w}, "step": a.steps}, a.save_to)
+    if os.environ.get("EVERY") == "1":  # out/ckpt_<step>.pt at every step
+        for step in range(1, a.steps + 1):
+            torch.save({"model": {"w": w}, "step": step}, f"out/ckpt_{step}.pt")
+    elif os.environ.get("ATOMIC") == "1":  # a temporary file renamed over the target
+        torch.save({"model": {"w": w}, "step": a.steps}, a.save_to + ".tmp")
+        os.replace(a.save_to + ".tmp", a.save_to)
+    else:
+        torch.save({"model": {"w": w}, "step": a.steps}, a.save_to)
     if a.link:
         os.symlink(os.path.abspath(a.save_to), os.path.join(a.link, "ckpt.pt"))
+    if os.environ.get("SLEEP"):  # saved, then busy: time for a Ctrl-C
+        open("saved", "w").close()
+        import time; time.sleep(float(os.environ["SLEEP"]))
+    if os.environ.get("CLOBBER") == "1":  # out/ removed, or replaced by a file
+        import shutil; shutil.rmtree("out")
+        if os.environ.get("FILE_IN_THE_WAY") == "1":
+            open("out", "w").close()
 ''')
 
 
@@ -210,7 +229,7 @@ def test_the_users_own_checkpoint_is_put_back_after_the_runs(
     assert original.read_bytes() == b"weeks of training"
     assert original.stat().st_mtime_ns == 1_000_000_000
     assert data["restored"] == [str(original)]
-    assert f"put back {original}: the runs had overwritten it" in captured.err
+    assert f"put back {original}: the runs had changed or removed it" in captured.err
 
 
 def test_a_file_that_cannot_be_kept_aside_stops_the_run_before_it_overwrites_it(
@@ -226,8 +245,122 @@ def test_a_file_that_cannot_be_kept_aside_stops_the_run_before_it_overwrites_it(
     def refuse(source: object, target: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("mlready.gpu_runner.originals.shutil.copy2", refuse)
+    monkeypatch.setattr(originals.shutil, "copy2", refuse)  # session.py copies otherwise
     smoke = _checks(project, capsys, "smoke")["smoke"]
     assert (smoke["outcome"], smoke["reason"]) == ("error", "checkpoint_not_kept"), smoke
     assert "nothing was run" in str(smoke["summary"])
     assert original.read_bytes() == b"weeks of training"
+
+
+def _users_file(project: Path, name: str = "ckpt.pt") -> Path:
+    (project / "out").mkdir(exist_ok=True)
+    original = project / "out" / name
+    original.write_bytes(b"weeks of training")
+    os.utime(original, ns=(1_000_000_000, 1_000_000_000))
+    return original
+
+
+def _as_it_was(path: Path) -> bool:
+    return path.read_bytes() == b"weeks of training" and path.stat().st_mtime_ns == 10**9
+
+
+def test_one_file_spelled_through_each_run_directory_is_kept_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``{run_dir}/../../../p/out/ckpt.pt`` names the user's file differently for every run:
+    kept under each spelling, the second run's output was 'put back' over the original."""
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # the work folder's
+    project = _project(tmp_path / "p")
+    (project / "pyproject.toml").write_text(
+        '[tool.mlready.runner]\n'
+        'train = "{python} {project_dir}/train.py --steps {steps} --seed {seed} '
+        '--save-to ../../../p/out/ckpt.pt"\n'
+        'checkpoint = "{run_dir}/../../../p/out/ckpt.pt"\ncwd = "{run_dir}"\n'
+        'steps = 4\ntimeout = 60\n', encoding="utf-8")
+    original = _users_file(project)
+    main(["run", str(project), "--only", "reproducibility", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["checks"][0]["outcome"] == "pass", data["checks"]
+    assert _as_it_was(original)
+    assert len(data["restored"]) == 1
+
+
+def test_every_file_the_glob_can_match_is_kept_and_what_the_runs_created_stays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``out/ckpt_{steps}.pt`` matches ckpt_4.pt for a 4-step run, but the runs write every
+    step's file: the user's ckpt_2.pt is overwritten by a match of no run's own glob."""
+    monkeypatch.setenv("EVERY", "1")
+    project = _project(tmp_path / "p", checkpoint="out/ckpt_{steps}.pt")
+    original = _users_file(project, "ckpt_2.pt")
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert _as_it_was(original)
+    assert data["restored"] == [str(original)]
+    assert (project / "out" / "ckpt_3.pt").is_file()  # a run's: left where it was written
+
+
+def test_a_link_an_atomic_save_replaced_is_a_link_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ATOMIC", "1")
+    project = _project(tmp_path / "p")
+    real = _users_file(project, "real.pt")
+    link = project / "out" / "ckpt.pt"
+    link.symlink_to("real.pt")
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert link.is_symlink() and str(link.readlink()) == "real.pt"
+    assert _as_it_was(real)
+    assert data["restored"] == [str(link)]
+
+
+def test_a_removed_folder_is_made_again_to_put_the_file_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CLOBBER", "1")
+    project = _project(tmp_path / "p")
+    original = _users_file(project)
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert _as_it_was(original)
+    assert data["restored"] == [str(original)]
+
+
+def test_a_file_that_cannot_be_put_back_keeps_its_original_and_says_where(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CLOBBER", "1")
+    monkeypatch.setenv("FILE_IN_THE_WAY", "1")  # `out` is now a file: no folder there
+    project = _project(tmp_path / "p")
+    original = _users_file(project)
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    (why,) = data["not_restored"]
+    assert why.startswith(f"cannot put back {original} (")
+    backup = Path(why.rsplit("its original is ", 1)[1])
+    assert backup.read_bytes() == b"weeks of training"
+    assert data["environment"]["work_dir"] in str(backup)  # the work folder was kept
+    import shutil
+
+    shutil.rmtree(data["environment"]["work_dir"])
+
+
+def test_ctrl_c_puts_the_users_file_back(tmp_path: Path) -> None:
+    """The real interrupt: SIGINT to `mlready run` while its first run sleeps after saving."""
+    project = _project(tmp_path / "p")
+    original = _users_file(project)
+    env = {**os.environ, "SLEEP": "60"}
+    process = subprocess.Popen([sys.executable, "-m", "mlready", "run", str(project),
+                                "--only", "smoke", "-o", str(tmp_path / "run.json")],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not (project / "saved").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert original.read_bytes() != b"weeks of training"  # the run has overwritten it
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert _as_it_was(original)
+    assert json.loads((tmp_path / "run.json").read_text())["restored"] == [str(original)]
