@@ -5,14 +5,17 @@ short run, whatever the user had there: the checkpoint of last week's real train
 So before each run, every file outside the runs' folders that the checkpoint glob can
 match, whatever the seed and step count (``{steps}`` and the like read as ``*``), and
 that no run of this session wrote, is copied into the session's work folder; when the
-session ends it is put back, bytes and modification time, and a link the runs replaced
-by a file is a link again. Files are known by their real path, so one file spelled two
-ways (through ``{run_dir}/..``, through a link) is kept once. A file the runs created is
-left where they wrote it: nothing of the user's folder is deleted.
+session ends it is put back, bytes and modification time, and every link to it that the
+runs replaced or removed is a link again. Contents are known by their real path, so one
+file spelled two ways (through ``{run_dir}/..``, through a link) is kept once. A file
+the runs created is left where they wrote it: nothing of the user's folder is deleted.
 
 Putting back is a copy next to the file, then a rename over it, with Ctrl-C and SIGTERM
-held off meanwhile: the file is the run's or the user's, never half of each. If one
-cannot be put back, the work folder is kept and the runner says where the original is.
+ignored meanwhile: the file is the run's or the user's, never half of each (a file with
+other hard links is written in place, so that they read the original too). If one cannot
+be put back, the work folder is kept and the runner says where the original is. The
+copies cost disk: every past checkpoint the glob matches (``ckpts/step_{steps}/``) is
+copied before the first run, and a full disk stops the runs before they start.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class CannotKeep(Exception):
 class _Kept(NamedTuple):
     backup: Path
     signature: Signature  # the file's as it was kept: put back only when it changed
-    link: tuple[Path, str] | None  # (the path as globbed, its target) when it was a link
+    links: int  # its hard links then: with more than one, put back in place (below)
 
 
 class Originals:
@@ -48,7 +51,8 @@ class Originals:
 
     def __init__(self, work_dir: Path) -> None:
         self.folder = work_dir / FOLDER
-        self._kept: dict[Path, _Kept] = {}  # by real path
+        self._kept: dict[Path, _Kept] = {}  # contents, by real path
+        self._links: dict[Path, str] = {}  # each symbolic link the glob met -> its target
         self._created: set[Path] = set()  # real paths
 
     def keep(self, found: Mapping[Path, Signature], cwd: Path) -> None:
@@ -57,19 +61,24 @@ class Originals:
         one cannot be."""
         for path, signature in found.items():
             real = Path(os.path.realpath(path))
-            if real in self._kept or real in self._created:
+            if real in self._created:
+                continue
+            if path.is_symlink():  # every link to a file is the user's, not only the first
+                self._links.setdefault(Path(os.path.normpath(path.absolute())),
+                                       str(path.readlink()))
+            if real in self._kept:
                 continue
             backup = self.folder / outside.spelled(real, cwd)
-            link = (path, str(path.readlink())) if path.is_symlink() else None
             try:
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(real, backup)
+                links = real.stat().st_nlink
             except OSError as exc:
                 if exc.errno == errno.ENOSPC:
                     raise
                 raise CannotKeep(f"cannot copy {path} aside before the run overwrites it: "
                                  f"{exc.strerror or exc}") from None
-            self._kept[real] = _Kept(backup, signature, link)
+            self._kept[real] = _Kept(backup, signature, links)
 
     def created(self, paths: Iterable[Path]) -> None:
         """Files a run wrote where nothing was before: the user had nothing there."""
@@ -79,46 +88,59 @@ class Originals:
                 self._created.add(real)
 
     def restore(self) -> tuple[list[Path], list[str]]:
-        """Put back every kept file the runs changed or removed: (those put back, why
-        others were not, each naming where its original is)."""
+        """Put back every kept link and file the runs changed or removed: (those put back,
+        why others were not, each naming where its original is)."""
         restored: list[Path] = []
         failed: list[str] = []
         with _signals_held():
-            for real, kept in self._kept.items():
+            for link, target in self._links.items():
                 try:
-                    changed = _put_link_back(kept.link)
-                    if outside.signature(real) != kept.signature:
-                        _replace_with_copy(kept.backup, real)
-                        changed = True
+                    if _put_link_back(link, target):
+                        restored.append(link)
+                except OSError as exc:
+                    failed.append(f"cannot make the link {link} -> {target} again "
+                                  f"({exc.strerror or exc})")
+            for real, kept in self._kept.items():
+                if outside.signature(real) == kept.signature:
+                    continue
+                try:
+                    _put_file_back(kept, real)
                 except OSError as exc:
                     failed.append(f"cannot put back {real} ({exc.strerror or exc}); its "
                                   f"original is {kept.backup}")
-                    continue
-                if changed:
-                    restored.append(kept.link[0] if kept.link else real)
+                else:
+                    restored.append(real)
         return restored, failed
 
 
-def _put_link_back(link: tuple[Path, str] | None) -> bool:
-    """A link the runs replaced (an atomic save renames a file over it), made again."""
-    if link is None:
-        return False
-    path, target = link
+def _put_link_back(path: Path, target: str) -> bool:
+    """A link the runs replaced (an atomic save renames a file over it) or removed, made
+    again; False when it is as it was."""
     if path.is_symlink() and str(path.readlink()) == target:
         return False
-    temporary = path.with_name(f".mlready-restore-{os.getpid()}-{path.name}")
-    temporary.symlink_to(target)
-    temporary.replace(path)
-    return True
-
-
-def _replace_with_copy(backup: Path, path: Path) -> None:
-    """``backup`` copied next to ``path``, then renamed over it (the folder made again
-    if the runs removed it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".mlready-restore-{os.getpid()}-{path.name}")
     try:
-        shutil.copy2(backup, temporary)
+        temporary.symlink_to(target)
+        temporary.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    return True
+
+
+def _put_file_back(kept: _Kept, path: Path) -> None:
+    """The original copied next to ``path``, then renamed over it (the folder made again
+    if the runs removed it). A file with other hard links is written in place instead, so
+    that they read the original too (signals are held off either way)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kept.links > 1 and path.is_file():
+        shutil.copy2(kept.backup, path)
+        return
+    temporary = path.with_name(f".mlready-restore-{os.getpid()}-{path.name}")
+    try:
+        shutil.copy2(kept.backup, temporary)
         temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -139,5 +161,5 @@ def _signals_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, handler in previous.items():  # None: set outside Python, so default
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)

@@ -216,13 +216,19 @@ class Session:
                 self._matches(values, skip=None, cwd=cwd), run_dir)
             # The project's own files any run could overwrite: kept, put back at the end
             # (`originals`). ENOSPC goes to the disk-full handler below.
-            users = {} if spec.is_eval else outside.signatures(
+            users = outside.signatures(
                 self._matches(values, skip=None, cwd=cwd, any_run=True), self.work_dir)
             try:
                 self.originals.keep(users, cwd)
             except CannotKeep as exc:
                 return _with_problem(base, Problem(Outcome.ERROR, "checkpoint_not_kept",
                                                    f"{exc}; nothing was run"))
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise DiskFull(str(self.work_dir), "while copying aside the project's "
+                                   "files the checkpoint glob matches (nothing was run; or "
+                                   "write checkpoints under {run_dir})") from None
+                raise
             # A resume may save over the copy it was given (`--save-to {checkpoint}`).
             given = outside.signature(copied) if copied is not None else None
             jsonl = self.config.metrics_regex is None and not spec.is_eval
@@ -274,12 +280,12 @@ class Session:
                         "like (a+)+", proc.tail)
         checkpoints: tuple[Path, ...] = ()
         untouched: tuple[Path, ...] = ()
+        self.originals.created(  # an eval's files too: none of them is the user's
+            path for path in self._matches(values, skip=None, cwd=cwd, any_run=True)
+            if path not in users and not outside.inside(path, self.work_dir))
         if not spec.is_eval:
             matched = outside.sort(self._matches(values, skip=copied, cwd=cwd), before,
                                    run_dir, cwd)
-            self.originals.created(
-                path for path in self._matches(values, skip=None, cwd=cwd, any_run=True)
-                if path not in users and not outside.inside(path, self.work_dir))
             failed_copy = self._keep_outside(matched.to_copy)
             if failed_copy is not None and problem is None:
                 problem = failed_copy

@@ -364,3 +364,53 @@ def test_ctrl_c_puts_the_users_file_back(tmp_path: Path) -> None:
     assert process.returncode == 130, output
     assert _as_it_was(original)
     assert json.loads((tmp_path / "run.json").read_text())["restored"] == [str(original)]
+
+
+def test_every_link_to_the_users_file_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """out/latest.pt -> ckpt.pt beside out/ckpt.pt: one content, two names; the runs save
+    atomically to latest.pt, replacing the link by a file."""
+    monkeypatch.setenv("ATOMIC", "1")
+    project = _project(tmp_path / "p", train="--save-to out/latest.pt",
+                       checkpoint="out/*.pt")
+    original = _users_file(project)
+    latest = project / "out" / "latest.pt"
+    latest.symlink_to("ckpt.pt")
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert latest.is_symlink() and str(latest.readlink()) == "ckpt.pt"
+    assert _as_it_was(original)
+    assert str(latest) in data["restored"]
+
+
+def test_a_hard_linked_file_is_put_back_under_every_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """keep/best.pt is another name of out/ckpt.pt: a copy renamed over out/ckpt.pt would
+    leave best.pt holding the run's bytes."""
+    project = _project(tmp_path / "p")
+    original = _users_file(project)
+    (project / "keep").mkdir()
+    best = project / "keep" / "best.pt"
+    os.link(original, best)
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert _as_it_was(original) and best.read_bytes() == b"weeks of training"
+    assert data["restored"] == [str(original)]
+
+
+def test_a_link_whose_folder_the_runs_removed_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CLOBBER", "1")
+    project = _project(tmp_path / "p")
+    (project / "data").mkdir()
+    real = project / "data" / "real.pt"
+    real.write_bytes(b"weeks of training")
+    (project / "out").mkdir()
+    link = project / "out" / "ckpt.pt"
+    link.symlink_to(real)
+    main(["run", str(project), "--only", "smoke", "-o", "-"])
+    data = json.loads(capsys.readouterr().out)
+    assert link.is_symlink() and link.read_bytes() == b"weeks of training"
+    assert "not_restored" not in data and str(link) in data["restored"]
