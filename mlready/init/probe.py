@@ -12,11 +12,17 @@ probe saw is what the smoke check will see. From the run it takes:
   turned into ``*`` (``ckpt_20.pt`` -> ``ckpt_*.pt``); none: ``checkpoint = false``;
 - why it could not run, in the runner's words (an environment outcome such as a
   missing module is told apart from the script failing).
+
+Where the script saves is unknown until it has run, so every checkpoint-like file of
+the project (by its name: ``.pt``, ``.ckpt``, ``.safetensors``...) is copied aside before
+the probe run and put back after it (`mlready.gpu_runner.originals`): a probe must not
+overwrite last week's model with a twenty-step one.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import statistics
 import tempfile
 from dataclasses import dataclass, field
@@ -24,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from mlready.gpu_runner import config as runner_config
-from mlready.gpu_runner import failures
+from mlready.gpu_runner import failures, outside
+from mlready.gpu_runner.config import RunnerConfig
 from mlready.gpu_runner.memory import gpu_count
 from mlready.gpu_runner.metrics import RegexTooSlow, Trajectory, parse_regex
+from mlready.gpu_runner.originals import CannotKeep
 from mlready.gpu_runner.progress import Progress
 from mlready.gpu_runner.session import Session
 from mlready.init.log_regex import derive
@@ -108,51 +116,75 @@ def run(root: Path, table: dict[str, Any], steps: int, timeout: float) -> Findin
     device = "cuda" if config.device == "cuda" or (config.device == "auto" and gpu_count()) \
         else "cpu"
     before = _files(root)
-    with tempfile.TemporaryDirectory(prefix="mlready-init-") as work:
-        session = Session(config, device, Path(work), Progress(1, enabled=False),
-                          needs_torch=False)
+    work = tempfile.mkdtemp(prefix="mlready-init-")
+    failed: list[str] = []
+    try:
+        return _probe(root, config, device, steps, Path(work), before, failed)
+    finally:
+        if not failed:  # else the work folder holds the originals it names: kept
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _probe(root: Path, config: RunnerConfig, device: str, steps: int, work: Path,
+           before: set[str], failed: list[str]) -> Finding:
+    """The probe run itself, in ``work``; ``failed`` gets why a file was not put back."""
+    session = Session(config, device, work, Progress(1, enabled=False),
+                      needs_torch=False)
+    # The probe cannot know where the script saves: every checkpoint-like file of the
+    # project is kept aside and put back, as `mlready run` does with its glob's.
+    found = outside.signatures((root / p for p in sorted(before)
+                                if _CHECKPOINT.search(p.rsplit("/", 1)[-1])), work)
+    try:
+        session.originals.keep(found, root)
+    except CannotKeep as exc:
+        return Finding(False, f"{exc}; nothing was run", steps, 0.0)
+    try:
         outcome = session.run("ref")
-        wrote = _new_top_level(before, _files(root))
-        proc = outcome.process
-        wall = proc.wall_s if proc is not None else 0.0
-        if outcome.problem is not None:
-            tail = proc.tail if proc is not None else ""
-            env = failures.environment(tail)
-            return Finding(False, outcome.problem.summary, steps, wall,
-                           environment=env is not None)
-        settled: dict[str, Any] = {}
-        trajectory = outcome.trajectory
-        if trajectory.records:
-            settled["metrics"] = "jsonl"
-        else:
-            assert outcome.log_path is not None
-            lines = outcome.log_path.read_text(encoding="utf-8",
-                                               errors="replace").splitlines()
-            derived = derive(lines)
-            if derived is None:
-                return Finding(True, "the run printed no loss, reward or accuracy: log one "
-                                     "with mlready.log_metrics(step=..., loss=...)",
-                               steps, wall, wrote_in_project=wrote)
-            try:
-                trajectory = parse_regex(outcome.log_path, re.compile(derived.regex), 5.0)
-            except RegexTooSlow:
-                trajectory = Trajectory()
-            settled["metrics"] = derived.regex
-        chosen = _objective(trajectory)
-        glob = checkpoint_glob(outcome.run_dir)
-        settled["checkpoint"] = glob if glob is not None else False
-        if chosen is None:
-            return Finding(True, f"metrics {', '.join(trajectory.names)} hold no loss or "
-                                 "reward; set `objective`", steps, wall, settled,
-                           records=len(trajectory.records), wrote_in_project=wrote)
-        name, direction = chosen
-        settled.update({"objective": name, "direction": direction})
-        values = [v for _, v in trajectory.series(name)]
-        verdict = improved(values, direction)
-        trend = {True: "improved", False: "did not improve", None: "printed once"}[verdict]
-        first = f"{values[0]:.4g} -> {values[-1]:.4g}" if values else ""
-        return Finding(True, f"{len(values)} {name} values ({first}), {trend}", steps, wall,
-                       settled, verdict, len(values), wrote_in_project=wrote)
+    finally:
+        failed += session.originals.restore()[1]
+    if failed:
+        return Finding(False, "; ".join(failed), steps, 0.0)
+    wrote = _new_top_level(before, _files(root))
+    proc = outcome.process
+    wall = proc.wall_s if proc is not None else 0.0
+    if outcome.problem is not None:
+        tail = proc.tail if proc is not None else ""
+        env = failures.environment(tail)
+        return Finding(False, outcome.problem.summary, steps, wall,
+                       environment=env is not None)
+    settled: dict[str, Any] = {}
+    trajectory = outcome.trajectory
+    if trajectory.records:
+        settled["metrics"] = "jsonl"
+    else:
+        assert outcome.log_path is not None
+        lines = outcome.log_path.read_text(encoding="utf-8",
+                                           errors="replace").splitlines()
+        derived = derive(lines)
+        if derived is None:
+            return Finding(True, "the run printed no loss, reward or accuracy: log one "
+                                 "with mlready.log_metrics(step=..., loss=...)",
+                           steps, wall, wrote_in_project=wrote)
+        try:
+            trajectory = parse_regex(outcome.log_path, re.compile(derived.regex), 5.0)
+        except RegexTooSlow:
+            trajectory = Trajectory()
+        settled["metrics"] = derived.regex
+    chosen = _objective(trajectory)
+    glob = checkpoint_glob(outcome.run_dir)
+    settled["checkpoint"] = glob if glob is not None else False
+    if chosen is None:
+        return Finding(True, f"metrics {', '.join(trajectory.names)} hold no loss or "
+                             "reward; set `objective`", steps, wall, settled,
+                       records=len(trajectory.records), wrote_in_project=wrote)
+    name, direction = chosen
+    settled.update({"objective": name, "direction": direction})
+    values = [v for _, v in trajectory.series(name)]
+    verdict = improved(values, direction)
+    trend = {True: "improved", False: "did not improve", None: "printed once"}[verdict]
+    first = f"{values[0]:.4g} -> {values[-1]:.4g}" if values else ""
+    return Finding(True, f"{len(values)} {name} values ({first}), {trend}", steps, wall,
+                   settled, verdict, len(values), wrote_in_project=wrote)
 
 
 def steps_to_try(steps: int, finding: Finding, timeout: float) -> int | None:

@@ -49,3 +49,22 @@ def test_a_regex_with_quotes_renders_as_a_toml_literal_string() -> None:
     assert "metrics = '''" in text
     table = tomllib.loads(text)["tool"]["mlready"]["runner"]
     assert table["metrics"] == regex and table["checkpoint"] is False
+
+
+def test_a_probe_puts_back_the_checkpoint_it_overwrote(tmp_path: Path) -> None:
+    """A real probe run of a script that saves to a fixed path in the project: the
+    user's model there is as it was afterwards, and the probe still learns its metrics."""
+    import sys
+
+    (tmp_path / "models").mkdir()
+    mine = tmp_path / "models" / "model.pt"
+    mine.write_bytes(b"last week's model")
+    os.utime(mine, ns=(10**9, 10**9))
+    (tmp_path / "train.py").write_text(
+        "import sys\nsteps = int(sys.argv[1])\n"
+        "for step in range(1, steps + 1):\n    print(f'step {step} loss {1.0 / step}')\n"
+        "open('models/model.pt', 'wb').write(b'twenty steps')\n", encoding="utf-8")
+    table = {"train": f"{sys.executable} train.py {{steps}}"}
+    finding = probe.run(tmp_path, table, steps=5, timeout=60)
+    assert finding.ok, finding.summary
+    assert mine.read_bytes() == b"last week's model" and mine.stat().st_mtime_ns == 10**9
