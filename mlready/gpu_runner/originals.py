@@ -26,7 +26,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from mlready.gpu_runner import outside
@@ -118,15 +118,7 @@ def _put_link_back(path: Path, target: str) -> bool:
     again; False when it is as it was."""
     if path.is_symlink() and str(path.readlink()) == target:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".mlready-restore-{os.getpid()}-{path.name}")
-    try:
-        temporary.symlink_to(target)
-        temporary.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    _swap_in(path, lambda temporary: temporary.symlink_to(target))
     return True
 
 
@@ -134,13 +126,20 @@ def _put_file_back(kept: _Kept, path: Path) -> None:
     """The original copied next to ``path``, then renamed over it (the folder made again
     if the runs removed it). A file with other hard links is written in place instead, so
     that they read the original too (signals are held off either way)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kept.links > 1 and path.is_file():
         shutil.copy2(kept.backup, path)
         return
+    _swap_in(path, lambda temporary: shutil.copy2(kept.backup, temporary))
+
+
+def _swap_in(path: Path, make: Callable[[Path], object]) -> None:
+    """``make`` a temporary beside ``path`` (its folder made again if the runs removed
+    it), then rename it over ``path``: it is the old one or the new one, never half;
+    a temporary that failed is removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".mlready-restore-{os.getpid()}-{path.name}")
     try:
-        shutil.copy2(kept.backup, temporary)
+        make(temporary)
         temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -306,11 +306,8 @@ class Session:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _copy_or_stop(str(source), str(target))
-            except _NoSpace:
-                raise DiskFull(str(self.work_dir), "while keeping a checkpoint written "
-                                                   "outside the run directory") from None
-            except OSError as exc:
-                if exc.errno == errno.ENOSPC:
+            except (_NoSpace, OSError) as exc:
+                if isinstance(exc, _NoSpace) or exc.errno == errno.ENOSPC:
                     raise DiskFull(str(self.work_dir), "while keeping a checkpoint written "
                                                        "outside the run directory") from None
                 return Problem(Outcome.ERROR, "checkpoint_copy_failed",

@@ -39,7 +39,8 @@ SAFE_FROM = "2.6"  # the release whose torch.load defaults to weights_only=True
 # torch's PyPI name, and conda's names of its builds (`pytorch-cuda` selects a CUDA).
 NAMES = frozenset({"torch", "pytorch", "pytorch-gpu", "pytorch-cpu"})
 _FORCE = "torch_force_no_weights_only_load"  # lower case: compared with a lowered text
-_LOADS = frozenset({"torch.load", "torch.serialization.load"})
+# The loads whose default became weights_only=True in 2.6 (without a `pickle_module`).
+SAFE_BY_DEFAULT = frozenset({"torch.load", "torch.serialization.load"})
 _PACKAGE_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
@@ -92,7 +93,8 @@ def _assigns_load(ctx: FileContext) -> bool:
     """``torch.load = patched``: every later omitted argument means what the patch says."""
     if "torch" not in ctx.source or ".load" not in ctx.source or ctx.tree is None:
         return False
-    return any(isinstance(target, ast.Attribute) and ctx.resolver.qualname(target) in _LOADS
+    return any(isinstance(target, ast.Attribute)
+               and ctx.resolver.qualname(target) in SAFE_BY_DEFAULT
                for node in ctx.nodes(ast.Assign) for target in node.targets)
 
 

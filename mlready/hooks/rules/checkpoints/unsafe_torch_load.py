@@ -94,9 +94,6 @@ _LOADS: dict[str, int | None] = {
     "torch.hub.load_state_dict_from_url": 6,
     "torch.utils.model_zoo.load_url": 6,
 }
-# The callees whose default became weights_only=True in torch 2.6 (without a
-# `pickle_module`: given one, the default stays False).
-_SAFE_BY_DEFAULT = frozenset({"torch.load", "torch.serialization.load"})
 _FIX = "pass `weights_only=True` (checkpoints of tensors and dicts load unchanged)"
 
 
@@ -141,7 +138,7 @@ def finalize(project: ProjectContext) -> Iterator[Diagnostic]:
 
 def findings(ctx: FileContext) -> Iterator[tuple[Diagnostic, bool]]:
     """Each unsafe load of a Python file, with whether it is one whose default the torch
-    release decides (an omitted argument to `_SAFE_BY_DEFAULT`)."""
+    release decides (an omitted argument to `torch_floor.SAFE_BY_DEFAULT`)."""
     # Any spelling of these calls has "load" and "torch" in its text: two substring
     # scans skip most files before the tree is walked at all.
     if "load" not in ctx.source or "torch" not in ctx.source or ctx.tree is None or \
@@ -160,7 +157,7 @@ def findings(ctx: FileContext) -> Iterator[tuple[Diagnostic, bool]]:
             found = ctx.diagnostic(CODE, call, f"`{callee}(...)` without `weights_only=True` "
                                                "can run code hidden in the checkpoint", _FIX)
             yield found._replace(autofix=_fix(ctx, call, None)), \
-                name in _SAFE_BY_DEFAULT and not _has_pickle_module(call)
+                name in torch_floor.SAFE_BY_DEFAULT and not _has_pickle_module(call)
         elif isinstance(value, ast.Constant) and value.value is False:
             found = ctx.diagnostic(CODE, call, f"`{callee}(..., weights_only=False)` unpickles "
                                                "arbitrary objects: loading can run code", _FIX)
