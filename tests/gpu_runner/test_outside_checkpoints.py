@@ -19,6 +19,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,11 +85,17 @@ def _project(root: Path, *, train: str = "", resume: str = "--resume {checkpoint
     return root
 
 
+def _results(project: Path, capsys: pytest.CaptureFixture[str], *only: str
+             ) -> dict[str, Any]:
+    """`mlready run --only ONLY` on ``project``: the results JSON it printed."""
+    main(["run", str(project), "--only", ",".join(only), "-o", "-"])
+    data: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return data
+
+
 def _checks(project: Path, capsys: pytest.CaptureFixture[str], *only: str
             ) -> dict[str, dict[str, object]]:
-    main(["run", str(project), "--only", ",".join(only), "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
-    return {c["check"]: c for c in data["checks"]}
+    return {c["check"]: c for c in _results(project, capsys, *only)["checks"]}
 
 
 def test_runs_that_share_one_file_are_compared_by_what_each_wrote(
@@ -279,8 +286,7 @@ def test_one_file_spelled_through_each_run_directory_is_kept_once(
         'checkpoint = "{run_dir}/../../../p/out/ckpt.pt"\ncwd = "{run_dir}"\n'
         'steps = 4\ntimeout = 60\n', encoding="utf-8")
     original = _users_file(project)
-    main(["run", str(project), "--only", "reproducibility", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "reproducibility")
     assert data["checks"][0]["outcome"] == "pass", data["checks"]
     assert _as_it_was(original)
     assert len(data["restored"]) == 1
@@ -294,8 +300,7 @@ def test_every_file_the_glob_can_match_is_kept_and_what_the_runs_created_stays(
     monkeypatch.setenv("EVERY", "1")
     project = _project(tmp_path / "p", checkpoint="out/ckpt_{steps}.pt")
     original = _users_file(project, "ckpt_2.pt")
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert _as_it_was(original)
     assert data["restored"] == [str(original)]
     assert (project / "out" / "ckpt_3.pt").is_file()  # a run's: left where it was written
@@ -309,8 +314,7 @@ def test_a_link_an_atomic_save_replaced_is_a_link_again(
     real = _users_file(project, "real.pt")
     link = project / "out" / "ckpt.pt"
     link.symlink_to("real.pt")
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert link.is_symlink() and str(link.readlink()) == "real.pt"
     assert _as_it_was(real)
     assert data["restored"] == [str(link)]
@@ -322,8 +326,7 @@ def test_a_removed_folder_is_made_again_to_put_the_file_back(
     monkeypatch.setenv("CLOBBER", "1")
     project = _project(tmp_path / "p")
     original = _users_file(project)
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert _as_it_was(original)
     assert data["restored"] == [str(original)]
 
@@ -335,8 +338,7 @@ def test_a_file_that_cannot_be_put_back_keeps_its_original_and_says_where(
     monkeypatch.setenv("FILE_IN_THE_WAY", "1")  # `out` is now a file: no folder there
     project = _project(tmp_path / "p")
     original = _users_file(project)
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     (why,) = data["not_restored"]
     assert why.startswith(f"cannot put back {original} (")
     backup = Path(why.rsplit("its original is ", 1)[1])
@@ -377,8 +379,7 @@ def test_every_link_to_the_users_file_is_made_again(
     original = _users_file(project)
     latest = project / "out" / "latest.pt"
     latest.symlink_to("ckpt.pt")
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert latest.is_symlink() and str(latest.readlink()) == "ckpt.pt"
     assert _as_it_was(original)
     assert str(latest) in data["restored"]
@@ -393,8 +394,7 @@ def test_a_hard_linked_file_is_put_back_under_every_name(
     (project / "keep").mkdir()
     best = project / "keep" / "best.pt"
     os.link(original, best)
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert _as_it_was(original) and best.read_bytes() == b"weeks of training"
     assert data["restored"] == [str(original)]
 
@@ -410,7 +410,6 @@ def test_a_link_whose_folder_the_runs_removed_is_made_again(
     (project / "out").mkdir()
     link = project / "out" / "ckpt.pt"
     link.symlink_to(real)
-    main(["run", str(project), "--only", "smoke", "-o", "-"])
-    data = json.loads(capsys.readouterr().out)
+    data = _results(project, capsys, "smoke")
     assert link.is_symlink() and link.read_bytes() == b"weeks of training"
     assert "not_restored" not in data and str(link) in data["restored"]
